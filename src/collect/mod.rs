@@ -1,0 +1,3 @@
+//! Evidence collectors: turn scan output and probes into evidence records.
+
+pub mod nmap;
