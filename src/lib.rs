@@ -1,4 +1,26 @@
-//! tuanthu — compliance scanner for Vietnamese state information systems.
+//! tuanthu ("tuân thủ": compliance) measures how Vietnamese state information systems meet the
+//! security requirements of their level (Decree 85/2016/NĐ-CP, Circular 12/2022/TT-BTTTT,
+//! Decree 331/2026/NĐ-CP).
+//!
+//! The library is a pipeline, and its modules follow it:
+//!
+//! * [`inventory`] — what is registered: agencies, systems, levels, approvals, assets, attestations;
+//! * [`collect`] — evidence: nmap results today, live TLS/HTTP probes later;
+//! * [`engine`] — rules × profiles × evidence → findings and a status per control;
+//! * [`report`] — renderers (terminal table, JSON `tuanthu/report/v1`);
+//!
+//! with [`policy`] (catalogues, level profiles, rules: all data) feeding the engine. The binary is
+//! a thin command-line shell over this library.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod collect;
+pub mod dates;
+pub mod diag;
+pub mod engine;
+pub mod i18n;
+pub mod inventory;
+pub mod policy;
+pub mod report;
+pub mod sanitize;
+pub mod yaml;

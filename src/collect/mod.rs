@@ -1,3 +1,9 @@
-//! Evidence collectors: turn scan output and probes into evidence records.
+//! Evidence collectors: turn scan output (and, later, live probes) into evidence the engine can
+//! judge. Collectors only ever look at assets the inventory declares.
 
 pub mod nmap;
+pub mod nmap_evidence;
+pub mod scope;
+
+pub use nmap_evidence::{import as import_nmap, NmapInput, ScannedHost, Unregistered};
+pub use scope::Scope;

@@ -1,1 +1,151 @@
-//! placeholder
+//! Streaming importer for nmap XML output (`nmap -oX`).
+//!
+//! # What it reads
+//! Any `-oX` file from nmap 4.x to 7.9x: the `<nmaprun>` attributes, every
+//! `<host>` (status, IPv4/IPv6/MAC addresses with vendor, hostnames, ports
+//! with state/service/CPE, `<extraports>`, OS matches, port and host NSE
+//! scripts with their nested `<table>`/`<elem>` output) and `<runstats>`.
+//! Everything else (traceroute, timing, uptime, TCP sequence, task progress,
+//! pre/post-scan scripts, `<output>`...) is skipped without being kept.
+//!
+//! # Memory
+//! The file is never loaded: hosts are handed to a callback one at a time as
+//! soon as their `</host>` is read, so memory is bounded by one host plus one
+//! XML token. [`Limits`] caps what one host may keep (bytes, ports, script
+//! output, table nesting, attributes); no single tag or text run may exceed
+//! `max(max_host_bytes, 64 KiB)` bytes, even outside hosts. Breaching a limit
+//! is a [`NmapError::Malformed`] error with its position, except over-long
+//! script output, which is cut and marked with [`TRUNCATION_MARK`].
+//!
+//! # Safety
+//! quick-xml never expands DTD entities or fetches external ones. A DOCTYPE
+//! that declares entities is refused ("DTD entity declarations are not
+//! allowed"): such a file would otherwise silently lose content, and no real
+//! nmap output has one. The five predefined entities and numeric character
+//! references are decoded; any other `&name;` is an error. The root element
+//! must be `<nmaprun>`. No input can make the importer panic or recurse
+//! without bound (script tables are read with an explicit stack).
+//!
+//! # Damaged files
+//! A truncated or otherwise malformed file yields an error with the 1-based
+//! line and column (in bytes) of the damage, *after* every host completed
+//! before it has been delivered, so callers can keep those as partial
+//! evidence. A file that ends properly but has no `<runstats>` (an
+//! interrupted scan) is not an error: [`RunInfo::complete`] is `false`.
+//!
+//! # Why our own parser
+//! No maintained crate streams nmap XML: the existing ones build a whole DOM
+//! or deserialize the whole file, are unmaintained, and have no memory bound
+//! or entity policy. On top of quick-xml the grammar is small.
+
+mod model;
+mod parse;
+mod xml;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+pub use model::{
+    Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service,
+};
+
+/// Appended to script output that was cut at `Limits::max_script_output`.
+pub const TRUNCATION_MARK: &str = "…[truncated]";
+
+/// Limits that bound memory per host (the file may be gigabytes).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Total bytes of text and attributes kept for one host; also the longest
+    /// single tag or text run accepted anywhere (at least 64 KiB).
+    pub max_host_bytes: usize,
+    /// Ports listed for one host (tcp + udp, every port: 131 072).
+    pub max_ports_per_host: usize,
+    /// Per script output string (`output` attribute, `<elem>` text); longer
+    /// strings are truncated and marked, not refused.
+    pub max_script_output: usize,
+    /// Levels of `<table>` nesting in script output.
+    pub max_nesting: usize,
+    /// Attributes on one element.
+    pub max_attributes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_host_bytes: 16 * 1024 * 1024,
+            max_ports_per_host: 131_072,
+            max_script_output: 1024 * 1024,
+            max_nesting: 64,
+            max_attributes: 64,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NmapError {
+    /// I/O error reading the file.
+    #[error("read error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Not well-formed XML, truncated file, undefined entity, DTD with entities, wrong root, limit exceeded, bad attribute value...
+    #[error("line {line}, column {column}: {message}")]
+    Malformed {
+        line: u64,
+        column: u64,
+        byte_offset: u64,
+        message: String,
+    },
+    /// The callback asked to stop (its error is passed through as a string).
+    #[error("{0}")]
+    Callback(String),
+}
+
+/// Streams an nmap XML document, calling `on_host` once per complete
+/// `<host>` in file order, and always returns what was learnt about the run,
+/// plus the error that stopped reading, if any. Hosts completed before an
+/// error have already been delivered; `RunInfo::hosts_parsed` counts them.
+pub fn read_nmap_partial<R: BufRead>(
+    reader: R,
+    limits: &Limits,
+    mut on_host: impl FnMut(Host) -> Result<(), String>,
+) -> (RunInfo, Option<NmapError>) {
+    let mut parser = parse::Parser::new(reader, limits);
+    let error = parser.document(&mut on_host).err();
+    (parser.cx.run, error)
+}
+
+/// Stream an nmap XML document, calling `on_host` once per complete <host> element, in file order,
+/// holding at most one host in memory. Returns the RunInfo on success. On a malformed or truncated
+/// file, returns Err(Malformed{..}) with the position of the damage; every host completed before the
+/// damage has ALREADY been delivered to `on_host` (callers keep them, marked partial).
+pub fn read_nmap<R: BufRead>(
+    reader: R,
+    limits: &Limits,
+    on_host: impl FnMut(Host) -> Result<(), String>,
+) -> Result<RunInfo, NmapError> {
+    match read_nmap_partial(reader, limits, on_host) {
+        (run, None) => Ok(run),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Convenience for tests and small files: read a whole file into (RunInfo, Vec<Host>), or error
+/// with the hosts parsed before it: Err((NmapError, Vec<Host>)).
+pub fn read_nmap_file(
+    path: &Path,
+    limits: &Limits,
+) -> Result<(RunInfo, Vec<Host>), (NmapError, Vec<Host>)> {
+    let file = File::open(path).map_err(|e| (NmapError::Io(e), Vec::new()))?;
+    let mut hosts = Vec::new();
+    let result = read_nmap(BufReader::with_capacity(64 * 1024, file), limits, |host| {
+        hosts.push(host);
+        Ok(())
+    });
+    match result {
+        Ok(run) => Ok((run, hosts)),
+        Err(error) => Err((error, hosts)),
+    }
+}

@@ -1,0 +1,161 @@
+//! The command line: argument definitions and dispatch. Each command lives in its own module and
+//! returns an [`ExitCode`]; `main` only prints errors and exits.
+
+mod check;
+mod controls;
+mod validate;
+
+use crate::i18n::Lang;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes of the spec: the highest that applies wins (3 > 2 > 1 > 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitCode {
+    /// Success, and for check: every evaluated system passes the `--fail-on` test.
+    Ok = 0,
+    /// The command's "no": a required control fails the `--fail-on` test.
+    No = 1,
+    /// Invalid input or usage (the message names file:line:column).
+    Invalid = 2,
+    /// The run itself failed (I/O, internal error).
+    Failed = 3,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tuanthu",
+    version,
+    about = "Measure how state information systems meet the security requirements of their level",
+    long_about = "tuanthu (\"tuân thủ\": compliance) evaluates each registered information system against the \
+controls its security level requires (Decree 85/2016/NĐ-CP, Circular 12/2022/TT-BTTTT; Decree 331/2026/NĐ-CP), \
+using attested management controls and real evidence (nmap scans), and reports approval, compliance and \
+missing controls per system and per agency.\n\nA control with no evidence is reported as unknown, never as met.",
+    after_help = "Examples:\n  tuanthu check --inventory examples/demo/inventory.yaml --nmap examples/demo/scan.xml\n  \
+tuanthu check --inventory inventories/ --nmap scan.xml --format json -o report.json --lang vi\n  \
+tuanthu validate inventories/ rules/\n  tuanthu controls --level 3 --lang vi",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate registered systems against their level profiles using the evidence given (no network)
+    #[command(after_help = "Exit codes: 0 every system passes --fail-on; 1 some required control fails it; \
+2 invalid input (file:line:column) or a truncated/malformed evidence file; 3 the run failed.")]
+    Check(check::CheckArgs),
+    /// Lint inventory, rule, profile, catalogue and tailoring files without evaluating anything
+    #[command(after_help = "Every file's kind is read from its `schema:` key; directories are searched for *.yaml. \
+Exit codes: 0 valid; 2 errors (all of them are listed).")]
+    Validate(validate::ValidateArgs),
+    /// List the control catalogue, or the controls a level's profile requires
+    Controls(controls::ControlsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output
+    #[command(hide = true)]
+    Man,
+}
+
+/// Options shared by every command that reads policy and writes output.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Language of all user-facing text
+    #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
+    pub lang: Lang,
+    /// Rules directory (default: the rules bundled with tuanthu)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Profiles directory with catalogues and level profiles (default: the bundled ones)
+    #[arg(long, value_name = "DIR")]
+    pub profiles: Option<PathBuf>,
+    /// Write the output to FILE instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print only errors
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Show more detail (every control, with the evidence behind passes)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Parses the command line and runs the command.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Controls(a) => controls::run(a),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
+            ExitCode::Ok
+        }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => fail(format!("cannot write the manual page: {e}")),
+        },
+    }
+}
+
+/// Reports a run failure (exit 3).
+pub(crate) fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("tuanthu: error: {}", crate::sanitize::clean(&msg.to_string()));
+    ExitCode::Failed
+}
+
+/// Reports invalid input (exit 2), one problem per line.
+pub(crate) fn invalid(problems: &crate::diag::Problems) -> ExitCode {
+    for p in &problems.0 {
+        eprintln!("error: {p}");
+    }
+    ExitCode::Invalid
+}
+
+/// Writes command output to `-o FILE` or standard output. A closed pipe (`| head`) is not an error.
+pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// Loads the policy named by `--profiles`/`--rules` (or the bundled one).
+pub(crate) fn load_policy(c: &Common) -> Result<crate::policy::Policy, crate::diag::Problems> {
+    crate::policy::Policy::load(c.profiles.as_deref(), c.rules.as_deref())
+}
+
+/// Parses `--as-of` (default: today, UTC).
+pub(crate) fn as_of(arg: Option<&str>) -> Result<time::Date, crate::diag::Problems> {
+    match arg {
+        None => Ok(crate::dates::today()),
+        Some(s) => crate::dates::parse(s).map_err(|e| crate::diag::Problems::one(crate::diag::Problem::file("--as-of", e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_order_by_severity() {
+        assert!(ExitCode::Failed > ExitCode::Invalid && ExitCode::Invalid > ExitCode::No && ExitCode::No > ExitCode::Ok);
+    }
+}

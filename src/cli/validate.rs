@@ -1,0 +1,110 @@
+//! `tuanthu validate`: lint files by their `schema:` kind, listing every problem found.
+
+use super::{ExitCode, invalid};
+use crate::diag::{Collector, Problem, Problems};
+use crate::policy::Policy;
+use crate::policy::bundle::Source;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files or directories: inventories, rules, profiles, catalogues, tailoring files
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Directory searched for tailoring files named by inventories
+    #[arg(long, value_name = "DIR")]
+    pub tailoring: Vec<PathBuf>,
+    /// Print nothing when everything is valid
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Default)]
+struct Sorted {
+    policy_files: Vec<Source>,
+    rule_files: Vec<Source>,
+    inventories: Vec<PathBuf>,
+    tailoring: Vec<Source>,
+}
+
+pub fn run(a: ValidateArgs) -> ExitCode {
+    let mut p = Collector::default();
+    let sorted = sort_files(&a.paths, &mut p);
+    let checked = sorted.policy_files.len() + sorted.rule_files.len() + sorted.inventories.len() + sorted.tailoring.len();
+    // Files not given are taken from the bundled policy, so a single rule or inventory can be
+    // checked against the catalogues it refers to.
+    let bundled = crate::policy::bundle::bundled_sources;
+    let policy_src = if sorted.policy_files.is_empty() { bundled("profiles/") } else { sorted.policy_files.clone() };
+    let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
+    let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.0.extend(e.0)).ok();
+    for t in &sorted.tailoring {
+        let name = std::path::Path::new(&t.origin).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        if let Err(e) = crate::inventory::tailoring::parse(&name, &t.origin, &t.text) {
+            p.0.extend(e.0);
+        }
+    }
+    if !sorted.inventories.is_empty() {
+        match crate::inventory::load_paths(&sorted.inventories, &a.tailoring) {
+            Ok(files) => {
+                if let Some(pol) = &policy {
+                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None));
+                }
+            }
+            Err(e) => p.0.extend(e.0),
+        }
+    }
+    if !p.is_empty() {
+        let n = p.0.len();
+        let code = invalid(&Problems(p.0));
+        eprintln!("{n} problem(s) in {checked} file(s)");
+        return code;
+    }
+    if !a.quiet {
+        println!("{checked} file(s) valid");
+    }
+    ExitCode::Ok
+}
+
+fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            if let Err(e) = crate::policy::bundle::yaml_files(path, &mut found) {
+                p.push(Problem::file(path.display().to_string(), format!("cannot read directory: {e}")));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut s = Sorted::default();
+    for f in files {
+        let origin = f.display().to_string();
+        let text = match crate::yaml::read_text(&f) {
+            Ok(t) => t,
+            Err(e) => {
+                p.push(e);
+                continue;
+            }
+        };
+        let kind = match crate::yaml::schema_of(&origin, &text) {
+            Ok(k) => k,
+            Err(e) => {
+                p.push(e);
+                continue;
+            }
+        };
+        let src = Source { origin, text };
+        match kind.as_str() {
+            crate::policy::catalogue::SCHEMA | crate::policy::profile::SCHEMA => s.policy_files.push(src),
+            crate::policy::rules::SCHEMA => s.rule_files.push(src),
+            crate::inventory::tailoring::SCHEMA => s.tailoring.push(src),
+            crate::inventory::SCHEMA => s.inventories.push(f),
+            other => p.push(Problem::new(&src.origin, 1, 1, format!("unknown `schema: {other}`"))),
+        }
+    }
+    s
+}

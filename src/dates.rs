@@ -1,0 +1,82 @@
+//! Calendar dates. Every date comparison in an evaluation uses one evaluation date (`--as-of`),
+//! never the clock, so a report of a past period can be reproduced exactly.
+
+use time::{Date, Month, OffsetDateTime};
+
+const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse(s: &str) -> Result<Date, String> {
+    Date::parse(s.trim(), FORMAT).map_err(|_| format!("expected a date as YYYY-MM-DD, found `{s}`"))
+}
+
+pub fn format(d: Date) -> String {
+    d.format(FORMAT).unwrap_or_else(|_| d.to_string())
+}
+
+/// Today in UTC.
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// `d` plus `months` calendar months, clamped to the month's last day (2024-01-31 + 1 = 2024-02-29).
+pub fn add_months(d: Date, months: u32) -> Date {
+    let total = d.year() as i64 * 12 + (d.month() as i64 - 1) + months as i64;
+    let (year, month0) = (total.div_euclid(12) as i32, total.rem_euclid(12) as u8);
+    let month = Month::try_from(month0 + 1).unwrap_or(Month::December);
+    let last = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// The reporting year a date falls in. Circular 12 Art. 13: the data period runs from 15 December
+/// of the previous year to 14 December, so 2026-12-15 already belongs to period 2027.
+pub fn reporting_period(d: Date) -> i32 {
+    if d.month() == Month::December && d.day() >= 15 { d.year() + 1 } else { d.year() }
+}
+
+/// RFC 3339 UTC timestamp, second precision.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The UTC date of a unix timestamp.
+pub fn date_of_unix(secs: i64) -> Option<Date> {
+    OffsetDateTime::from_unix_timestamp(secs).ok().map(|t| t.date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn months_clamp_to_month_end() {
+        assert_eq!(add_months(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
+        assert_eq!(add_months(date!(2025 - 06 - 01), 12), date!(2026 - 06 - 01));
+        assert_eq!(add_months(date!(2025 - 11 - 30), 6), date!(2026 - 05 - 30));
+    }
+
+    #[test]
+    fn period_turns_on_15_december() {
+        assert_eq!(reporting_period(date!(2026 - 12 - 14)), 2026);
+        assert_eq!(reporting_period(date!(2026 - 12 - 15)), 2027);
+        assert_eq!(reporting_period(date!(2026 - 01 - 01)), 2026);
+    }
+
+    #[test]
+    fn parses_strictly() {
+        assert!(parse("2026-02-30").is_err());
+        assert!(parse("26-1-1").is_err());
+        assert_eq!(parse("2026-11-25").unwrap(), date!(2026 - 11 - 25));
+    }
+}

@@ -1,0 +1,97 @@
+//! The facts rules see. Each evidence record becomes a JSON object with a fixed shape — every
+//! field present, empty when nmap did not report it — so rule expressions never stumble over a
+//! missing key. The shapes below are the rule language's contract; add fields, don't rename.
+
+use crate::collect::ScannedHost;
+use crate::collect::nmap::{Port, Script, ScriptNode};
+use crate::inventory::{Agency, System};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// `system`: the registered system being evaluated.
+pub fn system(agency: &Agency, s: &System, catalogue: &str) -> Value {
+    let allowed: Vec<String> = s.assets.allowed_ports.iter().map(ToString::to_string).collect();
+    json!({
+        "id": s.id,
+        "agency": agency.id,
+        "name": s.name,
+        "level": s.level,
+        "catalogue": catalogue,
+        "approval": s.approval.status.as_str(),
+        "allowed_ports": allowed,
+        "has_allowed_ports": !s.assets.allowed_ports.is_empty(),
+    })
+}
+
+/// `params`: the level profile's parameters.
+pub fn params(p: &BTreeMap<String, Value>) -> Value {
+    Value::Object(p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// `host`: one scanned host.
+pub fn host(h: &ScannedHost) -> Value {
+    let open: Vec<String> =
+        h.host.ports.iter().filter(|p| p.state == "open").map(|p| format!("{}/{}", p.protocol, p.portid)).collect();
+    json!({
+        "address": h.label,
+        "addresses": h.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "hostnames": h.names,
+        "state": h.host.state.clone().unwrap_or_default(),
+        "os": h.host.os_matches.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+        "open_ports": open,
+        "scripts": scripts(&h.host.scripts),
+    })
+}
+
+/// `port`: one port of a scanned host.
+pub fn port(p: &Port) -> Value {
+    let s = p.service.clone().unwrap_or_default();
+    let text = |o: Option<String>| o.unwrap_or_default();
+    json!({
+        "protocol": p.protocol,
+        "portid": p.portid,
+        "id": format!("{}/{}", p.protocol, p.portid),
+        "state": p.state,
+        "reason": text(p.reason.clone()),
+        "service": {
+            "name": text(s.name),
+            "product": text(s.product),
+            "version": text(s.version),
+            "extrainfo": text(s.extrainfo),
+            "tunnel": text(s.tunnel),
+            "method": text(s.method),
+            "conf": s.conf.unwrap_or(0),
+            "cpe": s.cpe,
+        },
+        "scripts": scripts(&p.scripts),
+    })
+}
+
+/// Scripts as `{id: {output, elements}}`; `elements` flattens the script's structured output to
+/// `{"key": "value"}` (nested tables joined with dots), so rules can test `"sslv2" in ...`.
+fn scripts(list: &[Script]) -> Value {
+    let mut m = Map::new();
+    for s in list {
+        let mut flat = Map::new();
+        flatten(&s.elements, "", &mut flat);
+        m.insert(s.id.clone(), json!({"output": s.output, "elements": flat}));
+    }
+    Value::Object(m)
+}
+
+fn flatten(nodes: &[ScriptNode], prefix: &str, out: &mut Map<String, Value>) {
+    for (i, n) in nodes.iter().enumerate() {
+        match n {
+            ScriptNode::Elem { key, value } => {
+                let k = join(prefix, key.as_deref(), i);
+                out.insert(k, Value::String(value.clone()));
+            }
+            ScriptNode::Table { key, children } => flatten(children, &join(prefix, key.as_deref(), i), out),
+        }
+    }
+}
+
+fn join(prefix: &str, key: Option<&str>, index: usize) -> String {
+    let k = key.map(str::to_string).unwrap_or_else(|| index.to_string());
+    if prefix.is_empty() { k } else { format!("{prefix}.{k}") }
+}

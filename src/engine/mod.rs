@@ -1,0 +1,201 @@
+//! The engine: systems × required controls × rules × evidence → findings and statuses.
+//!
+//! It does no network I/O and reads only evidence that was already collected, so the same inputs
+//! and the same `--as-of` date always give the same result, in the same order. A control that
+//! evidence cannot show is `unknown`, never `pass`: an unmeasured target, a missing or stale
+//! attestation, or an old scan all say "we do not know".
+
+mod control;
+mod facts;
+pub mod model;
+pub mod references;
+pub mod regime;
+mod rules_eval;
+
+pub use model::*;
+
+use crate::collect::{NmapInput, ScannedHost};
+use crate::i18n::Text;
+use crate::inventory::{Agency, Inventory, System};
+use crate::policy::{Catalogue, Policy, Profile};
+use std::collections::HashMap;
+use time::Date;
+
+/// Evidence given to an evaluation.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub nmap: Vec<NmapInput>,
+}
+
+/// Settings of one evaluation.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The evaluation date: attestation staleness, waiver expiry and evidence age are judged at it.
+    pub as_of: Date,
+    /// Overrides the catalogue's maximum evidence age.
+    pub max_evidence_age_days: Option<u32>,
+    /// Evaluate every system under this catalogue (a preview of another regime).
+    pub catalogue: Option<String>,
+}
+
+/// Evaluates every system of the inventory.
+///
+/// The policy and inventory must have passed [`references::check`]; a system whose catalogue or
+/// profile is missing anyway is reported with every control unknown rather than skipped.
+pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Options) -> Assessment {
+    let work: Vec<(&Agency, &System)> = inv.systems().collect();
+    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, opts));
+    let mut by_agency: Vec<AgencyResult> =
+        inv.agencies.iter().map(|a| AgencyResult { id: a.id.clone(), name: a.name.clone(), systems: Vec::new() }).collect();
+    let index: HashMap<&str, usize> = inv.agencies.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    for ((a, _), r) in work.iter().zip(results) {
+        by_agency[index[a.id.as_str()]].systems.push(r);
+    }
+    Assessment {
+        as_of: opts.as_of,
+        agencies: by_agency,
+        unregistered: unregistered(evidence),
+        inputs: inputs(evidence),
+        rules_digest: policy.rules.digest(),
+        catalogues: policy.catalogues.iter().map(|c| (c.id.clone(), c.version.clone())).collect(),
+    }
+}
+
+/// Runs `f` over `items` on every core, keeping the input order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
+}
+
+/// Everything needed to judge one system.
+pub(crate) struct SystemCx<'a> {
+    pub agency: &'a Agency,
+    pub system: &'a System,
+    pub catalogue: &'a Catalogue,
+    pub profile: &'a Profile,
+    pub policy: &'a Policy,
+    pub evidence: &'a Evidence,
+    pub hosts: Vec<(&'a NmapInput, &'a ScannedHost)>,
+    pub as_of: Date,
+    pub max_age_days: u32,
+}
+
+fn evaluate_system(agency: &Agency, system: &System, policy: &Policy, evidence: &Evidence, opts: &Options) -> SystemResult {
+    let (cat_id, reason) = regime::select(agency, system, policy, opts.catalogue.as_deref());
+    let found = policy.catalogue(&cat_id).zip(policy.profile(&cat_id, system.level));
+    let Some((catalogue, profile)) = found else {
+        return unevaluable(system, cat_id, reason);
+    };
+    let hosts = matched_hosts(system, evidence);
+    let cx = SystemCx {
+        agency,
+        system,
+        catalogue,
+        profile,
+        policy,
+        evidence,
+        hosts,
+        as_of: opts.as_of,
+        max_age_days: opts.max_evidence_age_days.unwrap_or(catalogue.defaults.evidence_max_age_days),
+    };
+    let (required, tailoring) = control::required_controls(&cx);
+    let rule_results = rules_eval::evaluate_rules(&cx, &required);
+    let controls = required.iter().map(|(id, tailored)| control::judge(&cx, id, *tailored, &rule_results)).collect();
+    let obligations = profile.obligations.iter().map(|id| control::judge(&cx, id, false, &rule_results)).collect();
+    SystemResult {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        level: system.level,
+        catalogue: cat_id,
+        catalogue_reason: reason,
+        approval: system.approval.status,
+        controls,
+        obligations,
+        tailoring,
+    }
+}
+
+/// A system whose catalogue or profile does not exist: nothing can be shown, so nothing passes.
+fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
+    let msg = Text::new(
+        format!("no profile for level {} in catalogue `{cat_id}`: nothing can be evaluated", system.level),
+        format!("không có hồ sơ yêu cầu cấp độ {} trong danh mục `{cat_id}`: không đánh giá được", system.level),
+    );
+    SystemResult {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        level: system.level,
+        catalogue: cat_id.clone(),
+        catalogue_reason: reason,
+        approval: system.approval.status,
+        controls: vec![ControlResult {
+            id: format!("{cat_id}/level-{}", system.level),
+            status: Status::Unknown,
+            waived_status: None,
+            waiver: None,
+            tailored: false,
+            findings: vec![Finding {
+                rule: "profile".into(),
+                outcome: Outcome::Unknown,
+                severity: None,
+                asset: None,
+                message: msg,
+                evidence: None,
+                observed: Default::default(),
+            }],
+        }],
+        obligations: Vec::new(),
+        tailoring: Vec::new(),
+    }
+}
+
+/// Scanned hosts (from every nmap input) that belong to the system's declared hosts.
+fn matched_hosts<'a>(system: &System, evidence: &'a Evidence) -> Vec<(&'a NmapInput, &'a ScannedHost)> {
+    if system.assets.hosts.is_empty() {
+        return Vec::new();
+    }
+    evidence
+        .nmap
+        .iter()
+        .flat_map(|input| input.hosts.iter().map(move |h| (input, h)))
+        .filter(|(_, h)| system.assets.hosts.iter().any(|a| a.matches(&h.addresses, &h.names)))
+        .collect()
+}
+
+fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {
+    let mut out: Vec<UnregisteredAsset> = evidence
+        .nmap
+        .iter()
+        .flat_map(|i| i.unregistered.iter())
+        .map(|u| UnregisteredAsset { address: u.address.clone(), seen_in: u.seen_in.clone(), open_ports: u.open_ports.clone() })
+        .collect();
+    out.sort_by(|a, b| (&a.address, &a.seen_in).cmp(&(&b.address, &b.seen_in)));
+    out
+}
+
+fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
+    evidence
+        .nmap
+        .iter()
+        .map(|i| InputInfo {
+            file: i.file.clone(),
+            kind: "nmap",
+            partial: i.partial() || !i.run.complete,
+            error: i.error.as_ref().map(|e| crate::sanitize::one_line(&e.to_string())),
+            observed_at: i
+                .run
+                .start
+                .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+                .map(crate::dates::rfc3339),
+            hosts_matched: i.hosts.len(),
+        })
+        .collect()
+}

@@ -1,0 +1,176 @@
+//! What the engine concludes: per system, a status for every required control and obligation,
+//! each explained by findings. Renderers and the aggregate read these types; nothing here is
+//! computed twice.
+
+use crate::i18n::Text;
+use crate::inventory::ApprovalStatus;
+use crate::policy::rules::Severity;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The status of one required control (or obligation) for one system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Unknown,
+    Waived,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Counts toward `compliant`: pass, waived, not applicable.
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, Status::Pass | Status::Waived | Status::NotApplicable)
+    }
+}
+
+/// What a single finding says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Evidence shows the requirement is not met.
+    Fail,
+    /// Evidence the control needs is missing, stale or could not be measured.
+    Unknown,
+    /// Evidence supports the control (shown so that a pass can be audited).
+    Pass,
+    /// Context that changes nothing (an expired waiver, a skipped rule...).
+    Info,
+}
+
+/// One reason behind a status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Rule id, or the kind of evidence for non-rule findings (`attestation`, `waiver`, `nmap`).
+    pub rule: String,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// `ip:port/proto`, a URL or `host:port`; absent for system-wide evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    pub message: Text,
+    /// File and record the finding came from (`scan.xml#host=10.10.1.5`, `inventory.yaml:42:7`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// Facts the rule asked to show (`show:`), e.g. the product and version seen.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub observed: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverUse {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlResult {
+    pub id: String,
+    pub status: Status,
+    /// When `status` is `waived`: what it would have been.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverUse>,
+    /// Added to the profile by tailoring.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tailored: bool,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TailoringEntry {
+    pub control: String,
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub file: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SystemResult {
+    pub id: String,
+    pub name: String,
+    pub level: u8,
+    pub catalogue: String,
+    pub catalogue_reason: Text,
+    pub approval: ApprovalStatus,
+    pub controls: Vec<ControlResult>,
+    pub obligations: Vec<ControlResult>,
+    pub tailoring: Vec<TailoringEntry>,
+}
+
+impl SystemResult {
+    /// Every required control is pass, waived or not applicable. A system without any required
+    /// control (which a valid profile never yields) is not compliant: nothing was shown.
+    pub fn compliant(&self) -> bool {
+        !self.controls.is_empty() && self.controls.iter().all(|c| c.status.is_satisfied())
+    }
+
+    pub fn approved(&self) -> bool {
+        self.approval == ApprovalStatus::Approved
+    }
+
+    /// Compliant and approved: the ministry's "approved plan fully implemented".
+    pub fn fully_implemented(&self) -> bool {
+        self.compliant() && self.approved()
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.controls.iter().filter(|c| c.status == status).count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AgencyResult {
+    pub id: String,
+    pub name: String,
+    pub systems: Vec<SystemResult>,
+}
+
+/// A host seen up in evidence that matches no registered asset.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnregisteredAsset {
+    pub address: String,
+    pub seen_in: String,
+    pub open_ports: Vec<String>,
+}
+
+/// An evidence file that went into the evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputInfo {
+    pub file: String,
+    pub kind: &'static str,
+    pub partial: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<String>,
+    pub hosts_matched: usize,
+}
+
+/// The engine's whole result.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub as_of: time::Date,
+    pub agencies: Vec<AgencyResult>,
+    pub unregistered: Vec<UnregisteredAsset>,
+    pub inputs: Vec<InputInfo>,
+    pub rules_digest: String,
+    pub catalogues: Vec<(String, String)>,
+}

@@ -1,0 +1,48 @@
+//! Cross-checks between the inventory and the policy: every control id an inventory names must
+//! exist in the system's catalogue, so a typo cannot silently drop a control.
+
+use super::regime;
+use crate::diag::Problem;
+use crate::inventory::{Inventory, Origin};
+use crate::policy::Policy;
+
+fn at(o: &Origin, msg: String) -> Problem {
+    Problem::new(&o.file, o.line, o.column, msg)
+}
+
+/// Problems with control ids and catalogue names in `inv`.
+pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (agency, system) in inv.systems() {
+        let (cat_id, _) = regime::select(agency, system, policy, forced);
+        let Some(cat) = policy.catalogue(&cat_id) else {
+            let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
+            out.push(at(&system.origin, format!("system {}: unknown catalogue `{cat_id}` (known: {})", system.id, known.join(", "))));
+            continue;
+        };
+        let unknown = |id: &str| cat.get(id).is_none();
+        for a in &system.attestations {
+            if unknown(&a.control) {
+                out.push(at(&a.origin, format!("attestation for unknown control `{}` (not in catalogue {cat_id})", a.control)));
+            }
+        }
+        for w in &system.waivers {
+            if unknown(&w.control) {
+                out.push(at(&w.origin, format!("waiver for unknown control `{}` (not in catalogue {cat_id})", w.control)));
+            }
+        }
+        for t in &system.tailoring {
+            for (id, o) in &t.add {
+                if unknown(id) {
+                    out.push(at(o, format!("tailoring adds unknown control `{id}` (not in catalogue {cat_id})")));
+                }
+            }
+            for (d, o) in &t.drop {
+                if unknown(&d.control) {
+                    out.push(at(o, format!("tailoring drops unknown control `{}` (not in catalogue {cat_id})", d.control)));
+                }
+            }
+        }
+    }
+    out
+}

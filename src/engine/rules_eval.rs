@@ -1,0 +1,188 @@
+//! Running the rules of a system's controls over the system's evidence records.
+
+use super::facts;
+use super::model::{Finding, Outcome};
+use super::SystemCx;
+use crate::collect::ScannedHost;
+use crate::i18n::Text;
+use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, render_message, to_cel};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// What one rule concluded for one system.
+#[derive(Debug, Clone, Default)]
+pub struct RuleResult {
+    /// The system has no asset this rule's evidence could describe: the rule is silent.
+    pub not_applicable: bool,
+    /// Records judged without error (passed or failed).
+    pub judged: usize,
+    /// Fail findings, one per failing record.
+    pub failures: Vec<Finding>,
+    /// Unknown findings: evidence missing, stale, or a record the rule could not evaluate.
+    pub unknowns: Vec<Finding>,
+}
+
+/// Runs every rule that speaks for one of `required` controls (or an obligation of the profile).
+pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<String, RuleResult> {
+    let mut wanted: Vec<&Rule> = Vec::new();
+    let ids = required.iter().map(|(id, _)| id.as_str()).chain(cx.profile.obligations.iter().map(String::as_str));
+    for id in ids {
+        for r in cx.policy.rules.for_control(id) {
+            if r.applies_at(cx.system.level) && !wanted.iter().any(|w| w.id == r.id) {
+                wanted.push(r);
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return HashMap::new();
+    }
+    let system = to_cel(&facts::system(cx.agency, cx.system, &cx.catalogue.id));
+    let params = to_cel(&facts::params(&cx.profile.params));
+    let mut root = cel::Context::default();
+    root.add_variable_from_value("system", system);
+    root.add_variable_from_value("params", params);
+    let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
+    let kinds = [EvidenceKind::NmapHost, EvidenceKind::NmapPort];
+    for kind in kinds {
+        let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
+        if !rules.is_empty() {
+            run_nmap(cx, &root, kind, &rules, &mut out);
+        }
+    }
+    out
+}
+
+fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+    Finding { rule: rule.into(), outcome: Outcome::Unknown, severity: None, asset, message, evidence, observed: BTreeMap::new() }
+}
+
+/// nmap rules: one record per host (`nmap.host`) or per port (`nmap.port`) of the system's hosts.
+fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+    if cx.system.assets.hosts.is_empty() {
+        for r in rules {
+            if let Some(res) = out.get_mut(&r.id) {
+                res.not_applicable = true;
+            }
+        }
+        return;
+    }
+    if let Some(reason) = coverage_gap(cx) {
+        for r in rules {
+            if let Some(res) = out.get_mut(&r.id) {
+                res.unknowns.push(unknown(&r.id, None, reason.clone(), None));
+            }
+        }
+        return;
+    }
+    for (input, host) in &cx.hosts {
+        let evidence = format!("{}#host={}", input.file, host.label);
+        if let Some(why) = staleness(cx, host) {
+            for r in rules {
+                if let Some(res) = out.get_mut(&r.id) {
+                    res.unknowns.push(unknown(&r.id, Some(host.label.clone()), why.clone(), Some(evidence.clone())));
+                }
+            }
+            continue;
+        }
+        let host_facts = facts::host(host);
+        let mut host_ctx = root.new_inner_scope();
+        host_ctx.add_variable_from_value("host", to_cel(&host_facts));
+        match kind {
+            EvidenceKind::NmapHost => {
+                let record = serde_json::json!({"host": host_facts, "asset": host.label});
+                judge_all(rules, &host_ctx, &record, &host.label, &evidence, out);
+            }
+            EvidenceKind::NmapPort => {
+                for p in &host.host.ports {
+                    let port_facts = facts::port(p);
+                    let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
+                    let mut ctx = host_ctx.new_inner_scope();
+                    ctx.add_variable_from_value("port", to_cel(&port_facts));
+                    let record = serde_json::json!({"host": host_facts, "port": port_facts, "asset": asset});
+                    let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
+                    judge_all(rules, &ctx, &record, &asset, &ev, out);
+                }
+            }
+        }
+    }
+}
+
+fn judge_all(rules: &[&Rule], ctx: &cel::Context, record: &Value, asset: &str, evidence: &str, out: &mut HashMap<String, RuleResult>) {
+    for r in rules {
+        let Some(res) = out.get_mut(&r.id) else { continue };
+        match r.judge(ctx) {
+            Verdict::Skipped => {}
+            Verdict::Pass => res.judged += 1,
+            Verdict::Fail => {
+                res.judged += 1;
+                res.failures.push(failure(r, record, asset, evidence));
+            }
+            Verdict::Error(e) => res.unknowns.push(unknown(
+                &r.id,
+                Some(asset.to_string()),
+                Text::new(
+                    format!("rule could not be evaluated on this record: {e}"),
+                    format!("không đánh giá được quy tắc trên bản ghi này: {e}"),
+                ),
+                Some(evidence.to_string()),
+            )),
+        }
+    }
+}
+
+fn failure(r: &Rule, record: &Value, asset: &str, evidence: &str) -> Finding {
+    let observed = r.show.iter().map(|path| (path.clone(), fact_text(record, path))).collect();
+    Finding {
+        rule: r.id.clone(),
+        outcome: Outcome::Fail,
+        severity: Some(r.severity),
+        asset: Some(asset.to_string()),
+        message: Text::new(render_message(&r.message.en, record), render_message(&r.message.vi, record)),
+        evidence: Some(evidence.to_string()),
+        observed,
+    }
+}
+
+/// Why the system's hosts have no usable scan, if they have none.
+fn coverage_gap(cx: &SystemCx) -> Option<Text> {
+    let declared: Vec<String> = cx.system.assets.hosts.iter().map(ToString::to_string).collect();
+    let declared = declared.join(", ");
+    if cx.evidence.nmap.is_empty() {
+        return Some(Text::new(
+            format!("no nmap scan was given, so the exposure of {declared} is not known (use --nmap)"),
+            format!("không có kết quả quét nmap nên chưa biết mức độ phơi nhiễm của {declared} (dùng --nmap)"),
+        ));
+    }
+    if cx.hosts.is_empty() {
+        return Some(Text::new(
+            format!("no host in the nmap scans matches this system's assets ({declared})"),
+            format!("không có máy nào trong kết quả quét nmap thuộc tài sản của hệ thống ({declared})"),
+        ));
+    }
+    None
+}
+
+/// Why a scanned host's evidence is too old (or too new) for the evaluation date, if it is.
+fn staleness(cx: &SystemCx, host: &ScannedHost) -> Option<Text> {
+    let Some(day) = host.observed.and_then(crate::dates::date_of_unix) else {
+        return Some(Text::new(
+            "the scan has no start time, so its age cannot be judged",
+            "kết quả quét không có thời điểm bắt đầu nên không xác định được độ cũ",
+        ));
+    };
+    let shown = crate::dates::format(day);
+    if day > cx.as_of {
+        return Some(Text::new(
+            format!("scanned on {shown}, after the evaluation date {}", crate::dates::format(cx.as_of)),
+            format!("quét ngày {shown}, sau ngày đánh giá {}", crate::dates::format(cx.as_of)),
+        ));
+    }
+    let age = (cx.as_of - day).whole_days();
+    if age > cx.max_age_days as i64 {
+        return Some(Text::new(
+            format!("scanned on {shown}, {age} days before the evaluation date; evidence older than {} days is not used", cx.max_age_days),
+            format!("quét ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng", cx.max_age_days),
+        ));
+    }
+    None
+}

@@ -1,0 +1,193 @@
+//! Declared assets: the only things tuanthu may match scan results to or probe.
+
+use ipnet::IpNet;
+use std::fmt;
+use std::net::IpAddr;
+
+/// A host entry: an address, a network, or a DNS name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostAsset {
+    Ip(IpAddr),
+    Net(IpNet),
+    Name(String),
+}
+
+impl HostAsset {
+    pub fn parse(s: &str) -> Result<HostAsset, String> {
+        let s = s.trim();
+        if s.contains('/') {
+            let net: IpNet = s.parse().map_err(|_| format!("`{s}` is not a valid CIDR network (e.g. 10.10.1.0/28)"))?;
+            if net.trunc() != net {
+                return Err(format!("`{s}` has host bits set; did you mean {}?", net.trunc()));
+            }
+            return Ok(HostAsset::Net(net));
+        }
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(HostAsset::Ip(ip));
+        }
+        if looks_like_ip(s) {
+            return Err(format!("`{s}` is not a valid IP address"));
+        }
+        valid_hostname(s).map(HostAsset::Name)
+    }
+
+    /// Does a scanned host with these addresses and names belong to this asset?
+    pub fn matches(&self, addrs: &[IpAddr], names: &[String]) -> bool {
+        match self {
+            HostAsset::Ip(ip) => addrs.contains(ip),
+            HostAsset::Net(net) => addrs.iter().any(|a| net.contains(a)),
+            HostAsset::Name(n) => names.iter().any(|m| same_name(n, m)),
+        }
+    }
+}
+
+impl fmt::Display for HostAsset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostAsset::Ip(ip) => write!(f, "{ip}"),
+            HostAsset::Net(n) => write!(f, "{n}"),
+            HostAsset::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// DNS names compare case-insensitively, ignoring a trailing dot.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+fn looks_like_ip(s: &str) -> bool {
+    s.contains(':') || s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A DNS name per RFC 1123 (letters, digits, hyphens; labels of 1–63; 253 in all).
+pub fn valid_hostname(s: &str) -> Result<String, String> {
+    let name = s.trim_end_matches('.');
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if ok { Ok(name.to_ascii_lowercase()) } else { Err(format!("`{s}` is not a valid IP address, CIDR network or host name")) }
+}
+
+/// A URL to probe over HTTP(S), optionally pinned to an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlAsset {
+    pub url: url::Url,
+    pub address: Option<IpAddr>,
+}
+
+impl UrlAsset {
+    pub fn parse(s: &str, address: Option<&str>) -> Result<UrlAsset, String> {
+        let url = url::Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a valid URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("`{s}`: only http and https URLs can be probed"));
+        }
+        if url.host_str().is_none() {
+            return Err(format!("`{s}` has no host"));
+        }
+        Ok(UrlAsset { url, address: parse_address(address)? })
+    }
+}
+
+/// A TLS endpoint `host:port`, optionally pinned to an address (the name still goes in SNI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsAsset {
+    pub host: String,
+    pub port: u16,
+    pub address: Option<IpAddr>,
+}
+
+impl TlsAsset {
+    pub fn parse(s: &str, address: Option<&str>) -> Result<TlsAsset, String> {
+        let s = s.trim();
+        let bad = || format!("`{s}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)");
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
+            (h.to_string(), p)
+        } else {
+            let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
+            (h.to_string(), p)
+        };
+        let port: u16 = port.parse().ok().filter(|&p| p != 0).ok_or_else(bad)?;
+        if host.parse::<IpAddr>().is_err() {
+            valid_hostname(&host)?;
+        }
+        Ok(TlsAsset { host, port, address: parse_address(address)? })
+    }
+}
+
+fn parse_address(address: Option<&str>) -> Result<Option<IpAddr>, String> {
+    address
+        .map(|a| a.trim().parse::<IpAddr>().map_err(|_| format!("address `{a}` is not a valid IP address")))
+        .transpose()
+}
+
+/// A port the approved design allows to be reachable: `tcp/443`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PortSpec {
+    pub protocol: String,
+    pub port: u16,
+}
+
+impl PortSpec {
+    pub fn parse(s: &str) -> Result<PortSpec, String> {
+        let bad = || format!("`{s}` is not a port like tcp/443 or udp/161");
+        let (proto, port) = s.trim().split_once('/').ok_or_else(bad)?;
+        let proto = proto.to_ascii_lowercase();
+        if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+            return Err(bad());
+        }
+        let port: u16 = port.parse().ok().filter(|&p| p != 0).ok_or_else(bad)?;
+        Ok(PortSpec { protocol: proto, port })
+    }
+}
+
+impl fmt::Display for PortSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.protocol, self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert!(matches!(HostAsset::parse("10.10.1.0/28"), Ok(HostAsset::Net(_))));
+        assert!(HostAsset::parse("10.10.1.0/33").is_err());
+        assert!(HostAsset::parse("10.10.1.5/28").unwrap_err().contains("host bits"));
+        assert!(HostAsset::parse("10.10.1.300").unwrap_err().contains("not a valid IP"));
+        assert_eq!(HostAsset::parse("DVC.LaoCai.gov.vn.").unwrap(), HostAsset::Name("dvc.laocai.gov.vn".into()));
+        assert!(HostAsset::parse("bad_host!").is_err());
+        assert!(matches!(HostAsset::parse("2001:db8::/32"), Ok(HostAsset::Net(_))));
+    }
+
+    #[test]
+    fn matching() {
+        let net = HostAsset::parse("10.10.1.0/28").unwrap();
+        assert!(net.matches(&["10.10.1.5".parse().unwrap()], &[]));
+        assert!(!net.matches(&["10.10.1.16".parse().unwrap()], &[]));
+        let name = HostAsset::parse("dvc.example.vn").unwrap();
+        assert!(name.matches(&[], &["DVC.example.vn.".into()]));
+    }
+
+    #[test]
+    fn tls_and_ports() {
+        let t = TlsAsset::parse("portal.example.vn:443", Some("10.0.0.5")).unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("portal.example.vn", 443));
+        assert_eq!(TlsAsset::parse("[2001:db8::1]:8443", None).unwrap().port, 8443);
+        assert!(TlsAsset::parse("portal.example.vn", None).is_err());
+        assert!(TlsAsset::parse("portal.example.vn:0", None).is_err());
+        assert_eq!(PortSpec::parse("TCP/443").unwrap().to_string(), "tcp/443");
+        assert!(PortSpec::parse("tcp/70000").is_err());
+        assert!(PortSpec::parse("443").is_err());
+        assert!(UrlAsset::parse("ftp://x.vn/", None).is_err());
+    }
+}

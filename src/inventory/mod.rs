@@ -1,0 +1,16 @@
+//! The registry: each agency's information systems as declared in inventory YAML
+//! (`tuanthu/inventory/v1`, see `shared/spec/inventory.md`) — level, approval, assets, attested
+//! controls, waivers and tailoring.
+//!
+//! Loading is strict: unknown fields, bad levels, approvals without a decision, duplicate ids and
+//! malformed addresses are errors with file:line:column, and every error in a file is reported, not
+//! just the first. Nothing here touches the network.
+
+mod assets;
+mod load;
+mod model;
+pub mod tailoring;
+
+pub use assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
+pub use load::{load_paths, parse_file, InventoryFiles, SCHEMA};
+pub use model::*;

@@ -1,0 +1,169 @@
+//! The registry's types, as the rest of the pipeline sees them (checked and resolved).
+
+use super::assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
+use super::tailoring::Tailoring;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// Where something was declared, for messages and evidence references.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// All agencies of the loaded inventory files, in the order first seen.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub agencies: Vec<Agency>,
+}
+
+impl Inventory {
+    pub fn systems(&self) -> impl Iterator<Item = (&Agency, &System)> {
+        self.agencies.iter().flat_map(|a| a.systems.iter().map(move |s| (a, s)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    /// Default catalogue of the agency's systems.
+    pub catalogue: Option<String>,
+    pub systems: Vec<System>,
+    /// Files the agency was read from.
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalStatus {
+    Draft,
+    Submitted,
+    Appraised,
+    Approved,
+    Rejected,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Draft => "draft",
+            ApprovalStatus::Submitted => "submitted",
+            ApprovalStatus::Appraised => "appraised",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub status: ApprovalStatus,
+    pub decision: Option<String>,
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssessmentKind {
+    PreOperation,
+    Periodic,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub kind: AssessmentKind,
+    pub date: Date,
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Assets {
+    pub hosts: Vec<HostAsset>,
+    pub urls: Vec<UrlAsset>,
+    pub tls: Vec<TlsAsset>,
+    pub allowed_ports: Vec<PortSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttestationStatus {
+    Implemented,
+    Partial,
+    Planned,
+    NotImplemented,
+    NotApplicable,
+}
+
+impl AttestationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationStatus::Implemented => "implemented",
+            AttestationStatus::Partial => "partial",
+            AttestationStatus::Planned => "planned",
+            AttestationStatus::NotImplemented => "not-implemented",
+            AttestationStatus::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// A management or non-observable control declared with evidence.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    pub control: String,
+    pub status: AttestationStatus,
+    pub evidence: Option<String>,
+    pub reviewed: Option<Date>,
+    pub reason: Option<String>,
+    pub origin: Origin,
+}
+
+/// Accepted risk, always temporary: an expired waiver counts as no waiver.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub control: String,
+    pub reason: String,
+    pub approved_by: Option<String>,
+    pub expires: Date,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub id: String,
+    pub name: String,
+    pub level: u8,
+    /// Catalogue named by the system itself (overrides the agency's).
+    pub catalogue: Option<String>,
+    pub approval: Approval,
+    pub tailoring: Vec<Tailoring>,
+    pub owner: Option<String>,
+    pub operator: Option<String>,
+    pub regulation: Option<String>,
+    pub expected_approval: Option<Date>,
+    pub expected_completion: Option<Date>,
+    pub assessments: Vec<Assessment>,
+    pub assets: Assets,
+    pub attestations: Vec<Attestation>,
+    pub waivers: Vec<Waiver>,
+    pub origin: Origin,
+}
+
+impl System {
+    pub fn attestation(&self, control: &str) -> Option<&Attestation> {
+        self.attestations.iter().find(|a| a.control == control)
+    }
+
+    pub fn is_approved(&self) -> bool {
+        self.approval.status == ApprovalStatus::Approved
+    }
+}

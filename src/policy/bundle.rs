@@ -1,0 +1,176 @@
+//! Loading the whole policy — catalogues, profiles and rules — from the bundled copy or from
+//! directories the user names (`--profiles DIR`, `--rules DIR`), and checking it as a whole.
+
+use super::catalogue::Catalogue;
+use super::profile::Profile;
+use super::rules::{RuleSet, parse_rule, unknown_controls};
+use crate::diag::{Collector, Problem, Problems};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// One policy file: where it came from and its text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub origin: String,
+    pub text: String,
+}
+
+/// Everything the engine needs to know about requirements.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub catalogues: Vec<Catalogue>,
+    pub profiles: Vec<Profile>,
+    pub rules: RuleSet,
+}
+
+impl Policy {
+    /// The policy shipped inside the binary.
+    pub fn bundled() -> Result<Policy, Problems> {
+        Policy::load(None, None)
+    }
+
+    /// Loads profiles (with their catalogues) and rules from the given directories, or from the
+    /// bundled copy for each that is `None`.
+    pub fn load(profiles_dir: Option<&Path>, rules_dir: Option<&Path>) -> Result<Policy, Problems> {
+        let mut problems = Collector::default();
+        let profile_files = sources(profiles_dir, "profiles/", &mut problems);
+        let rule_files = sources(rules_dir, "rules/", &mut problems);
+        let policy = Policy::from_sources(&profile_files, &rule_files);
+        match policy {
+            Ok(p) if problems.is_empty() => Ok(p),
+            Ok(_) => Err(Problems(problems.0)),
+            Err(mut e) => {
+                problems.0.append(&mut e.0);
+                Err(Problems(problems.0))
+            }
+        }
+    }
+
+    /// Builds a policy from file contents. Catalogues are the files whose `schema:` says so;
+    /// every other file under profiles is a profile.
+    pub fn from_sources(profile_files: &[Source], rule_files: &[Source]) -> Result<Policy, Problems> {
+        let mut p = Collector::default();
+        let mut catalogues = Vec::new();
+        let mut profile_srcs = Vec::new();
+        for s in profile_files {
+            match crate::yaml::schema_of(&s.origin, &s.text) {
+                Ok(k) if k == super::catalogue::SCHEMA => match Catalogue::parse(&s.origin, &s.text) {
+                    Ok(c) => catalogues.push(c),
+                    Err(e) => p.0.extend(e.0),
+                },
+                Ok(k) if k == super::profile::SCHEMA => profile_srcs.push(s),
+                Ok(k) => p.push(Problem::new(&s.origin, 1, 1, format!("unexpected `schema: {k}` among profiles"))),
+                Err(e) => p.push(e),
+            }
+        }
+        let mut profiles = Vec::new();
+        for s in profile_srcs {
+            match Profile::build(&s.origin, &s.text, &catalogues) {
+                Ok(pr) => profiles.push(pr),
+                Err(e) => p.0.extend(e.0),
+            }
+        }
+        let mut rules = Vec::new();
+        for s in rule_files {
+            let stem = Path::new(&s.origin).file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
+            match parse_rule(&s.origin, &stem, &s.text) {
+                Ok(r) => rules.push(r),
+                Err(e) => p.0.extend(e.0),
+            }
+        }
+        let policy = Policy { catalogues, profiles, rules: RuleSet::new(rules) };
+        policy.check_whole(&mut p);
+        p.finish(policy)
+    }
+
+    /// Checks that need every file: unique rule ids, rules naming known controls, a profile for
+    /// every level, and each level including the level below.
+    fn check_whole(&self, p: &mut Collector) {
+        let mut ids = BTreeSet::new();
+        for r in &self.rules.rules {
+            if !ids.insert(r.id.as_str()) {
+                p.push(Problem::file(&r.origin, format!("duplicate rule id `{}`", r.id)));
+            }
+        }
+        let known = |c: &str| self.catalogues.iter().any(|cat| cat.get(c).is_some());
+        for (origin, controls) in unknown_controls(&self.rules, &known) {
+            p.push(Problem::file(origin, format!("unknown control id(s): {}", controls.join(", "))));
+        }
+        for cat in &self.catalogues {
+            for level in 1..=5u8 {
+                let Some(this) = self.profile(&cat.id, level) else {
+                    p.push(Problem::file(&cat.origin, format!("catalogue {} has no profile for level {level}", cat.id)));
+                    continue;
+                };
+                if let Some(below) = level.checked_sub(1).and_then(|l| self.profile(&cat.id, l)) {
+                    let missing: Vec<&str> =
+                        below.controls.iter().filter(|c| !this.controls.contains(c)).map(String::as_str).collect();
+                    if !missing.is_empty() {
+                        p.push(Problem::file(
+                            &this.origin,
+                            format!("level {level} must include every control of level {}; missing {}", level - 1, missing.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn catalogue(&self, id: &str) -> Option<&Catalogue> {
+        self.catalogues.iter().find(|c| c.id == id)
+    }
+
+    pub fn profile(&self, catalogue: &str, level: u8) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.catalogue == catalogue && p.level == level)
+    }
+}
+
+/// The bundled policy files under `prefix` (`rules/` or `profiles/`).
+pub fn bundled_sources(prefix: &str) -> Vec<Source> {
+    bundled::FILES
+        .iter()
+        .filter(|(path, _)| path.starts_with(prefix))
+        .map(|(path, text)| Source { origin: format!("<bundled>/{path}"), text: (*text).to_string() })
+        .collect()
+}
+
+/// Policy files from a directory (recursively, `*.yaml`), or the bundled ones under `prefix`.
+fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
+    match dir {
+        None => bundled_sources(prefix),
+        Some(d) => {
+            let mut files = Vec::new();
+            if let Err(e) = yaml_files(d, &mut files) {
+                p.push(Problem::file(d.display().to_string(), format!("cannot read directory: {e}")));
+            }
+            files.sort();
+            files
+                .into_iter()
+                .filter_map(|f| match crate::yaml::read_text(&f) {
+                    Ok(text) => Some(Source { origin: f.display().to_string(), text }),
+                    Err(e) => {
+                        p.push(e);
+                        None
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// All `*.yaml`/`*.yml` files below `dir`.
+pub fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let path = e?.path();
+        if path.is_dir() {
+            yaml_files(&path, out)?;
+        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

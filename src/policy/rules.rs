@@ -1,0 +1,526 @@
+//! Declarative rules: one check per file under `rules/`, schema `tuanthu/rule/v1`.
+//!
+//! A rule names the evidence it reads (`evidence: nmap.port`), the catalogue controls it speaks
+//! for, and its logic as CEL expressions (Common Expression Language — the language of Kubernetes
+//! admission policies, Envoy and Google Cloud IAM conditions): `applies_when` selects the records
+//! the rule judges and `fail_when` says when one of them violates the requirement. CEL has no I/O
+//! and no unbounded loops, so a rule file cannot do anything but compute a boolean over the facts
+//! it is given. Adding a check is adding a YAML file; no Rust changes.
+//!
+//! Safety: the CEL parser is recursive, so an expression is refused before parsing when it is
+//! longer than [`MAX_EXPR_LEN`] or nests brackets deeper than [`MAX_EXPR_DEPTH`], and parsing runs
+//! on a thread with a large stack. A rule that errs while evaluating never passes: the record is
+//! reported as unmeasured (`unknown`).
+
+use crate::diag::{Collector, Problem, Problems};
+use crate::i18n::Text;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub const SCHEMA: &str = "tuanthu/rule/v1";
+/// Longest CEL expression accepted.
+pub const MAX_EXPR_LEN: usize = 4096;
+/// Deepest bracket nesting accepted in a CEL expression.
+pub const MAX_EXPR_DEPTH: usize = 32;
+
+/// Which evidence records a rule judges, and so which variables its expressions see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+pub enum EvidenceKind {
+    /// One record per port of a scanned host: variables `system`, `params`, `host`, `port`.
+    #[serde(rename = "nmap.port")]
+    NmapPort,
+    /// One record per scanned host: variables `system`, `params`, `host`.
+    #[serde(rename = "nmap.host")]
+    NmapHost,
+}
+
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::NmapPort => "nmap.port",
+            EvidenceKind::NmapHost => "nmap.host",
+        }
+    }
+
+    /// The variables a rule over this kind of evidence may use.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            EvidenceKind::NmapPort => &["system", "params", "host", "port"],
+            EvidenceKind::NmapHost => &["system", "params", "host"],
+        }
+    }
+}
+
+/// Severity of a rule's failure; each maps to exactly one SARIF level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInfo {
+    pub title: Text,
+    pub description: Text,
+    pub rationale: Text,
+    pub remediation: Text,
+    #[serde(default)]
+    pub impact: Option<Text>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub cwe: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    schema: Spanned<String>,
+    id: Spanned<String>,
+    version: u32,
+    controls: Vec<Spanned<String>>,
+    evidence: EvidenceKind,
+    severity: Severity,
+    #[serde(default)]
+    levels: Option<Vec<u8>>,
+    #[serde(default)]
+    applies_when: Option<Spanned<String>>,
+    fail_when: Spanned<String>,
+    #[serde(default)]
+    show: Vec<String>,
+    info: RuleInfo,
+    message: Text,
+}
+
+/// A compiled CEL expression together with its source, for messages.
+#[derive(Clone)]
+pub struct Expr {
+    pub source: String,
+    program: Arc<cel::Program>,
+}
+
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// A loaded, compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub version: u32,
+    pub controls: Vec<String>,
+    pub evidence: EvidenceKind,
+    pub severity: Severity,
+    /// Levels at which the rule applies; `None` = all.
+    pub levels: Option<Vec<u8>>,
+    pub applies_when: Option<Expr>,
+    pub fail_when: Expr,
+    /// Dotted fact paths copied into each finding (what was observed).
+    pub show: Vec<String>,
+    pub info: RuleInfo,
+    /// Finding message; `{path}` placeholders are filled from the record's facts.
+    pub message: Text,
+    pub origin: String,
+}
+
+/// What one rule says about one record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// `applies_when` was false: the rule has nothing to say about this record.
+    Skipped,
+    Pass,
+    Fail,
+    /// The expression could not be evaluated on this record (type error, missing fact...).
+    Error(String),
+}
+
+impl Rule {
+    pub fn applies_at(&self, level: u8) -> bool {
+        self.levels.as_ref().is_none_or(|l| l.contains(&level))
+    }
+
+    /// Judges one record. `vars` binds every variable of the rule's evidence kind.
+    pub fn judge(&self, ctx: &cel::Context) -> Verdict {
+        if let Some(cond) = &self.applies_when {
+            match eval_bool(cond, ctx) {
+                Ok(false) => return Verdict::Skipped,
+                Ok(true) => {}
+                Err(e) => return Verdict::Error(format!("applies_when: {e}")),
+            }
+        }
+        match eval_bool(&self.fail_when, ctx) {
+            Ok(true) => Verdict::Fail,
+            Ok(false) => Verdict::Pass,
+            Err(e) => Verdict::Error(format!("fail_when: {e}")),
+        }
+    }
+}
+
+fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, String> {
+    match expr.program.execute(ctx) {
+        Ok(cel::Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("expected a boolean, got {:?}", other.type_of())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// All loaded rules, with an index from control id to the rules that speak for it.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    by_control: HashMap<String, Vec<usize>>,
+}
+
+impl RuleSet {
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let mut by_control: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            for c in &r.controls {
+                by_control.entry(c.clone()).or_default().push(i);
+            }
+        }
+        RuleSet { rules, by_control }
+    }
+
+    /// Rules that speak for `control`, in load order.
+    pub fn for_control(&self, control: &str) -> impl Iterator<Item = &Rule> {
+        self.by_control.get(control).into_iter().flatten().map(|&i| &self.rules[i])
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// A fingerprint of the rule set (ids and versions), recorded in reports so that readers
+    /// can tell which rules produced a result.
+    pub fn digest(&self) -> String {
+        let mut ids: Vec<String> = self.rules.iter().map(|r| format!("{}@{}", r.id, r.version)).collect();
+        ids.sort();
+        format!("{:016x}", fnv1a(ids.join(",").as_bytes()))
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// Parses one rule file. `stem` is the file name without extension: the rule id must equal it.
+/// Compilation of the expressions happens here too.
+pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems> {
+    let f: RuleFile = crate::yaml::parse(origin, text)?;
+    let mut p = Collector::default();
+    if f.schema.value != SCHEMA {
+        p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
+    }
+    if f.id.value != stem {
+        p.push(Problem::at(
+            origin,
+            f.id.referenced,
+            format!("rule id `{}` must equal the file name `{stem}`", f.id.value),
+        ));
+    }
+    if f.controls.is_empty() {
+        p.push(Problem::at(origin, f.id.referenced, "a rule must name at least one control in `controls:`"));
+    }
+    for (what, t) in [
+        ("info.title", &f.info.title),
+        ("info.description", &f.info.description),
+        ("info.rationale", &f.info.rationale),
+        ("info.remediation", &f.info.remediation),
+        ("message", &f.message),
+    ] {
+        if !t.is_complete() {
+            p.push(Problem::at(origin, f.id.referenced, format!("{what} needs both `en` and `vi` text")));
+        }
+    }
+    if let Some(levels) = &f.levels {
+        if levels.is_empty() || levels.iter().any(|l| !(1..=5).contains(l)) {
+            p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
+        }
+    }
+    let applies_when = f.applies_when.as_ref().and_then(|e| compile(origin, "applies_when", e, f.evidence, &mut p));
+    let fail_when = compile(origin, "fail_when", &f.fail_when, f.evidence, &mut p);
+    let Some(fail_when) = fail_when else {
+        return Err(Problems(p.0));
+    };
+    p.finish(Rule {
+        id: f.id.value,
+        version: f.version,
+        controls: f.controls.into_iter().map(|c| c.value).collect(),
+        evidence: f.evidence,
+        severity: f.severity,
+        levels: f.levels,
+        applies_when,
+        fail_when,
+        show: f.show,
+        info: f.info,
+        message: f.message,
+        origin: origin.to_string(),
+    })
+}
+
+fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind, p: &mut Collector) -> Option<Expr> {
+    let at = src.referenced;
+    let text = src.value.trim();
+    if let Err(msg) = precheck(text) {
+        p.push(Problem::at(origin, at, format!("{field}: {msg}")));
+        return None;
+    }
+    match compile_on_big_stack(text) {
+        Err(msg) => {
+            p.push(Problem::at(origin, at, format!("{field}: CEL syntax error: {msg}")));
+            None
+        }
+        Ok(program) => {
+            let allowed = kind.variables();
+            let bad: Vec<String> = program
+                .references()
+                .variables()
+                .into_iter()
+                .filter(|v| !allowed.contains(v))
+                .map(str::to_string)
+                .collect();
+            if !bad.is_empty() {
+                p.push(Problem::at(
+                    origin,
+                    at,
+                    format!(
+                        "{field}: unknown variable(s) {} (evidence `{}` provides {})",
+                        bad.join(", "),
+                        kind.as_str(),
+                        allowed.join(", ")
+                    ),
+                ));
+                return None;
+            }
+            Some(Expr { source: text.to_string(), program: Arc::new(program) })
+        }
+    }
+}
+
+/// Refuses expressions that could exhaust the parser's stack before they reach it.
+fn precheck(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("empty expression".into());
+    }
+    if text.len() > MAX_EXPR_LEN {
+        return Err(format!("expression is {} bytes long; the limit is {MAX_EXPR_LEN}", text.len()));
+    }
+    let (mut depth, mut max, mut quote) = (0usize, 0usize, None::<char>);
+    let mut escaped = false;
+    for c in text.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if max > MAX_EXPR_DEPTH {
+        return Err(format!("brackets nest {max} deep; the limit is {MAX_EXPR_DEPTH}"));
+    }
+    Ok(())
+}
+
+/// The CEL parser recurses per nesting level and the default 2 MiB test-thread stack is not
+/// enough for its generated code in debug builds; parse on a 16 MiB stack.
+fn compile_on_big_stack(text: &str) -> Result<cel::Program, String> {
+    let owned = text.to_string();
+    let handle = std::thread::Builder::new()
+        .name("cel-compile".into())
+        .stack_size(16 << 20)
+        .spawn(move || cel::Program::compile(&owned).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot start the compiler thread: {e}"))?;
+    handle.join().unwrap_or_else(|_| Err("the CEL parser failed on this expression".into()))
+}
+
+/// Converts JSON facts into a CEL value. All integers become CEL `int` so that rules can compare
+/// them with plain literals (`port.portid == 23`).
+pub fn to_cel(v: &serde_json::Value) -> cel::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => cel::Value::Null,
+        J::Bool(b) => cel::Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => cel::Value::String(Arc::new(s.clone())),
+        J::Array(a) => cel::Value::List(Arc::new(a.iter().map(to_cel).collect())),
+        J::Object(o) => {
+            let map: HashMap<cel::objects::Key, cel::Value> =
+                o.iter().map(|(k, v)| (cel::objects::Key::String(Arc::new(k.clone())), to_cel(v))).collect();
+            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// Fills `{dotted.path}` placeholders of a message template from `facts`. Unknown paths render as
+/// `?`, and every value is sanitised: facts come from scanned hosts.
+pub fn render_message(template: &str, facts: &serde_json::Value) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push_str(&fact_text(facts, &after[..end]));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Looks a dotted path up in JSON facts.
+pub fn lookup<'a>(facts: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(facts, |v, key| v.get(key))
+}
+
+/// The display form of the fact at `path` ("?" when absent), sanitised and capped.
+pub fn fact_text(facts: &serde_json::Value, path: &str) -> String {
+    let s = match lookup(facts, path) {
+        None | Some(serde_json::Value::Null) => "?".to_string(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "?".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    crate::sanitize::truncate(&crate::sanitize::one_line(&s), 200)
+}
+
+/// Map of control id to rules, for `validate`: every control a rule names must exist somewhere.
+pub fn unknown_controls<'a>(rules: &'a RuleSet, known: &dyn Fn(&str) -> bool) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &rules.rules {
+        for c in &r.controls {
+            if !known(c) {
+                out.entry(r.origin.as_str()).or_default().push(c.as_str());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = r#"schema: tuanthu/rule/v1
+id: demo-rule
+version: 1
+controls: [NET.01]
+evidence: nmap.port
+severity: high
+applies_when: 'port.state == "open"'
+fail_when: 'port.service.name in ["telnet"]'
+show: [port.service.product]
+info:
+  title: {en: "Telnet", vi: "Telnet"}
+  description: {en: "d", vi: "d"}
+  rationale: {en: "r", vi: "r"}
+  remediation: {en: "x", vi: "x"}
+message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {asset}"}
+"#;
+
+    fn ctx_with(port: serde_json::Value) -> cel::Context<'static, 'static> {
+        let mut ctx = cel::Context::default();
+        ctx.add_variable_from_value("port", to_cel(&port));
+        ctx
+    }
+
+    #[test]
+    fn compiles_and_judges() {
+        let r = parse_rule("demo-rule.yaml", "demo-rule", RULE).unwrap();
+        let telnet = serde_json::json!({"state": "open", "service": {"name": "telnet"}});
+        let https = serde_json::json!({"state": "open", "service": {"name": "https"}});
+        let closed = serde_json::json!({"state": "closed", "service": {"name": "telnet"}});
+        assert_eq!(r.judge(&ctx_with(telnet)), Verdict::Fail);
+        assert_eq!(r.judge(&ctx_with(https)), Verdict::Pass);
+        assert_eq!(r.judge(&ctx_with(closed)), Verdict::Skipped);
+    }
+
+    #[test]
+    fn evaluation_error_is_not_a_pass() {
+        let r = parse_rule("demo-rule.yaml", "demo-rule", RULE).unwrap();
+        let missing = serde_json::json!({"state": "open"});
+        assert!(matches!(r.judge(&ctx_with(missing)), Verdict::Error(_)));
+    }
+
+    #[test]
+    fn id_must_match_file_name() {
+        let e = parse_rule("x.yaml", "other", RULE).unwrap_err();
+        assert!(e.to_string().contains("must equal the file name"), "{e}");
+    }
+
+    #[test]
+    fn unknown_variable_is_rejected() {
+        let bad = RULE.replace(r#"fail_when: 'port.service.name in ["telnet"]'"#, "fail_when: 'tls.protocols.ssl3'");
+        let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err();
+        assert!(e.to_string().contains("unknown variable(s) tls"), "{e}");
+        assert!(e.to_string().starts_with("demo-rule.yaml:8:"), "{e}");
+    }
+
+    #[test]
+    fn syntax_error_names_position() {
+        let bad = RULE.replace(r#"fail_when: 'port.service.name in ["telnet"]'"#, "fail_when: 'port.service.name in ['");
+        let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err();
+        assert!(e.to_string().contains("CEL syntax error"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("{}true{}", "[".repeat(200), "]".repeat(200));
+        let bad = RULE.replace(r#"'port.service.name in ["telnet"]'"#, &format!("'{deep}'"));
+        let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err();
+        assert!(e.to_string().contains("nest 200 deep"), "{e}");
+    }
+
+    #[test]
+    fn messages_fill_and_sanitise() {
+        let facts = serde_json::json!({"asset": "10.0.0.1:23/tcp", "port": {"service": {"name": "tel\u{1b}[2Jnet"}}});
+        let m = render_message("{port.service.name} on {asset} ({port.nope})", &facts);
+        assert_eq!(m, "tel\u{FFFD}[2Jnet on 10.0.0.1:23/tcp (?)");
+    }
+}

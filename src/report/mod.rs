@@ -1,0 +1,11 @@
+//! Reports: the engine's [`Assessment`](crate::engine::Assessment) summarised per system and per
+//! agency (approval, compliance and implementation rates, missing controls), and rendered.
+//!
+//! [`Report`] is the `tuanthu/report/v1` document of `shared/spec/cli-and-report.md`; its JSON
+//! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`]) only format it.
+
+pub mod json;
+mod model;
+pub mod table;
+
+pub use model::*;

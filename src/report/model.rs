@@ -1,0 +1,258 @@
+//! The `tuanthu/report/v1` document.
+//!
+//! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
+
+use crate::engine::{Assessment, ControlResult, Finding, InputInfo, Status, SystemResult, TailoringEntry, UnregisteredAsset};
+use crate::i18n::{Lang, Text};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA: &str = "tuanthu/report/v1";
+
+/// A rate: `None` when its denominator is 0.
+///
+/// Invariant: a `Some` value lies in [0, 1] (enforced by [`rate`]).
+pub type Rate = Option<f64>;
+
+pub fn rate(numerator: usize, denominator: usize) -> Rate {
+    (denominator > 0).then(|| numerator.min(denominator) as f64 / denominator as f64)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub rules_digest: String,
+    pub catalogues: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generated_at: String,
+    pub as_of: String,
+    pub period: String,
+    pub lang: Lang,
+    pub tool: Tool,
+    pub policy: Policy,
+    pub agencies: Vec<AgencyReport>,
+    pub unregistered_assets: Vec<UnregisteredAsset>,
+    pub inputs: Vec<InputInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingControl {
+    pub control: String,
+    pub systems: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyReport {
+    pub id: String,
+    pub name: String,
+    pub systems_total: usize,
+    pub systems_approved: usize,
+    pub approval_rate: Rate,
+    pub systems_compliant: usize,
+    pub compliance_rate: Rate,
+    pub systems_fully_implemented: usize,
+    pub fully_implemented_rate: Rate,
+    /// Fully implemented among approved systems.
+    pub approved_compliance_rate: Rate,
+    pub systems_partly_implemented: usize,
+    pub systems_not_implemented: usize,
+    pub missing_controls: Vec<MissingControl>,
+    pub systems: Vec<SystemReport>,
+}
+
+/// Mẫu 08's plan status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployment {
+    /// Compliant: "Đã triển khai đầy đủ".
+    Full,
+    /// Not compliant, at least one required control pass: "Đã triển khai một số hạng mục".
+    Partial,
+    /// "Chưa triển khai".
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCounts {
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub waived: usize,
+    pub not_applicable: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportFinding {
+    pub rule: String,
+    pub outcome: crate::engine::Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<crate::policy::rules::Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub observed: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlReport {
+    pub id: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::engine::WaiverUse>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tailored: bool,
+    pub findings: Vec<ReportFinding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemReport {
+    pub id: String,
+    pub name: String,
+    pub level: u8,
+    pub catalogue: String,
+    pub catalogue_reason: String,
+    pub approval: crate::inventory::ApprovalStatus,
+    pub compliant: bool,
+    pub fully_implemented: bool,
+    pub deployment: Deployment,
+    pub counts: StatusCounts,
+    pub controls: Vec<ControlReport>,
+    pub obligations: Vec<ControlReport>,
+    pub tailoring: Vec<TailoringEntry>,
+}
+
+impl Report {
+    /// Summarises an assessment. `generated_at` is passed in so that tests are reproducible.
+    pub fn build(a: &Assessment, lang: Lang, generated_at: String) -> Report {
+        Report {
+            schema: SCHEMA,
+            generated_at,
+            as_of: crate::dates::format(a.as_of),
+            period: crate::dates::reporting_period(a.as_of).to_string(),
+            lang,
+            tool: Tool { name: "tuanthu", version: env!("CARGO_PKG_VERSION") },
+            policy: Policy { rules_digest: a.rules_digest.clone(), catalogues: a.catalogues.iter().cloned().collect() },
+            agencies: a.agencies.iter().map(|ag| agency(&ag.id, &ag.name, &ag.systems, lang)).collect(),
+            unregistered_assets: a.unregistered.clone(),
+            inputs: a.inputs.clone(),
+        }
+    }
+
+    pub fn systems(&self) -> impl Iterator<Item = (&AgencyReport, &SystemReport)> {
+        self.agencies.iter().flat_map(|a| a.systems.iter().map(move |s| (a, s)))
+    }
+}
+
+fn agency(id: &str, name: &str, systems: &[SystemResult], lang: Lang) -> AgencyReport {
+    let total = systems.len();
+    let approved = systems.iter().filter(|s| s.approved()).count();
+    let compliant = systems.iter().filter(|s| s.compliant()).count();
+    let fully = systems.iter().filter(|s| s.fully_implemented()).count();
+    let reports: Vec<SystemReport> = systems.iter().map(|s| system(s, lang)).collect();
+    let partly = reports.iter().filter(|s| s.deployment == Deployment::Partial).count();
+    let none = reports.iter().filter(|s| s.deployment == Deployment::None).count();
+    AgencyReport {
+        id: id.to_string(),
+        name: name.to_string(),
+        systems_total: total,
+        systems_approved: approved,
+        approval_rate: rate(approved, total),
+        systems_compliant: compliant,
+        compliance_rate: rate(compliant, total),
+        systems_fully_implemented: fully,
+        fully_implemented_rate: rate(fully, total),
+        approved_compliance_rate: rate(fully, approved),
+        systems_partly_implemented: partly,
+        systems_not_implemented: none,
+        missing_controls: missing_controls(systems),
+        systems: reports,
+    }
+}
+
+/// Controls that are fail or unknown, with how many systems miss them; most missed first, then
+/// by id, so the order is deterministic.
+pub fn missing_controls(systems: &[SystemResult]) -> Vec<MissingControl> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in systems {
+        for c in s.controls.iter().filter(|c| matches!(c.status, Status::Fail | Status::Unknown)) {
+            *counts.entry(c.id.as_str()).or_default() += 1;
+        }
+    }
+    let mut out: Vec<MissingControl> =
+        counts.into_iter().map(|(control, systems)| MissingControl { control: control.to_string(), systems }).collect();
+    out.sort_by(|a, b| b.systems.cmp(&a.systems).then_with(|| a.control.cmp(&b.control)));
+    out
+}
+
+fn system(s: &SystemResult, lang: Lang) -> SystemReport {
+    let compliant = s.compliant();
+    let deployment = if compliant {
+        Deployment::Full
+    } else if s.count(Status::Pass) > 0 {
+        Deployment::Partial
+    } else {
+        Deployment::None
+    };
+    SystemReport {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        level: s.level,
+        catalogue: s.catalogue.clone(),
+        catalogue_reason: s.catalogue_reason.get(lang).to_string(),
+        approval: s.approval,
+        compliant,
+        fully_implemented: s.fully_implemented(),
+        deployment,
+        counts: StatusCounts {
+            pass: s.count(Status::Pass),
+            fail: s.count(Status::Fail),
+            unknown: s.count(Status::Unknown),
+            waived: s.count(Status::Waived),
+            not_applicable: s.count(Status::NotApplicable),
+        },
+        controls: s.controls.iter().map(|c| control(c, lang)).collect(),
+        obligations: s.obligations.iter().map(|c| control(c, lang)).collect(),
+        tailoring: s.tailoring.clone(),
+    }
+}
+
+fn control(c: &ControlResult, lang: Lang) -> ControlReport {
+    ControlReport {
+        id: c.id.clone(),
+        status: c.status,
+        waived_status: c.waived_status,
+        waiver: c.waiver.clone(),
+        tailored: c.tailored,
+        findings: c.findings.iter().map(|f| finding(f, lang)).collect(),
+    }
+}
+
+fn finding(f: &Finding, lang: Lang) -> ReportFinding {
+    ReportFinding {
+        rule: f.rule.clone(),
+        outcome: f.outcome,
+        severity: f.severity,
+        asset: f.asset.clone(),
+        message: pick(&f.message, lang),
+        evidence: f.evidence.clone(),
+        observed: f.observed.clone(),
+    }
+}
+
+fn pick(t: &Text, lang: Lang) -> String {
+    t.get(lang).to_string()
+}

@@ -1,0 +1,208 @@
+//! `--format table` (the default): a summary per agency, one row per system, then the controls
+//! that keep each system from compliance with the reason behind each. Every cell passes through
+//! [`crate::sanitize`]: findings quote banners and script output from scanned hosts.
+
+use super::{AgencyReport, Rate, Report, SystemReport};
+use crate::engine::{Outcome, Status};
+use crate::i18n::{Lang, tr};
+use crate::sanitize::{one_line, truncate};
+use comfy_table::{ContentArrangement, Table, presets};
+
+/// How much the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Summary rows only.
+    Summary,
+    /// Summary, plus failing and unknown controls with their reasons (the default).
+    Problems,
+    /// Every control, including passes and the evidence behind them.
+    All,
+}
+
+pub struct TableRenderer {
+    pub lang: Lang,
+    pub detail: Detail,
+    /// Fixed width (tests, pipes); `None` = the terminal's.
+    pub width: Option<u16>,
+}
+
+fn pct(r: Rate) -> String {
+    r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+fn new_table(width: Option<u16>) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(width.unwrap_or(120));
+    t
+}
+
+pub fn status_text(s: Status, lang: Lang) -> &'static str {
+    match s {
+        Status::Pass => tr(lang, "pass", "đạt"),
+        Status::Fail => tr(lang, "FAIL", "KHÔNG ĐẠT"),
+        Status::Unknown => tr(lang, "unknown", "chưa rõ"),
+        Status::Waived => tr(lang, "waived", "miễn trừ"),
+        Status::NotApplicable => tr(lang, "n/a", "không áp dụng"),
+    }
+}
+
+fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> &'static str {
+    use crate::inventory::ApprovalStatus::*;
+    match s {
+        Draft => tr(lang, "draft", "đang dự thảo"),
+        Submitted => tr(lang, "submitted", "đã gửi thẩm định"),
+        Appraised => tr(lang, "appraised", "đã thẩm định"),
+        Approved => tr(lang, "approved", "đã phê duyệt"),
+        Rejected => tr(lang, "rejected", "bị trả lại"),
+    }
+}
+
+impl TableRenderer {
+    pub fn render(&self, r: &Report) -> String {
+        let l = self.lang;
+        let mut out = String::new();
+        for a in &r.agencies {
+            out.push_str(&self.agency(r, a));
+        }
+        if !r.unregistered_assets.is_empty() {
+            out.push_str(&format!(
+                "\n{} ({})\n",
+                tr(l, "Unregistered assets: hosts seen up in evidence that no system declares", "Tài sản chưa đăng ký: máy đang hoạt động trong kết quả quét nhưng không thuộc hệ thống nào"),
+                r.unregistered_assets.len()
+            ));
+            let mut t = new_table(self.width);
+            t.set_header(vec![tr(l, "Address", "Địa chỉ"), tr(l, "Open ports", "Cổng mở"), tr(l, "Seen in", "Nguồn")]);
+            for u in &r.unregistered_assets {
+                t.add_row(vec![one_line(&u.address), one_line(&u.open_ports.join(", ")), one_line(&u.seen_in)]);
+            }
+            out.push_str(&format!("{t}\n"));
+        }
+        for i in r.inputs.iter().filter(|i| i.error.is_some()) {
+            out.push_str(&format!(
+                "\n{} {}: {}\n",
+                tr(l, "Partial evidence:", "Bằng chứng không đầy đủ:"),
+                one_line(&i.file),
+                one_line(i.error.as_deref().unwrap_or_default())
+            ));
+        }
+        out
+    }
+
+    fn agency(&self, r: &Report, a: &AgencyReport) -> String {
+        let l = self.lang;
+        let mut out = format!(
+            "{} {} ({}) — {} {}, {} {}\n",
+            tr(l, "Agency", "Cơ quan"),
+            one_line(&a.name),
+            a.id,
+            tr(l, "as of", "đánh giá ngày"),
+            r.as_of,
+            tr(l, "period", "kỳ báo cáo"),
+            r.period
+        );
+        out.push_str(&format!(
+            "{}: {} · {}: {} ({}) · {}: {} ({}) · {}: {} ({})\n",
+            tr(l, "Systems", "Số hệ thống"),
+            a.systems_total,
+            tr(l, "approved", "đã phê duyệt"),
+            a.systems_approved,
+            pct(a.approval_rate),
+            tr(l, "compliant", "đáp ứng yêu cầu"),
+            a.systems_compliant,
+            pct(a.compliance_rate),
+            tr(l, "fully implemented", "triển khai đầy đủ"),
+            a.systems_fully_implemented,
+            pct(a.fully_implemented_rate),
+        ));
+        let mut t = new_table(self.width);
+        t.set_header(vec![
+            tr(l, "System", "Hệ thống"),
+            tr(l, "Level", "Cấp độ"),
+            tr(l, "Approval", "Phê duyệt"),
+            tr(l, "Compliant", "Đáp ứng"),
+            tr(l, "Pass", "Đạt"),
+            tr(l, "Fail", "Không đạt"),
+            tr(l, "Unknown", "Chưa rõ"),
+            tr(l, "Waived", "Miễn trừ"),
+            tr(l, "N/A", "K.áp dụng"),
+        ]);
+        for s in &a.systems {
+            t.add_row(vec![
+                format!("{}\n{}", s.id, one_line(&s.name)),
+                s.level.to_string(),
+                approval_text(s.approval, l).to_string(),
+                (if s.compliant { tr(l, "yes", "có") } else { tr(l, "no", "không") }).to_string(),
+                s.counts.pass.to_string(),
+                s.counts.fail.to_string(),
+                s.counts.unknown.to_string(),
+                s.counts.waived.to_string(),
+                s.counts.not_applicable.to_string(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+        if !a.missing_controls.is_empty() {
+            let top: Vec<String> =
+                a.missing_controls.iter().take(10).map(|m| format!("{} ({})", m.control, m.systems)).collect();
+            out.push_str(&format!("{}: {}\n", tr(l, "Most often missing", "Thiếu nhiều nhất"), top.join(", ")));
+        }
+        if self.detail != Detail::Summary {
+            for s in &a.systems {
+                out.push_str(&self.system(s));
+            }
+        }
+        out
+    }
+
+    fn system(&self, s: &SystemReport) -> String {
+        let l = self.lang;
+        let rows: Vec<_> = s
+            .controls
+            .iter()
+            .chain(s.obligations.iter())
+            .filter(|c| self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived)
+            .collect();
+        let mut out = format!(
+            "\n{} — {} ({} {}, {}, {})\n",
+            s.id,
+            one_line(&s.name),
+            tr(l, "level", "cấp độ"),
+            s.level,
+            approval_text(s.approval, l),
+            s.catalogue
+        );
+        for t in &s.tailoring {
+            let reason = t.reason.as_deref().map(|r| format!(": {}", one_line(r))).unwrap_or_default();
+            out.push_str(&format!("  {} {} {}{reason}\n", tr(l, "tailoring", "điều chỉnh"), t.action, t.control));
+        }
+        if rows.is_empty() {
+            out.push_str(&format!("  {}\n", tr(l, "every required control is met", "đáp ứng mọi yêu cầu")));
+            return out;
+        }
+        let mut t = new_table(self.width);
+        t.set_header(vec![tr(l, "Control", "Biện pháp"), tr(l, "Status", "Trạng thái"), tr(l, "Why", "Lý do")]);
+        for c in rows {
+            let why: Vec<String> = c
+                .findings
+                .iter()
+                .filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass)
+                .take(4)
+                .map(|f| {
+                    let asset = f.asset.as_deref().map(|a| format!("[{}] ", one_line(a))).unwrap_or_default();
+                    truncate(&format!("{asset}{}", one_line(&f.message)), 160)
+                })
+                .collect();
+            let more = c.findings.len().saturating_sub(4);
+            let mut why = why.join("\n");
+            if more > 0 && self.detail != Detail::All {
+                why.push_str(&format!("\n(+{more} {})", tr(l, "more in --format json", "chi tiết trong --format json")));
+            }
+            if let Some(w) = &c.waiver {
+                why.push_str(&format!("\n{} {}: {}", tr(l, "waived until", "miễn trừ đến"), w.expires, one_line(&w.reason)));
+            }
+            t.add_row(vec![c.id.clone(), status_text(c.status, l).to_string(), why]);
+        }
+        out.push_str(&format!("{t}\n"));
+        out
+    }
+}
