@@ -17,13 +17,21 @@ fn options() -> serde_saphyr::Options {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES),
             max_depth: 32,
-            max_nodes: 2_000_000,
+            max_nodes: 1_000_000,
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_documents: 1,
             max_total_scalar_bytes: MAX_FILE_BYTES,
         },
+        // Aliases are legitimate (shared waiver text) but a few nested ones can multiply a small
+        // file into millions of nodes: cap what their expansion may replay.
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+        },
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        strict_booleans: true,
+        with_snippet: false,
     }
 }
 

@@ -113,7 +113,7 @@ pub fn read_nmap_partial<R: BufRead>(
     mut on_host: impl FnMut(Host) -> Result<(), String>,
 ) -> (RunInfo, Option<NmapError>) {
     let mut parser = parse::Parser::new(reader, limits);
-    let error = parser.document(&mut on_host).err();
+    let error = parser.run(&mut on_host);
     (parser.cx.run, error)
 }
 

@@ -63,8 +63,11 @@ pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, Ru
         }
         rules_applicable = true;
         rule_judged += res.judged;
-        findings.extend(res.failures.iter().cloned());
-        findings.extend(res.unknowns.iter().cloned());
+        for f in res.failures.iter().chain(res.unknowns.iter()) {
+            if !findings.iter().any(|g: &Finding| same_finding(g, f)) {
+                findings.push(f.clone());
+            }
+        }
     }
     findings.extend(attestation_findings(cx, control, att));
     let status = decide(control, &findings, att_passes(&findings), rules_applicable, rule_judged);
@@ -77,6 +80,11 @@ pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, Ru
         ));
     }
     apply_waiver(cx, id, status, tailored, findings)
+}
+
+/// Two rules fed by the same missing scan report the same gap; show it once.
+fn same_finding(a: &Finding, b: &Finding) -> bool {
+    a.rule == b.rule && a.outcome == b.outcome && a.asset == b.asset && a.message == b.message && a.evidence == b.evidence
 }
 
 fn att_passes(findings: &[Finding]) -> bool {

@@ -34,6 +34,7 @@ pub fn host(h: &ScannedHost) -> Value {
         h.host.ports.iter().filter(|p| p.state == "open").map(|p| format!("{}/{}", p.protocol, p.portid)).collect();
     json!({
         "address": h.label,
+        "public": h.addresses.iter().any(|a| is_public(*a)),
         "addresses": h.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "hostnames": h.names,
         "state": h.host.state.clone().unwrap_or_default(),
@@ -94,4 +95,39 @@ fn flatten(nodes: &[ScriptNode], prefix: &str, out: &mut Map<String, Value>) {
 fn join(prefix: &str, key: Option<&str>, index: usize) -> String {
     let k = key.map(str::to_string).unwrap_or_else(|| index.to_string());
     if prefix.is_empty() { k } else { format!("{prefix}.{k}") }
+}
+
+/// Globally routable: not private, loopback, link-local, CGNAT (100.64/10), unique-local or
+/// unspecified. Documentation ranges (RFC 5737/3849) count as public: they stand for public
+/// addresses in examples and tests.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let o = v4.octets();
+            let cgnat = o[0] == 100 && (64..128).contains(&o[1]);
+            !(v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || cgnat)
+        }
+        std::net::IpAddr::V6(v6) => {
+            let seg0 = v6.segments()[0];
+            let unique_local = (seg0 & 0xfe00) == 0xfc00;
+            let link_local = (seg0 & 0xffc0) == 0xfe80;
+            let mapped = v6.to_ipv4_mapped().map(|v4| is_public(std::net::IpAddr::V4(v4)));
+            mapped.unwrap_or(!(v6.is_loopback() || v6.is_unspecified() || unique_local || link_local))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn public_addresses() {
+        for a in ["203.0.113.5", "8.8.8.8", "2001:db8::1"] {
+            assert!(is_public(a.parse().unwrap()), "{a}");
+        }
+        for a in ["10.1.2.3", "192.168.1.1", "172.16.0.1", "127.0.0.1", "100.64.1.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"] {
+            assert!(!is_public(a.parse().unwrap()), "{a}");
+        }
+    }
 }

@@ -66,10 +66,12 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Ru
         }
         return;
     }
+    // Missing or stale evidence is a fact about the system's scans, not about one rule: the
+    // finding names the evidence kind, so a control fed by several rules shows it once.
     if let Some(reason) = coverage_gap(cx) {
         for r in rules {
             if let Some(res) = out.get_mut(&r.id) {
-                res.unknowns.push(unknown(&r.id, None, reason.clone(), None));
+                res.unknowns.push(unknown("nmap", None, reason.clone(), None));
             }
         }
         return;
@@ -79,7 +81,7 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Ru
         if let Some(why) = staleness(cx, host) {
             for r in rules {
                 if let Some(res) = out.get_mut(&r.id) {
-                    res.unknowns.push(unknown(&r.id, Some(host.label.clone()), why.clone(), Some(evidence.clone())));
+                    res.unknowns.push(unknown("nmap", Some(host.label.clone()), why.clone(), Some(evidence.clone())));
                 }
             }
             continue;

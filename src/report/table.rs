@@ -33,8 +33,26 @@ fn pct(r: Rate) -> String {
 fn new_table(width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_width(width.unwrap_or(120));
+    // On a terminal comfy-table wraps to its width; in a pipe or file, wrap at 120 columns.
+    match width {
+        Some(w) => {
+            t.set_width(w);
+        }
+        None if !t.is_tty() => {
+            t.set_width(120);
+        }
+        None => {}
+    }
     t
+}
+
+/// Unknown only because nobody attested it: listed on one line instead of one row each.
+fn only_unattested(c: &super::ControlReport) -> bool {
+    c.status == Status::Unknown
+        && c.findings
+            .iter()
+            .filter(|f| f.outcome != Outcome::Pass)
+            .all(|f| f.rule == "attestation" && f.outcome == Outcome::Unknown && f.evidence.is_none())
 }
 
 pub fn status_text(s: Status, lang: Lang) -> &'static str {
@@ -156,11 +174,16 @@ impl TableRenderer {
 
     fn system(&self, s: &SystemReport) -> String {
         let l = self.lang;
+        let shown = |c: &&super::ControlReport| self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived;
+        let compact = self.detail != Detail::All;
+        let unattested: Vec<&str> =
+            s.controls.iter().chain(s.obligations.iter()).filter(|c| compact && only_unattested(c)).map(|c| c.id.as_str()).collect();
         let rows: Vec<_> = s
             .controls
             .iter()
             .chain(s.obligations.iter())
-            .filter(|c| self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived)
+            .filter(shown)
+            .filter(|c| !(compact && only_unattested(c)))
             .collect();
         let mut out = format!(
             "\n{} — {} ({} {}, {}, {})\n",
@@ -175,8 +198,18 @@ impl TableRenderer {
             let reason = t.reason.as_deref().map(|r| format!(": {}", one_line(r))).unwrap_or_default();
             out.push_str(&format!("  {} {} {}{reason}\n", tr(l, "tailoring", "điều chỉnh"), t.action, t.control));
         }
+        if !unattested.is_empty() {
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                tr(l, "unknown, no attestation", "chưa rõ, chưa có xác nhận"),
+                unattested.len(),
+                unattested.join(", ")
+            ));
+        }
         if rows.is_empty() {
-            out.push_str(&format!("  {}\n", tr(l, "every required control is met", "đáp ứng mọi yêu cầu")));
+            if unattested.is_empty() {
+                out.push_str(&format!("  {}\n", tr(l, "every required control is met", "đáp ứng mọi yêu cầu")));
+            }
             return out;
         }
         let mut t = new_table(self.width);

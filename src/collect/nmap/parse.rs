@@ -164,8 +164,17 @@ impl<'l, R: BufRead> Parser<'l, R> {
         }
     }
 
-    /// Reads the whole document, handing each host to `on_host`.
-    pub(super) fn document(
+    /// Reads the whole document, handing each host to `on_host`; returns
+    /// the error that stopped it, with its line and column.
+    pub(super) fn run(
+        &mut self,
+        on_host: &mut dyn FnMut(Host) -> Result<(), String>,
+    ) -> Option<NmapError> {
+        let error = self.document(on_host).err()?;
+        Some(self.xml.locate(error))
+    }
+
+    fn document(
         &mut self,
         on_host: &mut dyn FnMut(Host) -> Result<(), String>,
     ) -> Result<(), NmapError> {

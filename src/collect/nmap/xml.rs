@@ -3,7 +3,7 @@
 //! It turns quick-xml events into the few shapes the nmap grammar needs
 //! ([`Ev`]), decodes entity references (and rejects undefined ones), refuses
 //! DTD entity declarations, bounds the size of one token and the element
-//! nesting depth, and knows the 1-based line/column of every event.
+//! nesting depth, and can tell the 1-based line/column of an error.
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
@@ -17,23 +17,16 @@ use quick_xml::{Reader, XmlVersion};
 
 use super::NmapError;
 
-/// Position of an event in the input. `column` counts bytes, so it equals the
-/// character column for the ASCII that nmap writes.
+/// Byte offset where an event starts. Errors are built with it alone; the
+/// 1-based line and column are filled in by [`XmlStream::locate`] once
+/// reading has stopped, so the hot path never counts lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Here {
-    pub line: u64,
-    pub column: u64,
-    pub offset: u64,
-}
+pub(super) struct Here(pub u64);
 
 impl Here {
+    /// A `Malformed` error at this offset; line and column still 0.
     pub(super) fn malformed(self, message: impl Into<String>) -> NmapError {
-        NmapError::Malformed {
-            line: self.line,
-            column: self.column,
-            byte_offset: self.offset,
-            message: message.into(),
-        }
+        NmapError::Malformed { line: 0, column: 0, byte_offset: self.0, message: message.into() }
     }
 }
 
@@ -52,54 +45,113 @@ pub(super) fn shown(s: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}…", s.get(..end).unwrap_or_default()))
 }
 
-/// `BufRead` adapter that sees every byte quick-xml consumes: it counts lines
-/// (per consumed chunk, not per byte) and refuses to feed a single token past
-/// `max_token` bytes, which bounds quick-xml's buffer on hostile input.
-struct Counting<R> {
-    inner: R,
-    consumed: u64,
-    newlines: u64,
-    /// Offset just after the last `\n` consumed.
-    line_start: u64,
-    token_start: u64,
-    max_token: u64,
-    over_limit: bool,
-}
-
-impl<R> Counting<R> {
-    fn here(&self) -> Here {
-        Here {
-            line: self.newlines + 1,
-            column: self.consumed - self.line_start + 1,
-            offset: self.consumed,
-        }
-    }
-
-    /// Position of an already consumed `offset`, when no newline lies between
-    /// it and the current position (the only case we can answer without
-    /// keeping history).
-    fn here_at(&self, offset: u64) -> Option<Here> {
-        (offset >= self.line_start && offset <= self.consumed).then(|| Here {
-            line: self.newlines + 1,
-            column: offset - self.line_start + 1,
-            offset,
-        })
-    }
-}
-
 /// Number of `\n` in `bytes` and the index of the last one. `filter().count()`
 /// vectorises; `rposition` stops at the last newline.
 fn newlines(bytes: &[u8]) -> (u64, Option<usize>) {
     let n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    let last = if n > 0 {
-        bytes.iter().rposition(|&b| b == b'\n')
-    } else {
-        None
-    };
+    let last = if n > 0 { bytes.iter().rposition(|&b| b == b'\n') } else { None };
     (n, last)
 }
 
-impl<R: BufRead> Read for Counting<R> {
+/// 1-based line and byte column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineCol {
+    line: u64,
+    column: u64,
+}
+
+/// Line bookkeeping at the start of the current chunk.
+#[derive(Debug, Clone, Copy)]
+struct Lines {
+    /// Offset of the chunk's first byte.
+    chunk_start: u64,
+    /// Newlines before `chunk_start`, and the offset just after the last one.
+    newlines: u64,
+    line_start: u64,
+}
+
+impl Lines {
+    /// Position of the chunk's first byte.
+    fn at_start(self) -> LineCol {
+        LineCol { line: self.newlines + 1, column: self.chunk_start - self.line_start + 1 }
+    }
+
+    /// Position of `offset`, given the chunk's bytes (up to `offset` at least).
+    fn locate_in(self, chunk: &[u8], offset: u64) -> Option<LineCol> {
+        let upto = usize::try_from(offset.checked_sub(self.chunk_start)?).ok()?;
+        let (n, last) = newlines(chunk.get(..upto)?);
+        let line_start = last.map_or(self.line_start, |i| self.chunk_start + i as u64 + 1);
+        Some(LineCol { line: self.newlines + n + 1, column: offset - line_start + 1 })
+    }
+}
+
+/// `BufRead` adapter between the caller's reader and quick-xml.
+///
+/// It keeps the inner reader's current chunk un-consumed until quick-xml has
+/// used all of it, so that the bytes of the current chunk stay available to
+/// compute a line and column on error; lines are counted once per retired
+/// chunk, never per event. It also refuses to feed a single token past
+/// `max_token` bytes, which bounds quick-xml's buffer on hostile input.
+struct Chunked<R> {
+    inner: R,
+    /// Bytes of the inner chunk already handed to quick-xml.
+    pos: usize,
+    lines: Lines,
+    token_start: u64,
+    /// Position of `token_start`, saved when its chunk is retired.
+    token_at: Option<LineCol>,
+    max_token: u64,
+    over_limit: bool,
+}
+
+impl<R: BufRead> Chunked<R> {
+    fn consumed(&self) -> u64 {
+        self.lines.chunk_start + self.pos as u64
+    }
+
+    fn start_token(&mut self) -> Here {
+        self.token_start = self.consumed();
+        self.token_at = None;
+        Here(self.token_start)
+    }
+
+    /// Line and column of an offset in the current chunk or of the current
+    /// token's start; otherwise of the current chunk's start (a token that
+    /// spans chunks and fails in its middle: near enough).
+    fn locate(&mut self, offset: u64) -> LineCol {
+        let lines = self.lines;
+        if offset < lines.chunk_start {
+            let saved = self.token_at.filter(|_| offset == self.token_start);
+            return saved.unwrap_or_else(|| lines.at_start());
+        }
+        match self.inner.fill_buf() {
+            Ok(chunk) => lines.locate_in(chunk, offset).unwrap_or_else(|| lines.at_start()),
+            Err(_) => lines.at_start(),
+        }
+    }
+
+    /// Counts the lines of the fully used chunk and releases it.
+    fn retire_chunk(&mut self) -> io::Result<()> {
+        let lines = self.lines;
+        let chunk = self.inner.fill_buf()?;
+        let len = chunk.len();
+        let chunk_end = lines.chunk_start + len as u64;
+        if self.token_at.is_none() && (lines.chunk_start..chunk_end).contains(&self.token_start) {
+            self.token_at = lines.locate_in(chunk, self.token_start);
+        }
+        let (n, last) = newlines(chunk);
+        self.lines.newlines += n;
+        if let Some(i) = last {
+            self.lines.line_start = lines.chunk_start + i as u64 + 1;
+        }
+        self.lines.chunk_start = chunk_end;
+        self.inner.consume(len);
+        self.pos = 0;
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for Chunked<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = {
             let available = self.fill_buf()?;
@@ -114,33 +166,26 @@ impl<R: BufRead> Read for Counting<R> {
     }
 }
 
-impl<R: BufRead> BufRead for Counting<R> {
+impl<R: BufRead> BufRead for Chunked<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        let used = self.consumed - self.token_start;
+        let used = self.consumed() - self.token_start;
         if used > self.max_token {
             self.over_limit = true;
             return Err(io::Error::other("token too large"));
         }
+        let len = self.inner.fill_buf()?.len();
+        if len > 0 && self.pos >= len {
+            self.retire_chunk()?;
+        }
         // Show at most one byte past the cap, so a longer token is caught
-        // here whatever the size of the inner buffer.
+        // on the next call whatever the size of the inner buffer.
         let room = usize::try_from(self.max_token - used + 1).unwrap_or(usize::MAX);
-        let available = self.inner.fill_buf()?;
-        Ok(available.get(..room).unwrap_or(available))
+        let rest = self.inner.fill_buf()?.get(self.pos..).unwrap_or_default();
+        Ok(rest.get(..room).unwrap_or(rest))
     }
 
     fn consume(&mut self, amt: usize) {
-        if amt > 0 {
-            // The bytes are still buffered, so this `fill_buf` does no I/O.
-            if let Ok(buffered) = self.inner.fill_buf() {
-                let (n, last) = newlines(buffered.get(..amt).unwrap_or(buffered));
-                self.newlines += n;
-                if let Some(i) = last {
-                    self.line_start = self.consumed + i as u64 + 1;
-                }
-            }
-        }
-        self.inner.consume(amt);
-        self.consumed += amt as u64;
+        self.pos += amt;
     }
 }
 
@@ -174,7 +219,7 @@ struct State {
 }
 
 pub(super) struct XmlStream<R> {
-    reader: Reader<Counting<R>>,
+    reader: Reader<Chunked<R>>,
     buf: Vec<u8>,
     state: State,
 }
@@ -183,23 +228,19 @@ impl<R: BufRead> XmlStream<R> {
     /// `max_token`: longest tag or text run accepted; `max_depth`: deepest
     /// element nesting accepted.
     pub(super) fn new(inner: R, max_token: usize, max_depth: usize) -> Self {
-        let counting = Counting {
+        let chunked = Chunked {
             inner,
-            consumed: 0,
-            newlines: 0,
-            line_start: 0,
+            pos: 0,
+            lines: Lines { chunk_start: 0, newlines: 0, line_start: 0 },
             token_start: 0,
+            token_at: None,
             max_token: max_token as u64,
             over_limit: false,
         };
         Self {
-            reader: Reader::from_reader(counting),
+            reader: Reader::from_reader(chunked),
             buf: Vec::with_capacity(8 * 1024),
-            state: State {
-                depth: 0,
-                max_depth,
-                version: XmlVersion::default(),
-            },
+            state: State { depth: 0, max_depth, version: XmlVersion::default() },
         }
     }
 
@@ -207,26 +248,39 @@ impl<R: BufRead> XmlStream<R> {
     pub(super) fn next(&mut self) -> Result<(Here, Ev<'_>), NmapError> {
         // The buffer is reused: memory stays at the size of the largest token.
         self.buf.clear();
-        let src = self.reader.get_mut();
-        src.token_start = src.consumed;
-        let at = src.here();
+        let at = self.reader.get_mut().start_token();
         let qx_start = self.reader.buffer_position();
         match self.reader.read_event_into(&mut self.buf) {
             Ok(event) => Ok((at, convert(event, at, &mut self.state)?)),
             // A free function: `self.buf` stays borrowed on this path.
-            Err(e) => Err(map_error(&self.reader, e, at, qx_start)),
+            Err(e) => Err(map_error(&mut self.reader, e, at, qx_start)),
+        }
+    }
+
+    /// Fills in the line and column of a `Malformed` error from its offset;
+    /// valid for errors at or after the start of the last event read.
+    pub(super) fn locate(&mut self, error: NmapError) -> NmapError {
+        match error {
+            NmapError::Malformed { line: 0, byte_offset, message, .. } => {
+                let at = self.reader.get_mut().locate(byte_offset);
+                NmapError::Malformed { line: at.line, column: at.column, byte_offset, message }
+            }
+            other => other,
         }
     }
 }
 
 /// Maps a quick-xml error to ours, with the best position we can give.
-fn map_error<R>(
-    reader: &Reader<Counting<R>>,
+fn map_error<R: BufRead>(
+    reader: &mut Reader<Chunked<R>>,
     e: quick_xml::Error,
     at: Here,
     qx_start: u64,
 ) -> NmapError {
-    let src = reader.get_ref();
+    // quick-xml's offsets skip a BOM; ours do not.
+    let bom = at.0.saturating_sub(qx_start);
+    let err_at = reader.error_position().saturating_add(bom);
+    let src = reader.get_mut();
     if src.over_limit {
         return at.malformed(format!(
             "a single tag or text run is longer than {} bytes (max_host_bytes)",
@@ -241,21 +295,14 @@ fn map_error<R>(
         quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
             at.malformed(SyntaxError::InvalidBangMarkup.to_string())
         }
-        quick_xml::Error::Syntax(s) => src.here().malformed(format!(
-            "file is truncated: {s} (markup starts at line {}, column {})",
-            at.line, at.column
-        )),
-        other => {
-            // quick-xml's offsets skip a BOM; ours do not.
-            let bom = at.offset.saturating_sub(qx_start);
-            let err_at = reader.error_position().saturating_add(bom);
-            let pos = if err_at > at.offset {
-                src.here_at(err_at).unwrap_or(at)
-            } else {
-                at
-            };
-            pos.malformed(format!("not well-formed XML: {other}"))
+        quick_xml::Error::Syntax(s) => {
+            let start = src.locate(at.0);
+            Here(src.consumed()).malformed(format!(
+                "file is truncated: {s} (markup starts at line {}, column {})",
+                start.line, start.column
+            ))
         }
+        other => Here(err_at.max(at.0)).malformed(format!("not well-formed XML: {other}")),
     }
 }
 

@@ -1,0 +1,74 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn demo() -> PathBuf {
+    root().join("examples/demo")
+}
+
+/// Runs the tuanthu binary with `args`.
+pub fn tuanthu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tuanthu"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("TUANTHU_LANG")
+        .output()
+        .expect("run tuanthu")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// Writes `files` (name, contents) into a fresh temporary directory.
+pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let p = d.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    d
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// `../shared` beside the checkout: present in CI, maybe absent in a user's clone. Returns None
+/// (after saying why) when it is absent outside CI; under CI=true its absence is a failure.
+pub fn shared() -> Option<PathBuf> {
+    let p = root().join("../shared");
+    if p.is_dir() {
+        return Some(p);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("../shared is missing under CI=true: the corpora tests cannot run");
+    }
+    eprintln!("skipping: ../shared is not beside the checkout (it is only needed for corpus tests)");
+    None
+}
+
+/// A minimal valid inventory with one system; `system_extra` is inserted into the system mapping
+/// (indented by 4 spaces).
+pub fn inventory(level: u8, system_extra: &str) -> String {
+    format!(
+        "schema: tuanthu/inventory/v1\nagency:\n  id: test-agency\n  name: Cơ quan thử nghiệm\n  catalogue: tt12-2022\nsystems:\n  - id: sys-a\n    name: Hệ thống A\n    level: {level}\n    approval: {{status: approved, decision: \"1/QĐ\", date: 2025-01-10}}\n{system_extra}"
+    )
+}
