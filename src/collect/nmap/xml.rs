@@ -45,12 +45,15 @@ pub(super) fn shown(s: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}…", s.get(..end).unwrap_or_default()))
 }
 
-/// Number of `\n` in `bytes` and the index of the last one. `filter().count()`
-/// vectorises; `rposition` stops at the last newline.
-fn newlines(bytes: &[u8]) -> (u64, Option<usize>) {
-    let n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    let last = if n > 0 { bytes.iter().rposition(|&b| b == b'\n') } else { None };
-    (n, last)
+/// Number of `\n` in `bytes`. Byte-wide sums over 64-byte blocks let the
+/// compiler vectorise (a `usize` counter per byte does not, or badly).
+fn count_newlines(bytes: &[u8]) -> u64 {
+    let mut blocks = bytes.chunks_exact(64);
+    let mut n = 0;
+    for block in &mut blocks {
+        n += u64::from(block.iter().fold(0u8, |acc, &b| acc + u8::from(b == b'\n')));
+    }
+    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// 1-based line and byte column.
@@ -76,12 +79,21 @@ impl Lines {
         LineCol { line: self.newlines + 1, column: self.chunk_start - self.line_start + 1 }
     }
 
+    /// The bookkeeping after `bytes`, which start at `chunk_start`.
+    fn advance(self, bytes: &[u8]) -> Lines {
+        let n = count_newlines(bytes);
+        let last = if n > 0 { bytes.iter().rposition(|&b| b == b'\n') } else { None };
+        Lines {
+            chunk_start: self.chunk_start + bytes.len() as u64,
+            newlines: self.newlines + n,
+            line_start: last.map_or(self.line_start, |i| self.chunk_start + i as u64 + 1),
+        }
+    }
+
     /// Position of `offset`, given the chunk's bytes (up to `offset` at least).
     fn locate_in(self, chunk: &[u8], offset: u64) -> Option<LineCol> {
         let upto = usize::try_from(offset.checked_sub(self.chunk_start)?).ok()?;
-        let (n, last) = newlines(chunk.get(..upto)?);
-        let line_start = last.map_or(self.line_start, |i| self.chunk_start + i as u64 + 1);
-        Some(LineCol { line: self.newlines + n + 1, column: offset - line_start + 1 })
+        Some(self.advance(chunk.get(..upto)?).at_start())
     }
 }
 
@@ -135,16 +147,18 @@ impl<R: BufRead> Chunked<R> {
         let lines = self.lines;
         let chunk = self.inner.fill_buf()?;
         let len = chunk.len();
-        let chunk_end = lines.chunk_start + len as u64;
-        if self.token_at.is_none() && (lines.chunk_start..chunk_end).contains(&self.token_start) {
-            self.token_at = lines.locate_in(chunk, self.token_start);
-        }
-        let (n, last) = newlines(chunk);
-        self.lines.newlines += n;
-        if let Some(i) = last {
-            self.lines.line_start = lines.chunk_start + i as u64 + 1;
-        }
-        self.lines.chunk_start = chunk_end;
+        // One pass over the chunk, split where the current token starts if
+        // it starts here (its position must outlive the chunk).
+        let token_in_chunk = self.token_start.checked_sub(lines.chunk_start);
+        let split = token_in_chunk.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < len);
+        self.lines = match split.and_then(|i| chunk.split_at_checked(i)) {
+            Some((head, tail)) if self.token_at.is_none() => {
+                let at_token = lines.advance(head);
+                self.token_at = Some(at_token.at_start());
+                at_token.advance(tail)
+            }
+            _ => lines.advance(chunk),
+        };
         self.inner.consume(len);
         self.pos = 0;
         Ok(())
@@ -410,7 +424,7 @@ impl<'a> Tag<'a> {
 
     /// Parses and decodes all attributes, refusing more than `max` of them.
     pub(super) fn attrs(&self, max: usize) -> Result<Attrs<'_>, NmapError> {
-        let mut list = Vec::with_capacity(8);
+        let mut list = AttrList::new();
         for attr in self.start.attributes() {
             let attr = attr.map_err(|e| self.attr_error(e))?;
             if list.len() >= max {
@@ -461,10 +475,52 @@ impl<'a> Tag<'a> {
     }
 }
 
+/// Attributes kept without allocating; more spill to a `Vec` (nmap writes
+/// up to about 12, on `<service>`, but usually 2 to 4).
+const INLINE_ATTRS: usize = 8;
+
+/// A small-vector of decoded `(name, value)` pairs: one allocation per
+/// element would cost more than parsing it.
+struct AttrList<'a> {
+    inline: [(&'a str, Cow<'a, str>); INLINE_ATTRS],
+    len: usize,
+    spill: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+impl<'a> AttrList<'a> {
+    fn new() -> Self {
+        Self {
+            inline: std::array::from_fn(|_| ("", Cow::Borrowed(""))),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, pair: (&'a str, Cow<'a, str>)) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = pair,
+            None => self.spill.push(pair),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(&'a str, Cow<'a, str>)> {
+        self.inline.iter().take(self.len).chain(&self.spill)
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut (&'a str, Cow<'a, str>)> {
+        self.inline.iter_mut().take(self.len).chain(&mut self.spill)
+    }
+}
+
 /// Decoded attributes of one element, with typed accessors whose errors
 /// point at the element.
 pub(super) struct Attrs<'a> {
-    list: Vec<(&'a str, Cow<'a, str>)>,
+    list: AttrList<'a>,
     elem: &'a str,
     at: Here,
 }
