@@ -424,7 +424,7 @@ impl<'a> Tag<'a> {
 
     /// Parses and decodes all attributes, refusing more than `max` of them.
     pub(super) fn attrs(&self, max: usize) -> Result<Attrs<'_>, NmapError> {
-        let mut list = AttrList::new();
+        let mut list = Vec::with_capacity(8);
         for attr in self.start.attributes() {
             let attr = attr.map_err(|e| self.attr_error(e))?;
             if list.len() >= max {
@@ -475,52 +475,10 @@ impl<'a> Tag<'a> {
     }
 }
 
-/// Attributes kept without allocating; more spill to a `Vec` (nmap writes
-/// up to about 12, on `<service>`, but usually 2 to 4).
-const INLINE_ATTRS: usize = 8;
-
-/// A small-vector of decoded `(name, value)` pairs: one allocation per
-/// element would cost more than parsing it.
-struct AttrList<'a> {
-    inline: [(&'a str, Cow<'a, str>); INLINE_ATTRS],
-    len: usize,
-    spill: Vec<(&'a str, Cow<'a, str>)>,
-}
-
-impl<'a> AttrList<'a> {
-    fn new() -> Self {
-        Self {
-            inline: std::array::from_fn(|_| ("", Cow::Borrowed(""))),
-            len: 0,
-            spill: Vec::new(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn push(&mut self, pair: (&'a str, Cow<'a, str>)) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => *slot = pair,
-            None => self.spill.push(pair),
-        }
-        self.len += 1;
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &(&'a str, Cow<'a, str>)> {
-        self.inline.iter().take(self.len).chain(&self.spill)
-    }
-
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut (&'a str, Cow<'a, str>)> {
-        self.inline.iter_mut().take(self.len).chain(&mut self.spill)
-    }
-}
-
 /// Decoded attributes of one element, with typed accessors whose errors
 /// point at the element.
 pub(super) struct Attrs<'a> {
-    list: AttrList<'a>,
+    list: Vec<(&'a str, Cow<'a, str>)>,
     elem: &'a str,
     at: Here,
 }

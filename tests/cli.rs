@@ -1,0 +1,196 @@
+//! The command line end to end: exit codes, formats, languages, bad input.
+
+mod common;
+
+use common::{code, stderr, stdout, tuanthu};
+
+const DEMO: [&str; 6] = ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
+
+fn check(extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check"];
+    args.extend(DEMO);
+    args.extend(extra);
+    tuanthu(&args)
+}
+
+fn demo_json() -> serde_json::Value {
+    let o = check(&["--format", "json"]);
+    serde_json::from_str(&stdout(&o)).expect("valid JSON")
+}
+
+fn system<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["agencies"][0]["systems"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()
+}
+
+fn control_status(doc: &serde_json::Value, sys: &str, control: &str) -> String {
+    let s = system(doc, sys);
+    let all = s["controls"].as_array().unwrap().iter().chain(s["obligations"].as_array().unwrap());
+    all.clone().find(|c| c["id"] == control).map(|c| c["status"].as_str().unwrap().to_string()).unwrap_or_else(|| "absent".into())
+}
+
+#[test]
+fn demo_table_names_every_system_and_exits_1() {
+    let o = check(&[]);
+    assert_eq!(code(&o), 1, "some demo systems are not compliant: {}", stderr(&o));
+    let out = stdout(&o);
+    for id in ["tin-noi-bo", "qlvb-email", "cong-dvc", "csdl-cong-dan", "ttdl-tinh", "phan-anh-kien-nghi"] {
+        assert!(out.contains(id), "{id} missing from the table");
+    }
+    assert!(out.contains("Systems: 6 · approved: 3 (50.0%)"), "{out}");
+    assert!(out.contains("203.0.113.99"), "the unregistered host is shown");
+}
+
+#[test]
+fn demo_json_matches_the_expected_outcomes() {
+    let doc = demo_json();
+    assert_eq!(doc["schema"], "tuanthu/report/v1");
+    assert_eq!(doc["period"], "2026");
+    let ag = &doc["agencies"][0];
+    assert_eq!(ag["systems_total"], 6);
+    assert_eq!(ag["approval_rate"], 0.5);
+    assert_eq!(system(&doc, "tin-noi-bo")["compliant"], true);
+    assert_eq!(system(&doc, "tin-noi-bo")["fully_implemented"], true);
+    assert_eq!(system(&doc, "tin-noi-bo")["deployment"], "full");
+    // The portal: the scan shows SSH and databases reachable from the Internet.
+    for c in ["DES.01", "DES.02", "DES.03", "DES.08", "NET.01"] {
+        assert_eq!(control_status(&doc, "cong-dvc", c), "fail", "cong-dvc {c}");
+    }
+    assert_eq!(control_status(&doc, "cong-dvc", "DES.10"), "waived");
+    assert_eq!(control_status(&doc, "cong-dvc", "DES.17"), "not_applicable");
+    assert_eq!(control_status(&doc, "cong-dvc", "POL.03"), "unknown", "stale attestation");
+    assert_eq!(control_status(&doc, "cong-dvc", "DES.06"), "absent", "dropped by tailoring");
+    assert_eq!(control_status(&doc, "cong-dvc", "DES.18"), "unknown", "added by tailoring, unattested");
+    // The data centre exposes telnet, VNC and FTP.
+    for c in ["NET.06", "SRV.04", "DES.02"] {
+        assert_eq!(control_status(&doc, "ttdl-tinh", c), "fail", "ttdl-tinh {c}");
+    }
+    let findings = system(&doc, "ttdl-tinh")["controls"].as_array().unwrap().iter().find(|c| c["id"] == "NET.06").unwrap()["findings"].clone();
+    let f = findings.as_array().unwrap().iter().find(|f| f["rule"] == "nmap-cleartext-admin").expect("telnet finding");
+    assert!(f["asset"].as_str().unwrap().ends_with("/tcp"));
+    assert!(f["evidence"].as_str().unwrap().starts_with("examples/demo/scan.xml#host="));
+    assert_eq!(doc["unregistered_assets"][0]["address"], "203.0.113.99");
+}
+
+#[test]
+fn json_report_validates_against_the_shipped_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("reports/report-v1.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    for lang in ["en", "vi"] {
+        let o = check(&["--format", "json", "--lang", lang]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "report does not match reports/report-v1.schema.json:\n{}", errors.join("\n"));
+    }
+    // And the schema is strict: an unknown member is refused, so schema and output stay in step.
+    let mut doc = demo_json();
+    doc["agencies"][0]["systems"][0]["surprise"] = serde_json::json!(1);
+    assert!(!validator.is_valid(&doc));
+}
+
+#[test]
+fn vietnamese_output() {
+    let o = check(&["--lang", "vi"]);
+    let out = stdout(&o);
+    assert!(out.contains("Số hệ thống: 6"), "{out}");
+    assert!(out.contains("KHÔNG ĐẠT"));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&check(&["--format", "json", "--lang", "vi"]))).unwrap();
+    let msg = system(&doc, "cong-dvc")["controls"].as_array().unwrap().iter().find(|c| c["id"] == "DES.02").unwrap()["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("ngoài mạng riêng ảo"), "{msg}");
+}
+
+#[test]
+fn fail_on_controls_the_exit_code() {
+    assert_eq!(code(&check(&["--fail-on", "never"])), 0);
+    assert_eq!(code(&check(&["--fail-on", "fail"])), 1);
+}
+
+#[test]
+fn output_file_is_written() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r.json");
+    let o = check(&["--format", "json", "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).is_empty());
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(doc["schema"], "tuanthu/report/v1");
+}
+
+#[test]
+fn invalid_inventory_exits_2_with_position() {
+    let d = common::dir_with(&[("inv.yaml", "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 6, approval: {status: draft}}\n")]);
+    let inv = d.path().join("inv.yaml");
+    let o = tuanthu(&["check", "--inventory", inv.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("inv.yaml:4:29: level must be 1, 2, 3, 4 or 5"), "{}", stderr(&o));
+}
+
+#[test]
+fn malformed_nmap_exits_2_but_still_reports() {
+    let d = common::dir_with(&[("bad.xml", "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" start=\"1795000000\">\n<host><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/></host>\n<host><status state=\"up\"/><address addr=\"203.0")]);
+    let bad = d.path().join("bad.xml");
+    let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", bad.to_str().unwrap(), "--as-of", "2026-11-25", "--format", "json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.xml"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("line 4"), "names the position: {}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("the report is still written");
+    assert_eq!(doc["inputs"][0]["partial"], true);
+}
+
+#[test]
+fn missing_files_and_bad_dates_are_usage_errors() {
+    assert_eq!(code(&tuanthu(&["check", "--inventory", "does/not/exist.yaml"])), 2);
+    assert_eq!(code(&tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--as-of", "2026-13-01"])), 2);
+    assert_eq!(code(&tuanthu(&["check"])), 2, "clap usage errors exit 2");
+}
+
+#[test]
+fn hostile_banners_do_not_reach_the_terminal() {
+    let evil = "<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" start=\"1795000000\"><host starttime=\"1795000000\"><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" portid=\"23\"><state state=\"open\"/><service name=\"telnet\" product=\"evil&#27;]0;pwned&#7;&#27;[2J\"/></port></ports></host><runstats><finished time=\"1795000001\"/></runstats></nmaprun>";
+    let d = common::dir_with(&[("evil.xml", evil)]);
+    let f = d.path().join("evil.xml");
+    let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", f.to_str().unwrap(), "--as-of", "2026-11-25"]);
+    let out = stdout(&o);
+    assert!(out.contains("evil"), "the banner is shown...");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "...without its escape sequences");
+}
+
+#[test]
+fn validate_lists_every_problem() {
+    let d = common::dir_with(&[
+        ("inv.yaml", "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 9, approval: {status: approved}}\n"),
+        ("rule.yaml", "schema: tuanthu/rule/v1\nid: other\n"),
+    ]);
+    let o = tuanthu(&["validate", d.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("level must be"), "{err}");
+    assert!(err.contains("no `decision:`"), "{err}");
+    assert!(err.contains("rule.yaml"), "{err}");
+    let ok = tuanthu(&["validate", "rules", "profiles", "examples/demo"]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+}
+
+#[test]
+fn controls_lists_a_level() {
+    let o = tuanthu(&["controls", "--level", "3", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ids: Vec<&str> = doc["controls"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 22 + 5 + 17 + 21 + 8);
+    assert!(ids.contains(&"DES.08") && !ids.contains(&"DES.18"));
+    let t = tuanthu(&["controls", "--level", "1", "--lang", "vi"]);
+    assert!(stdout(&t).contains("Chính sách an toàn thông tin"));
+}
+
+#[test]
+fn completions_and_help() {
+    let o = tuanthu(&["completions", "bash"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("tuanthu"));
+    let h = tuanthu(&["check", "--help"]);
+    assert!(stdout(&h).contains("--as-of") && stdout(&h).contains("Exit codes"));
+}
