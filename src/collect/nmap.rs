@@ -23,15 +23,24 @@
 //! allowed"): such a file would otherwise silently lose content, and no real
 //! nmap output has one. The five predefined entities and numeric character
 //! references are decoded; any other `&name;` is an error. The root element
-//! must be `<nmaprun>`. No input can make the importer panic or recurse
-//! without bound (script tables are read with an explicit stack).
+//! must be `<nmaprun>`. Duplicate attributes are refused on the elements we
+//! read (quick-xml's own check allocates per element; ours does not). No input
+//! can make the importer panic or recurse without bound (script tables are
+//! read with an explicit stack).
+//!
+//! # Speed
+//! About 1.5 times the cost of bare quick-xml event reading on `-sV`
+//! output (~150 MB/s on a small machine): lines are counted in one
+//! vectorised pass per input chunk, never per event; only the attributes we
+//! keep are decoded; no allocation per element beyond the strings kept.
 //!
 //! # Damaged files
 //! A truncated or otherwise malformed file yields an error with the 1-based
-//! line and column (in bytes) of the damage, *after* every host completed
-//! before it has been delivered, so callers can keep those as partial
-//! evidence. A file that ends properly but has no `<runstats>` (an
-//! interrupted scan) is not an error: [`RunInfo::complete`] is `false`.
+//! line and column (in bytes) of the damage (for a truncated file: the end
+//! of file), *after* every host completed before it has been delivered, so
+//! callers can keep those as partial evidence. A file that ends properly but
+//! has no `<runstats>` (an interrupted scan) is not an error:
+//! [`RunInfo::complete`] is `false`.
 //!
 //! # Why our own parser
 //! No maintained crate streams nmap XML: the existing ones build a whole DOM
@@ -59,8 +68,10 @@ pub const TRUNCATION_MARK: &str = "…[truncated]";
 /// Limits that bound memory per host (the file may be gigabytes).
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Total bytes of text and attributes kept for one host; also the longest
-    /// single tag or text run accepted anywhere (at least 64 KiB).
+    /// Total bytes of text and attributes kept for one host, plus the size
+    /// of each record (address, script, table, elem...) except ports, which
+    /// `max_ports_per_host` bounds. Also the longest single tag or text run
+    /// accepted anywhere (at least 64 KiB).
     pub max_host_bytes: usize,
     /// Ports listed for one host (tcp + udp, every port: 131 072).
     pub max_ports_per_host: usize,
@@ -117,10 +128,14 @@ pub fn read_nmap_partial<R: BufRead>(
     (parser.cx.run, error)
 }
 
-/// Stream an nmap XML document, calling `on_host` once per complete <host> element, in file order,
-/// holding at most one host in memory. Returns the RunInfo on success. On a malformed or truncated
-/// file, returns Err(Malformed{..}) with the position of the damage; every host completed before the
-/// damage has ALREADY been delivered to `on_host` (callers keep them, marked partial).
+/// Stream an nmap XML document, calling `on_host` once per complete `<host>` element, in file
+/// order, holding at most one host in memory. Returns the [`RunInfo`] on success.
+///
+/// # Errors
+/// On a malformed or truncated file, `Err(Malformed{..})` with the position of the damage; every
+/// host completed before the damage has ALREADY been delivered to `on_host` (callers keep them,
+/// marked partial). `Io` if reading fails, `Callback` if `on_host` refused a host. Use
+/// [`read_nmap_partial`] to also get the [`RunInfo`] read before an error.
 pub fn read_nmap<R: BufRead>(
     reader: R,
     limits: &Limits,
@@ -132,8 +147,11 @@ pub fn read_nmap<R: BufRead>(
     }
 }
 
-/// Convenience for tests and small files: read a whole file into (RunInfo, Vec<Host>), or error
-/// with the hosts parsed before it: Err((NmapError, Vec<Host>)).
+/// Convenience for tests and small files: read a whole file into `(RunInfo, Vec<Host>)`.
+///
+/// # Errors
+/// As [`read_nmap`] (or `Io` if the file cannot be opened), together with the hosts parsed
+/// before the error: `Err((NmapError, Vec<Host>))`.
 pub fn read_nmap_file(
     path: &Path,
     limits: &Limits,

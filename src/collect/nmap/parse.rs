@@ -9,7 +9,7 @@ use std::io::BufRead;
 use super::model::{
     Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service,
 };
-use super::xml::{Attrs, Ev, Here, Tag, XmlStream, shown};
+use super::xml::{Attr, Ev, Here, Tag, XmlStream, shown};
 use super::{Limits, NmapError, TRUNCATION_MARK};
 
 /// Smallest per-token cap, so that tiny test limits still read `<nmaprun>`.
@@ -43,7 +43,7 @@ impl Budget {
     fn charge(&mut self, bytes: usize, at: Here) -> Result<(), NmapError> {
         self.left = self.left.checked_sub(bytes).ok_or_else(|| {
             at.malformed(format!(
-                "host is larger than max_host_bytes ({} bytes of text and attributes)",
+                "host is larger than max_host_bytes ({} bytes of text, attributes and records)",
                 self.max
             ))
         })?;
@@ -199,15 +199,11 @@ impl<'l, R: BufRead> Parser<'l, R> {
                             shown(tag.name())
                         )));
                     }
-                    let mut a = tag.attrs(self.cx.limits.max_attributes)?;
-                    self.cx.run.scanner = a.opt("scanner");
-                    self.cx.run.version = a.opt("version");
-                    self.cx.run.args = a.opt("args");
-                    self.cx.run.xml_output_version = a.opt("xmloutputversion");
-                    self.cx.run.start = a.num("start")?;
+                    self.cx.nmaprun(&tag)?;
                     return Ok(tag.empty);
                 }
-                Ev::Text(text) if is_blank(&text) => {}
+                // quick-xml drops a BOM only if it arrives in one read.
+                Ev::Text(text) if is_blank(text.trim_start_matches('\u{feff}')) => {}
                 Ev::Other => {}
                 Ev::Text(_) | Ev::Close => {
                     return Err(
@@ -309,11 +305,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
             let (at, ev) = self.xml.next()?;
             let empty = match ev {
                 Ev::Open(tag) if tag.name() == "hostname" => {
-                    let mut a = self.cx.attrs(&tag)?;
-                    host.hostnames.push(Hostname {
-                        name: a.req("name")?,
-                        kind: a.opt("type"),
-                    });
+                    self.cx.hostname(&tag, host)?;
                     tag.empty
                 }
                 Ev::Open(tag) => {
@@ -333,11 +325,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
             let (at, ev) = self.xml.next()?;
             let empty = match ev {
                 Ev::Open(tag) if tag.name() == "osmatch" => {
-                    let mut a = self.cx.attrs(&tag)?;
-                    host.os_matches.push(OsMatch {
-                        name: a.req("name")?,
-                        accuracy: a.num("accuracy")?,
-                    });
+                    self.cx.osmatch(&tag, host)?;
                     tag.empty
                 }
                 // portused, osclass (nmap 4), osfingerprint: not modelled.
@@ -388,11 +376,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
                     (Some(self.cx.port_start(&tag, host)?), tag.empty)
                 }
                 Ev::Open(tag) if tag.name() == "extraports" => {
-                    let mut a = self.cx.attrs(&tag)?;
-                    host.extraports.push(ExtraPorts {
-                        state: a.req("state")?,
-                        count: a.req_num("count")?,
-                    });
+                    self.cx.extraports(&tag, host)?;
                     (None, tag.empty)
                 }
                 Ev::Open(tag) => {
@@ -456,6 +440,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
                 Ev::Text(_) | Ev::Other => continue,
             };
             if is_cpe {
+                self.cx.budget.charge(size_of::<String>(), at)?;
                 let cpe = self.text_content(empty, "cpe")?;
                 service.cpe.push(cpe);
             } else {
@@ -566,19 +551,39 @@ impl<'l, R: BufRead> Parser<'l, R> {
 }
 
 /// First steps: turn a start tag into owned values, while it still borrows
-/// the read buffer.
+/// the read buffer. Unknown attributes are ignored.
 impl Cx<'_> {
+    fn nmaprun(&mut self, tag: &Tag<'_>) -> Result<(), NmapError> {
+        let run = &mut self.run;
+        tag.read_attrs(self.limits.max_attributes, |a| {
+            match a.key() {
+                "scanner" => run.scanner = Some(a.string()?),
+                "version" => run.version = Some(a.string()?),
+                "args" => run.args = Some(a.string()?),
+                "xmloutputversion" => run.xml_output_version = Some(a.string()?),
+                "start" => run.start = a.number()?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
     /// First step of a child of `<nmaprun>`.
     fn top_element(&mut self, tag: &Tag<'_>) -> Result<Top, NmapError> {
         Ok(match tag.name() {
             "host" => {
                 self.budget.reset();
-                let a = self.attrs(tag)?;
-                Top::Host(Box::new(Host {
-                    starttime: a.num("starttime")?,
-                    endtime: a.num("endtime")?,
-                    ..Host::default()
-                }))
+                let mut host = Box::<Host>::default();
+                self.read_attrs(tag, size_of::<Host>(), |a| {
+                    match a.key() {
+                        "starttime" => host.starttime = a.number()?,
+                        "endtime" => host.endtime = a.number()?,
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
+                Top::Host(host)
             }
             "runstats" => Top::Runstats,
             // scaninfo, verbose, debugging, task*, prescript, postscript,
@@ -590,29 +595,44 @@ impl Cx<'_> {
         })
     }
 
-    /// Attributes of a modelled element, charged to the host budget.
-    fn attrs<'t>(&mut self, tag: &'t Tag<'_>) -> Result<Attrs<'t>, NmapError> {
-        let a = tag.attrs(self.limits.max_attributes)?;
-        self.budget.charge(a.size(), a.at())?;
-        Ok(a)
+    /// Reads the attributes of a modelled element and charges them to the
+    /// host budget, with `record`, the size of the struct the element adds:
+    /// thousands of tiny `<elem/>` must not slip under the budget. (Ports are
+    /// bounded by their own limit instead.)
+    fn read_attrs(
+        &mut self,
+        tag: &Tag<'_>,
+        record: usize,
+        f: impl FnMut(&Attr<'_, '_>) -> Result<(), NmapError>,
+    ) -> Result<(), NmapError> {
+        let size = tag.read_attrs(self.limits.max_attributes, f)?;
+        self.budget.charge(size + record, tag.at)
     }
 
     fn runstats_child(&mut self, tag: &Tag<'_>) -> Result<(), NmapError> {
+        let run = &mut self.run;
+        let max = self.limits.max_attributes;
         match tag.name() {
-            "finished" => {
-                let mut a = tag.attrs(self.limits.max_attributes)?;
-                self.run.finished = a.num("time")?;
-                self.run.exit = a.opt("exit");
-                self.run.error_msg = a.opt("errormsg");
-            }
-            "hosts" => {
-                let a = tag.attrs(self.limits.max_attributes)?;
-                self.run.hosts_up = a.num("up")?;
-                self.run.hosts_down = a.num("down")?;
-                self.run.hosts_total = a.num("total")?;
-            }
-            _ => tag.check_refs()?,
-        }
+            "finished" => tag.read_attrs(max, |a| {
+                match a.key() {
+                    "time" => run.finished = a.number()?,
+                    "exit" => run.exit = Some(a.string()?),
+                    "errormsg" => run.error_msg = Some(a.string()?),
+                    _ => {}
+                }
+                Ok(())
+            })?,
+            "hosts" => tag.read_attrs(max, |a| {
+                match a.key() {
+                    "up" => run.hosts_up = a.number()?,
+                    "down" => run.hosts_down = a.number()?,
+                    "total" => run.hosts_total = a.number()?,
+                    _ => {}
+                }
+                Ok(())
+            })?,
+            _ => return tag.check_refs(),
+        };
         Ok(())
     }
 
@@ -621,18 +641,18 @@ impl Cx<'_> {
     fn host_child(&mut self, tag: &Tag<'_>, host: &mut Host) -> Result<HostPart, NmapError> {
         Ok(match tag.name() {
             "status" => {
-                let mut a = self.attrs(tag)?;
-                host.state = a.opt("state");
-                host.reason = a.opt("reason");
+                self.read_attrs(tag, 0, |a| {
+                    match a.key() {
+                        "state" => host.state = Some(a.string()?),
+                        "reason" => host.reason = Some(a.string()?),
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
                 HostPart::Done
             }
             "address" => {
-                let mut a = self.attrs(tag)?;
-                host.addresses.push(Address {
-                    addr: a.req("addr")?,
-                    addrtype: a.opt("addrtype").unwrap_or_else(|| "ipv4".to_owned()),
-                    vendor: a.opt("vendor"),
-                });
+                self.address(tag, host)?;
                 HostPart::Done
             }
             "hostnames" => HostPart::Hostnames,
@@ -647,50 +667,114 @@ impl Cx<'_> {
         })
     }
 
+    fn address(&mut self, tag: &Tag<'_>, host: &mut Host) -> Result<(), NmapError> {
+        let (mut addr, mut addrtype, mut vendor) = (None, None, None);
+        self.read_attrs(tag, size_of::<Address>(), |a| {
+            match a.key() {
+                "addr" => addr = Some(a.string()?),
+                "addrtype" => addrtype = Some(a.string()?),
+                "vendor" => vendor = Some(a.string()?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        host.addresses.push(Address {
+            addr: addr.ok_or_else(|| tag.missing("addr"))?,
+            // The nmap DTD default.
+            addrtype: addrtype.unwrap_or_else(|| "ipv4".to_owned()),
+            vendor,
+        });
+        Ok(())
+    }
+
+    fn hostname(&mut self, tag: &Tag<'_>, host: &mut Host) -> Result<(), NmapError> {
+        let (mut name, mut kind) = (None, None);
+        self.read_attrs(tag, size_of::<Hostname>(), |a| {
+            match a.key() {
+                "name" => name = Some(a.string()?),
+                "type" => kind = Some(a.string()?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let name = name.ok_or_else(|| tag.missing("name"))?;
+        host.hostnames.push(Hostname { name, kind });
+        Ok(())
+    }
+
+    fn osmatch(&mut self, tag: &Tag<'_>, host: &mut Host) -> Result<(), NmapError> {
+        let (mut name, mut accuracy) = (None, None);
+        self.read_attrs(tag, size_of::<OsMatch>(), |a| {
+            match a.key() {
+                "name" => name = Some(a.string()?),
+                "accuracy" => accuracy = a.number()?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let name = name.ok_or_else(|| tag.missing("name"))?;
+        host.os_matches.push(OsMatch { name, accuracy });
+        Ok(())
+    }
+
+    fn extraports(&mut self, tag: &Tag<'_>, host: &mut Host) -> Result<(), NmapError> {
+        let (mut state, mut count) = (None, None);
+        self.read_attrs(tag, size_of::<ExtraPorts>(), |a| {
+            match a.key() {
+                "state" => state = Some(a.string()?),
+                "count" => count = a.number()?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let state = state.ok_or_else(|| tag.missing("state"))?;
+        let count = count.ok_or_else(|| tag.missing("count"))?;
+        host.extraports.push(ExtraPorts { state, count });
+        Ok(())
+    }
+
     fn port_start(&mut self, tag: &Tag<'_>, host: &Host) -> Result<Port, NmapError> {
-        let mut a = self.attrs(tag)?;
-        if host.ports.len() >= self.limits.max_ports_per_host {
-            return Err(a.at().malformed(format!(
-                "host has more than max_ports_per_host ({}) ports",
-                self.limits.max_ports_per_host
+        let max_ports = self.limits.max_ports_per_host;
+        if host.ports.len() >= max_ports {
+            let message = format!("host has more than max_ports_per_host ({max_ports}) ports");
+            return Err(tag.at.malformed(message));
+        }
+        let mut port = Port::default();
+        let mut portid = None;
+        self.read_attrs(tag, 0, |a| {
+            match a.key() {
+                // Lenient: a missing protocol stays empty (hand-edited files).
+                "protocol" => port.protocol = a.string()?,
+                "portid" => portid = a.number::<u32>()?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        port.portid = portid.ok_or_else(|| tag.missing("portid"))?;
+        if port.portid > 65535 {
+            return Err(tag.at.malformed(format!(
+                "attribute portid=\"{}\" on <port> is out of range 0..=65535",
+                port.portid
             )));
         }
-        let portid: u32 = a.req_num("portid")?;
-        if portid > 65535 {
-            return Err(a.at().malformed(format!(
-                "attribute portid=\"{portid}\" on <port> is out of range 0..=65535"
-            )));
-        }
-        Ok(Port {
-            // Lenient: hand-edited files in the wild omit it.
-            protocol: a.opt("protocol").unwrap_or_default(),
-            portid,
-            ..Port::default()
-        })
+        Ok(port)
     }
 
     fn port_child(&mut self, tag: &Tag<'_>, port: &mut Port) -> Result<PortPart, NmapError> {
         Ok(match tag.name() {
             "state" => {
-                let mut a = self.attrs(tag)?;
-                port.state = a.opt("state").unwrap_or_default();
-                port.reason = a.opt("reason");
+                self.read_attrs(tag, 0, |a| {
+                    match a.key() {
+                        // Lenient: a missing state stays empty.
+                        "state" => port.state = a.string()?,
+                        "reason" => port.reason = Some(a.string()?),
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
                 PortPart::Done
             }
-            "service" => {
-                let mut a = self.attrs(tag)?;
-                PortPart::Service(Service {
-                    name: a.opt("name"),
-                    product: a.opt("product"),
-                    version: a.opt("version"),
-                    extrainfo: a.opt("extrainfo"),
-                    tunnel: a.opt("tunnel"),
-                    method: a.opt("method"),
-                    conf: a.num("conf")?,
-                    ostype: a.opt("ostype"),
-                    cpe: Vec::new(),
-                })
-            }
+            "service" => PortPart::Service(self.service(tag)?),
             "script" => PortPart::Script(self.script_start(tag)?),
             // owner (ident scan), ...
             _ => {
@@ -700,13 +784,44 @@ impl Cx<'_> {
         })
     }
 
+    fn service(&mut self, tag: &Tag<'_>) -> Result<Service, NmapError> {
+        let mut service = Service::default();
+        let s = &mut service;
+        self.read_attrs(tag, 0, |a| {
+            match a.key() {
+                "name" => s.name = Some(a.string()?),
+                "product" => s.product = Some(a.string()?),
+                "version" => s.version = Some(a.string()?),
+                "extrainfo" => s.extrainfo = Some(a.string()?),
+                "tunnel" => s.tunnel = Some(a.string()?),
+                "method" => s.method = Some(a.string()?),
+                "conf" => s.conf = a.number()?,
+                "ostype" => s.ostype = Some(a.string()?),
+                // servicefp, devicetype, hostname, rpcnum, lowver, highver...
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(service)
+    }
+
     fn script_start(&mut self, tag: &Tag<'_>) -> Result<Script, NmapError> {
-        let mut a = tag.attrs(self.limits.max_attributes)?;
         let cap = self.limits.max_script_output;
-        let id = a.req("id")?;
+        let (mut id, mut output) = (None, None);
+        // Not charged as a whole: the output is cut to `cap` first.
+        tag.read_attrs(self.limits.max_attributes, |a| {
+            match a.key() {
+                "id" => id = Some(a.string()?),
+                "output" => output = Some(capped(a.string()?, cap)),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let id = id.ok_or_else(|| tag.missing("id"))?;
         // Lenient: some old or hand-made files have no output attribute.
-        let output = capped(a.opt("output").unwrap_or_default(), cap);
-        self.budget.charge(id.len() + output.len(), a.at())?;
+        let output = output.unwrap_or_default();
+        let record = size_of::<Script>() + id.len() + output.len();
+        self.budget.charge(record, tag.at)?;
         Ok(Script {
             id,
             output,
@@ -721,13 +836,18 @@ impl Cx<'_> {
             tag.check_refs()?;
             return Ok(NodePart::Skip);
         }
-        let mut a = self.attrs(tag)?;
-        let key = a.opt("key");
+        let mut key = None;
+        self.read_attrs(tag, size_of::<ScriptNode>(), |a| {
+            if a.key() == "key" {
+                key = Some(a.string()?);
+            }
+            Ok(())
+        })?;
         if name == "elem" {
             return Ok(NodePart::Elem(key));
         }
         if frames > self.limits.max_nesting {
-            return Err(a.at().malformed(format!(
+            return Err(tag.at.malformed(format!(
                 "script output tables nested deeper than {} levels (max_nesting)",
                 self.limits.max_nesting
             )));

@@ -391,7 +391,7 @@ fn bad_numbers_are_rejected_with_position() {
 #[test]
 fn limits_are_enforced() {
     let tiny = Limits {
-        max_host_bytes: 200,
+        max_host_bytes: 1000,
         max_ports_per_host: 2,
         max_script_output: 8,
         max_nesting: 2,
@@ -405,7 +405,7 @@ fn limits_are_enforced() {
 
     let big = doc(&format!(
         "<host><address addr=\"{}\" addrtype=\"ipv4\"/></host>",
-        "1".repeat(300)
+        "1".repeat(2000)
     ));
     assert!(malformed_with(&big, &tiny).2.contains("max_host_bytes"));
 
@@ -529,4 +529,39 @@ fn never_panics_on_garbage() {
         matches!(error, Some(NmapError::Malformed { .. })),
         "{error:?}"
     );
+}
+
+/// Results and error positions must not depend on how the reader chunks
+/// its input (the importer keeps a chunk until it is used up).
+#[test]
+fn chunk_size_does_not_matter() {
+    let scripts = r#"<host starttime="1"><status state="up"/><address addr="10.0.0.1" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="443"><state state="open"/><service name="https"><cpe>cpe:/a:x&amp;y</cpe></service>
+<script id="ssl-cert" output="Subject: CN=x&#xa;Issuer: CN=y"><table key="subject"><elem key="CN">x &lt;1&gt;</elem></table></script></port></ports>
+</host>"#;
+    let docs = [
+        doc(scripts),
+        format!("\u{feff}{}", doc(scripts)),
+        doc(&format!(
+            "{scripts}\n<host><ports><port protocol=\"tcp\" portid=\"x1\"/></ports></host>"
+        )),
+        doc(&format!("{scripts}\n<host>\n<x a=\"&zz;\"/></host>")),
+        doc(&format!("{scripts}\n<host>\n  </hots>")),
+        format!("<nmaprun>\n{scripts}\n<host><address addr=\"10.0"),
+        format!("<nmaprun>\n{scripts}\n<host><hostnames>\n"),
+    ];
+    for xml in &docs {
+        let (run, hosts, error) = parse_with(xml, &Limits::default());
+        let want = format!("{run:?} {hosts:?} {error:?}");
+        for capacity in [1, 2, 3, 5, 8, 13, 64] {
+            let reader = std::io::BufReader::with_capacity(capacity, xml.as_bytes());
+            let mut got_hosts = Vec::new();
+            let (run, error) = read_nmap_partial(reader, &Limits::default(), |h| {
+                got_hosts.push(h);
+                Ok(())
+            });
+            let got = format!("{run:?} {got_hosts:?} {error:?}");
+            assert_eq!(got, want, "capacity {capacity}");
+        }
+    }
 }

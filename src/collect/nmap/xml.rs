@@ -6,12 +6,13 @@
 //! nesting depth, and can tell the 1-based line/column of an error.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 
 use quick_xml::errors::SyntaxError;
 use quick_xml::escape::EscapeError;
-use quick_xml::events::attributes::AttrError;
+use quick_xml::events::attributes::{AttrError, Attribute};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -26,7 +27,12 @@ pub(super) struct Here(pub u64);
 impl Here {
     /// A `Malformed` error at this offset; line and column still 0.
     pub(super) fn malformed(self, message: impl Into<String>) -> NmapError {
-        NmapError::Malformed { line: 0, column: 0, byte_offset: self.0, message: message.into() }
+        NmapError::Malformed {
+            line: 0,
+            column: 0,
+            byte_offset: self.0,
+            message: message.into(),
+        }
     }
 }
 
@@ -76,13 +82,20 @@ struct Lines {
 impl Lines {
     /// Position of the chunk's first byte.
     fn at_start(self) -> LineCol {
-        LineCol { line: self.newlines + 1, column: self.chunk_start - self.line_start + 1 }
+        LineCol {
+            line: self.newlines + 1,
+            column: self.chunk_start - self.line_start + 1,
+        }
     }
 
     /// The bookkeeping after `bytes`, which start at `chunk_start`.
     fn advance(self, bytes: &[u8]) -> Lines {
         let n = count_newlines(bytes);
-        let last = if n > 0 { bytes.iter().rposition(|&b| b == b'\n') } else { None };
+        let last = if n > 0 {
+            bytes.iter().rposition(|&b| b == b'\n')
+        } else {
+            None
+        };
         Lines {
             chunk_start: self.chunk_start + bytes.len() as u64,
             newlines: self.newlines + n,
@@ -106,8 +119,10 @@ impl Lines {
 /// `max_token` bytes, which bounds quick-xml's buffer on hostile input.
 struct Chunked<R> {
     inner: R,
-    /// Bytes of the inner chunk already handed to quick-xml.
+    /// Bytes of the inner chunk already handed to quick-xml, and its length
+    /// (the inner reader keeps the whole chunk until we retire it).
     pos: usize,
+    chunk_len: usize,
     lines: Lines,
     token_start: u64,
     /// Position of `token_start`, saved when its chunk is retired.
@@ -137,7 +152,9 @@ impl<R: BufRead> Chunked<R> {
             return saved.unwrap_or_else(|| lines.at_start());
         }
         match self.inner.fill_buf() {
-            Ok(chunk) => lines.locate_in(chunk, offset).unwrap_or_else(|| lines.at_start()),
+            Ok(chunk) => lines
+                .locate_in(chunk, offset)
+                .unwrap_or_else(|| lines.at_start()),
             Err(_) => lines.at_start(),
         }
     }
@@ -146,11 +163,14 @@ impl<R: BufRead> Chunked<R> {
     fn retire_chunk(&mut self) -> io::Result<()> {
         let lines = self.lines;
         let chunk = self.inner.fill_buf()?;
+        let chunk = chunk.get(..self.chunk_len).unwrap_or(chunk);
         let len = chunk.len();
         // One pass over the chunk, split where the current token starts if
         // it starts here (its position must outlive the chunk).
         let token_in_chunk = self.token_start.checked_sub(lines.chunk_start);
-        let split = token_in_chunk.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < len);
+        let split = token_in_chunk
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < len);
         self.lines = match split.and_then(|i| chunk.split_at_checked(i)) {
             Some((head, tail)) if self.token_at.is_none() => {
                 let at_token = lines.advance(head);
@@ -187,9 +207,11 @@ impl<R: BufRead> BufRead for Chunked<R> {
             self.over_limit = true;
             return Err(io::Error::other("token too large"));
         }
-        let len = self.inner.fill_buf()?.len();
-        if len > 0 && self.pos >= len {
-            self.retire_chunk()?;
+        if self.pos >= self.chunk_len {
+            if self.chunk_len > 0 {
+                self.retire_chunk()?;
+            }
+            self.chunk_len = self.inner.fill_buf()?.len();
         }
         // Show at most one byte past the cap, so a longer token is caught
         // on the next call whatever the size of the inner buffer.
@@ -245,7 +267,12 @@ impl<R: BufRead> XmlStream<R> {
         let chunked = Chunked {
             inner,
             pos: 0,
-            lines: Lines { chunk_start: 0, newlines: 0, line_start: 0 },
+            chunk_len: 0,
+            lines: Lines {
+                chunk_start: 0,
+                newlines: 0,
+                line_start: 0,
+            },
             token_start: 0,
             token_at: None,
             max_token: max_token as u64,
@@ -254,7 +281,11 @@ impl<R: BufRead> XmlStream<R> {
         Self {
             reader: Reader::from_reader(chunked),
             buf: Vec::with_capacity(8 * 1024),
-            state: State { depth: 0, max_depth, version: XmlVersion::default() },
+            state: State {
+                depth: 0,
+                max_depth,
+                version: XmlVersion::default(),
+            },
         }
     }
 
@@ -275,9 +306,19 @@ impl<R: BufRead> XmlStream<R> {
     /// valid for errors at or after the start of the last event read.
     pub(super) fn locate(&mut self, error: NmapError) -> NmapError {
         match error {
-            NmapError::Malformed { line: 0, byte_offset, message, .. } => {
+            NmapError::Malformed {
+                line: 0,
+                byte_offset,
+                message,
+                ..
+            } => {
                 let at = self.reader.get_mut().locate(byte_offset);
-                NmapError::Malformed { line: at.line, column: at.column, byte_offset, message }
+                NmapError::Malformed {
+                    line: at.line,
+                    column: at.column,
+                    byte_offset,
+                    message,
+                }
             }
             other => other,
         }
@@ -417,124 +458,135 @@ fn resolve_ref(reference: &BytesRef<'_>, at: Here) -> Result<Cow<'static, str>, 
     }
 }
 
-impl<'a> Tag<'a> {
+/// Duplicate attributes are looked for among the first this many.
+const DUP_CHECKED: usize = 16;
+
+impl Tag<'_> {
     pub(super) fn name(&self) -> &str {
         self.start.name().0
     }
 
-    /// Parses and decodes all attributes, refusing more than `max` of them.
-    pub(super) fn attrs(&self, max: usize) -> Result<Attrs<'_>, NmapError> {
-        let mut list = Vec::with_capacity(8);
-        for attr in self.start.attributes() {
+    /// Hands each attribute to `f` in one pass (no allocation), refusing more
+    /// than `max` attributes and duplicates. Values `f` does not decode are
+    /// still checked for undefined entities. Returns the raw size of all
+    /// values, what keeping them could cost.
+    ///
+    /// quick-xml's own duplicate check allocates per element, so we do ours
+    /// on the stack.
+    pub(super) fn read_attrs(
+        &self,
+        max: usize,
+        mut f: impl FnMut(&Attr<'_, '_>) -> Result<(), NmapError>,
+    ) -> Result<usize, NmapError> {
+        let mut seen = [""; DUP_CHECKED];
+        let (mut count, mut size) = (0, 0);
+        let mut iter = self.start.attributes();
+        iter.with_checks(false);
+        for attr in iter {
             let attr = attr.map_err(|e| self.attr_error(e))?;
-            if list.len() >= max {
-                return Err(self.at.malformed(format!(
-                    "<{}> has more than {max} attributes",
-                    shown(self.name())
-                )));
-            }
             let key = attr.key.0;
-            let value = attr
-                .normalized_value(self.version)
-                .map_err(|e| self.value_error(key, e))?;
-            list.push((key, value));
+            if count >= max {
+                let name = shown(self.name());
+                return Err(self
+                    .at
+                    .malformed(format!("<{name}> has more than {max} attributes")));
+            }
+            if seen.iter().take(count).any(|k| *k == key) {
+                let name = shown(self.name());
+                return Err(self
+                    .at
+                    .malformed(format!("duplicate attribute {key} on <{name}>")));
+            }
+            if let Some(slot) = seen.get_mut(count) {
+                *slot = key;
+            }
+            count += 1;
+            size += attr.value.len();
+            let attr = Attr {
+                inner: attr,
+                tag: self,
+                decoded: Cell::new(false),
+            };
+            f(&attr)?;
+            if !attr.decoded.get() && attr.inner.value.contains('&') {
+                attr.decode()?;
+            }
         }
-        Ok(Attrs {
-            list,
-            elem: self.name(),
-            at: self.at,
-        })
+        Ok(size)
     }
 
-    /// For elements we skip: still reject undefined entities in attributes,
-    /// but only pay for decoding when there is an `&` at all.
+    /// For elements we skip: still reject undefined entities in attributes.
     pub(super) fn check_refs(&self) -> Result<(), NmapError> {
         if self.start.attributes_raw().contains('&') {
-            self.attrs(usize::MAX)?;
+            self.read_attrs(usize::MAX, |_| Ok(()))?;
         }
         Ok(())
+    }
+
+    pub(super) fn missing(&self, key: &str) -> NmapError {
+        self.at.malformed(format!(
+            "missing attribute {key} on <{}>",
+            shown(self.name())
+        ))
     }
 
     fn attr_error(&self, e: AttrError) -> NmapError {
         self.at
             .malformed(format!("bad attribute in <{}>: {e}", shown(self.name())))
     }
+}
 
-    fn value_error(&self, key: &str, e: quick_xml::Error) -> NmapError {
+/// One attribute of a [`Tag`], decoded on demand.
+pub(super) struct Attr<'a, 't> {
+    inner: Attribute<'t>,
+    tag: &'t Tag<'a>,
+    decoded: Cell<bool>,
+}
+
+impl Attr<'_, '_> {
+    pub(super) fn key(&self) -> &str {
+        self.inner.key.0
+    }
+
+    fn decode(&self) -> Result<Cow<'_, str>, NmapError> {
+        self.decoded.set(true);
+        self.inner
+            .normalized_value(self.tag.version)
+            .map_err(|e| self.error(e))
+    }
+
+    /// The decoded value.
+    pub(super) fn string(&self) -> Result<String, NmapError> {
+        Ok(self.decode()?.into_owned())
+    }
+
+    /// The value as a number; empty is `None`, anything else that does not
+    /// parse as `T` is an error.
+    pub(super) fn number<T: std::str::FromStr>(&self) -> Result<Option<T>, NmapError> {
+        let value = self.decode()?;
+        if value.is_empty() {
+            return Ok(None);
+        }
+        value.parse().map(Some).map_err(|_| {
+            self.tag.at.malformed(format!(
+                "attribute {}=\"{}\" on <{}> is not a valid number",
+                shown(self.key()),
+                shown(&value),
+                shown(self.tag.name())
+            ))
+        })
+    }
+
+    fn error(&self, e: quick_xml::Error) -> NmapError {
         let what = match e {
             quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
                 format!("undefined entity &{};", shown(&name))
             }
             other => other.to_string(),
         };
-        self.at.malformed(format!(
-            "{what} in attribute {} of <{}>",
-            shown(key),
-            shown(self.name())
-        ))
-    }
-}
-
-/// Decoded attributes of one element, with typed accessors whose errors
-/// point at the element.
-pub(super) struct Attrs<'a> {
-    list: Vec<(&'a str, Cow<'a, str>)>,
-    elem: &'a str,
-    at: Here,
-}
-
-impl Attrs<'_> {
-    /// Total bytes of all values (what keeping them would cost).
-    pub(super) fn size(&self) -> usize {
-        self.list.iter().map(|(_, v)| v.len()).sum()
-    }
-
-    pub(super) fn get(&self, key: &str) -> Option<&str> {
-        self.list
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_ref())
-    }
-
-    /// Moves the value out (no copy when decoding already allocated it);
-    /// each key is meant to be taken once.
-    pub(super) fn opt(&mut self, key: &str) -> Option<String> {
-        self.list
-            .iter_mut()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| std::mem::take(v).into_owned())
-    }
-
-    pub(super) fn req(&mut self, key: &str) -> Result<String, NmapError> {
-        self.opt(key).ok_or_else(|| {
-            self.at
-                .malformed(format!("missing attribute {key} on <{}>", shown(self.elem)))
-        })
-    }
-
-    /// A number; an absent or empty attribute is `None`, anything else that
-    /// does not parse as `T` is an error.
-    pub(super) fn num<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, NmapError> {
-        match self.get(key) {
-            None | Some("") => Ok(None),
-            Some(raw) => raw.parse().map(Some).map_err(|_| {
-                self.at.malformed(format!(
-                    "attribute {key}=\"{}\" on <{}> is not a valid number",
-                    shown(raw),
-                    shown(self.elem)
-                ))
-            }),
-        }
-    }
-
-    pub(super) fn req_num<T: std::str::FromStr>(&self, key: &str) -> Result<T, NmapError> {
-        self.num(key)?.ok_or_else(|| {
-            self.at
-                .malformed(format!("missing attribute {key} on <{}>", shown(self.elem)))
-        })
-    }
-
-    pub(super) fn at(&self) -> Here {
-        self.at
+        let (key, elem) = (shown(self.key()), shown(self.tag.name()));
+        self.tag
+            .at
+            .malformed(format!("{what} in attribute {key} of <{elem}>"))
     }
 }
