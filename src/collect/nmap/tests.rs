@@ -418,6 +418,17 @@ fn limits_are_enforced() {
     let (_, _, message) = malformed_with(&doc(attrs), &tiny);
     assert!(message.contains("more than 6 attributes"), "{message}");
 
+    // Records count too: empty elements cannot pile up under the budget.
+    let elems = format!(
+        "<host><hostscript><script id=\"s\" output=\"\">{}</script></hostscript></host>",
+        "<elem/>".repeat(100)
+    );
+    assert!(
+        malformed_with(&doc(&elems), &tiny)
+            .2
+            .contains("max_host_bytes")
+    );
+
     // A single token larger than the per-token cap (64 KiB floor).
     let huge = format!(
         "<nmaprun><verbose level=\"{}\"/></nmaprun>",
