@@ -76,22 +76,29 @@ fn main() {
     let _ = std::fs::create_dir_all(&dir);
     let xml = dir.join("scan.xml");
     std::fs::write(&xml, nmap_text()).expect("write nmap");
-    let evidence = Evidence { nmap: vec![import_nmap(&xml, &Scope::of(&inv))] };
+    // BENCH_NO_NMAP=1 measures the attestation-only part of the evaluation.
+    let evidence = if std::env::var_os("BENCH_NO_NMAP").is_some() {
+        Evidence::default()
+    } else {
+        Evidence { nmap: vec![import_nmap(&xml, &Scope::of(&inv))] }
+    };
     let load = t0.elapsed().as_secs_f64();
     let systems: usize = inv.agencies.iter().map(|a| a.systems.len()).sum();
-    let records: usize = evidence.nmap[0].hosts.iter().map(|h| h.host.ports.len()).sum();
+    let records: usize = evidence.nmap.iter().flat_map(|i| i.hosts.iter()).map(|h| h.host.ports.len()).sum();
     let opts = Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
-    let mut best = f64::MAX;
+    let (mut best_eval, mut best_total) = (f64::MAX, f64::MAX);
     let mut controls = 0;
     for _ in 0..3 {
         let t = Instant::now();
         let a = engine::evaluate(&inv, &policy, &evidence, &opts);
-        let r = Report::build(&a, Lang::En, String::new());
-        best = best.min(t.elapsed().as_secs_f64());
+        let evaluated = t.elapsed().as_secs_f64();
+        let r = Report::build(a, Lang::En, String::new());
+        best_total = best_total.min(t.elapsed().as_secs_f64());
+        best_eval = best_eval.min(evaluated);
         controls = r.systems().map(|(_, s)| s.controls.len() + s.obligations.len()).sum();
     }
     println!(
-        "engine: {AGENCIES} agencies, {systems} systems, {controls} control verdicts, {records} port records: load {load:.2} s, evaluate + summarise {best:.3} s (best of 3, {} threads)",
+        "engine: {AGENCIES} agencies, {systems} systems, {controls} control verdicts, {records} port records: load {load:.2} s; evaluate {best_eval:.3} s; evaluate + report summaries {best_total:.3} s (best of 3, {} threads)",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let _ = std::fs::remove_dir_all(&dir);

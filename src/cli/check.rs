@@ -80,7 +80,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
     let opts = Options { as_of, max_evidence_age_days: a.max_evidence_age, catalogue: a.catalogue.clone() };
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
     let generated = crate::dates::rfc3339(time::OffsetDateTime::now_utc());
-    let report = Report::build(&assessment, a.common.lang, generated);
+    let report = Report::build(assessment, a.common.lang, generated);
     let text = match a.format {
         Format::Json => match json::render(&report) {
             Ok(t) => t,

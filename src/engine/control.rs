@@ -1,10 +1,10 @@
 //! The status of one control for one system, in the order the spec fixes:
 //! not_applicable → fail → unknown → pass, then a valid waiver turns fail/unknown into waived.
 
+use super::messages::Message;
 use super::model::*;
 use super::rules_eval::RuleResult;
 use super::SystemCx;
-use crate::i18n::Text;
 use crate::inventory::{Attestation, AttestationStatus};
 use crate::policy::catalogue::{AttestationNeed, Control};
 use std::collections::{BTreeMap, HashMap};
@@ -34,23 +34,19 @@ pub fn required_controls(cx: &SystemCx) -> (Vec<(String, bool)>, Vec<TailoringEn
     (list, entries)
 }
 
-fn finding(rule: &str, outcome: Outcome, message: Text, evidence: Option<String>) -> Finding {
+fn finding(rule: &str, outcome: Outcome, message: Message, evidence: Option<String>) -> Finding {
     Finding { rule: rule.into(), outcome, severity: None, asset: None, message, evidence, observed: BTreeMap::new() }
 }
 
 /// Judges one control (or obligation) for the system.
 pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, RuleResult>) -> ControlResult {
     let Some(control) = cx.catalogue.get(id) else {
-        let msg = Text::new(
-            format!("control {id} is not in catalogue {}", cx.catalogue.id),
-            format!("biện pháp {id} không có trong danh mục {}", cx.catalogue.id),
-        );
+        let msg = Message::NotInCatalogue { control: id.to_string(), catalogue: cx.catalogue.id.clone() };
         return result(id, Status::Unknown, tailored, vec![finding("catalogue", Outcome::Unknown, msg, None)]);
     };
-    let att = cx.system.attestation(id);
+    let att = cx.attestations.get(id).copied();
     if let Some(a) = att.filter(|a| a.status == AttestationStatus::NotApplicable) {
-        let reason = a.reason.clone().unwrap_or_default();
-        let msg = Text::new(format!("attested not applicable: {reason}"), format!("xác nhận không áp dụng: {reason}"));
+        let msg = Message::NotApplicable { reason: a.reason.clone().unwrap_or_default() };
         return result(id, Status::NotApplicable, tailored, vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))]);
     }
     let mut findings = Vec::new();
@@ -72,12 +68,7 @@ pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, Ru
     findings.extend(attestation_findings(cx, control, att));
     let status = decide(control, &findings, att_passes(&findings), rules_applicable, rule_judged);
     if status == Status::Unknown && findings.iter().all(|f| f.outcome != Outcome::Unknown) {
-        findings.push(finding(
-            "evidence",
-            Outcome::Unknown,
-            Text::new("no evidence shows this control", "không có bằng chứng cho biện pháp này"),
-            None,
-        ));
+        findings.push(finding("evidence", Outcome::Unknown, Message::NoEvidence, None));
     }
     apply_waiver(cx, id, status, tailored, findings)
 }
@@ -109,41 +100,18 @@ fn decide(control: &Control, findings: &[Finding], attested: bool, rules_applica
 
 /// What the attestation says, as findings: pass, fail or unknown (and why).
 fn attestation_findings(cx: &SystemCx, control: &Control, att: Option<&Attestation>) -> Vec<Finding> {
-    let need = control.evidence.attestation;
     let Some(a) = att else {
-        if need == AttestationNeed::Required {
-            return vec![finding(
-                "attestation",
-                Outcome::Unknown,
-                Text::new("no attestation (status, evidence, review date) for this control", "chưa có xác nhận (trạng thái, bằng chứng, ngày rà soát) cho biện pháp này"),
-                None,
-            )];
+        if control.evidence.attestation == AttestationNeed::Required {
+            return vec![finding("attestation", Outcome::Unknown, Message::NoAttestation, None)];
         }
         return Vec::new();
     };
-    let at = Some(a.origin.to_string());
-    let status = a.status.as_str();
     match a.status {
         AttestationStatus::Partial | AttestationStatus::Planned | AttestationStatus::NotImplemented => {
-            vec![finding(
-                "attestation",
-                Outcome::Fail,
-                Text::new(format!("attested as {status}"), format!("tự xác nhận ở trạng thái {}", vi_status(a.status))),
-                at,
-            )]
+            vec![finding("attestation", Outcome::Fail, Message::AttestedAs(a.status), Some(a.origin.to_string()))]
         }
         AttestationStatus::NotApplicable => Vec::new(),
         AttestationStatus::Implemented => vec![implemented(cx, control, a)],
-    }
-}
-
-fn vi_status(s: AttestationStatus) -> &'static str {
-    match s {
-        AttestationStatus::Implemented => "đã triển khai",
-        AttestationStatus::Partial => "triển khai một phần",
-        AttestationStatus::Planned => "đang lập kế hoạch",
-        AttestationStatus::NotImplemented => "chưa triển khai",
-        AttestationStatus::NotApplicable => "không áp dụng",
     }
 }
 
@@ -151,42 +119,22 @@ fn vi_status(s: AttestationStatus) -> &'static str {
 /// neither in the future nor older than the control's validity period.
 fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
     let at = Some(a.origin.to_string());
-    let unknown = |en: String, vi: String| finding("attestation", Outcome::Unknown, Text::new(en, vi), at.clone());
+    let unknown = |m: Message| finding("attestation", Outcome::Unknown, m, at.clone());
     let Some(evidence) = a.evidence.as_deref() else {
-        return unknown(
-            "attested implemented but without an `evidence:` reference".into(),
-            "xác nhận đã triển khai nhưng không nêu `evidence:` (tài liệu bằng chứng)".into(),
-        );
+        return unknown(Message::NoEvidenceReference);
     };
     let Some(reviewed) = a.reviewed else {
-        return unknown(
-            "attested implemented but without a `reviewed:` date".into(),
-            "xác nhận đã triển khai nhưng không có ngày rà soát `reviewed:`".into(),
-        );
+        return unknown(Message::NoReviewDate);
     };
-    let day = crate::dates::format(reviewed);
     if reviewed > cx.as_of {
-        return unknown(
-            format!("reviewed on {day}, after the evaluation date"),
-            format!("ngày rà soát {day} sau ngày đánh giá"),
-        );
+        return unknown(Message::ReviewedAfterEvaluation { reviewed });
     }
     let months = control.validity_months(cx.system.level, cx.catalogue.defaults.validity_months);
-    let valid_until = crate::dates::add_months(reviewed, months);
-    if valid_until < cx.as_of {
-        let until = crate::dates::format(valid_until);
-        return unknown(
-            format!("attestation is stale: reviewed {day}, valid for {months} months (until {until})"),
-            format!("xác nhận đã quá hạn: rà soát ngày {day}, hiệu lực {months} tháng (đến {until})"),
-        );
+    let until = crate::dates::add_months(reviewed, months);
+    if until < cx.as_of {
+        return unknown(Message::Stale { reviewed, months, until });
     }
-    let ev = crate::sanitize::truncate(&crate::sanitize::one_line(evidence), 200);
-    finding(
-        "attestation",
-        Outcome::Pass,
-        Text::new(format!("attested implemented ({ev}), reviewed {day}"), format!("xác nhận đã triển khai ({ev}), rà soát ngày {day}")),
-        at,
-    )
+    finding("attestation", Outcome::Pass, Message::Implemented { evidence: evidence.to_string(), reviewed }, at)
 }
 
 /// A waiver that has not expired turns fail/unknown into waived; an expired one is shown and
@@ -198,13 +146,7 @@ fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut fin
         if w.expires >= cx.as_of {
             valid = valid.or(Some(w));
         } else {
-            let day = crate::dates::format(w.expires);
-            findings.push(finding(
-                "waiver",
-                Outcome::Info,
-                Text::new(format!("waiver expired on {day}; it no longer applies"), format!("miễn trừ đã hết hạn ngày {day}; không còn hiệu lực")),
-                Some(w.origin.to_string()),
-            ));
+            findings.push(finding("waiver", Outcome::Info, Message::WaiverExpired { expires: w.expires }, Some(w.origin.to_string())));
         }
     }
     let mut r = result(id, status, tailored, findings);

@@ -7,6 +7,8 @@
 
 mod control;
 mod facts;
+mod host_index;
+pub mod messages;
 pub mod model;
 pub mod references;
 pub mod regime;
@@ -44,7 +46,8 @@ pub struct Options {
 /// profile is missing anyway is reported with every control unknown rather than skipped.
 pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Options) -> Assessment {
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
-    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, opts));
+    let index = host_index::HostIndex::new(evidence);
+    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, opts));
     let mut by_agency: Vec<AgencyResult> =
         inv.agencies.iter().map(|a| AgencyResult { id: a.id.clone(), name: a.name.clone(), systems: Vec::new() }).collect();
     let index: HashMap<&str, usize> = inv.agencies.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
@@ -84,17 +87,26 @@ pub(crate) struct SystemCx<'a> {
     pub policy: &'a Policy,
     pub evidence: &'a Evidence,
     pub hosts: Vec<(&'a NmapInput, &'a ScannedHost)>,
+    /// The system's attestations by control id (the first one wins, as in the file).
+    pub attestations: HashMap<&'a str, &'a crate::inventory::Attestation>,
     pub as_of: Date,
     pub max_age_days: u32,
 }
 
-fn evaluate_system(agency: &Agency, system: &System, policy: &Policy, evidence: &Evidence, opts: &Options) -> SystemResult {
+fn evaluate_system(
+    agency: &Agency,
+    system: &System,
+    policy: &Policy,
+    evidence: &Evidence,
+    index: &host_index::HostIndex,
+    opts: &Options,
+) -> SystemResult {
     let (cat_id, reason) = regime::select(agency, system, policy, opts.catalogue.as_deref());
     let found = policy.catalogue(&cat_id).zip(policy.profile(&cat_id, system.level));
     let Some((catalogue, profile)) = found else {
         return unevaluable(system, cat_id, reason);
     };
-    let hosts = matched_hosts(system, evidence);
+    let hosts = index.matched(system, evidence);
     let cx = SystemCx {
         agency,
         system,
@@ -103,6 +115,7 @@ fn evaluate_system(agency: &Agency, system: &System, policy: &Policy, evidence: 
         policy,
         evidence,
         hosts,
+        attestations: system.attestations.iter().rev().map(|a| (a.control.as_str(), a)).collect(),
         as_of: opts.as_of,
         max_age_days: opts.max_evidence_age_days.unwrap_or(catalogue.defaults.evidence_max_age_days),
     };
@@ -147,7 +160,7 @@ fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
                 outcome: Outcome::Unknown,
                 severity: None,
                 asset: None,
-                message: msg,
+                message: msg.into(),
                 evidence: None,
                 observed: Default::default(),
             }],
@@ -155,19 +168,6 @@ fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
         obligations: Vec::new(),
         tailoring: Vec::new(),
     }
-}
-
-/// Scanned hosts (from every nmap input) that belong to the system's declared hosts.
-fn matched_hosts<'a>(system: &System, evidence: &'a Evidence) -> Vec<(&'a NmapInput, &'a ScannedHost)> {
-    if system.assets.hosts.is_empty() {
-        return Vec::new();
-    }
-    evidence
-        .nmap
-        .iter()
-        .flat_map(|input| input.hosts.iter().map(move |h| (input, h)))
-        .filter(|(_, h)| system.assets.hosts.iter().any(|a| a.matches(&h.addresses, &h.names)))
-        .collect()
 }
 
 fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {

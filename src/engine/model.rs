@@ -2,7 +2,6 @@
 //! each explained by findings. Renderers and the aggregate read these types; nothing here is
 //! computed twice.
 
-use crate::i18n::Text;
 use crate::inventory::ApprovalStatus;
 use crate::policy::rules::Severity;
 use serde::Serialize;
@@ -51,22 +50,18 @@ pub enum Outcome {
 }
 
 /// One reason behind a status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Finding {
     /// Rule id, or the kind of evidence for non-rule findings (`attestation`, `waiver`, `nmap`).
     pub rule: String,
     pub outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     /// `ip:port/proto`, a URL or `host:port`; absent for system-wide evidence.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
-    pub message: Text,
+    pub message: super::messages::Message,
     /// File and record the finding came from (`scan.xml#host=10.10.1.5`, `inventory.yaml:42:7`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
     /// Facts the rule asked to show (`show:`), e.g. the product and version seen.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub observed: BTreeMap<String, String>,
 }
 
@@ -78,17 +73,14 @@ pub struct WaiverUse {
     pub expires: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ControlResult {
     pub id: String,
     pub status: Status,
     /// When `status` is `waived`: what it would have been.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_status: Option<Status>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverUse>,
     /// Added to the profile by tailoring.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub tailored: bool,
     pub findings: Vec<Finding>,
 }
@@ -108,7 +100,7 @@ pub struct SystemResult {
     pub name: String,
     pub level: u8,
     pub catalogue: String,
-    pub catalogue_reason: Text,
+    pub catalogue_reason: crate::i18n::Text,
     pub approval: ApprovalStatus,
     pub controls: Vec<ControlResult>,
     pub obligations: Vec<ControlResult>,

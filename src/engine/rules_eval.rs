@@ -5,7 +5,7 @@ use super::model::{Finding, Outcome};
 use super::SystemCx;
 use crate::collect::ScannedHost;
 use crate::i18n::Text;
-use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, render_message, to_cel};
+use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, render_message, to_val};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -36,28 +36,35 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<Str
     if wanted.is_empty() {
         return HashMap::new();
     }
-    let system = to_cel(&facts::system(cx.agency, cx.system, &cx.catalogue.id));
-    let params = to_cel(&facts::params(&cx.profile.params));
-    let mut root = cel::Context::default();
-    root.add_variable_from_value("system", system);
-    root.add_variable_from_value("params", params);
+    let system = facts::system(cx.agency, cx.system, &cx.catalogue.id);
+    let params = facts::params(&cx.profile.params);
     let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
-    let kinds = [EvidenceKind::NmapHost, EvidenceKind::NmapPort];
-    for kind in kinds {
-        let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
-        if !rules.is_empty() {
-            run_nmap(cx, &root, kind, &rules, &mut out);
+    let nmap: Vec<&Rule> =
+        wanted.iter().copied().filter(|r| matches!(r.evidence, EvidenceKind::NmapHost | EvidenceKind::NmapPort)).collect();
+    STDLIB.with(|stdlib| {
+        let mut root = stdlib.new_inner_scope();
+        root.add_variable_as_val("system", to_val(&system));
+        root.add_variable_as_val("params", to_val(&params));
+        if !nmap.is_empty() {
+            run_nmap(cx, &root, &nmap, &mut out);
         }
-    }
+    });
     out
 }
 
-fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
-    Finding { rule: rule.into(), outcome: Outcome::Unknown, severity: None, asset, message, evidence, observed: BTreeMap::new() }
+thread_local! {
+    /// A context with CEL's standard functions. Building one registers every function (tens of
+    /// microseconds), so each thread builds it once and evaluations use child scopes of it.
+    static STDLIB: cel::Context<'static, 'static> = cel::Context::default();
 }
 
-/// nmap rules: one record per host (`nmap.host`) or per port (`nmap.port`) of the system's hosts.
-fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+    Finding { rule: rule.into(), outcome: Outcome::Unknown, severity: None, asset, message: message.into(), evidence, observed: BTreeMap::new() }
+}
+
+/// nmap rules: one record per host (`nmap.host`) and one per port (`nmap.port`) of the system's
+/// hosts. Each host's facts are built once and shared by both kinds of rule.
+fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     if cx.system.assets.hosts.is_empty() {
         for r in rules {
             if let Some(res) = out.get_mut(&r.id) {
@@ -76,6 +83,8 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Ru
         }
         return;
     }
+    let host_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapHost).collect();
+    let port_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapPort).collect();
     for (input, host) in &cx.hosts {
         let evidence = format!("{}#host={}", input.file, host.label);
         if let Some(why) = staleness(cx, host) {
@@ -88,28 +97,38 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Ru
         }
         let host_facts = facts::host(host);
         let mut host_ctx = root.new_inner_scope();
-        host_ctx.add_variable_from_value("host", to_cel(&host_facts));
-        match kind {
-            EvidenceKind::NmapHost => {
-                let record = serde_json::json!({"host": host_facts, "asset": host.label});
-                judge_all(rules, &host_ctx, &record, &host.label, &evidence, out);
-            }
-            EvidenceKind::NmapPort => {
-                for p in &host.host.ports {
-                    let port_facts = facts::port(p);
-                    let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
-                    let mut ctx = host_ctx.new_inner_scope();
-                    ctx.add_variable_from_value("port", to_cel(&port_facts));
-                    let record = serde_json::json!({"host": host_facts, "port": port_facts, "asset": asset});
-                    let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
-                    judge_all(rules, &ctx, &record, &asset, &ev, out);
-                }
-            }
+        host_ctx.add_variable_as_val("host", to_val(&host_facts));
+        if !host_rules.is_empty() {
+            let record = || serde_json::json!({"host": host_facts, "asset": host.label});
+            judge_all(&host_rules, &host_ctx, &record, &host.label, &evidence, out);
+        }
+        if port_rules.is_empty() {
+            continue;
+        }
+        for p in &host.host.ports {
+            let port_facts = facts::port(p);
+            let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
+            let mut ctx = host_ctx.new_inner_scope();
+            ctx.add_variable_as_val("port", to_val(&port_facts));
+            // The record (for messages and `show:`) is built only when a rule fails.
+            let record = || serde_json::json!({"host": host_facts, "port": port_facts, "asset": asset});
+            let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
+            judge_all(&port_rules, &ctx, &record, &asset, &ev, out);
         }
     }
 }
 
-fn judge_all(rules: &[&Rule], ctx: &cel::Context, record: &Value, asset: &str, evidence: &str, out: &mut HashMap<String, RuleResult>) {
+fn judge_all(
+    rules: &[&Rule],
+    ctx: &cel::Context,
+    record: &dyn Fn() -> Value,
+    asset: &str,
+    evidence: &str,
+    out: &mut HashMap<String, RuleResult>,
+) {
+    // Built at the first failure and shared by every rule that fails on this record.
+    let built = std::cell::OnceCell::new();
+    let record = || built.get_or_init(record);
     for r in rules {
         let Some(res) = out.get_mut(&r.id) else { continue };
         match r.judge(ctx) {
@@ -117,7 +136,7 @@ fn judge_all(rules: &[&Rule], ctx: &cel::Context, record: &Value, asset: &str, e
             Verdict::Pass => res.judged += 1,
             Verdict::Fail => {
                 res.judged += 1;
-                res.failures.push(failure(r, record, asset, evidence));
+                res.failures.push(failure(r, record(), asset, evidence));
             }
             Verdict::Error(e) => res.unknowns.push(unknown(
                 &r.id,
@@ -139,7 +158,7 @@ fn failure(r: &Rule, record: &Value, asset: &str, evidence: &str) -> Finding {
         outcome: Outcome::Fail,
         severity: Some(r.severity),
         asset: Some(asset.to_string()),
-        message: Text::new(render_message(&r.message.en, record), render_message(&r.message.vi, record)),
+        message: Text::new(render_message(&r.message.en, record), render_message(&r.message.vi, record)).into(),
         evidence: Some(evidence.to_string()),
         observed,
     }

@@ -56,6 +56,11 @@ pub fn same_name(a: &str, b: &str) -> bool {
     a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
+/// The form of a DNS name under which [`same_name`] names are equal (for hashing).
+pub fn same_name_key(a: &str) -> String {
+    a.trim_end_matches('.').to_ascii_lowercase()
+}
+
 fn looks_like_ip(s: &str) -> bool {
     s.contains(':') || s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }

@@ -11,6 +11,6 @@ mod load;
 mod model;
 pub mod tailoring;
 
-pub use assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
+pub use assets::{HostAsset, PortSpec, TlsAsset, UrlAsset, same_name, same_name_key};
 pub use load::{load_paths, parse_file, InventoryFiles, SCHEMA};
 pub use model::*;

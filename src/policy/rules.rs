@@ -370,23 +370,24 @@ fn compile_on_big_stack(text: &str) -> Result<cel::Program, String> {
     handle.join().unwrap_or_else(|_| Err("the CEL parser failed on this expression".into()))
 }
 
-/// Converts JSON facts into a CEL value. All integers become CEL `int` so that rules can compare
-/// them with plain literals (`port.portid == 23`).
-pub fn to_cel(v: &serde_json::Value) -> cel::Value {
+/// A CEL value that borrows from JSON facts (no string is copied). All integers become CEL `int`
+/// so that rules can compare them with plain literals (`port.portid == 23`).
+pub fn to_val(v: &serde_json::Value) -> Box<dyn cel::common::value::Val + '_> {
+    use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
     use serde_json::Value as J;
     match v {
-        J::Null => cel::Value::Null,
-        J::Bool(b) => cel::Value::Bool(*b),
+        J::Null => Box::new(CelNull),
+        J::Bool(b) => Box::new(CelBool::from(*b)),
         J::Number(n) => match n.as_i64() {
-            Some(i) => cel::Value::Int(i),
-            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
-        J::String(s) => cel::Value::String(Arc::new(s.clone())),
-        J::Array(a) => cel::Value::List(Arc::new(a.iter().map(to_cel).collect())),
+        J::String(s) => Box::new(CelString::from(s.as_str())),
+        J::Array(a) => Box::new(CelList::from(a.iter().map(to_val).collect::<Vec<_>>())),
         J::Object(o) => {
-            let map: HashMap<cel::objects::Key, cel::Value> =
-                o.iter().map(|(k, v)| (cel::objects::Key::String(Arc::new(k.clone())), to_cel(v))).collect();
-            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
+            let map: HashMap<CelMapKey, Box<dyn cel::common::value::Val>> =
+                o.iter().map(|(k, v)| (CelMapKey::from(k.as_str()), to_val(v))).collect();
+            Box::new(CelMap::from(map))
         }
     }
 }
@@ -464,10 +465,10 @@ info:
 message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {asset}"}
 "#;
 
-    fn ctx_with(port: serde_json::Value) -> cel::Context<'static, 'static> {
+    fn judge(r: &Rule, port: serde_json::Value) -> Verdict {
         let mut ctx = cel::Context::default();
-        ctx.add_variable_from_value("port", to_cel(&port));
-        ctx
+        ctx.add_variable_as_val("port", to_val(&port));
+        r.judge(&ctx)
     }
 
     #[test]
@@ -476,16 +477,16 @@ message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {
         let telnet = serde_json::json!({"state": "open", "service": {"name": "telnet"}});
         let https = serde_json::json!({"state": "open", "service": {"name": "https"}});
         let closed = serde_json::json!({"state": "closed", "service": {"name": "telnet"}});
-        assert_eq!(r.judge(&ctx_with(telnet)), Verdict::Fail);
-        assert_eq!(r.judge(&ctx_with(https)), Verdict::Pass);
-        assert_eq!(r.judge(&ctx_with(closed)), Verdict::Skipped);
+        assert_eq!(judge(&r, telnet), Verdict::Fail);
+        assert_eq!(judge(&r, https), Verdict::Pass);
+        assert_eq!(judge(&r, closed), Verdict::Skipped);
     }
 
     #[test]
     fn evaluation_error_is_not_a_pass() {
         let r = parse_rule("demo-rule.yaml", "demo-rule", RULE).unwrap();
         let missing = serde_json::json!({"state": "open"});
-        assert!(matches!(r.judge(&ctx_with(missing)), Verdict::Error(_)));
+        assert!(matches!(judge(&r, missing), Verdict::Error(_)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
 
 use crate::engine::{Assessment, ControlResult, Finding, InputInfo, Status, SystemResult, TailoringEntry, UnregisteredAsset};
-use crate::i18n::{Lang, Text};
+use crate::i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -136,8 +136,9 @@ pub struct SystemReport {
 }
 
 impl Report {
-    /// Summarises an assessment. `generated_at` is passed in so that tests are reproducible.
-    pub fn build(a: &Assessment, lang: Lang, generated_at: String) -> Report {
+    /// Summarises an assessment (consumed: its texts move into the report rather than being
+    /// copied). `generated_at` is passed in so that tests are reproducible.
+    pub fn build(a: Assessment, lang: Lang, generated_at: String) -> Report {
         Report {
             schema: SCHEMA,
             generated_at,
@@ -145,10 +146,10 @@ impl Report {
             period: crate::dates::reporting_period(a.as_of).to_string(),
             lang,
             tool: Tool { name: "tuanthu", version: env!("CARGO_PKG_VERSION") },
-            policy: Policy { rules_digest: a.rules_digest.clone(), catalogues: a.catalogues.iter().cloned().collect() },
-            agencies: a.agencies.iter().map(|ag| agency(&ag.id, &ag.name, &ag.systems, lang)).collect(),
-            unregistered_assets: a.unregistered.clone(),
-            inputs: a.inputs.clone(),
+            policy: Policy { rules_digest: a.rules_digest, catalogues: a.catalogues.into_iter().collect() },
+            agencies: a.agencies.into_iter().map(|ag| agency(ag.id, ag.name, ag.systems, lang)).collect(),
+            unregistered_assets: a.unregistered,
+            inputs: a.inputs,
         }
     }
 
@@ -157,17 +158,18 @@ impl Report {
     }
 }
 
-fn agency(id: &str, name: &str, systems: &[SystemResult], lang: Lang) -> AgencyReport {
+fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> AgencyReport {
     let total = systems.len();
     let approved = systems.iter().filter(|s| s.approved()).count();
     let compliant = systems.iter().filter(|s| s.compliant()).count();
     let fully = systems.iter().filter(|s| s.fully_implemented()).count();
-    let reports: Vec<SystemReport> = systems.iter().map(|s| system(s, lang)).collect();
+    let missing = missing_controls(&systems);
+    let reports: Vec<SystemReport> = systems.into_iter().map(|s| system(s, lang)).collect();
     let partly = reports.iter().filter(|s| s.deployment == Deployment::Partial).count();
     let none = reports.iter().filter(|s| s.deployment == Deployment::None).count();
     AgencyReport {
-        id: id.to_string(),
-        name: name.to_string(),
+        id,
+        name,
         systems_total: total,
         systems_approved: approved,
         approval_rate: rate(approved, total),
@@ -178,7 +180,7 @@ fn agency(id: &str, name: &str, systems: &[SystemResult], lang: Lang) -> AgencyR
         approved_compliance_rate: rate(fully, approved),
         systems_partly_implemented: partly,
         systems_not_implemented: none,
-        missing_controls: missing_controls(systems),
+        missing_controls: missing,
         systems: reports,
     }
 }
@@ -198,7 +200,7 @@ pub fn missing_controls(systems: &[SystemResult]) -> Vec<MissingControl> {
     out
 }
 
-fn system(s: &SystemResult, lang: Lang) -> SystemReport {
+fn system(s: SystemResult, lang: Lang) -> SystemReport {
     let compliant = s.compliant();
     let deployment = if compliant {
         Deployment::Full
@@ -207,52 +209,50 @@ fn system(s: &SystemResult, lang: Lang) -> SystemReport {
     } else {
         Deployment::None
     };
+    let counts = StatusCounts {
+        pass: s.count(Status::Pass),
+        fail: s.count(Status::Fail),
+        unknown: s.count(Status::Unknown),
+        waived: s.count(Status::Waived),
+        not_applicable: s.count(Status::NotApplicable),
+    };
+    let fully_implemented = s.fully_implemented();
     SystemReport {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        level: s.level,
-        catalogue: s.catalogue.clone(),
         catalogue_reason: s.catalogue_reason.get(lang).to_string(),
+        id: s.id,
+        name: s.name,
+        level: s.level,
+        catalogue: s.catalogue,
         approval: s.approval,
         compliant,
-        fully_implemented: s.fully_implemented(),
+        fully_implemented,
         deployment,
-        counts: StatusCounts {
-            pass: s.count(Status::Pass),
-            fail: s.count(Status::Fail),
-            unknown: s.count(Status::Unknown),
-            waived: s.count(Status::Waived),
-            not_applicable: s.count(Status::NotApplicable),
-        },
-        controls: s.controls.iter().map(|c| control(c, lang)).collect(),
-        obligations: s.obligations.iter().map(|c| control(c, lang)).collect(),
-        tailoring: s.tailoring.clone(),
+        counts,
+        controls: s.controls.into_iter().map(|c| control(c, lang)).collect(),
+        obligations: s.obligations.into_iter().map(|c| control(c, lang)).collect(),
+        tailoring: s.tailoring,
     }
 }
 
-fn control(c: &ControlResult, lang: Lang) -> ControlReport {
+fn control(c: ControlResult, lang: Lang) -> ControlReport {
     ControlReport {
-        id: c.id.clone(),
+        id: c.id,
         status: c.status,
         waived_status: c.waived_status,
-        waiver: c.waiver.clone(),
+        waiver: c.waiver,
         tailored: c.tailored,
-        findings: c.findings.iter().map(|f| finding(f, lang)).collect(),
+        findings: c.findings.into_iter().map(|f| finding(f, lang)).collect(),
     }
 }
 
-fn finding(f: &Finding, lang: Lang) -> ReportFinding {
+fn finding(f: Finding, lang: Lang) -> ReportFinding {
     ReportFinding {
-        rule: f.rule.clone(),
+        message: f.message.render(lang),
+        rule: f.rule,
         outcome: f.outcome,
         severity: f.severity,
-        asset: f.asset.clone(),
-        message: pick(&f.message, lang),
-        evidence: f.evidence.clone(),
-        observed: f.observed.clone(),
+        asset: f.asset,
+        evidence: f.evidence,
+        observed: f.observed,
     }
-}
-
-fn pick(t: &Text, lang: Lang) -> String {
-    t.get(lang).to_string()
 }
