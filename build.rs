@@ -12,7 +12,9 @@ fn main() {
         collect(&root, &root.join(dir), &mut files);
     }
     files.sort();
-    let mut out = String::from("/// Bundled policy files: (path relative to the repository, contents).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Bundled policy files: (path relative to the repository, contents).\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for rel in &files {
         let abs = root.join(rel);
         writeln!(out, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).ok();
@@ -30,10 +32,10 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             collect(root, &p, files);
-        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-            if let Ok(rel) = p.strip_prefix(root) {
-                files.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && let Ok(rel) = p.strip_prefix(root)
+        {
+            files.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }

@@ -22,12 +22,18 @@ const AGENCIES: usize = 100;
 const SYSTEMS: usize = 100;
 
 fn inventory_text(policy: &Policy, agency: usize) -> String {
-    let mut t = format!("schema: tuanthu/inventory/v1\nagency:\n  id: agency-{agency}\n  name: Cơ quan {agency}\n  catalogue: tt12-2022\nsystems:\n");
+    let mut t = format!(
+        "schema: tuanthu/inventory/v1\nagency:\n  id: agency-{agency}\n  name: Cơ quan {agency}\n  catalogue: tt12-2022\nsystems:\n"
+    );
     for s in 0..SYSTEMS {
         let level = (s % 5 + 1) as u8;
         let n = agency * SYSTEMS + s;
         let (a, b) = (n / 250, n % 250);
-        let approval = if s % 4 == 0 { "{status: draft}".to_string() } else { "{status: approved, decision: \"1/QĐ\", date: 2025-01-10}".to_string() };
+        let approval = if s % 4 == 0 {
+            "{status: draft}".to_string()
+        } else {
+            "{status: approved, decision: \"1/QĐ\", date: 2025-01-10}".to_string()
+        };
         write!(t, "  - id: sys-{s}\n    name: Hệ thống {s}\n    level: {level}\n    approval: {approval}\n").ok();
         write!(t, "    assets:\n      hosts: [10.{a}.{b}.1, 10.{a}.{b}.2]\n      allowed_ports: [tcp/443, tcp/22]\n    attestations:\n").ok();
         let prof = policy.profile("tt12-2022", level).expect("profile");
@@ -45,7 +51,8 @@ fn inventory_text(policy: &Policy, agency: usize) -> String {
 }
 
 fn nmap_text() -> String {
-    let mut x = String::from("<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" start=\"1795000000\" version=\"7.94\">\n");
+    let mut x =
+        String::from("<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" start=\"1795000000\" version=\"7.94\">\n");
     let services = [(443, "https"), (22, "ssh"), (23, "telnet"), (3306, "mysql"), (8080, "http-proxy")];
     for n in 0..AGENCIES * SYSTEMS {
         let (a, b) = (n / 250, n % 250);
@@ -69,7 +76,10 @@ fn main() {
     let policy = Policy::bundled().expect("policy");
     let t0 = Instant::now();
     let agencies = (0..AGENCIES)
-        .map(|a| tuanthu::inventory::parse_file(&format!("agency-{a}.yaml"), &inventory_text(&policy, a), &[]).expect("valid"))
+        .map(|a| {
+            tuanthu::inventory::parse_file(&format!("agency-{a}.yaml"), &inventory_text(&policy, a), &[])
+                .expect("valid")
+        })
         .collect();
     let inv = Inventory { agencies };
     let dir = std::env::temp_dir().join("tuanthu-bench-engine");

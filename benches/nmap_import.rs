@@ -1,8 +1,8 @@
 //! Benchmark (a): streaming import of a large synthetic nmap XML file.
 //!
 //! Workload: N hosts × 20 open ports, each port with a `<service>` (product, version, cpe) and a
-//! `<script>` with nested `<table>`/`<elem>` output, plus a host script — about 10 KB per host, so
-//! 100 000 hosts ≈ 1 GB. The file is generated once under `target/bench-data/` and reused.
+//! `<script>` (http-title; on every fourth port also ssl-enum-ciphers with nested `<table>`/`<elem>`),
+//! plus a host script — about 11 KB per host, so 100 000 hosts ≈ 1.1 GB. The file is generated once under `target/bench-data/` and reused.
 //!
 //! Run: `cargo bench --bench nmap_import` (defaults to 100 000 hosts; `NMAP_BENCH_HOSTS=10000` for
 //! a quick run). Reports MB/s and the peak resident set size of the import alone (the kernel's
@@ -17,25 +17,60 @@ use tuanthu::collect::nmap::{Limits, read_nmap_partial};
 fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>")?;
-    writeln!(w, "<nmaprun scanner=\"nmap\" args=\"nmap -sV -sC -oX bench.xml 10.0.0.0/8\" start=\"1795000000\" version=\"7.94\" xmloutputversion=\"1.05\">")?;
+    writeln!(
+        w,
+        "<nmaprun scanner=\"nmap\" args=\"nmap -sV -sC -oX bench.xml 10.0.0.0/8\" start=\"1795000000\" version=\"7.94\" xmloutputversion=\"1.05\">"
+    )?;
     writeln!(w, "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"1000\" services=\"1-1000\"/>")?;
     for h in 0..hosts {
         let (a, b, c) = ((h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
-        writeln!(w, "<host starttime=\"1795000000\" endtime=\"1795000100\"><status state=\"up\" reason=\"syn-ack\" reason_ttl=\"63\"/>")?;
-        writeln!(w, "<address addr=\"10.{a}.{b}.{c}\" addrtype=\"ipv4\"/><address addr=\"00:16:3E:{a:02X}:{b:02X}:{c:02X}\" addrtype=\"mac\" vendor=\"Xensource\"/>")?;
-        writeln!(w, "<hostnames><hostname name=\"host-{h}.example.gov.vn\" type=\"PTR\"/></hostnames><ports><extraports state=\"closed\" count=\"980\"><extrareasons reason=\"reset\" count=\"980\"/></extraports>")?;
+        writeln!(
+            w,
+            "<host starttime=\"1795000000\" endtime=\"1795000100\"><status state=\"up\" reason=\"syn-ack\" reason_ttl=\"63\"/>"
+        )?;
+        writeln!(
+            w,
+            "<address addr=\"10.{a}.{b}.{c}\" addrtype=\"ipv4\"/><address addr=\"00:16:3E:{a:02X}:{b:02X}:{c:02X}\" addrtype=\"mac\" vendor=\"Xensource\"/>"
+        )?;
+        writeln!(
+            w,
+            "<hostnames><hostname name=\"host-{h}.example.gov.vn\" type=\"PTR\"/></hostnames><ports><extraports state=\"closed\" count=\"980\"><extrareasons reason=\"reset\" count=\"980\"/></extraports>"
+        )?;
         for p in 0..20u32 {
             let port = 20 + p * 37;
-            writeln!(w, "<port protocol=\"tcp\" portid=\"{port}\"><state state=\"open\" reason=\"syn-ack\" reason_ttl=\"63\"/>")?;
-            writeln!(w, "<service name=\"http\" product=\"nginx\" version=\"1.18.{p}\" extrainfo=\"Ubuntu &amp; friends\" ostype=\"Linux\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:igor_sysoev:nginx:1.18.{p}</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service>")?;
-            writeln!(w, "<script id=\"http-title\" output=\"Cổng dịch vụ công &#x2013; trang chủ {h}\"><elem key=\"title\">Cổng dịch vụ công &#x2013; trang chủ {h}</elem></script>")?;
-            writeln!(w, "<script id=\"ssl-enum-ciphers\" output=\"&#xa;  TLSv1.2: &#xa;    ciphers: &#xa;      TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (secp256r1) - A&#xa;  least strength: A\"><table key=\"TLSv1.2\"><table key=\"ciphers\"><table><elem key=\"strength\">A</elem><elem key=\"name\">TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256</elem><elem key=\"kex_info\">secp256r1</elem></table><table><elem key=\"strength\">A</elem><elem key=\"name\">TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384</elem><elem key=\"kex_info\">secp256r1</elem></table></table><elem key=\"cipher preference\">server</elem></table><elem key=\"least strength\">A</elem></script></port>")?;
+            writeln!(
+                w,
+                "<port protocol=\"tcp\" portid=\"{port}\"><state state=\"open\" reason=\"syn-ack\" reason_ttl=\"63\"/>"
+            )?;
+            writeln!(
+                w,
+                "<service name=\"http\" product=\"nginx\" version=\"1.18.{p}\" extrainfo=\"Ubuntu &amp; friends\" ostype=\"Linux\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:igor_sysoev:nginx:1.18.{p}</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service>"
+            )?;
+            writeln!(
+                w,
+                "<script id=\"http-title\" output=\"Cổng dịch vụ công &#x2013; trang chủ {h}\"><elem key=\"title\">Cổng dịch vụ công &#x2013; trang chủ {h}</elem></script>"
+            )?;
+            // TLS cipher enumeration (nested tables) on every fourth port, as -sC gives on HTTPS.
+            if p % 4 != 0 {
+                writeln!(w, "</port>")?;
+                continue;
+            }
+            writeln!(
+                w,
+                "<script id=\"ssl-enum-ciphers\" output=\"&#xa;  TLSv1.2: &#xa;    ciphers: &#xa;      TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (secp256r1) - A&#xa;  least strength: A\"><table key=\"TLSv1.2\"><table key=\"ciphers\"><table><elem key=\"strength\">A</elem><elem key=\"name\">TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256</elem><elem key=\"kex_info\">secp256r1</elem></table><table><elem key=\"strength\">A</elem><elem key=\"name\">TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384</elem><elem key=\"kex_info\">secp256r1</elem></table></table><elem key=\"cipher preference\">server</elem></table><elem key=\"least strength\">A</elem></script></port>"
+            )?;
         }
         writeln!(w, "</ports><os><osmatch name=\"Linux 4.15 - 5.6\" accuracy=\"95\" line=\"1\"/></os>")?;
-        writeln!(w, "<hostscript><script id=\"smb-protocols\" output=\"&#xa;  dialects: &#xa;    2.02&#xa;    2.10\"><table key=\"dialects\"><elem>2.02</elem><elem>2.10</elem></table></script></hostscript>")?;
+        writeln!(
+            w,
+            "<hostscript><script id=\"smb-protocols\" output=\"&#xa;  dialects: &#xa;    2.02&#xa;    2.10\"><table key=\"dialects\"><elem>2.02</elem><elem>2.10</elem></table></script></hostscript>"
+        )?;
         writeln!(w, "<times srtt=\"1000\" rttvar=\"500\" to=\"100000\"/></host>")?;
     }
-    writeln!(w, "<runstats><finished time=\"1795009999\" timestr=\"x\" elapsed=\"9999\" summary=\"done\" exit=\"success\"/><hosts up=\"{hosts}\" down=\"0\" total=\"{hosts}\"/></runstats></nmaprun>")?;
+    writeln!(
+        w,
+        "<runstats><finished time=\"1795009999\" timestr=\"x\" elapsed=\"9999\" summary=\"done\" exit=\"success\"/><hosts up=\"{hosts}\" down=\"0\" total=\"{hosts}\"/></runstats></nmaprun>"
+    )?;
     w.flush()
 }
 
@@ -43,7 +78,9 @@ fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 

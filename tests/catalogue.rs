@@ -98,7 +98,8 @@ fn scan_visible_controls_are_fed_by_rules() {
     let p = policy();
     let cat = p.catalogue("tt12-2022").unwrap();
     for c in cat.controls.iter().filter(|c| c.automation == tuanthu::policy::catalogue::Automation::Partial) {
-        let nmap_visible = c.observable_notes.is_some() && ["DES.02", "DES.03", "DES.08", "NET.01", "NET.06", "SRV.04"].contains(&c.id.as_str());
+        let nmap_visible = c.observable_notes.is_some()
+            && ["DES.02", "DES.03", "DES.08", "NET.01", "NET.06", "SRV.04"].contains(&c.id.as_str());
         if nmap_visible {
             assert!(p.rules.for_control(&c.id).next().is_some(), "{} has no rule", c.id);
         }

@@ -4,7 +4,8 @@ mod common;
 
 use common::{code, stderr, stdout, tuanthu};
 
-const DEMO: [&str; 6] = ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
+const DEMO: [&str; 6] =
+    ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
 
 fn check(extra: &[&str]) -> std::process::Output {
     let mut args = vec!["check"];
@@ -25,7 +26,10 @@ fn system<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 fn control_status(doc: &serde_json::Value, sys: &str, control: &str) -> String {
     let s = system(doc, sys);
     let all = s["controls"].as_array().unwrap().iter().chain(s["obligations"].as_array().unwrap());
-    all.clone().find(|c| c["id"] == control).map(|c| c["status"].as_str().unwrap().to_string()).unwrap_or_else(|| "absent".into())
+    all.clone()
+        .find(|c| c["id"] == control)
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "absent".into())
 }
 
 #[test]
@@ -64,7 +68,13 @@ fn demo_json_matches_the_expected_outcomes() {
     for c in ["NET.06", "SRV.04", "DES.02"] {
         assert_eq!(control_status(&doc, "ttdl-tinh", c), "fail", "ttdl-tinh {c}");
     }
-    let findings = system(&doc, "ttdl-tinh")["controls"].as_array().unwrap().iter().find(|c| c["id"] == "NET.06").unwrap()["findings"].clone();
+    let findings = system(&doc, "ttdl-tinh")["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "NET.06")
+        .unwrap()["findings"]
+        .clone();
     let f = findings.as_array().unwrap().iter().find(|f| f["rule"] == "nmap-cleartext-admin").expect("telnet finding");
     assert!(f["asset"].as_str().unwrap().ends_with("/tcp"));
     assert!(f["evidence"].as_str().unwrap().starts_with("examples/demo/scan.xml#host="));
@@ -74,12 +84,14 @@ fn demo_json_matches_the_expected_outcomes() {
 #[test]
 fn json_report_validates_against_the_shipped_schema() {
     let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(common::root().join("reports/report-v1.schema.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("reports/report-v1.schema.json")).unwrap())
+            .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
     for lang in ["en", "vi"] {
         let o = check(&["--format", "json", "--lang", lang]);
         let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         assert!(errors.is_empty(), "report does not match reports/report-v1.schema.json:\n{}", errors.join("\n"));
     }
     // And the schema is strict: an unknown member is refused, so schema and output stay in step.
@@ -121,7 +133,10 @@ fn output_file_is_written() {
 
 #[test]
 fn invalid_inventory_exits_2_with_position() {
-    let d = common::dir_with(&[("inv.yaml", "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 6, approval: {status: draft}}\n")]);
+    let d = common::dir_with(&[(
+        "inv.yaml",
+        "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 6, approval: {status: draft}}\n",
+    )]);
     let inv = d.path().join("inv.yaml");
     let o = tuanthu(&["check", "--inventory", inv.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
@@ -130,9 +145,22 @@ fn invalid_inventory_exits_2_with_position() {
 
 #[test]
 fn malformed_nmap_exits_2_but_still_reports() {
-    let d = common::dir_with(&[("bad.xml", "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" start=\"1795000000\">\n<host><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/></host>\n<host><status state=\"up\"/><address addr=\"203.0")]);
+    let d = common::dir_with(&[(
+        "bad.xml",
+        "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" start=\"1795000000\">\n<host><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/></host>\n<host><status state=\"up\"/><address addr=\"203.0",
+    )]);
     let bad = d.path().join("bad.xml");
-    let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", bad.to_str().unwrap(), "--as-of", "2026-11-25", "--format", "json"]);
+    let o = tuanthu(&[
+        "check",
+        "--inventory",
+        "examples/demo/inventory.yaml",
+        "--nmap",
+        bad.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.xml"), "{}", stderr(&o));
     assert!(stderr(&o).contains("line 4"), "names the position: {}", stderr(&o));
@@ -152,7 +180,15 @@ fn hostile_banners_do_not_reach_the_terminal() {
     let evil = "<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" start=\"1795000000\"><host starttime=\"1795000000\"><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" portid=\"23\"><state state=\"open\"/><service name=\"telnet\" product=\"evil&#27;]0;pwned&#7;&#27;[2J\"/></port></ports></host><runstats><finished time=\"1795000001\"/></runstats></nmaprun>";
     let d = common::dir_with(&[("evil.xml", evil)]);
     let f = d.path().join("evil.xml");
-    let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", f.to_str().unwrap(), "--as-of", "2026-11-25"]);
+    let o = tuanthu(&[
+        "check",
+        "--inventory",
+        "examples/demo/inventory.yaml",
+        "--nmap",
+        f.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+    ]);
     let out = stdout(&o);
     assert!(out.contains("evil"), "the banner is shown...");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "...without its escape sequences");
@@ -161,7 +197,10 @@ fn hostile_banners_do_not_reach_the_terminal() {
 #[test]
 fn validate_lists_every_problem() {
     let d = common::dir_with(&[
-        ("inv.yaml", "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 9, approval: {status: approved}}\n"),
+        (
+            "inv.yaml",
+            "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - {id: s, name: S, level: 9, approval: {status: approved}}\n",
+        ),
         ("rule.yaml", "schema: tuanthu/rule/v1\nid: other\n"),
     ]);
     let o = tuanthu(&["validate", d.path().to_str().unwrap()]);

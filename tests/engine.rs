@@ -43,7 +43,12 @@ fn eval(inv: &Inventory, nmap: &[&Path], as_of: time::Date) -> Assessment {
 
 fn status(a: &Assessment, control: &str) -> Status {
     let s = &a.agencies[0].systems[0];
-    s.controls.iter().chain(s.obligations.iter()).find(|c| c.id == control).unwrap_or_else(|| panic!("{control} not evaluated")).status
+    s.controls
+        .iter()
+        .chain(s.obligations.iter())
+        .find(|c| c.id == control)
+        .unwrap_or_else(|| panic!("{control} not evaluated"))
+        .status
 }
 
 /// An nmap run started at `start` (unix seconds) with one host and its open TCP ports.
@@ -64,7 +69,13 @@ const NOV_2026: i64 = 1_795_000_000; // 2026-11-19
 #[test]
 fn fully_attested_clean_system_is_compliant() {
     let d = common::dir_with(&[("scan.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(443, "https")]))]);
-    let text = common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5], allowed_ports: [tcp/443]}}\n{}", attest_all(1, "2026-06-01", &[])));
+    let text = common::inventory(
+        1,
+        &format!(
+            "    assets: {{hosts: [203.0.113.5], allowed_ports: [tcp/443]}}\n{}",
+            attest_all(1, "2026-06-01", &[])
+        ),
+    );
     let a = eval(&inv(&text), &[&d.path().join("scan.xml")], date!(2026 - 11 - 25));
     let s = &a.agencies[0].systems[0];
     assert!(s.compliant(), "{:?}", s.controls.iter().filter(|c| c.status != Status::Pass).collect::<Vec<_>>());
@@ -90,7 +101,8 @@ fn status_order_not_applicable_then_fail_then_unknown() {
 #[test]
 fn attestation_statuses_and_validity() {
     let extra = "      POL.01: {status: partial, evidence: x, reviewed: 2026-06-01}\n      POL.02: {status: planned}\n      POL.03: {status: not-implemented}\n      ORG.01: {status: implemented, reviewed: 2026-06-01}\n      ORG.02: {status: implemented, evidence: x}\n      HR.01: {status: implemented, evidence: x, reviewed: 2026-12-01}\n      HR.02: {status: implemented, evidence: x, reviewed: 2025-11-25}\n      HR.03: {status: implemented, evidence: x, reviewed: 2025-11-24}\n";
-    let att = attest_all(1, "2026-06-01", &["POL.01", "POL.02", "POL.03", "ORG.01", "ORG.02", "HR.01", "HR.02", "HR.03"]);
+    let att =
+        attest_all(1, "2026-06-01", &["POL.01", "POL.02", "POL.03", "ORG.01", "ORG.02", "HR.01", "HR.02", "HR.03"]);
     let a = eval(&inv(&common::inventory(1, &format!("{att}{extra}"))), &[], date!(2026 - 11 - 25));
     assert_eq!(status(&a, "POL.01"), Status::Fail, "partial");
     assert_eq!(status(&a, "POL.02"), Status::Fail, "planned");
@@ -105,8 +117,16 @@ fn attestation_statuses_and_validity() {
 #[test]
 fn periodic_inspection_validity_depends_on_level() {
     // OBL.03: yearly for level 3-4, every 6 months for level 5 (Decree 85 Art. 20.2.c).
-    for (level, reviewed, expect) in [(5, "2026-05-25", Status::Pass), (5, "2026-05-24", Status::Unknown), (3, "2025-11-25", Status::Pass), (3, "2025-11-24", Status::Unknown), (2, "2024-11-25", Status::Pass)] {
-        let att = format!("    attestations:\n      OBL.03: {{status: implemented, evidence: \"Báo cáo kiểm tra\", reviewed: {reviewed}}}\n");
+    for (level, reviewed, expect) in [
+        (5, "2026-05-25", Status::Pass),
+        (5, "2026-05-24", Status::Unknown),
+        (3, "2025-11-25", Status::Pass),
+        (3, "2025-11-24", Status::Unknown),
+        (2, "2024-11-25", Status::Pass),
+    ] {
+        let att = format!(
+            "    attestations:\n      OBL.03: {{status: implemented, evidence: \"Báo cáo kiểm tra\", reviewed: {reviewed}}}\n"
+        );
         let a = eval(&inv(&common::inventory(level, &att)), &[], date!(2026 - 11 - 25));
         assert_eq!(status(&a, "OBL.03"), expect, "level {level}, reviewed {reviewed}");
     }
@@ -119,10 +139,19 @@ fn waivers_valid_expired_and_on_passing_controls() {
     let a = eval(&inv(&common::inventory(1, &format!("{att}{waivers}"))), &[], date!(2026 - 11 - 25));
     let s = &a.agencies[0].systems[0];
     let pol01 = s.controls.iter().find(|c| c.id == "POL.01").unwrap();
-    assert_eq!((pol01.status, pol01.waived_status), (Status::Waived, Some(Status::Unknown)), "valid through its expiry day");
+    assert_eq!(
+        (pol01.status, pol01.waived_status),
+        (Status::Waived, Some(Status::Unknown)),
+        "valid through its expiry day"
+    );
     let pol02 = s.controls.iter().find(|c| c.id == "POL.02").unwrap();
     assert_eq!(pol02.status, Status::Unknown, "an expired waiver is no waiver");
-    assert!(pol02.findings.iter().any(|f| f.rule == "waiver" && f.message.render(Lang::En).contains("expired on 2026-11-24")));
+    assert!(
+        pol02
+            .findings
+            .iter()
+            .any(|f| f.rule == "waiver" && f.message.render(Lang::En).contains("expired on 2026-11-24"))
+    );
     assert_eq!(status(&a, "POL.03"), Status::Pass, "a waiver does not touch a passing control");
 }
 
@@ -130,7 +159,8 @@ fn waivers_valid_expired_and_on_passing_controls() {
 fn old_scans_are_unknown_not_pass() {
     let old = NOV_2026 - 120 * 86_400;
     let d = common::dir_with(&[("scan.xml", &nmap_xml(old, "203.0.113.5", &[(23, "telnet")]))]);
-    let text = common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])));
+    let text =
+        common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])));
     let inventory = inv(&text);
     let a = eval(&inventory, &[&d.path().join("scan.xml")], date!(2026 - 11 - 25));
     // The scan saw telnet, but 120 days ago: too old to fail or pass anything.
@@ -146,7 +176,8 @@ fn old_scans_are_unknown_not_pass() {
 
 #[test]
 fn a_system_with_hosts_but_no_scan_is_unknown_for_scan_visible_controls() {
-    let text = common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])));
+    let text =
+        common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])));
     let a = eval(&inv(&text), &[], date!(2026 - 11 - 25));
     assert_eq!(status(&a, "NET.01"), Status::Unknown);
     let s = &a.agencies[0].systems[0];
@@ -159,19 +190,28 @@ fn a_system_with_hosts_but_no_scan_is_unknown_for_scan_visible_controls() {
 #[test]
 fn rates_follow_the_spec() {
     let full = attest_all(1, "2026-06-01", &[]);
-    let sys = |id: &str, approval: &str, att: &str| format!("  - id: {id}\n    name: {id}\n    level: 1\n    approval: {approval}\n{att}");
+    let sys = |id: &str, approval: &str, att: &str| {
+        format!("  - id: {id}\n    name: {id}\n    level: 1\n    approval: {approval}\n{att}")
+    };
     let approved = "{status: approved, decision: \"1/QĐ\", date: 2025-01-10}";
     let text = format!(
         "schema: tuanthu/inventory/v1\nagency: {{id: ag, name: Ag, catalogue: tt12-2022}}\nsystems:\n{}{}{}{}",
         sys("a", approved, &full),
         sys("b", approved, ""),
         sys("c", "{status: draft}", &full),
-        sys("d", "{status: submitted}", "    attestations:\n      POL.01: {status: implemented, evidence: x, reviewed: 2026-06-01}\n"),
+        sys(
+            "d",
+            "{status: submitted}",
+            "    attestations:\n      POL.01: {status: implemented, evidence: x, reviewed: 2026-06-01}\n"
+        ),
     );
     let a = eval(&inv(&text), &[], date!(2026 - 11 - 25));
     let r = Report::build(a, Lang::En, "2026-11-25T00:00:00Z".into());
     let ag = &r.agencies[0];
-    assert_eq!((ag.systems_total, ag.systems_approved, ag.systems_compliant, ag.systems_fully_implemented), (4, 2, 2, 1));
+    assert_eq!(
+        (ag.systems_total, ag.systems_approved, ag.systems_compliant, ag.systems_fully_implemented),
+        (4, 2, 2, 1)
+    );
     assert_eq!(ag.approval_rate, Some(0.5));
     assert_eq!(ag.compliance_rate, Some(0.5));
     assert_eq!(ag.fully_implemented_rate, Some(0.25));
@@ -217,7 +257,10 @@ fn truncated_scan_keeps_hosts_before_the_damage() {
 fn tailoring_adds_and_drops_with_reasons() {
     let d = common::dir_with(&[
         ("inv.yaml", &common::inventory(3, "    tailoring: [overlay]\n")),
-        ("overlay.yaml", "schema: tuanthu/tailoring/v1\nadd: [DES.18]\ndrop:\n  - {control: DES.17, reason: \"Không có mạng không dây\"}\n"),
+        (
+            "overlay.yaml",
+            "schema: tuanthu/tailoring/v1\nadd: [DES.18]\ndrop:\n  - {control: DES.17, reason: \"Không có mạng không dây\"}\n",
+        ),
     ]);
     let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
     let a = eval(&files.inventory, &[], date!(2026 - 11 - 25));
@@ -236,15 +279,33 @@ fn a_rule_that_cannot_be_evaluated_makes_unknown() {
     rules.push(tuanthu::policy::bundle::Source { origin: "broken-rule.yaml".into(), text: rule.into() });
     let p = Policy::from_sources(&tuanthu::policy::bundle::bundled_sources("profiles/"), &rules).unwrap();
     let d = common::dir_with(&[("scan.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(443, "https")]))]);
-    let inventory = inv(&common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[]))));
+    let inventory = inv(&common::inventory(
+        1,
+        &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])),
+    ));
     let ev = Evidence { nmap: vec![import_nmap(&d.path().join("scan.xml"), &Scope::of(&inventory))] };
-    let a = engine::evaluate(&inventory, &p, &ev, &Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None });
+    let a = engine::evaluate(
+        &inventory,
+        &p,
+        &ev,
+        &Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None },
+    );
     assert_eq!(status(&a, "POL.01"), Status::Unknown);
 }
 
 #[test]
 fn evaluation_is_deterministic() {
-    let args = ["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25", "--format", "json"];
+    let args = [
+        "check",
+        "--inventory",
+        "examples/demo/inventory.yaml",
+        "--nmap",
+        "examples/demo/scan.xml",
+        "--as-of",
+        "2026-11-25",
+        "--format",
+        "json",
+    ];
     let strip = |s: String| s.lines().filter(|l| !l.contains("\"generated_at\"")).collect::<Vec<_>>().join("\n");
     let one = strip(common::stdout(&common::tuanthu(&args)));
     let two = strip(common::stdout(&common::tuanthu(&args)));

@@ -92,7 +92,9 @@ fn duplicate_system_ids_across_files() {
 
 #[test]
 fn malformed_cidr_and_addresses() {
-    let t = with_system("    level: 1\n    approval: {status: draft}\n    assets:\n      hosts: [10.0.0.0/33, 10.0.0.5/24, 10.0.0.300, ok.example.vn, bad_name!]\n");
+    let t = with_system(
+        "    level: 1\n    approval: {status: draft}\n    assets:\n      hosts: [10.0.0.0/33, 10.0.0.5/24, 10.0.0.300, ok.example.vn, bad_name!]\n",
+    );
     fails_at(&t, 11, 15, "not a valid CIDR network");
     fails_at(&t, 11, 28, "has host bits set");
     fails_at(&t, 11, 41, "not a valid IP address");
@@ -112,13 +114,16 @@ fn malformed_url_tls_and_ports() {
 
 #[test]
 fn not_applicable_needs_a_reason() {
-    let t = with_system("    level: 1\n    approval: {status: draft}\n    attestations:\n      DES.17: {status: not-applicable}\n");
+    let t = with_system(
+        "    level: 1\n    approval: {status: draft}\n    attestations:\n      DES.17: {status: not-applicable}\n",
+    );
     fails_at(&t, 11, 7, "`not-applicable` needs a `reason:`");
 }
 
 #[test]
 fn unknown_attestation_status() {
-    let t = with_system("    level: 1\n    approval: {status: draft}\n    attestations:\n      POL.01: {status: done}\n");
+    let t =
+        with_system("    level: 1\n    approval: {status: draft}\n    attestations:\n      POL.01: {status: done}\n");
     let e = load(&t).unwrap_err();
     assert!(e.to_string().contains("done") && e.0[0].line == 11, "{e}");
 }
@@ -138,7 +143,12 @@ fn bad_identifiers() {
 
 #[test]
 fn wrong_schema() {
-    fails_at("schema: tuanthu/inventory/v9\nagency: {id: a, name: A}\n", 1, 9, "expected `schema: tuanthu/inventory/v1`");
+    fails_at(
+        "schema: tuanthu/inventory/v9\nagency: {id: a, name: A}\n",
+        1,
+        9,
+        "expected `schema: tuanthu/inventory/v1`",
+    );
 }
 
 #[test]
@@ -174,7 +184,11 @@ fn alias_bomb_is_refused() {
 
 #[test]
 fn deep_nesting_is_refused() {
-    let deep = format!("schema: tuanthu/inventory/v1\nagency: {{id: a, name: A}}\nx: {}1{}\n", "[".repeat(500), "]".repeat(500));
+    let deep = format!(
+        "schema: tuanthu/inventory/v1\nagency: {{id: a, name: A}}\nx: {}1{}\n",
+        "[".repeat(500),
+        "]".repeat(500)
+    );
     let e = load(&deep).unwrap_err();
     assert!(!e.0.is_empty());
 }

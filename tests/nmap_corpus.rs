@@ -9,9 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tuanthu::collect::nmap::{
-    Host, Limits, NmapError, RunInfo, ScriptNode, read_nmap, read_nmap_file,
-};
+use tuanthu::collect::nmap::{Host, Limits, NmapError, RunInfo, ScriptNode, read_nmap, read_nmap_file};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/nmap-xml");
 
@@ -107,9 +105,7 @@ fn xml_files(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
 }
 
 fn scripts(hosts: &[Host]) -> impl Iterator<Item = &tuanthu::collect::nmap::Script> {
-    hosts
-        .iter()
-        .flat_map(|h| h.ports.iter().flat_map(|p| &p.scripts).chain(&h.scripts))
+    hosts.iter().flat_map(|h| h.ports.iter().flat_map(|p| &p.scripts).chain(&h.scripts))
 }
 
 /// (tables, elems) anywhere in `nodes`.
@@ -126,24 +122,17 @@ fn tree_counts(nodes: &[ScriptNode]) -> (usize, usize) {
 fn counts(hosts: &[Host]) -> Counts {
     let ports = || hosts.iter().flat_map(|h| &h.ports);
     let addrs = || hosts.iter().flat_map(|h| &h.addresses);
-    let (tables, elems) = scripts(hosts)
-        .map(|s| tree_counts(&s.elements))
-        .fold((0, 0), |(t, e), (st, se)| (t + st, e + se));
+    let (tables, elems) =
+        scripts(hosts).map(|s| tree_counts(&s.elements)).fold((0, 0), |(t, e), (st, se)| (t + st, e + se));
     [
         hosts.len(),
-        hosts
-            .iter()
-            .filter(|h| h.state.as_deref() == Some("up"))
-            .count(),
+        hosts.iter().filter(|h| h.state.as_deref() == Some("up")).count(),
         ports().count(),
         ports().filter(|p| p.state == "open").count(),
         scripts(hosts).count(),
         tables,
         elems,
-        ports()
-            .filter_map(|p| p.service.as_ref())
-            .map(|s| s.cpe.len())
-            .sum(),
+        ports().filter_map(|p| p.service.as_ref()).map(|s| s.cpe.len()).sum(),
         hosts.iter().map(|h| h.os_matches.len()).sum(),
         hosts.iter().map(|h| h.hostnames.len()).sum(),
         addrs().count(),
@@ -181,21 +170,11 @@ fn every_corpus_file_has_its_expected_outcome() {
     let listed: BTreeSet<String> = EXPECTED.iter().map(|(rel, _)| rel.to_string()).collect();
     let unlisted: Vec<_> = found.difference(&listed).collect();
     let missing: Vec<_> = listed.difference(&found).collect();
-    assert!(
-        unlisted.is_empty(),
-        "corpus files without an expectation row: {unlisted:?}"
-    );
-    assert!(
-        missing.is_empty(),
-        "expectation rows without a corpus file: {missing:?}"
-    );
+    assert!(unlisted.is_empty(), "corpus files without an expectation row: {unlisted:?}");
+    assert!(missing.is_empty(), "expectation rows without a corpus file: {missing:?}");
 
     for (rel, expect) in EXPECTED {
-        check(
-            rel,
-            expect,
-            read_nmap_file(&root.join(rel), &Limits::default()),
-        );
+        check(rel, expect, read_nmap_file(&root.join(rel), &Limits::default()));
     }
 }
 
@@ -216,15 +195,9 @@ fn vulners_nested_tables_and_service_cpe() {
     assert_eq!(run.start, Some(1581930445));
     assert_eq!(run.finished, Some(1581930455));
     assert_eq!(run.exit.as_deref(), Some("success"));
-    assert_eq!(
-        (run.hosts_up, run.hosts_down, run.hosts_total),
-        (Some(1), Some(0), Some(1))
-    );
+    assert_eq!((run.hosts_up, run.hosts_down, run.hosts_total), (Some(1), Some(0), Some(1)));
     let port = &hosts[0].ports[0];
-    assert_eq!(
-        (port.protocol.as_str(), port.portid, port.state.as_str()),
-        ("tcp", 5022, "open")
-    );
+    assert_eq!((port.protocol.as_str(), port.portid, port.state.as_str()), ("tcp", 5022, "open"));
     let service = port.service.as_ref().expect("service");
     assert_eq!(service.product.as_deref(), Some("OpenSSH"));
     assert_eq!(service.version.as_deref(), Some("7.4"));
@@ -234,24 +207,12 @@ fn vulners_nested_tables_and_service_cpe() {
     let script = &port.scripts[0];
     assert_eq!(script.id, "vulners");
     // &#xa; and &#x9; decoded.
-    assert!(
-        script
-            .output
-            .starts_with("\n  cpe:/a:openbsd:openssh:7.4: \n    \tCVE-2018-15919\t5.0\t")
-    );
+    assert!(script.output.starts_with("\n  cpe:/a:openbsd:openssh:7.4: \n    \tCVE-2018-15919\t5.0\t"));
     let vuln = |id: &str| ScriptNode::Table {
         key: None,
-        children: [
-            ("cvss", "5.0"),
-            ("id", id),
-            ("is_exploit", "false"),
-            ("type", "cve"),
-        ]
-        .map(|(k, v)| ScriptNode::Elem {
-            key: Some(k.into()),
-            value: v.into(),
-        })
-        .to_vec(),
+        children: [("cvss", "5.0"), ("id", id), ("is_exploit", "false"), ("type", "cve")]
+            .map(|(k, v)| ScriptNode::Elem { key: Some(k.into()), value: v.into() })
+            .to_vec(),
     };
     assert_eq!(
         script.elements,
@@ -267,9 +228,7 @@ fn ssl_cert_script_output() {
     let Some((_, hosts)) = load("python-libnmap/dionaea_scan.xml") else {
         return;
     };
-    let cert = scripts(&hosts)
-        .find(|s| s.id == "ssl-cert")
-        .expect("ssl-cert");
+    let cert = scripts(&hosts).find(|s| s.id == "ssl-cert").expect("ssl-cert");
     assert_eq!(
         cert.output,
         "Subject: commonName=Nepenthes Development Team/organizationName=dionaea.carnivore.it/countryName=DE\n\
@@ -280,10 +239,8 @@ fn ssl_cert_script_output() {
     assert!(elems.contains(&(Some("sig_algo"), "md5WithRSAEncryption")));
     assert!(elems.contains(&(Some("notBefore"), "2020-11-22T17:06:58")));
     // extensions: a keyed table of unkeyed tables.
-    let Some(ScriptNode::Table { children, .. }) = cert
-        .elements
-        .iter()
-        .find(|n| matches!(n, ScriptNode::Table { key: Some(k), .. } if k == "extensions"))
+    let Some(ScriptNode::Table { children, .. }) =
+        cert.elements.iter().find(|n| matches!(n, ScriptNode::Table { key: Some(k), .. } if k == "extensions"))
     else {
         panic!("no extensions table");
     };
@@ -295,18 +252,11 @@ fn mac_address_with_vendor() {
     let Some((_, hosts)) = load("python-libnmap/full_sudo6.xml") else {
         return;
     };
-    let host = hosts
-        .iter()
-        .find(|h| h.addresses.iter().any(|a| a.addr == "192.168.1.5"))
-        .expect("host 192.168.1.5");
+    let host = hosts.iter().find(|h| h.addresses.iter().any(|a| a.addr == "192.168.1.5")).expect("host 192.168.1.5");
     assert_eq!(host.state.as_deref(), Some("up"));
     assert_eq!(host.reason.as_deref(), Some("arp-response"));
     assert_eq!(host.starttime, Some(1399586452));
-    let mac = host
-        .addresses
-        .iter()
-        .find(|a| a.addrtype == "mac")
-        .expect("mac");
+    let mac = host.addresses.iter().find(|a| a.addrtype == "mac").expect("mac");
     assert_eq!(mac.addr, "00:1F:3C:87:66:50");
     assert_eq!(mac.vendor.as_deref(), Some("Intel Corporate"));
 }
@@ -316,18 +266,10 @@ fn hostnames_and_old_nmap_scripts() {
     let Some((_, hosts)) = load("defectdojo/issue12411.xml") else {
         return;
     };
-    let names: Vec<_> = hosts[0]
-        .hostnames
-        .iter()
-        .map(|h| (h.name.as_str(), h.kind.as_deref()))
-        .collect();
+    let names: Vec<_> = hosts[0].hostnames.iter().map(|h| (h.name.as_str(), h.kind.as_deref())).collect();
     assert_eq!(
         names,
-        [
-            ("google.com", Some("user")),
-            ("par10s10-in-f238.1e100.net", Some("PTR")),
-            ("lalala", Some("custom")),
-        ]
+        [("google.com", Some("user")), ("par10s10-in-f238.1e100.net", Some("PTR")), ("lalala", Some("custom")),]
     );
 
     // nmap 4.53: script ids were human-readable names.
@@ -337,10 +279,7 @@ fn hostnames_and_old_nmap_scripts() {
     assert_eq!(run.xml_output_version.as_deref(), Some("1.01"));
     assert_eq!(run.exit, None);
     assert_eq!(run.hosts_up, Some(8));
-    assert!(
-        scripts(&hosts)
-            .any(|s| s.id == "HTML title" && s.output == "freshmeat.net: Welcome to freshmeat.net")
-    );
+    assert!(scripts(&hosts).any(|s| s.id == "HTML title" && s.output == "freshmeat.net: Welcome to freshmeat.net"));
 }
 
 #[test]
@@ -350,10 +289,7 @@ fn error_runs_and_interrupted_runs() {
     };
     assert!(hosts.is_empty());
     assert!(run.complete);
-    assert_eq!(
-        run.error_msg.as_deref(),
-        Some("Error resolving name localhost")
-    );
+    assert_eq!(run.error_msg.as_deref(), Some("Error resolving name localhost"));
     assert_eq!(run.finished, Some(1201481569));
 
     // Hand-edited: no protocol, no addrtype, two <ports> blocks, no <runstats>.
@@ -364,11 +300,7 @@ fn error_runs_and_interrupted_runs() {
     assert_eq!(run.finished, None);
     let first = &hosts[0];
     assert_eq!(first.addresses[0].addrtype, "ipv4");
-    let ports: Vec<_> = first
-        .ports
-        .iter()
-        .map(|p| (p.protocol.as_str(), p.portid))
-        .collect();
+    let ports: Vec<_> = first.ports.iter().map(|p| (p.protocol.as_str(), p.portid)).collect();
     assert_eq!(ports, [("", 80), ("", 443)]);
 }
 

@@ -11,7 +11,9 @@ use std::process::Command;
 fn nmap_available() -> bool {
     match Command::new("nmap").arg("--version").output() {
         Ok(o) if o.status.success() => true,
-        _ if std::env::var("CI").as_deref() == Ok("true") => panic!("nmap is not installed, but CI=true: .ci/run must install it"),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("nmap is not installed, but CI=true: .ci/run must install it")
+        }
         _ => {
             eprintln!("skipping: nmap is not installed (apt-get install nmap)");
             false
@@ -88,14 +90,30 @@ fn real_nmap_scan_of_loopback_stand_ins() {
     assert!(out.status.success(), "nmap failed: {}", String::from_utf8_lossy(&out.stderr));
 
     let inv = dir.path().join("inv.yaml");
-    std::fs::write(&inv, common::inventory(3, "    assets:\n      hosts: [127.0.0.1]\n      allowed_ports: [tcp/443]\n")).unwrap();
-    let o = common::tuanthu(&["check", "--inventory", inv.to_str().unwrap(), "--nmap", xml.to_str().unwrap(), "--format", "json"]);
+    std::fs::write(
+        &inv,
+        common::inventory(3, "    assets:\n      hosts: [127.0.0.1]\n      allowed_ports: [tcp/443]\n"),
+    )
+    .unwrap();
+    let o = common::tuanthu(&[
+        "check",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--nmap",
+        xml.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(common::code(&o), 1, "{}", common::stderr(&o));
     let doc: serde_json::Value = serde_json::from_str(&common::stdout(&o)).unwrap();
     let sys = &doc["agencies"][0]["systems"][0];
     let control = |id: &str| sys["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
     let has = |c: &serde_json::Value, rule: &str, port: u16| {
-        c["findings"].as_array().unwrap().iter().any(|f| f["rule"] == rule && f["asset"] == format!("127.0.0.1:{port}/tcp"))
+        c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == rule && f["asset"] == format!("127.0.0.1:{port}/tcp"))
     };
 
     let net06 = control("NET.06");

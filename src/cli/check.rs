@@ -106,10 +106,10 @@ pub fn run(a: CheckArgs) -> ExitCode {
 fn load_inputs(a: &CheckArgs) -> Result<(crate::policy::Policy, crate::inventory::Inventory, time::Date), Problems> {
     let as_of = as_of(a.as_of.as_deref())?;
     let policy = load_policy(&a.common)?;
-    if let Some(c) = &a.catalogue {
-        if policy.catalogue(c).is_none() {
-            return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
-        }
+    if let Some(c) = &a.catalogue
+        && policy.catalogue(c).is_none()
+    {
+        return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
     let files = crate::inventory::load_paths(&a.inventory, &a.tailoring)?;
     let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref());

@@ -57,7 +57,8 @@ pub fn run(a: ControlsArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            let doc = serde_json::json!({"catalogue": cat.id, "version": cat.version, "level": a.level, "controls": rows});
+            let doc =
+                serde_json::json!({"catalogue": cat.id, "version": cat.version, "level": a.level, "controls": rows});
             match serde_json::to_string_pretty(&doc) {
                 Ok(s) => s + "\n",
                 Err(e) => return fail(e),
@@ -86,7 +87,9 @@ pub fn run(a: ControlsArgs) -> ExitCode {
                 t.add_row(vec![c.id.clone(), one_line(c.title.get(l)), levels.join(","), clause, rules.join("\n")]);
             }
             let head = match a.level {
-                Some(lv) => format!("{} — {} {lv}: {} ", one_line(cat.title.get(l)), tr(l, "level", "cấp độ"), ids.len()),
+                Some(lv) => {
+                    format!("{} — {} {lv}: {} ", one_line(cat.title.get(l)), tr(l, "level", "cấp độ"), ids.len())
+                }
                 None => format!("{}: {} ", one_line(cat.title.get(l)), ids.len()),
             };
             format!("{head}{}\n{t}\n", tr(l, "controls and obligations", "biện pháp và nghĩa vụ"))

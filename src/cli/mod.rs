@@ -125,7 +125,9 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write to standard output: {e}"))
+                }
                 _ => Ok(()),
             }
         }
@@ -141,7 +143,9 @@ pub(crate) fn load_policy(c: &Common) -> Result<crate::policy::Policy, crate::di
 pub(crate) fn as_of(arg: Option<&str>) -> Result<time::Date, crate::diag::Problems> {
     match arg {
         None => Ok(crate::dates::today()),
-        Some(s) => crate::dates::parse(s).map_err(|e| crate::diag::Problems::one(crate::diag::Problem::file("--as-of", e))),
+        Some(s) => {
+            crate::dates::parse(s).map_err(|e| crate::diag::Problems::one(crate::diag::Problem::file("--as-of", e)))
+        }
     }
 }
 
@@ -156,6 +160,8 @@ mod tests {
 
     #[test]
     fn exit_codes_order_by_severity() {
-        assert!(ExitCode::Failed > ExitCode::Invalid && ExitCode::Invalid > ExitCode::No && ExitCode::No > ExitCode::Ok);
+        assert!(
+            ExitCode::Failed > ExitCode::Invalid && ExitCode::Invalid > ExitCode::No && ExitCode::No > ExitCode::Ok
+        );
     }
 }

@@ -31,7 +31,8 @@ struct Sorted {
 pub fn run(a: ValidateArgs) -> ExitCode {
     let mut p = Collector::default();
     let sorted = sort_files(&a.paths, &mut p);
-    let checked = sorted.policy_files.len() + sorted.rule_files.len() + sorted.inventories.len() + sorted.tailoring.len();
+    let checked =
+        sorted.policy_files.len() + sorted.rule_files.len() + sorted.inventories.len() + sorted.tailoring.len();
     // Files not given are taken from the bundled policy, so a single rule or inventory can be
     // checked against the catalogues it refers to.
     let bundled = crate::policy::bundle::bundled_sources;
@@ -39,7 +40,8 @@ pub fn run(a: ValidateArgs) -> ExitCode {
     let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
     let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.0.extend(e.0)).ok();
     for t in &sorted.tailoring {
-        let name = std::path::Path::new(&t.origin).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let name =
+            std::path::Path::new(&t.origin).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         if let Err(e) = crate::inventory::tailoring::parse(&name, &t.origin, &t.text) {
             p.0.extend(e.0);
         }

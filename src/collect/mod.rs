@@ -5,5 +5,5 @@ pub mod nmap;
 pub mod nmap_evidence;
 pub mod scope;
 
-pub use nmap_evidence::{import as import_nmap, NmapInput, ScannedHost, Unregistered};
+pub use nmap_evidence::{NmapInput, ScannedHost, Unregistered, import as import_nmap};
 pub use scope::Scope;

@@ -58,9 +58,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-pub use model::{
-    Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service,
-};
+pub use model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service};
 
 /// Appended to script output that was cut at `Limits::max_script_output`.
 pub const TRUNCATION_MARK: &str = "…[truncated]";
@@ -103,12 +101,7 @@ pub enum NmapError {
     Io(#[from] std::io::Error),
     /// Not well-formed XML, truncated file, undefined entity, DTD with entities, wrong root, limit exceeded, bad attribute value...
     #[error("line {line}, column {column}: {message}")]
-    Malformed {
-        line: u64,
-        column: u64,
-        byte_offset: u64,
-        message: String,
-    },
+    Malformed { line: u64, column: u64, byte_offset: u64, message: String },
     /// The callback asked to stop (its error is passed through as a string).
     #[error("{0}")]
     Callback(String),
@@ -152,10 +145,7 @@ pub fn read_nmap<R: BufRead>(
 /// # Errors
 /// As [`read_nmap`] (or `Io` if the file cannot be opened), together with the hosts parsed
 /// before the error: `Err((NmapError, Vec<Host>))`.
-pub fn read_nmap_file(
-    path: &Path,
-    limits: &Limits,
-) -> Result<(RunInfo, Vec<Host>), (NmapError, Vec<Host>)> {
+pub fn read_nmap_file(path: &Path, limits: &Limits) -> Result<(RunInfo, Vec<Host>), (NmapError, Vec<Host>)> {
     let file = File::open(path).map_err(|e| (NmapError::Io(e), Vec::new()))?;
     let mut hosts = Vec::new();
     let result = read_nmap(BufReader::with_capacity(64 * 1024, file), limits, |host| {

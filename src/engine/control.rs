@@ -1,10 +1,10 @@
 //! The status of one control for one system, in the order the spec fixes:
 //! not_applicable → fail → unknown → pass, then a valid waiver turns fail/unknown into waived.
 
+use super::SystemCx;
 use super::messages::Message;
 use super::model::*;
 use super::rules_eval::RuleResult;
-use super::SystemCx;
 use crate::inventory::{Attestation, AttestationStatus};
 use crate::policy::catalogue::{AttestationNeed, Control};
 use std::collections::{BTreeMap, HashMap};
@@ -47,7 +47,12 @@ pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, Ru
     let att = cx.attestations.get(id).copied();
     if let Some(a) = att.filter(|a| a.status == AttestationStatus::NotApplicable) {
         let msg = Message::NotApplicable { reason: a.reason.clone().unwrap_or_default() };
-        return result(id, Status::NotApplicable, tailored, vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))]);
+        return result(
+            id,
+            Status::NotApplicable,
+            tailored,
+            vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))],
+        );
     }
     let mut findings = Vec::new();
     let mut rule_judged = 0usize;
@@ -75,7 +80,11 @@ pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, Ru
 
 /// Two rules fed by the same missing scan report the same gap; show it once.
 fn same_finding(a: &Finding, b: &Finding) -> bool {
-    a.rule == b.rule && a.outcome == b.outcome && a.asset == b.asset && a.message == b.message && a.evidence == b.evidence
+    a.rule == b.rule
+        && a.outcome == b.outcome
+        && a.asset == b.asset
+        && a.message == b.message
+        && a.evidence == b.evidence
 }
 
 fn att_passes(findings: &[Finding]) -> bool {
@@ -146,14 +155,23 @@ fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut fin
         if w.expires >= cx.as_of {
             valid = valid.or(Some(w));
         } else {
-            findings.push(finding("waiver", Outcome::Info, Message::WaiverExpired { expires: w.expires }, Some(w.origin.to_string())));
+            findings.push(finding(
+                "waiver",
+                Outcome::Info,
+                Message::WaiverExpired { expires: w.expires },
+                Some(w.origin.to_string()),
+            ));
         }
     }
     let mut r = result(id, status, tailored, findings);
     if let (Some(w), Status::Fail | Status::Unknown) = (valid, status) {
         r.waived_status = Some(status);
         r.status = Status::Waived;
-        r.waiver = Some(WaiverUse { reason: w.reason.clone(), approved_by: w.approved_by.clone(), expires: crate::dates::format(w.expires) });
+        r.waiver = Some(WaiverUse {
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires: crate::dates::format(w.expires),
+        });
     }
     r
 }

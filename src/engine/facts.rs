@@ -105,7 +105,12 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
         std::net::IpAddr::V4(v4) => {
             let o = v4.octets();
             let cgnat = o[0] == 100 && (64..128).contains(&o[1]);
-            !(v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || cgnat)
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || cgnat)
         }
         std::net::IpAddr::V6(v6) => {
             let seg0 = v6.segments()[0];
@@ -126,7 +131,18 @@ mod tests {
         for a in ["203.0.113.5", "8.8.8.8", "2001:db8::1"] {
             assert!(is_public(a.parse().unwrap()), "{a}");
         }
-        for a in ["10.1.2.3", "192.168.1.1", "172.16.0.1", "127.0.0.1", "100.64.1.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"] {
+        for a in [
+            "10.1.2.3",
+            "192.168.1.1",
+            "172.16.0.1",
+            "127.0.0.1",
+            "100.64.1.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(!is_public(a.parse().unwrap()), "{a}");
         }
     }

@@ -48,8 +48,11 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
     let index = host_index::HostIndex::new(evidence);
     let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, opts));
-    let mut by_agency: Vec<AgencyResult> =
-        inv.agencies.iter().map(|a| AgencyResult { id: a.id.clone(), name: a.name.clone(), systems: Vec::new() }).collect();
+    let mut by_agency: Vec<AgencyResult> = inv
+        .agencies
+        .iter()
+        .map(|a| AgencyResult { id: a.id.clone(), name: a.name.clone(), systems: Vec::new() })
+        .collect();
     let index: HashMap<&str, usize> = inv.agencies.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
     for ((a, _), r) in work.iter().zip(results) {
         by_agency[index[a.id.as_str()]].systems.push(r);
@@ -175,7 +178,11 @@ fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {
         .nmap
         .iter()
         .flat_map(|i| i.unregistered.iter())
-        .map(|u| UnregisteredAsset { address: u.address.clone(), seen_in: u.seen_in.clone(), open_ports: u.open_ports.clone() })
+        .map(|u| UnregisteredAsset {
+            address: u.address.clone(),
+            seen_in: u.seen_in.clone(),
+            open_ports: u.open_ports.clone(),
+        })
         .collect();
     out.sort_by(|a, b| (&a.address, &a.seen_in).cmp(&(&b.address, &b.seen_in)));
     out

@@ -17,18 +17,27 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>) -> Vec<Prob
         let (cat_id, _) = regime::select(agency, system, policy, forced);
         let Some(cat) = policy.catalogue(&cat_id) else {
             let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
-            out.push(at(&system.origin, format!("system {}: unknown catalogue `{cat_id}` (known: {})", system.id, known.join(", "))));
+            out.push(at(
+                &system.origin,
+                format!("system {}: unknown catalogue `{cat_id}` (known: {})", system.id, known.join(", ")),
+            ));
             continue;
         };
         let unknown = |id: &str| cat.get(id).is_none();
         for a in &system.attestations {
             if unknown(&a.control) {
-                out.push(at(&a.origin, format!("attestation for unknown control `{}` (not in catalogue {cat_id})", a.control)));
+                out.push(at(
+                    &a.origin,
+                    format!("attestation for unknown control `{}` (not in catalogue {cat_id})", a.control),
+                ));
             }
         }
         for w in &system.waivers {
             if unknown(&w.control) {
-                out.push(at(&w.origin, format!("waiver for unknown control `{}` (not in catalogue {cat_id})", w.control)));
+                out.push(at(
+                    &w.origin,
+                    format!("waiver for unknown control `{}` (not in catalogue {cat_id})", w.control),
+                ));
             }
         }
         for t in &system.tailoring {
@@ -39,7 +48,10 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>) -> Vec<Prob
             }
             for (d, o) in &t.drop {
                 if unknown(&d.control) {
-                    out.push(at(o, format!("tailoring drops unknown control `{}` (not in catalogue {cat_id})", d.control)));
+                    out.push(at(
+                        o,
+                        format!("tailoring drops unknown control `{}` (not in catalogue {cat_id})", d.control),
+                    ));
                 }
             }
         }

@@ -14,7 +14,13 @@ pub const ND331: &str = "nd331-2026";
 /// The catalogue id for a system and the sentence that explains the choice.
 pub fn select(agency: &Agency, system: &System, policy: &Policy, forced: Option<&str>) -> (String, Text) {
     if let Some(c) = forced {
-        return (c.to_string(), Text::new(format!("--catalogue {c} given on the command line"), format!("chọn bằng tham số --catalogue {c}")));
+        return (
+            c.to_string(),
+            Text::new(
+                format!("--catalogue {c} given on the command line"),
+                format!("chọn bằng tham số --catalogue {c}"),
+            ),
+        );
     }
     if let Some(c) = &system.catalogue {
         return (c.clone(), Text::new("`catalogue:` of the system", "`catalogue:` khai báo cho hệ thống"));
@@ -22,17 +28,21 @@ pub fn select(agency: &Agency, system: &System, policy: &Policy, forced: Option<
     if let Some(c) = &agency.catalogue {
         return (c.clone(), Text::new("`catalogue:` of the agency", "`catalogue:` khai báo cho cơ quan"));
     }
-    if let (true, Some(d)) = (system.is_approved(), system.approval.date) {
-        if d < DECREE_331_EFFECTIVE {
-            let day = crate::dates::format(d);
-            return (
-                TT12.into(),
-                Text::new(
-                    format!("approved on {day}, before Decree 331/2026 took effect (2026-08-19): Decree 85/2016 and Circular 12/2022 apply"),
-                    format!("phê duyệt ngày {day}, trước khi Nghị định 331/2026 có hiệu lực (19/8/2026): áp dụng Nghị định 85/2016 và Thông tư 12/2022"),
+    if let (true, Some(d)) = (system.is_approved(), system.approval.date)
+        && d < DECREE_331_EFFECTIVE
+    {
+        let day = crate::dates::format(d);
+        return (
+            TT12.into(),
+            Text::new(
+                format!(
+                    "approved on {day}, before Decree 331/2026 took effect (2026-08-19): Decree 85/2016 and Circular 12/2022 apply"
                 ),
-            );
-        }
+                format!(
+                    "phê duyệt ngày {day}, trước khi Nghị định 331/2026 có hiệu lực (19/8/2026): áp dụng Nghị định 85/2016 và Thông tư 12/2022"
+                ),
+            ),
+        );
     }
     if policy.catalogue(ND331).is_some() {
         return (

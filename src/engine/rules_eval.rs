@@ -1,8 +1,8 @@
 //! Running the rules of a system's controls over the system's evidence records.
 
+use super::SystemCx;
 use super::facts;
 use super::model::{Finding, Outcome};
-use super::SystemCx;
 use crate::collect::ScannedHost;
 use crate::i18n::Text;
 use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, render_message, to_val};
@@ -39,8 +39,11 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<Str
     let system = facts::system(cx.agency, cx.system, &cx.catalogue.id);
     let params = facts::params(&cx.profile.params);
     let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
-    let nmap: Vec<&Rule> =
-        wanted.iter().copied().filter(|r| matches!(r.evidence, EvidenceKind::NmapHost | EvidenceKind::NmapPort)).collect();
+    let nmap: Vec<&Rule> = wanted
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.evidence, EvidenceKind::NmapHost | EvidenceKind::NmapPort))
+        .collect();
     STDLIB.with(|stdlib| {
         let mut root = stdlib.new_inner_scope();
         root.add_variable_as_val("system", to_val(&system));
@@ -59,7 +62,15 @@ thread_local! {
 }
 
 fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
-    Finding { rule: rule.into(), outcome: Outcome::Unknown, severity: None, asset, message: message.into(), evidence, observed: BTreeMap::new() }
+    Finding {
+        rule: rule.into(),
+        outcome: Outcome::Unknown,
+        severity: None,
+        asset,
+        message: message.into(),
+        evidence,
+        observed: BTreeMap::new(),
+    }
 }
 
 /// nmap rules: one record per host (`nmap.host`) and one per port (`nmap.port`) of the system's
@@ -201,8 +212,14 @@ fn staleness(cx: &SystemCx, host: &ScannedHost) -> Option<Text> {
     let age = (cx.as_of - day).whole_days();
     if age > cx.max_age_days as i64 {
         return Some(Text::new(
-            format!("scanned on {shown}, {age} days before the evaluation date; evidence older than {} days is not used", cx.max_age_days),
-            format!("quét ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng", cx.max_age_days),
+            format!(
+                "scanned on {shown}, {age} days before the evaluation date; evidence older than {} days is not used",
+                cx.max_age_days
+            ),
+            format!(
+                "quét ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng",
+                cx.max_age_days
+            ),
         ));
     }
     None

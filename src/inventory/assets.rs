@@ -77,7 +77,11 @@ pub fn valid_hostname(s: &str) -> Result<String, String> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if ok { Ok(name.to_ascii_lowercase()) } else { Err(format!("`{s}` is not a valid IP address, CIDR network or host name")) }
+    if ok {
+        Ok(name.to_ascii_lowercase())
+    } else {
+        Err(format!("`{s}` is not a valid IP address, CIDR network or host name"))
+    }
 }
 
 /// A URL to probe over HTTP(S), optionally pinned to an address.
@@ -111,7 +115,8 @@ pub struct TlsAsset {
 impl TlsAsset {
     pub fn parse(s: &str, address: Option<&str>) -> Result<TlsAsset, String> {
         let s = s.trim();
-        let bad = || format!("`{s}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)");
+        let bad =
+            || format!("`{s}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)");
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
             let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
             (h.to_string(), p)

@@ -252,7 +252,13 @@ fn merge(inv: &mut Inventory, by_agency: &mut HashMap<String, usize>, agency: Ag
     if existing.name != agency.name {
         p.push(Problem::file(
             agency.files.join(", "),
-            format!("agency {} is named `{}` here but `{}` in {}", agency.id, agency.name, existing.name, existing.files.join(", ")),
+            format!(
+                "agency {} is named `{}` here but `{}` in {}",
+                agency.id,
+                agency.name,
+                existing.name,
+                existing.files.join(", ")
+            ),
         ));
     }
     for s in agency.systems {
@@ -324,7 +330,10 @@ fn check_id(cx: &mut Cx, id: &Spanned<String>, what: &str) {
         && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.value.starts_with('-');
     if !ok {
-        cx.err(id.referenced, format!("{what} `{}` must be lowercase letters, digits and hyphens ([a-z0-9-], at most 64)", id.value));
+        cx.err(
+            id.referenced,
+            format!("{what} `{}` must be lowercase letters, digits and hyphens ([a-z0-9-], at most 64)", id.value),
+        );
     }
 }
 
@@ -335,7 +344,10 @@ fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, tailoring_dirs: &[PathBuf]) -> O
     let level = match u8::try_from(s.level.value) {
         Ok(l) if (1..=5).contains(&l) => l,
         _ => {
-            cx.err(s.level.referenced, format!("level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {}", s.level.value));
+            cx.err(
+                s.level.referenced,
+                format!("level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {}", s.level.value),
+            );
             0
         }
     };
@@ -379,7 +391,10 @@ fn approval(cx: &mut Cx, doc: Spanned<ApprovalDoc>) -> Approval {
     let date = a.date.as_ref().and_then(|d| cx.date(d));
     if a.status == ApprovalStatus::Approved {
         if a.decision.as_deref().is_none_or(|d| d.trim().is_empty()) {
-            cx.err(doc.referenced, "approval.status is `approved` but there is no `decision:` (decision number, e.g. \"123/QĐ-UBND\")");
+            cx.err(
+                doc.referenced,
+                "approval.status is `approved` but there is no `decision:` (decision number, e.g. \"123/QĐ-UBND\")",
+            );
         }
         if a.date.is_none() {
             cx.err(doc.referenced, "approval.status is `approved` but there is no `date:` (decision date, YYYY-MM-DD)");
@@ -460,7 +475,13 @@ fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
             }
         };
         if let (Some(reason), Some(expires)) = (reason, expires) {
-            out.push(Waiver { control: w.value.control, reason, approved_by: w.value.approved_by, expires, origin: cx.origin(at) });
+            out.push(Waiver {
+                control: w.value.control,
+                reason,
+                approved_by: w.value.approved_by,
+                expires,
+                origin: cx.origin(at),
+            });
         }
     }
     out
@@ -469,7 +490,10 @@ fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
 fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, dirs: &[PathBuf]) -> Option<tailoring::Tailoring> {
     let Some(path) = tailoring::find(&name.value, dirs) else {
         let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-        cx.err(name.referenced, format!("tailoring `{}` not found (looked for {}.yaml in {})", name.value, name.value, looked.join(", ")));
+        cx.err(
+            name.referenced,
+            format!("tailoring `{}` not found (looked for {}.yaml in {})", name.value, name.value, looked.join(", ")),
+        );
         return None;
     };
     match tailoring::load(&name.value, &path) {

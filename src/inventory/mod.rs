@@ -12,5 +12,5 @@ mod model;
 pub mod tailoring;
 
 pub use assets::{HostAsset, PortSpec, TlsAsset, UrlAsset, same_name, same_name_key};
-pub use load::{load_paths, parse_file, InventoryFiles, SCHEMA};
+pub use load::{InventoryFiles, SCHEMA, load_paths, parse_file};
 pub use model::*;

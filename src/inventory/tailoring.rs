@@ -42,9 +42,7 @@ struct DropDoc {
 
 /// Finds `<name>.yaml` (or `.yml`) in the given directories, first match wins.
 pub fn find(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
-    dirs.iter()
-        .flat_map(|d| [d.join(format!("{name}.yaml")), d.join(format!("{name}.yml"))])
-        .find(|p| p.is_file())
+    dirs.iter().flat_map(|d| [d.join(format!("{name}.yaml")), d.join(format!("{name}.yml"))]).find(|p| p.is_file())
 }
 
 pub fn load(name: &str, path: &Path) -> Result<Tailoring, Problems> {
@@ -57,17 +55,24 @@ pub fn parse(name: &str, origin: &str, text: &str) -> Result<Tailoring, Problems
     let f: TailoringFile = crate::yaml::parse(origin, text)?;
     let mut p = Collector::default();
     if f.schema.value != SCHEMA {
-        p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`, found `{}`", f.schema.value)));
+        p.push(Problem::at(
+            origin,
+            f.schema.referenced,
+            format!("expected `schema: {SCHEMA}`, found `{}`", f.schema.value),
+        ));
     }
-    let at = |l: serde_saphyr::Location| crate::inventory::Origin { file: origin.to_string(), line: l.line(), column: l.column() };
+    let at = |l: serde_saphyr::Location| crate::inventory::Origin {
+        file: origin.to_string(),
+        line: l.line(),
+        column: l.column(),
+    };
     let add = f.add.iter().map(|a| (a.value.clone(), at(a.referenced))).collect();
     let mut drop = Vec::new();
     for d in f.drop {
         match d.value.reason.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => drop.push((
-                Dropped { control: d.value.control.clone(), reason: r.to_string() },
-                at(d.referenced),
-            )),
+            Some(r) if !r.is_empty() => {
+                drop.push((Dropped { control: d.value.control.clone(), reason: r.to_string() }, at(d.referenced)))
+            }
             _ => p.push(Problem::at(
                 origin,
                 d.referenced,

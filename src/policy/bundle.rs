@@ -103,7 +103,10 @@ impl Policy {
         for cat in &self.catalogues {
             for level in 1..=5u8 {
                 let Some(this) = self.profile(&cat.id, level) else {
-                    p.push(Problem::file(&cat.origin, format!("catalogue {} has no profile for level {level}", cat.id)));
+                    p.push(Problem::file(
+                        &cat.origin,
+                        format!("catalogue {} has no profile for level {level}", cat.id),
+                    ));
                     continue;
                 };
                 if let Some(below) = level.checked_sub(1).and_then(|l| self.profile(&cat.id, l)) {
@@ -112,7 +115,11 @@ impl Policy {
                     if !missing.is_empty() {
                         p.push(Problem::file(
                             &this.origin,
-                            format!("level {level} must include every control of level {}; missing {}", level - 1, missing.join(", ")),
+                            format!(
+                                "level {level} must include every control of level {}; missing {}",
+                                level - 1,
+                                missing.join(", ")
+                            ),
                         ));
                     }
                 }

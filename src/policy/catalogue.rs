@@ -187,11 +187,8 @@ impl Catalogue {
         }
         let mut controls = Vec::new();
         let mut index = HashMap::new();
-        let entries = file
-            .controls
-            .into_iter()
-            .map(|c| (c, false))
-            .chain(file.obligations.into_iter().map(|c| (c, true)));
+        let entries =
+            file.controls.into_iter().map(|c| (c, false)).chain(file.obligations.into_iter().map(|c| (c, true)));
         for (spanned, in_obligations) in entries {
             let at = spanned.referenced;
             let c = spanned.value;

@@ -127,13 +127,23 @@ fn check_entry(
 ) {
     let at = id.referenced;
     match cat.get(&id.value) {
-        None => problems.push(Problem::at(origin, at, format!("unknown control `{}` in catalogue {}", id.value, cat.id))),
+        None => {
+            problems.push(Problem::at(origin, at, format!("unknown control `{}` in catalogue {}", id.value, cat.id)))
+        }
         Some(c) => {
             if c.section != section {
-                problems.push(Problem::at(origin, at, format!("{} belongs to section {:?}, not {section:?}", c.id, c.section)));
+                problems.push(Problem::at(
+                    origin,
+                    at,
+                    format!("{} belongs to section {:?}, not {section:?}", c.id, c.section),
+                ));
             }
             if !c.levels.contains(&level) {
-                problems.push(Problem::at(origin, at, format!("{} is not listed at level {level} in the catalogue", c.id)));
+                problems.push(Problem::at(
+                    origin,
+                    at,
+                    format!("{} is not listed at level {level} in the catalogue", c.id),
+                ));
             }
         }
     }

@@ -256,10 +256,10 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
             p.push(Problem::at(origin, f.id.referenced, format!("{what} needs both `en` and `vi` text")));
         }
     }
-    if let Some(levels) = &f.levels {
-        if levels.is_empty() || levels.iter().any(|l| !(1..=5).contains(l)) {
-            p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
-        }
+    if let Some(levels) = &f.levels
+        && (levels.is_empty() || levels.iter().any(|l| !(1..=5).contains(l)))
+    {
+        p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
     }
     let applies_when = f.applies_when.as_ref().and_then(|e| compile(origin, "applies_when", e, f.evidence, &mut p));
     let fail_when = compile(origin, "fail_when", &f.fail_when, f.evidence, &mut p);
@@ -505,7 +505,8 @@ message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {
 
     #[test]
     fn syntax_error_names_position() {
-        let bad = RULE.replace(r#"fail_when: 'port.service.name in ["telnet"]'"#, "fail_when: 'port.service.name in ['");
+        let bad =
+            RULE.replace(r#"fail_when: 'port.service.name in ["telnet"]'"#, "fail_when: 'port.service.name in ['");
         let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err();
         assert!(e.to_string().contains("CEL syntax error"), "{e}");
     }

@@ -2,7 +2,9 @@
 //!
 //! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
 
-use crate::engine::{Assessment, ControlResult, Finding, InputInfo, Status, SystemResult, TailoringEntry, UnregisteredAsset};
+use crate::engine::{
+    Assessment, ControlResult, Finding, InputInfo, Status, SystemResult, TailoringEntry, UnregisteredAsset,
+};
 use crate::i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;

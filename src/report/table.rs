@@ -86,7 +86,11 @@ impl TableRenderer {
         if !r.unregistered_assets.is_empty() {
             out.push_str(&format!(
                 "\n{} ({})\n",
-                tr(l, "Unregistered assets: hosts seen up in evidence that no system declares", "Tài sản chưa đăng ký: máy đang hoạt động trong kết quả quét nhưng không thuộc hệ thống nào"),
+                tr(
+                    l,
+                    "Unregistered assets: hosts seen up in evidence that no system declares",
+                    "Tài sản chưa đăng ký: máy đang hoạt động trong kết quả quét nhưng không thuộc hệ thống nào"
+                ),
                 r.unregistered_assets.len()
             ));
             let mut t = new_table(self.width);
@@ -174,10 +178,17 @@ impl TableRenderer {
 
     fn system(&self, s: &SystemReport) -> String {
         let l = self.lang;
-        let shown = |c: &&super::ControlReport| self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived;
+        let shown = |c: &&super::ControlReport| {
+            self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived
+        };
         let compact = self.detail != Detail::All;
-        let unattested: Vec<&str> =
-            s.controls.iter().chain(s.obligations.iter()).filter(|c| compact && only_unattested(c)).map(|c| c.id.as_str()).collect();
+        let unattested: Vec<&str> = s
+            .controls
+            .iter()
+            .chain(s.obligations.iter())
+            .filter(|c| compact && only_unattested(c))
+            .map(|c| c.id.as_str())
+            .collect();
         let rows: Vec<_> = s
             .controls
             .iter()
@@ -228,10 +239,18 @@ impl TableRenderer {
             let more = c.findings.len().saturating_sub(4);
             let mut why = why.join("\n");
             if more > 0 && self.detail != Detail::All {
-                why.push_str(&format!("\n(+{more} {})", tr(l, "more in --format json", "chi tiết trong --format json")));
+                why.push_str(&format!(
+                    "\n(+{more} {})",
+                    tr(l, "more in --format json", "chi tiết trong --format json")
+                ));
             }
             if let Some(w) = &c.waiver {
-                why.push_str(&format!("\n{} {}: {}", tr(l, "waived until", "miễn trừ đến"), w.expires, one_line(&w.reason)));
+                why.push_str(&format!(
+                    "\n{} {}: {}",
+                    tr(l, "waived until", "miễn trừ đến"),
+                    w.expires,
+                    one_line(&w.reason)
+                ));
             }
             t.add_row(vec![c.id.clone(), status_text(c.status, l).to_string(), why]);
         }

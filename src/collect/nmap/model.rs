@@ -94,14 +94,8 @@ pub struct Script {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ScriptNode {
-    Elem {
-        key: Option<String>,
-        value: String,
-    },
-    Table {
-        key: Option<String>,
-        children: Vec<ScriptNode>,
-    },
+    Elem { key: Option<String>, value: String },
+    Table { key: Option<String>, children: Vec<ScriptNode> },
 }
 
 /// `<extraports state count>`: ports summarised rather than listed.

@@ -6,9 +6,7 @@
 
 use std::io::BufRead;
 
-use super::model::{
-    Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service,
-};
+use super::model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service};
 use super::xml::{Attr, Ev, Here, Tag, XmlStream, shown};
 use super::{Limits, NmapError, TRUNCATION_MARK};
 
@@ -57,9 +55,7 @@ impl Budget {
 
 /// The error for an end of input inside an element.
 fn truncated(at: Here, inside: &str) -> NmapError {
-    at.malformed(format!(
-        "file is truncated: end of file inside <{inside}>, before </nmaprun>"
-    ))
+    at.malformed(format!("file is truncated: end of file inside <{inside}>, before </nmaprun>"))
 }
 
 fn is_blank(text: &str) -> bool {
@@ -75,11 +71,7 @@ struct Capped {
 
 impl Capped {
     fn new(cap: usize) -> Self {
-        Self {
-            text: String::new(),
-            cap,
-            cut: false,
-        }
+        Self { text: String::new(), cap, cut: false }
     }
 
     /// Appends what fits; returns the number of bytes kept.
@@ -154,10 +146,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
             xml: XmlStream::new(reader, max_token, max_depth),
             cx: Cx {
                 limits,
-                budget: Budget {
-                    left: limits.max_host_bytes,
-                    max: limits.max_host_bytes,
-                },
+                budget: Budget { left: limits.max_host_bytes, max: limits.max_host_bytes },
                 run: RunInfo::default(),
                 runstats_seen: false,
             },
@@ -166,18 +155,12 @@ impl<'l, R: BufRead> Parser<'l, R> {
 
     /// Reads the whole document, handing each host to `on_host`; returns
     /// the error that stopped it, with its line and column.
-    pub(super) fn run(
-        &mut self,
-        on_host: &mut dyn FnMut(Host) -> Result<(), String>,
-    ) -> Option<NmapError> {
+    pub(super) fn run(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Option<NmapError> {
         let error = self.document(on_host).err()?;
         Some(self.xml.locate(error))
     }
 
-    fn document(
-        &mut self,
-        on_host: &mut dyn FnMut(Host) -> Result<(), String>,
-    ) -> Result<(), NmapError> {
+    fn document(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Result<(), NmapError> {
         if !self.root()? {
             self.nmaprun_body(on_host)?;
         }
@@ -194,10 +177,9 @@ impl<'l, R: BufRead> Parser<'l, R> {
             match ev {
                 Ev::Open(tag) => {
                     if tag.name() != "nmaprun" {
-                        return Err(at.malformed(format!(
-                            "not an nmap XML file: root element is <{}>",
-                            shown(tag.name())
-                        )));
+                        return Err(
+                            at.malformed(format!("not an nmap XML file: root element is <{}>", shown(tag.name())))
+                        );
                     }
                     self.cx.nmaprun(&tag)?;
                     return Ok(tag.empty);
@@ -206,9 +188,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
                 Ev::Text(text) if is_blank(text.trim_start_matches('\u{feff}')) => {}
                 Ev::Other => {}
                 Ev::Text(_) | Ev::Close => {
-                    return Err(
-                        at.malformed("not an nmap XML file: content before the root element")
-                    );
+                    return Err(at.malformed("not an nmap XML file: content before the root element"));
                 }
                 Ev::Eof => return Err(at.malformed("not an nmap XML file: no root element")),
             }
@@ -230,10 +210,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
         }
     }
 
-    fn nmaprun_body(
-        &mut self,
-        on_host: &mut dyn FnMut(Host) -> Result<(), String>,
-    ) -> Result<(), NmapError> {
+    fn nmaprun_body(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Result<(), NmapError> {
         loop {
             let (at, ev) = self.xml.next()?;
             let (top, empty) = match ev {
@@ -345,9 +322,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
         loop {
             let (at, ev) = self.xml.next()?;
             let (script, empty) = match ev {
-                Ev::Open(tag) if tag.name() == "script" => {
-                    (Some(self.cx.script_start(&tag)?), tag.empty)
-                }
+                Ev::Open(tag) if tag.name() == "script" => (Some(self.cx.script_start(&tag)?), tag.empty),
                 Ev::Open(tag) => {
                     tag.check_refs()?;
                     (None, tag.empty)
@@ -372,9 +347,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
         loop {
             let (at, ev) = self.xml.next()?;
             let (port, empty) = match ev {
-                Ev::Open(tag) if tag.name() == "port" => {
-                    (Some(self.cx.port_start(&tag, host)?), tag.empty)
-                }
+                Ev::Open(tag) if tag.name() == "port" => (Some(self.cx.port_start(&tag, host)?), tag.empty),
                 Ev::Open(tag) if tag.name() == "extraports" => {
                     self.cx.extraports(&tag, host)?;
                     (None, tag.empty)
@@ -471,14 +444,8 @@ impl<'l, R: BufRead> Parser<'l, R> {
                 Ev::Text(_) | Ev::Other => continue,
             };
             let node = match part {
-                NodePart::Elem(key) => ScriptNode::Elem {
-                    key,
-                    value: self.text_content(empty, "elem")?,
-                },
-                NodePart::Table(key) if empty => ScriptNode::Table {
-                    key,
-                    children: Vec::new(),
-                },
+                NodePart::Elem(key) => ScriptNode::Elem { key, value: self.text_content(empty, "elem")? },
+                NodePart::Table(key) if empty => ScriptNode::Table { key, children: Vec::new() },
                 NodePart::Table(key) => {
                     stack.push((key, Vec::new()));
                     continue;
@@ -752,10 +719,9 @@ impl Cx<'_> {
         })?;
         port.portid = portid.ok_or_else(|| tag.missing("portid"))?;
         if port.portid > 65535 {
-            return Err(tag.at.malformed(format!(
-                "attribute portid=\"{}\" on <port> is out of range 0..=65535",
-                port.portid
-            )));
+            return Err(tag
+                .at
+                .malformed(format!("attribute portid=\"{}\" on <port> is out of range 0..=65535", port.portid)));
         }
         Ok(port)
     }
@@ -822,11 +788,7 @@ impl Cx<'_> {
         let output = output.unwrap_or_default();
         let record = size_of::<Script>() + id.len() + output.len();
         self.budget.charge(record, tag.at)?;
-        Ok(Script {
-            id,
-            output,
-            elements: Vec::new(),
-        })
+        Ok(Script { id, output, elements: Vec::new() })
     }
 
     /// First step of an `<elem>` or `<table>`; `frames` = open tables + 1.

@@ -1,5 +1,6 @@
 //! Unit tests: one small inline document per feature or failure mode.
 
+#[cfg(test)]
 use super::*;
 
 /// Parses `xml`, returning the run, the hosts delivered and the error.
@@ -22,12 +23,7 @@ fn parse(xml: &str) -> (RunInfo, Vec<Host>) {
 /// The (line, column, message) of the error `xml` must produce.
 fn malformed_with(xml: &str, limits: &Limits) -> (u64, u64, String) {
     match parse_with(xml, limits).2 {
-        Some(NmapError::Malformed {
-            line,
-            column,
-            message,
-            ..
-        }) => (line, column, message),
+        Some(NmapError::Malformed { line, column, message, .. }) => (line, column, message),
         other => panic!("expected Malformed, got {other:?}"),
     }
 }
@@ -76,38 +72,23 @@ fn run_info_from_nmaprun_and_runstats() {
 
 #[test]
 fn ipv6_mac_and_hostnames() {
-    let (_, hosts) = parse(&doc(
-        r#"<host starttime="10" endtime="20"><status state="up" reason="nd-response" reason_ttl="0"/>
+    let (_, hosts) =
+        parse(&doc(r#"<host starttime="10" endtime="20"><status state="up" reason="nd-response" reason_ttl="0"/>
 <address addr="fe80::1" addrtype="ipv6"/>
 <address addr="00:11:22:33:44:55" addrtype="mac" vendor="Acme &amp; Co"/>
 <hostnames><hostname name="router.lan" type="user"/><hostname name="r1.example" type="PTR"/></hostnames>
 <times srtt="1" rttvar="2" to="3"/>
-</host>"#,
-    ));
+</host>"#));
     let want = Host {
         state: Some("up".into()),
         reason: Some("nd-response".into()),
         addresses: vec![
-            Address {
-                addr: "fe80::1".into(),
-                addrtype: "ipv6".into(),
-                vendor: None,
-            },
-            Address {
-                addr: "00:11:22:33:44:55".into(),
-                addrtype: "mac".into(),
-                vendor: Some("Acme & Co".into()),
-            },
+            Address { addr: "fe80::1".into(), addrtype: "ipv6".into(), vendor: None },
+            Address { addr: "00:11:22:33:44:55".into(), addrtype: "mac".into(), vendor: Some("Acme & Co".into()) },
         ],
         hostnames: vec![
-            Hostname {
-                name: "router.lan".into(),
-                kind: Some("user".into()),
-            },
-            Hostname {
-                name: "r1.example".into(),
-                kind: Some("PTR".into()),
-            },
+            Hostname { name: "router.lan".into(), kind: Some("user".into()) },
+            Hostname { name: "r1.example".into(), kind: Some("PTR".into()) },
         ],
         starttime: Some(10),
         endtime: Some(20),
@@ -128,13 +109,7 @@ fn ports_service_cpe_extraports_and_os() {
 <uptime seconds="100" lastboot="x"/><trace><hop ttl="1" ipaddr="10.0.0.1" rtt="0.1"/></trace>
 </host>"#));
     let host = &hosts[0];
-    assert_eq!(
-        host.extraports,
-        [ExtraPorts {
-            state: "closed".into(),
-            count: 998
-        }]
-    );
+    assert_eq!(host.extraports, [ExtraPorts { state: "closed".into(), count: 998 }]);
     let ssh = Port {
         protocol: "tcp".into(),
         portid: 22,
@@ -148,45 +123,29 @@ fn ports_service_cpe_extraports_and_os() {
             method: Some("probed".into()),
             conf: Some(10),
             ostype: Some("Linux".into()),
-            cpe: vec![
-                "cpe:/a:openbsd:openssh:8.9p1".into(),
-                "cpe:/o:linux:linux_kernel".into(),
-            ],
+            cpe: vec!["cpe:/a:openbsd:openssh:8.9p1".into(), "cpe:/o:linux:linux_kernel".into()],
             ..Service::default()
         }),
         scripts: vec![],
     };
     assert_eq!(host.ports[0], ssh);
     let snmp = &host.ports[1];
-    assert_eq!(
-        (snmp.protocol.as_str(), snmp.portid, snmp.state.as_str()),
-        ("udp", 161, "open|filtered")
-    );
+    assert_eq!((snmp.protocol.as_str(), snmp.portid, snmp.state.as_str()), ("udp", 161, "open|filtered"));
     let service = snmp.service.as_ref().expect("service");
-    assert_eq!(
-        (service.tunnel.as_deref(), service.conf),
-        (Some("ssl"), Some(3))
-    );
+    assert_eq!((service.tunnel.as_deref(), service.conf), (Some("ssl"), Some(3)));
     // The osclass <cpe> is not a service CPE.
     assert_eq!(
         host.os_matches,
         [
-            OsMatch {
-                name: "Linux 5.0 - 5.14".into(),
-                accuracy: Some(98)
-            },
-            OsMatch {
-                name: "Linux 4.15".into(),
-                accuracy: Some(90)
-            },
+            OsMatch { name: "Linux 5.0 - 5.14".into(), accuracy: Some(98) },
+            OsMatch { name: "Linux 4.15".into(), accuracy: Some(90) },
         ]
     );
 }
 
 #[test]
 fn nested_script_tables_vulners_style() {
-    let (_, hosts) = parse(&doc(
-        r#"<host><address addr="10.0.0.2" addrtype="ipv4"/><ports>
+    let (_, hosts) = parse(&doc(r#"<host><address addr="10.0.0.2" addrtype="ipv4"/><ports>
 <port protocol="tcp" portid="80"><state state="open"/>
 <script id="vulners" output="&#xa;  cpe:/a:apache:http_server:2.4.49: &#xa;&#x9;CVE-2021-41773&#x9;7.5">
 <table key="cpe:/a:apache:http_server:2.4.49">
@@ -200,41 +159,24 @@ fn nested_script_tables_vulners_style() {
 <elem>loose</elem>
 </script></port></ports>
 <hostscript><script id="smb-os-discovery" output="OS: Windows"><elem key="os">Windows &lt;10&gt; &#x41;&#66;</elem></script></hostscript>
-</host>"#,
-    ));
+</host>"#));
     let port = &hosts[0].ports[0];
     let script = &port.scripts[0];
     assert_eq!(script.id, "vulners");
-    assert_eq!(
-        script.output,
-        "\n  cpe:/a:apache:http_server:2.4.49: \n\tCVE-2021-41773\t7.5"
-    );
-    let elem = |k: &str, v: &str| ScriptNode::Elem {
-        key: Some(k.into()),
-        value: v.into(),
-    };
+    assert_eq!(script.output, "\n  cpe:/a:apache:http_server:2.4.49: \n\tCVE-2021-41773\t7.5");
+    let elem = |k: &str, v: &str| ScriptNode::Elem { key: Some(k.into()), value: v.into() };
     let want = vec![
         ScriptNode::Table {
             key: Some("cpe:/a:apache:http_server:2.4.49".into()),
             children: vec![
                 ScriptNode::Table {
                     key: None,
-                    children: vec![
-                        elem("id", "CVE-2021-41773"),
-                        elem("cvss", "7.5"),
-                        elem("is_exploit", "true"),
-                    ],
+                    children: vec![elem("id", "CVE-2021-41773"), elem("cvss", "7.5"), elem("is_exploit", "true")],
                 },
-                ScriptNode::Table {
-                    key: None,
-                    children: vec![],
-                },
+                ScriptNode::Table { key: None, children: vec![] },
             ],
         },
-        ScriptNode::Elem {
-            key: None,
-            value: "loose".into(),
-        },
+        ScriptNode::Elem { key: None, value: "loose".into() },
     ];
     assert_eq!(script.elements, want);
     let elems: Vec<_> = script.elems().map(|(_, v)| v).collect();
@@ -246,19 +188,14 @@ fn nested_script_tables_vulners_style() {
 
     // The serialised shape others rely on.
     let json = serde_json::to_value(&script.elements[1]).expect("json");
-    assert_eq!(
-        json,
-        serde_json::json!({"type": "elem", "key": null, "value": "loose"})
-    );
+    assert_eq!(json, serde_json::json!({"type": "elem", "key": null, "value": "loose"}));
 }
 
 #[test]
 fn entities_decoded_in_attributes_and_text() {
-    let (_, hosts) = parse(&doc(
-        r#"<host><address addr="10.0.0.3" addrtype="ipv4"/><ports>
+    let (_, hosts) = parse(&doc(r#"<host><address addr="10.0.0.3" addrtype="ipv4"/><ports>
 <port protocol="tcp" portid="443"><state state="open"/><service name="http" product="A&amp;B &#x41;&#66; &quot;q&quot; &lt;x&gt; &apos;"><cpe>cpe:/a:a&amp;b:x</cpe></service></port>
-</ports></host>"#,
-    ));
+</ports></host>"#));
     let service = hosts[0].ports[0].service.as_ref().expect("service");
     assert_eq!(service.product.as_deref(), Some("A&B AB \"q\" <x> '"));
     assert_eq!(service.cpe, ["cpe:/a:a&b:x"]);
@@ -272,13 +209,7 @@ fn truncated_file_keeps_earlier_hosts_and_reports_eof() {
     assert_eq!(hosts[0].addresses[0].addr, "10.0.0.1");
     assert_eq!(run.hosts_parsed, 1);
     assert!(!run.complete);
-    let Some(NmapError::Malformed {
-        line,
-        column,
-        byte_offset,
-        message,
-    }) = error
-    else {
+    let Some(NmapError::Malformed { line, column, byte_offset, message }) = error else {
         panic!("expected Malformed, got {error:?}");
     };
     assert!(message.contains("file is truncated"), "{message}");
@@ -328,12 +259,8 @@ fn doctype_entity_declarations_are_rejected() {
     assert_eq!(message, "DTD entity declarations are not allowed");
     assert_eq!((line, column), (2, 1));
 
-    let external =
-        "<!DOCTYPE nmaprun [<!ENTITY ee SYSTEM \"file:///etc/passwd\">]><nmaprun>&ee;</nmaprun>";
-    assert_eq!(
-        malformed(external).2,
-        "DTD entity declarations are not allowed"
-    );
+    let external = "<!DOCTYPE nmaprun [<!ENTITY ee SYSTEM \"file:///etc/passwd\">]><nmaprun>&ee;</nmaprun>";
+    assert_eq!(malformed(external).2, "DTD entity declarations are not allowed");
 }
 
 #[test]
@@ -341,17 +268,9 @@ fn wrong_root_and_non_xml_are_rejected() {
     let (line, _, message) = malformed("<!-- c -->\n<root><host/></root>");
     assert_eq!(message, "not an nmap XML file: root element is <root>");
     assert_eq!(line, 2);
-    assert!(
-        malformed("{\"json\": true}")
-            .2
-            .starts_with("not an nmap XML file")
-    );
+    assert!(malformed("{\"json\": true}").2.starts_with("not an nmap XML file"));
     assert!(malformed("").2.contains("no root element"));
-    assert!(
-        malformed("<nmaprun></nmaprun><nmaprun/>")
-            .2
-            .contains("after </nmaprun>")
-    );
+    assert!(malformed("<nmaprun></nmaprun><nmaprun/>").2.contains("after </nmaprun>"));
 }
 
 #[test]
@@ -369,10 +288,7 @@ fn bad_numbers_are_rejected_with_position() {
         ))
     };
     let (line, column, message) = malformed(&port("abc"));
-    assert_eq!(
-        message,
-        "attribute portid=\"abc\" on <port> is not a valid number"
-    );
+    assert_eq!(message, "attribute portid=\"abc\" on <port> is not a valid number");
     assert_eq!((line, column), (7, 14));
     assert!(malformed(&port("65536")).2.contains("out of range"));
     assert!(malformed(&port("-1")).2.contains("not a valid number"));
@@ -381,32 +297,20 @@ fn bad_numbers_are_rejected_with_position() {
         "<host><ports><port protocol=\"tcp\" portid=\"1\"><service name=\"x\" conf=\"300\"/></port></ports></host>",
     );
     assert!(malformed(&conf).2.contains("conf=\"300\""));
-    assert!(
-        malformed("<nmaprun start=\"yesterday\"/>")
-            .2
-            .contains("start=\"yesterday\"")
-    );
+    assert!(malformed("<nmaprun start=\"yesterday\"/>").2.contains("start=\"yesterday\""));
 }
 
 #[test]
 fn limits_are_enforced() {
-    let tiny = Limits {
-        max_host_bytes: 1000,
-        max_ports_per_host: 2,
-        max_script_output: 8,
-        max_nesting: 2,
-        max_attributes: 6,
-    };
+    let tiny =
+        Limits { max_host_bytes: 1000, max_ports_per_host: 2, max_script_output: 8, max_nesting: 2, max_attributes: 6 };
     let ports = doc(
         r#"<host><ports><port protocol="tcp" portid="1"/><port protocol="tcp" portid="2"/><port protocol="tcp" portid="3"/></ports></host>"#,
     );
     let (_, _, message) = malformed_with(&ports, &tiny);
     assert!(message.contains("max_ports_per_host"), "{message}");
 
-    let big = doc(&format!(
-        "<host><address addr=\"{}\" addrtype=\"ipv4\"/></host>",
-        "1".repeat(2000)
-    ));
+    let big = doc(&format!("<host><address addr=\"{}\" addrtype=\"ipv4\"/></host>", "1".repeat(2000)));
     assert!(malformed_with(&big, &tiny).2.contains("max_host_bytes"));
 
     let deep = doc(
@@ -423,17 +327,10 @@ fn limits_are_enforced() {
         "<host><hostscript><script id=\"s\" output=\"\">{}</script></hostscript></host>",
         "<elem/>".repeat(100)
     );
-    assert!(
-        malformed_with(&doc(&elems), &tiny)
-            .2
-            .contains("max_host_bytes")
-    );
+    assert!(malformed_with(&doc(&elems), &tiny).2.contains("max_host_bytes"));
 
     // A single token larger than the per-token cap (64 KiB floor).
-    let huge = format!(
-        "<nmaprun><verbose level=\"{}\"/></nmaprun>",
-        "9".repeat(200_000)
-    );
+    let huge = format!("<nmaprun><verbose level=\"{}\"/></nmaprun>", "9".repeat(200_000));
     assert!(malformed_with(&huge, &tiny).2.contains("longer than"));
 
     // Hostile nesting of unknown elements is bounded, not recursed into.
@@ -443,10 +340,7 @@ fn limits_are_enforced() {
 
 #[test]
 fn long_script_output_is_truncated_not_refused() {
-    let limits = Limits {
-        max_script_output: 10,
-        ..Limits::default()
-    };
+    let limits = Limits { max_script_output: 10, ..Limits::default() };
     let xml = doc(
         r#"<host><hostscript><script id="s" output="0123456789abcdef"><elem key="k">ééééééé</elem></script></hostscript></host>"#,
     );
@@ -457,10 +351,7 @@ fn long_script_output_is_truncated_not_refused() {
     // Cut on a character boundary (é is 2 bytes).
     assert_eq!(
         script.elements[0],
-        ScriptNode::Elem {
-            key: Some("k".into()),
-            value: format!("ééééé{TRUNCATION_MARK}")
-        }
+        ScriptNode::Elem { key: Some("k".into()), value: format!("ééééé{TRUNCATION_MARK}") }
     );
 }
 
@@ -482,11 +373,7 @@ fn callback_error_stops_reading() {
     let mut seen = 0;
     let result = read_nmap(xml.as_bytes(), &Limits::default(), |_| {
         seen += 1;
-        if seen == 2 {
-            Err("enough".into())
-        } else {
-            Ok(())
-        }
+        if seen == 2 { Err("enough".into()) } else { Ok(()) }
     });
     assert!(matches!(result, Err(NmapError::Callback(m)) if m == "enough"));
     assert_eq!(seen, 2);
@@ -497,13 +384,7 @@ fn crlf_bom_cdata_and_comments() {
     let xml = "\u{feff}<?xml version=\"1.0\"?>\r\n<!-- x --><nmaprun>\r\n<host><hostscript><script id=\"s\" output=\"o\"><elem key=\"k\">a\r\nb<![CDATA[<c>]]></elem></script></hostscript></host>\r\n<runstats><finished time=\"1\"/></runstats></nmaprun>\r\n";
     let (run, hosts) = parse(xml);
     assert!(run.complete);
-    assert_eq!(
-        hosts[0].scripts[0].elements[0],
-        ScriptNode::Elem {
-            key: Some("k".into()),
-            value: "a\nb<c>".into()
-        }
-    );
+    assert_eq!(hosts[0].scripts[0].elements[0], ScriptNode::Elem { key: Some("k".into()), value: "a\nb<c>".into() });
     // Positions still count lines after CRLF.
     let (line, _, _) = malformed("<nmaprun>\r\n<host>\r\n<x a=\"&nope;\"/>");
     assert_eq!(line, 3);
@@ -533,13 +414,9 @@ fn never_panics_on_garbage() {
         let (_, _, error) = parse_with(input, &Limits::default());
         assert!(error.is_some(), "accepted {input:?}");
     }
-    let invalid_utf8: &[u8] =
-        b"<nmaprun><host><hostnames><hostname name=\"\xff\"/></hostnames></host></nmaprun>";
+    let invalid_utf8: &[u8] = b"<nmaprun><host><hostnames><hostname name=\"\xff\"/></hostnames></host></nmaprun>";
     let (_, error) = read_nmap_partial(invalid_utf8, &Limits::default(), |_| Ok(()));
-    assert!(
-        matches!(error, Some(NmapError::Malformed { .. })),
-        "{error:?}"
-    );
+    assert!(matches!(error, Some(NmapError::Malformed { .. })), "{error:?}");
 }
 
 /// Results and error positions must not depend on how the reader chunks
@@ -553,9 +430,7 @@ fn chunk_size_does_not_matter() {
     let docs = [
         doc(scripts),
         format!("\u{feff}{}", doc(scripts)),
-        doc(&format!(
-            "{scripts}\n<host><ports><port protocol=\"tcp\" portid=\"x1\"/></ports></host>"
-        )),
+        doc(&format!("{scripts}\n<host><ports><port protocol=\"tcp\" portid=\"x1\"/></ports></host>")),
         doc(&format!("{scripts}\n<host>\n<x a=\"&zz;\"/></host>")),
         doc(&format!("{scripts}\n<host>\n  </hots>")),
         format!("<nmaprun>\n{scripts}\n<host><address addr=\"10.0"),

@@ -27,12 +27,7 @@ pub(super) struct Here(pub u64);
 impl Here {
     /// A `Malformed` error at this offset; line and column still 0.
     pub(super) fn malformed(self, message: impl Into<String>) -> NmapError {
-        NmapError::Malformed {
-            line: 0,
-            column: 0,
-            byte_offset: self.0,
-            message: message.into(),
-        }
+        NmapError::Malformed { line: 0, column: 0, byte_offset: self.0, message: message.into() }
     }
 }
 
@@ -82,20 +77,13 @@ struct Lines {
 impl Lines {
     /// Position of the chunk's first byte.
     fn at_start(self) -> LineCol {
-        LineCol {
-            line: self.newlines + 1,
-            column: self.chunk_start - self.line_start + 1,
-        }
+        LineCol { line: self.newlines + 1, column: self.chunk_start - self.line_start + 1 }
     }
 
     /// The bookkeeping after `bytes`, which start at `chunk_start`.
     fn advance(self, bytes: &[u8]) -> Lines {
         let n = count_newlines(bytes);
-        let last = if n > 0 {
-            bytes.iter().rposition(|&b| b == b'\n')
-        } else {
-            None
-        };
+        let last = if n > 0 { bytes.iter().rposition(|&b| b == b'\n') } else { None };
         Lines {
             chunk_start: self.chunk_start + bytes.len() as u64,
             newlines: self.newlines + n,
@@ -152,9 +140,7 @@ impl<R: BufRead> Chunked<R> {
             return saved.unwrap_or_else(|| lines.at_start());
         }
         match self.inner.fill_buf() {
-            Ok(chunk) => lines
-                .locate_in(chunk, offset)
-                .unwrap_or_else(|| lines.at_start()),
+            Ok(chunk) => lines.locate_in(chunk, offset).unwrap_or_else(|| lines.at_start()),
             Err(_) => lines.at_start(),
         }
     }
@@ -168,9 +154,7 @@ impl<R: BufRead> Chunked<R> {
         // One pass over the chunk, split where the current token starts if
         // it starts here (its position must outlive the chunk).
         let token_in_chunk = self.token_start.checked_sub(lines.chunk_start);
-        let split = token_in_chunk
-            .and_then(|i| usize::try_from(i).ok())
-            .filter(|&i| i < len);
+        let split = token_in_chunk.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < len);
         self.lines = match split.and_then(|i| chunk.split_at_checked(i)) {
             Some((head, tail)) if self.token_at.is_none() => {
                 let at_token = lines.advance(head);
@@ -268,11 +252,7 @@ impl<R: BufRead> XmlStream<R> {
             inner,
             pos: 0,
             chunk_len: 0,
-            lines: Lines {
-                chunk_start: 0,
-                newlines: 0,
-                line_start: 0,
-            },
+            lines: Lines { chunk_start: 0, newlines: 0, line_start: 0 },
             token_start: 0,
             token_at: None,
             max_token: max_token as u64,
@@ -281,11 +261,7 @@ impl<R: BufRead> XmlStream<R> {
         Self {
             reader: Reader::from_reader(chunked),
             buf: Vec::with_capacity(8 * 1024),
-            state: State {
-                depth: 0,
-                max_depth,
-                version: XmlVersion::default(),
-            },
+            state: State { depth: 0, max_depth, version: XmlVersion::default() },
         }
     }
 
@@ -306,19 +282,9 @@ impl<R: BufRead> XmlStream<R> {
     /// valid for errors at or after the start of the last event read.
     pub(super) fn locate(&mut self, error: NmapError) -> NmapError {
         match error {
-            NmapError::Malformed {
-                line: 0,
-                byte_offset,
-                message,
-                ..
-            } => {
+            NmapError::Malformed { line: 0, byte_offset, message, .. } => {
                 let at = self.reader.get_mut().locate(byte_offset);
-                NmapError::Malformed {
-                    line: at.line,
-                    column: at.column,
-                    byte_offset,
-                    message,
-                }
+                NmapError::Malformed { line: at.line, column: at.column, byte_offset, message }
             }
             other => other,
         }
@@ -326,26 +292,19 @@ impl<R: BufRead> XmlStream<R> {
 }
 
 /// Maps a quick-xml error to ours, with the best position we can give.
-fn map_error<R: BufRead>(
-    reader: &mut Reader<Chunked<R>>,
-    e: quick_xml::Error,
-    at: Here,
-    qx_start: u64,
-) -> NmapError {
+fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, at: Here, qx_start: u64) -> NmapError {
     // quick-xml's offsets skip a BOM; ours do not.
     let bom = at.0.saturating_sub(qx_start);
     let err_at = reader.error_position().saturating_add(bom);
     let src = reader.get_mut();
     if src.over_limit {
-        return at.malformed(format!(
-            "a single tag or text run is longer than {} bytes (max_host_bytes)",
-            src.max_token
-        ));
+        return at
+            .malformed(format!("a single tag or text run is longer than {} bytes (max_host_bytes)", src.max_token));
     }
     match e {
-        quick_xml::Error::Io(io) => NmapError::Io(
-            Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())),
-        ),
+        quick_xml::Error::Io(io) => {
+            NmapError::Io(Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())))
+        }
         // Every syntax error but this one means "end of input inside markup".
         quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
             at.malformed(SyntaxError::InvalidBangMarkup.to_string())
@@ -368,24 +327,11 @@ fn convert<'b>(event: Event<'b>, at: Here, state: &mut State) -> Result<Ev<'b>, 
         Event::Start(start) => {
             state.depth += 1;
             if state.depth > state.max_depth {
-                return Err(at.malformed(format!(
-                    "elements nested deeper than {} levels",
-                    state.max_depth
-                )));
+                return Err(at.malformed(format!("elements nested deeper than {} levels", state.max_depth)));
             }
-            Ev::Open(Tag {
-                start,
-                empty: false,
-                at,
-                version: state.version,
-            })
+            Ev::Open(Tag { start, empty: false, at, version: state.version })
         }
-        Event::Empty(start) => Ev::Open(Tag {
-            start,
-            empty: true,
-            at,
-            version: state.version,
-        }),
+        Event::Empty(start) => Ev::Open(Tag { start, empty: true, at, version: state.version }),
         Event::End(_) => {
             state.depth = state.depth.saturating_sub(1);
             Ev::Close
@@ -487,26 +433,18 @@ impl Tag<'_> {
             let key = attr.key.0;
             if count >= max {
                 let name = shown(self.name());
-                return Err(self
-                    .at
-                    .malformed(format!("<{name}> has more than {max} attributes")));
+                return Err(self.at.malformed(format!("<{name}> has more than {max} attributes")));
             }
             if seen.iter().take(count).any(|k| *k == key) {
                 let name = shown(self.name());
-                return Err(self
-                    .at
-                    .malformed(format!("duplicate attribute {key} on <{name}>")));
+                return Err(self.at.malformed(format!("duplicate attribute {key} on <{name}>")));
             }
             if let Some(slot) = seen.get_mut(count) {
                 *slot = key;
             }
             count += 1;
             size += attr.value.len();
-            let attr = Attr {
-                inner: attr,
-                tag: self,
-                decoded: Cell::new(false),
-            };
+            let attr = Attr { inner: attr, tag: self, decoded: Cell::new(false) };
             f(&attr)?;
             if !attr.decoded.get() && attr.inner.value.contains('&') {
                 attr.decode()?;
@@ -524,15 +462,11 @@ impl Tag<'_> {
     }
 
     pub(super) fn missing(&self, key: &str) -> NmapError {
-        self.at.malformed(format!(
-            "missing attribute {key} on <{}>",
-            shown(self.name())
-        ))
+        self.at.malformed(format!("missing attribute {key} on <{}>", shown(self.name())))
     }
 
     fn attr_error(&self, e: AttrError) -> NmapError {
-        self.at
-            .malformed(format!("bad attribute in <{}>: {e}", shown(self.name())))
+        self.at.malformed(format!("bad attribute in <{}>: {e}", shown(self.name())))
     }
 }
 
@@ -550,9 +484,7 @@ impl Attr<'_, '_> {
 
     fn decode(&self) -> Result<Cow<'_, str>, NmapError> {
         self.decoded.set(true);
-        self.inner
-            .normalized_value(self.tag.version)
-            .map_err(|e| self.error(e))
+        self.inner.normalized_value(self.tag.version).map_err(|e| self.error(e))
     }
 
     /// The decoded value.
@@ -585,8 +517,6 @@ impl Attr<'_, '_> {
             other => other.to_string(),
         };
         let (key, elem) = (shown(self.key()), shown(self.tag.name()));
-        self.tag
-            .at
-            .malformed(format!("{what} in attribute {key} of <{elem}>"))
+        self.tag.at.malformed(format!("{what} in attribute {key} of <{elem}>"))
     }
 }
