@@ -1,0 +1,96 @@
+//! Table-driven rule tests: `tests/rules/<rule-id>.yaml` holds minimal facts per case and the
+//! expected verdict. Facts not given take the empty defaults the engine always supplies, so a case
+//! states only what matters to it. Every bundled rule must have a case file with at least one
+//! failing and one non-failing case.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tuanthu::policy::Policy;
+use tuanthu::policy::rules::{Verdict, to_val};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    rule: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    #[serde(default)]
+    system: Value,
+    #[serde(default)]
+    host: Value,
+    #[serde(default)]
+    port: Value,
+    expect: String,
+}
+
+/// Overlays `over` on `base`, object by object.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, o) if !o.is_null() => *b = o.clone(),
+        _ => {}
+    }
+}
+
+fn defaults() -> (Value, Value, Value) {
+    let system = json!({"id": "s", "agency": "a", "name": "S", "level": 3, "catalogue": "tt12-2022",
+        "approval": "approved", "allowed_ports": [], "has_allowed_ports": false});
+    let host = json!({"address": "10.0.0.1", "public": false, "addresses": ["10.0.0.1"], "hostnames": [],
+        "state": "up", "os": [], "open_ports": [], "scripts": {}});
+    let port = json!({"protocol": "tcp", "portid": 0, "id": "", "state": "", "reason": "",
+        "service": {"name": "", "product": "", "version": "", "extrainfo": "", "tunnel": "", "method": "", "conf": 0, "cpe": []},
+        "scripts": {}});
+    (system, host, port)
+}
+
+#[test]
+fn every_rule_behaves_as_its_cases_say() {
+    let policy = Policy::bundled().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rules");
+    let mut covered = Vec::new();
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file: CaseFile = serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let rule = policy.rules.get(&file.rule).unwrap_or_else(|| panic!("{}: no rule {}", path.display(), file.rule));
+        assert_eq!(path.file_stem().unwrap().to_str().unwrap(), file.rule, "case file named after its rule");
+        let expects: Vec<&str> = file.cases.iter().map(|c| c.expect.as_str()).collect();
+        assert!(expects.contains(&"fail") && expects.iter().any(|e| *e != "fail"), "{}: needs a failing and a non-failing case", file.rule);
+        for case in &file.cases {
+            let (mut system, mut host, mut port) = defaults();
+            merge(&mut system, &case.system);
+            merge(&mut host, &case.host);
+            merge(&mut port, &case.port);
+            let params = json!({});
+            let mut ctx = cel::Context::default();
+            ctx.add_variable_as_val("system", to_val(&system));
+            ctx.add_variable_as_val("params", to_val(&params));
+            ctx.add_variable_as_val("host", to_val(&host));
+            ctx.add_variable_as_val("port", to_val(&port));
+            let got = match rule.judge(&ctx) {
+                Verdict::Fail => "fail".to_string(),
+                Verdict::Pass => "pass".to_string(),
+                Verdict::Skipped => "skipped".to_string(),
+                Verdict::Error(e) => format!("error: {e}"),
+            };
+            if got != case.expect {
+                failures.push(format!("{} / {}: expected {}, got {got}", file.rule, case.name, case.expect));
+            }
+        }
+        covered.push(file.rule);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for r in &policy.rules.rules {
+        assert!(covered.contains(&r.id), "rule {} has no tests/rules/{}.yaml", r.id, r.id);
+    }
+}
