@@ -4,7 +4,6 @@ use super::{Common, ExitCode, fail, invalid, load_policy, write_output};
 use crate::i18n::tr;
 use crate::sanitize::one_line;
 use clap::{Args, ValueEnum};
-use comfy_table::{ContentArrangement, Table, presets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -65,8 +64,7 @@ pub fn run(a: ControlsArgs) -> ExitCode {
             }
         }
         Format::Table => {
-            let mut t = Table::new();
-            t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            let mut t = crate::report::table::new_table(None);
             t.set_header(vec![
                 tr(l, "Control", "Biện pháp"),
                 tr(l, "Title", "Tên"),

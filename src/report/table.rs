@@ -30,7 +30,8 @@ fn pct(r: Rate) -> String {
     r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
 }
 
-fn new_table(width: Option<u16>) -> Table {
+/// A table in tuanthu's style, wrapped to `width` (or the terminal, or 120 columns in a pipe).
+pub fn new_table(width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     // On a terminal comfy-table wraps to its width; in a pipe or file, wrap at 120 columns.
@@ -207,7 +208,11 @@ impl TableRenderer {
         );
         for t in &s.tailoring {
             let reason = t.reason.as_deref().map(|r| format!(": {}", one_line(r))).unwrap_or_default();
-            out.push_str(&format!("  {} {} {}{reason}\n", tr(l, "tailoring", "điều chỉnh"), t.action, t.control));
+            let action = match t.action {
+                "add" => tr(l, "adds", "bổ sung"),
+                _ => tr(l, "drops", "loại bỏ"),
+            };
+            out.push_str(&format!("  {} {action} {}{reason}\n", tr(l, "tailoring", "điều chỉnh"), t.control));
         }
         if !unattested.is_empty() {
             out.push_str(&format!(
@@ -232,7 +237,11 @@ impl TableRenderer {
                 .filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass)
                 .take(4)
                 .map(|f| {
-                    let asset = f.asset.as_deref().map(|a| format!("[{}] ", one_line(a))).unwrap_or_default();
+                    // Name the asset unless the message already does.
+                    let asset = match f.asset.as_deref() {
+                        Some(a) if !f.message.contains(a) => format!("[{}] ", one_line(a)),
+                        _ => String::new(),
+                    };
                     truncate(&format!("{asset}{}", one_line(&f.message)), 160)
                 })
                 .collect();
