@@ -236,12 +236,21 @@ fn completions_and_help() {
 
 #[test]
 fn hostile_inputs_exit_2_without_panicking() {
-    let mut bomb = String::from("schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - id: s\n    name: S\n    level: 1\n    approval: {status: draft}\n    owner: &a0 \"lol\"\n");
+    let mut bomb = String::from(
+        "schema: tuanthu/inventory/v1\nagency: {id: a, name: A}\nsystems:\n  - id: s\n    name: S\n    level: 1\n    approval: {status: draft}\n    owner: &a0 \"lol\"\n",
+    );
     for i in 1..12 {
-        bomb.push_str(&format!("    x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        bomb.push_str(&format!(
+            "    x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
     }
     let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<nmaprun scanner=\"nmap\"><host><status state=\"up\"/><address addr=\"203.0.113.10\" addrtype=\"ipv4\"/><hostnames><hostname name=\"&xxe;\"/></hostnames></host></nmaprun>\n";
-    let d = common::dir_with(&[("bomb.yaml", &bomb), ("xxe.xml", xxe), ("types.yaml", "schema: tuanthu/inventory/v1\nagency: [not, a, mapping]\n")]);
+    let d = common::dir_with(&[
+        ("bomb.yaml", &bomb),
+        ("xxe.xml", xxe),
+        ("types.yaml", "schema: tuanthu/inventory/v1\nagency: [not, a, mapping]\n"),
+    ]);
     for (args, expect) in [
         (vec!["check", "--inventory", "bomb.yaml"], "bomb.yaml:"),
         (vec!["check", "--inventory", "types.yaml"], "types.yaml:2:"),
@@ -254,7 +263,15 @@ fn hostile_inputs_exit_2_without_panicking() {
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
     let xml = d.path().join("xxe.xml");
-    let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", xml.to_str().unwrap(), "--as-of", "2026-11-25"]);
+    let o = tuanthu(&[
+        "check",
+        "--inventory",
+        "examples/demo/inventory.yaml",
+        "--nmap",
+        xml.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("xxe.xml") && stderr(&o).contains("line 2"), "{}", stderr(&o));
     assert!(!stdout(&o).contains("root:"), "no external entity was read");

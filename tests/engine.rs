@@ -37,7 +37,7 @@ fn eval(inv: &Inventory, nmap: &[&Path], as_of: time::Date) -> Assessment {
     let p = policy();
     assert!(engine::references::check(inv, &p, None).is_empty());
     let scope = Scope::of(inv);
-    let evidence = Evidence { nmap: nmap.iter().map(|f| import_nmap(f, &scope)).collect() };
+    let evidence = Evidence { nmap: nmap.iter().map(|f| import_nmap(f, &scope)).collect(), ..Default::default() };
     engine::evaluate(inv, &p, &evidence, &Options { as_of, max_evidence_age_days: None, catalogue: None })
 }
 
@@ -168,7 +168,7 @@ fn old_scans_are_unknown_not_pass() {
     assert_eq!(status(&a, "POL.01"), Status::Pass, "attestation-only controls are unaffected");
     // With a longer accepted age the same scan is used, and telnet fails the control.
     let scope = Scope::of(&inventory);
-    let ev = Evidence { nmap: vec![import_nmap(&d.path().join("scan.xml"), &scope)] };
+    let ev = Evidence { nmap: vec![import_nmap(&d.path().join("scan.xml"), &scope)], ..Default::default() };
     let opts = Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: Some(180), catalogue: None };
     let b = engine::evaluate(&inventory, &policy(), &ev, &opts);
     assert_eq!(status(&b, "NET.06"), Status::Fail);
@@ -283,7 +283,8 @@ fn a_rule_that_cannot_be_evaluated_makes_unknown() {
         1,
         &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])),
     ));
-    let ev = Evidence { nmap: vec![import_nmap(&d.path().join("scan.xml"), &Scope::of(&inventory))] };
+    let ev =
+        Evidence { nmap: vec![import_nmap(&d.path().join("scan.xml"), &Scope::of(&inventory))], ..Default::default() };
     let a = engine::evaluate(
         &inventory,
         &p,

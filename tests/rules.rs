@@ -25,6 +25,12 @@ struct Case {
     host: Value,
     #[serde(default)]
     port: Value,
+    #[serde(default)]
+    params: Value,
+    #[serde(default)]
+    tls: Value,
+    #[serde(default)]
+    http: Value,
     expect: String,
 }
 
@@ -39,6 +45,19 @@ fn merge(base: &mut Value, over: &Value) {
         (b, o) if !o.is_null() => *b = o.clone(),
         _ => {}
     }
+}
+
+/// Probe facts as `tuanthu collect` writes them (spec/evidence.md), with optional values empty.
+fn probe_defaults() -> (Value, Value) {
+    let tls = json!({"target": "a.example.vn:443", "address": "", "sni": "a.example.vn", "protocols": {},
+        "ciphers": {}, "server_cipher_order": true, "forward_secrecy": true, "weak_cipher_classes": []});
+    let http = json!({"target": "https://a.example.vn/", "status": 200, "redirect_chain": [],
+        "http_redirects_to_https": null,
+        "hsts": {"present": false, "max_age": 0, "include_subdomains": false, "preload": false},
+        "headers": {"content-security-policy": null, "x-content-type-options": null, "x-frame-options": null,
+                    "referrer-policy": null, "permissions-policy": null},
+        "cookies": [], "server_banner": "", "version_disclosed": false});
+    (tls, http)
 }
 
 fn defaults() -> (Value, Value, Value) {
@@ -65,18 +84,29 @@ fn every_rule_behaves_as_its_cases_say() {
         let rule = policy.rules.get(&file.rule).unwrap_or_else(|| panic!("{}: no rule {}", path.display(), file.rule));
         assert_eq!(path.file_stem().unwrap().to_str().unwrap(), file.rule, "case file named after its rule");
         let expects: Vec<&str> = file.cases.iter().map(|c| c.expect.as_str()).collect();
-        assert!(expects.contains(&"fail") && expects.iter().any(|e| *e != "fail"), "{}: needs a failing and a non-failing case", file.rule);
+        assert!(
+            expects.contains(&"fail") && expects.iter().any(|e| *e != "fail"),
+            "{}: needs a failing and a non-failing case",
+            file.rule
+        );
         for case in &file.cases {
             let (mut system, mut host, mut port) = defaults();
+            let (mut tls, mut http) = probe_defaults();
             merge(&mut system, &case.system);
             merge(&mut host, &case.host);
             merge(&mut port, &case.port);
-            let params = json!({});
-            let mut ctx = cel::Context::default();
+            merge(&mut tls, &case.tls);
+            merge(&mut http, &case.http);
+            // Parameters default to the bundled level-3 profile's.
+            let mut params = serde_json::to_value(&policy.profile("tt12-2022", 3).unwrap().params).unwrap();
+            merge(&mut params, &case.params);
+            let mut ctx = tuanthu::policy::rules::new_context();
             ctx.add_variable_as_val("system", to_val(&system));
             ctx.add_variable_as_val("params", to_val(&params));
             ctx.add_variable_as_val("host", to_val(&host));
             ctx.add_variable_as_val("port", to_val(&port));
+            ctx.add_variable_as_val("tls", to_val(&tls));
+            ctx.add_variable_as_val("http", to_val(&http));
             let got = match rule.judge(&ctx) {
                 Verdict::Fail => "fail".to_string(),
                 Verdict::Pass => "pass".to_string(),

@@ -35,6 +35,9 @@ pub struct CheckArgs {
     /// nmap XML results (`nmap -oX`); hosts are matched to the declared assets
     #[arg(long, num_args = 1.., value_name = "FILE.xml")]
     pub nmap: Vec<PathBuf>,
+    /// Evidence files of live TLS/HTTP probes (tuanthu/evidence/v1, JSON or JSON Lines)
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
     /// Directory searched for tailoring files after each inventory file's own directory
     #[arg(long, value_name = "DIR")]
     pub tailoring: Vec<PathBuf>,
@@ -64,8 +67,21 @@ pub fn run(a: CheckArgs) -> ExitCode {
         Err(p) => return invalid(&p),
     };
     let scope = Scope::of(&inv);
-    let evidence = Evidence { nmap: a.nmap.iter().map(|p| import_nmap(p, &scope)).collect() };
+    let evidence = Evidence {
+        nmap: a.nmap.iter().map(|p| import_nmap(p, &scope)).collect(),
+        probes: a.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect(),
+    };
     let mut code = ExitCode::Ok;
+    for input in &evidence.probes {
+        if let Some(e) = &input.fatal {
+            eprintln!("error: {}: {} (no record of it is used)", input.file, crate::sanitize::one_line(e));
+            code = code.max(ExitCode::Invalid);
+        }
+        for p in &input.problems {
+            eprintln!("error: {}: {}", input.file, crate::sanitize::one_line(p));
+            code = code.max(ExitCode::Invalid);
+        }
+    }
     for input in &evidence.nmap {
         if let Some(e) = &input.error {
             eprintln!(

@@ -1,6 +1,7 @@
 //! Evidence collectors: turn scan output (and, later, live probes) into evidence the engine can
 //! judge. Collectors only ever look at assets the inventory declares.
 
+pub mod evidence_file;
 pub mod nmap;
 pub mod nmap_evidence;
 pub mod scope;

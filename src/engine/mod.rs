@@ -10,6 +10,7 @@ mod facts;
 mod host_index;
 pub mod messages;
 pub mod model;
+mod probes;
 pub mod references;
 pub mod regime;
 mod rules_eval;
@@ -27,6 +28,8 @@ use time::Date;
 #[derive(Debug, Default)]
 pub struct Evidence {
     pub nmap: Vec<NmapInput>,
+    /// Evidence files of live probes (`tuanthu/evidence/v1`).
+    pub probes: Vec<crate::collect::evidence_file::EvidenceInput>,
 }
 
 /// Settings of one evaluation.
@@ -47,7 +50,8 @@ pub struct Options {
 pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Options) -> Assessment {
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
     let index = host_index::HostIndex::new(evidence);
-    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, opts));
+    let probes = probes::ProbeIndex::new(&evidence.probes);
+    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, &probes, opts));
     let mut by_agency: Vec<AgencyResult> = inv
         .agencies
         .iter()
@@ -89,6 +93,7 @@ pub(crate) struct SystemCx<'a> {
     pub profile: &'a Profile,
     pub policy: &'a Policy,
     pub evidence: &'a Evidence,
+    pub probes: &'a probes::ProbeIndex,
     pub hosts: Vec<(&'a NmapInput, &'a ScannedHost)>,
     /// The system's attestations by control id (the first one wins, as in the file).
     pub attestations: HashMap<&'a str, &'a crate::inventory::Attestation>,
@@ -102,6 +107,7 @@ fn evaluate_system(
     policy: &Policy,
     evidence: &Evidence,
     index: &host_index::HostIndex,
+    probes: &probes::ProbeIndex,
     opts: &Options,
 ) -> SystemResult {
     let (cat_id, reason) = regime::select(agency, system, policy, opts.catalogue.as_deref());
@@ -117,6 +123,7 @@ fn evaluate_system(
         profile,
         policy,
         evidence,
+        probes,
         hosts,
         attestations: system.attestations.iter().rev().map(|a| (a.control.as_str(), a)).collect(),
         as_of: opts.as_of,
@@ -189,20 +196,27 @@ fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {
 }
 
 fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
-    evidence
-        .nmap
-        .iter()
-        .map(|i| InputInfo {
-            file: i.file.clone(),
-            kind: "nmap",
-            partial: i.partial() || !i.run.complete,
-            error: i.error.as_ref().map(|e| crate::sanitize::one_line(&e.to_string())),
-            observed_at: i
-                .run
-                .start
-                .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-                .map(crate::dates::rfc3339),
-            hosts_matched: i.hosts.len(),
-        })
-        .collect()
+    let nmap = evidence.nmap.iter().map(|i| InputInfo {
+        file: i.file.clone(),
+        kind: "nmap",
+        partial: i.partial() || !i.run.complete,
+        error: i.error.as_ref().map(|e| crate::sanitize::one_line(&e.to_string())),
+        observed_at: i
+            .run
+            .start
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(crate::dates::rfc3339),
+        hosts_matched: i.hosts.len(),
+        records: None,
+    });
+    let probes = evidence.probes.iter().map(|i| InputInfo {
+        file: i.file.clone(),
+        kind: "evidence",
+        partial: i.partial || i.fatal.is_some(),
+        error: i.fatal.clone().or_else(|| (!i.problems.is_empty()).then(|| i.problems.join("; "))),
+        observed_at: i.started_at.clone(),
+        hosts_matched: 0,
+        records: Some(i.records.len()),
+    });
+    nmap.chain(probes).collect()
 }

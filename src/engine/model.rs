@@ -154,6 +154,9 @@ pub struct InputInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_at: Option<String>,
     pub hosts_matched: usize,
+    /// Records read from an evidence file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<usize>,
 }
 
 /// The engine's whole result.

@@ -5,7 +5,7 @@ use super::facts;
 use super::model::{Finding, Outcome};
 use crate::collect::ScannedHost;
 use crate::i18n::Text;
-use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, render_message, to_val};
+use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, new_context, render_message, to_val};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,24 +44,22 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<Str
         .copied()
         .filter(|r| matches!(r.evidence, EvidenceKind::NmapHost | EvidenceKind::NmapPort))
         .collect();
-    STDLIB.with(|stdlib| {
-        let mut root = stdlib.new_inner_scope();
-        root.add_variable_as_val("system", to_val(&system));
-        root.add_variable_as_val("params", to_val(&params));
-        if !nmap.is_empty() {
-            run_nmap(cx, &root, &nmap, &mut out);
+    let mut root = new_context();
+    root.add_variable_as_val("system", to_val(&system));
+    root.add_variable_as_val("params", to_val(&params));
+    if !nmap.is_empty() {
+        run_nmap(cx, &root, &nmap, &mut out);
+    }
+    for kind in [EvidenceKind::Tls, EvidenceKind::Http] {
+        let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
+        if !rules.is_empty() {
+            super::probes::run(cx, cx.probes, &root, kind, &rules, &mut out);
         }
-    });
+    }
     out
 }
 
-thread_local! {
-    /// A context with CEL's standard functions. Building one registers every function (tens of
-    /// microseconds), so each thread builds it once and evaluations use child scopes of it.
-    static STDLIB: cel::Context<'static, 'static> = cel::Context::default();
-}
-
-fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
     Finding {
         rule: rule.into(),
         outcome: Outcome::Unknown,
@@ -129,7 +127,7 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
     }
 }
 
-fn judge_all(
+pub(super) fn judge_all(
     rules: &[&Rule],
     ctx: &cel::Context,
     record: &dyn Fn() -> Value,

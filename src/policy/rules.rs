@@ -34,6 +34,12 @@ pub enum EvidenceKind {
     /// One record per scanned host: variables `system`, `params`, `host`.
     #[serde(rename = "nmap.host")]
     NmapHost,
+    /// One record per declared TLS endpoint (evidence files): variables `system`, `params`, `tls`.
+    #[serde(rename = "tls")]
+    Tls,
+    /// One record per declared URL (evidence files): variables `system`, `params`, `http`.
+    #[serde(rename = "http")]
+    Http,
 }
 
 impl EvidenceKind {
@@ -41,6 +47,8 @@ impl EvidenceKind {
         match self {
             EvidenceKind::NmapPort => "nmap.port",
             EvidenceKind::NmapHost => "nmap.host",
+            EvidenceKind::Tls => "tls",
+            EvidenceKind::Http => "http",
         }
     }
 
@@ -49,6 +57,8 @@ impl EvidenceKind {
         match self {
             EvidenceKind::NmapPort => &["system", "params", "host", "port"],
             EvidenceKind::NmapHost => &["system", "params", "host"],
+            EvidenceKind::Tls => &["system", "params", "tls"],
+            EvidenceKind::Http => &["system", "params", "http"],
         }
     }
 }
@@ -296,11 +306,12 @@ fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind,
         }
         Ok(program) => {
             let allowed = kind.variables();
+            let bound = comprehension_variables(text);
             let bad: Vec<String> = program
                 .references()
                 .variables()
                 .into_iter()
-                .filter(|v| !allowed.contains(v))
+                .filter(|v| !allowed.contains(v) && !bound.iter().any(|b| b == v))
                 .map(str::to_string)
                 .collect();
             if !bad.is_empty() {
@@ -319,6 +330,23 @@ fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind,
             Some(Expr { source: text.to_string(), program: Arc::new(program) })
         }
     }
+}
+
+/// Names bound by CEL's comprehension macros (`list.exists(v, ...)`, `all`, `exists_one`, `map`,
+/// `filter`): the parser reports them among the referenced variables, but they are local.
+fn comprehension_variables(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in [".all(", ".exists(", ".exists_one(", ".map(", ".filter("] {
+        for (i, _) in text.match_indices(m) {
+            let rest = &text[i + m.len()..];
+            let name: String =
+                rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() && rest.trim_start()[name.len()..].trim_start().starts_with(',') {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// Refuses expressions that could exhaust the parser's stack before they reach it.
@@ -358,6 +386,25 @@ fn precheck(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The CEL environment of every rule: the standard library plus the strings extension
+/// (`lowerAscii`, `trim`, `split`, ...), built once.
+pub fn cel_env() -> Arc<cel::Env> {
+    static ENV: std::sync::OnceLock<Arc<cel::Env>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        // The extension only declares functions; it cannot fail on a fresh environment, and if it
+        // did, rules using it would fail to compile with a clear message.
+        let _ = env.add_extension(cel::extensions::strings);
+        Arc::new(env)
+    })
+    .clone()
+}
+
+/// A context for evaluating rules (cheap: it shares the environment).
+pub fn new_context<'p, 'v>() -> cel::Context<'p, 'v> {
+    cel::Context::with_env(cel_env())
+}
+
 /// The CEL parser recurses per nesting level and the default 2 MiB test-thread stack is not
 /// enough for its generated code in debug builds; parse on a 16 MiB stack.
 fn compile_on_big_stack(text: &str) -> Result<cel::Program, String> {
@@ -365,7 +412,7 @@ fn compile_on_big_stack(text: &str) -> Result<cel::Program, String> {
     let handle = std::thread::Builder::new()
         .name("cel-compile".into())
         .stack_size(16 << 20)
-        .spawn(move || cel::Program::compile(&owned).map_err(|e| e.to_string()))
+        .spawn(move || cel_env().compile(&owned).map_err(|e| e.to_string()))
         .map_err(|e| format!("cannot start the compiler thread: {e}"))?;
     handle.join().unwrap_or_else(|_| Err("the CEL parser failed on this expression".into()))
 }
@@ -466,7 +513,7 @@ message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {
 "#;
 
     fn judge(r: &Rule, port: serde_json::Value) -> Verdict {
-        let mut ctx = cel::Context::default();
+        let mut ctx = new_context();
         ctx.add_variable_as_val("port", to_val(&port));
         r.judge(&ctx)
     }

@@ -1,0 +1,322 @@
+//! Evidence files (`tuanthu/evidence/v1`, see `shared/spec/evidence.md`): what `tuanthu collect`
+//! writes and `tuanthu check --evidence` reads, so that results can be re-evaluated with newer rules
+//! without probing again.
+//!
+//! Two encodings are accepted: one JSON document with a `records` array, or JSON Lines — a header
+//! line (`schema`, `tool`, `started_at`), one record per line, then a trailer line (`finished_at`
+//! and counts). A JSON Lines file without its trailer is an interrupted run: the records read are
+//! kept and the input is marked partial. Damaged lines are reported with their line number and do
+//! not stop the reading of the lines after them.
+//!
+//! Record facts come from the network and are kept exactly as received; they are sanitised only
+//! when displayed.
+
+use serde::Deserialize;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use time::OffsetDateTime;
+
+pub const SCHEMA: &str = "tuanthu/evidence/v1";
+/// Largest evidence file read as one JSON document.
+pub const MAX_DOCUMENT_BYTES: u64 = 512 << 20;
+/// Longest JSON Lines record accepted (a record carries at most a certificate chain and headers).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Why a target could not be measured (`error.class` values are the collector's error kinds).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct ProbeError {
+    pub class: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// One evidence record: the facts of one target, or the error that prevented measuring it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Record {
+    pub kind: String,
+    pub target: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub sni: Option<String>,
+    #[serde(default)]
+    pub observed_at: Option<String>,
+    #[serde(default)]
+    pub error: Option<ProbeError>,
+    #[serde(default)]
+    pub facts: Option<serde_json::Value>,
+    /// Where the record is in its file (record index for documents, line for JSON Lines).
+    #[serde(skip)]
+    pub position: String,
+}
+
+impl Record {
+    /// When it was observed, if the time is given and valid RFC 3339.
+    pub fn observed(&self) -> Option<OffsetDateTime> {
+        let t = self.observed_at.as_deref()?;
+        OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Tool {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+/// One evidence file as read.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceInput {
+    pub file: String,
+    pub tool: Option<Tool>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub records: Vec<Record>,
+    /// Interrupted (no trailer) or damaged: the records read are used, the rest is unknown.
+    pub partial: bool,
+    /// Problems found while reading, each with its position; empty when the file is sound.
+    pub problems: Vec<String>,
+    /// The file could not be used at all (unreadable, not an evidence file).
+    pub fatal: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    schema: String,
+    #[serde(default)]
+    tool: Option<Tool>,
+    #[serde(default)]
+    started_at: Option<String>,
+    #[serde(default)]
+    finished_at: Option<String>,
+    records: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    schema: String,
+    #[serde(default)]
+    tool: Option<Tool>,
+    #[serde(default)]
+    started_at: Option<String>,
+}
+
+/// Reads an evidence file. Never fails: what could not be read is described in `problems` or
+/// `fatal`, so the caller can report it and go on with the other inputs.
+pub fn read(path: &Path) -> EvidenceInput {
+    let mut input = EvidenceInput { file: path.display().to_string(), ..Default::default() };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            input.fatal = Some(format!("cannot read: {e}"));
+            return input;
+        }
+    };
+    let mut reader = BufReader::with_capacity(256 << 10, file);
+    let first = match read_line(&mut reader) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            input.fatal = Some("the file is empty: no evidence".into());
+            return input;
+        }
+        Err(e) => {
+            input.fatal = Some(e);
+            return input;
+        }
+    };
+    // A header line is a complete JSON object without `records`; anything else is the start of
+    // one JSON document (pretty-printed or on one line).
+    match serde_json::from_str::<serde_json::Value>(&first) {
+        Ok(v) if v.get("records").is_none() && v.is_object() => read_lines(&mut input, v, reader),
+        _ => read_document(&mut input, first, reader),
+    }
+    input
+}
+
+/// Reads one line (without its end), refusing lines over [`MAX_LINE_BYTES`].
+fn read_line(r: &mut impl BufRead) -> Result<Option<String>, String> {
+    let mut buf = Vec::new();
+    let n = r.take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(|e| format!("read error: {e}"))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.len() > MAX_LINE_BYTES {
+        return Err(format!("a line is longer than {MAX_LINE_BYTES} bytes"));
+    }
+    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        buf.pop();
+    }
+    String::from_utf8(buf).map(Some).map_err(|_| "the file is not valid UTF-8".to_string())
+}
+
+fn read_document(input: &mut EvidenceInput, first: String, mut reader: impl Read) {
+    let mut text = first;
+    text.push('\n');
+    let limit = MAX_DOCUMENT_BYTES.saturating_sub(text.len() as u64);
+    if let Err(e) = reader.by_ref().take(limit + 1).read_to_string(&mut text) {
+        input.fatal = Some(format!("read error: {e}"));
+        return;
+    }
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        input.fatal = Some(format!("larger than {MAX_DOCUMENT_BYTES} bytes; write JSON Lines for large runs"));
+        return;
+    }
+    let doc: Document = match serde_json::from_str(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            input.fatal = Some(format!("line {}, column {}: {}", e.line(), e.column(), strip_position(&e.to_string())));
+            return;
+        }
+    };
+    if doc.schema != SCHEMA {
+        input.fatal = Some(format!("expected `\"schema\": \"{SCHEMA}\"`, found `{}`", doc.schema));
+        return;
+    }
+    input.tool = doc.tool;
+    input.started_at = doc.started_at;
+    input.finished_at = doc.finished_at;
+    if input.finished_at.is_none() {
+        input.partial = true;
+        input.problems.push("no `finished_at`: the run was interrupted".into());
+    }
+    for (i, v) in doc.records.into_iter().enumerate() {
+        add_record(input, v, format!("records[{i}]"));
+    }
+}
+
+fn read_lines(input: &mut EvidenceInput, header: serde_json::Value, mut reader: impl BufRead) {
+    match serde_json::from_value::<Header>(header) {
+        Ok(h) if h.schema == SCHEMA => {
+            input.tool = h.tool;
+            input.started_at = h.started_at;
+        }
+        Ok(h) => {
+            input.fatal = Some(format!("line 1: expected `\"schema\": \"{SCHEMA}\"`, found `{}`", h.schema));
+            return;
+        }
+        Err(e) => {
+            input.fatal = Some(format!("line 1: not an evidence header: {e}"));
+            return;
+        }
+    }
+    let mut line_no = 1u64;
+    let mut trailer = false;
+    loop {
+        line_no += 1;
+        let line = match read_line(&mut reader) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                input.problems.push(format!("line {line_no}: {e}; reading stopped"));
+                input.partial = true;
+                return;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        if trailer {
+            input.problems.push(format!("line {line_no}: data after the trailer line is ignored"));
+            input.partial = true;
+            break;
+        }
+        match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) if v.get("finished_at").is_some() && v.get("kind").is_none() => {
+                input.finished_at = v.get("finished_at").and_then(|t| t.as_str()).map(str::to_string);
+                trailer = true;
+            }
+            Ok(v) => add_record(input, v, format!("line {line_no}")),
+            Err(e) => {
+                input.problems.push(format!(
+                    "line {line_no}, column {}: {}",
+                    e.column(),
+                    strip_position(&e.to_string())
+                ));
+                input.partial = true;
+            }
+        }
+    }
+    if !trailer {
+        input.partial = true;
+        input.problems.push("no trailer line: the run was interrupted; the records before it are used".into());
+    }
+}
+
+fn add_record(input: &mut EvidenceInput, v: serde_json::Value, position: String) {
+    match serde_json::from_value::<Record>(v) {
+        Ok(mut r) => {
+            r.position = position;
+            if r.error.is_none() && !r.facts.as_ref().is_some_and(|f| f.is_object()) {
+                input.problems.push(format!("{}: record for {} has neither `facts` nor `error`", r.position, r.target));
+                input.partial = true;
+            }
+            input.records.push(r);
+        }
+        Err(e) => {
+            input.problems.push(format!("{position}: not an evidence record: {}", strip_position(&e.to_string())));
+            input.partial = true;
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is given separately.
+fn strip_position(s: &str) -> String {
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(name: &str, text: &str) -> EvidenceInput {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        read(&p)
+    }
+
+    const REC: &str = r#"{"kind": "tls", "target": "a.example.vn:443", "observed_at": "2026-11-25T08:00:01Z", "error": null, "facts": {"protocols": {"tls1.2": true}}}"#;
+
+    #[test]
+    fn json_document() {
+        let doc = format!(
+            "{{\n  \"schema\": \"tuanthu/evidence/v1\",\n  \"tool\": {{\"name\": \"tuanthu\", \"version\": \"0.2.0\"}},\n  \"started_at\": \"2026-11-25T08:00:00Z\", \"finished_at\": \"2026-11-25T08:00:09Z\",\n  \"records\": [{REC}]\n}}\n"
+        );
+        let e = read_str("e.json", &doc);
+        assert!(e.fatal.is_none() && !e.partial, "{:?}", e.problems);
+        assert_eq!(e.records.len(), 1);
+        assert_eq!(e.records[0].observed().map(|t| t.hour()), Some(8));
+    }
+
+    #[test]
+    fn json_lines_with_and_without_trailer() {
+        let header = r#"{"schema": "tuanthu/evidence/v1", "tool": {"name": "tuanthu", "version": "0.2.0"}, "started_at": "2026-11-25T08:00:00Z"}"#;
+        let trailer = r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 2, "errors": 0}"#;
+        let full = read_str("e.jsonl", &format!("{header}\n{REC}\n{REC}\n{trailer}\n"));
+        assert!(!full.partial && full.fatal.is_none(), "{:?}", full.problems);
+        assert_eq!(full.records.len(), 2);
+        let cut = read_str("e.jsonl", &format!("{header}\n{REC}\n{{\"kind\": \"tls\", \"tar"));
+        assert!(cut.partial);
+        assert_eq!(cut.records.len(), 1, "the complete record before the cut is kept");
+        assert!(cut.problems.iter().any(|p| p.starts_with("line 3, column")), "{:?}", cut.problems);
+    }
+
+    #[test]
+    fn empty_and_foreign_files_are_fatal() {
+        assert!(read_str("e.json", "").fatal.unwrap().contains("empty"));
+        assert!(
+            read_str("e.json", "{\"schema\": \"other\", \"records\": []}")
+                .fatal
+                .unwrap()
+                .contains("tuanthu/evidence/v1")
+        );
+        let bad = read_str("e.json", "{\n  \"schema\": \"tuanthu/evidence/v1\",\n  \"records\": [1,\n");
+        assert!(bad.fatal.unwrap().starts_with("line 4"));
+        assert!(read(Path::new("/nonexistent/e.json")).fatal.is_some());
+    }
+}

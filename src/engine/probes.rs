@@ -1,0 +1,200 @@
+//! Rules over probe evidence (`tls` and `http` records of evidence files): each declared TLS
+//! endpoint and URL of a system is judged on its newest record. A declared target without a
+//! record, with an error record (the probe could not measure it) or with a record older than the
+//! maximum evidence age is `unknown`, never `pass`.
+
+use super::SystemCx;
+use super::rules_eval::{RuleResult, judge_all, unknown};
+use crate::collect::evidence_file::Record;
+use crate::i18n::Text;
+use crate::inventory::{System, same_name_key};
+use crate::policy::rules::{EvidenceKind, Rule, to_val};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use time::Date;
+
+/// Where a record is: (input index, record index).
+type At = (usize, usize);
+
+/// Probe records indexed by kind and normalised target, built once per evaluation.
+#[derive(Default)]
+pub struct ProbeIndex {
+    by_target: HashMap<(EvidenceKind, String), Vec<At>>,
+}
+
+impl ProbeIndex {
+    pub fn new(inputs: &[crate::collect::evidence_file::EvidenceInput]) -> ProbeIndex {
+        let mut by_target: HashMap<(EvidenceKind, String), Vec<At>> = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            for (r, rec) in input.records.iter().enumerate() {
+                let kind = match rec.kind.as_str() {
+                    "tls" => EvidenceKind::Tls,
+                    "http" => EvidenceKind::Http,
+                    _ => continue,
+                };
+                by_target.entry((kind, normalise(kind, &rec.target))).or_default().push((i, r));
+            }
+        }
+        ProbeIndex { by_target }
+    }
+
+    fn newest<'a>(&self, cx: &'a SystemCx, kind: EvidenceKind, target: &str) -> Option<(&'a str, &'a Record)> {
+        let list = self.by_target.get(&(kind, normalise(kind, target)))?;
+        list.iter()
+            .map(|&(i, r)| (cx.evidence.probes[i].file.as_str(), &cx.evidence.probes[i].records[r]))
+            .max_by_key(|(_, rec)| rec.observed())
+    }
+}
+
+/// Targets compare by DNS name case-insensitively; URLs by their parsed form.
+pub fn normalise(kind: EvidenceKind, target: &str) -> String {
+    match kind {
+        EvidenceKind::Http => url::Url::parse(target).map(|u| u.to_string()).unwrap_or_else(|_| target.to_string()),
+        _ => match target.rsplit_once(':') {
+            Some((host, port)) => {
+                format!("{}:{port}", same_name_key(host.trim_start_matches('[').trim_end_matches(']')))
+            }
+            None => same_name_key(target),
+        },
+    }
+}
+
+/// The system's TLS endpoints (`host:port`): declared ones, and those its https URLs imply.
+pub fn tls_targets(s: &System) -> Vec<String> {
+    let mut out: Vec<String> = s.assets.tls.iter().map(|t| format!("{}:{}", t.host, t.port)).collect();
+    for u in &s.assets.urls {
+        if u.url.scheme() == "https"
+            && let (Some(host), Some(port)) = (u.url.host_str(), u.url.port_or_known_default())
+        {
+            let t = format!("{host}:{port}");
+            if !out.iter().any(|o| normalise(EvidenceKind::Tls, o) == normalise(EvidenceKind::Tls, &t)) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+pub fn http_targets(s: &System) -> Vec<String> {
+    s.assets.urls.iter().map(|u| u.url.to_string()).collect()
+}
+
+/// Runs `rules` (all of one probe kind) over the system's targets of that kind.
+pub fn run(
+    cx: &SystemCx,
+    index: &ProbeIndex,
+    root: &cel::Context,
+    kind: EvidenceKind,
+    rules: &[&Rule],
+    out: &mut HashMap<String, RuleResult>,
+) {
+    let targets = if kind == EvidenceKind::Tls { tls_targets(cx.system) } else { http_targets(cx.system) };
+    if targets.is_empty() {
+        for r in rules {
+            if let Some(res) = out.get_mut(&r.id) {
+                res.not_applicable = true;
+            }
+        }
+        return;
+    }
+    let name = kind.as_str();
+    let gap = |target: &str, evidence: Option<String>, why: Text, out: &mut HashMap<String, RuleResult>| {
+        for r in rules {
+            if let Some(res) = out.get_mut(&r.id) {
+                res.unknowns.push(unknown(name, Some(target.to_string()), why.clone(), evidence.clone()));
+            }
+        }
+    };
+    for target in &targets {
+        let Some((file, rec)) = index.newest(cx, kind, target) else {
+            let why = if cx.evidence.probes.is_empty() {
+                Text::new(
+                    format!(
+                        "no evidence file was given, so {target} was not measured (use --evidence, or tuanthu scan)"
+                    ),
+                    format!("không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence hoặc tuanthu scan)"),
+                )
+            } else {
+                Text::new(
+                    format!("no {name} evidence for {target}"),
+                    format!("không có bằng chứng {name} cho {target}"),
+                )
+            };
+            gap(target, None, why, out);
+            continue;
+        };
+        let evidence = format!("{file}#{}", rec.position);
+        if let Some(err) = &rec.error {
+            let (class, msg) = (crate::sanitize::one_line(&err.class), crate::sanitize::one_line(&err.message));
+            gap(
+                target,
+                Some(evidence),
+                Text::new(
+                    format!("{target} could not be measured: {class}: {msg}"),
+                    format!("không đo được {target}: {class}: {msg}"),
+                ),
+                out,
+            );
+            continue;
+        }
+        if let Some(why) = too_old(cx, rec) {
+            gap(target, Some(evidence), why, out);
+            continue;
+        }
+        let facts = record_facts(rec, cx.as_of);
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_as_val(name, to_val(&facts));
+        let record = || json!({name: facts, "asset": target});
+        judge_all(rules, &ctx, &record, target, &evidence, out);
+    }
+}
+
+/// The facts a rule sees: the record's facts, its target, and values that depend on the
+/// evaluation date (certificate days left), computed here so that `--as-of` governs them.
+fn record_facts(rec: &Record, as_of: Date) -> Value {
+    let mut facts = rec.facts.clone().unwrap_or_else(|| json!({}));
+    if let Value::Object(m) = &mut facts {
+        m.insert("target".into(), json!(rec.target));
+        m.insert("address".into(), json!(rec.address.clone().unwrap_or_default()));
+        m.insert("sni".into(), json!(rec.sni.clone().unwrap_or_default()));
+        if let Some(Value::Object(cert)) = m.get_mut("certificate") {
+            let not_after = cert
+                .get("not_after")
+                .and_then(|v| v.as_str())
+                .and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok());
+            if let Some(na) = not_after {
+                cert.insert("days_left".into(), json!((na.date() - as_of).whole_days()));
+            }
+        }
+    }
+    facts
+}
+
+fn too_old(cx: &SystemCx, rec: &Record) -> Option<Text> {
+    let Some(day) = rec.observed().map(|t| t.date()) else {
+        return Some(Text::new(
+            "the record has no valid `observed_at` time, so its age cannot be judged",
+            "bản ghi không có thời điểm `observed_at` hợp lệ nên không xác định được độ cũ",
+        ));
+    };
+    let shown = crate::dates::format(day);
+    if day > cx.as_of {
+        return Some(Text::new(
+            format!("observed on {shown}, after the evaluation date"),
+            format!("đo ngày {shown}, sau ngày đánh giá"),
+        ));
+    }
+    let age = (cx.as_of - day).whole_days();
+    (age > cx.max_age_days as i64).then(|| {
+        Text::new(
+            format!(
+                "observed on {shown}, {age} days before the evaluation date; evidence older than {} days is not used",
+                cx.max_age_days
+            ),
+            format!(
+                "đo ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng",
+                cx.max_age_days
+            ),
+        )
+    })
+}
