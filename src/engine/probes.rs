@@ -110,9 +110,9 @@ pub fn run(
             let why = if cx.evidence.probes.is_empty() {
                 Text::new(
                     format!(
-                        "no evidence file was given, so {target} was not measured (use --evidence, or tuanthu scan)"
+                        "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP probe run)"
                     ),
-                    format!("không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence hoặc tuanthu scan)"),
+                    format!("không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP)"),
                 )
             } else {
                 Text::new(
