@@ -313,3 +313,40 @@ fn evaluation_is_deterministic() {
     assert!(one.len() > 1000);
     assert_eq!(one, two);
 }
+
+#[test]
+fn every_declared_host_must_be_seen_up() {
+    // 203.0.113.5 was scanned clean; 203.0.113.6 is declared but absent from the scan: the scan
+    // says nothing about it, so scan-visible controls are unknown rather than passed.
+    let d = common::dir_with(&[("scan.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(443, "https")]))]);
+    let text = common::inventory(
+        1,
+        &format!(
+            "    assets: {{hosts: [203.0.113.5, 203.0.113.6], allowed_ports: [tcp/443]}}\n{}",
+            attest_all(1, "2026-06-01", &[])
+        ),
+    );
+    let a = eval(&inv(&text), &[&d.path().join("scan.xml")], date!(2026 - 11 - 25));
+    assert_eq!(status(&a, "NET.01"), Status::Unknown);
+    let c = a.agencies[0].systems[0].controls.iter().find(|c| c.id == "NET.01").unwrap();
+    assert!(c.findings.iter().any(|f| f.asset.as_deref() == Some("203.0.113.6")));
+}
+
+#[test]
+fn the_newest_scan_not_after_the_evaluation_date_is_used() {
+    // An old scan saw telnet; a newer one (the fix) does not; a third, after --as-of, is ignored.
+    let old = NOV_2026 - 200 * 86_400;
+    let later = NOV_2026 + 30 * 86_400;
+    let d = common::dir_with(&[
+        ("old.xml", &nmap_xml(old, "203.0.113.5", &[(23, "telnet")])),
+        ("new.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(443, "https")])),
+        ("later.xml", &nmap_xml(later, "203.0.113.5", &[(3306, "mysql")])),
+    ]);
+    let text =
+        common::inventory(1, &format!("    assets: {{hosts: [203.0.113.5]}}\n{}", attest_all(1, "2026-06-01", &[])));
+    let files: Vec<_> = ["old.xml", "new.xml", "later.xml"].iter().map(|f| d.path().join(f)).collect();
+    let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let a = eval(&inv(&text), &refs, date!(2026 - 11 - 25));
+    assert_eq!(status(&a, "NET.06"), Status::Pass, "judged on the newest scan up to the evaluation date");
+    assert_eq!(status(&a, "NET.01"), Status::Pass, "the later scan's mysql is not seen as of 2026-11-25");
+}

@@ -227,3 +227,24 @@ fn missing_tailoring_file_and_drop_without_reason() {
     assert!(s.contains("overlay.yaml:3:5: dropping DES.17 needs a `reason:`"), "{s}");
     assert!(s.contains("inv.yaml:11:26: tailoring `nowhere` not found"), "{s}");
 }
+
+#[test]
+fn obligations_cannot_be_tailored() {
+    let d = common::dir_with(&[
+        ("inv.yaml", &common::inventory(2, "    tailoring: [overlay]\n")),
+        ("overlay.yaml", "schema: tuanthu/tailoring/v1\ndrop:\n  - {control: OBL.03, reason: \"không muốn\"}\n"),
+    ]);
+    let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
+    let p = tuanthu::engine::references::check(&files.inventory, &tuanthu::policy::Policy::bundled().unwrap(), None);
+    let s: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert!(s.iter().any(|x| x.contains("overlay.yaml:3:5: `OBL.03` is a decree obligation")), "{s:?}");
+}
+
+#[test]
+fn one_agency_split_over_files_must_agree_on_its_catalogue() {
+    let a = common::inventory(1, "");
+    let b = a.replace("sys-a", "sys-b").replace("  catalogue: tt12-2022\n", "  catalogue: nd331-2026\n");
+    let d = common::dir_with(&[("a.yaml", &a), ("b.yaml", &b)]);
+    let e = tuanthu::inventory::load_paths(&[d.path().to_path_buf()], &[]).unwrap_err().to_string();
+    assert!(e.contains("agency test-agency: `catalogue` is `nd331-2026` here but `tt12-2022` in"), "{e}");
+}

@@ -67,7 +67,7 @@ fn control(a: &Assessment, id: &str) -> (Status, Vec<String>) {
 
 #[test]
 fn tls_and_http_facts_are_judged_per_declared_target() {
-    let mail_error = r#"{"kind": "tls", "target": "mail.example.vn:993", "observed_at": "2026-11-25T08:00:02Z", "error": {"class": "timeout", "message": "no ServerHello within 5 s"}, "facts": null}"#;
+    let mail_error = r#"{"kind": "tls", "target": "mail.example.vn:993", "address": "203.0.113.7", "observed_at": "2026-11-25T08:00:02Z", "error": {"class": "timeout", "message": "no ServerHello within 5 s"}, "facts": null}"#;
     let doc = document(&[
         tls_record("portal.example.vn:443", "2026-11-25T08:00:01Z", true, "2026-12-10T00:00:00Z"),
         mail_error.to_string(),
@@ -86,9 +86,8 @@ fn tls_and_http_facts_are_judged_per_declared_target() {
     );
     // The endpoint that could not be measured is unknown with the probe's reason, never a pass.
     assert!(
-        findings
-            .iter()
-            .any(|f| f.contains("mail.example.vn:993 could not be measured: timeout: no ServerHello within 5 s")),
+        findings.iter().any(|f| f
+            .contains("mail.example.vn:993 @ 203.0.113.7 could not be measured: timeout: no ServerHello within 5 s")),
         "{findings:#?}"
     );
     // The well-configured web application passes its HTTP checks (but still needs an attestation).
@@ -146,4 +145,27 @@ fn cli_rejects_empty_and_interrupted_evidence_files() {
     let doc: serde_json::Value = serde_json::from_str(&common::stdout(&cut)).unwrap();
     assert_eq!(doc["inputs"][0]["partial"], true);
     assert_eq!(doc["inputs"][0]["records"], 1);
+}
+
+#[test]
+fn pinned_entries_are_judged_on_their_own_address() {
+    // Two nodes behind one name: only one was measured, so the other is unknown, not passed.
+    let text = common::inventory(
+        3,
+        "    assets:\n      tls:\n        - {target: \"portal.example.vn:443\", address: 10.0.0.1}\n        - {target: \"portal.example.vn:443\", address: 10.0.0.2}\n",
+    );
+    let inv = Inventory { agencies: vec![tuanthu::inventory::parse_file("inv.yaml", &text, &[]).unwrap()] };
+    let rec = tls_record("portal.example.vn:443", "2026-11-25T08:00:01Z", false, "2027-12-10T00:00:00Z")
+        .replace("203.0.113.7", "10.0.0.1");
+    let d = common::dir_with(&[("e.json", &document(&[rec]))]);
+    let evidence = Evidence { probes: vec![evidence_file::read(&d.path().join("e.json"))], ..Default::default() };
+    let a = engine::evaluate(
+        &inv,
+        &Policy::bundled().unwrap(),
+        &evidence,
+        &Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None },
+    );
+    let (_, findings) = control(&a, "DAT.02");
+    assert!(findings.iter().any(|f| f == "tls: no tls evidence for portal.example.vn:443 @ 10.0.0.2"), "{findings:#?}");
+    assert!(!findings.iter().any(|f| f.contains("@ 10.0.0.1")), "the measured node has no gap: {findings:#?}");
 }

@@ -95,6 +95,8 @@ pub(crate) struct SystemCx<'a> {
     pub evidence: &'a Evidence,
     pub probes: &'a probes::ProbeIndex,
     pub hosts: Vec<(&'a NmapInput, &'a ScannedHost)>,
+    /// Declared host assets that no scanned host seen up covers.
+    pub host_gaps: Vec<String>,
     /// The system's attestations by control id (the first one wins, as in the file).
     pub attestations: HashMap<&'a str, &'a crate::inventory::Attestation>,
     pub as_of: Date,
@@ -115,7 +117,7 @@ fn evaluate_system(
     let Some((catalogue, profile)) = found else {
         return unevaluable(system, cat_id, reason);
     };
-    let hosts = index.matched(system, evidence);
+    let matched = index.matched(system, evidence, opts.as_of);
     let cx = SystemCx {
         agency,
         system,
@@ -124,7 +126,8 @@ fn evaluate_system(
         policy,
         evidence,
         probes,
-        hosts,
+        hosts: matched.hosts,
+        host_gaps: matched.gaps,
         attestations: system.attestations.iter().rev().map(|a| (a.control.as_str(), a)).collect(),
         as_of: opts.as_of,
         max_age_days: opts.max_evidence_age_days.unwrap_or(catalogue.defaults.evidence_max_age_days),
@@ -199,8 +202,11 @@ fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
     let nmap = evidence.nmap.iter().map(|i| InputInfo {
         file: i.file.clone(),
         kind: "nmap",
-        partial: i.partial() || !i.run.complete,
+        partial: i.partial(),
         error: i.error.as_ref().map(|e| crate::sanitize::one_line(&e.to_string())),
+        note: (i.error.is_none() && !i.run.complete).then(|| {
+            "no <runstats>: the scan may have been interrupted; hosts it did not reach are not covered".to_string()
+        }),
         observed_at: i
             .run
             .start
@@ -214,9 +220,15 @@ fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
         kind: "evidence",
         partial: i.partial || i.fatal.is_some(),
         error: i.fatal.clone().or_else(|| (!i.problems.is_empty()).then(|| i.problems.join("; "))),
-        observed_at: i.started_at.clone(),
+        // Copied only when it is a valid timestamp: the report promises RFC 3339 here.
+        observed_at: i
+            .started_at
+            .as_deref()
+            .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+            .map(crate::dates::rfc3339),
         hosts_matched: 0,
         records: Some(i.records.len()),
+        note: None,
     });
     nmap.chain(probes).collect()
 }

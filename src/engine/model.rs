@@ -157,6 +157,9 @@ pub struct InputInfo {
     /// Records read from an evidence file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<usize>,
+    /// A caveat about the input that is not an error (e.g. an interrupted scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The engine's whole result.

@@ -11,6 +11,7 @@ use crate::inventory::{System, same_name_key};
 use crate::policy::rules::{EvidenceKind, Rule, to_val};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use time::Date;
 
 /// Where a record is: (input index, record index).
@@ -38,11 +39,41 @@ impl ProbeIndex {
         ProbeIndex { by_target }
     }
 
-    fn newest<'a>(&self, cx: &'a SystemCx, kind: EvidenceKind, target: &str) -> Option<(&'a str, &'a Record)> {
-        let list = self.by_target.get(&(kind, normalise(kind, target)))?;
+    /// The record to judge a target on: the newest observed no later than the evaluation date
+    /// (re-running a past period ignores later evidence), else the newest (which the age check
+    /// then reports). A target pinned to an address only accepts records measured at it.
+    fn best<'a>(&self, cx: &'a SystemCx, kind: EvidenceKind, target: &Target) -> Option<(&'a str, &'a Record)> {
+        let list = self.by_target.get(&(kind, normalise(kind, &target.target)))?;
+        let at_pin = |rec: &Record| match target.address {
+            None => true,
+            Some(pin) => rec.address.as_deref().and_then(|a| a.parse::<IpAddr>().ok()) == Some(pin),
+        };
+        let rank = |rec: &Record| {
+            let t = rec.observed();
+            (t.is_some_and(|t| t.date() <= cx.as_of), t)
+        };
         list.iter()
             .map(|&(i, r)| (cx.evidence.probes[i].file.as_str(), &cx.evidence.probes[i].records[r]))
-            .max_by_key(|(_, rec)| rec.observed())
+            .filter(|(_, rec)| at_pin(rec))
+            .max_by_key(|(_, rec)| rank(rec))
+    }
+}
+
+/// A declared probe target: its name (`host:port` or URL) and, when pinned, the address it must
+/// be measured at.
+pub struct Target {
+    pub target: String,
+    pub address: Option<IpAddr>,
+}
+
+impl Target {
+    /// How findings name it: a pinned entry is its own target, so two nodes behind one name are
+    /// judged separately.
+    fn label(&self) -> String {
+        match self.address {
+            Some(a) => format!("{} @ {a}", self.target),
+            None => self.target.clone(),
+        }
     }
 }
 
@@ -60,14 +91,17 @@ pub fn normalise(kind: EvidenceKind, target: &str) -> String {
 }
 
 /// The system's TLS endpoints (`host:port`): declared ones, and those its https URLs imply.
-pub fn tls_targets(s: &System) -> Vec<String> {
-    let mut out: Vec<String> = s.assets.tls.iter().map(|t| format!("{}:{}", t.host, t.port)).collect();
+pub fn tls_targets(s: &System) -> Vec<Target> {
+    let mut out: Vec<Target> =
+        s.assets.tls.iter().map(|t| Target { target: format!("{}:{}", t.host, t.port), address: t.address }).collect();
     for u in &s.assets.urls {
-        if u.url.scheme() == "https"
-            && let (Some(host), Some(port)) = (u.url.host_str(), u.url.port_or_known_default())
-        {
-            let t = format!("{host}:{port}");
-            if !out.iter().any(|o| normalise(EvidenceKind::Tls, o) == normalise(EvidenceKind::Tls, &t)) {
+        if u.url.scheme() != "https" {
+            continue;
+        }
+        if let (Some(host), Some(port)) = (u.url.host_str(), u.url.port_or_known_default()) {
+            let t = Target { target: format!("{host}:{port}"), address: u.address };
+            let key = normalise(EvidenceKind::Tls, &t.target);
+            if !out.iter().any(|o| normalise(EvidenceKind::Tls, &o.target) == key && o.address == t.address) {
                 out.push(t);
             }
         }
@@ -75,8 +109,8 @@ pub fn tls_targets(s: &System) -> Vec<String> {
     out
 }
 
-pub fn http_targets(s: &System) -> Vec<String> {
-    s.assets.urls.iter().map(|u| u.url.to_string()).collect()
+pub fn http_targets(s: &System) -> Vec<Target> {
+    s.assets.urls.iter().map(|u| Target { target: u.url.to_string(), address: u.address }).collect()
 }
 
 /// Runs `rules` (all of one probe kind) over the system's targets of that kind.
@@ -105,14 +139,18 @@ pub fn run(
             }
         }
     };
-    for target in &targets {
-        let Some((file, rec)) = index.newest(cx, kind, target) else {
+    for t in &targets {
+        let target = t.label();
+        let target = target.as_str();
+        let Some((file, rec)) = index.best(cx, kind, t) else {
             let why = if cx.evidence.probes.is_empty() {
                 Text::new(
                     format!(
                         "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP probe run)"
                     ),
-                    format!("không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP)"),
+                    format!(
+                        "không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP)"
+                    ),
                 )
             } else {
                 Text::new(

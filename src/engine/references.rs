@@ -40,17 +40,19 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>) -> Vec<Prob
                 ));
             }
         }
+        // Obligations are reported beside the controls and never count toward `compliant`, so
+        // tailoring (which changes the required controls) cannot add or drop them.
+        let obligation = |id: &str| cat.get(id).is_some_and(|c| c.is_obligation());
         for t in &system.tailoring {
-            for (id, o) in &t.add {
+            let entries =
+                t.add.iter().map(|(id, o)| ("adds", id, o)).chain(t.drop.iter().map(|(d, o)| ("drops", &d.control, o)));
+            for (verb, id, o) in entries {
                 if unknown(id) {
-                    out.push(at(o, format!("tailoring adds unknown control `{id}` (not in catalogue {cat_id})")));
-                }
-            }
-            for (d, o) in &t.drop {
-                if unknown(&d.control) {
+                    out.push(at(o, format!("tailoring {verb} unknown control `{id}` (not in catalogue {cat_id})")));
+                } else if obligation(id) {
                     out.push(at(
                         o,
-                        format!("tailoring drops unknown control `{}` (not in catalogue {cat_id})", d.control),
+                        format!("`{id}` is a decree obligation, not a control: tailoring cannot change it"),
                     ));
                 }
             }

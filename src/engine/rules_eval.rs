@@ -92,6 +92,19 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
         }
         return;
     }
+    for asset in &cx.host_gaps {
+        let why = Text::new(
+            format!("declared host {asset} was not seen up in the nmap scans, so its exposure is not known"),
+            format!(
+                "máy đã khai báo {asset} không xuất hiện (đang hoạt động) trong kết quả quét nmap nên chưa biết mức độ phơi nhiễm"
+            ),
+        );
+        for r in rules {
+            if let Some(res) = out.get_mut(&r.id) {
+                res.unknowns.push(unknown("nmap", Some(asset.clone()), why.clone(), None));
+            }
+        }
+    }
     let host_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapHost).collect();
     let port_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapPort).collect();
     for (input, host) in &cx.hosts {

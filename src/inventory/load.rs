@@ -249,17 +249,27 @@ fn merge(inv: &mut Inventory, by_agency: &mut HashMap<String, usize>, agency: Ag
         return;
     };
     let existing = &mut inv.agencies[i];
-    if existing.name != agency.name {
-        p.push(Problem::file(
-            agency.files.join(", "),
-            format!(
-                "agency {} is named `{}` here but `{}` in {}",
-                agency.id,
-                agency.name,
-                existing.name,
-                existing.files.join(", ")
-            ),
-        ));
+    // The same agency split over several files must describe itself identically: its catalogue
+    // is the default of every system, so a silent choice could judge systems under the wrong regime.
+    let fields = [
+        ("name", Some(&existing.name), Some(&agency.name)),
+        ("catalogue", existing.catalogue.as_ref(), agency.catalogue.as_ref()),
+        ("parent", existing.parent.as_ref(), agency.parent.as_ref()),
+    ];
+    for (field, first, here) in fields {
+        if first != here {
+            let show = |v: Option<&String>| v.map(|s| format!("`{s}`")).unwrap_or_else(|| "absent".into());
+            p.push(Problem::file(
+                agency.files.join(", "),
+                format!(
+                    "agency {}: `{field}` is {} here but {} in {}",
+                    agency.id,
+                    show(here),
+                    show(first),
+                    existing.files.join(", ")
+                ),
+            ));
+        }
     }
     for s in agency.systems {
         if let Some(prev) = existing.systems.iter().find(|x| x.id == s.id) {

@@ -101,6 +101,10 @@ impl TableRenderer {
             }
             out.push_str(&format!("{t}\n"));
         }
+        for i in r.inputs.iter().filter(|i| i.note.is_some()) {
+            let note = one_line(i.note.as_deref().unwrap_or_default());
+            out.push_str(&format!("\n{} {}: {note}\n", tr(l, "Note:", "Lưu ý:"), one_line(&i.file)));
+        }
         for i in r.inputs.iter().filter(|i| i.error.is_some()) {
             out.push_str(&format!(
                 "\n{} {}: {}\n",
@@ -231,10 +235,10 @@ impl TableRenderer {
         let mut t = new_table(self.width);
         t.set_header(vec![tr(l, "Control", "Biện pháp"), tr(l, "Status", "Trạng thái"), tr(l, "Why", "Lý do")]);
         for c in rows {
-            let why: Vec<String> = c
-                .findings
+            let shown: Vec<_> =
+                c.findings.iter().filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass).collect();
+            let why: Vec<String> = shown
                 .iter()
-                .filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass)
                 .take(4)
                 .map(|f| {
                     // Name the asset unless the message already does.
@@ -245,7 +249,7 @@ impl TableRenderer {
                     truncate(&format!("{asset}{}", one_line(&f.message)), 160)
                 })
                 .collect();
-            let more = c.findings.len().saturating_sub(4);
+            let more = shown.len().saturating_sub(4);
             let mut why = why.join("\n");
             if more > 0 && self.detail != Detail::All {
                 why.push_str(&format!(
