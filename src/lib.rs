@@ -20,6 +20,7 @@ pub mod diag;
 pub mod engine;
 pub mod i18n;
 pub mod inventory;
+pub mod par;
 pub mod policy;
 pub mod report;
 pub mod sanitize;

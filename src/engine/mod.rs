@@ -51,7 +51,7 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
     let index = host_index::HostIndex::new(evidence);
     let probes = probes::ProbeIndex::new(&evidence.probes);
-    let results = parallel_map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, &probes, opts));
+    let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, &probes, opts));
     let mut by_agency: Vec<AgencyResult> = inv
         .agencies
         .iter()
@@ -69,20 +69,6 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
         rules_digest: policy.rules.digest(),
         catalogues: policy.catalogues.iter().map(|c| (c.id.clone(), c.version.clone())).collect(),
     }
-}
-
-/// Runs `f` over `items` on every core, keeping the input order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    if threads <= 1 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    })
 }
 
 /// Everything needed to judge one system.
