@@ -4,7 +4,7 @@
 //! maximum evidence age is `unknown`, never `pass`.
 
 use super::SystemCx;
-use super::rules_eval::{RuleResult, judge_all, unknown};
+use super::rules_eval::{RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all};
 use crate::collect::evidence_file::Record;
 use crate::i18n::Text;
 use crate::inventory::{System, same_name_key};
@@ -124,20 +124,12 @@ pub fn run(
 ) {
     let targets = if kind == EvidenceKind::Tls { tls_targets(cx.system) } else { http_targets(cx.system) };
     if targets.is_empty() {
-        for r in rules {
-            if let Some(res) = out.get_mut(&r.id) {
-                res.not_applicable = true;
-            }
-        }
+        mark_not_applicable(rules, out);
         return;
     }
     let name = kind.as_str();
     let gap = |target: &str, evidence: Option<String>, why: Text, out: &mut HashMap<String, RuleResult>| {
-        for r in rules {
-            if let Some(res) = out.get_mut(&r.id) {
-                res.unknowns.push(unknown(name, Some(target.to_string()), why.clone(), evidence.clone()));
-            }
-        }
+        unknown_for_all(rules, out, &unknown(name, Some(target.to_string()), why, evidence));
     };
     for t in &targets {
         let target = t.label();
@@ -209,30 +201,9 @@ fn record_facts(rec: &Record, as_of: Date) -> Value {
 }
 
 fn too_old(cx: &SystemCx, rec: &Record) -> Option<Text> {
-    let Some(day) = rec.observed().map(|t| t.date()) else {
-        return Some(Text::new(
-            "the record has no valid `observed_at` time, so its age cannot be judged",
-            "bản ghi không có thời điểm `observed_at` hợp lệ nên không xác định được độ cũ",
-        ));
-    };
-    let shown = crate::dates::format(day);
-    if day > cx.as_of {
-        return Some(Text::new(
-            format!("observed on {shown}, after the evaluation date"),
-            format!("đo ngày {shown}, sau ngày đánh giá"),
-        ));
-    }
-    let age = (cx.as_of - day).whole_days();
-    (age > cx.max_age_days as i64).then(|| {
-        Text::new(
-            format!(
-                "observed on {shown}, {age} days before the evaluation date; evidence older than {} days is not used",
-                cx.max_age_days
-            ),
-            format!(
-                "đo ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng",
-                cx.max_age_days
-            ),
-        )
-    })
+    let missing = Text::new(
+        "the record has no valid `observed_at` time, so its age cannot be judged",
+        "bản ghi không có thời điểm `observed_at` hợp lệ nên không xác định được độ cũ",
+    );
+    age_problem(cx, rec.observed().map(|t| t.date()), ("observed", "đo"), missing)
 }

@@ -75,21 +75,13 @@ pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence
 /// hosts. Each host's facts are built once and shared by both kinds of rule.
 fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     if cx.system.assets.hosts.is_empty() {
-        for r in rules {
-            if let Some(res) = out.get_mut(&r.id) {
-                res.not_applicable = true;
-            }
-        }
+        mark_not_applicable(rules, out);
         return;
     }
     // Missing or stale evidence is a fact about the system's scans, not about one rule: the
     // finding names the evidence kind, so a control fed by several rules shows it once.
     if let Some(reason) = coverage_gap(cx) {
-        for r in rules {
-            if let Some(res) = out.get_mut(&r.id) {
-                res.unknowns.push(unknown("nmap", None, reason.clone(), None));
-            }
-        }
+        unknown_for_all(rules, out, &unknown("nmap", None, reason, None));
         return;
     }
     for asset in &cx.host_gaps {
@@ -99,22 +91,14 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
                 "máy đã khai báo {asset} không xuất hiện (đang hoạt động) trong kết quả quét nmap nên chưa biết mức độ phơi nhiễm"
             ),
         );
-        for r in rules {
-            if let Some(res) = out.get_mut(&r.id) {
-                res.unknowns.push(unknown("nmap", Some(asset.clone()), why.clone(), None));
-            }
-        }
+        unknown_for_all(rules, out, &unknown("nmap", Some(asset.clone()), why, None));
     }
     let host_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapHost).collect();
     let port_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapPort).collect();
     for (input, host) in &cx.hosts {
         let evidence = format!("{}#host={}", input.file, host.label);
         if let Some(why) = staleness(cx, host) {
-            for r in rules {
-                if let Some(res) = out.get_mut(&r.id) {
-                    res.unknowns.push(unknown("nmap", Some(host.label.clone()), why.clone(), Some(evidence.clone())));
-                }
-            }
+            unknown_for_all(rules, out, &unknown("nmap", Some(host.label.clone()), why, Some(evidence)));
             continue;
         }
         let host_facts = facts::host(host);
@@ -207,31 +191,54 @@ fn coverage_gap(cx: &SystemCx) -> Option<Text> {
 
 /// Why a scanned host's evidence is too old (or too new) for the evaluation date, if it is.
 fn staleness(cx: &SystemCx, host: &ScannedHost) -> Option<Text> {
-    let Some(day) = host.observed.and_then(crate::dates::date_of_unix) else {
-        return Some(Text::new(
-            "the scan has no start time, so its age cannot be judged",
-            "kết quả quét không có thời điểm bắt đầu nên không xác định được độ cũ",
-        ));
-    };
+    let missing = Text::new(
+        "the scan has no start time, so its age cannot be judged",
+        "kết quả quét không có thời điểm bắt đầu nên không xác định được độ cũ",
+    );
+    age_problem(cx, host.observed.and_then(crate::dates::date_of_unix), ("scanned", "quét"), missing)
+}
+
+/// Why evidence dated `day` cannot be used at the evaluation date: no date, dated after it, or
+/// older than the maximum evidence age. `verb` says how the evidence was taken ("scanned").
+pub(super) fn age_problem(cx: &SystemCx, day: Option<time::Date>, verb: (&str, &str), missing: Text) -> Option<Text> {
+    let Some(day) = day else { return Some(missing) };
+    let (en, vi) = verb;
     let shown = crate::dates::format(day);
     if day > cx.as_of {
+        let as_of = crate::dates::format(cx.as_of);
         return Some(Text::new(
-            format!("scanned on {shown}, after the evaluation date {}", crate::dates::format(cx.as_of)),
-            format!("quét ngày {shown}, sau ngày đánh giá {}", crate::dates::format(cx.as_of)),
+            format!("{en} on {shown}, after the evaluation date {as_of}"),
+            format!("{vi} ngày {shown}, sau ngày đánh giá {as_of}"),
         ));
     }
-    let age = (cx.as_of - day).whole_days();
-    if age > cx.max_age_days as i64 {
-        return Some(Text::new(
+    let (age, max) = ((cx.as_of - day).whole_days(), cx.max_age_days);
+    (age > max as i64).then(|| {
+        Text::new(
             format!(
-                "scanned on {shown}, {age} days before the evaluation date; evidence older than {} days is not used",
-                cx.max_age_days
+                "{en} on {shown}, {age} days before the evaluation date; evidence older than {max} days is not used"
             ),
             format!(
-                "quét ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {} ngày không được sử dụng",
-                cx.max_age_days
+                "{vi} ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {max} ngày không được sử dụng"
             ),
-        ));
+        )
+    })
+}
+
+/// Marks every rule in `rules` silent for this system (it has no asset of their evidence kind).
+pub(super) fn mark_not_applicable(rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+    for r in rules {
+        if let Some(res) = out.get_mut(&r.id) {
+            res.not_applicable = true;
+        }
     }
-    None
+}
+
+/// Records the same unknown finding for every rule in `rules` (missing or unusable evidence is a
+/// fact about the evidence, shared by all rules that needed it).
+pub(super) fn unknown_for_all(rules: &[&Rule], out: &mut HashMap<String, RuleResult>, finding: &Finding) {
+    for r in rules {
+        if let Some(res) = out.get_mut(&r.id) {
+            res.unknowns.push(finding.clone());
+        }
+    }
 }
