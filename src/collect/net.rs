@@ -1,0 +1,314 @@
+//! Polite networking for live probes: every connection tuanthu opens goes through a [`Dialer`],
+//! which enforces the politeness contract of `shared/spec/evidence.md`:
+//!
+//! * a global bound on simultaneous connections;
+//! * a per-host bound, counted per resolved IP address (fragile government hosts drop scanners
+//!   that open many connections at once);
+//! * a per-host rate: connection starts to one address are spaced by at least `min_interval`;
+//! * a connect timeout, and read helpers that bound both time and bytes.
+//!
+//! Invariant: a [`Connection`] (or [`Permit`]) holds its host and global slots until dropped, so
+//! the bounds hold for as long as the socket is open, not only while connecting.
+
+use crate::collect::evidence_file::ProbeError;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+/// Error classes of probe errors (`error.class` in evidence files). Stable: reports and the
+/// national center group failures by them.
+pub mod class {
+    /// The name did not resolve.
+    pub const DNS: &str = "dns";
+    /// The connection was refused or the network is unreachable.
+    pub const CONNECT: &str = "connect";
+    /// No answer within the connect or read timeout.
+    pub const TIMEOUT: &str = "timeout";
+    /// The target's overall deadline passed.
+    pub const DEADLINE: &str = "deadline";
+    /// The peer closed or reset the connection before a complete answer.
+    pub const CLOSED: &str = "closed";
+    /// The peer answered with something that is not the protocol spoken (garbage, wrong protocol).
+    pub const PROTOCOL: &str = "protocol";
+    /// The peer sent more than tuanthu accepts (certificate chain, headers, redirect hops).
+    pub const TOO_LARGE: &str = "too_large";
+    /// A TLS handshake could not be completed with any offer.
+    pub const TLS: &str = "tls";
+    /// An HTTP exchange failed (redirect loop, bad response).
+    pub const HTTP: &str = "http";
+    /// Anything else from the operating system.
+    pub const IO: &str = "io";
+}
+
+pub fn error(class: &str, message: impl Into<String>) -> ProbeError {
+    ProbeError { class: class.to_string(), message: message.into() }
+}
+
+/// Limits applied to every probe. Defaults suit production government hosts; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// TCP connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer.
+    pub read_timeout: Duration,
+    /// Longest a whole target (every connection of its probe) may take.
+    pub target_deadline: Duration,
+    /// Most bytes accepted for one TLS handshake flight (ServerHello … ServerHelloDone),
+    /// which bounds the certificate chain.
+    pub max_handshake_bytes: usize,
+    /// Most bytes of HTTP response headers.
+    pub max_header_bytes: usize,
+    /// Most bytes of an HTTP body read (bodies are not needed for the facts; this bounds draining).
+    pub max_body_bytes: usize,
+    /// Most redirects followed from one URL.
+    pub max_redirects: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(5),
+            target_deadline: Duration::from_secs(120),
+            max_handshake_bytes: 256 << 10,
+            max_header_bytes: 64 << 10,
+            max_body_bytes: 256 << 10,
+            max_redirects: 10,
+        }
+    }
+}
+
+/// Politeness settings of a [`Dialer`].
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Simultaneous connections in all.
+    pub global: usize,
+    /// Simultaneous connections per IP address.
+    pub per_host: usize,
+    /// Least time between two connection starts to one IP address.
+    pub min_interval: Duration,
+}
+
+impl Default for Politeness {
+    fn default() -> Politeness {
+        Politeness { global: 64, per_host: 3, min_interval: Duration::from_millis(20) }
+    }
+}
+
+/// One host's slots and the earliest time its next connection may start.
+struct HostGate {
+    slots: Arc<Semaphore>,
+    next_start: tokio::sync::Mutex<Instant>,
+    /// Connections open now, and the most seen at once (for tests and statistics).
+    open: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Hands out connections within the politeness bounds. Cheap to share (`Arc<Dialer>`).
+pub struct Dialer {
+    pub limits: Limits,
+    politeness: Politeness,
+    global: Arc<Semaphore>,
+    hosts: Mutex<HashMap<IpAddr, Arc<HostGate>>>,
+    connections: AtomicUsize,
+}
+
+/// The right to hold one connection to one address. Dropping it frees the slots.
+pub struct Permit {
+    gate: Arc<HostGate>,
+    _host: OwnedSemaphorePermit,
+    _global: OwnedSemaphorePermit,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.gate.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An open TCP connection and the permit it was opened under.
+pub struct Connection {
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+    _permit: Permit,
+}
+
+impl Dialer {
+    pub fn new(limits: Limits, politeness: Politeness) -> Dialer {
+        let politeness = Politeness {
+            global: politeness.global.max(1),
+            per_host: politeness.per_host.max(1),
+            min_interval: politeness.min_interval,
+        };
+        Dialer {
+            limits,
+            global: Arc::new(Semaphore::new(politeness.global)),
+            politeness,
+            hosts: Mutex::new(HashMap::new()),
+            connections: AtomicUsize::new(0),
+        }
+    }
+
+    fn gate(&self, ip: IpAddr) -> Arc<HostGate> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(ip)
+            .or_insert_with(|| {
+                Arc::new(HostGate {
+                    slots: Arc::new(Semaphore::new(self.politeness.per_host)),
+                    next_start: tokio::sync::Mutex::new(Instant::now()),
+                    open: AtomicUsize::new(0),
+                    peak: AtomicUsize::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// Waits for a slot to `ip` (host slot first, then a global one: waiting for a busy host must
+    /// not hold a global slot others could use) and for the host's rate spacing.
+    pub async fn permit(&self, ip: IpAddr) -> Permit {
+        let gate = self.gate(ip);
+        // The semaphores are never closed, so acquiring cannot fail.
+        let host = gate.slots.clone().acquire_owned().await.expect("host semaphore is never closed");
+        let global = self.global.clone().acquire_owned().await.expect("global semaphore is never closed");
+        {
+            let mut next = gate.next_start.lock().await;
+            let now = Instant::now();
+            if *next > now {
+                tokio::time::sleep_until(*next).await;
+            }
+            *next = Instant::now() + self.politeness.min_interval;
+        }
+        let open = gate.open.fetch_add(1, Ordering::Relaxed) + 1;
+        gate.peak.fetch_max(open, Ordering::Relaxed);
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        Permit { gate, _host: host, _global: global }
+    }
+
+    /// Opens a TCP connection to `addr` within the bounds and the connect timeout.
+    pub async fn connect(&self, addr: SocketAddr) -> Result<Connection, ProbeError> {
+        let permit = self.permit(addr.ip()).await;
+        let stream = match tokio::time::timeout(self.limits.connect_timeout, TcpStream::connect(addr)).await {
+            Err(_) => {
+                return Err(error(
+                    class::TIMEOUT,
+                    format!("no TCP connection to {addr} within {} s", self.limits.connect_timeout.as_secs_f32()),
+                ));
+            }
+            Ok(Err(e)) => return Err(io_error(&e, &format!("cannot connect to {addr}"))),
+            Ok(Ok(s)) => s,
+        };
+        // Probes send small requests and wait for answers: do not delay them.
+        let _ = stream.set_nodelay(true);
+        Ok(Connection { stream, peer: addr, _permit: permit })
+    }
+
+    /// Connections opened so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// The most connections seen open at once to `ip`.
+    pub fn peak(&self, ip: IpAddr) -> usize {
+        self.hosts.lock().unwrap_or_else(|e| e.into_inner()).get(&ip).map_or(0, |g| g.peak.load(Ordering::Relaxed))
+    }
+}
+
+/// Maps an I/O error to a probe error class.
+pub fn io_error(e: &std::io::Error, context: &str) -> ProbeError {
+    use std::io::ErrorKind as K;
+    let class = match e.kind() {
+        K::ConnectionRefused | K::NetworkUnreachable | K::HostUnreachable | K::AddrNotAvailable => class::CONNECT,
+        K::TimedOut => class::TIMEOUT,
+        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => class::CLOSED,
+        _ => class::IO,
+    };
+    error(class, format!("{context}: {e}"))
+}
+
+/// Resolves `host` (a name or an address literal) to socket addresses, within the connect timeout.
+/// A pinned address wins: the name is then used only for SNI, Host and hostname checks.
+pub async fn resolve(
+    host: &str,
+    port: u16,
+    pinned: Option<IpAddr>,
+    timeout: Duration,
+) -> Result<Vec<SocketAddr>, ProbeError> {
+    if let Some(ip) = pinned {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    match tokio::time::timeout(timeout, tokio::net::lookup_host((bare, port))).await {
+        Err(_) => Err(error(class::DNS, format!("{bare} did not resolve within {} s", timeout.as_secs_f32()))),
+        Ok(Err(e)) => Err(error(class::DNS, format!("{bare} does not resolve: {e}"))),
+        Ok(Ok(addrs)) => {
+            let mut v: Vec<SocketAddr> = addrs.collect();
+            v.dedup();
+            if v.is_empty() { Err(error(class::DNS, format!("{bare} has no address"))) } else { Ok(v) }
+        }
+    }
+}
+
+/// Reads into `buf` with the read timeout; `Ok(0)` is end of stream.
+pub async fn read_some(stream: &mut TcpStream, buf: &mut [u8], timeout: Duration) -> Result<usize, ProbeError> {
+    match tokio::time::timeout(timeout, stream.read(buf)).await {
+        Err(_) => Err(error(class::TIMEOUT, format!("no answer within {} s", timeout.as_secs_f32()))),
+        Ok(Err(e)) => Err(io_error(&e, "read failed")),
+        Ok(Ok(n)) => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn per_host_bound_holds_while_connections_are_open() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = listener.accept().await {
+                held.push(s);
+            }
+        });
+        let dialer = Arc::new(Dialer::new(
+            Limits::default(),
+            Politeness { global: 16, per_host: 2, min_interval: Duration::from_millis(1) },
+        ));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let d = dialer.clone();
+            tasks.push(tokio::spawn(async move {
+                let c = d.connect(addr).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                drop(c);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(dialer.connections(), 8);
+        assert_eq!(dialer.peak(addr.ip()), 2, "never more than per_host connections at once");
+    }
+
+    #[tokio::test]
+    async fn refused_targets_are_classified_and_pins_win() {
+        // Bind then drop a listener to get a loopback port nobody listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dialer = Dialer::new(Limits::default(), Politeness::default());
+        let err = dialer.connect(SocketAddr::from(([127, 0, 0, 1], port))).await.err().unwrap();
+        assert_eq!(err.class, class::CONNECT, "{err:?}");
+        let pinned = resolve("portal.example.gov.vn", 443, Some("127.0.0.9".parse().unwrap()), Duration::from_secs(1));
+        assert_eq!(pinned.await.unwrap(), vec![SocketAddr::from(([127, 0, 0, 9], 443))]);
+    }
+}
