@@ -31,7 +31,7 @@ pub struct ProbeError {
 }
 
 /// One evidence record: the facts of one target, or the error that prevented measuring it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct Record {
     pub kind: String,
     pub target: String,
@@ -58,7 +58,7 @@ impl Record {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct Tool {
     #[serde(default)]
     pub name: String,

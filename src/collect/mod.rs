@@ -1,8 +1,10 @@
-//! Evidence collectors: turn scan output (and, later, live probes) into evidence the engine can
+//! Evidence collectors: turn scan output and live TLS/HTTP probes into evidence the engine can
 //! judge. Collectors only ever look at assets the inventory declares.
 
 pub mod evidence_file;
+pub mod evidence_writer;
 pub mod http;
+pub mod live;
 pub mod net;
 pub mod nmap;
 pub mod nmap_evidence;

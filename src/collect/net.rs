@@ -104,6 +104,8 @@ impl Default for Politeness {
 /// One host's slots and the earliest time its next connection may start.
 struct HostGate {
     slots: Arc<Semaphore>,
+    /// Targets measured at once on this address (see [`Dialer::target_slot`]).
+    targets: Arc<Semaphore>,
     next_start: tokio::sync::Mutex<Instant>,
     /// Connections open now, and the most seen at once (for tests and statistics).
     open: AtomicUsize,
@@ -162,6 +164,7 @@ impl Dialer {
             .or_insert_with(|| {
                 Arc::new(HostGate {
                     slots: Arc::new(Semaphore::new(self.politeness.per_host)),
+                    targets: Arc::new(Semaphore::new(self.politeness.per_host)),
                     next_start: tokio::sync::Mutex::new(Instant::now()),
                     open: AtomicUsize::new(0),
                     peak: AtomicUsize::new(0),
@@ -189,6 +192,14 @@ impl Dialer {
         gate.peak.fetch_max(open, Ordering::Relaxed);
         self.connections.fetch_add(1, Ordering::Relaxed);
         Permit { gate, _host: host, _global: global }
+    }
+
+    /// Waits until `ip` may take one more target. A target's own deadline starts after this, so
+    /// many targets behind one address (virtual hosts on one load balancer) queue politely instead
+    /// of timing out while they wait for that address's connection slots.
+    pub async fn target_slot(&self, ip: IpAddr) -> OwnedSemaphorePermit {
+        let gate = self.gate(ip);
+        gate.targets.clone().acquire_owned().await.expect("target semaphore is never closed")
     }
 
     /// Opens a TCP connection to `addr` within the bounds and the connect timeout.

@@ -92,21 +92,7 @@ pub fn normalise(kind: EvidenceKind, target: &str) -> String {
 
 /// The system's TLS endpoints (`host:port`): declared ones, and those its https URLs imply.
 pub fn tls_targets(s: &System) -> Vec<Target> {
-    let mut out: Vec<Target> =
-        s.assets.tls.iter().map(|t| Target { target: format!("{}:{}", t.host, t.port), address: t.address }).collect();
-    for u in &s.assets.urls {
-        if u.url.scheme() != "https" {
-            continue;
-        }
-        if let (Some(host), Some(port)) = (u.url.host_str(), u.url.port_or_known_default()) {
-            let t = Target { target: format!("{host}:{port}"), address: u.address };
-            let key = normalise(EvidenceKind::Tls, &t.target);
-            if !out.iter().any(|o| normalise(EvidenceKind::Tls, &o.target) == key && o.address == t.address) {
-                out.push(t);
-            }
-        }
-    }
-    out
+    s.assets.tls_endpoints().into_iter().map(|t| Target { target: t.target(), address: t.address }).collect()
 }
 
 pub fn http_targets(s: &System) -> Vec<Target> {

@@ -132,6 +132,22 @@ impl TlsAsset {
     }
 }
 
+impl TlsAsset {
+    /// The same endpoint: same name (DNS rules), port and pin.
+    pub fn same_endpoint(&self, other: &TlsAsset) -> bool {
+        same_name(&self.host, &other.host) && self.port == other.port && self.address == other.address
+    }
+
+    /// `host:port`, with brackets around an IPv6 literal.
+    pub fn target(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
 fn parse_address(address: Option<&str>) -> Result<Option<IpAddr>, String> {
     address
         .map(|a| a.trim().parse::<IpAddr>().map_err(|_| format!("address `{a}` is not a valid IP address")))

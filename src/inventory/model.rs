@@ -94,6 +94,24 @@ pub struct Assets {
     pub allowed_ports: Vec<PortSpec>,
 }
 
+impl Assets {
+    /// The TLS endpoints to measure: the declared ones, then those the https URLs imply (a URL's
+    /// own `host:port`, with its pin), each once. Collector and engine share this definition so
+    /// that what is probed is exactly what is judged.
+    pub fn tls_endpoints(&self) -> Vec<TlsAsset> {
+        let mut out = self.tls.clone();
+        for u in self.urls.iter().filter(|u| u.url.scheme() == "https") {
+            let (Some(host), Some(port)) = (u.url.host_str(), u.url.port_or_known_default()) else { continue };
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let t = TlsAsset { host: host.to_string(), port, address: u.address };
+            if !out.iter().any(|o| o.same_endpoint(&t)) {
+                out.push(t);
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttestationStatus {

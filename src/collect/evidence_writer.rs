@@ -1,0 +1,182 @@
+//! Writes evidence files (`tuanthu/evidence/v1`) as probes finish.
+//!
+//! Two encodings, chosen by the output file name:
+//!
+//! * JSON Lines (`*.jsonl`): the header is written at once and every record is written and flushed
+//!   the moment its probe finishes, so a run that is killed keeps everything measured before; the
+//!   trailer line marks a complete run (the reader reports a file without it as partial).
+//! * one JSON document (anything else): records are kept in memory, sorted (kind, target, address)
+//!   so that two runs over the same targets diff cleanly, and written to a temporary file that is
+//!   renamed into place — an interrupted run never leaves half a document behind.
+
+use super::evidence_file::{Record, SCHEMA, Tool};
+use serde_json::json;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Document,
+    Lines,
+}
+
+impl Encoding {
+    /// `*.jsonl` (or `*.ndjson`) is JSON Lines; everything else one document.
+    pub fn for_path(path: &Path) -> Encoding {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("jsonl" | "ndjson") => Encoding::Lines,
+            _ => Encoding::Document,
+        }
+    }
+}
+
+/// Counts of what was written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub records: usize,
+    pub errors: usize,
+}
+
+pub struct EvidenceWriter {
+    encoding: Encoding,
+    path: PathBuf,
+    /// For documents: the temporary file renamed into place by `finish`.
+    temp: PathBuf,
+    out: BufWriter<File>,
+    started_at: String,
+    held: Vec<Record>,
+    written: Written,
+}
+
+pub fn tool() -> Tool {
+    Tool { name: "tuanthu".into(), version: env!("CARGO_PKG_VERSION").into() }
+}
+
+impl EvidenceWriter {
+    pub fn create(path: &Path, started_at: &str) -> Result<EvidenceWriter, String> {
+        let encoding = Encoding::for_path(path);
+        let temp = match encoding {
+            Encoding::Lines => path.to_path_buf(),
+            Encoding::Document => {
+                let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+                name.push(".partial");
+                path.with_file_name(name)
+            }
+        };
+        let file = File::create(&temp).map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+        let mut w = EvidenceWriter {
+            encoding,
+            path: path.to_path_buf(),
+            temp,
+            out: BufWriter::new(file),
+            started_at: started_at.to_string(),
+            held: Vec::new(),
+            written: Written::default(),
+        };
+        if encoding == Encoding::Lines {
+            let header = json!({"schema": SCHEMA, "tool": tool(), "started_at": started_at});
+            w.line(&header)?;
+        }
+        Ok(w)
+    }
+
+    fn line(&mut self, v: &impl serde::Serialize) -> Result<(), String> {
+        let io = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
+        serde_json::to_writer(&mut self.out, v).map_err(|e| e.to_string())?;
+        self.out.write_all(b"\n").map_err(io)?;
+        self.out.flush().map_err(io)
+    }
+
+    /// Adds one record; for JSON Lines it is on disk when this returns.
+    pub fn push(&mut self, rec: Record) -> Result<(), String> {
+        self.written.records += 1;
+        if rec.error.is_some() {
+            self.written.errors += 1;
+        }
+        match self.encoding {
+            Encoding::Lines => self.line(&rec),
+            Encoding::Document => {
+                self.held.push(rec);
+                Ok(())
+            }
+        }
+    }
+
+    /// Completes the file: the trailer for JSON Lines, the whole document otherwise.
+    pub fn finish(mut self, finished_at: &str) -> Result<Written, String> {
+        let written = self.written;
+        match self.encoding {
+            Encoding::Lines => {
+                let trailer = json!({"finished_at": finished_at, "records": written.records, "errors": written.errors});
+                self.line(&trailer)?;
+            }
+            Encoding::Document => {
+                let mut records = std::mem::take(&mut self.held);
+                records.sort_by(|a, b| (&a.kind, &a.target, &a.address).cmp(&(&b.kind, &b.target, &b.address)));
+                let doc = json!({
+                    "schema": SCHEMA, "tool": tool(),
+                    "started_at": self.started_at, "finished_at": finished_at,
+                    "records": records,
+                });
+                let io = |e: std::io::Error| format!("cannot write {}: {e}", self.temp.display());
+                serde_json::to_writer_pretty(&mut self.out, &doc).map_err(|e| e.to_string())?;
+                self.out.write_all(b"\n").map_err(io)?;
+                self.out.flush().map_err(io)?;
+                std::fs::rename(&self.temp, &self.path)
+                    .map_err(|e| format!("cannot move {} to {}: {e}", self.temp.display(), self.path.display()))?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::evidence_file::{ProbeError, read};
+
+    fn rec(target: &str, error: bool) -> Record {
+        Record {
+            kind: "tls".into(),
+            target: target.into(),
+            address: Some("127.0.0.1".into()),
+            sni: None,
+            observed_at: Some("2026-11-25T08:00:00Z".into()),
+            error: error.then(|| ProbeError { class: "timeout".into(), message: "no answer".into() }),
+            facts: (!error).then(|| json!({"protocols": {"tls1.2": true}})),
+            position: String::new(),
+        }
+    }
+
+    #[test]
+    fn both_encodings_read_back_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["e.json", "e.jsonl"] {
+            let p = dir.path().join(name);
+            let mut w = EvidenceWriter::create(&p, "2026-11-25T08:00:00Z").unwrap();
+            w.push(rec("b.example.vn:443", false)).unwrap();
+            w.push(rec("a.example.vn:443", true)).unwrap();
+            assert_eq!(w.finish("2026-11-25T08:00:09Z").unwrap(), Written { records: 2, errors: 1 });
+            let input = read(&p);
+            assert!(input.fatal.is_none() && !input.partial, "{name}: {:?} {:?}", input.fatal, input.problems);
+            assert_eq!(input.records.len(), 2);
+            assert_eq!(input.tool.unwrap().name, "tuanthu");
+            assert!(!dir.path().join(format!("{name}.partial")).exists());
+        }
+        let doc = read(&dir.path().join("e.json"));
+        assert_eq!(doc.records[0].target, "a.example.vn:443", "documents are sorted");
+    }
+
+    #[test]
+    fn an_unfinished_lines_file_keeps_its_records_and_reads_as_partial() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run.jsonl");
+        let mut w = EvidenceWriter::create(&p, "2026-11-25T08:00:00Z").unwrap();
+        w.push(rec("a.example.vn:443", false)).unwrap();
+        drop(w); // killed before finish
+        let input = read(&p);
+        assert!(input.partial);
+        assert_eq!(input.records.len(), 1);
+    }
+}

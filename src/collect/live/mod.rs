@@ -1,0 +1,9 @@
+//! Live evidence: probe the declared TLS endpoints and URLs and write what was found as an
+//! evidence file. `plan` decides what may be probed (only declared assets), `runner` schedules
+//! the probes politely and guarantees one record per target.
+
+pub mod plan;
+pub mod runner;
+
+pub use plan::{Filter, Kind, Target, declared_hosts, plan};
+pub use runner::{Prober, Settings, Summary, run};
