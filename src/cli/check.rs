@@ -62,15 +62,31 @@ pub struct CheckArgs {
 }
 
 pub fn run(a: CheckArgs) -> ExitCode {
-    let (policy, inv, as_of) = match load_inputs(&a) {
-        Ok(x) => x,
-        Err(p) => return invalid(&p),
-    };
+    match load_inputs(&a) {
+        Ok(inputs) => evaluate(&a, inputs, Vec::new()),
+        Err(p) => invalid(&p),
+    }
+}
+
+/// What `check` (and `scan`) evaluate: the policy, the inventory and the evaluation date.
+pub(crate) struct Inputs {
+    pub policy: crate::policy::Policy,
+    pub inventory: crate::inventory::Inventory,
+    pub as_of: time::Date,
+}
+
+/// Evaluates with the evidence files of the command line plus `live` (the probes of `scan`),
+/// renders the report and decides the exit code.
+pub(crate) fn evaluate(
+    a: &CheckArgs,
+    inputs: Inputs,
+    live: Vec<crate::collect::evidence_file::EvidenceInput>,
+) -> ExitCode {
+    let Inputs { policy, inventory: inv, as_of } = inputs;
     let scope = Scope::of(&inv);
-    let evidence = Evidence {
-        nmap: a.nmap.iter().map(|p| import_nmap(p, &scope)).collect(),
-        probes: a.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect(),
-    };
+    let mut probes: Vec<_> = a.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect();
+    probes.extend(live);
+    let evidence = Evidence { nmap: a.nmap.iter().map(|p| import_nmap(p, &scope)).collect(), probes };
     let mut code = ExitCode::Ok;
     for input in &evidence.probes {
         if let Some(e) = &input.fatal {
@@ -119,7 +135,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
     code.max(verdict(&report, a.fail_on))
 }
 
-fn load_inputs(a: &CheckArgs) -> Result<(crate::policy::Policy, crate::inventory::Inventory, time::Date), Problems> {
+pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     let as_of = as_of(a.as_of.as_deref())?;
     let policy = load_policy(&a.common)?;
     if let Some(c) = &a.catalogue
@@ -132,7 +148,7 @@ fn load_inputs(a: &CheckArgs) -> Result<(crate::policy::Policy, crate::inventory
     if !refs.is_empty() {
         return Err(Problems(refs));
     }
-    Ok((policy, files.inventory, as_of))
+    Ok(Inputs { policy, inventory: files.inventory, as_of })
 }
 
 /// Exit 1 when any evaluated system has a required control that fails the `--fail-on` test.
