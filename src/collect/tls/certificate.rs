@@ -475,6 +475,10 @@ fn explain(e: &webpki::Error, parsed: &[Result<X509Certificate<'_>, String>], no
         E::InvalidSignatureForPublicKey => "invalid signature (forged, corrupted, or an issuer key under 2048 bits)",
         E::NameConstraintViolation => "name constraints violated",
         E::PathLenConstraintViolated => "path length constraint violated",
+        // OpenSSL's `req -x509` makes self-signed certificates CA:TRUE, so appliances often send one.
+        E::CaUsedAsEndEntity if leaf.is_some_and(is_self_signed) => {
+            "self-signed (a CA certificate used as the server certificate)"
+        }
         E::CaUsedAsEndEntity => "a CA certificate is used as the server certificate",
         E::EndEntityUsedAsCa => "a non-CA certificate is used as an issuer",
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
