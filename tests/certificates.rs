@@ -92,9 +92,12 @@ fn fixture(name: &str) -> Vec<u8> {
     x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents
 }
 
-fn fixture_store() -> TrustStore {
+fn fixture_store(root: &str) -> TrustStore {
     let mut store = TrustStore::empty();
-    store.add_pem_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/certs/ca.pem")).unwrap();
+    assert_eq!(
+        store.add_pem_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/certs").join(root)),
+        Ok(1)
+    );
     store
 }
 
@@ -332,7 +335,7 @@ fn a_sha1_signed_leaf_is_reported_and_not_trusted() {
     let f = certificate::analyse(
         &[fixture("sha1-leaf.pem")],
         "sha1.test.gov.vn",
-        &fixture_store(),
+        &fixture_store("ca.pem"),
         OffsetDateTime::now_utc(),
     );
     assert!(f.signature_algorithm.as_deref().unwrap().to_lowercase().contains("sha1"), "{:?}", f.signature_algorithm);
@@ -349,7 +352,7 @@ fn a_1024_bit_rsa_leaf_is_measured_though_its_chain_validates() {
     let f = certificate::analyse(
         &[fixture("rsa1024-leaf.pem")],
         "rsa1024.test.gov.vn",
-        &fixture_store(),
+        &fixture_store("ca.pem"),
         OffsetDateTime::now_utc(),
     );
     assert_eq!((f.key_type.as_deref(), f.key_bits), (Some("RSA"), Some(1024)));
@@ -357,6 +360,22 @@ fn a_1024_bit_rsa_leaf_is_measured_though_its_chain_validates() {
     // Path validation checks the CA's signature, not the leaf key's size: the weak-key rule does.
     assert!(f.chain_valid, "{:?}", f.chain_error);
     assert!(!f.weak_signature_in_chain);
+}
+
+#[test]
+fn a_ca_with_a_1024_bit_rsa_key_cannot_vouch_for_anything() {
+    let f = certificate::analyse(
+        &[fixture("under-rsa1024-ca-leaf.pem")],
+        "under1024.test.gov.vn",
+        &fixture_store("rsa1024-ca.pem"),
+        OffsetDateTime::now_utc(),
+    );
+    assert_eq!((f.key_type.as_deref(), f.key_bits), (Some("RSA"), Some(2048)));
+    assert!(!f.chain_valid);
+    assert_eq!(
+        f.chain_error.as_deref(),
+        Some("invalid signature (forged, corrupted, or an issuer key under 2048 bits)")
+    );
 }
 
 #[test]
