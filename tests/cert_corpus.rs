@@ -348,3 +348,29 @@ fn x509_limbo_verdicts_agree_with_expectations() {
     assert!(unexpected.is_empty(), "disagreements not in KNOWN_DISAGREEMENTS:\n{}", unexpected.join("\n"));
     assert!(agree >= LIMBO_FLOOR, "agreement {agree} fell below the floor {LIMBO_FLOOR}");
 }
+
+/// The leaf keys limbo expects refused (and webpki accepts) are visible in the key facts, which is
+/// where the weak-key rule reads them.
+#[test]
+fn x509_limbo_forbidden_leaf_keys_are_measured() {
+    let Some(corpora) = corpora() else { return };
+    let text = std::fs::read_to_string(corpora.join("x509-limbo/limbo-nobettertls.json")).unwrap();
+    let limbo: Limbo = serde_json::from_str(&text).unwrap();
+    let leaf_key = |id: &str| {
+        let c = limbo.testcases.iter().find(|c| c.id == id).unwrap();
+        let f = certificate::analyse(
+            &pem_chain(c.peer_certificate.as_bytes()),
+            "x",
+            &TrustStore::empty(),
+            OffsetDateTime::now_utc(),
+        );
+        (f.key_type.unwrap(), f.key_bits.unwrap())
+    };
+    assert_eq!(leaf_key("webpki::forbidden-weak-rsa-in-leaf"), ("RSA".to_string(), 1024));
+    assert_eq!(leaf_key("webpki::forbidden-p192-leaf"), ("EC".to_string(), 192));
+    let (kind, bits) = leaf_key("webpki::forbidden-dsa-leaf");
+    assert_eq!(kind, "DSA");
+    assert!(bits >= 1024 && bits % 8 == 0, "DSA prime size {bits}");
+    let (kind, bits) = leaf_key("webpki::forbidden-rsa-key-not-divisible-by-8-in-leaf");
+    assert!(kind == "RSA" && bits % 8 != 0 && bits > 2048, "{kind} {bits}");
+}

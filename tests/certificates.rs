@@ -497,10 +497,11 @@ fn bundle_error(name: &str, bytes: &[u8]) -> String {
 }
 
 #[test]
-fn bundles_with_comments_and_several_roots_load() {
+fn bundles_with_comments_several_roots_and_windows_line_ends_load() {
     let a = CertifiedIssuer::self_signed(ca_params("CA A"), key(&rcgen::PKCS_ECDSA_P256_SHA256)).unwrap();
     let b = CertifiedIssuer::self_signed(ca_params("CA B"), key(&rcgen::PKCS_ECDSA_P384_SHA384)).unwrap();
-    let text = format!("# Government CA bundle\nCA A\n====\n{}\nsubject=CN = CA B\n{}\n", a.pem(), b.pem());
+    // As saved on Windows: byte order mark, CRLF line ends.
+    let text = format!("\u{feff}{}\nsubject=CN = CA B\n{}\n", a.pem(), b.pem()).replace('\n', "\r\n");
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "bundle.pem", text.as_bytes());
     let mut store = TrustStore::empty();

@@ -42,7 +42,7 @@ pub const MAX_PARSE_ERRORS: usize = 20;
 
 /// The `certificate` facts of a TLS evidence record. Leaf-derived values are `null` when the leaf
 /// could not be parsed, so rules that need them report "unknown" instead of judging a default.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CertificateFacts {
     /// Subject DN of the leaf, RFC 4514-like (`CN=…, O=…`), as encoded in the certificate.
     pub subject: Option<String>,
@@ -113,7 +113,7 @@ pub struct ChainEntry {
 /// IP literal the client used), judged against `trust` at time `now`.
 pub fn analyse(chain_der: &[Vec<u8>], name: &str, trust: &TrustStore, now: OffsetDateTime) -> CertificateFacts {
     let parsed: Vec<Result<X509Certificate<'_>, String>> = chain_der.iter().map(|der| parse(der)).collect();
-    let mut facts = CertificateFacts::blank(chain_der.len());
+    let mut facts = CertificateFacts { chain_length: chain_der.len(), ..CertificateFacts::default() };
     facts.chain = chain_der.iter().zip(&parsed).take(MAX_CHAIN_ENTRIES).map(|(d, p)| chain_entry(d, p)).collect();
     for (i, p) in parsed.iter().enumerate() {
         if let Err(e) = p {
@@ -140,36 +140,6 @@ pub fn analyse(chain_der: &[Vec<u8>], name: &str, trust: &TrustStore, now: Offse
 }
 
 impl CertificateFacts {
-    fn blank(chain_length: usize) -> CertificateFacts {
-        CertificateFacts {
-            subject: None,
-            issuer: None,
-            san: Vec::new(),
-            san_truncated: false,
-            not_before: None,
-            not_after: None,
-            days_remaining: None,
-            key_type: None,
-            key_bits: None,
-            signature_algorithm: None,
-            self_signed: false,
-            hostname_match: false,
-            chain_valid: false,
-            chain_error: None,
-            chain_length,
-            sha256: String::new(),
-            serial: None,
-            version: None,
-            is_ca: false,
-            key_usage: Vec::new(),
-            extended_key_usage: Vec::new(),
-            server_auth_eku: None,
-            weak_signature_in_chain: false,
-            chain: Vec::new(),
-            parse_errors: Vec::new(),
-        }
-    }
-
     /// Records a problem with certificate `index` (0 = leaf), keeping at most [`MAX_PARSE_ERRORS`].
     fn note(&mut self, index: usize, problem: impl std::fmt::Display) {
         if self.parse_errors.len() < MAX_PARSE_ERRORS {
@@ -370,7 +340,7 @@ fn ec_bits(spki: &SubjectPublicKeyInfo<'_>, point: &[u8]) -> Option<u32> {
 /// DSA strength is the size of the prime p, the first integer of the Dss-Parms.
 fn dsa_bits(spki: &SubjectPublicKeyInfo<'_>) -> Option<u32> {
     let params = spki.algorithm.parameters.as_ref()?;
-    let (_, p) = x509_parser::der_parser::der::parse_der_integer(params.data.as_ref()).ok()?;
+    let (_, p) = x509_parser::der_parser::der::parse_der_integer(&params.data).ok()?;
     Some(unsigned_bits(p.as_slice().ok()?))
 }
 

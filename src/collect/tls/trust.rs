@@ -73,6 +73,9 @@ impl TrustStore {
 
 /// Every block of a PEM bundle as a trust anchor, or the first problem ("block N: …").
 fn anchors_from_pem(bytes: &[u8]) -> Result<Vec<TrustAnchor<'static>>, String> {
+    // Windows editors start files with a UTF-8 byte order mark, which would hide the first
+    // BEGIN line (and so silently drop the first certificate).
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut anchors = Vec::new();
     for (index, block) in Pem::iter_from_buffer(bytes).enumerate() {
         let n = index + 1;
