@@ -340,7 +340,7 @@ fn ec_bits(spki: &SubjectPublicKeyInfo<'_>, point: &[u8]) -> Option<u32> {
 /// DSA strength is the size of the prime p, the first integer of the Dss-Parms.
 fn dsa_bits(spki: &SubjectPublicKeyInfo<'_>) -> Option<u32> {
     let params = spki.algorithm.parameters.as_ref()?;
-    let (_, p) = x509_parser::der_parser::der::parse_der_integer(&params.data).ok()?;
+    let (_, p) = x509_parser::der_parser::der::parse_der_integer(params.data).ok()?;
     Some(unsigned_bits(p.as_slice().ok()?))
 }
 
