@@ -12,7 +12,7 @@
 //! does that), so invalid certificates are accepted.
 
 use super::cookies::{Cookie, parse_set_cookie};
-use super::headers::{self, Csp, Fields, HeaderChecks, Hsts};
+use super::headers::{self, Csp, HeaderChecks, Hsts};
 use crate::collect::evidence_file::ProbeError;
 use crate::collect::net::{self, Dialer, Limits, Permit, class, error};
 use serde::Serialize;
@@ -113,7 +113,7 @@ pub async fn probe(dialer: &Dialer, target: &UrlTarget) -> Result<HttpFacts, Pro
     // The body is not evidence; it is read (bounded) only to see the answer complete, and a
     // trickling body must not eat the time the plain-HTTP test needs.
     let body_deadline = deadline.min(Instant::now() + limits.read_timeout * 2);
-    (chain.body_bytes, chain.body_error) = drain(&mut last, limits.max_body_bytes, body_deadline).await;
+    (chain.body_bytes, chain.body_error) = drain(&mut last, limits, body_deadline).await;
     drop(last);
     let plain = match target.url.scheme() {
         "https" => Some(match within(deadline, limits, &target.url, plain_http_test(dialer, &scope)).await {
@@ -146,9 +146,12 @@ impl<'a> Scope<'a> {
         matches!(url.scheme(), "http" | "https") && (self.own.as_ref() == Some(&host) || self.declared.contains(&host))
     }
 
-    /// The pinned address applies to the declared URL's own host only.
+    /// The pinned address applies to the declared URL's own host only, and only to a name: a
+    /// client cannot be told to reach an IP literal elsewhere, and the permit must name the
+    /// address actually connected to.
     fn pin(&self, url: &Url) -> Option<IpAddr> {
-        self.target.address.filter(|_| host_key(url) == self.own)
+        let named = matches!(url.host(), Some(url::Host::Domain(_)));
+        self.target.address.filter(|_| named && host_key(url) == self.own)
     }
 }
 
@@ -222,7 +225,7 @@ async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Excha
     let peer = net::resolve(host, port, scope.pin(url), limits.connect_timeout).await?[0];
     let permit = dialer.permit(peer.ip()).await;
     let what = format!("GET {url} ({peer})");
-    let response = client(limits, url, peer)?.get(url.clone()).send().await.map_err(|e| classify(&e, &what))?;
+    let response = client(limits, url, peer)?.get(url.clone()).send().await.map_err(|e| classify(&e, &what, limits))?;
     // hyper caps HTTP/1 heads at about 400 KiB on its own; the configured limit is enforced here.
     let head = head_bytes(&response);
     if head > limits.max_header_bytes {
@@ -260,15 +263,15 @@ fn head_bytes(r: &reqwest::Response) -> usize {
     STATUS_LINE + r.headers().iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
-/// Reads and discards the body, up to `cap` bytes and until `until`.
-async fn drain(ex: &mut Exchange, cap: usize, until: Instant) -> (u64, Option<ProbeError>) {
-    let cap = cap as u64;
+/// Reads and discards the body, up to `max_body_bytes` and until `until`.
+async fn drain(ex: &mut Exchange, limits: &Limits, until: Instant) -> (u64, Option<ProbeError>) {
+    let cap = limits.max_body_bytes as u64;
     let mut read = 0u64;
     while read < cap {
         match tokio::time::timeout_at(until, ex.response.chunk()).await {
             Ok(Ok(Some(chunk))) => read = (read + chunk.len() as u64).min(cap),
             Ok(Ok(None)) => break,
-            Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer)))),
+            Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer), limits))),
             Err(_) => return (read, Some(error(class::TIMEOUT, format!("body incomplete after {read} bytes")))),
         }
     }
@@ -292,6 +295,9 @@ async fn within<T>(
 
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
+/// `Hop::reason` of a redirect that leaves the declared hosts.
+const LEAVES_SCOPE: &str = "leaves the declared hosts";
+
 /// The hop a response makes, and the URL to fetch next when it is a redirect within scope.
 fn next_hop(f: &Fetched, scope: &Scope) -> (Hop, Option<Url>) {
     let mut hop = Hop { url: f.url.to_string(), status: f.status, location: None, followed: false, reason: None };
@@ -312,11 +318,14 @@ fn next_hop(f: &Fetched, scope: &Scope) -> (Hop, Option<Url>) {
             // Fragments are never sent; without them a loop through `#x` variants is still a loop.
             next.set_fragment(None);
             hop.location = Some(next.to_string());
-            if scope.allows(&next) {
+            if !matches!(next.scheme(), "http" | "https") {
+                hop.reason = Some("not an HTTP(S) URL".into());
+                (hop, None)
+            } else if scope.allows(&next) {
                 hop.followed = true;
                 (hop, Some(next))
             } else {
-                hop.reason = Some("leaves the declared hosts".into());
+                hop.reason = Some(LEAVES_SCOPE.into());
                 (hop, None)
             }
         }
@@ -367,7 +376,7 @@ async fn follow(dialer: &Dialer, scope: &Scope<'_>) -> Result<(Chain, Exchange),
         chain.connected_to.get_or_insert(ex.peer);
         let fetched = Fetched::of(&url, &ex.response);
         let (hop, next) = next_hop(&fetched, scope);
-        if hop.reason.as_deref() == Some("leaves the declared hosts") {
+        if hop.reason.as_deref() == Some(LEAVES_SCOPE) {
             chain.left_declared_hosts = hop.location.clone();
         }
         chain.hops.push(hop);
@@ -491,7 +500,7 @@ fn version_banners<'a>(fetched: impl Iterator<Item = &'a Fetched>) -> Vec<String
     let mut out: Vec<String> = Vec::new();
     for f in fetched {
         for name in headers::BANNER_HEADERS {
-            for v in headers::values(&f.fields as &Fields, name) {
+            for v in headers::values(&f.fields, name) {
                 let line = format!("{name}: {v}");
                 if headers::discloses_version(v) && !out.contains(&line) {
                     out.push(line);
@@ -522,12 +531,18 @@ fn causes<'a>(e: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'stati
 
 /// Maps a reqwest error to a probe error class. hyper's error kinds are not reachable without
 /// depending on hyper directly, so its parse errors are recognised by their fixed messages.
-fn classify(e: &reqwest::Error, what: &str) -> ProbeError {
+fn classify(e: &reqwest::Error, what: &str, limits: &Limits) -> ProbeError {
+    if e.is_timeout() {
+        // reqwest only says "operation timed out": name the phase and the limit instead.
+        let (phase, limit) = match e.is_connect() {
+            true => ("no connection (TCP and TLS) established", limits.connect_timeout),
+            false => ("no answer", limits.read_timeout),
+        };
+        return error(class::TIMEOUT, format!("{what}: {phase} within {} s", limit.as_secs_f32()));
+    }
     let chain = causes(e);
     let said = |needles: &[&str]| chain.iter().any(|c| needles.iter().any(|n| c.to_string().contains(n)));
-    let class = if e.is_timeout() {
-        class::TIMEOUT.to_string()
-    } else if said(&["message head is too large"]) {
+    let class = if said(&["message head is too large"]) {
         class::TOO_LARGE.to_string()
     } else if chain.iter().any(|c| c.is::<rustls::Error>()) {
         class::TLS.to_string()
@@ -597,7 +612,10 @@ mod tests {
         let (hop, next) = next_hop(&fetched("https://portal.example.gov.vn/a", 301, Some("https://evil.example/")), &s);
         assert!(next.is_none() && !hop.followed);
         assert_eq!(hop.location.as_deref(), Some("https://evil.example/"));
-        assert_eq!(hop.reason.as_deref(), Some("leaves the declared hosts"));
+        assert_eq!(hop.reason.as_deref(), Some(LEAVES_SCOPE));
+        let (hop, next) =
+            next_hop(&fetched("https://portal.example.gov.vn/a", 302, Some("ftp://portal.example.gov.vn/")), &s);
+        assert!(next.is_none() && hop.reason.as_deref() == Some("not an HTTP(S) URL"));
         let (hop, next) = next_hop(&fetched("https://portal.example.gov.vn/a", 302, None), &s);
         assert!(next.is_none() && hop.reason.is_some());
         let (hop, next) = next_hop(&fetched("https://portal.example.gov.vn/a", 200, Some("/ignored")), &s);
@@ -632,5 +650,8 @@ mod tests {
         let s = Scope::new(&t);
         assert_eq!(s.pin(&Url::parse("http://portal.example.gov.vn:80/").unwrap()), t.address);
         assert_eq!(s.pin(&Url::parse("https://www.example.gov.vn/").unwrap()), None);
+        let mut literal = UrlTarget::new(Url::parse("https://198.51.100.1/").unwrap(), t.address);
+        literal.declared_hosts.clear();
+        assert_eq!(Scope::new(&literal).pin(&literal.url), None, "an IP literal is connected to as written");
     }
 }
