@@ -1,2 +1,13 @@
 //! HTTP evidence for one declared URL: redirects (followed by tuanthu itself, hop by hop, within
 //! the declared hosts), HSTS, security headers, cookies and version banners.
+//!
+//! [`probe`] does the network part; [`headers`] and [`cookies`] are pure parsers over recorded
+//! header fields, so every judgement can be tested without a network.
+
+pub mod cookies;
+pub mod headers;
+pub mod probe;
+
+pub use cookies::Cookie;
+pub use headers::{Csp, HeaderChecks, Hsts};
+pub use probe::{Hop, HttpFacts, USER_AGENT, UrlTarget, probe};
