@@ -2,7 +2,9 @@
 //! returns an [`ExitCode`]; `main` only prints errors and exits.
 
 mod check;
+mod collect;
 mod controls;
+mod scan;
 mod validate;
 
 use crate::i18n::Lang;
@@ -47,6 +49,18 @@ pub enum Command {
     #[command(after_help = "Exit codes: 0 every system passes --fail-on; 1 some required control fails it; \
 2 invalid input (file:line:column) or a truncated/malformed evidence file; 3 the run failed.")]
     Check(check::CheckArgs),
+    /// Probe the declared TLS endpoints and URLs (and nothing else) and write an evidence file
+    #[command(after_help = "Only assets declared in the inventory are contacted: `tls:` endpoints, the endpoints of \
+https URLs, `urls:` (and the http:// form of an https URL's own host, to test the redirect). Redirects \
+leaving declared hosts are recorded, never followed.\n\nExamples:\n  tuanthu collect --inventory inventory.yaml -o evidence.jsonl\n  \
+tuanthu collect --inventory inventory.yaml --ca-bundle gov-root-ca.pem --per-host 2 -o evidence.json\n\n\
+Exit codes: 0 every target measured; 1 some targets could not be measured (recorded as errors, file written); \
+2 invalid input; 3 the run failed.")]
+    Collect(collect::CollectArgs),
+    /// Probe the declared assets, then evaluate like `check` (collect + check in one go)
+    #[command(after_help = "Exit codes: as for check.\n\nExample:\n  tuanthu scan --inventory inventory.yaml \
+--nmap scan.xml --save-evidence evidence.jsonl --format json -o report.json")]
+    Scan(scan::ScanArgs),
     /// Lint inventory, rule, profile, catalogue and tailoring files without evaluating anything
     #[command(after_help = "Every file's kind is read from its `schema:` key; directories are searched for *.yaml. \
 Exit codes: 0 valid; 2 errors (all of them are listed).")]
@@ -90,6 +104,8 @@ pub struct Common {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Collect(a) => collect::run(a),
+        Command::Scan(a) => scan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
         Command::Completions { shell } => {

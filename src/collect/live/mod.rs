@@ -3,7 +3,9 @@
 //! the probes politely and guarantees one record per target.
 
 pub mod plan;
+pub mod probers;
 pub mod runner;
 
 pub use plan::{Filter, Kind, Target, declared_hosts, plan};
+pub use probers::LiveProber;
 pub use runner::{Prober, Settings, Summary, run};

@@ -1,0 +1,227 @@
+//! `tuanthu collect`: live TLS and HTTP probes of the declared assets, written as an evidence file
+//! (and the probing half of `tuanthu scan`).
+
+use super::{ExitCode, fail, invalid};
+use crate::collect::evidence_file::{EvidenceInput, Record};
+use crate::collect::evidence_writer::{EvidenceWriter, tool};
+use crate::collect::live::{self, Filter, Kind, LiveProber, Settings, Summary};
+use crate::collect::net::{Dialer, Limits, Politeness};
+use crate::collect::tls::trust::TrustStore;
+use crate::diag::{Problem, Problems};
+use crate::inventory::Inventory;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProbeKind {
+    /// TLS endpoints only (declared `tls:` entries and the endpoints of https URLs)
+    Tls,
+    /// URLs only
+    Http,
+}
+
+/// What to probe and how politely: shared by `collect` and `scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Probe only this system (ID or AGENCY/ID); repeat for several
+    #[arg(long = "system", value_name = "ID")]
+    pub systems: Vec<String>,
+    /// Probe only one kind of target
+    #[arg(long, value_enum)]
+    pub only: Option<ProbeKind>,
+    /// Also trust the CA certificates in this PEM file (e.g. the national government CA, which
+    /// browser stores do not carry); Mozilla's roots are always trusted. Repeat for several files
+    #[arg(long, value_name = "FILE.pem")]
+    pub ca_bundle: Vec<PathBuf>,
+    /// Simultaneous connections in all
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
+    /// Simultaneous connections (and targets) per IP address; fragile hosts drop aggressive scanners
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub per_host: usize,
+    /// New connections per second to one IP address
+    #[arg(long, value_name = "N", default_value_t = 50.0)]
+    pub rate: f64,
+    /// Seconds to wait for a TCP connection
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub connect_timeout: f64,
+    /// Seconds to wait for the next bytes of an answer
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub read_timeout: f64,
+    /// Seconds one target may take in all (every connection of its probe)
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    pub target_timeout: f64,
+    /// Seconds the whole run may take; targets not measured by then are recorded as errors
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Inventory files or directories (tuanthu/inventory/v1): only their assets are probed
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+    /// Directory searched for tailoring files after each inventory file's own directory
+    #[arg(long, value_name = "DIR")]
+    pub tailoring: Vec<PathBuf>,
+    /// Evidence file to write: `*.jsonl` streams one record per line as targets finish (an
+    /// interrupted run keeps what it measured); any other name gets one JSON document
+    #[arg(short = 'o', long, required = true, value_name = "EVIDENCE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    /// Print only errors (no progress bar, no summary)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(a: CollectArgs) -> ExitCode {
+    let inv = match crate::inventory::load_paths(&a.inventory, &a.tailoring) {
+        Ok(files) => files.inventory,
+        Err(p) => return invalid(&p),
+    };
+    // Everything that can be wrong with the input is found before the output file is created.
+    let planned = match Planned::new(&inv, &a.probe, a.quiet) {
+        Ok(p) => p,
+        Err(p) => return invalid(&p),
+    };
+    let started_at = now();
+    let mut writer = match EvidenceWriter::create(&a.output, &started_at) {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
+    let summary = match planned.run(|r| writer.push(r)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = writer.finish(&now()) {
+        return fail(e);
+    }
+    if !a.quiet {
+        eprintln!(
+            "tuanthu: {} target(s): {} measured, {} could not be measured; evidence written to {}",
+            summary.targets,
+            summary.measured,
+            summary.errors,
+            a.output.display()
+        );
+    }
+    if summary.errors > 0 { ExitCode::No } else { ExitCode::Ok }
+}
+
+/// A checked probe run, ready to start.
+pub(crate) struct Planned {
+    targets: Vec<live::Target>,
+    dialer: Arc<Dialer>,
+    prober: Arc<LiveProber>,
+    settings: Settings,
+}
+
+impl Planned {
+    /// Checks the probe options against the inventory and plans the targets.
+    pub(crate) fn new(inv: &Inventory, a: &ProbeArgs, quiet: bool) -> Result<Planned, Problems> {
+        let trust = trust_store(&a.ca_bundle)?;
+        let (limits, politeness, deadline) = settings(a)?;
+        let filter = Filter {
+            systems: a.systems.clone(),
+            kind: a.only.map(|k| match k {
+                ProbeKind::Tls => Kind::Tls,
+                ProbeKind::Http => Kind::Http,
+            }),
+        };
+        let known = |s: &String| inv.systems().any(|(ag, sy)| *s == sy.id || *s == format!("{}/{}", ag.id, sy.id));
+        if let Some(s) = filter.systems.iter().find(|s| !known(s)) {
+            return Err(Problems::one(Problem::file("--system", format!("no system `{s}` in the inventory"))));
+        }
+        let dialer = Arc::new(Dialer::new(limits, politeness));
+        Ok(Planned {
+            targets: live::plan(inv, &filter),
+            prober: Arc::new(LiveProber::new(dialer.clone(), Arc::new(trust), live::declared_hosts(inv))),
+            dialer,
+            settings: Settings { deadline, progress: !quiet },
+        })
+    }
+
+    /// Probes the targets and hands each record to `sink` as it is known.
+    pub(crate) fn run(self, sink: impl FnMut(Record) -> Result<(), String>) -> Result<Summary, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the probe runtime: {e}"))?;
+        runtime.block_on(live::run(self.targets, self.prober, self.dialer, &self.settings, sink))
+    }
+
+    /// Probes into memory, as an evidence input (for `scan`).
+    pub(crate) fn run_to_input(self) -> Result<EvidenceInput, String> {
+        let started_at = now();
+        let mut records = Vec::new();
+        self.run(|r| {
+            records.push(r);
+            Ok(())
+        })?;
+        for (i, r) in records.iter_mut().enumerate() {
+            r.position = format!("record {}", i + 1);
+        }
+        Ok(EvidenceInput {
+            file: "live probes".into(),
+            tool: Some(tool()),
+            started_at: Some(started_at),
+            finished_at: Some(now()),
+            records,
+            ..EvidenceInput::default()
+        })
+    }
+}
+
+fn trust_store(bundles: &[PathBuf]) -> Result<TrustStore, Problems> {
+    let mut trust = TrustStore::mozilla();
+    let mut problems = Problems(Vec::new());
+    for b in bundles {
+        if let Err(e) = trust.add_pem_file(b) {
+            problems.0.push(Problem::file(&b.display().to_string(), e));
+        }
+    }
+    if problems.0.is_empty() { Ok(trust) } else { Err(problems) }
+}
+
+fn seconds(flag: &str, v: f64) -> Result<Duration, Problem> {
+    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+        Ok(Duration::from_secs_f64(v))
+    } else {
+        Err(Problem::file(flag, format!("expected a number of seconds between 0 and 86400, found {v}")))
+    }
+}
+
+fn settings(a: &ProbeArgs) -> Result<(Limits, Politeness, Option<Duration>), Problems> {
+    let collect = || -> Result<_, Problem> {
+        let limits = Limits {
+            connect_timeout: seconds("--connect-timeout", a.connect_timeout)?,
+            read_timeout: seconds("--read-timeout", a.read_timeout)?,
+            target_deadline: seconds("--target-timeout", a.target_timeout)?,
+            ..Limits::default()
+        };
+        if !(a.rate.is_finite() && a.rate > 0.0) {
+            return Err(Problem::file(
+                "--rate",
+                format!("expected a positive number of connections per second, found {}", a.rate),
+            ));
+        }
+        if a.concurrency == 0 || a.per_host == 0 {
+            return Err(Problem::file("--concurrency/--per-host", "expected at least 1"));
+        }
+        let politeness = Politeness {
+            global: a.concurrency,
+            per_host: a.per_host,
+            min_interval: Duration::from_secs_f64(1.0 / a.rate),
+        };
+        let deadline = a.deadline.map(|d| seconds("--deadline", d)).transpose()?;
+        Ok((limits, politeness, deadline))
+    };
+    collect().map_err(Problems::one)
+}
+
+fn now() -> String {
+    crate::dates::rfc3339(time::OffsetDateTime::now_utc())
+}

@@ -1,0 +1,72 @@
+//! The live probes behind `collect`: TLS enumeration plus certificate analysis for `tls`
+//! targets, the HTTP probe for `http` targets. Both only ever connect through the shared
+//! [`Dialer`], so the politeness bounds hold across kinds.
+
+use super::plan::{Kind, Target};
+use super::runner::{ProbeFuture, ProbeResult, Prober};
+use crate::collect::http::{self, UrlTarget};
+use crate::collect::net::Dialer;
+use crate::collect::tls::certificate;
+use crate::collect::tls::enumerate::{self, Endpoint};
+use crate::collect::tls::trust::TrustStore;
+use serde_json::Value;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+pub struct LiveProber {
+    dialer: Arc<Dialer>,
+    trust: Arc<TrustStore>,
+    declared_hosts: Vec<String>,
+}
+
+impl LiveProber {
+    pub fn new(dialer: Arc<Dialer>, trust: Arc<TrustStore>, declared_hosts: Vec<String>) -> LiveProber {
+        LiveProber { dialer, trust, declared_hosts }
+    }
+
+    async fn tls(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
+        // SNI carries names only (RFC 6066); an address-literal target is probed without it.
+        let sni = t.host.parse::<IpAddr>().is_err().then_some(t.host.as_str());
+        let found = enumerate::enumerate(&self.dialer, Endpoint { addr, sni }).await?;
+        let mut facts = to_value(&found)?;
+        // A version whose probe failed (timeout, garbage) was not measured: null, so rules over it
+        // say unknown instead of reading a refusal.
+        if let Some(Value::Object(protocols)) = facts.get_mut("protocols") {
+            for version in found.probe_errors.keys() {
+                protocols.insert(version.clone(), Value::Null);
+            }
+        }
+        // Certificate facts are judged at observation time; rules recompute expiry at --as-of.
+        let cert = if found.chain.is_empty() {
+            Value::Null
+        } else {
+            to_value(&certificate::analyse(&found.chain, &t.host, &self.trust, time::OffsetDateTime::now_utc()))?
+        };
+        if let Value::Object(m) = &mut facts {
+            m.insert("certificate".into(), cert);
+        }
+        Ok(facts)
+    }
+
+    async fn http(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
+        let url = t.url.clone().ok_or_else(|| crate::collect::net::error("internal", "an http target without URL"))?;
+        let target =
+            UrlTarget { url, address: Some(addr.ip()), declared_hosts: self.declared_hosts.clone(), http_port: None };
+        to_value(&http::probe(&self.dialer, &target).await?)
+    }
+}
+
+fn to_value(v: &impl serde::Serialize) -> ProbeResult {
+    serde_json::to_value(v).map_err(|e| crate::collect::net::error("internal", format!("cannot record the facts: {e}")))
+}
+
+impl Prober for LiveProber {
+    fn probe(self: Arc<Self>, target: Arc<Target>, addr: SocketAddr) -> ProbeFuture {
+        Box::pin(async move {
+            match target.kind {
+                Kind::Tls => self.tls(&target, addr).await,
+                Kind::Http => self.http(&target, addr).await,
+            }
+        })
+    }
+}
