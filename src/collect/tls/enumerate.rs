@@ -66,7 +66,8 @@ pub struct Enumeration {
 
 /// Measures the endpoint. `Err` only when it cannot be measured at all: the first connection
 /// fails, or no offer at all drew a TLS answer. A refused version is `false`, not an error.
-/// Unbounded in time only by design of the caller: wrap it in `dialer.limits.target_deadline`.
+/// Each read waits at most `read_timeout`; the caller bounds the whole run (wrap the future in
+/// `dialer.limits.target_deadline`).
 pub async fn enumerate(dialer: &Dialer, ep: Endpoint<'_>) -> Result<Enumeration, ProbeError> {
     Session::new(dialer, ep).run().await
 }
@@ -85,9 +86,10 @@ struct Session<'a> {
     connections: usize,
     /// Set when the very first connection cannot be opened: nothing else is tried.
     unreachable: Option<ProbeError>,
-    /// Refusals (alert or clean close) and acceptances prove a TLS-speaking peer.
+    /// Refusals seen: an alert proves a TLS peer, a clean close at least a peer that answers.
     alerts: usize,
     closes: usize,
+    /// First error per version (key 0: connections that did not open after the first).
     errors: BTreeMap<u16, ProbeError>,
     /// The first probe error, the most telling when nothing works.
     first_error: Option<ProbeError>,
