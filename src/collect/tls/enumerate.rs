@@ -66,7 +66,8 @@ pub struct Enumeration {
 
 /// Measures the endpoint. `Err` only when it cannot be measured at all: the first connection
 /// fails, or no offer at all drew a TLS answer. A refused version is `false`, not an error.
-/// Unbounded in time only by design of the caller: wrap it in `dialer.limits.target_deadline`.
+/// Each read waits at most `read_timeout`; the caller bounds the whole run (wrap the future in
+/// `dialer.limits.target_deadline`).
 pub async fn enumerate(dialer: &Dialer, ep: Endpoint<'_>) -> Result<Enumeration, ProbeError> {
     Session::new(dialer, ep).run().await
 }
@@ -85,14 +86,17 @@ struct Session<'a> {
     connections: usize,
     /// Set when the very first connection cannot be opened: nothing else is tried.
     unreachable: Option<ProbeError>,
-    /// Refusals (alert or clean close) and acceptances prove a TLS-speaking peer.
+    /// Refusals seen: an alert proves a TLS peer, a clean close at least a peer that answers.
     alerts: usize,
     closes: usize,
+    /// First error per version (key 0: connections that did not open after the first).
     errors: BTreeMap<u16, ProbeError>,
     /// The first probe error, the most telling when nothing works.
     first_error: Option<ProbeError>,
     /// Accepted suites per version, in server order.
     accepted: BTreeMap<u16, Vec<u16>>,
+    /// Per version, whether the server imposes its suite order, where it was tested.
+    order: BTreeMap<u16, Option<bool>>,
     ssl2: Vec<&'static suites::Ssl2Cipher>,
     raw_chain: Vec<Vec<u8>>,
     dh_min_bits: Option<u32>,
@@ -110,6 +114,7 @@ impl<'a> Session<'a> {
             errors: BTreeMap::new(),
             first_error: None,
             accepted: BTreeMap::new(),
+            order: BTreeMap::new(),
             ssl2: Vec::new(),
             raw_chain: Vec::new(),
             dh_min_bits: None,
@@ -178,18 +183,31 @@ impl<'a> Session<'a> {
     /// Enumerates the suites of one version into `self.accepted`.
     async fn version(&mut self, version: u16) {
         let pool = suites::candidates(version);
-        let mut found = Vec::new();
-        let mut chunks_with_hits = 0;
+        // Suites found per chunk, each run in the server's order.
+        let mut runs: Vec<Vec<u16>> = Vec::new();
         for chunk in chunks(&pool) {
-            let before = found.len();
-            let stop = self.drain(version, chunk.to_vec(), &mut found).await;
-            chunks_with_hits += usize::from(found.len() > before);
+            let mut run = Vec::new();
+            let stop = self.drain(version, chunk.to_vec(), &mut run).await;
+            if !run.is_empty() {
+                runs.push(run);
+            }
             if matches!(stop, Stop::Version) || self.unreachable.is_some() {
                 break;
             }
         }
-        if chunks_with_hits > 1 {
-            found = self.reorder(version, found).await;
+        let mut found = runs.concat();
+        if runs.len() > 1 {
+            // Runs follow each other in offer order. That is the server's order only if the
+            // server follows the client's: otherwise find the order across runs.
+            let sample = runs.iter().find(|r| r.len() >= 2);
+            let imposes = match sample {
+                Some(run) => self.order_test(version, run).await,
+                None => None,
+            };
+            self.order.insert(version, imposes);
+            if imposes != Some(false) {
+                found = self.reorder(version, found).await;
+            }
         }
         if !found.is_empty() {
             self.accepted.insert(version, found);
@@ -282,13 +300,21 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Offers the first and last suites of the server's order the other way round, at the
-    /// highest version with two suites: a server that imposes its order still picks its first.
+    /// Whether the server imposes its order, judged at the highest version with two suites.
     async fn server_order(&mut self) -> Option<bool> {
-        let (version, first, last) = {
-            let (&version, found) = self.accepted.iter().rev().find(|(_, s)| s.len() >= 2)?;
-            (version, *found.first()?, *found.last()?)
-        };
+        let (version, found) = self.accepted.iter().rev().find(|(_, s)| s.len() >= 2)?;
+        let (version, found) = (*version, found.clone());
+        match self.order.get(&version) {
+            Some(known) => *known,
+            None => self.order_test(version, &found).await,
+        }
+    }
+
+    /// Offers the first and last suites of `run` (suites in the order the server chose them from
+    /// one offer) the other way round: a server that imposes its order still picks the first, a
+    /// server that follows the client's picks the last.
+    async fn order_test(&mut self, version: u16, run: &[u16]) -> Option<bool> {
+        let (first, last) = (*run.first()?, *run.last()?);
         match self.probe(version, &[last, first]).await? {
             Ok(Outcome::Accepted(f)) if f.hello.version == version => Some(f.hello.cipher == first),
             _ => None,

@@ -29,7 +29,6 @@ const READ_CHUNK: usize = 16 << 10;
 
 pub mod alert {
     pub const CLOSE_NOTIFY: u8 = 0;
-    pub const HANDSHAKE_FAILURE: u8 = 40;
     pub const PROTOCOL_VERSION: u8 = 70;
 }
 
@@ -351,7 +350,7 @@ fn parse_ssl2_server_hello(buf: &[u8]) -> Result<Option<Ssl2Outcome>, ProbeError
     };
     let Some(msg) = buf.get(header..header + len) else { return Ok(None) };
     let field = |i: usize| msg.get(i..i + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-    let (Some(4), Some(version), Some(cert_len), Some(specs_len), Some(id_len)) =
+    let (Some(4), Some(version), Some(cert_len), Some(specs_len), Some(_connection_id_len)) =
         (msg.first().copied(), field(3), field(5), field(7), field(9))
     else {
         return Err(protocol("not an SSLv2 SERVER-HELLO"));
@@ -363,7 +362,6 @@ fn parse_ssl2_server_hello(buf: &[u8]) -> Result<Option<Ssl2Outcome>, ProbeError
     else {
         return Err(protocol("SSLv2 SERVER-HELLO shorter than its fields"));
     };
-    let _ = id_len; // the connection id is not needed
     let ciphers = specs.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     // Certificate type 1 is X.509.
     let certificate = (msg.get(2) == Some(&1) && !cert.is_empty()).then(|| cert.to_vec());
