@@ -180,7 +180,7 @@ fn trust_store(bundles: &[PathBuf]) -> Result<TrustStore, Problems> {
     let mut problems = Problems(Vec::new());
     for b in bundles {
         if let Err(e) = trust.add_pem_file(b) {
-            problems.0.push(Problem::file(&b.display().to_string(), e));
+            problems.0.push(Problem::file(b.display().to_string(), e));
         }
     }
     if problems.0.is_empty() { Ok(trust) } else { Err(problems) }
