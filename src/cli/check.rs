@@ -57,6 +57,10 @@ pub struct CheckArgs {
     /// Which statuses make tuanthu exit 1
     #[arg(long, value_enum, default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
+    /// Sign the JSON report with this ed25519 private key (`tuanthu keys generate`); the report
+    /// must hold one agency, whose id becomes the key id. Written in canonical (RFC 8785) form
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -114,9 +118,9 @@ pub(crate) fn evaluate(
     let generated = crate::dates::rfc3339(time::OffsetDateTime::now_utc());
     let report = Report::build(assessment, a.common.lang, generated);
     let text = match a.format {
-        Format::Json => match json::render(&report) {
+        Format::Json => match render_json(&report, a.sign.as_deref()) {
             Ok(t) => t,
-            Err(e) => return fail(format!("cannot serialise the report: {e}")),
+            Err(e) => return fail(e),
         },
         Format::Table => {
             let detail = if a.common.verbose {
@@ -135,8 +139,19 @@ pub(crate) fn evaluate(
     code.max(verdict(&report, a.fail_on))
 }
 
+/// The JSON report, signed when a key is given.
+fn render_json(report: &Report, key: Option<&std::path::Path>) -> Result<String, String> {
+    let Some(key) = key else { return json::render(report).map_err(|e| format!("cannot serialise the report: {e}")) };
+    let key = crate::report::sign::read_signing_key(key)?;
+    let value = serde_json::to_value(report).map_err(|e| format!("cannot serialise the report: {e}"))?;
+    crate::report::sign::sign(&value, &key)
+}
+
 pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     let as_of = as_of(a.as_of.as_deref())?;
+    if a.sign.is_some() && a.format != Format::Json {
+        return Err(Problems::one(Problem::file("--sign", "only JSON reports are signed: add --format json")));
+    }
     let policy = load_policy(&a.common)?;
     if let Some(c) = &a.catalogue
         && policy.catalogue(c).is_none()

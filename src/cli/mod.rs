@@ -4,6 +4,7 @@
 mod check;
 mod collect;
 mod controls;
+mod keys;
 mod scan;
 mod validate;
 
@@ -67,6 +68,13 @@ Exit codes: 0 valid; 2 errors (all of them are listed).")]
     Validate(validate::ValidateArgs),
     /// List the control catalogue, or the controls a level's profile requires
     Controls(controls::ControlsArgs),
+    /// Manage report signing keys
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Check a signed report against its agency's public key
+    #[command(after_help = "Exit codes: 0 valid signature; 1 invalid, unsigned, signed with another agency's key, \
+modified after signing, or no key for the agency; 2 not a report; 3 unreadable.")]
+    Verify(keys::VerifyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -108,6 +116,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
+        Command::Keys(k) => keys::run(k),
+        Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
             ExitCode::Ok

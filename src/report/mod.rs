@@ -6,6 +6,7 @@
 
 pub mod json;
 mod model;
+pub mod sign;
 pub mod table;
 
 pub use model::*;

@@ -1,0 +1,64 @@
+//! Signed reports end to end: `keys generate`, `check --sign`, `verify`.
+
+mod common;
+
+use common::{code, stderr, stdout, tuanthu};
+
+const DEMO: [&str; 6] =
+    ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
+
+#[test]
+fn a_report_signed_at_creation_verifies_and_tampering_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let k = keys.to_str().unwrap();
+    let o = tuanthu(&["keys", "generate", "--agency", "skhcn-binh-an", "-o", k]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.join("skhcn-binh-an.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the private key is readable by its owner only");
+    }
+    let again = tuanthu(&["keys", "generate", "--agency", "skhcn-binh-an", "-o", k]);
+    assert_eq!(code(&again), 2, "an existing key is never overwritten");
+
+    let report = dir.path().join("report.json");
+    let key = keys.join("skhcn-binh-an.key");
+    let mut args = vec!["check"];
+    args.extend(DEMO);
+    args.extend(["--format", "json", "--sign", key.to_str().unwrap(), "-o", report.to_str().unwrap()]);
+    let o = tuanthu(&args);
+    assert_eq!(code(&o), 1, "the demo is not compliant: {}", stderr(&o));
+    let r = report.to_str().unwrap();
+    let ok = tuanthu(&["verify", r, "--keys", k]);
+    assert_eq!(code(&ok), 0, "{}{}", stdout(&ok), stderr(&ok));
+    assert!(stdout(&ok).contains("valid signature of agency `skhcn-binh-an`"));
+
+    // One changed figure: rejected with the reason.
+    let text = std::fs::read_to_string(&report).unwrap();
+    let tampered = text.replacen("\"systems_total\":6", "\"systems_total\":7", 1);
+    assert_ne!(tampered, text, "the figure to tamper with is in the report");
+    std::fs::write(&report, tampered).unwrap();
+    let bad = tuanthu(&["verify", r, "--keys", k]);
+    assert_eq!(code(&bad), 1);
+    assert!(stdout(&bad).contains("bad signature"), "{}", stdout(&bad));
+
+    // No signature at all.
+    let mut unsigned: serde_json::Value = serde_json::from_str(&text).unwrap();
+    unsigned.as_object_mut().unwrap().remove("signature");
+    std::fs::write(&report, serde_json_canonicalizer::to_string(&unsigned).unwrap()).unwrap();
+    let u = tuanthu(&["verify", r, "--keys", k]);
+    assert_eq!(code(&u), 1);
+    assert!(stdout(&u).contains("unsigned"), "{}", stdout(&u));
+}
+
+#[test]
+fn only_json_reports_are_signed() {
+    let mut args = vec!["check"];
+    args.extend(DEMO);
+    args.extend(["--sign", "no-such.key"]);
+    let o = tuanthu(&args);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--format json"), "{}", stderr(&o));
+}
