@@ -13,6 +13,7 @@
 //! a thin command-line shell over this library.
 #![forbid(unsafe_code)]
 
+pub mod aggregate;
 pub mod cli;
 pub mod collect;
 pub mod dates;

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and dispatch. Each command lives in its own module and
 //! returns an [`ExitCode`]; `main` only prints errors and exits.
 
+mod aggregate;
 mod check;
 mod collect;
 mod controls;
@@ -68,6 +69,12 @@ Exit codes: 0 valid; 2 errors (all of them are listed).")]
     Validate(validate::ValidateArgs),
     /// List the control catalogue, or the controls a level's profile requires
     Controls(controls::ControlsArgs),
+    /// Merge agency reports (files or directories) into one national view, verifying signatures
+    #[command(after_help = "One report counts per agency and period: the newest valid one; the others are listed as \
+superseded. Reports with a bad, foreign or missing signature are rejected and listed with the reason.\n\n\
+Example:\n  tuanthu aggregate reports/ --keys keys/ --previous national-2025.json --format json -o national-2026.json\n\n\
+Exit codes: 0 all inputs accepted; 1 some inputs rejected (listed; output still written); 2 invalid usage; 3 the run failed.")]
+    Aggregate(aggregate::AggregateArgs),
     /// Manage report signing keys
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -116,6 +123,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
+        Command::Aggregate(a) => aggregate::run(a),
         Command::Keys(k) => keys::run(k),
         Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {

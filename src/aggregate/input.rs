@@ -1,0 +1,137 @@
+//! Reading agency reports for aggregation: find the files, verify each signature, and keep only
+//! the small summary the national figures need — memory holds one report per worker thread at a
+//! time, never the whole input.
+
+use crate::report::sign::{self, Rejection};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Largest report file read (a province with thousands of systems stays far below).
+pub const MAX_REPORT_BYTES: u64 = 256 << 20;
+
+/// The fields of `tuanthu/report/v1` aggregation needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Summary {
+    pub schema: String,
+    pub generated_at: String,
+    pub period: String,
+    pub agencies: Vec<AgencySummary>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgencySummary {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub systems: Vec<SystemSummary>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SystemSummary {
+    pub level: u8,
+    #[serde(default)]
+    pub catalogue: String,
+    pub approval: String,
+    pub fully_implemented: bool,
+    pub deployment: String,
+    /// Required controls only (optional ones are listed apart in the report).
+    #[serde(default)]
+    pub controls: Vec<ControlSummary>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ControlSummary {
+    pub id: String,
+    pub status: String,
+}
+
+impl SystemSummary {
+    /// Required controls not met: `fail` or `unknown` (no evidence is not a pass).
+    pub fn missing(&self) -> impl Iterator<Item = &str> {
+        self.controls.iter().filter(|c| c.status == "fail" || c.status == "unknown").map(|c| c.id.as_str())
+    }
+}
+
+/// One input file, read.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub file: String,
+    pub summary: Summary,
+    /// The key id that signed it; `None` when accepted unsigned (`--allow-unsigned`).
+    pub signed_by: Option<String>,
+    /// Hash of the file's bytes, to tell a byte-identical resubmission apart.
+    pub digest: [u8; 32],
+}
+
+/// Why a file was not counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub file: String,
+    pub reason: String,
+}
+
+/// Every `*.json` under the given files and directories, sorted, each once.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| format!("cannot list {}: {e}", p.display()))?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks one report: signature against `keys` (unless unsigned reports are allowed and
+/// this one carries none), schema, and exactly one agency.
+pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Loaded, Rejected> {
+    let file = path.display().to_string();
+    let reject = |reason: String| Rejected { file: file.clone(), reason };
+    let size = std::fs::metadata(path).map_err(|e| reject(format!("cannot read: {e}")))?.len();
+    if size > MAX_REPORT_BYTES {
+        return Err(reject(format!("larger than {} MiB", MAX_REPORT_BYTES >> 20)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| reject(format!("cannot read: {e}")))?;
+    let digest = sha256(&bytes);
+    let (value, signed_by) = match keys.map(|k| sign::verify(&bytes, k)) {
+        Some(Ok(v)) => (v.report, Some(v.agency)),
+        Some(Err(Rejection::Unsigned)) | None if allow_unsigned => (parse(&bytes).map_err(&reject)?, None),
+        Some(Err(r)) => return Err(reject(r.to_string())),
+        None => return Err(reject("unsigned reports are not accepted without --keys".into())),
+    };
+    let summary: Summary = serde_json::from_value(value).map_err(|e| reject(format!("not a tuanthu report: {e}")))?;
+    if summary.schema != "tuanthu/report/v1" {
+        return Err(reject(format!("schema `{}` is not tuanthu/report/v1", summary.schema)));
+    }
+    if summary.agencies.len() != 1 {
+        return Err(reject(format!("a report must hold exactly one agency, this one has {}", summary.agencies.len())));
+    }
+    Ok(Loaded { file, summary, signed_by, digest })
+}
+
+fn parse(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| format!("malformed JSON at line {}, column {}: {e}", e.line(), e.column()))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}

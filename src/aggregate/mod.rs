@@ -1,0 +1,39 @@
+//! Aggregation: many agency reports → one national view (`tuanthu/national/v1`).
+//!
+//! Nothing is trusted blindly and nothing is dropped silently: every input is either counted,
+//! rejected (with the reason: bad signature, foreign key, unsigned, malformed…) or superseded by
+//! a newer report of the same agency and period — and the output lists all three.
+
+pub mod input;
+pub mod national;
+pub mod table;
+
+pub use national::National;
+
+use std::path::{Path, PathBuf};
+
+/// What to aggregate and how.
+pub struct Options<'a> {
+    pub keys: Option<&'a Path>,
+    pub allow_unsigned: bool,
+    pub previous: Option<&'a serde_json::Value>,
+    /// Longest missing-control rankings (0 = all).
+    pub top: usize,
+}
+
+/// Reads, verifies and aggregates every report under `paths`. Errs only when the inputs cannot be
+/// listed at all; unreadable or invalid reports are `rejected` entries.
+pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, String> {
+    let files = input::discover(paths)?;
+    let loaded = crate::par::map(&files, |f| input::load(f, opts.keys, opts.allow_unsigned));
+    let (mut ok, mut rejected) = (Vec::new(), Vec::new());
+    for r in loaded {
+        match r {
+            Ok(l) => ok.push(l),
+            Err(e) => rejected.push(e),
+        }
+    }
+    let (counted, superseded) = national::select(ok);
+    let generated_at = crate::dates::rfc3339(time::OffsetDateTime::now_utc());
+    Ok(national::build(&counted, rejected, superseded, opts.previous, generated_at, opts.top))
+}

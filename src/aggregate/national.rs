@@ -1,0 +1,265 @@
+//! The national view (`tuanthu/national/v1`, `shared/spec/cli-and-report.md`): one counted report
+//! per agency and period, figures per agency, per level and per catalogue, the controls most often
+//! missing, and the change since the previous period.
+
+use super::input::{Loaded, Rejected, SystemSummary};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+pub const SCHEMA: &str = "tuanthu/national/v1";
+
+/// Counts shared by every level of the view (overall, agency, level, catalogue).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Figures {
+    pub systems_total: usize,
+    pub systems_approved: usize,
+    pub approval_rate: Option<f64>,
+    pub systems_fully_implemented: usize,
+    pub fully_implemented_rate: Option<f64>,
+    pub systems_partly_implemented: usize,
+    pub systems_not_implemented: usize,
+    pub missing_controls: Vec<Missing>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Missing {
+    pub control: String,
+    pub systems: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agencies: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Change {
+    pub approval_rate: Option<f64>,
+    pub fully_implemented_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overall {
+    pub agencies: usize,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub agencies_below_50pct_approval: usize,
+    pub by_level: BTreeMap<String, Figures>,
+    pub by_catalogue: BTreeMap<String, Figures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyView {
+    pub id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub report: String,
+    pub generated_at: String,
+    /// The key that signed the counted report; `null` when it was accepted unsigned.
+    pub signed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Superseded {
+    pub file: String,
+    pub by: String,
+    /// A byte-identical resubmission of the counted report.
+    pub identical: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedInput {
+    pub file: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct National {
+    pub schema: &'static str,
+    pub generated_at: String,
+    pub period: String,
+    /// Some counted reports were accepted without a signature (`--allow-unsigned`).
+    pub includes_unsigned: bool,
+    pub overall: Overall,
+    pub agencies: Vec<AgencyView>,
+    pub missing_controls: Vec<Missing>,
+    pub rejected: Vec<RejectedInput>,
+    pub superseded: Vec<Superseded>,
+}
+
+/// Keeps the newest report per agency and period (ties broken by file name, so the result does
+/// not depend on input order); the others are listed as superseded.
+pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
+    let mut groups: BTreeMap<(String, String), Vec<Loaded>> = BTreeMap::new();
+    for l in loaded {
+        let key = (l.summary.agencies[0].id.clone(), l.summary.period.clone());
+        groups.entry(key).or_default().push(l);
+    }
+    let (mut kept, mut superseded) = (Vec::new(), Vec::new());
+    for (_, mut reports) in groups {
+        reports.sort_by(|a, b| (&b.summary.generated_at, &a.file).cmp(&(&a.summary.generated_at, &b.file)));
+        let winner = reports.remove(0);
+        for r in reports {
+            superseded.push(Superseded { file: r.file, by: winner.file.clone(), identical: r.digest == winner.digest });
+        }
+        kept.push(winner);
+    }
+    (kept, superseded)
+}
+
+/// Accumulates figures over systems.
+#[derive(Default)]
+struct Tally {
+    figures: Figures,
+    missing: HashMap<String, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, s: &SystemSummary) {
+        let f = &mut self.figures;
+        f.systems_total += 1;
+        f.systems_approved += usize::from(s.approval == "approved");
+        f.systems_fully_implemented += usize::from(s.fully_implemented);
+        match s.deployment.as_str() {
+            "full" => {}
+            "partial" => f.systems_partly_implemented += 1,
+            _ => f.systems_not_implemented += 1,
+        }
+        for c in s.missing() {
+            *self.missing.entry(c.to_string()).or_default() += 1;
+        }
+    }
+
+    fn finish(mut self, top: usize) -> Figures {
+        let f = &mut self.figures;
+        f.approval_rate = rate(f.systems_approved, f.systems_total);
+        f.fully_implemented_rate = rate(f.systems_fully_implemented, f.systems_total);
+        f.missing_controls = ranking(self.missing, None, top);
+        self.figures
+    }
+}
+
+pub fn rate(n: usize, d: usize) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+/// Most often missing first, then by control id; at most `top` entries (0 = all).
+fn ranking(counts: HashMap<String, usize>, agencies: Option<&HashMap<String, usize>>, top: usize) -> Vec<Missing> {
+    let mut v: Vec<Missing> = counts
+        .into_iter()
+        .map(|(control, systems)| {
+            let agencies = agencies.map(|a| a.get(&control).copied().unwrap_or(0));
+            Missing { control, systems, agencies }
+        })
+        .collect();
+    v.sort_by(|a, b| b.systems.cmp(&a.systems).then_with(|| a.control.cmp(&b.control)));
+    if top > 0 {
+        v.truncate(top);
+    }
+    v
+}
+
+/// Builds the national view from the counted reports. `previous` is an earlier national view
+/// (`--previous`), for the change per agency and overall.
+pub fn build(
+    counted: &[Loaded],
+    rejected: Vec<Rejected>,
+    superseded: Vec<Superseded>,
+    previous: Option<&Value>,
+    generated_at: String,
+    top: usize,
+) -> National {
+    let mut overall = Tally::default();
+    let mut by_level: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_catalogue: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut agencies_missing: HashMap<String, usize> = HashMap::new();
+    let mut agencies = Vec::new();
+    for l in counted {
+        let a = &l.summary.agencies[0];
+        let mut tally = Tally::default();
+        for s in &a.systems {
+            tally.add(s);
+            overall.add(s);
+            by_level.entry(s.level.to_string()).or_default().add(s);
+            by_catalogue.entry(s.catalogue.clone()).or_default().add(s);
+        }
+        for c in tally.missing.keys() {
+            *agencies_missing.entry(c.clone()).or_default() += 1;
+        }
+        agencies.push(AgencyView {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            figures: tally.finish(top),
+            report: l.file.clone(),
+            generated_at: l.summary.generated_at.clone(),
+            signed_by: l.signed_by.clone(),
+            change: None,
+        });
+    }
+    let missing_controls = ranking(overall.missing.clone(), Some(&agencies_missing), top);
+    let below = agencies.iter().filter(|a| a.figures.approval_rate.is_some_and(|r| r < 0.5)).count();
+    let mut national = National {
+        schema: SCHEMA,
+        generated_at,
+        period: period_of(counted),
+        includes_unsigned: counted.iter().any(|l| l.signed_by.is_none()),
+        overall: Overall {
+            agencies: agencies.len(),
+            figures: overall.finish(top),
+            agencies_below_50pct_approval: below,
+            by_level: by_level.into_iter().map(|(k, t)| (k, t.finish(top))).collect(),
+            by_catalogue: by_catalogue.into_iter().map(|(k, t)| (k, t.finish(top))).collect(),
+            change: None,
+        },
+        agencies,
+        missing_controls,
+        rejected: rejected.into_iter().map(|r| RejectedInput { file: r.file, reason: r.reason }).collect(),
+        superseded,
+    };
+    if let Some(prev) = previous {
+        apply_change(&mut national, prev);
+    }
+    national
+}
+
+/// The period of the counted reports; several periods are joined ("2025, 2026") so a mixed input
+/// is visible rather than silently labelled with one of them.
+fn period_of(counted: &[Loaded]) -> String {
+    let mut periods: Vec<&str> = counted.iter().map(|l| l.summary.period.as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    periods.join(", ")
+}
+
+fn delta(now: Option<f64>, before: Option<f64>) -> Option<f64> {
+    Some(now? - before?)
+}
+
+fn rates(v: &Value) -> (Option<f64>, Option<f64>) {
+    (v.get("approval_rate").and_then(Value::as_f64), v.get("fully_implemented_rate").and_then(Value::as_f64))
+}
+
+fn apply_change(n: &mut National, prev: &Value) {
+    let (a, f) = rates(&prev["overall"]);
+    let o = &n.overall.figures;
+    n.overall.change = Some(Change {
+        approval_rate: delta(o.approval_rate, a),
+        fully_implemented_rate: delta(o.fully_implemented_rate, f),
+    });
+    let before: HashMap<&str, &Value> = prev["agencies"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|a| Some((a.get("id")?.as_str()?, a))).collect())
+        .unwrap_or_default();
+    for agency in &mut n.agencies {
+        if let Some(p) = before.get(agency.id.as_str()) {
+            let (a, f) = rates(p);
+            agency.change = Some(Change {
+                approval_rate: delta(agency.figures.approval_rate, a),
+                fully_implemented_rate: delta(agency.figures.fully_implemented_rate, f),
+            });
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The national view as terminal tables, headed by the ministry's phrasing: "N of M agencies have
+//! an approval rate below 50%", "X% of registered systems have not fully implemented their
+//! level's plan".
+
+use super::national::{Change, Figures, National};
+use crate::i18n::Lang;
+use crate::sanitize::one_line;
+use std::fmt::Write;
+
+fn pct(r: Option<f64>) -> String {
+    r.map_or_else(|| "–".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+fn change(c: &Option<Change>) -> String {
+    let Some(c) = c else { return String::new() };
+    let d = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{:+.1}", v * 100.0));
+    format!("{} / {}", d(c.approval_rate), d(c.fully_implemented_rate))
+}
+
+/// The headline sentences.
+pub fn headlines(n: &National, lang: Lang) -> Vec<String> {
+    let o = &n.overall;
+    let not_full = o.figures.fully_implemented_rate.map(|r| 1.0 - r);
+    match lang {
+        Lang::En => vec![
+            format!("{} of {} agencies have an approval rate below 50%.", o.agencies_below_50pct_approval, o.agencies),
+            format!(
+                "{} of registered systems have not fully implemented their level's plan ({} of {} systems).",
+                pct(not_full),
+                o.figures.systems_total - o.figures.systems_fully_implemented,
+                o.figures.systems_total
+            ),
+            format!(
+                "{} of {} systems have an approved level dossier ({}).",
+                o.figures.systems_approved,
+                o.figures.systems_total,
+                pct(o.figures.approval_rate)
+            ),
+        ],
+        Lang::Vi => vec![
+            format!(
+                "{}/{} cơ quan có tỷ lệ hệ thống được phê duyệt hồ sơ cấp độ dưới 50%.",
+                o.agencies_below_50pct_approval, o.agencies
+            ),
+            format!(
+                "{} hệ thống đã đăng ký chưa triển khai đầy đủ phương án bảo đảm an toàn theo cấp độ ({}/{} hệ thống).",
+                pct(not_full),
+                o.figures.systems_total - o.figures.systems_fully_implemented,
+                o.figures.systems_total
+            ),
+            format!(
+                "{}/{} hệ thống đã được phê duyệt hồ sơ cấp độ ({}).",
+                o.figures.systems_approved,
+                o.figures.systems_total,
+                pct(o.figures.approval_rate)
+            ),
+        ],
+    }
+}
+
+fn tr(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
+    if lang == Lang::Vi { vi } else { en }
+}
+
+fn figures_row(name: String, f: &Figures) -> Vec<String> {
+    vec![
+        name,
+        f.systems_total.to_string(),
+        format!("{} ({})", f.systems_approved, pct(f.approval_rate)),
+        format!("{} ({})", f.systems_fully_implemented, pct(f.fully_implemented_rate)),
+        f.systems_partly_implemented.to_string(),
+        f.systems_not_implemented.to_string(),
+    ]
+}
+
+pub fn render(n: &National, lang: Lang) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", tr(lang, "National view, period", "Tổng hợp toàn quốc, kỳ"), one_line(&n.period));
+    for h in headlines(n, lang) {
+        let _ = writeln!(out, "  • {h}");
+    }
+    if n.includes_unsigned {
+        let _ = writeln!(
+            out,
+            "  ! {}",
+            tr(
+                lang,
+                "Some counted reports were not signed (--allow-unsigned).",
+                "Có báo cáo chưa ký số được tính (--allow-unsigned)."
+            )
+        );
+    }
+    let head = [
+        tr(lang, "Agency", "Cơ quan"),
+        tr(lang, "Systems", "Hệ thống"),
+        tr(lang, "Approved", "Đã phê duyệt"),
+        tr(lang, "Fully implemented", "Triển khai đầy đủ"),
+        tr(lang, "Partly", "Một số hạng mục"),
+        tr(lang, "Not implemented", "Chưa triển khai"),
+        tr(lang, "Change (pp)", "Thay đổi (điểm %)"),
+    ];
+    let mut t = crate::report::table::new_table(None);
+    t.set_header(head);
+    for a in &n.agencies {
+        let mut row = figures_row(format!("{} ({})", one_line(&a.name), one_line(&a.id)), &a.figures);
+        row.push(change(&a.change));
+        t.add_row(row);
+    }
+    let mut total = figures_row(tr(lang, "All agencies", "Tất cả").into(), &n.overall.figures);
+    total.push(change(&n.overall.change));
+    t.add_row(total);
+    let _ = writeln!(out, "\n{t}");
+    let mut levels = crate::report::table::new_table(None);
+    levels.set_header(&head[..6]);
+    for (level, f) in &n.overall.by_level {
+        levels.add_row(figures_row(format!("{} {level}", tr(lang, "Level", "Cấp độ")), f));
+    }
+    for (catalogue, f) in &n.overall.by_catalogue {
+        levels.add_row(figures_row(one_line(catalogue), f));
+    }
+    let _ = writeln!(out, "{levels}");
+    if !n.missing_controls.is_empty() {
+        let mut m = crate::report::table::new_table(None);
+        m.set_header([
+            tr(lang, "Most often missing control", "Biện pháp thường thiếu nhất"),
+            tr(lang, "Systems", "Hệ thống"),
+            tr(lang, "Agencies", "Cơ quan"),
+        ]);
+        for c in n.missing_controls.iter().take(10) {
+            m.add_row([one_line(&c.control), c.systems.to_string(), c.agencies.unwrap_or(0).to_string()]);
+        }
+        let _ = writeln!(out, "{m}");
+    }
+    for r in &n.rejected {
+        let _ =
+            writeln!(out, "{}: {} — {}", tr(lang, "rejected", "bị từ chối"), one_line(&r.file), one_line(&r.reason));
+    }
+    for s in &n.superseded {
+        let _ = writeln!(out, "{}: {} → {}", tr(lang, "superseded", "bị thay thế"), one_line(&s.file), one_line(&s.by));
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! `tuanthu aggregate`: many signed agency reports → one national view.
+
+use super::{ExitCode, fail, write_output};
+use crate::aggregate::{self, Options};
+use crate::i18n::Lang;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Headline sentences and tables
+    Table,
+    /// The tuanthu/national/v1 JSON document
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Agency reports (tuanthu/report/v1 JSON) or directories searched for *.json
+    #[arg(required = true, value_name = "REPORT|DIR")]
+    pub reports: Vec<PathBuf>,
+    /// Directory of agency public keys (`<agency-id>.pub`); every report's signature is checked
+    #[arg(long, value_name = "DIR", required_unless_present = "allow_unsigned")]
+    pub keys: Option<PathBuf>,
+    /// Also count unsigned reports (the view is then marked `includes_unsigned`); signed reports
+    /// are still verified when --keys is given
+    #[arg(long)]
+    pub allow_unsigned: bool,
+    /// The previous period's national view (JSON), to show the change per agency and overall
+    #[arg(long, value_name = "NATIONAL.json")]
+    pub previous: Option<PathBuf>,
+    /// Longest "most often missing controls" rankings (0 = all)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Language of the table output
+    #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
+    pub lang: Lang,
+    /// Write the output to FILE instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print only errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(a: AggregateArgs) -> ExitCode {
+    let previous = match a.previous.as_deref().map(read_previous).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::Invalid;
+        }
+    };
+    let opts =
+        Options { keys: a.keys.as_deref(), allow_unsigned: a.allow_unsigned, previous: previous.as_ref(), top: a.top };
+    let national = match aggregate::aggregate(&a.reports, &opts) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {}", crate::sanitize::one_line(&e));
+            return ExitCode::Invalid;
+        }
+    };
+    let text = match a.format {
+        Format::Json => match serde_json::to_string_pretty(&national) {
+            Ok(t) => t + "\n",
+            Err(e) => return fail(format!("cannot serialise the national view: {e}")),
+        },
+        Format::Table => aggregate::table::render(&national, a.lang),
+    };
+    if let Err(e) = write_output(a.output.as_deref(), &text) {
+        return fail(e);
+    }
+    if !a.quiet {
+        for r in &national.rejected {
+            eprintln!("rejected: {}: {}", crate::sanitize::one_line(&r.file), crate::sanitize::one_line(&r.reason));
+        }
+    }
+    if national.rejected.is_empty() { ExitCode::Ok } else { ExitCode::No }
+}
+
+fn read_previous(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
+    if v.get("schema").and_then(|s| s.as_str()) != Some(aggregate::national::SCHEMA) {
+        return Err(format!("{}: not a {} document", path.display(), aggregate::national::SCHEMA));
+    }
+    Ok(v)
+}

@@ -1,0 +1,184 @@
+//! `tuanthu aggregate`: signature checks, one report per agency and period, rejected and
+//! superseded inputs listed, totals untouched by rejected inputs, change since the previous period.
+
+mod common;
+
+use common::{code, stderr, stdout, tuanthu};
+use serde_json::{Value, json};
+use std::path::Path;
+use tuanthu::report::sign;
+
+fn system(id: &str, level: u8, approval: &str, deployment: &str, missing: &[&str]) -> Value {
+    let mut controls: Vec<Value> = missing.iter().map(|c| json!({"id": c, "status": "fail"})).collect();
+    controls.push(json!({"id": "POL.01", "status": "pass"}));
+    json!({"id": id, "name": id, "level": level, "catalogue": "tt12-2022", "approval": approval,
+           "compliant": deployment == "full", "fully_implemented": deployment == "full" && approval == "approved",
+           "deployment": deployment, "controls": controls})
+}
+
+fn report(agency: &str, generated_at: &str, systems: Vec<Value>) -> Value {
+    json!({"schema": "tuanthu/report/v1", "generated_at": generated_at, "as_of": "2026-11-25", "period": "2026",
+           "agencies": [{"id": agency, "name": format!("Agency {agency}"), "systems": systems}]})
+}
+
+fn keypair(dir: &Path, agency: &str) -> ed25519_dalek::SigningKey {
+    let o = tuanthu(&["keys", "generate", "--agency", agency, "-o", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    sign::read_signing_key(&dir.join(format!("{agency}.key"))).unwrap()
+}
+
+fn put(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn national(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["aggregate"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let o = tuanthu(&all);
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (code(&o), v)
+}
+
+#[test]
+fn rejected_and_superseded_inputs_are_listed_and_never_counted() {
+    let root = tempfile::tempdir().unwrap();
+    let (keys, good, bad) = (root.path().join("keys"), root.path().join("in"), root.path().join("bad"));
+    std::fs::create_dir_all(&good).unwrap();
+    std::fs::create_dir_all(&bad).unwrap();
+    let (a, b) = (keypair(&keys, "so-a"), keypair(&keys, "so-b"));
+    let _c = keypair(&keys, "so-c");
+
+    let ra = report(
+        "so-a",
+        "2026-11-20T08:00:00Z",
+        vec![system("a1", 3, "approved", "full", &[]), system("a2", 2, "submitted", "partial", &["NET.01"])],
+    );
+    let rb_old = report("so-b", "2026-11-01T08:00:00Z", vec![system("b1", 1, "approved", "full", &[])]);
+    let rb_new = report(
+        "so-b",
+        "2026-11-22T08:00:00Z",
+        vec![
+            system("b1", 1, "approved", "partial", &["NET.01", "APP.04"]),
+            system("b2", 3, "draft", "none", &["NET.01"]),
+        ],
+    );
+    put(&good, "a.json", &sign::sign(&ra, &a).unwrap());
+    put(&good, "b-old.json", &sign::sign(&rb_old, &b).unwrap());
+    let b_new = sign::sign(&rb_new, &b).unwrap();
+    put(&good, "b-new.json", &b_new);
+    put(&good, "b-new-again.json", &b_new);
+
+    // The same inputs plus hostile ones: the totals must not move.
+    for f in ["a.json", "b-old.json", "b-new.json", "b-new-again.json"] {
+        std::fs::copy(good.join(f), bad.join(f)).unwrap();
+    }
+    let tampered =
+        sign::sign(&report("so-c", "2026-11-23T08:00:00Z", vec![system("c1", 2, "approved", "full", &[])]), &_c)
+            .unwrap()
+            .replace("\"approved\"", "\"draft\"");
+    put(&bad, "c-tampered.json", &tampered);
+    // so-a's key on a report claiming to be so-c's.
+    let foreign =
+        sign::sign(&report("so-c", "2026-11-23T08:00:00Z", vec![system("c1", 2, "approved", "full", &[])]), &a)
+            .unwrap()
+            .replace("\"key_id\":\"so-c\"", "\"key_id\":\"so-a\"");
+    put(&bad, "c-foreign.json", &foreign);
+    let unsigned =
+        serde_json::to_string(&report("so-d", "2026-11-23T08:00:00Z", vec![system("d1", 2, "approved", "full", &[])]))
+            .unwrap();
+    put(&bad, "d-unsigned.json", &unsigned);
+    put(&bad, "garbage.json", "{\"schema\": ");
+
+    let k = keys.to_str().unwrap();
+    let (clean_code, clean) = national(&[good.to_str().unwrap(), "--keys", k]);
+    assert_eq!(clean_code, 0);
+    let (dirty_code, dirty) = national(&[bad.to_str().unwrap(), "--keys", k]);
+    assert_eq!(dirty_code, 1, "rejected inputs make the exit code 1");
+    assert_eq!(clean["overall"], dirty["overall"], "rejected inputs do not change any figure");
+
+    let o = &clean["overall"];
+    assert_eq!(o["agencies"], 2);
+    assert_eq!(o["systems_total"], 4, "so-b counts once, with its newest report");
+    assert_eq!(o["systems_approved"], 2);
+    assert_eq!(o["systems_fully_implemented"], 1);
+    assert_eq!(o["approval_rate"], 0.5);
+    assert_eq!(o["agencies_below_50pct_approval"], 0, "so-a 50 %, so-b 50 %: not below");
+    assert_eq!(o["by_level"]["3"]["systems_total"], 2);
+    assert_eq!(clean["missing_controls"][0], json!({"control": "NET.01", "systems": 3, "agencies": 2}));
+
+    let superseded = clean["superseded"].as_array().unwrap();
+    assert_eq!(superseded.len(), 2);
+    assert!(superseded.iter().any(|s| s["file"].as_str().unwrap().ends_with("b-old.json") && s["identical"] == false));
+    assert!(
+        superseded.iter().any(|s| s["identical"] == true),
+        "the byte-identical copy is superseded, not counted twice"
+    );
+
+    let reasons: Vec<(String, String)> = dirty["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let reason = |f: &str| reasons.iter().find(|(n, _)| n == f).map(|(_, r)| r.clone()).unwrap_or_default();
+    assert!(reason("c-tampered.json").contains("bad signature"), "{reasons:?}");
+    assert!(reason("c-foreign.json").contains("signed with the key of `so-a`"), "{reasons:?}");
+    assert!(reason("d-unsigned.json").contains("unsigned"), "{reasons:?}");
+    assert!(reason("garbage.json").contains("malformed"), "{reasons:?}");
+    assert_eq!(reasons.len(), 4);
+
+    // --allow-unsigned counts the unsigned report and says so.
+    let (_, with_unsigned) = national(&[bad.to_str().unwrap(), "--keys", k, "--allow-unsigned"]);
+    assert_eq!(with_unsigned["overall"]["agencies"], 3);
+    assert_eq!(with_unsigned["includes_unsigned"], true);
+    let d = with_unsigned["agencies"].as_array().unwrap().iter().find(|a| a["id"] == "so-d").unwrap();
+    assert!(d["signed_by"].is_null());
+
+    // The change since the previous period.
+    let previous = root.path().join("previous.json");
+    let mut prev = clean.clone();
+    prev["overall"]["approval_rate"] = json!(0.25);
+    std::fs::write(&previous, prev.to_string()).unwrap();
+    let (_, next) = national(&[good.to_str().unwrap(), "--keys", k, "--previous", previous.to_str().unwrap()]);
+    assert_eq!(next["overall"]["change"]["approval_rate"], 0.25);
+    assert_eq!(next["agencies"][0]["change"]["approval_rate"], 0.0);
+}
+
+#[test]
+fn a_real_signed_report_aggregates_and_the_table_speaks_like_the_ministry() {
+    let root = tempfile::tempdir().unwrap();
+    let keys = root.path().join("keys");
+    keypair(&keys, "skhcn-binh-an");
+    let report = root.path().join("report.json");
+    let o = tuanthu(&[
+        "check",
+        "--inventory",
+        "examples/demo/inventory.yaml",
+        "--nmap",
+        "examples/demo/scan.xml",
+        "--as-of",
+        "2026-11-25",
+        "--format",
+        "json",
+        "--sign",
+        keys.join("skhcn-binh-an.key").to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let t = tuanthu(&["aggregate", report.to_str().unwrap(), "--keys", keys.to_str().unwrap()]);
+    assert_eq!(code(&t), 0, "{}", stderr(&t));
+    let out = stdout(&t);
+    assert!(out.contains("of 1 agencies have an approval rate below 50%"), "{out}");
+    assert!(out.contains("of registered systems have not fully implemented their level's plan"), "{out}");
+    let vi = tuanthu(&["aggregate", report.to_str().unwrap(), "--keys", keys.to_str().unwrap(), "--lang", "vi"]);
+    assert!(stdout(&vi).contains("chưa triển khai đầy đủ"), "{}", stdout(&vi));
+    let none = tuanthu(&["aggregate", report.to_str().unwrap()]);
+    assert_eq!(code(&none), 2, "without --keys, unsigned reports must be allowed explicitly");
+}
