@@ -115,78 +115,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- certificates
-stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
-# run quietly; show what the command said if it fails
-quiet() {
-  local log
-  log="$("$@" 2>&1)" || { printf 'record-evidence: failed: %s\n%s\n' "$*" "$log" >&2; return 1; }
-}
-mkdir -p "$work/ca/new" "$work/certs"
-: >"$work/ca/index.txt"
-echo 1000 >"$work/ca/serial"
-cat >"$work/ca/openssl.cnf" <<EOF
-[ ca ]
-default_ca = demo
-[ demo ]
-dir = $work/ca
-database = \$dir/index.txt
-new_certs_dir = \$dir/new
-serial = \$dir/serial
-default_md = sha256
-policy = any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-[ any ]
-countryName = optional
-organizationName = optional
-commonName = supplied
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[ v3_leaf ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:\${ENV::SAN}
-EOF
-export SAN=unused
-quiet openssl req -new -newkey rsa:3072 -nodes -subj "$CA_SUBJECT" \
-  -keyout "$work/ca/ca.key" -out "$work/ca/ca.csr"
-quiet openssl ca -batch -notext -selfsign -config "$work/ca/openssl.cnf" -extensions v3_ca \
-  -keyfile "$work/ca/ca.key" -startdate "$(stamp '-730 days')" -enddate "$(stamp '+3650 days')" \
-  -in "$work/ca/ca.csr" -out "$work/ca/ca.pem"
-for row in "${CERTS[@]}"; do
-  read -r cname dns since days issuer <<<"$row"
-  key="$work/certs/$cname.key"
-  if [[ $issuer == self ]]; then
-    quiet openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days "$days" -subj "/CN=$dns" \
-      -addext "subjectAltName=DNS:$dns" -addext "basicConstraints=critical,CA:FALSE" \
-      -addext "extendedKeyUsage=serverAuth" -keyout "$key" -out "$work/certs/$cname.pem"
-  else
-    quiet openssl req -new -newkey rsa:2048 -nodes -subj "/C=VN/O=tuanthu demo/CN=$dns" \
-      -keyout "$key" -out "$work/certs/$cname.csr"
-    SAN="$dns" quiet openssl ca -batch -notext -config "$work/ca/openssl.cnf" -extensions v3_leaf \
-      -cert "$work/ca/ca.pem" -keyfile "$work/ca/ca.key" \
-      -startdate "$(stamp "-$since days")" -enddate "$(stamp "+$days days")" \
-      -in "$work/certs/$cname.csr" -out "$work/certs/$cname.pem"
-  fi
-done
-
-# ------------------------------------------------------------------ stand-ins
-python3 "$here/standins.py" --ready "$work/ready" --cert-dir "$work/certs" "${listeners[@]}" &
-standins_pid=$!
-for _ in $(seq 50); do
-  [[ -s $work/ready ]] && break
-  kill -0 "$standins_pid" 2>/dev/null || { echo "record-evidence: stand-ins failed to start" >&2; exit 3; }
-  sleep 0.2
-done
-[[ -s $work/ready ]] || { echo "record-evidence: stand-ins not ready" >&2; exit 3; }
-
 # ------------------------------------------- temporary inventory, pinned to loopback
 python3 - "$here/inventory.yaml" "$work/inventory.yaml" "${map_args[@]}" -- "${name_args[@]}" <<'PY'
 import re, sys
@@ -294,6 +222,78 @@ for ag in doc["agencies"]:
                 if f["rule"] in ("tls", "http") and not re.search(r" @ 127\.77\.\d+\.\d+$", f.get("asset", "")):
                     sys.exit(f"record-evidence: {s['id']}: target {f.get('asset')!r} is not pinned to a stand-in")
 PY
+
+# ---------------------------------------------------------------- certificates
+stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
+# run quietly; show what the command said if it fails
+quiet() {
+  local log
+  log="$("$@" 2>&1)" || { printf 'record-evidence: failed: %s\n%s\n' "$*" "$log" >&2; return 1; }
+}
+mkdir -p "$work/ca/new" "$work/certs"
+: >"$work/ca/index.txt"
+echo 1000 >"$work/ca/serial"
+cat >"$work/ca/openssl.cnf" <<EOF
+[ ca ]
+default_ca = demo
+[ demo ]
+dir = $work/ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/new
+serial = \$dir/serial
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ any ]
+countryName = optional
+organizationName = optional
+commonName = supplied
+[ v3_ca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ v3_leaf ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:\${ENV::SAN}
+EOF
+export SAN=unused
+quiet openssl req -new -newkey rsa:3072 -nodes -subj "$CA_SUBJECT" \
+  -keyout "$work/ca/ca.key" -out "$work/ca/ca.csr"
+quiet openssl ca -batch -notext -selfsign -config "$work/ca/openssl.cnf" -extensions v3_ca \
+  -keyfile "$work/ca/ca.key" -startdate "$(stamp '-730 days')" -enddate "$(stamp '+3650 days')" \
+  -in "$work/ca/ca.csr" -out "$work/ca/ca.pem"
+for row in "${CERTS[@]}"; do
+  read -r cname dns since days issuer <<<"$row"
+  key="$work/certs/$cname.key"
+  if [[ $issuer == self ]]; then
+    quiet openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days "$days" -subj "/CN=$dns" \
+      -addext "subjectAltName=DNS:$dns" -addext "basicConstraints=critical,CA:FALSE" \
+      -addext "extendedKeyUsage=serverAuth" -keyout "$key" -out "$work/certs/$cname.pem"
+  else
+    quiet openssl req -new -newkey rsa:2048 -nodes -subj "/C=VN/O=tuanthu demo/CN=$dns" \
+      -keyout "$key" -out "$work/certs/$cname.csr"
+    SAN="$dns" quiet openssl ca -batch -notext -config "$work/ca/openssl.cnf" -extensions v3_leaf \
+      -cert "$work/ca/ca.pem" -keyfile "$work/ca/ca.key" \
+      -startdate "$(stamp "-$since days")" -enddate "$(stamp "+$days days")" \
+      -in "$work/certs/$cname.csr" -out "$work/certs/$cname.pem"
+  fi
+done
+
+# ------------------------------------------------------------------ stand-ins
+python3 "$here/standins.py" --ready "$work/ready" --cert-dir "$work/certs" "${listeners[@]}" &
+standins_pid=$!
+for _ in $(seq 50); do
+  [[ -s $work/ready ]] && break
+  kill -0 "$standins_pid" 2>/dev/null || { echo "record-evidence: stand-ins failed to start" >&2; exit 3; }
+  sleep 0.2
+done
+[[ -s $work/ready ]] || { echo "record-evidence: stand-ins not ready" >&2; exit 3; }
 
 # --------------------------------------------------------------------- collect
 set +e
