@@ -4,8 +4,17 @@ mod common;
 
 use common::{code, stderr, stdout, tuanthu};
 
-const DEMO: [&str; 6] =
-    ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
+/// The README's main command (the demo evaluated with its scan and its recorded TLS/HTTP evidence).
+const DEMO: [&str; 8] = [
+    "--inventory",
+    "examples/demo/inventory.yaml",
+    "--nmap",
+    "examples/demo/scan.xml",
+    "--evidence",
+    "examples/demo/evidence.json",
+    "--as-of",
+    "2026-11-25",
+];
 
 fn check(extra: &[&str]) -> std::process::Output {
     let mut args = vec!["check"];

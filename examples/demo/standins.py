@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Stand-in network services for recording examples/demo/scan.xml.
+"""Stand-in network services for recording examples/demo/scan.xml and
+examples/demo/evidence.json.
 
 Binds small fake services on loopback addresses (127.77.0.0/16 only) that
-answer the way the real products do, so that `nmap -sV` identifies them.
-Nothing here is a working service: each one sends the greeting/banner or the
-reply the real software would send, then closes.
+answer the way the real products do, so that `nmap -sV` identifies them and
+`tuanthu collect` measures them. Nothing here is a working service: each one
+sends the greeting/banner, headers or reply the real software would send,
+then closes.
 
-Usage (normally called by record-scan.sh):
+Usage (normally called by record-scan.sh or record-evidence.sh):
 
-    standins.py --ready FILE [--cert CERT --key KEY] ADDR:PORT:KIND ...
+    standins.py --ready FILE [--cert CERT --key KEY] [--cert-dir DIR]
+                ADDR:PORT:KIND[:TLS-PROFILE[:CERT-NAME]] ...
+
+TLS kinds use TLS-PROFILE (default `python`) and the certificate CERT-NAME
+(DIR/CERT-NAME.pem with DIR/CERT-NAME.key; default --cert/--key).
 
 KIND is one of:
     http-nginx     HTTP, "Server: nginx/1.18.0"
@@ -23,6 +29,36 @@ KIND is one of:
     redis          Redis 5.0.7 (answers INFO, PING; errors otherwise)
     mysql          MySQL 5.7.33 initial handshake packet
 
+  web sites of the evidence recording (record-evidence.sh):
+    https-portal   a hardened front end over TLS: "Server: nginx", HSTS (one
+                   year), strict CSP with frame-ancestors, nosniff,
+                   X-Frame-Options, Referrer-Policy, session cookie
+                   Secure; HttpOnly; SameSite=Lax
+    https-nginx-app  an application behind a stock nginx/1.18.0: version in
+                   Server, nosniff and X-Frame-Options but no CSP and no
+                   HSTS, session cookie Secure; HttpOnly
+    http-redirect-quiet, http-redirect-nginx
+                   plain HTTP answering every request with a 301 to the same
+                   path on https:// ("Server: nginx" / "nginx/1.18.0")
+    https-apache-php, http-apache-php
+                   a PHP application on a stock Apache (Ubuntu 20.04):
+                   "Apache/2.4.41 (Ubuntu)", "X-Powered-By: PHP/7.4.3",
+                   PHPSESSID cookie without Secure/HttpOnly, no security
+                   headers; the http:// kind serves the page, no redirect
+    imaps-dovecot  IMAP over TLS (port 993): Dovecot greeting, LOGOUT
+
+TLS-PROFILE is one of:
+    python         Python's defaults (TLS 1.2-1.3)
+    modern         TLS 1.2-1.3, ECDHE with AES-GCM/ChaCha20 only (Mozilla
+                   "intermediate" without DHE)
+    nginx-1.18     nginx 1.18's defaults when the hardened snippet is
+                   missing: ssl_protocols TLSv1 TLSv1.1 TLSv1.2, ssl_ciphers
+                   HIGH:!aNULL:!MD5 (no ssl_dhparam, so no DHE)
+    legacy         an old "SSLProtocol all -SSLv3" setup: TLS 1.0-1.3,
+                   HIGH:!aNULL (no DHE)
+TLS 1.0/1.1 need OpenSSL security level 0 on OpenSSL 3, which these
+profiles set; they exist to be found, on loopback only.
+
 When every listener is bound the script writes its pid to FILE; it runs until
 it receives SIGTERM/SIGINT.
 """
@@ -31,6 +67,7 @@ import argparse
 import http.server
 import ipaddress
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -38,6 +75,7 @@ import ssl
 import struct
 import sys
 import threading
+import warnings
 
 ALLOWED_NET = ipaddress.ip_network("127.77.0.0/16")
 CONN_TIMEOUT = 20  # seconds a stand-in waits for the client before closing
@@ -96,6 +134,85 @@ class PythonDevHandler(NginxHandler):
     protocol_version = "HTTP/1.0"
     server_banner = "SimpleHTTP/0.6 Python/3.8.10"
     title = "Directory listing for /"
+
+
+class SiteHandler(NginxHandler):
+    """A page with the headers (and cookie) of a configured site."""
+
+    site_headers = ()  # (name, value) pairs sent with every page (self.headers is the request's)
+
+    def _reply(self, body_wanted):
+        body = PAGE.format(title=self.title).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in self.site_headers:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if body_wanted:
+            self.wfile.write(body)
+        self.close_connection = True
+
+
+class PortalHandler(SiteHandler):
+    server_banner = "nginx"  # server_tokens off
+    title = "Cổng dịch vụ công tỉnh Bình An (demo)"
+    site_headers = (
+        ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+         "form-action 'self'; frame-ancestors 'self'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Set-Cookie", "DVCSESSID=3f9c2a7e5b1d4c08; Path=/; Secure; HttpOnly; SameSite=Lax"),
+    )
+
+
+class NginxAppHandler(SiteHandler):
+    title = "Quản lý văn bản và điều hành (demo)"
+    site_headers = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Set-Cookie", "JSESSIONID=8C1F0E6A2D4B7390; Path=/; Secure; HttpOnly"),
+    )
+
+
+class ApachePHPHandler(SiteHandler):
+    server_banner = "Apache/2.4.41 (Ubuntu)"
+    title = "Phản ánh, kiến nghị (demo)"
+    site_headers = (
+        ("X-Powered-By", "PHP/7.4.3"),
+        ("Set-Cookie", "PHPSESSID=k2v8q1m4n7r0t3w6y9z2c5f8h1; path=/"),
+    )
+
+
+class RedirectHandler(NginxHandler):
+    """301 to the same host and path over https://, as `return 301 https://$host$request_uri;`."""
+
+    server_banner = "nginx"
+
+    def _reply(self, body_wanted):
+        host = (self.headers.get("Host") or self.server.server_name).rsplit(":", 1)[0]
+        body = (
+            "<html>\r\n<head><title>301 Moved Permanently</title></head>\r\n<body>\r\n"
+            "<center><h1>301 Moved Permanently</h1></center>\r\n"
+            f"<hr><center>{self.server_banner}</center>\r\n</body>\r\n</html>\r\n"
+        ).encode()
+        self.send_response(301)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Location", f"https://{host}{self.path}")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if body_wanted:
+            self.wfile.write(body)
+        self.close_connection = True
+
+
+class NginxRedirectHandler(RedirectHandler):
+    server_banner = "nginx/1.18.0"
 
 
 class HTTPServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -277,9 +394,37 @@ class MySQLHandler(BannerHandler):
         return struct.pack("<I", len(msg))[:3] + b"\x02" + msg
 
 
+class IMAPSHandler(BannerHandler):
+    # Dovecot 2.3 on Ubuntu, implicit TLS (port 993)
+    greeting = (
+        b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ "
+        b"AUTH=PLAIN AUTH=LOGIN] Dovecot (Ubuntu) ready.\r\n"
+    )
+
+    def reply(self, data):
+        tag, _, rest = data.strip().partition(b" ")
+        cmd = rest.split(b" ", 1)[0].upper()
+        if cmd == b"LOGOUT":
+            return b"* BYE Logging out\r\n" + tag + b" OK Logout completed.\r\n"
+        if cmd == b"CAPABILITY":
+            return (b"* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ "
+                    b"AUTH=PLAIN AUTH=LOGIN\r\n" + tag + b" OK Pre-login capabilities listed, post-login capabilities have more.\r\n")
+        return tag + b" BAD Error in IMAP command received by server.\r\n"
+
+
 class TCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls_context = None
+
+    def finish_request(self, request, client_address):
+        if self.tls_context is not None:
+            request.settimeout(CONN_TIMEOUT)
+            try:
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        self.RequestHandlerClass(request, client_address, self)
 
     def handle_error(self, request, client_address):
         pass
@@ -297,20 +442,59 @@ KINDS = {
     "vnc": (TCPServer, VNCHandler, False),
     "redis": (TCPServer, RedisHandler, False),
     "mysql": (TCPServer, MySQLHandler, False),
+    "https-portal": (HTTPServer, PortalHandler, True),
+    "https-nginx-app": (HTTPServer, NginxAppHandler, True),
+    "http-redirect-quiet": (HTTPServer, RedirectHandler, False),
+    "http-redirect-nginx": (HTTPServer, NginxRedirectHandler, False),
+    "https-apache-php": (HTTPServer, ApachePHPHandler, True),
+    "http-apache-php": (HTTPServer, ApachePHPHandler, False),
+    "imaps-dovecot": (TCPServer, IMAPSHandler, True),
 }
+
+# name -> (minimum version, maximum version, OpenSSL cipher string for TLS <= 1.2); None = Python's defaults
+TLS_PROFILES = {
+    "python": None,
+    "modern": ("TLSv1_2", "TLSv1_3", "ECDHE+AESGCM:ECDHE+CHACHA20"),
+    "nginx-1.18": ("TLSv1", "TLSv1_2", "HIGH:!aNULL:!MD5:!kDHE:@SECLEVEL=0"),
+    "legacy": ("TLSv1", "TLSv1_3", "HIGH:!aNULL:!kDHE:@SECLEVEL=0"),
+}
+
+
+def tls_context(profile, cert, key):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    spec = TLS_PROFILES[profile]
+    if spec is not None:
+        low, high, ciphers = spec
+        with warnings.catch_warnings():  # TLSVersion.TLSv1 is deprecated: that is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.set_ciphers(ciphers)  # before the versions: the security level gates TLS < 1.2
+            ctx.minimum_version = getattr(ssl.TLSVersion, low)
+            ctx.maximum_version = getattr(ssl.TLSVersion, high)
+    return ctx
 
 
 def parse_spec(spec):
     try:
-        addr, port, kind = spec.split(":")
+        addr, port, kind, *rest = spec.split(":")
         port = int(port)
+        if len(rest) > 2:
+            raise ValueError
     except ValueError:
-        raise SystemExit(f"standins: bad listener spec {spec!r} (want ADDR:PORT:KIND)")
+        raise SystemExit(f"standins: bad listener spec {spec!r} (want ADDR:PORT:KIND[:TLS-PROFILE[:CERT-NAME]])")
+    profile = rest[0] if rest else "python"
+    cert = rest[1] if len(rest) > 1 else None
     if ipaddress.ip_address(addr) not in ALLOWED_NET:
         raise SystemExit(f"standins: refusing to bind {addr}: only {ALLOWED_NET} (loopback) is allowed")
     if kind not in KINDS:
         raise SystemExit(f"standins: unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
-    return addr, port, kind
+    if profile not in TLS_PROFILES:
+        raise SystemExit(f"standins: unknown TLS profile {profile!r}; known: {', '.join(sorted(TLS_PROFILES))}")
+    if rest and not KINDS[kind][2]:
+        raise SystemExit(f"standins: {spec!r}: {kind} does not use TLS")
+    if cert is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", cert):
+        raise SystemExit(f"standins: bad certificate name {cert!r}")
+    return addr, port, kind, profile, cert
 
 
 def main():
@@ -318,19 +502,33 @@ def main():
     ap.add_argument("--ready", required=True, help="file to write the pid to once every listener is bound")
     ap.add_argument("--cert")
     ap.add_argument("--key")
-    ap.add_argument("listeners", nargs="+", metavar="ADDR:PORT:KIND")
+    ap.add_argument("--cert-dir", help="where CERT-NAME.pem (certificate, then chain) and CERT-NAME.key are")
+    ap.add_argument("listeners", nargs="+", metavar="ADDR:PORT:KIND[:TLS-PROFILE[:CERT-NAME]]")
     args = ap.parse_args()
 
-    tls = None
+    contexts = {}
+
+    def context_for(profile, cert):
+        if cert is None:
+            if not (args.cert and args.key):
+                raise SystemExit("standins: TLS listeners without a CERT-NAME need --cert and --key")
+            files = (args.cert, args.key)
+        else:
+            if not args.cert_dir:
+                raise SystemExit("standins: CERT-NAME needs --cert-dir")
+            files = (os.path.join(args.cert_dir, cert + ".pem"), os.path.join(args.cert_dir, cert + ".key"))
+        if (profile, files) not in contexts:
+            try:
+                contexts[(profile, files)] = tls_context(profile, *files)
+            except (OSError, ssl.SSLError) as e:
+                raise SystemExit(f"standins: cannot set up TLS profile {profile} with {files[0]}: {e}")
+        return contexts[(profile, files)]
+
     specs = [parse_spec(s) for s in args.listeners]
-    if any(KINDS[k][2] for _, _, k in specs):
-        if not (args.cert and args.key):
-            raise SystemExit("standins: TLS listeners need --cert and --key")
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.load_cert_chain(args.cert, args.key)
+    tls = {i: context_for(p, c) for i, (_, _, k, p, c) in enumerate(specs) if KINDS[k][2]}
 
     servers = []
-    for addr, port, kind in specs:
+    for i, (addr, port, kind, _, _) in enumerate(specs):
         server_cls, handler, use_tls = KINDS[kind]
         try:
             srv = server_cls((addr, port), handler)
@@ -339,7 +537,7 @@ def main():
                 s.server_close()
             raise SystemExit(f"standins: cannot bind {addr}:{port} ({kind}): {e}")
         if use_tls:
-            srv.tls_context = tls
+            srv.tls_context = tls[i]
         servers.append(srv)
 
     for srv in servers:
