@@ -169,3 +169,33 @@ fn pinned_entries_are_judged_on_their_own_address() {
     assert!(findings.iter().any(|f| f == "tls: no tls evidence for portal.example.vn:443 @ 10.0.0.2"), "{findings:#?}");
     assert!(!findings.iter().any(|f| f.contains("@ 10.0.0.1")), "the measured node has no gap: {findings:#?}");
 }
+
+/// An unpinned entry (the name as DNS resolves it) is judged on its own record, not on a newer
+/// record taken at a sibling entry's pin (one node behind the load balancer).
+#[test]
+fn an_unpinned_entry_is_not_judged_on_a_pinned_siblings_record() {
+    let text = common::inventory(
+        3,
+        "    assets:\n      urls: [https://portal.example.vn/]\n      tls: [{target: \"portal.example.vn:443\", address: 203.0.113.11}]\n",
+    );
+    let inv = Inventory { agencies: vec![tuanthu::inventory::parse_file("inv.yaml", &text, &[]).unwrap()] };
+    let balancer = tls_record("portal.example.vn:443", "2026-11-25T08:00:01Z", false, "2027-06-01T00:00:00Z")
+        .replace("203.0.113.7", "203.0.113.13");
+    let node = tls_record("portal.example.vn:443", "2026-11-25T08:00:05Z", true, "2027-06-01T00:00:00Z")
+        .replace("203.0.113.7", "203.0.113.11");
+    let d = common::dir_with(&[("evidence.json", &document(&[balancer, node, http_record("2026-11-25T08:00:03Z")]))]);
+    let evidence =
+        Evidence { probes: vec![evidence_file::read(&d.path().join("evidence.json"))], ..Default::default() };
+    let opts = Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
+    let a = engine::evaluate(&inv, &Policy::bundled().unwrap(), &evidence, &opts);
+    let (status, findings) = control(&a, "APP.04");
+    assert_eq!(status, Status::Fail, "the pinned node accepts TLS 1.0: {findings:#?}");
+    let app04 = a.agencies[0].systems[0].controls.iter().find(|c| c.id == "APP.04").unwrap();
+    let legacy: Vec<&str> = app04
+        .findings
+        .iter()
+        .filter(|f| f.rule == "tls-legacy-protocols" && f.outcome == tuanthu::engine::Outcome::Fail)
+        .filter_map(|f| f.asset.as_deref())
+        .collect();
+    assert_eq!(legacy, ["portal.example.vn:443 @ 203.0.113.11"], "the node fails, the name (balancer) does not");
+}

@@ -48,9 +48,15 @@ impl ProbeIndex {
             None => true,
             Some(pin) => rec.address.as_deref().and_then(|a| a.parse::<IpAddr>().ok()) == Some(pin),
         };
+        // An unpinned entry prefers records not taken at a sibling entry's pin: those measured
+        // one node, not what the name resolves to (they are used only when nothing else exists).
+        let own = |rec: &Record| {
+            let at = rec.address.as_deref().and_then(|a| a.parse::<IpAddr>().ok());
+            !at.is_some_and(|a| target.sibling_pins.contains(&a))
+        };
         let rank = |rec: &Record| {
             let t = rec.observed();
-            (t.is_some_and(|t| t.date() <= cx.as_of), t)
+            (t.is_some_and(|t| t.date() <= cx.as_of), own(rec), t)
         };
         list.iter()
             .map(|&(i, r)| (cx.evidence.probes[i].file.as_str(), &cx.evidence.probes[i].records[r]))
@@ -64,6 +70,8 @@ impl ProbeIndex {
 pub struct Target {
     pub target: String,
     pub address: Option<IpAddr>,
+    /// For an unpinned entry: the pins of the system's other entries with the same name.
+    pub sibling_pins: Vec<IpAddr>,
 }
 
 impl Target {
@@ -92,11 +100,31 @@ pub fn normalise(kind: EvidenceKind, target: &str) -> String {
 
 /// The system's TLS endpoints (`host:port`): declared ones, and those its https URLs imply.
 pub fn tls_targets(s: &System) -> Vec<Target> {
-    s.assets.tls_endpoints().into_iter().map(|t| Target { target: t.target(), address: t.address }).collect()
+    with_sibling_pins(
+        EvidenceKind::Tls,
+        s.assets.tls_endpoints().into_iter().map(|t| (t.target(), t.address)).collect(),
+    )
 }
 
 pub fn http_targets(s: &System) -> Vec<Target> {
-    s.assets.urls.iter().map(|u| Target { target: u.url.to_string(), address: u.address }).collect()
+    with_sibling_pins(EvidenceKind::Http, s.assets.urls.iter().map(|u| (u.url.to_string(), u.address)).collect())
+}
+
+fn with_sibling_pins(kind: EvidenceKind, entries: Vec<(String, Option<IpAddr>)>) -> Vec<Target> {
+    let keys: Vec<String> = entries.iter().map(|(t, _)| normalise(kind, t)).collect();
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, (target, address))| {
+            let sibling_pins = match address {
+                Some(_) => Vec::new(),
+                None => {
+                    entries.iter().zip(&keys).filter(|(_, k)| **k == keys[i]).filter_map(|((_, a), _)| *a).collect()
+                }
+            };
+            Target { target: target.clone(), address: *address, sibling_pins }
+        })
+        .collect()
 }
 
 /// Runs `rules` (all of one probe kind) over the system's targets of that kind.

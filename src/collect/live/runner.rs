@@ -232,9 +232,11 @@ mod tests {
         }
     }
 
+    /// Three targets per address may run at once: the tests' targets all share 127.0.0.1, and
+    /// the deadline test needs each of them started (a queued one would only ever see the deadline).
     fn test_dialer() -> Dialer {
         let limits = Limits { read_timeout: Duration::from_millis(300), ..Limits::default() };
-        Dialer::new(limits, Politeness { global: 8, per_host: 2, min_interval: Duration::ZERO })
+        Dialer::new(limits, Politeness { global: 8, per_host: 3, min_interval: Duration::ZERO })
     }
 
     fn target(port: u16) -> Target {
