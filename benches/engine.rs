@@ -21,34 +21,8 @@ use tuanthu::report::Report;
 const AGENCIES: usize = 100;
 const SYSTEMS: usize = 100;
 
-fn inventory_text(policy: &Policy, agency: usize) -> String {
-    let mut t = format!(
-        "schema: tuanthu/inventory/v1\nagency:\n  id: agency-{agency}\n  name: Cơ quan {agency}\n  catalogue: tt12-2022\nsystems:\n"
-    );
-    for s in 0..SYSTEMS {
-        let level = (s % 5 + 1) as u8;
-        let n = agency * SYSTEMS + s;
-        let (a, b) = (n / 250, n % 250);
-        let approval = if s % 4 == 0 {
-            "{status: draft}".to_string()
-        } else {
-            "{status: approved, decision: \"1/QĐ\", date: 2025-01-10}".to_string()
-        };
-        write!(t, "  - id: sys-{s}\n    name: Hệ thống {s}\n    level: {level}\n    approval: {approval}\n").ok();
-        write!(t, "    assets:\n      hosts: [10.{a}.{b}.1, 10.{a}.{b}.2]\n      allowed_ports: [tcp/443, tcp/22]\n    attestations:\n").ok();
-        let prof = policy.profile("tt12-2022", level).expect("profile");
-        for (i, id) in prof.controls.iter().chain(prof.obligations.iter()).enumerate() {
-            let (status, reviewed) = match (n + i) % 20 {
-                0 => continue,
-                1 => ("partial", "2026-06-01"),
-                2 => ("implemented", "2024-01-01"),
-                _ => ("implemented", "2026-06-01"),
-            };
-            writeln!(t, "      {id}: {{status: {status}, evidence: \"QĐ {i}\", reviewed: {reviewed}}}").ok();
-        }
-    }
-    t
-}
+#[path = "support/synth.rs"]
+mod synth;
 
 fn nmap_text() -> String {
     let mut x =
@@ -77,8 +51,12 @@ fn main() {
     let t0 = Instant::now();
     let agencies = (0..AGENCIES)
         .map(|a| {
-            tuanthu::inventory::parse_file(&format!("agency-{a}.yaml"), &inventory_text(&policy, a), &[])
-                .expect("valid")
+            tuanthu::inventory::parse_file(
+                &format!("agency-{a}.yaml"),
+                &synth::inventory_text(&policy, a, SYSTEMS),
+                &[],
+            )
+            .expect("valid")
         })
         .collect();
     let inv = Inventory { agencies };
