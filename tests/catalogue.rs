@@ -1,6 +1,7 @@
 //! The bundled catalogue and level profiles against the circular's annexes.
 
 use std::collections::BTreeSet;
+use tuanthu::policy::catalogue::Renewal;
 use tuanthu::policy::{Policy, Section};
 
 fn policy() -> Policy {
@@ -70,10 +71,12 @@ fn validity_periods_follow_decree_85() {
     let cat = p.catalogue("tt12-2022").unwrap();
     let default = cat.defaults.validity_months;
     assert_eq!(default, 12);
-    let obl03 = cat.get("OBL.03").unwrap();
-    let got: Vec<u32> = (1..=5).map(|l| obl03.validity_months(l, default)).collect();
-    assert_eq!(got, [24, 24, 12, 12, 6], "periodic inspection: 2 years, yearly at L3-4, 6 months at L5");
-    assert_eq!(cat.get("POL.01").unwrap().validity_months(3, default), 12);
+    let months = |id: &str, l: u8| cat.get(id).unwrap().renewal(l, &p.profile("tt12-2022", l).unwrap().params, default);
+    let got: Vec<Renewal> = (1..=5).map(|l| months("OBL.03", l)).collect();
+    let want = [24, 24, 12, 12, 6].map(Renewal::Months);
+    assert_eq!(got, want, "periodic inspection: 2 years, yearly at L3-4, 6 months at L5");
+    assert_eq!(months("POL.01", 3), Renewal::Months(12));
+    assert_eq!(months("OBL.07", 3), Renewal::DueYearly(time::Month::December, 24), "report before 25 December");
 }
 
 #[test]
@@ -83,7 +86,7 @@ fn rules_name_known_controls_and_speak_both_languages() {
     for r in &p.rules.rules {
         assert!(!r.controls.is_empty(), "{}", r.id);
         for c in &r.controls {
-            assert!(p.catalogue("tt12-2022").unwrap().get(c).is_some(), "{} names unknown {c}", r.id);
+            assert!(p.catalogues.iter().any(|cat| cat.get(c).is_some()), "{} names unknown {c}", r.id);
         }
         for t in [&r.info.title, &r.info.description, &r.info.rationale, &r.info.remediation, &r.message] {
             assert!(t.is_complete(), "{} lacks en or vi text", r.id);
@@ -111,7 +114,7 @@ fn a_profile_missing_a_control_is_rejected() {
     let p = policy();
     let text = tuanthu::policy::bundle::bundled_sources("profiles/")
         .into_iter()
-        .find(|s| s.origin.ends_with("level-2.yaml"))
+        .find(|s| s.origin.ends_with("tt12-2022/level-2.yaml"))
         .unwrap()
         .text
         .replace("DEV.02, ", "");
@@ -125,7 +128,7 @@ fn a_profile_with_a_control_of_another_level_is_rejected() {
     let p = policy();
     let text = tuanthu::policy::bundle::bundled_sources("profiles/")
         .into_iter()
-        .find(|s| s.origin.ends_with("level-1.yaml"))
+        .find(|s| s.origin.ends_with("tt12-2022/level-1.yaml"))
         .unwrap()
         .text
         .replace("design: [DES.01,", "design: [DES.18, DES.01,");

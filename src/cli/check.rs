@@ -128,7 +128,7 @@ fn load_inputs(a: &CheckArgs) -> Result<(crate::policy::Policy, crate::inventory
         return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
     let files = crate::inventory::load_paths(&a.inventory, &a.tailoring)?;
-    let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref());
+    let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref(), as_of);
     if !refs.is_empty() {
         return Err(Problems(refs));
     }

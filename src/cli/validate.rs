@@ -50,7 +50,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         match crate::inventory::load_paths(&sorted.inventories, &a.tailoring) {
             Ok(files) => {
                 if let Some(pol) = &policy {
-                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None));
+                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None, crate::dates::today()));
                 }
             }
             Err(e) => p.0.extend(e.0),
