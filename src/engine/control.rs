@@ -208,8 +208,12 @@ fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Me
             with(Outcome::Pass, ok)
         }
         Renewal::DueYearly(month, d) => {
-            // On time = sent in the 12 months up to and including the latest deadline.
-            let deadline = crate::dates::latest_deadline(cx.as_of, month, d);
+            // The deadline that has passed: on its own day the submission is not late yet. On
+            // time = sent in the 12 months up to and including it. One date cannot show two
+            // submissions, so a later one (late, or early for the next deadline) leaves this
+            // deadline unshown.
+            let eve = cx.as_of.previous_day().unwrap_or(cx.as_of);
+            let deadline = crate::dates::latest_deadline(eve, month, d);
             if day > deadline {
                 return with(Outcome::Unknown, Message::SentAfterDeadline { sent: day, deadline });
             }
