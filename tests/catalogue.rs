@@ -92,7 +92,8 @@ fn nd331_law_art10_choices_are_data() {
         .map(|c| (c.id.as_str(), c.optional_levels.as_slice()))
         .collect();
     let want: BTreeMap<&str, &[u8]> =
-        [("ASM.02", &[1, 2, 3, 4][..]), ("BAK.01", &[1, 2][..]), ("IRP.01", &[1, 2][..]), ("OBL.03", &[1, 2][..])].into();
+        [("ASM.02", &[1, 2, 3, 4][..]), ("BAK.01", &[1, 2][..]), ("IRP.01", &[1, 2][..]), ("OBL.03", &[1, 2][..])]
+            .into();
     assert_eq!(optional, want);
     // Where the decree is stricter than Law 116 Art. 10 (Art. 30.2, 30.7, 28.3), its minimum wins,
     // and the row says so.

@@ -118,12 +118,13 @@ fn list_json(policy: &Policy, cat: &Catalogue, level: Option<u8>) -> serde_json:
 fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> String {
     let rows = listed(policy, cat, level);
     let mut t = crate::report::table::new_table(None);
-    let mut header = vec![tr(l, "Control", "Biện pháp"), tr(l, "Title", "Tên")];
-    if level.is_some() {
-        header.push(tr(l, "Need", "Yêu cầu"));
-    }
-    header.extend([tr(l, "Levels", "Cấp độ"), tr(l, "Clause", "Điều khoản"), tr(l, "Rules", "Quy tắc")]);
-    t.set_header(header);
+    t.set_header(vec![
+        tr(l, "Control", "Biện pháp"),
+        tr(l, "Title", "Tên"),
+        tr(l, "Levels", "Cấp độ"),
+        tr(l, "Clause", "Điều khoản"),
+        tr(l, "Rules", "Quy tắc"),
+    ]);
     for (c, need) in &rows {
         let clause = match level {
             Some(lv) => {
@@ -135,12 +136,12 @@ fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> S
         let rules: Vec<String> = policy.rules.for_control(&c.id).map(|r| r.id.clone()).collect();
         let levels: Vec<String> = c.levels.iter().map(ToString::to_string).collect();
         let id = if cat.caveat(c).is_some() { format!("{} †", c.id) } else { c.id.clone() };
-        let mut row = vec![id, one_line(c.title.get(l))];
-        if let Some(n) = need {
-            row.push(need_text(*n, l).to_string());
-        }
-        row.extend([levels.join(","), clause, rules.join("\n")]);
-        t.add_row(row);
+        // At a level, say when the control is not simply required there.
+        let need = match need {
+            Some(n @ (Need::Optional | Need::Obligation)) => format!("\n({})", need_text(*n, l)),
+            _ => String::new(),
+        };
+        t.add_row(vec![id, one_line(c.title.get(l)), format!("{}{need}", levels.join(",")), clause, rules.join("\n")]);
     }
     let head = match level {
         Some(lv) => format!("{} — {} {lv}: {} ", one_line(cat.title.get(l)), tr(l, "level", "cấp độ"), rows.len()),

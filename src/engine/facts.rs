@@ -31,11 +31,14 @@ pub fn incident(i: &Incident, n: usize, as_of: time::Date) -> Value {
     let after = |t: Option<time::OffsetDateTime>| t.map_or(-1, |t| (t - i.detected).whole_minutes());
     let day_end = time::PrimitiveDateTime::new(as_of.next_day().unwrap_or(as_of), time::Time::MIDNIGHT)
         .assume_offset(i.detected.offset());
-    let at = |t: Option<time::OffsetDateTime>| t.map(crate::dates::rfc3339).unwrap_or_default();
+    // Shown at the offset the inventory gave: agencies read local time.
+    let at = |t: Option<time::OffsetDateTime>| {
+        t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
+    };
     json!({
         "id": i.id.clone().unwrap_or_else(|| format!("incident #{}", n + 1)),
         "severity": i.severity.as_str(),
-        "detected": crate::dates::rfc3339(i.detected),
+        "detected": at(Some(i.detected)),
         "notified": at(i.notified),
         "reported": at(i.reported),
         "has_notice": i.notified.is_some(),

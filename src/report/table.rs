@@ -220,7 +220,7 @@ impl TableRenderer {
                 }
                 None => {
                     let hint = tr(l, "run with --catalogue", "chạy với --catalogue");
-                    (format!("{hint} {}", tr_.to), String::new())
+                    (format!("{hint} {}", tr_.to), "—".to_string())
                 }
             };
             t.add_row(vec![s.id.clone(), transition_state(tr_.state, l).to_string(), new, carried]);
