@@ -338,11 +338,13 @@ fn field_changes(old: &Side, new: &Side, before: &Control, after: &Control) -> V
 
 fn params(old: &Profile, new: &Profile) -> Vec<ParamChange> {
     let names: BTreeSet<&String> = old.params.keys().chain(new.params.keys()).collect();
+    // `null` says the regulation sets no value at this level: the same as not having the parameter.
+    let get = |p: &Profile, n: &str| p.params.get(n).filter(|v| !v.is_null()).cloned();
     names
         .into_iter()
         .filter_map(|n| {
-            let (a, b) = (old.params.get(n), new.params.get(n));
-            (a != b).then(|| ParamChange { name: n.clone(), from: a.cloned(), to: b.cloned() })
+            let (a, b) = (get(old, n), get(new, n));
+            (a != b).then(|| ParamChange { name: n.clone(), from: a, to: b })
         })
         .collect()
 }
@@ -429,9 +431,14 @@ mod tests {
         // E-mail security: a plan from L2 in Circular 12, a solution from L3 in TCVN 14423.
         let des06 = level(&d, 2).dropped.iter().find(|x| x.id == "DES.06").expect("DES.06 not at L2");
         assert_eq!(des06.kind, DroppedKind::LevelChange);
-        let cld = bundled_diff(&[4]);
-        let incident = level(&cld, 4).params.iter().find(|p| p.name == "incident_report_hours").unwrap();
-        assert_eq!((incident.from.clone(), incident.to.clone()), (Some(120.into()), Some(72.into())));
+        let l4 = bundled_diff(&[4]);
+        let param = |name: &str| level(&l4, 4).params.iter().find(|p| p.name == name).cloned().unwrap();
+        let incident = param("incident_report_hours");
+        assert_eq!((incident.from, incident.to), (Some(120.into()), Some(72.into())));
+        // Hosted level-4 systems: physical isolation under Circular 12, logical under Decree 331.
+        let cloud = param("cloud_isolation");
+        assert_eq!((cloud.from, cloud.to), (Some("physical".into()), Some("logical".into())));
+        assert!(level(&l4, 4).params.iter().all(|p| p.name != "pentest_interval_months" || p.to.is_some()));
     }
 
     #[test]
