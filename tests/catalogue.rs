@@ -151,6 +151,9 @@ fn an_nd331_profile_must_list_optional_controls_as_optional() {
     let e = tuanthu::policy::Profile::build("level-1.yaml", &text, &p.catalogues).unwrap_err().to_string();
     assert!(e.contains("BAK.01 is optional at level 1 in the catalogue: list it under `optional:`"), "{e}");
     assert!(e.contains("counts.required is 38 but the profile lists 39"), "{e}");
+    let unknown = text.replace("technical: [BAK.01, TEC.01,", "technical: [XYZ.99, TEC.01,");
+    let e = tuanthu::policy::Profile::build("level-1.yaml", &unknown, &p.catalogues).unwrap_err().to_string();
+    assert!(e.contains("unknown control `XYZ.99` in catalogue nd331-2026"), "{e}");
 }
 
 #[derive(Deserialize)]

@@ -158,12 +158,8 @@ fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> S
     out
 }
 
-fn need_text(n: Need, l: Lang) -> &'static str {
-    match n {
-        Need::Required => tr(l, "required", "bắt buộc"),
-        Need::Optional => tr(l, "optional", "không bắt buộc"),
-        Need::Obligation => tr(l, "obligation", "nghĩa vụ"),
-    }
+fn need_text(n: Need, l: Lang) -> String {
+    n.text().get(l).to_string()
 }
 
 fn run_diff(a: DiffArgs) -> ExitCode {
@@ -264,7 +260,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
                 AddedKind::Replaces => format!("{} {}", tr(l, "replaces", "thay cho"), a.counterparts.join(", ")),
                 AddedKind::LevelChange => format!("{} {}", tr(l, "was at", "trước ở"), a.counterparts.join(",")),
             };
-            t.add_row(vec![a.id.clone(), one_line(a.title.get(l)), need_text(a.need, l).to_string(), why]);
+            t.add_row(vec![a.id.clone(), one_line(a.title.get(l)), need_text(a.need, l), why]);
         }
         out.push_str(&format!("{t}\n"));
     }
@@ -287,7 +283,14 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         t.set_header(vec![tr(l, "Changed", "Thay đổi"), tr(l, "Field", "Mục"), d.from.as_str(), d.to.as_str()]);
         for c in &lv.changed {
             for f in &c.changes {
-                t.add_row(vec![c.id.clone(), f.field.to_string(), one_line(&f.from), one_line(&f.to)]);
+                let field = match f.field {
+                    "title" => tr(l, "title", "tên"),
+                    "need" => tr(l, "need", "yêu cầu"),
+                    "levels" => tr(l, "levels", "cấp độ"),
+                    "validity" => tr(l, "validity", "hiệu lực bằng chứng"),
+                    other => other,
+                };
+                t.add_row(vec![c.id.clone(), field.to_string(), one_line(f.from.get(l)), one_line(f.to.get(l))]);
             }
         }
         out.push_str(&format!("{t}\n"));

@@ -27,6 +27,14 @@ impl Need {
             Need::Obligation => "obligation",
         }
     }
+
+    pub fn text(self) -> Text {
+        match self {
+            Need::Required => Text::new("required", "bắt buộc"),
+            Need::Optional => Text::new("optional", "không bắt buộc"),
+            Need::Obligation => Text::new("obligation", "nghĩa vụ"),
+        }
+    }
 }
 
 /// How many entries a level lists of each kind.
@@ -82,11 +90,12 @@ pub struct Dropped {
     pub note: Option<String>,
 }
 
+/// One field that differs; `field` is `title`, `need`, `levels` or `validity`.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldChange {
     pub field: &'static str,
-    pub from: String,
-    pub to: String,
+    pub from: Text,
+    pub to: Text,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,7 +184,7 @@ impl Side<'_> {
     }
 
     /// What evidence age the catalogue accepts for `c` at this level, in words.
-    fn validity(&self, c: &Control) -> String {
+    fn validity(&self, c: &Control) -> Text {
         use super::catalogue::Validity;
         let level = self.profile.level;
         let param = match &c.evidence.validity_months {
@@ -183,9 +192,14 @@ impl Side<'_> {
             _ => String::new(),
         };
         match c.renewal(level, &self.profile.params, self.cat.defaults.validity_months) {
-            Renewal::Months(m) => format!("{m} months{param}"),
-            Renewal::Untimed => "no age limit (renewed on events)".to_string(),
-            Renewal::DueYearly(month, day) => format!("yearly, by {:02}-{day:02}", month as u8),
+            Renewal::Months(m) => Text::new(format!("{m} months{param}"), format!("{m} tháng{param}")),
+            Renewal::Untimed => {
+                Text::new("no age limit (renewed on events)", "không giới hạn (làm lại khi có sự kiện)")
+            }
+            Renewal::DueYearly(month, day) => {
+                let md = format!("{:02}-{day:02}", month as u8);
+                Text::new(format!("yearly, by {md}"), format!("hằng năm, trước hạn {md}"))
+            }
         }
     }
 }
@@ -317,23 +331,28 @@ fn successors(old: &Catalogue, new: &Catalogue, id: &str) -> Vec<String> {
     out
 }
 
+/// The fields of a control listed at the level in both catalogues that differ. Each is compared
+/// by what it means: titles by their English form (the Vietnamese ones also change "an toàn thông
+/// tin" to "an ninh mạng", which Decree 331 Art. 39.2 reads as the same term), validity by the
+/// period itself (the same months under another parameter name is no change).
 fn field_changes(old: &Side, new: &Side, before: &Control, after: &Control) -> Vec<FieldChange> {
-    let mut out = Vec::new();
-    let mut cmp = |field, from: String, to: String| {
-        if from != to {
-            out.push(FieldChange { field, from, to });
-        }
+    let need = |s: &Side, id: &str| s.need(id).map_or_else(|| Text::new("—", "—"), Need::text);
+    let levels = |c: &Control| {
+        let l = levels_text(&c.levels).join(",");
+        Text::new(l.clone(), l)
     };
-    cmp("title", before.title.en.clone(), after.title.en.clone());
-    let need = |s: &Side, id: &str| s.need(id).map_or("—", Need::as_str).to_string();
-    cmp("need", need(old, &before.id), need(new, &after.id));
-    cmp("levels", levels_text(&before.levels).join(","), levels_text(&after.levels).join(","));
-    // Compared by the period itself: the same months under another parameter name is no change.
     let renewal = |s: &Side, c: &Control| c.renewal(s.profile.level, &s.profile.params, s.cat.defaults.validity_months);
-    if renewal(old, before) != renewal(new, after) {
-        out.push(FieldChange { field: "validity", from: old.validity(before), to: new.validity(after) });
-    }
-    out
+    let candidates = [
+        ("title", before.title.en != after.title.en, before.title.clone(), after.title.clone()),
+        ("need", old.need(&before.id) != new.need(&after.id), need(old, &before.id), need(new, &after.id)),
+        ("levels", before.levels != after.levels, levels(before), levels(after)),
+        ("validity", renewal(old, before) != renewal(new, after), old.validity(before), new.validity(after)),
+    ];
+    candidates
+        .into_iter()
+        .filter(|(_, differs, _, _)| *differs)
+        .map(|(field, _, from, to)| FieldChange { field, from, to })
+        .collect()
 }
 
 fn params(old: &Profile, new: &Profile) -> Vec<ParamChange> {
@@ -400,8 +419,8 @@ mod tests {
         assert_eq!((l5.from, l5.to), (Some(serde_json::json!(6)), None));
         let obl03 = level(&d, 5).changed.iter().find(|c| c.id == "OBL.03").expect("OBL.03 changes");
         let v = obl03.changes.iter().find(|f| f.field == "validity").expect("validity changes");
-        assert_eq!(v.from, "6 months (inspection_interval_months)");
-        assert_eq!(v.to, "12 months (periodic_assessment_max_age_months)");
+        assert_eq!(v.from.en, "6 months (inspection_interval_months)");
+        assert_eq!(v.to.en, "12 months (periodic_assessment_max_age_months)");
         assert!(cycle(3).is_some());
     }
 
@@ -446,6 +465,6 @@ mod tests {
         let d = bundled_diff(&[1]);
         let obl03 = level(&d, 1).changed.iter().find(|c| c.id == "OBL.03").expect("OBL.03 changes at L1");
         let need = obl03.changes.iter().find(|f| f.field == "need").unwrap();
-        assert_eq!((need.from.as_str(), need.to.as_str()), ("obligation", "optional"));
+        assert_eq!((need.from.en.as_str(), need.to.en.as_str()), ("obligation", "optional"));
     }
 }
