@@ -223,36 +223,11 @@ fn under_construction(system: &System) -> Option<Date> {
     system.operating_since.is_none_or(|op| op >= LAW_116_EFFECTIVE).then_some(started)
 }
 
+/// The derived catalogue when nothing declares one: the transition rules in order.
 fn derive(system: &System, route: Route, nd331: bool, as_of: Date) -> (&'static str, Rule, Text) {
-    let due = day(TRANSITION_LAST_DAY);
     match route {
         Route::Decree85(basis) if as_of <= TRANSITION_LAST_DAY => decree85(basis),
-        Route::Decree85(basis) if nd331 => {
-            let since = match basis {
-                Basis::Approved(d) => format!("approved under Decree 85 on {}", day(d)),
-                Basis::Construction { started, .. } => {
-                    format!("under construction since {} and handled under Decree 85", day(started))
-                }
-            };
-            let since_vi = match basis {
-                Basis::Approved(d) => format!("được phê duyệt theo Nghị định 85 ngày {}", day(d)),
-                Basis::Construction { started, .. } => {
-                    format!("đầu tư, xây dựng từ ngày {} và thực hiện theo Nghị định 85", day(started))
-                }
-            };
-            (
-                ND331,
-                Rule::TransitionEnded,
-                Text::new(
-                    format!(
-                        "{since}; the 12-month transition ended on {due} (Law 116 Art. 45.1, Decree 331 Art. 39.1): the approved level stands and the Decree 331 measures apply"
-                    ),
-                    format!(
-                        "{since_vi}; thời hạn chuyển tiếp 12 tháng đã hết ngày {due} (Luật An ninh mạng Điều 45.1, Nghị định 331 Điều 39.1): giữ nguyên cấp độ đã phê duyệt, áp dụng biện pháp của Nghị định 331"
-                    ),
-                ),
-            )
-        }
+        Route::Decree85(basis) if nd331 => (ND331, Rule::TransitionEnded, transition_ended(basis)),
         Route::WindowClosed { started } if nd331 => {
             let (s, w) = (day(started), day(DECREE_85_WINDOW_LAST_DAY));
             (
@@ -278,6 +253,29 @@ fn derive(system: &System, route: Route, nd331: bool, as_of: Date) -> (&'static 
             ),
         ),
     }
+}
+
+/// A Decree 85 system after the 12-month transition: the sentence says why it was on that route.
+fn transition_ended(basis: Basis) -> Text {
+    let due = day(TRANSITION_LAST_DAY);
+    let (since, since_vi) = match basis {
+        Basis::Approved(d) => (
+            format!("approved under Decree 85 on {}", day(d)),
+            format!("được phê duyệt theo Nghị định 85 ngày {}", day(d)),
+        ),
+        Basis::Construction { started, .. } => (
+            format!("under construction since {} and handled under Decree 85", day(started)),
+            format!("đầu tư, xây dựng từ ngày {} và thực hiện theo Nghị định 85", day(started)),
+        ),
+    };
+    Text::new(
+        format!(
+            "{since}; the 12-month transition ended on {due} (Law 116 Art. 45.1, Decree 331 Art. 39.1): the approved level stands and the Decree 331 measures apply"
+        ),
+        format!(
+            "{since_vi}; thời hạn chuyển tiếp 12 tháng đã hết ngày {due} (Luật An ninh mạng Điều 45.1, Nghị định 331 Điều 39.1): giữ nguyên cấp độ đã phê duyệt, áp dụng biện pháp của Nghị định 331"
+        ),
+    )
 }
 
 fn decree85(basis: Basis) -> (&'static str, Rule, Text) {

@@ -198,34 +198,23 @@ impl TableRenderer {
             tr(l, "measures due by", "phải đáp ứng chậm nhất ngày"),
             first.deadline
         );
-        let mut t = new_table(self.width);
-        t.set_header(vec![
+        let mut table = new_table(self.width);
+        table.set_header(vec![
             tr(l, "System", "Hệ thống"),
             tr(l, "State", "Tình trạng"),
             tr(l, "Missing: new duties", "Còn thiếu: yêu cầu mới"),
             tr(l, "Missing: carried over", "Còn thiếu: yêu cầu đã có"),
         ]);
-        for (s, tr_) in systems {
-            let (new, carried) = match &tr_.gap {
-                Some(gap) => {
-                    let ids = |new: bool| {
-                        let v: Vec<&str> = gap
-                            .iter()
-                            .filter(|g| g.counterparts.is_empty() == new)
-                            .map(|g| g.control.as_str())
-                            .collect();
-                        format!("{}: {}", v.len(), v.join(", "))
-                    };
-                    (ids(true), ids(false))
-                }
+        for (s, t) in systems {
+            let (new, carried) = match &t.gap {
+                Some(gap) => (gap_ids(gap, true), gap_ids(gap, false)),
                 None => {
-                    let hint = tr(l, "run with --catalogue", "chạy với --catalogue");
-                    (format!("{hint} {}", tr_.to), "—".to_string())
+                    (format!("{} {}", tr(l, "run with --catalogue", "chạy với --catalogue"), t.to), "—".to_string())
                 }
             };
-            t.add_row(vec![s.id.clone(), transition_state(tr_.state, l).to_string(), new, carried]);
+            table.add_row(vec![s.id.clone(), transition_state(t.state, l).to_string(), new, carried]);
         }
-        out.push_str(&format!("{t}\n"));
+        out.push_str(&format!("{table}\n"));
         out
     }
 
@@ -347,6 +336,12 @@ fn caveats(rows: &[&super::ControlReport]) -> String {
         }
     }
     seen.iter().map(|(v, text)| format!("  † {v}: {}\n", one_line(text))).collect()
+}
+
+/// "N: ids" of the gap entries that are new duties (`new`) or carried over from the old catalogue.
+fn gap_ids(gap: &[crate::engine::GapEntry], new: bool) -> String {
+    let ids: Vec<&str> = gap.iter().filter(|g| g.counterparts.is_empty() == new).map(|g| g.control.as_str()).collect();
+    format!("{}: {}", ids.len(), ids.join(", "))
 }
 
 fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
