@@ -11,6 +11,19 @@ pub fn parse(s: &str) -> Result<Date, String> {
     Date::parse(s.trim(), FORMAT).map_err(|_| format!("expected a date as YYYY-MM-DD, found `{s}`"))
 }
 
+const DATETIME_NO_SECONDS: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute][offset_hour sign:mandatory]:[offset_minute]"
+);
+
+/// Parses an RFC 3339 date-time with its UTC offset (`2026-10-03T08:30:00+07:00`); the seconds
+/// may be left out. The offset is required: a deadline in hours is meaningless without it.
+pub fn parse_datetime(s: &str) -> Result<OffsetDateTime, String> {
+    let s = s.trim();
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .or_else(|_| OffsetDateTime::parse(s, DATETIME_NO_SECONDS))
+        .map_err(|_| format!("expected a date-time with its offset, e.g. 2026-10-03T08:30:00+07:00, found `{s}`"))
+}
+
 pub fn format(d: Date) -> String {
     // Hand-formatted: this runs for every attestation of every system.
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -28,6 +41,17 @@ pub fn add_months(d: Date, months: u32) -> Date {
     let month = Month::try_from(month0 + 1).unwrap_or(Month::December);
     let last = time::util::days_in_month(month, year);
     Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// The latest yearly deadline (`month`-`day`) on or before `d`.
+pub fn latest_deadline(d: Date, month: Month, day: u8) -> Date {
+    let this_year = Date::from_calendar_date(d.year(), month, day).unwrap_or(d);
+    if this_year <= d { this_year } else { Date::from_calendar_date(d.year() - 1, month, day).unwrap_or(d) }
+}
+
+/// The same deadline one year earlier.
+pub fn year_before(d: Date) -> Date {
+    Date::from_calendar_date(d.year() - 1, d.month(), d.day()).unwrap_or(d)
 }
 
 /// The reporting year a date falls in. Circular 12 Art. 13: the data period runs from 15 December
@@ -72,6 +96,20 @@ mod tests {
         assert_eq!(reporting_period(date!(2026 - 12 - 14)), 2026);
         assert_eq!(reporting_period(date!(2026 - 12 - 15)), 2027);
         assert_eq!(reporting_period(date!(2026 - 01 - 01)), 2026);
+    }
+
+    #[test]
+    fn deadlines_fall_on_or_before_the_date() {
+        assert_eq!(latest_deadline(date!(2026 - 12 - 24), Month::December, 24), date!(2026 - 12 - 24));
+        assert_eq!(latest_deadline(date!(2026 - 12 - 23), Month::December, 24), date!(2025 - 12 - 24));
+        assert_eq!(year_before(date!(2026 - 09 - 30)), date!(2025 - 09 - 30));
+    }
+
+    #[test]
+    fn datetimes_need_an_offset() {
+        let t = parse_datetime("2026-10-03T08:30+07:00").unwrap();
+        assert_eq!(t, parse_datetime("2026-10-03T01:30:00Z").unwrap());
+        assert!(parse_datetime("2026-10-03T08:30:00").is_err());
     }
 
     #[test]

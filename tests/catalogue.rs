@@ -1,6 +1,11 @@
-//! The bundled catalogue and level profiles against the circular's annexes.
+//! The bundled catalogues and level profiles against the texts: Circular 12's annexes, and the
+//! researched Decree 331 draft (`../shared/regulation/nd331-2026-controls.yaml`).
 
-use std::collections::BTreeSet;
+mod common;
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use tuanthu::policy::catalogue::Renewal;
 use tuanthu::policy::{Policy, Section};
 
 fn policy() -> Policy {
@@ -41,11 +46,146 @@ fn per_level_counts_match_the_annexes() {
 #[test]
 fn each_level_includes_the_level_below() {
     let p = policy();
-    for level in 2..=5u8 {
-        let below: BTreeSet<_> = p.profile("tt12-2022", level - 1).unwrap().controls.iter().cloned().collect();
-        let this: BTreeSet<_> = p.profile("tt12-2022", level).unwrap().controls.iter().cloned().collect();
-        let missing: Vec<_> = below.difference(&this).collect();
-        assert!(missing.is_empty(), "level {level} lacks {missing:?} of level {}", level - 1);
+    for cat in ["tt12-2022", "nd331-2026"] {
+        for level in 2..=5u8 {
+            let below: BTreeSet<_> = p.profile(cat, level - 1).unwrap().controls.iter().cloned().collect();
+            let this: BTreeSet<_> = p.profile(cat, level).unwrap().controls.iter().cloned().collect();
+            let missing: Vec<_> = below.difference(&this).collect();
+            assert!(missing.is_empty(), "{cat} level {level} lacks {missing:?} of level {}", level - 1);
+        }
+    }
+}
+
+/// Per-level sizes of the nd331-2026 profiles (levels 1-5), as the catalogue's data gives them:
+/// required controls, optional ones (Law 116 Art. 10) and decree duties.
+const ND331_REQUIRED: [usize; 5] = [38, 40, 58, 61, 64];
+const ND331_OPTIONAL: [usize; 5] = [4, 4, 1, 1, 0];
+const ND331_OBLIGATIONS: [usize; 5] = [12, 12, 16, 17, 18];
+
+#[test]
+fn nd331_per_level_counts_match_the_data() {
+    let p = policy();
+    let cat = p.catalogue("nd331-2026").expect("nd331-2026 is bundled");
+    for level in 1..=5u8 {
+        let i = (level - 1) as usize;
+        let prof = p.profile("nd331-2026", level).unwrap();
+        let got = (prof.controls.len(), prof.optional.len(), prof.obligations.len());
+        assert_eq!(got, (ND331_REQUIRED[i], ND331_OPTIONAL[i], ND331_OBLIGATIONS[i]), "level {level}");
+        let c = prof.counts.as_ref().expect("counts");
+        assert_eq!((c.required, c.optional, c.obligations), got, "counts: of level {level}");
+        // The same numbers straight from the catalogue's levels and optional levels.
+        let listed: Vec<_> = cat.listed_at(level).filter(|c| !c.is_criterion()).collect();
+        let optional = listed.iter().filter(|c| c.optional_at(level)).count();
+        let duties = listed.iter().filter(|c| c.is_obligation() && !c.optional_at(level)).count();
+        assert_eq!((listed.len() - optional - duties, optional, duties), got, "catalogue at level {level}");
+    }
+}
+
+#[test]
+fn nd331_law_art10_choices_are_data() {
+    let p = policy();
+    let cat = p.catalogue("nd331-2026").unwrap();
+    let optional: BTreeMap<&str, &[u8]> = cat
+        .controls
+        .iter()
+        .filter(|c| !c.optional_levels.is_empty())
+        .map(|c| (c.id.as_str(), c.optional_levels.as_slice()))
+        .collect();
+    let want: BTreeMap<&str, &[u8]> =
+        [("ASM.02", &[1, 2, 3, 4][..]), ("BAK.01", &[1, 2][..]), ("IRP.01", &[1, 2][..]), ("OBL.03", &[1, 2][..])]
+            .into();
+    assert_eq!(optional, want);
+    // Where the decree is stricter than Law 116 Art. 10 (Art. 30.2, 30.7, 28.3), its minimum wins,
+    // and the row says so.
+    for id in ["MGT.01", "GEN.02", "ASM.01", "STD.01"] {
+        let c = cat.get(id).unwrap();
+        assert!(c.optional_levels.is_empty() && c.levels == [1, 2, 3, 4, 5], "{id} required everywhere");
+        assert!(c.notes.as_deref().is_some_and(|n| n.contains("CHOICE:")), "{id} states the choice");
+    }
+}
+
+#[test]
+fn nd331_rows_say_how_sure_they_are() {
+    let p = policy();
+    let cat = p.catalogue("nd331-2026").unwrap();
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &cat.controls {
+        *by.entry(c.verification.as_str()).or_default() += 1;
+        let caveat = cat.caveat(c);
+        assert_eq!(caveat.is_some(), c.verification != "primary", "{}: caveat for {}", c.id, c.verification);
+    }
+    assert_eq!(by, [("inferred", 1), ("primary", 45), ("secondary", 44)].into());
+    let controls = cat.controls.iter().filter(|c| !c.is_obligation() && !c.is_criterion()).count();
+    assert_eq!((controls, cat.controls.len() - controls), (64, 26));
+}
+
+#[test]
+fn cross_catalogue_ids_are_known() {
+    // The loader refuses unknown `maps_to` and routing ids; this holds the bundled data to it and
+    // shows that it does (a catalogue naming a Circular 12 id that does not exist is refused).
+    let p = policy();
+    let tt12 = p.catalogue("tt12-2022").unwrap();
+    let nd331 = p.catalogue("nd331-2026").unwrap();
+    for c in &nd331.controls {
+        for id in c.maps_to.get("tt12-2022").into_iter().flatten() {
+            assert!(tt12.get(id).is_some(), "{} maps to unknown tt12-2022 id {id}", c.id);
+        }
+    }
+    let mut files = tuanthu::policy::bundle::bundled_sources("profiles/");
+    let nd = files.iter_mut().find(|s| s.origin.ends_with("nd331-2026/catalogue.yaml")).unwrap();
+    nd.text = nd.text.replacen("maps_to: {tt12-2022: [POL.01,", "maps_to: {tt12-2022: [POL.09,", 1);
+    let e = Policy::from_sources(&files, &tuanthu::policy::bundle::bundled_sources("rules/")).unwrap_err();
+    assert!(e.to_string().contains("MGT.01: maps_to tt12-2022 names unknown id(s) POL.09"), "{e}");
+}
+
+#[test]
+fn an_nd331_profile_must_list_optional_controls_as_optional() {
+    let p = policy();
+    let text = tuanthu::policy::bundle::bundled_sources("profiles/")
+        .into_iter()
+        .find(|s| s.origin.ends_with("nd331-2026/level-1.yaml"))
+        .unwrap()
+        .text
+        .replace("optional: [BAK.01, ", "optional: [")
+        .replace("technical: [TEC.01,", "technical: [BAK.01, TEC.01,");
+    let e = tuanthu::policy::Profile::build("level-1.yaml", &text, &p.catalogues).unwrap_err().to_string();
+    assert!(e.contains("BAK.01 is optional at level 1 in the catalogue: list it under `optional:`"), "{e}");
+    assert!(e.contains("counts.required is 38 but the profile lists 39"), "{e}");
+    let unknown = text.replace("technical: [BAK.01, TEC.01,", "technical: [XYZ.99, TEC.01,");
+    let e = tuanthu::policy::Profile::build("level-1.yaml", &unknown, &p.catalogues).unwrap_err().to_string();
+    assert!(e.contains("unknown control `XYZ.99` in catalogue nd331-2026"), "{e}");
+}
+
+#[derive(Deserialize)]
+struct Draft {
+    controls: Vec<DraftRow>,
+    obligations: Vec<DraftRow>,
+}
+
+#[derive(Deserialize)]
+struct DraftRow {
+    id: String,
+    levels: Vec<u8>,
+    verification: String,
+    #[serde(default)]
+    maps_to_tt12: Vec<String>,
+}
+
+#[test]
+fn nd331_follows_the_researched_draft() {
+    let Some(shared) = common::shared() else { return };
+    let text = std::fs::read_to_string(shared.join("regulation/nd331-2026-controls.yaml")).unwrap();
+    let draft: Draft = serde_saphyr::from_str(&text).unwrap();
+    let p = policy();
+    let cat = p.catalogue("nd331-2026").unwrap();
+    let rows: Vec<&DraftRow> = draft.controls.iter().chain(&draft.obligations).collect();
+    assert_eq!(rows.len(), cat.controls.len(), "same number of rows as the draft");
+    for d in rows {
+        let c = cat.get(&d.id).unwrap_or_else(|| panic!("{} of the draft is missing", d.id));
+        assert_eq!(c.levels, d.levels, "{} levels", d.id);
+        assert_eq!(c.verification, d.verification, "{} verification", d.id);
+        let ours = c.maps_to.get("tt12-2022").cloned().unwrap_or_default();
+        assert_eq!(ours, d.maps_to_tt12, "{} maps_to", d.id);
     }
 }
 
@@ -70,10 +210,12 @@ fn validity_periods_follow_decree_85() {
     let cat = p.catalogue("tt12-2022").unwrap();
     let default = cat.defaults.validity_months;
     assert_eq!(default, 12);
-    let obl03 = cat.get("OBL.03").unwrap();
-    let got: Vec<u32> = (1..=5).map(|l| obl03.validity_months(l, default)).collect();
-    assert_eq!(got, [24, 24, 12, 12, 6], "periodic inspection: 2 years, yearly at L3-4, 6 months at L5");
-    assert_eq!(cat.get("POL.01").unwrap().validity_months(3, default), 12);
+    let months = |id: &str, l: u8| cat.get(id).unwrap().renewal(l, &p.profile("tt12-2022", l).unwrap().params, default);
+    let got: Vec<Renewal> = (1..=5).map(|l| months("OBL.03", l)).collect();
+    let want = [24, 24, 12, 12, 6].map(Renewal::Months);
+    assert_eq!(got, want, "periodic inspection: 2 years, yearly at L3-4, 6 months at L5");
+    assert_eq!(months("POL.01", 3), Renewal::Months(12));
+    assert_eq!(months("OBL.07", 3), Renewal::DueYearly(time::Month::December, 24), "report before 25 December");
 }
 
 #[test]
@@ -83,7 +225,7 @@ fn rules_name_known_controls_and_speak_both_languages() {
     for r in &p.rules.rules {
         assert!(!r.controls.is_empty(), "{}", r.id);
         for c in &r.controls {
-            assert!(p.catalogue("tt12-2022").unwrap().get(c).is_some(), "{} names unknown {c}", r.id);
+            assert!(p.catalogues.iter().any(|cat| cat.get(c).is_some()), "{} names unknown {c}", r.id);
         }
         for t in [&r.info.title, &r.info.description, &r.info.rationale, &r.info.remediation, &r.message] {
             assert!(t.is_complete(), "{} lacks en or vi text", r.id);
@@ -111,7 +253,7 @@ fn a_profile_missing_a_control_is_rejected() {
     let p = policy();
     let text = tuanthu::policy::bundle::bundled_sources("profiles/")
         .into_iter()
-        .find(|s| s.origin.ends_with("level-2.yaml"))
+        .find(|s| s.origin.ends_with("tt12-2022/level-2.yaml"))
         .unwrap()
         .text
         .replace("DEV.02, ", "");
@@ -125,10 +267,24 @@ fn a_profile_with_a_control_of_another_level_is_rejected() {
     let p = policy();
     let text = tuanthu::policy::bundle::bundled_sources("profiles/")
         .into_iter()
-        .find(|s| s.origin.ends_with("level-1.yaml"))
+        .find(|s| s.origin.ends_with("tt12-2022/level-1.yaml"))
         .unwrap()
         .text
         .replace("design: [DES.01,", "design: [DES.18, DES.01,");
     let e = tuanthu::policy::Profile::build("level-1.yaml", &text, &p.catalogues).unwrap_err().to_string();
     assert!(e.contains("DES.18 is not listed at level 1 in the catalogue"), "{e}");
+}
+
+#[test]
+fn nd331_scan_visible_controls_are_fed_by_rules() {
+    // The Decree 331 rows marked `partial` are exactly those the bundled rules speak for, so
+    // evidence (a scan, a probe, a recorded incident) can fail them; the others rest on
+    // attestations alone.
+    let p = policy();
+    let cat = p.catalogue("nd331-2026").unwrap();
+    for c in cat.controls.iter().filter(|c| !c.is_criterion()) {
+        let fed = p.rules.for_control(&c.id).next().is_some();
+        let partial = c.automation == tuanthu::policy::catalogue::Automation::Partial;
+        assert_eq!(partial, fed, "{}: automation partial = {partial}, rules = {fed}", c.id);
+    }
 }

@@ -46,10 +46,11 @@ fn demo_table_names_every_system_and_exits_1() {
     let o = check(&[]);
     assert_eq!(code(&o), 1, "some demo systems are not compliant: {}", stderr(&o));
     let out = stdout(&o);
-    for id in ["tin-noi-bo", "qlvb-email", "cong-dvc", "csdl-cong-dan", "ttdl-tinh", "phan-anh-kien-nghi"] {
+    for id in ["tin-noi-bo", "qlvb-email", "cong-dvc", "csdl-cong-dan", "ttdl-tinh", "phan-anh-kien-nghi", "cong-ttdt"]
+    {
         assert!(out.contains(id), "{id} missing from the table");
     }
-    assert!(out.contains("Systems: 6 · approved: 3 (50.0%)"), "{out}");
+    assert!(out.contains("Systems: 7 · approved: 4 (57.1%)"), "{out}");
     assert!(out.contains("203.0.113.99"), "the unregistered host is shown");
 }
 
@@ -59,8 +60,8 @@ fn demo_json_matches_the_expected_outcomes() {
     assert_eq!(doc["schema"], "tuanthu/report/v1");
     assert_eq!(doc["period"], "2026");
     let ag = &doc["agencies"][0];
-    assert_eq!(ag["systems_total"], 6);
-    assert_eq!(ag["approval_rate"], 0.5);
+    assert_eq!(ag["systems_total"], 7);
+    assert_eq!(ag["approval_rate"], 4.0 / 7.0);
     assert_eq!(system(&doc, "tin-noi-bo")["compliant"], true);
     assert_eq!(system(&doc, "tin-noi-bo")["fully_implemented"], true);
     assert_eq!(system(&doc, "tin-noi-bo")["deployment"], "full");
@@ -96,8 +97,11 @@ fn json_report_validates_against_the_shipped_schema() {
         serde_json::from_str(&std::fs::read_to_string(common::root().join("reports/report-v1.schema.json")).unwrap())
             .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
-    for lang in ["en", "vi"] {
-        let o = check(&["--format", "json", "--lang", lang]);
+    // Both regimes, and the Decree 331 preview with its transition gap.
+    for extra in [&["--lang", "en"][..], &["--lang", "vi"], &["--catalogue", "nd331-2026"]] {
+        let mut args = vec!["--format", "json"];
+        args.extend(extra);
+        let o = check(&args);
         let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         let errors: Vec<String> =
             validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
@@ -113,7 +117,7 @@ fn json_report_validates_against_the_shipped_schema() {
 fn vietnamese_output() {
     let o = check(&["--lang", "vi"]);
     let out = stdout(&o);
-    assert!(out.contains("Số hệ thống: 6"), "{out}");
+    assert!(out.contains("Số hệ thống: 7"), "{out}");
     assert!(out.contains("KHÔNG ĐẠT"));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&check(&["--format", "json", "--lang", "vi"]))).unwrap();
     let msg = system(&doc, "cong-dvc")["controls"].as_array().unwrap().iter().find(|c| c["id"] == "DES.02").unwrap()["findings"][0]["message"]
@@ -284,4 +288,93 @@ fn hostile_inputs_exit_2_without_panicking() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("xxe.xml") && stderr(&o).contains("line 2"), "{}", stderr(&o));
     assert!(!stdout(&o).contains("root:"), "no external entity was read");
+}
+
+#[test]
+fn the_demo_runs_both_regimes() {
+    let doc = demo_json();
+    let regime = |id: &str| {
+        let s = system(&doc, id);
+        (s["catalogue"].as_str().unwrap().to_string(), s["catalogue_rule"].as_str().unwrap().to_string())
+    };
+    assert_eq!(regime("cong-dvc"), ("tt12-2022".into(), "decree-85-approval".into()));
+    assert_eq!(regime("qlvb-email"), ("tt12-2022".into(), "decree-85-construction".into()));
+    assert_eq!(regime("cong-ttdt"), ("nd331-2026".into(), "decree-331".into()));
+    assert_eq!(regime("phan-anh-kien-nghi"), ("nd331-2026".into(), "decree-331".into()));
+    let by = &doc["agencies"][0]["by_catalogue"];
+    assert_eq!(
+        (by["tt12-2022"]["systems_total"].as_u64(), by["nd331-2026"]["systems_total"].as_u64()),
+        (Some(4), Some(3))
+    );
+    // Compliant under Decree 331 although backup, optional at level 2, is not attested.
+    let ttdt = system(&doc, "cong-ttdt");
+    assert_eq!(ttdt["compliant"], true);
+    let bak = ttdt["optional_controls"].as_array().unwrap().iter().find(|c| c["id"] == "BAK.01").unwrap();
+    assert_eq!(bak["status"], "unknown");
+    assert_eq!(control_status(&doc, "cong-ttdt", "OBL.08"), "fail", "first notice after 28 hours");
+    assert_eq!(system(&doc, "cong-dvc")["transition"]["state"], "pending");
+}
+
+#[test]
+fn preview_under_decree_331_shows_the_transition_gap() {
+    let o = check(&["--catalogue", "nd331-2026"]);
+    let out = stdout(&o);
+    assert!(out.contains("Transition gap: tt12-2022 → nd331-2026 (measures due by 2027-07-01)"), "{out}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout(&check(&["--catalogue", "nd331-2026", "--format", "json"]))).unwrap();
+    let t = &system(&doc, "cong-dvc")["transition"];
+    assert_eq!(t["state"], "preview");
+    let gap = t["gap"].as_array().unwrap();
+    let new: Vec<&str> = gap
+        .iter()
+        .filter(|g| g["counterparts"].as_array().unwrap().is_empty())
+        .map(|g| g["control"].as_str().unwrap())
+        .collect();
+    for id in ["PLN.01", "STD.01", "NSL.01", "TRN.01"] {
+        assert!(new.contains(&id), "{id} is a new duty the portal misses: {new:?}");
+    }
+    assert!(!new.contains(&"ASM.01"), "its pre-operation assessment (2025-05-06) is recorded");
+    // After the deadline the preview is the regime itself.
+    let later =
+        tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--as-of", "2027-07-02", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&later)).unwrap();
+    let s = system(&doc, "cong-dvc");
+    assert_eq!((s["catalogue"].as_str(), s["catalogue_rule"].as_str()), (Some("nd331-2026"), Some("transition-ended")));
+    assert_eq!(s["transition"]["state"], "ended");
+}
+
+#[test]
+fn controls_diff_table_and_json() {
+    let o = tuanthu(&["controls", "diff", "tt12-2022", "nd331-2026", "--level", "3"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Level 3 — tt12-2022: 65 required, 0 optional, 8 obligations → nd331-2026: 58 required, 1 optional, 16 obligations"), "{out}");
+    assert!(out.contains("Id mapping tt12-2022 → nd331-2026"));
+    let o = tuanthu(&["controls", "diff", "tt12-2022", "nd331-2026", "--format", "json", "--lang", "vi"]);
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["levels"].as_array().unwrap().len(), 5);
+    let l5 = &d["levels"][4];
+    assert!(l5["added"].as_array().unwrap().iter().any(|a| a["id"] == "ASM.01" && a["kind"] == "new"));
+    assert!(l5["dropped"].as_array().unwrap().iter().any(|x| x["id"] == "GEN.03" && x["kind"] == "removed"));
+    let vi = tuanthu(&["controls", "diff", "tt12-2022", "nd331-2026", "--level", "1", "--lang", "vi"]);
+    assert!(stdout(&vi).contains("Cấp độ 1 — tt12-2022"), "{}", stdout(&vi));
+    let bad = tuanthu(&["controls", "diff", "tt12-2022", "nd999"]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("unknown catalogue `nd999`"));
+}
+
+#[test]
+fn validate_covers_both_catalogues() {
+    for path in ["profiles", "profiles/nd331-2026", "profiles/tt12-2022/level-3.yaml"] {
+        let o = tuanthu(&["validate", path]);
+        assert_eq!(code(&o), 0, "{path}: {}", stderr(&o));
+    }
+    // A level-2 profile of Decree 331 that lists a level-3 control is refused.
+    let text = std::fs::read_to_string(common::root().join("profiles/nd331-2026/level-2.yaml"))
+        .unwrap()
+        .replace("technical: [TEC.01,", "technical: [MON.01, TEC.01,");
+    let d = common::dir_with(&[("level-2.yaml", &text)]);
+    let o = tuanthu(&["validate", d.path().join("level-2.yaml").to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("MON.01 is not listed at level 2 in the catalogue"), "{}", stderr(&o));
 }

@@ -35,7 +35,7 @@ fn inv(text: &str) -> Inventory {
 
 fn eval(inv: &Inventory, nmap: &[&Path], as_of: time::Date) -> Assessment {
     let p = policy();
-    assert!(engine::references::check(inv, &p, None).is_empty());
+    assert!(engine::references::check(inv, &p, None, as_of).is_empty());
     let scope = Scope::of(inv);
     let evidence = Evidence { nmap: nmap.iter().map(|f| import_nmap(f, &scope)).collect(), ..Default::default() };
     engine::evaluate(inv, &p, &evidence, &Options { as_of, max_evidence_age_days: None, catalogue: None })

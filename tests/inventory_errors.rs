@@ -209,7 +209,7 @@ fn unknown_control_ids_are_errors() {
     let agency = tuanthu::inventory::parse_file("inv.yaml", &inv, &[]).unwrap();
     let inv = tuanthu::inventory::Inventory { agencies: vec![agency] };
     let policy = tuanthu::policy::Policy::bundled().unwrap();
-    let p = tuanthu::engine::references::check(&inv, &policy, None);
+    let p = tuanthu::engine::references::check(&inv, &policy, None, time::macros::date!(2026 - 11 - 25));
     let s: Vec<String> = p.iter().map(ToString::to_string).collect();
     assert!(s.iter().any(|x| x.starts_with("inv.yaml:12:7: attestation for unknown control `POL.99`")), "{s:?}");
     assert!(s.iter().any(|x| x.starts_with("inv.yaml:14:9: waiver for unknown control `NET.77`")), "{s:?}");
@@ -235,7 +235,12 @@ fn obligations_cannot_be_tailored() {
         ("overlay.yaml", "schema: tuanthu/tailoring/v1\ndrop:\n  - {control: OBL.03, reason: \"không muốn\"}\n"),
     ]);
     let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
-    let p = tuanthu::engine::references::check(&files.inventory, &tuanthu::policy::Policy::bundled().unwrap(), None);
+    let p = tuanthu::engine::references::check(
+        &files.inventory,
+        &tuanthu::policy::Policy::bundled().unwrap(),
+        None,
+        time::macros::date!(2026 - 11 - 25),
+    );
     let s: Vec<String> = p.iter().map(ToString::to_string).collect();
     assert!(s.iter().any(|x| x.contains("overlay.yaml:3:5: `OBL.03` is a decree obligation")), "{s:?}");
 }

@@ -31,6 +31,8 @@ struct Case {
     tls: Value,
     #[serde(default)]
     http: Value,
+    #[serde(default)]
+    incident: Value,
     expect: String,
 }
 
@@ -58,6 +60,13 @@ fn probe_defaults() -> (Value, Value) {
                     "referrer-policy": null, "permissions-policy": null},
         "cookies": [], "server_banner": "", "version_disclosed": false});
     (tls, http)
+}
+
+/// An incident as the engine describes it: detected, nothing notified or reported yet.
+fn incident_defaults() -> Value {
+    json!({"id": "SC-1", "severity": "normal", "detected": "2026-10-03T01:30:00Z", "notified": "", "reported": "",
+        "has_notice": false, "notice_after_minutes": -1, "has_report": false, "report_after_minutes": -1,
+        "open_minutes": 0, "reference": ""})
 }
 
 fn defaults() -> (Value, Value, Value) {
@@ -97,6 +106,8 @@ fn every_rule_behaves_as_its_cases_say() {
             merge(&mut port, &case.port);
             merge(&mut tls, &case.tls);
             merge(&mut http, &case.http);
+            let mut incident = incident_defaults();
+            merge(&mut incident, &case.incident);
             // Parameters default to the bundled level-3 profile's.
             let mut params = serde_json::to_value(&policy.profile("tt12-2022", 3).unwrap().params).unwrap();
             merge(&mut params, &case.params);
@@ -107,6 +118,7 @@ fn every_rule_behaves_as_its_cases_say() {
             ctx.add_variable_as_val("port", to_val(&port));
             ctx.add_variable_as_val("tls", to_val(&tls));
             ctx.add_variable_as_val("http", to_val(&http));
+            ctx.add_variable_as_val("incident", to_val(&incident));
             let got = match rule.judge(&ctx) {
                 Verdict::Fail => "fail".to_string(),
                 Verdict::Pass => "pass".to_string(),

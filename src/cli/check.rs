@@ -159,7 +159,7 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
         return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
     let files = crate::inventory::load_paths(&a.inventory, &a.tailoring)?;
-    let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref());
+    let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref(), as_of);
     if !refs.is_empty() {
         return Err(Problems(refs));
     }

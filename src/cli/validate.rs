@@ -36,7 +36,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
     // Files not given are taken from the bundled policy, so a single rule or inventory can be
     // checked against the catalogues it refers to.
     let bundled = crate::policy::bundle::bundled_sources;
-    let policy_src = if sorted.policy_files.is_empty() { bundled("profiles/") } else { sorted.policy_files.clone() };
+    let policy_src = with_bundled_catalogues(&sorted.policy_files);
     let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
     let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.0.extend(e.0)).ok();
     for t in &sorted.tailoring {
@@ -50,7 +50,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         match crate::inventory::load_paths(&sorted.inventories, &a.tailoring) {
             Ok(files) => {
                 if let Some(pol) = &policy {
-                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None));
+                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None, crate::dates::today()));
                 }
             }
             Err(e) => p.0.extend(e.0),
@@ -66,6 +66,38 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         println!("{checked} file(s) valid");
     }
     ExitCode::Ok
+}
+
+/// The given catalogue and profile files, plus the bundled ones they do not replace: rules and
+/// `maps_to` name controls of both regimes, so one catalogue (or one profile) cannot be checked
+/// alone. A given catalogue replaces the bundled one of its id with all its profiles; a given
+/// profile replaces the bundled profile of its catalogue and level.
+fn with_bundled_catalogues(given: &[Source]) -> Vec<Source> {
+    #[derive(serde::Deserialize)]
+    struct Names {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        catalogue: Option<String>,
+        #[serde(default)]
+        level: Option<u8>,
+    }
+    let names = |s: &Source| serde_saphyr::from_str::<Names>(&s.text).ok();
+    let given_names: Vec<Names> = given.iter().filter_map(names).collect();
+    let replaced = |n: &Names| {
+        given_names.iter().any(|g| {
+            let whole = g.id.is_some() && (g.id == n.id || g.id == n.catalogue);
+            let profile = g.catalogue.is_some() && g.catalogue == n.catalogue && g.level == n.level;
+            whole || profile
+        })
+    };
+    let mut out = given.to_vec();
+    out.extend(
+        crate::policy::bundle::bundled_sources("profiles/")
+            .into_iter()
+            .filter(|b| !names(b).is_some_and(|n| replaced(&n))),
+    );
+    out
 }
 
 fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {

@@ -5,25 +5,39 @@ use super::SystemCx;
 use super::messages::Message;
 use super::model::*;
 use super::rules_eval::RuleResult;
-use crate::inventory::{Attestation, AttestationStatus};
-use crate::policy::catalogue::{AttestationNeed, Control};
+use crate::inventory::{Attestation, AttestationStatus, IncidentSeverity};
+use crate::policy::catalogue::{AttestationNeed, Control, RenewEvent, Renewal};
 use std::collections::{BTreeMap, HashMap};
+use time::Date;
 
-/// The system's required controls (profile ± tailoring), each flagged when tailoring added it,
-/// and the tailoring entries to show in reports.
-pub fn required_controls(cx: &SystemCx) -> (Vec<(String, bool)>, Vec<TailoringEntry>) {
-    let mut list: Vec<(String, bool)> = cx.profile.controls.iter().map(|c| (c.clone(), false)).collect();
-    let mut entries = Vec::new();
+/// What a system must and may show: the profile's required and optional controls after
+/// tailoring, each flagged when tailoring added it, and the tailoring entries to show in reports.
+pub struct Selection {
+    pub required: Vec<(String, bool)>,
+    pub optional: Vec<String>,
+    pub tailoring: Vec<TailoringEntry>,
+}
+
+/// Applies the system's tailoring to its profile. Adding an optional control makes it required (the
+/// owner chose to demand it); ids the evaluated catalogue does not know (tailoring written for the
+/// other regime, met in a `--catalogue` preview) do not apply and are not shown.
+pub fn required_controls(cx: &SystemCx) -> Selection {
+    let mut required: Vec<(String, bool)> = cx.profile.controls.iter().map(|c| (c.clone(), false)).collect();
+    let mut optional = cx.profile.optional.clone();
+    let mut tailoring = Vec::new();
+    let known = |id: &str| cx.catalogue.get(id).is_some();
     for t in &cx.system.tailoring {
-        for (id, _) in &t.add {
-            if !list.iter().any(|(c, _)| c == id) {
-                list.push((id.clone(), true));
+        for (id, _) in t.add.iter().filter(|(id, _)| known(id)) {
+            optional.retain(|c| c != id);
+            if !required.iter().any(|(c, _)| c == id) {
+                required.push((id.clone(), true));
             }
-            entries.push(TailoringEntry { control: id.clone(), action: "add", reason: None, file: t.file.clone() });
+            tailoring.push(TailoringEntry { control: id.clone(), action: "add", reason: None, file: t.file.clone() });
         }
-        for (d, _) in &t.drop {
-            list.retain(|(c, _)| c != &d.control);
-            entries.push(TailoringEntry {
+        for (d, _) in t.drop.iter().filter(|(d, _)| known(&d.control)) {
+            required.retain(|(c, _)| c != &d.control);
+            optional.retain(|c| c != &d.control);
+            tailoring.push(TailoringEntry {
                 control: d.control.clone(),
                 action: "drop",
                 reason: Some(d.reason.clone()),
@@ -31,19 +45,33 @@ pub fn required_controls(cx: &SystemCx) -> (Vec<(String, bool)>, Vec<TailoringEn
             });
         }
     }
-    (list, entries)
+    Selection { required, optional, tailoring }
 }
 
 fn finding(rule: &str, outcome: Outcome, message: Message, evidence: Option<String>) -> Finding {
     Finding { rule: rule.into(), outcome, severity: None, asset: None, message, evidence, observed: BTreeMap::new() }
 }
 
-/// Judges one control (or obligation) for the system.
+/// Judges one control (or obligation) for the system, with the catalogue's verification marking
+/// and its caveat, so that every report can say how far the requirement's text was checked.
 pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, RuleResult>) -> ControlResult {
     let Some(control) = cx.catalogue.get(id) else {
         let msg = Message::NotInCatalogue { control: id.to_string(), catalogue: cx.catalogue.id.clone() };
         return result(id, Status::Unknown, tailored, vec![finding("catalogue", Outcome::Unknown, msg, None)]);
     };
+    let mut r = judge_control(cx, control, tailored, rules);
+    r.verification = Some(control.verification.clone());
+    r.caveat = cx.catalogue.caveat(control).cloned();
+    r
+}
+
+fn judge_control(
+    cx: &SystemCx,
+    control: &Control,
+    tailored: bool,
+    rules: &HashMap<String, RuleResult>,
+) -> ControlResult {
+    let id = control.id.as_str();
     let att = cx.attestations.get(id).copied();
     if let Some(a) = att.filter(|a| a.status == AttestationStatus::NotApplicable) {
         let msg = Message::NotApplicable { reason: a.reason.clone().unwrap_or_default() };
@@ -107,9 +135,13 @@ fn decide(control: &Control, findings: &[Finding], attested: bool, rules_applica
     }
 }
 
-/// What the attestation says, as findings: pass, fail or unknown (and why).
+/// What the attestation says, as findings: pass, fail or unknown (and why). Without an attestation,
+/// the inventory's `assessments:` of the kind the catalogue names stand in for one.
 fn attestation_findings(cx: &SystemCx, control: &Control, att: Option<&Attestation>) -> Vec<Finding> {
     let Some(a) = att else {
+        if let Some(f) = recorded(cx, control) {
+            return vec![f];
+        }
         if control.evidence.attestation == AttestationNeed::Required {
             return vec![finding("attestation", Outcome::Unknown, Message::NoAttestation, None)];
         }
@@ -124,8 +156,17 @@ fn attestation_findings(cx: &SystemCx, control: &Control, att: Option<&Attestati
     }
 }
 
-/// An `implemented` attestation passes only with an evidence reference and a review date that is
-/// neither in the future nor older than the control's validity period.
+/// The newest `assessments:` entry of the control's record kind dated no later than the
+/// evaluation date, judged like an `implemented` attestation reviewed on that day.
+fn recorded(cx: &SystemCx, control: &Control) -> Option<Finding> {
+    let kind = control.evidence.records?;
+    let a = cx.system.assessments.iter().filter(|a| a.kind == kind && a.date <= cx.as_of).max_by_key(|a| a.date)?;
+    let ok = Message::Recorded { kind, date: a.date, by: a.by.clone() };
+    Some(dated(cx, control, a.date, Some(cx.system.origin.to_string()), ok, String::new()))
+}
+
+/// An `implemented` attestation passes only with an evidence reference and a review date that the
+/// control's renewal rule accepts at the evaluation date.
 fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
     let at = Some(a.origin.to_string());
     let unknown = |m: Message| finding("attestation", Outcome::Unknown, m, at.clone());
@@ -135,15 +176,75 @@ fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
     let Some(reviewed) = a.reviewed else {
         return unknown(Message::NoReviewDate);
     };
-    if reviewed > cx.as_of {
-        return unknown(Message::ReviewedAfterEvaluation { reviewed });
+    let ok = Message::Implemented { evidence: evidence.to_string(), reviewed };
+    dated(cx, control, reviewed, at, ok, evidence.to_string())
+}
+
+/// Judges evidence dated `day` by the control's renewal rule: not after the evaluation date, not
+/// after go-live where it had to come first, not before a serious incident that renews it, and
+/// within its period or yearly deadline. `ok` is the message of a pass.
+fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Message, evidence: String) -> Finding {
+    let with = |outcome, m: Message| finding("attestation", outcome, m, at.clone());
+    if day > cx.as_of {
+        return with(Outcome::Unknown, Message::ReviewedAfterEvaluation { reviewed: day });
     }
-    let months = control.validity_months(cx.system.level, cx.catalogue.defaults.validity_months);
-    let until = crate::dates::add_months(reviewed, months);
-    if until < cx.as_of {
-        return unknown(Message::Stale { reviewed, months, until });
+    if let Some(op) = go_live_under(cx, control)
+        && day > op
+    {
+        return with(Outcome::Fail, Message::AfterGoLive { dated: day, operating_since: op });
     }
-    finding("attestation", Outcome::Pass, Message::Implemented { evidence: evidence.to_string(), reviewed }, at)
+    if let Some(detected) = renewing_incident(cx, control)
+        && day < detected
+    {
+        return with(Outcome::Unknown, Message::StaleAfterIncident { reviewed: day, detected });
+    }
+    match control.renewal(cx.system.level, &cx.profile.params, cx.catalogue.defaults.validity_months) {
+        Renewal::Untimed => with(Outcome::Pass, ok),
+        Renewal::Months(months) => {
+            let until = crate::dates::add_months(day, months);
+            if until < cx.as_of {
+                return with(Outcome::Unknown, Message::Stale { reviewed: day, months, until });
+            }
+            with(Outcome::Pass, ok)
+        }
+        Renewal::DueYearly(month, d) => {
+            // The deadline that has passed: on its own day the submission is not late yet. On
+            // time = sent in the 12 months up to and including it. One date cannot show two
+            // submissions, so a later one (late, or early for the next deadline) leaves this
+            // deadline unshown.
+            let eve = cx.as_of.previous_day().unwrap_or(cx.as_of);
+            let deadline = crate::dates::latest_deadline(eve, month, d);
+            if day > deadline {
+                return with(Outcome::Unknown, Message::SentAfterDeadline { sent: day, deadline });
+            }
+            if day <= crate::dates::year_before(deadline) {
+                return with(Outcome::Unknown, Message::DeadlineMissed { sent: day, deadline });
+            }
+            with(Outcome::Pass, Message::SentOnTime { evidence, sent: day, deadline })
+        }
+    }
+}
+
+/// The go-live date evidence of a `before_operation` control must not be after: only for systems
+/// that went live once the catalogue's regime was in force (older systems could not comply).
+fn go_live_under(cx: &SystemCx, control: &Control) -> Option<Date> {
+    let op = cx.system.operating_since?;
+    (control.evidence.before_operation && op >= cx.catalogue.effective && op <= cx.as_of).then_some(op)
+}
+
+/// The detection date of the latest serious or critical incident up to the evaluation date, when
+/// the control is renewed by such incidents.
+fn renewing_incident(cx: &SystemCx, control: &Control) -> Option<Date> {
+    if !control.evidence.renew_after.contains(&RenewEvent::SeriousIncident) {
+        return None;
+    }
+    cx.system
+        .incidents
+        .iter()
+        .filter(|i| i.severity >= IncidentSeverity::Serious)
+        .map(|i| i.detected.date())
+        .filter(|d| *d <= cx.as_of)
+        .max()
 }
 
 /// A waiver that has not expired turns fail/unknown into waived; an expired one is shown and
@@ -177,5 +278,14 @@ fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut fin
 }
 
 fn result(id: &str, status: Status, tailored: bool, findings: Vec<Finding>) -> ControlResult {
-    ControlResult { id: id.to_string(), status, waived_status: None, waiver: None, tailored, findings }
+    ControlResult {
+        id: id.to_string(),
+        status,
+        waived_status: None,
+        waiver: None,
+        tailored,
+        findings,
+        verification: None,
+        caveat: None,
+    }
 }

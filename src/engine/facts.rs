@@ -4,7 +4,7 @@
 
 use crate::collect::ScannedHost;
 use crate::collect::nmap::{Port, Script, ScriptNode};
-use crate::inventory::{Agency, System};
+use crate::inventory::{Agency, Incident, System};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -20,6 +20,33 @@ pub fn system(agency: &Agency, s: &System, catalogue: &str) -> Value {
         "approval": s.approval.status.as_str(),
         "allowed_ports": allowed,
         "has_allowed_ports": !s.assets.allowed_ports.is_empty(),
+    })
+}
+
+/// `incident`: one recorded incident, with the delays the deadlines are judged on. Delays are
+/// whole minutes from detection (`-1` when there is no such notice or report); `open_minutes` runs
+/// to the end of the evaluation day at the detection's UTC offset, so an unreported incident can
+/// be judged late once its deadline has passed.
+pub fn incident(i: &Incident, n: usize, as_of: time::Date) -> Value {
+    let after = |t: Option<time::OffsetDateTime>| t.map_or(-1, |t| (t - i.detected).whole_minutes());
+    let day_end = time::PrimitiveDateTime::new(as_of.next_day().unwrap_or(as_of), time::Time::MIDNIGHT)
+        .assume_offset(i.detected.offset());
+    // Shown at the offset the inventory gave: agencies read local time.
+    let at = |t: Option<time::OffsetDateTime>| {
+        t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
+    };
+    json!({
+        "id": i.id.clone().unwrap_or_else(|| format!("incident #{}", n + 1)),
+        "severity": i.severity.as_str(),
+        "detected": at(Some(i.detected)),
+        "notified": at(i.notified),
+        "reported": at(i.reported),
+        "has_notice": i.notified.is_some(),
+        "notice_after_minutes": after(i.notified),
+        "has_report": i.reported.is_some(),
+        "report_after_minutes": after(i.reported),
+        "open_minutes": (day_end - i.detected).whole_minutes().max(0),
+        "reference": i.reference.clone().unwrap_or_default(),
     })
 }
 

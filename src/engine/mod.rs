@@ -14,6 +14,7 @@ mod probes;
 pub mod references;
 pub mod regime;
 mod rules_eval;
+pub mod transition;
 
 pub use model::*;
 
@@ -98,10 +99,10 @@ fn evaluate_system(
     probes: &probes::ProbeIndex,
     opts: &Options,
 ) -> SystemResult {
-    let (cat_id, reason) = regime::select(agency, system, policy, opts.catalogue.as_deref());
-    let found = policy.catalogue(&cat_id).zip(policy.profile(&cat_id, system.level));
+    let regime = regime::select(agency, system, policy, opts.catalogue.as_deref(), opts.as_of);
+    let found = policy.catalogue(&regime.catalogue).zip(policy.profile(&regime.catalogue, system.level));
     let Some((catalogue, profile)) = found else {
-        return unevaluable(system, cat_id, reason);
+        return unevaluable(system, regime);
     };
     let matched = index.matched(system, evidence, opts.as_of);
     let cx = SystemCx {
@@ -118,25 +119,32 @@ fn evaluate_system(
         as_of: opts.as_of,
         max_age_days: opts.max_evidence_age_days.unwrap_or(catalogue.defaults.evidence_max_age_days),
     };
-    let (required, tailoring) = control::required_controls(&cx);
-    let rule_results = rules_eval::evaluate_rules(&cx, &required);
-    let controls = required.iter().map(|(id, tailored)| control::judge(&cx, id, *tailored, &rule_results)).collect();
-    let obligations = profile.obligations.iter().map(|id| control::judge(&cx, id, false, &rule_results)).collect();
+    let sel = control::required_controls(&cx);
+    let rule_results = rules_eval::evaluate_rules(&cx, &sel.required, &sel.optional);
+    let judge = |id: &String, tailored: bool| control::judge(&cx, id, tailored, &rule_results);
+    let controls: Vec<_> = sel.required.iter().map(|(id, tailored)| judge(id, *tailored)).collect();
+    let obligations: Vec<_> = profile.obligations.iter().map(|id| judge(id, false)).collect();
+    let optional = sel.optional.iter().map(|id| judge(id, false)).collect();
+    let transition = regime.transition.map(|t| transition::result(&cx, &t, &controls, &obligations));
     SystemResult {
         id: system.id.clone(),
         name: system.name.clone(),
         level: system.level,
-        catalogue: cat_id,
-        catalogue_reason: reason,
+        catalogue: regime.catalogue,
+        catalogue_rule: regime.rule,
+        catalogue_reason: regime.reason,
         approval: system.approval.status,
         controls,
         obligations,
-        tailoring,
+        optional,
+        tailoring: sel.tailoring,
+        transition,
     }
 }
 
 /// A system whose catalogue or profile does not exist: nothing can be shown, so nothing passes.
-fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
+fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
+    let cat_id = regime.catalogue;
     let msg = Text::new(
         format!("no profile for level {} in catalogue `{cat_id}`: nothing can be evaluated", system.level),
         format!("không có hồ sơ yêu cầu cấp độ {} trong danh mục `{cat_id}`: không đánh giá được", system.level),
@@ -146,7 +154,8 @@ fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
         name: system.name.clone(),
         level: system.level,
         catalogue: cat_id.clone(),
-        catalogue_reason: reason,
+        catalogue_rule: regime.rule,
+        catalogue_reason: regime.reason,
         approval: system.approval.status,
         controls: vec![ControlResult {
             id: format!("{cat_id}/level-{}", system.level),
@@ -163,9 +172,13 @@ fn unevaluable(system: &System, cat_id: String, reason: Text) -> SystemResult {
                 evidence: None,
                 observed: Default::default(),
             }],
+            verification: None,
+            caveat: None,
         }],
         obligations: Vec::new(),
+        optional: Vec::new(),
         tailoring: Vec::new(),
+        transition: None,
     }
 }
 

@@ -83,6 +83,10 @@ pub struct ControlResult {
     /// Added to the profile by tailoring.
     pub tailored: bool,
     pub findings: Vec<Finding>,
+    /// The catalogue's verification marking of the control (how far its text was checked).
+    pub verification: Option<String>,
+    /// What that marking means for a finding, when it weakens it (e.g. a secondary paraphrase).
+    pub caveat: Option<crate::i18n::Text>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,17 +98,59 @@ pub struct TailoringEntry {
     pub file: String,
 }
 
+/// Where a Decree 85 system stands in the 12-month move to Decree 331, as the report shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransitionState {
+    /// Evaluated under the old regime before the deadline: the new measures are not due yet.
+    Pending,
+    /// Evaluated under the new regime before the deadline: what the system would miss.
+    Preview,
+    /// Evaluated under the new regime after the deadline: the gap is non-compliance.
+    Ended,
+    /// Still evaluated under the old regime after the deadline (a declared `catalogue:`).
+    Overdue,
+}
+
+/// A control or duty of the new regime that the system does not yet meet.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapEntry {
+    pub control: String,
+    pub status: Status,
+    /// A decree duty (reported beside the controls) rather than a control.
+    pub obligation: bool,
+    /// Ids of the same requirement in the old catalogue; empty = a new requirement.
+    pub counterparts: Vec<String>,
+    /// Those the system attests as implemented under the old catalogue.
+    pub attested_counterparts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransitionResult {
+    pub from: String,
+    pub to: String,
+    pub deadline: time::Date,
+    pub basis: crate::i18n::Text,
+    pub state: TransitionState,
+    /// Present when the system was evaluated under the new regime.
+    pub gap: Option<Vec<GapEntry>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SystemResult {
     pub id: String,
     pub name: String,
     pub level: u8,
     pub catalogue: String,
+    pub catalogue_rule: super::regime::Rule,
     pub catalogue_reason: crate::i18n::Text,
     pub approval: ApprovalStatus,
     pub controls: Vec<ControlResult>,
     pub obligations: Vec<ControlResult>,
+    /// Controls and duties the law leaves optional at this level: never counted toward `compliant`.
+    pub optional: Vec<ControlResult>,
     pub tailoring: Vec<TailoringEntry>,
+    pub transition: Option<TransitionResult>,
 }
 
 impl SystemResult {

@@ -22,10 +22,15 @@ pub struct RuleResult {
     pub unknowns: Vec<Finding>,
 }
 
-/// Runs every rule that speaks for one of `required` controls (or an obligation of the profile).
-pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<String, RuleResult> {
+/// Runs every rule that speaks for one of `required` or `optional` controls (or an obligation of
+/// the profile).
+pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[String]) -> HashMap<String, RuleResult> {
     let mut wanted: Vec<&Rule> = Vec::new();
-    let ids = required.iter().map(|(id, _)| id.as_str()).chain(cx.profile.obligations.iter().map(String::as_str));
+    let ids = required
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .chain(cx.profile.obligations.iter().map(String::as_str))
+        .chain(optional.iter().map(String::as_str));
     for id in ids {
         for r in cx.policy.rules.for_control(id) {
             if r.applies_at(cx.system.level) && !wanted.iter().any(|w| w.id == r.id) {
@@ -56,7 +61,29 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)]) -> HashMap<Str
             super::probes::run(cx, cx.probes, &root, kind, &rules, &mut out);
         }
     }
+    let incident: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == EvidenceKind::Incident).collect();
+    if !incident.is_empty() {
+        run_incidents(cx, &root, &incident, &mut out);
+    }
     out
+}
+
+/// Incident rules: one record per incident detected up to the evaluation date. A system that
+/// records none gives the rules nothing to judge; the control then rests on its attestation.
+fn run_incidents(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+    let mut seen = cx.system.incidents.iter().filter(|i| i.detected.date() <= cx.as_of).peekable();
+    if seen.peek().is_none() {
+        mark_not_applicable(rules, out);
+        return;
+    }
+    for (n, i) in seen.enumerate() {
+        let incident = facts::incident(i, n, cx.as_of);
+        let label = incident["id"].as_str().unwrap_or_default().to_string();
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_as_val("incident", to_val(&incident));
+        let record = || serde_json::json!({"incident": incident, "asset": label});
+        judge_all(rules, &ctx, &record, &label, &i.origin.to_string(), out);
+    }
 }
 
 pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {

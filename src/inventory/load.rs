@@ -57,6 +57,12 @@ struct SystemDoc {
     #[serde(default)]
     assessments: Vec<Spanned<AssessmentDoc>>,
     #[serde(default)]
+    construction_started: Option<Spanned<String>>,
+    #[serde(default)]
+    operating_since: Option<Spanned<String>>,
+    #[serde(default)]
+    incidents: Vec<Spanned<IncidentDoc>>,
+    #[serde(default)]
     assets: AssetsDoc,
     #[serde(default)]
     attestations: SpannedMap<AttestationDoc>,
@@ -81,6 +87,21 @@ struct AssessmentDoc {
     date: Spanned<String>,
     #[serde(default)]
     by: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentDoc {
+    #[serde(default)]
+    id: Option<String>,
+    detected: Spanned<String>,
+    severity: IncidentSeverity,
+    #[serde(default)]
+    notified: Option<Spanned<String>>,
+    #[serde(default)]
+    reported: Option<Spanned<String>>,
+    #[serde(default)]
+    reference: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -332,6 +353,9 @@ impl Cx<'_> {
     fn date(&mut self, s: &Spanned<String>) -> Option<time::Date> {
         crate::dates::parse(&s.value).map_err(|e| self.err(s.referenced, e)).ok()
     }
+    fn datetime(&mut self, s: &Spanned<String>) -> Option<time::OffsetDateTime> {
+        crate::dates::parse_datetime(&s.value).map_err(|e| self.err(s.referenced, e)).ok()
+    }
 }
 
 fn check_id(cx: &mut Cx, id: &Spanned<String>, what: &str) {
@@ -367,6 +391,9 @@ fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, tailoring_dirs: &[PathBuf]) -> O
         .iter()
         .filter_map(|a| Some(Assessment { kind: a.value.kind, date: cx.date(&a.value.date)?, by: a.value.by.clone() }))
         .collect();
+    let construction_started = s.construction_started.as_ref().and_then(|d| cx.date(d));
+    let operating_since = s.operating_since.as_ref().and_then(|d| cx.date(d));
+    let incidents = s.incidents.into_iter().filter_map(|i| incident(cx, i)).collect();
     let expected_approval = s.expected_approval.as_ref().and_then(|d| cx.date(d));
     let expected_completion = s.expected_completion.as_ref().and_then(|d| cx.date(d));
     let assets = assets(cx, s.assets);
@@ -389,9 +416,40 @@ fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, tailoring_dirs: &[PathBuf]) -> O
         expected_approval,
         expected_completion,
         assessments,
+        construction_started,
+        operating_since,
+        incidents,
         assets,
         attestations,
         waivers,
+        origin: cx.origin(at),
+    })
+}
+
+/// An incident record; a notice or report dated before the detection is refused (the deadlines
+/// are measured from the detection).
+fn incident(cx: &mut Cx, doc: Spanned<IncidentDoc>) -> Option<Incident> {
+    let at = doc.referenced;
+    let i = doc.value;
+    let detected = cx.datetime(&i.detected);
+    let after = |cx: &mut Cx, t: &Option<Spanned<String>>, what: &str| {
+        let t = t.as_ref()?;
+        let v = cx.datetime(t)?;
+        if detected.is_some_and(|d| v < d) {
+            cx.err(t.referenced, format!("incident `{what}` is before `detected`"));
+            return None;
+        }
+        Some(v)
+    };
+    let notified = after(cx, &i.notified, "notified");
+    let reported = after(cx, &i.reported, "reported");
+    Some(Incident {
+        id: i.id,
+        detected: detected?,
+        severity: i.severity,
+        notified,
+        reported,
+        reference: i.reference,
         origin: cx.origin(at),
     })
 }

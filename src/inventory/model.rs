@@ -86,6 +86,44 @@ pub struct Assessment {
     pub by: Option<String>,
 }
 
+/// How an incident must be reported (Decree 331 Art. 31.2.d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentSeverity {
+    /// Any incident: a report within 72 hours of detection.
+    Normal,
+    /// A serious incident: also a first notice within 24 hours.
+    Serious,
+    /// Signs of harm to national security or public order, or serious disruption of the system:
+    /// reported immediately.
+    Critical,
+}
+
+impl IncidentSeverity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentSeverity::Normal => "normal",
+            IncidentSeverity::Serious => "serious",
+            IncidentSeverity::Critical => "critical",
+        }
+    }
+}
+
+/// A cybersecurity incident of the system and when it was notified and reported to the authority.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub id: Option<String>,
+    pub detected: time::OffsetDateTime,
+    pub severity: IncidentSeverity,
+    /// First notice to the authority.
+    pub notified: Option<time::OffsetDateTime>,
+    /// The report the regime requires (Decree 331: cause, scope and remedies; Circular 20/2017:
+    /// the notification).
+    pub reported: Option<time::OffsetDateTime>,
+    pub reference: Option<String>,
+    pub origin: Origin,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Assets {
     pub hosts: Vec<HostAsset>,
@@ -170,6 +208,11 @@ pub struct System {
     pub expected_approval: Option<Date>,
     pub expected_completion: Option<Date>,
     pub assessments: Vec<Assessment>,
+    /// When investment or construction began (Decree 331 Art. 39.1 transition).
+    pub construction_started: Option<Date>,
+    /// When the system went into operation; absent = not yet.
+    pub operating_since: Option<Date>,
+    pub incidents: Vec<Incident>,
     pub assets: Assets,
     pub attestations: Vec<Attestation>,
     pub waivers: Vec<Waiver>,

@@ -88,7 +88,8 @@ impl Policy {
     }
 
     /// Checks that need every file: unique rule ids, rules naming known controls, a profile for
-    /// every level, and each level including the level below.
+    /// every level, each level including the level below, cross-catalogue ids that exist, and
+    /// validity parameters that every profile defines.
     fn check_whole(&self, p: &mut Collector) {
         let mut ids = BTreeSet::new();
         for r in &self.rules.rules {
@@ -101,6 +102,10 @@ impl Policy {
             p.push(Problem::file(origin, format!("unknown control id(s): {}", controls.join(", "))));
         }
         for cat in &self.catalogues {
+            self.check_maps(cat, p);
+            self.check_validity_params(cat, p);
+        }
+        for cat in &self.catalogues {
             for level in 1..=5u8 {
                 let Some(this) = self.profile(&cat.id, level) else {
                     p.push(Problem::file(
@@ -110,8 +115,17 @@ impl Policy {
                     continue;
                 };
                 if let Some(below) = level.checked_sub(1).and_then(|l| self.profile(&cat.id, l)) {
-                    let missing: Vec<&str> =
-                        below.controls.iter().filter(|c| !this.controls.contains(c)).map(String::as_str).collect();
+                    // What a level requires or leaves optional stays at least as demanded above it.
+                    let above = |c: &String| {
+                        this.controls.contains(c) || this.optional.contains(c) || this.obligations.contains(c)
+                    };
+                    let missing: Vec<&str> = below
+                        .controls
+                        .iter()
+                        .filter(|c| !this.controls.contains(c))
+                        .chain(below.optional.iter().filter(|c| !above(c)))
+                        .map(String::as_str)
+                        .collect();
                     if !missing.is_empty() {
                         p.push(Problem::file(
                             &this.origin,
@@ -122,6 +136,72 @@ impl Policy {
                             ),
                         ));
                     }
+                }
+            }
+        }
+    }
+
+    /// Ids another catalogue is said to hold (`maps_to`, `supersedes`) must exist there, and every
+    /// id of the superseded catalogue must be either reused or routed somewhere (or nowhere, said
+    /// explicitly), so that a comparison of the two regimes cannot lose a requirement.
+    fn check_maps(&self, cat: &Catalogue, p: &mut Collector) {
+        for c in &cat.controls {
+            for (other_id, ids) in &c.maps_to {
+                let Some(other) = self.catalogue(other_id) else { continue };
+                let unknown: Vec<&str> = ids.iter().filter(|i| other.get(i).is_none()).map(String::as_str).collect();
+                if !unknown.is_empty() {
+                    p.push(Problem::file(
+                        &cat.origin,
+                        format!("{}: maps_to {other_id} names unknown id(s) {}", c.id, unknown.join(", ")),
+                    ));
+                }
+            }
+        }
+        let Some(sup) = &cat.supersedes else { return };
+        let Some(old) = self.catalogue(&sup.catalogue) else { return };
+        for (old_id, to) in &sup.routing {
+            if old.get(old_id).is_none() {
+                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} is not in {}", old.id)));
+            }
+            if cat.get(old_id).is_some() {
+                p.push(Problem::file(
+                    &cat.origin,
+                    format!("supersedes: {old_id} is reused here, so it needs no routing"),
+                ));
+            }
+            for t in to.iter().filter(|t| cat.get(t).is_none()) {
+                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} is routed to unknown {t}")));
+            }
+            if to.is_empty() && !sup.notes.contains_key(old_id) {
+                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} goes nowhere; say why in `notes`")));
+            }
+        }
+        for c in old.controls.iter().filter(|c| cat.get(&c.id).is_none() && !sup.routing.contains_key(&c.id)) {
+            p.push(Problem::file(
+                &cat.origin,
+                format!("supersedes: {} of {} is neither reused nor routed", c.id, old.id),
+            ));
+        }
+    }
+
+    /// A validity period read from a profile parameter needs that parameter, as whole months or
+    /// `null`, in every profile that evaluates the control.
+    fn check_validity_params(&self, cat: &Catalogue, p: &mut Collector) {
+        use super::catalogue::Validity;
+        for c in &cat.controls {
+            let Some(Validity::Param { param }) = &c.evidence.validity_months else { continue };
+            for prof in self.profiles.iter().filter(|pr| pr.catalogue == cat.id) {
+                let listed = prof.controls.iter().chain(&prof.obligations).chain(&prof.optional).any(|i| i == &c.id);
+                let ok = match prof.params.get(param) {
+                    Some(serde_json::Value::Null) => true,
+                    Some(v) => v.as_u64().is_some_and(|m| m > 0),
+                    None => false,
+                };
+                if listed && !ok {
+                    p.push(Problem::file(
+                        &prof.origin,
+                        format!("{}: its validity reads `params.{param}`, which must be whole months or null", c.id),
+                    ));
                 }
             }
         }

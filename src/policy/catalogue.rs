@@ -22,8 +22,13 @@ pub enum Section {
     Design,
     /// Annex §II.2: setup and configuration requirements.
     Configuration,
+    /// Decree 331 Art. 30.4 technical groups and their national-standard detail (no annex split).
+    Technical,
     /// Decree duties, reported beside the controls; they do not enter `compliant`.
     Obligation,
+    /// Level criteria: catalogued for reference and comparison, never evaluated (the level is
+    /// declared with its approval decision; a scan cannot observe it).
+    Criteria,
 }
 
 /// How much of a control a scan can decide.
@@ -48,12 +53,22 @@ pub enum AttestationNeed {
     Optional,
 }
 
-/// Months an attestation stays valid: one number, or one per level.
+/// Months an attestation stays valid: one number, one per level, or the level profile's parameter
+/// of that name (so a regime's per-level cadence lives in one place, beside the other parameters).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum Validity {
     All(u32),
     PerLevel(BTreeMap<u8, u32>),
+    Param { param: String },
+}
+
+/// Something recorded in the inventory after which older evidence no longer counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RenewEvent {
+    /// An incident recorded with severity `serious` or `critical`.
+    SeriousIncident,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -62,9 +77,37 @@ pub struct EvidenceSpec {
     pub attestation: AttestationNeed,
     #[serde(default)]
     pub validity_months: Option<Validity>,
+    /// No age limit: the regulation renews this evidence on events, not on a calendar.
+    #[serde(default)]
+    pub untimed: bool,
+    /// A yearly submission due on or before this day (`MM-DD`); the attestation's `reviewed` date
+    /// is the day it was sent.
+    #[serde(default)]
+    pub due_yearly: Option<String>,
+    /// Recorded events that make evidence dated before them stale.
+    #[serde(default)]
+    pub renew_after: Vec<RenewEvent>,
+    /// The inventory's `assessments:` of this kind also show the control (Mẫu 08 column 12).
+    #[serde(default)]
+    pub records: Option<crate::inventory::AssessmentKind>,
+    /// A system that went live on or after the catalogue's `effective` date must show evidence
+    /// dated on or before its `operating_since` (an assessment after go-live is too late).
+    #[serde(default)]
+    pub before_operation: bool,
     /// Where the validity period comes from (the regulation's clause), shown in reports.
     #[serde(default)]
     pub validity_source: Option<String>,
+}
+
+/// How an attestation of a control is renewed, resolved for one level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renewal {
+    /// Valid for this many months after its review date.
+    Months(u32),
+    /// Valid until an event renews it.
+    Untimed,
+    /// Sent every year on or before this month and day.
+    DueYearly(time::Month, u8),
 }
 
 /// Clause reference: one per level, or one for all levels (obligations cite articles).
@@ -98,6 +141,13 @@ pub struct Control {
     #[serde(default)]
     pub successor_hint: Option<String>,
     pub verification: String,
+    /// Ids of the same requirement in other catalogues (`{tt12-2022: [POL.01, POL.02]}`).
+    #[serde(default)]
+    pub maps_to: BTreeMap<String, Vec<String>>,
+    /// Levels at which the law leaves the control to the owner's need and capacity: evaluated and
+    /// reported, never counted toward `compliant`.
+    #[serde(default)]
+    pub optional_levels: Vec<u8>,
 }
 
 impl Control {
@@ -114,23 +164,61 @@ impl Control {
         self.tcvn_ref.get(&level).and_then(|c| c.as_deref())
     }
 
-    /// Months an attestation of this control stays valid for a system at `level`.
-    pub fn validity_months(&self, level: u8, default: u32) -> u32 {
-        match &self.evidence.validity_months {
+    /// How an attestation of this control is renewed for a system at `level` whose profile has
+    /// `params`. A parameter that is `null` (the regulation sets no cadence) falls back to
+    /// `default`, as an absent validity does.
+    pub fn renewal(&self, level: u8, params: &BTreeMap<String, serde_json::Value>, default: u32) -> Renewal {
+        let e = &self.evidence;
+        if e.untimed {
+            return Renewal::Untimed;
+        }
+        if let Some((month, day)) = e.due_yearly.as_deref().and_then(month_day) {
+            return Renewal::DueYearly(month, day);
+        }
+        let months = match &e.validity_months {
             None => default,
             Some(Validity::All(m)) => *m,
             Some(Validity::PerLevel(m)) => m.get(&level).copied().unwrap_or(default),
-        }
+            Some(Validity::Param { param }) => {
+                params.get(param).and_then(serde_json::Value::as_u64).map_or(default, |m| m as u32)
+            }
+        };
+        Renewal::Months(months)
+    }
+
+    /// True when the law leaves this control to need and capacity at `level`.
+    pub fn optional_at(&self, level: u8) -> bool {
+        self.optional_levels.contains(&level)
     }
 
     pub fn is_obligation(&self) -> bool {
         self.section == Section::Obligation
     }
 
-    /// True when the catalogue says the per-level substance was not verified against the text.
-    pub fn content_unverified(&self) -> bool {
-        self.verification.contains("unverified")
+    /// Level criteria are catalogued but never evaluated.
+    pub fn is_criterion(&self) -> bool {
+        self.section == Section::Criteria
     }
+}
+
+/// `MM-DD` as a month and a day that exists in every year (29 February is refused).
+pub fn month_day(s: &str) -> Option<(time::Month, u8)> {
+    let (m, d) = s.split_once('-')?;
+    let (m, d): (u8, u8) = (m.parse().ok()?, d.parse().ok()?);
+    let month = time::Month::try_from(m).ok()?;
+    (m >= 1 && d >= 1 && d <= time::util::days_in_month(month, 2025)).then_some((month, d))
+}
+
+/// Where the ids of an older catalogue went: the routing of ids it does not reuse.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Supersedes {
+    pub catalogue: String,
+    /// Old id -> the ids of this catalogue that carry its substance (empty: none does).
+    pub routing: BTreeMap<String, Vec<String>>,
+    /// Old id -> why it has no successor, for ids routed nowhere.
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +237,18 @@ struct CatalogueFile {
     title: Text,
     #[serde(default)]
     sources: Vec<String>,
+    /// The national standard whose clauses `tcvn_ref` cites (e.g. "TCVN 11930:2017").
+    standard: String,
+    /// The day the regime took effect.
+    effective: Spanned<String>,
+    /// Verification marking -> the caveat every report shows with a control so marked.
+    #[serde(default)]
+    verification_caveats: BTreeMap<String, Text>,
+    /// Why some controls are optional at some levels, shown beside them in reports.
+    #[serde(default)]
+    optional_basis: Option<Text>,
+    #[serde(default)]
+    supersedes: Option<Supersedes>,
     defaults: Defaults,
     controls: Vec<Spanned<Control>>,
     #[serde(default)]
@@ -166,6 +266,11 @@ pub struct Catalogue {
     pub version: String,
     pub title: Text,
     pub sources: Vec<String>,
+    pub standard: String,
+    pub effective: time::Date,
+    pub verification_caveats: BTreeMap<String, Text>,
+    pub optional_basis: Option<Text>,
+    pub supersedes: Option<Supersedes>,
     pub defaults: Defaults,
     /// Controls then obligations, in file order.
     pub controls: Vec<Control>,
@@ -185,6 +290,10 @@ impl Catalogue {
                 format!("expected `schema: {SCHEMA}`, found `{}`", file.schema.value),
             ));
         }
+        let effective = crate::dates::parse(&file.effective.value).unwrap_or_else(|e| {
+            problems.push(Problem::at(origin, file.effective.referenced, format!("effective: {e}")));
+            time::Date::MIN
+        });
         let mut controls = Vec::new();
         let mut index = HashMap::new();
         let entries =
@@ -205,6 +314,11 @@ impl Catalogue {
             version: file.version,
             title: file.title,
             sources: file.sources,
+            standard: file.standard,
+            effective,
+            verification_caveats: file.verification_caveats,
+            optional_basis: file.optional_basis,
+            supersedes: file.supersedes,
             defaults: file.defaults,
             controls,
             index,
@@ -219,6 +333,11 @@ impl Catalogue {
     /// Controls and obligations whose annex or article lists them at `level`, in catalogue order.
     pub fn listed_at(&self, level: u8) -> impl Iterator<Item = &Control> {
         self.controls.iter().filter(move |c| c.levels.contains(&level))
+    }
+
+    /// The caveat a report shows with `c`, when its verification marking has one.
+    pub fn caveat(&self, c: &Control) -> Option<&Text> {
+        self.verification_caveats.get(&c.verification)
     }
 }
 
@@ -237,8 +356,34 @@ fn check_control(c: &Control, in_obligations: bool) -> Vec<String> {
             }
         }
     }
-    if in_obligations != c.is_obligation() {
-        out.push("obligations (and only they) go under `obligations:` with `section: obligation`".into());
+    let listed_as_obligation = c.is_obligation() || c.is_criterion();
+    if in_obligations != listed_as_obligation {
+        out.push(
+            "obligations and level criteria (and only they) go under `obligations:`, with `section: obligation` or `criteria`"
+                .into(),
+        );
+    }
+    if let Some(l) = c.optional_levels.iter().find(|l| !c.levels.contains(l)) {
+        out.push(format!("optional at level {l}, which is not among its levels"));
+    }
+    if c.is_criterion() && !c.optional_levels.is_empty() {
+        out.push("level criteria are never evaluated, so they cannot be optional".into());
+    }
+    out.extend(check_evidence(&c.evidence));
+    out
+}
+
+/// The renewal fields say one thing: a period, no age limit, or a yearly deadline.
+fn check_evidence(e: &EvidenceSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    let set = [e.validity_months.is_some(), e.untimed, e.due_yearly.is_some()].iter().filter(|b| **b).count();
+    if set > 1 {
+        out.push("give at most one of `validity_months`, `untimed` and `due_yearly`".to_string());
+    }
+    if let Some(d) = &e.due_yearly
+        && month_day(d).is_none()
+    {
+        out.push(format!("due_yearly must be MM-DD (a day every year has), found `{d}`"));
     }
     out
 }

@@ -1,5 +1,6 @@
 //! A level profile: the set of catalogue controls required at one security level, exactly as the
-//! level's annex lists them, plus per-level parameters that rules read as `params.*`.
+//! level's annex (or the decree and its standard) lists them, the controls the law leaves optional
+//! at that level, and per-level parameters that rules and validity periods read as `params.*`.
 //! Schema `tuanthu/profile/v1`; the bundled ones are `profiles/<catalogue>/level-<N>.yaml`.
 
 use super::catalogue::{Catalogue, Section};
@@ -21,6 +22,16 @@ pub struct AnnexCounts {
     pub configuration: usize,
 }
 
+/// How many entries each list of the profile holds, as the catalogue's data says; checked against
+/// the lists so that the two cannot drift apart silently.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub required: usize,
+    pub optional: usize,
+    pub obligations: usize,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProfileFile {
@@ -29,6 +40,8 @@ struct ProfileFile {
     level: Spanned<u8>,
     title: Text,
     annex_counts: Option<AnnexCounts>,
+    #[serde(default)]
+    counts: Option<Counts>,
     #[serde(default)]
     params: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
@@ -40,24 +53,34 @@ struct ProfileFile {
     #[serde(default)]
     configuration: Vec<Spanned<String>>,
     #[serde(default)]
+    technical: Vec<Spanned<String>>,
+    #[serde(default)]
     obligations: Vec<Spanned<String>>,
+    /// Controls and obligations the law leaves to need and capacity at this level.
+    #[serde(default)]
+    optional: Vec<Spanned<String>>,
 }
 
 /// A checked profile.
 ///
 /// Invariants (enforced by [`Profile::build`]): every id exists in the catalogue, sits in the
-/// matching section, lists this level, and appears once; the lists match `annex_counts`.
+/// matching section, lists this level, and appears once; an id is in `optional` exactly when the
+/// catalogue marks it optional at this level; the lists match `annex_counts` and `counts`.
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub catalogue: String,
     pub level: u8,
     pub title: Text,
     pub annex_counts: Option<AnnexCounts>,
+    pub counts: Option<Counts>,
     pub params: BTreeMap<String, serde_json::Value>,
-    /// Required controls (management, general, design, configuration), in that order.
+    /// Required controls (management, general, design, configuration, technical), in that order.
     pub controls: Vec<String>,
     /// Decree obligations reported beside the controls.
     pub obligations: Vec<String>,
+    /// Optional controls and obligations: evaluated and reported apart, never counted toward
+    /// `compliant`.
+    pub optional: Vec<String>,
     pub origin: String,
 }
 
@@ -86,16 +109,23 @@ impl Profile {
             (Section::General, &f.general),
             (Section::Design, &f.design),
             (Section::Configuration, &f.configuration),
+            (Section::Technical, &f.technical),
             (Section::Obligation, &f.obligations),
         ];
         let mut seen = std::collections::HashSet::new();
         for (section, ids) in lists {
             for id in ids.iter() {
-                check_entry(origin, cat, level, section, id, &mut seen, &mut problems);
+                check_entry(origin, cat, level, Some(section), id, &mut seen, &mut problems);
             }
+        }
+        for id in &f.optional {
+            check_entry(origin, cat, level, None, id, &mut seen, &mut problems);
         }
         if let Some(counts) = &f.annex_counts {
             check_counts(origin, &f, counts, &mut problems);
+        }
+        if let Some(counts) = &f.counts {
+            check_list_counts(origin, &f, counts, &mut problems);
         }
         check_complete(origin, cat, level, &seen, &mut problems);
         let ids = |v: &[Spanned<String>]| v.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
@@ -103,24 +133,29 @@ impl Profile {
         controls.extend(ids(&f.general));
         controls.extend(ids(&f.design));
         controls.extend(ids(&f.configuration));
+        controls.extend(ids(&f.technical));
         problems.finish(Profile {
             catalogue: cat.id.clone(),
             level,
             title: f.title,
             annex_counts: f.annex_counts,
+            counts: f.counts,
             params: f.params,
             controls,
             obligations: ids(&f.obligations),
+            optional: ids(&f.optional),
             origin: origin.to_string(),
         })
     }
 }
 
+/// Checks one entry of a list; `section` is the list's section, `None` for `optional:` (which
+/// holds controls and obligations alike).
 fn check_entry(
     origin: &str,
     cat: &Catalogue,
     level: u8,
-    section: Section,
+    section: Option<Section>,
     id: &Spanned<String>,
     seen: &mut std::collections::HashSet<String>,
     problems: &mut Collector,
@@ -131,11 +166,24 @@ fn check_entry(
             problems.push(Problem::at(origin, at, format!("unknown control `{}` in catalogue {}", id.value, cat.id)))
         }
         Some(c) => {
-            if c.section != section {
+            match section {
+                Some(s) if c.section != s => problems.push(Problem::at(
+                    origin,
+                    at,
+                    format!("{} belongs to section {:?}, not {s:?}", c.id, c.section),
+                )),
+                None if c.is_criterion() => {
+                    problems.push(Problem::at(origin, at, format!("{} is a level criterion, never evaluated", c.id)))
+                }
+                _ => {}
+            }
+            if c.optional_at(level) != section.is_none() {
+                let (want, list) =
+                    if c.optional_at(level) { ("optional", "`optional:`") } else { ("required", "its section's list") };
                 problems.push(Problem::at(
                     origin,
                     at,
-                    format!("{} belongs to section {:?}, not {section:?}", c.id, c.section),
+                    format!("{} is {want} at level {level} in the catalogue: list it under {list}", c.id),
                 ));
             }
             if !c.levels.contains(&level) {
@@ -171,8 +219,27 @@ fn check_counts(origin: &str, f: &ProfileFile, counts: &AnnexCounts, problems: &
     }
 }
 
+fn check_list_counts(origin: &str, f: &ProfileFile, counts: &Counts, problems: &mut Collector) {
+    let required = f.management.len() + f.general.len() + f.design.len() + f.configuration.len() + f.technical.len();
+    let actual = [
+        ("required", required, counts.required),
+        ("optional", f.optional.len(), counts.optional),
+        ("obligations", f.obligations.len(), counts.obligations),
+    ];
+    for (name, got, want) in actual {
+        if got != want {
+            problems.push(Problem::at(
+                origin,
+                f.level.referenced,
+                format!("counts.{name} is {want} but the profile lists {got}"),
+            ));
+        }
+    }
+}
+
 /// The catalogue and the profile must agree both ways: a control listed at this level in the
-/// catalogue but missing from the profile is as wrong as the reverse.
+/// catalogue but missing from the profile is as wrong as the reverse. Level criteria are never
+/// evaluated, so profiles do not list them.
 fn check_complete(
     origin: &str,
     cat: &Catalogue,
@@ -180,7 +247,7 @@ fn check_complete(
     seen: &std::collections::HashSet<String>,
     problems: &mut Collector,
 ) {
-    for c in cat.listed_at(level) {
+    for c in cat.listed_at(level).filter(|c| !c.is_criterion()) {
         if !seen.contains(&c.id) {
             problems.push(Problem::file(
                 origin,

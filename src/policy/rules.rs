@@ -40,6 +40,10 @@ pub enum EvidenceKind {
     /// One record per declared URL (evidence files): variables `system`, `params`, `http`.
     #[serde(rename = "http")]
     Http,
+    /// One record per incident the inventory records up to the evaluation date: variables
+    /// `system`, `params`, `incident`.
+    #[serde(rename = "incident")]
+    Incident,
 }
 
 impl EvidenceKind {
@@ -49,6 +53,7 @@ impl EvidenceKind {
             EvidenceKind::NmapHost => "nmap.host",
             EvidenceKind::Tls => "tls",
             EvidenceKind::Http => "http",
+            EvidenceKind::Incident => "incident",
         }
     }
 
@@ -59,6 +64,7 @@ impl EvidenceKind {
             EvidenceKind::NmapHost => &["system", "params", "host"],
             EvidenceKind::Tls => &["system", "params", "tls"],
             EvidenceKind::Http => &["system", "params", "http"],
+            EvidenceKind::Incident => &["system", "params", "incident"],
         }
     }
 }

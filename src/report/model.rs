@@ -3,7 +3,8 @@
 //! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
 
 use crate::engine::{
-    Assessment, ControlResult, Finding, InputInfo, Status, SystemResult, TailoringEntry, UnregisteredAsset,
+    Assessment, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry, TransitionResult,
+    TransitionState, UnregisteredAsset,
 };
 use crate::i18n::Lang;
 use serde::Serialize;
@@ -68,7 +69,18 @@ pub struct AgencyReport {
     pub systems_partly_implemented: usize,
     pub systems_not_implemented: usize,
     pub missing_controls: Vec<MissingControl>,
+    /// The same figures per catalogue (regime), while agencies run both.
+    pub by_catalogue: BTreeMap<String, CatalogueFigures>,
     pub systems: Vec<SystemReport>,
+}
+
+/// An agency's figures for the systems evaluated under one catalogue.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CatalogueFigures {
+    pub systems_total: usize,
+    pub systems_approved: usize,
+    pub systems_compliant: usize,
+    pub systems_fully_implemented: usize,
 }
 
 /// Mẫu 08's plan status.
@@ -117,7 +129,28 @@ pub struct ControlReport {
     pub waiver: Option<crate::engine::WaiverUse>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub tailored: bool,
+    /// The catalogue's verification marking (e.g. `primary`, `secondary`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
+    /// What the marking means for this control's findings, when it weakens them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
     pub findings: Vec<ReportFinding>,
+}
+
+/// A Decree 85 system's transition to Decree 331.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransitionReport {
+    pub from: String,
+    pub to: String,
+    /// Last day of the 12-month transition.
+    pub deadline: String,
+    pub state: TransitionState,
+    pub basis: String,
+    /// Required controls and duties of the new regime not met yet (preview, ended); absent when
+    /// the system was evaluated under the old regime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<Vec<GapEntry>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,6 +159,8 @@ pub struct SystemReport {
     pub name: String,
     pub level: u8,
     pub catalogue: String,
+    /// The transition rule that chose the catalogue (`decree-85-approval`, `forced`, ...).
+    pub catalogue_rule: &'static str,
     pub catalogue_reason: String,
     pub approval: crate::inventory::ApprovalStatus,
     pub compliant: bool,
@@ -134,7 +169,11 @@ pub struct SystemReport {
     pub counts: StatusCounts,
     pub controls: Vec<ControlReport>,
     pub obligations: Vec<ControlReport>,
+    /// Optional at this level (Law 116 Art. 10): shown, never counted toward `compliant`.
+    pub optional_controls: Vec<ControlReport>,
     pub tailoring: Vec<TailoringEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<TransitionReport>,
 }
 
 impl Report {
@@ -166,6 +205,7 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
     let compliant = systems.iter().filter(|s| s.compliant()).count();
     let fully = systems.iter().filter(|s| s.fully_implemented()).count();
     let missing = missing_controls(&systems);
+    let by_catalogue = by_catalogue(&systems);
     let reports: Vec<SystemReport> = systems.into_iter().map(|s| system(s, lang)).collect();
     let partly = reports.iter().filter(|s| s.deployment == Deployment::Partial).count();
     let none = reports.iter().filter(|s| s.deployment == Deployment::None).count();
@@ -183,8 +223,21 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
         systems_partly_implemented: partly,
         systems_not_implemented: none,
         missing_controls: missing,
+        by_catalogue,
         systems: reports,
     }
+}
+
+fn by_catalogue(systems: &[SystemResult]) -> BTreeMap<String, CatalogueFigures> {
+    let mut out: BTreeMap<String, CatalogueFigures> = BTreeMap::new();
+    for s in systems {
+        let f = out.entry(s.catalogue.clone()).or_default();
+        f.systems_total += 1;
+        f.systems_approved += usize::from(s.approved());
+        f.systems_compliant += usize::from(s.compliant());
+        f.systems_fully_implemented += usize::from(s.fully_implemented());
+    }
+    out
 }
 
 /// Controls that are fail or unknown, with how many systems miss them; most missed first, then
@@ -225,6 +278,7 @@ fn system(s: SystemResult, lang: Lang) -> SystemReport {
         name: s.name,
         level: s.level,
         catalogue: s.catalogue,
+        catalogue_rule: s.catalogue_rule.as_str(),
         approval: s.approval,
         compliant,
         fully_implemented,
@@ -232,7 +286,20 @@ fn system(s: SystemResult, lang: Lang) -> SystemReport {
         counts,
         controls: s.controls.into_iter().map(|c| control(c, lang)).collect(),
         obligations: s.obligations.into_iter().map(|c| control(c, lang)).collect(),
+        optional_controls: s.optional.into_iter().map(|c| control(c, lang)).collect(),
         tailoring: s.tailoring,
+        transition: s.transition.map(|t| transition(t, lang)),
+    }
+}
+
+fn transition(t: TransitionResult, lang: Lang) -> TransitionReport {
+    TransitionReport {
+        from: t.from,
+        to: t.to,
+        deadline: crate::dates::format(t.deadline),
+        state: t.state,
+        basis: t.basis.get(lang).to_string(),
+        gap: t.gap,
     }
 }
 
@@ -243,6 +310,8 @@ fn control(c: ControlResult, lang: Lang) -> ControlReport {
         waived_status: c.waived_status,
         waiver: c.waiver,
         tailored: c.tailored,
+        verification: c.verification,
+        caveat: c.caveat.map(|t| t.get(lang).to_string()),
         findings: c.findings.into_iter().map(|f| finding(f, lang)).collect(),
     }
 }

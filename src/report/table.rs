@@ -3,7 +3,7 @@
 //! [`crate::sanitize`]: findings quote banners and script output from scanned hosts.
 
 use super::{AgencyReport, Rate, Report, SystemReport};
-use crate::engine::{Outcome, Status};
+use crate::engine::{Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::sanitize::{one_line, truncate};
 use comfy_table::{ContentArrangement, Table, presets};
@@ -146,6 +146,7 @@ impl TableRenderer {
         t.set_header(vec![
             tr(l, "System", "Hệ thống"),
             tr(l, "Level", "Cấp độ"),
+            tr(l, "Catalogue", "Danh mục"),
             tr(l, "Approval", "Phê duyệt"),
             tr(l, "Compliant", "Đáp ứng"),
             tr(l, "Pass", "Đạt"),
@@ -158,6 +159,7 @@ impl TableRenderer {
             t.add_row(vec![
                 format!("{}\n{}", s.id, one_line(&s.name)),
                 s.level.to_string(),
+                s.catalogue.clone(),
                 approval_text(s.approval, l).to_string(),
                 (if s.compliant { tr(l, "yes", "có") } else { tr(l, "no", "không") }).to_string(),
                 s.counts.pass.to_string(),
@@ -173,11 +175,46 @@ impl TableRenderer {
                 a.missing_controls.iter().take(10).map(|m| format!("{} ({})", m.control, m.systems)).collect();
             out.push_str(&format!("{}: {}\n", tr(l, "Most often missing", "Thiếu nhiều nhất"), top.join(", ")));
         }
+        out.push_str(&self.transitions(a));
         if self.detail != Detail::Summary {
             for s in &a.systems {
                 out.push_str(&self.system(s));
             }
         }
+        out
+    }
+
+    /// The transition gap: each Decree 85 system, its deadline, and what it misses of the new
+    /// regime when it was evaluated under it (new duties apart from requirements it had before).
+    fn transitions(&self, a: &AgencyReport) -> String {
+        let l = self.lang;
+        let systems: Vec<_> = a.systems.iter().filter_map(|s| s.transition.as_ref().map(|t| (s, t))).collect();
+        let Some((_, first)) = systems.first() else { return String::new() };
+        let mut out = format!(
+            "\n{} {} → {} ({} {})\n",
+            tr(l, "Transition gap:", "Khoảng cách chuyển tiếp:"),
+            first.from,
+            first.to,
+            tr(l, "measures due by", "phải đáp ứng chậm nhất ngày"),
+            first.deadline
+        );
+        let mut table = new_table(self.width);
+        table.set_header(vec![
+            tr(l, "System", "Hệ thống"),
+            tr(l, "State", "Tình trạng"),
+            tr(l, "Missing: new duties", "Còn thiếu: yêu cầu mới"),
+            tr(l, "Missing: carried over", "Còn thiếu: yêu cầu đã có"),
+        ]);
+        for (s, t) in systems {
+            let (new, carried) = match &t.gap {
+                Some(gap) => (gap_ids(gap, true), gap_ids(gap, false)),
+                None => {
+                    (format!("{} {}", tr(l, "run with --catalogue", "chạy với --catalogue"), t.to), "—".to_string())
+                }
+            };
+            table.add_row(vec![s.id.clone(), transition_state(t.state, l).to_string(), new, carried]);
+        }
+        out.push_str(&format!("{table}\n"));
         out
     }
 
@@ -210,6 +247,20 @@ impl TableRenderer {
             approval_text(s.approval, l),
             s.catalogue
         );
+        out.push_str(&format!("  {}: {}\n", tr(l, "regime", "chế độ áp dụng"), one_line(&s.catalogue_reason)));
+        if !s.optional_controls.is_empty() {
+            let list: Vec<String> =
+                s.optional_controls.iter().map(|c| format!("{} {}", c.id, status_text(c.status, l))).collect();
+            out.push_str(&format!(
+                "  {}: {}\n",
+                tr(
+                    l,
+                    "optional at this level (Law 116 Art. 10), not counted toward compliance",
+                    "không bắt buộc ở cấp độ này (Luật An ninh mạng Điều 10), không tính vào đáp ứng"
+                ),
+                list.join(", ")
+            ));
+        }
         for t in &s.tailoring {
             let reason = t.reason.as_deref().map(|r| format!(": {}", one_line(r))).unwrap_or_default();
             let action = match t.action {
@@ -234,7 +285,7 @@ impl TableRenderer {
         }
         let mut t = new_table(self.width);
         t.set_header(vec![tr(l, "Control", "Biện pháp"), tr(l, "Status", "Trạng thái"), tr(l, "Why", "Lý do")]);
-        for c in rows {
+        for c in rows.iter().copied() {
             let shown: Vec<_> =
                 c.findings.iter().filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass).collect();
             let why: Vec<String> = shown
@@ -265,9 +316,39 @@ impl TableRenderer {
                     one_line(&w.reason)
                 ));
             }
-            t.add_row(vec![c.id.clone(), status_text(c.status, l).to_string(), why]);
+            let id = if c.caveat.is_some() { format!("{} †", c.id) } else { c.id.clone() };
+            t.add_row(vec![id, status_text(c.status, l).to_string(), why]);
         }
         out.push_str(&format!("{t}\n"));
+        out.push_str(&caveats(&rows));
         out
+    }
+}
+
+/// One legend line per distinct caveat among the rows shown (marked † in the table).
+fn caveats(rows: &[&super::ControlReport]) -> String {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for c in rows {
+        if let (Some(v), Some(text)) = (c.verification.as_deref(), c.caveat.as_deref())
+            && !seen.iter().any(|(sv, _)| *sv == v)
+        {
+            seen.push((v, text));
+        }
+    }
+    seen.iter().map(|(v, text)| format!("  † {v}: {}\n", one_line(text))).collect()
+}
+
+/// "N: ids" of the gap entries that are new duties (`new`) or carried over from the old catalogue.
+fn gap_ids(gap: &[crate::engine::GapEntry], new: bool) -> String {
+    let ids: Vec<&str> = gap.iter().filter(|g| g.counterparts.is_empty() == new).map(|g| g.control.as_str()).collect();
+    format!("{}: {}", ids.len(), ids.join(", "))
+}
+
+fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
+    match s {
+        TransitionState::Pending => tr(lang, "pending", "chưa đến hạn"),
+        TransitionState::Preview => tr(lang, "preview", "xem trước"),
+        TransitionState::Ended => tr(lang, "due: transition ended", "đã đến hạn"),
+        TransitionState::Overdue => tr(lang, "overdue, still on the old catalogue", "quá hạn, vẫn theo danh mục cũ"),
     }
 }
