@@ -112,7 +112,7 @@ fn inventory(ports: [u16; 3]) -> String {
     let [p, s, g] = ports;
     format!(
         r#"schema: tuanthu/inventory/v1
-agency: {{id: test-agency, name: Test agency}}
+agency: {{id: test-agency, name: Test agency, catalogue: tt12-2022}}
 systems:
   - id: portal
     name: Test portal

@@ -2,6 +2,7 @@
 //! the small summary the national figures need — memory holds one report per worker thread at a
 //! time, never the whole input.
 
+use super::national::ReportTally;
 use crate::report::sign::{self, Rejection};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -52,11 +53,16 @@ impl SystemSummary {
     }
 }
 
-/// One input file, read.
+/// One input file, read and reduced to its tallies: what the national figures need of it, a few
+/// hundred numbers whatever the report's size, so memory holds the aggregate and not the inputs.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub file: String,
-    pub summary: Summary,
+    pub agency: String,
+    pub agency_name: String,
+    pub generated_at: String,
+    pub period: String,
+    pub tally: ReportTally,
     /// The key id that signed it; `None` when accepted unsigned (`--allow-unsigned`).
     pub signed_by: Option<String>,
     /// Tells a byte-identical resubmission apart: the signature (deterministic in ed25519, and
@@ -113,7 +119,7 @@ pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Lo
     // Fast path: a file as `sign` wrote it verifies without re-canonicalising; anything else goes
     // through the full check, which names the reason for refusing it.
     let fast = keys.and_then(|k| sign::verify_bytes(&bytes, k));
-    let (summary, signed_by, digest) = match fast {
+    let (mut summary, signed_by, digest): (Summary, _, _) = match fast {
         Some((agency, signature)) => (summarise(&bytes).map_err(&reject)?, Some(agency), signature),
         None => match keys.map(|k| sign::verify(&bytes, k)) {
             Some(Ok(v)) => {
@@ -139,7 +145,18 @@ pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Lo
     if summary.agencies.len() != 1 {
         return Err(reject(format!("a report must hold exactly one agency, this one has {}", summary.agencies.len())));
     }
-    Ok(Loaded { file, summary, signed_by, digest })
+    let tally = ReportTally::of(&summary.agencies[0].systems);
+    let agency = summary.agencies.swap_remove(0);
+    Ok(Loaded {
+        file,
+        agency: agency.id,
+        agency_name: agency.name,
+        generated_at: summary.generated_at,
+        period: summary.period,
+        tally,
+        signed_by,
+        digest,
+    })
 }
 
 /// Reads the summary straight from the bytes (fields it does not need are skipped unparsed).

@@ -95,12 +95,12 @@ pub struct National {
 pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
     let mut groups: BTreeMap<(String, String), Vec<Loaded>> = BTreeMap::new();
     for l in loaded {
-        let key = (l.summary.agencies[0].id.clone(), l.summary.period.clone());
+        let key = (l.agency.clone(), l.period.clone());
         groups.entry(key).or_default().push(l);
     }
     let (mut kept, mut superseded) = (Vec::new(), Vec::new());
     for (_, mut reports) in groups {
-        reports.sort_by(|a, b| (&b.summary.generated_at, &a.file).cmp(&(&a.summary.generated_at, &b.file)));
+        reports.sort_by(|a, b| (&b.generated_at, &a.file).cmp(&(&a.generated_at, &b.file)));
         let winner = reports.remove(0);
         for r in reports {
             superseded.push(Superseded { file: r.file, by: winner.file.clone(), identical: r.digest == winner.digest });
@@ -111,13 +111,45 @@ pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
 }
 
 /// Accumulates figures over systems.
-#[derive(Default)]
-struct Tally {
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
     figures: Figures,
     missing: HashMap<String, usize>,
 }
 
+/// One report's tallies: the agency's own, per level and per catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct ReportTally {
+    total: Tally,
+    by_level: BTreeMap<String, Tally>,
+    by_catalogue: BTreeMap<String, Tally>,
+}
+
+impl ReportTally {
+    pub fn of(systems: &[SystemSummary]) -> ReportTally {
+        let mut t = ReportTally::default();
+        for s in systems {
+            t.total.add(s);
+            t.by_level.entry(s.level.to_string()).or_default().add(s);
+            t.by_catalogue.entry(s.catalogue.clone()).or_default().add(s);
+        }
+        t
+    }
+}
+
 impl Tally {
+    fn merge(&mut self, o: &Tally) {
+        let (f, g) = (&mut self.figures, &o.figures);
+        f.systems_total += g.systems_total;
+        f.systems_approved += g.systems_approved;
+        f.systems_fully_implemented += g.systems_fully_implemented;
+        f.systems_partly_implemented += g.systems_partly_implemented;
+        f.systems_not_implemented += g.systems_not_implemented;
+        for (c, n) in &o.missing {
+            *self.missing.entry(c.clone()).or_default() += n;
+        }
+    }
+
     fn add(&mut self, s: &SystemSummary) {
         let f = &mut self.figures;
         f.systems_total += 1;
@@ -178,23 +210,23 @@ pub fn build(
     let mut agencies_missing: HashMap<String, usize> = HashMap::new();
     let mut agencies = Vec::new();
     for l in counted {
-        let a = &l.summary.agencies[0];
-        let mut tally = Tally::default();
-        for s in &a.systems {
-            tally.add(s);
-            overall.add(s);
-            by_level.entry(s.level.to_string()).or_default().add(s);
-            by_catalogue.entry(s.catalogue.clone()).or_default().add(s);
+        let t = &l.tally;
+        overall.merge(&t.total);
+        for (level, tally) in &t.by_level {
+            by_level.entry(level.clone()).or_default().merge(tally);
         }
-        for c in tally.missing.keys() {
+        for (catalogue, tally) in &t.by_catalogue {
+            by_catalogue.entry(catalogue.clone()).or_default().merge(tally);
+        }
+        for c in t.total.missing.keys() {
             *agencies_missing.entry(c.clone()).or_default() += 1;
         }
         agencies.push(AgencyView {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            figures: tally.finish(top),
+            id: l.agency.clone(),
+            name: l.agency_name.clone(),
+            figures: t.total.clone().finish(top),
             report: l.file.clone(),
-            generated_at: l.summary.generated_at.clone(),
+            generated_at: l.generated_at.clone(),
             signed_by: l.signed_by.clone(),
             change: None,
         });
@@ -228,7 +260,7 @@ pub fn build(
 /// The period of the counted reports; several periods are joined ("2025, 2026") so a mixed input
 /// is visible rather than silently labelled with one of them.
 fn period_of(counted: &[Loaded]) -> String {
-    let mut periods: Vec<&str> = counted.iter().map(|l| l.summary.period.as_str()).collect();
+    let mut periods: Vec<&str> = counted.iter().map(|l| l.period.as_str()).collect();
     periods.sort_unstable();
     periods.dedup();
     periods.join(", ")
