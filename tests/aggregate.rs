@@ -156,21 +156,8 @@ fn a_real_signed_report_aggregates_and_the_table_speaks_like_the_ministry() {
     let keys = root.path().join("keys");
     keypair(&keys, "skhcn-binh-an");
     let report = root.path().join("report.json");
-    let o = tuanthu(&[
-        "check",
-        "--inventory",
-        "examples/demo/inventory.yaml",
-        "--nmap",
-        "examples/demo/scan.xml",
-        "--as-of",
-        "2026-11-25",
-        "--format",
-        "json",
-        "--sign",
-        keys.join("skhcn-binh-an.key").to_str().unwrap(),
-        "-o",
-        report.to_str().unwrap(),
-    ]);
+    let key = keys.join("skhcn-binh-an.key");
+    let o = common::check_demo(&["--format", "json", "--sign", key.to_str().unwrap(), "-o", report.to_str().unwrap()]);
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let t = tuanthu(&["aggregate", report.to_str().unwrap(), "--keys", keys.to_str().unwrap()]);
     assert_eq!(code(&t), 0, "{}", stderr(&t));

@@ -5,27 +5,14 @@
 
 mod common;
 
-use common::{code, stderr, stdout, tuanthu};
+use common::{code, stderr, stdout};
 use serde_json::Value;
 
 const EVIDENCE: &str = "examples/demo/evidence.json";
 
 fn check(with_evidence: bool) -> std::process::Output {
-    let mut args = vec![
-        "check",
-        "--inventory",
-        "examples/demo/inventory.yaml",
-        "--nmap",
-        "examples/demo/scan.xml",
-        "--as-of",
-        "2026-11-25",
-        "--format",
-        "json",
-    ];
-    if with_evidence {
-        args.extend(["--evidence", EVIDENCE]);
-    }
-    tuanthu(&args)
+    let evidence: &[&str] = if with_evidence { &["--evidence", EVIDENCE] } else { &[] };
+    common::check_demo(&[&["--format", "json"], evidence].concat())
 }
 
 fn report(with_evidence: bool) -> Value {

@@ -4,9 +4,6 @@ mod common;
 
 use common::{code, stderr, stdout, tuanthu};
 
-const DEMO: [&str; 6] =
-    ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
-
 #[test]
 fn a_report_signed_at_creation_verifies_and_tampering_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,10 +22,7 @@ fn a_report_signed_at_creation_verifies_and_tampering_is_rejected() {
 
     let report = dir.path().join("report.json");
     let key = keys.join("skhcn-binh-an.key");
-    let mut args = vec!["check"];
-    args.extend(DEMO);
-    args.extend(["--format", "json", "--sign", key.to_str().unwrap(), "-o", report.to_str().unwrap()]);
-    let o = tuanthu(&args);
+    let o = common::check_demo(&["--format", "json", "--sign", key.to_str().unwrap(), "-o", report.to_str().unwrap()]);
     assert_eq!(code(&o), 1, "the demo is not compliant: {}", stderr(&o));
     let r = report.to_str().unwrap();
     let ok = tuanthu(&["verify", r, "--keys", k]);
@@ -57,10 +51,7 @@ fn a_report_signed_at_creation_verifies_and_tampering_is_rejected() {
 
 #[test]
 fn only_json_reports_are_signed() {
-    let mut args = vec!["check"];
-    args.extend(DEMO);
-    args.extend(["--sign", "no-such.key"]);
-    let o = tuanthu(&args);
+    let o = common::check_demo(&["--sign", "no-such.key"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--format json"), "{}", stderr(&o));
 }

@@ -22,6 +22,18 @@ pub fn tuanthu(args: &[&str]) -> Output {
         .expect("run tuanthu")
 }
 
+/// The demo's inputs without evidence file: inventory, scan and the fixed evaluation date.
+pub const DEMO_SCAN: [&str; 6] =
+    ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
+
+/// `tuanthu check` on the demo's inventory and scan, plus `extra` arguments.
+pub fn check_demo(extra: &[&str]) -> Output {
+    let mut args = vec!["check"];
+    args.extend(DEMO_SCAN);
+    args.extend(extra);
+    tuanthu(&args)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
