@@ -78,6 +78,43 @@ MEM_PROFILES = [("modern", "valid"), ("tls12", "expired"), ("allver", "selfsigne
                 ("tls13", "valid"), ("legacy", "valid"), ("dhe2048", "untrusted"), ("null", "rsa1024")]
 
 
+# What each configuration should show (the harness's ground truth, from the configuration alone).
+PROFILE_WEAK = {
+    "modern": [], "tls12": [], "tls13": [], "tls10": ["CBC_TLS1.0"], "tls11": [], "allver": ["CBC_TLS1.0"],
+    "null": ["NULL", "MD5"], "anon": ["ANON"], "dhe1024": ["DH_WEAK"], "dhe2048": [], "cbc": ["CBC_TLS1.0"],
+    "rsakx": [], "legacy": ["NULL", "ANON", "MD5", "CBC_TLS1.0", "DH_WEAK"], "ecdsa": [],
+    "ssl3_rc4": ["RC4", "3DES", "MD5", "CBC_TLS1.0"], "tls_3des": ["3DES", "CBC_TLS1.0"], "tls12_rc4": ["RC4"],
+    "ssl3_only": ["3DES", "CBC_TLS1.0"],
+}
+NGINX_VERSION = {"TLSv1": "tls1.0", "TLSv1.1": "tls1.1", "TLSv1.2": "tls1.2", "TLSv1.3": "tls1.3"}
+
+
+def expected(e):
+    v = empty()
+    if e["profile"] in LEGACY:
+        lo, hi = LEGACY[e["profile"]][:2]
+        order = ["ssl3", "tls1.0", "tls1.1", "tls1.2"]
+        on = set(order[order.index(lo):order.index(hi) + 1])
+    else:
+        on = {NGINX_VERSION[p] for p in PROFILES[e["profile"]][0].split()}
+    for ver in VERSIONS:
+        v[f"proto:{ver}"] = ver in on
+    for w in WEAK:
+        v[f"weak:{w}"] = w in PROFILE_WEAK[e["profile"]]
+    k = e["cert"]
+    v["cert:expired"] = k == "expired"
+    v["cert:expiring_30d"] = k == "expiring"
+    # Chain trust as strict path validators (webpki, cryptography) judge it: an expired, self-signed,
+    # unknown-issuer or SHA-1-signed chain is not trusted. The leaf's own key size is not a path
+    # validation matter (the intermediate signs the 1024-bit leaf with RSA-2048/SHA-256): it is the
+    # weak_key verdict. The host name is its own verdict too.
+    v["cert:chain_trusted"] = k in ("valid", "expiring", "ecdsa", "wronghost", "rsa1024")
+    v["cert:hostname_match"] = k != "wronghost"
+    v["cert:weak_key"] = k == "rsa1024"
+    v["cert:sha1_signature"] = k == "sha1"
+    return v
+
+
 def matrix1000():
     eps = []
     for n in range(1000):
@@ -187,7 +224,7 @@ def setup(work, eps, agency):
 
 VERSIONS = ["ssl2", "ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"]
 WEAK = ["NULL", "ANON", "EXPORT", "RC4", "3DES", "DES", "MD5", "CBC_TLS1.0", "DH_WEAK"]
-CERT = ["expired", "expiring_30d", "chain_trusted", "hostname_match", "key_lt_2048", "sha1_signature"]
+CERT = ["expired", "expiring_30d", "chain_trusted", "hostname_match", "weak_key", "sha1_signature"]
 VERDICTS = [f"proto:{v}" for v in VERSIONS] + [f"weak:{w}" for w in WEAK] + [f"cert:{c}" for c in CERT]
 
 
@@ -220,14 +257,22 @@ def empty():
     return {k: None for k in VERDICTS}
 
 
-def cert_verdicts(v, not_after, now, trusted, host_ok, key_bits, sig):
+def weak_key(key):
+    """(type, bits) -> RSA/DSA/DH under 2048 bits or EC under 224 bits."""
+    if key is None or key[1] is None:
+        return None
+    kind, bits = key[0].upper(), key[1]
+    return bits < 224 if kind.startswith("EC") or "ELLIPTIC" in kind else bits < 2048
+
+
+def cert_verdicts(v, not_after, now, trusted, host_ok, key, sig):
     if not_after is not None:
         left = (not_after - now).total_seconds()
         v["cert:expired"] = left < 0
         v["cert:expiring_30d"] = 0 <= left < 30 * 86400
     v["cert:chain_trusted"] = trusted
     v["cert:hostname_match"] = host_ok
-    v["cert:key_lt_2048"] = None if key_bits is None else (key_bits < 2048)
+    v["cert:weak_key"] = weak_key(key)
     v["cert:sha1_signature"] = None if sig is None else ("sha1" in sig.lower().replace("-", ""))
 
 
@@ -269,13 +314,22 @@ def from_tuanthu(path):
         c = f.get("certificate") or {}
         now = parse_time(r["observed_at"])
         na = parse_time(c["not_after"]) if c.get("not_after") else None
-        cert_verdicts(v, na, now, c.get("chain_valid"), c.get("hostname_match"), c.get("key_bits"),
-                      c.get("signature_algorithm"))
+        cert_verdicts(v, na, now, c.get("chain_valid"), c.get("hostname_match"),
+                      (c.get("key_type") or "", c.get("key_bits")), c.get("signature_algorithm"))
         v["_suites"] = f.get("ciphers")
         v["_dh_min_bits"] = f.get("dh_min_bits")
         v["_chain_error"] = c.get("chain_error")
         out[r["target"]] = v
     return out
+
+
+def dns_match(host, pattern):
+    """RFC 6125 matching with a left-most-label wildcard (sslyze 6 reports the SAN but folds the
+    name check into path validation, so the harness matches the SAN itself)."""
+    host, pattern = host.lower().rstrip("."), pattern.lower().rstrip(".")
+    if pattern.startswith("*."):
+        return "." in host and host.split(".", 1)[1] == pattern[2:] and host.split(".", 1)[0] != ""
+    return host == pattern
 
 
 SSLYZE_VERSIONS = {"ssl_2_0_cipher_suites": "ssl2", "ssl_3_0_cipher_suites": "ssl3",
@@ -321,15 +375,23 @@ def from_sslyze(path, ca_name="Supplied CA file"):
             leaf = dep["received_certificate_chain"][0]
             custom = [p for p in dep["path_validation_results"] if p["trust_store"]["name"] == ca_name]
             trusted = custom[0]["was_validation_successful"] if custom else None
-            # sslyze validates with the custom store alone; a chain trusted by a public store counts too.
+            # A chain trusted by one of sslyze's public stores counts too.
             if any(p["was_validation_successful"] for p in dep["path_validation_results"]):
                 trusted = True
+            # sslyze 6 folds the host name check into path validation; the host name is a verdict of
+            # its own here, so a chain whose only error is the name counts as trusted (and is noted).
+            v["_raw_chain_trusted"] = trusted
+            if trusted is False and custom and "no matching subjectAltName" in (custom[0].get("validation_error") or ""):
+                trusted = True
+                v["_normalized"] = "chain_trusted: sslyze's validation failed only on the host name"
             now = parse_time(doc.get("date_scans_completed") or s.get("date_scans_completed") or
                              datetime.now(timezone.utc).isoformat())
             sig = (leaf.get("signature_hash_algorithm") or {}).get("name")
+            pk = leaf.get("public_key") or {}
+            sans = (leaf.get("subject_alternative_name") or {}).get("dns_names") or []
             cert_verdicts(v, parse_time(leaf["not_valid_after"]), now, trusted,
-                          dep.get("leaf_certificate_subject_matches_hostname"),
-                          (leaf.get("public_key") or {}).get("key_size"), sig)
+                          any(dns_match(loc["hostname"], p) for p in sans),
+                          (pk.get("algorithm") or "", pk.get("key_size")), sig)
             v["_chain_error"] = [p.get("validation_error") for p in custom]
         else:
             v["error"] = f"certificate_info: {ci.get('status')}"
@@ -344,13 +406,16 @@ TESTSSL_PROTO = {"SSLv2": "ssl2", "SSLv3": "ssl3", "TLS1": "tls1.0", "TLS1_1": "
 
 
 def from_testssl(path, target, observed):
-    """testssl.sh flat JSON (--jsonfile) of one target."""
+    """testssl.sh flat JSON (--jsonfile) of one target, from its default run: protocols from the
+    SSLv2..TLS1_3 items, accepted suites from the "cipher_x…" items (the all-ciphers test, IANA name
+    last; they carry no version, so CBC-in-TLS1.0 comes from the BEAST item), DH sizes from the
+    suites' "DH nnnn" column and DH_groups, certificate facts from the cert_* items."""
     items = json.load(open(path))
     if isinstance(items, dict):
         items = items.get("scanResult", items)
     by_id = {}
     for it in items:
-        by_id.setdefault(it["id"], []).append(it)
+        by_id.setdefault(it["id"].split(" ")[0], []).append(it)
 
     def first(i):
         x = by_id.get(i)
@@ -360,45 +425,44 @@ def from_testssl(path, target, observed):
     for k, ver in TESTSSL_PROTO.items():
         f = first(k)
         if f is not None:
-            v[f"proto:{ver}"] = f.startswith("offered") and "not offered" not in f
-    # Ciphers accepted per protocol, from the per-protocol cipher listing (-E / default run's
-    # "cipher-tls1_2_xc02f" items) when present.
+            v[f"proto:{ver}"] = f.startswith("offered")
     classes = set()
-    suites = {}
-    for i, lst in by_id.items():
-        m = re.match(r"cipher-(ssl2|ssl3|tls1|tls1_1|tls1_2|tls1_3)_x", i)
-        if not m:
-            continue
-        ver = {"ssl2": "ssl2", "ssl3": "ssl3", "tls1": "tls1.0", "tls1_1": "tls1.1", "tls1_2": "tls1.2",
-               "tls1_3": "tls1.3"}[m.group(1)]
-        for it in lst:
-            iana = it["finding"].split()[-1]
-            suites.setdefault(ver, []).append(iana)
-            classes |= suite_classes(iana, ver)
+    suites = []
     dh = None
-    for i in ("DH_groups", "LOGJAM", "LOGJAM-common_primes"):
-        f = first(i) or ""
-        m = re.search(r"(\d{3,4}) bits", f)
-        if m:
-            dh = int(m.group(1)) if dh is None else min(dh, int(m.group(1)))
+    for i, lst in by_id.items():
+        if not re.match(r"cipher_x[0-9a-f]+$", i):
+            continue
+        for it in lst:
+            f = it["finding"]
+            iana = f.split()[-1]
+            suites.append(iana)
+            classes |= suite_classes(iana, "tls1.2")
+            m = re.search(r"\bDH (\d+)\b", f)
+            if m and "ECDH" not in f.split()[2]:
+                dh = int(m.group(1)) if dh is None else min(dh, int(m.group(1)))
+    m = re.search(r"(\d{3,4}) bits", first("DH_groups") or "")
+    if m:
+        dh = int(m.group(1)) if dh is None else min(dh, int(m.group(1)))
     if dh is not None and dh < 2048:
         classes.add("DH_WEAK")
+    beast = first("BEAST")
+    if beast is not None and beast.startswith("VULNERABLE"):
+        classes.add("CBC_TLS1.0")
     if suites:
         for w in WEAK:
             v[f"weak:{w}"] = w in classes
-    v["_suites"] = suites
+    v["_suites"] = {"all": sorted(set(suites))}
     v["_dh_min_bits"] = dh
     na = first("cert_notAfter")
     trust = first("cert_chain_of_trust")
     host = first("cert_trust")
-    ks = first("cert_keySize")
+    ks = first("cert_keySize") or ""
     sig = first("cert_signatureAlgorithm")
+    m = re.match(r"(\w+) (\d+) bits", ks)
     cert_verdicts(v, parse_time(na) if na else None, observed,
                   None if trust is None else trust.startswith("passed"),
-                  None if host is None else not ("does not match" in host.lower() or "mismatch" in host.lower()
-                                                 or "wrong" in host.lower()),
-                  int(re.search(r"(\d+) bits", ks).group(1)) if ks and re.search(r"(\d+) bits", ks) else None,
-                  sig)
+                  None if host is None else not ("does not match" in host.lower()),
+                  (m.group(1), int(m.group(2))) if m else None, sig)
     v["_chain_error"] = trust
     return v
 
@@ -424,6 +488,7 @@ def compare(work):
             ts[f"{e['name']}:{e['port']}"] = from_testssl(p, e["name"], observed)
     if ts:
         peers["testssl"] = ts
+    truth = {f"{e['name']}:{e['port']}": expected(e) for e in eps}
 
     lines = []
     say = lines.append
@@ -448,19 +513,22 @@ def compare(work):
         "time). Ratios compare per-target times.\n")
 
     report = {"timing": times, "agreement": {}, "disagreements": {}}
-    for tool, res in peers.items():
+    # Each tool against the configured truth, then tuanthu against each peer.
+    pairs = [("expected", truth, "tuanthu", tt)] + [("expected", truth, t, r) for t, r in peers.items()] + \
+            [("tuanthu", tt, t, r) for t, r in peers.items()]
+    for ref_name, ref, tool, res in pairs:
         agree = total = 0
         per_verdict = {k: [0, 0] for k in VERDICTS}
         dis = []
         missing = []
         for e in eps:
             t = f"{e['name']}:{e['port']}"
-            a = tt.get(t)
+            a = ref.get(t)
             b = res.get(t)
             if b is None:
                 continue
             if a is None:
-                missing.append(f"{t}: no tuanthu record")
+                missing.append(f"{t}: no {ref_name} record")
                 continue
             for k in VERDICTS:
                 if a.get(k) is None or b.get(k) is None:
@@ -475,9 +543,11 @@ def compare(work):
             if b.get("error"):
                 missing.append(f"{t}: {tool} error {b['error']}")
             if a.get("error"):
-                missing.append(f"{t}: tuanthu error {a['error']}")
+                missing.append(f"{t}: {ref_name} error {a['error']}")
+            if b.get("_normalized"):
+                missing.append(f"{t}: {tool} {b['_normalized']} (raw verdict: not trusted)")
         scanned = sum(1 for e in eps if f"{e['name']}:{e['port']}" in res)
-        say(f"## Verdicts: tuanthu vs {tool} ({scanned} endpoints)\n")
+        say(f"## Verdicts: {tool} vs {ref_name} ({scanned} endpoints)\n")
         say(f"{agree} of {total} verdicts agree ({100.0 * agree / max(total, 1):.1f}%).\n")
         say("| verdict | agree / compared |")
         say("|---|---|")
@@ -486,7 +556,7 @@ def compare(work):
                 say(f"| {k} | {per_verdict[k][0]} / {per_verdict[k][1]} |")
         say("")
         if dis:
-            say("| endpoint | profile/cert | verdict | tuanthu | " + tool + " | detail |")
+            say(f"| endpoint | profile/cert | verdict | {ref_name} | {tool} | detail |")
             say("|---|---|---|---|---|---|")
             for d in dis:
                 say(f"| {d[0]} | {d[1]} | {d[2]} | {fmt(d[3])} | {fmt(d[4])} | {d[5]} |")
@@ -495,8 +565,9 @@ def compare(work):
             say(f"- {m}")
         if missing:
             say("")
-        report["agreement"][tool] = {"agree": agree, "compared": total, "endpoints": scanned}
-        report["disagreements"][tool] = [list(map(str, d)) for d in dis]
+        key = f"{tool} vs {ref_name}"
+        report["agreement"][key] = {"agree": agree, "compared": total, "endpoints": scanned}
+        report["disagreements"][key] = [list(map(str, d)) for d in dis]
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(work, "results.md"), "w") as f:
@@ -519,7 +590,7 @@ def detail(k, a, b):
             diff.append(f"DH bits tuanthu {a.get('_dh_min_bits')} peer {b.get('_dh_min_bits')}")
         return "; ".join(diff)[:400]
     if k == "cert:chain_trusted":
-        return f"tuanthu: {a.get('_chain_error')}; peer: {b.get('_chain_error')}"[:300]
+        return f"{a.get('_chain_error')} / {b.get('_chain_error')}"[:300]
     return ""
 
 
