@@ -212,6 +212,11 @@ def setup(work, eps, agency):
         json.dump(legacy, f, indent=1)
     with open(os.path.join(work, "inventory.yaml"), "w") as f:
         f.write(inventory(eps, agency))
+    # One inventory per endpoint, for one-target runs.
+    os.makedirs(os.path.join(work, "inventory-single"), exist_ok=True)
+    for e in eps[:100]:
+        with open(os.path.join(work, "inventory-single", f"{e['name']}.yaml"), "w") as f:
+            f.write(inventory([e], agency))
     with open(os.path.join(work, "sslyze-targets.txt"), "w") as f:
         f.write("".join(f"{e['name']}:{e['port']}{{{e['ip']}}}\n" for e in eps))
     with open(os.path.join(work, "addresses.txt"), "w") as f:
@@ -509,8 +514,22 @@ def compare(work):
         target = f"≥ {goal}× {'met' if ratio >= goal else 'NOT met'}" if goal else ""
         say(f"| {tool} | {t['targets']} | {t['wall']:.2f} | {per:.3f} | {rss} | {verdict} | {target} |")
     say("")
-    say("Per-target times are wall time / targets (tools scan targets concurrently, testssl.sh one at a "
-        "time). Ratios compare per-target times.\n")
+    say("Per-target times are wall time / targets (tuanthu and sslyze scan targets concurrently, testssl.sh "
+        "one at a time). Ratios compare per-target times. Wall time: median of the runs "
+        + ", ".join(f"{k} {len(times[k]['runs'])}" for k in ("tuanthu", "sslyze", "sslyze-scoped") if k in times)
+        + "; peak RSS: largest of the runs.\n")
+    single = {r["label"][len("single-tuanthu-"):]: r for r in (times.get("single-tuanthu") or {}).get("runs", [])}
+    if times.get("testssl"):
+        say("One target at a time (testssl.sh subset; tuanthu run alone on the same target just before):\n")
+        say("| endpoint | profile/cert | testssl.sh (s) | tuanthu alone (s) | ratio | tuanthu in the 64-endpoint run (s/target) | ratio |")
+        say("|---|---|---|---|---|---|---|")
+        prof = {e["name"]: f"{e['profile']}/{e['cert']}" for e in eps}
+        for r in times["testssl"]["runs"]:
+            name = r["label"][len("testssl-"):]
+            s1 = single.get(name)
+            a = f"{s1['wall']:.2f} | {r['wall'] / s1['wall']:.0f}×" if s1 else "— | —"
+            say(f"| {name} | {prof.get(name, '')} | {r['wall']:.1f} | {a} | {per_tt:.3f} | {r['wall'] / per_tt:.0f}× |")
+        say("")
 
     report = {"timing": times, "agreement": {}, "disagreements": {}}
     # Each tool against the configured truth, then tuanthu against each peer.
@@ -566,6 +585,13 @@ def compare(work):
         if missing:
             say("")
         key = f"{tool} vs {ref_name}"
+        if ref_name == "tuanthu":
+            sdiff = suite_diff(ref, res, eps)
+            say(f"Accepted cipher suites (not a verdict, a finer check): identical on "
+                f"{scanned - len(sdiff)} of {scanned} endpoints.")
+            for t, d in sdiff:
+                say(f"- {t}: {d}")
+            say("")
         report["agreement"][key] = {"agree": agree, "compared": total, "endpoints": scanned}
         report["disagreements"][key] = [list(map(str, d)) for d in dis]
     text = "\n".join(lines)
@@ -574,6 +600,30 @@ def compare(work):
         f.write(text + "\n")
     with open(os.path.join(work, "results.json"), "w") as f:
         json.dump(report, f, indent=1)
+
+
+def suite_diff(a_all, b_all, eps):
+    """Endpoints whose accepted suites differ (per version; testssl.sh's default run has no
+    versions, so its suites are compared as one set)."""
+    out = []
+    for e in eps:
+        t = f"{e['name']}:{e['port']}"
+        a, b = a_all.get(t), b_all.get(t)
+        if not a or not b or a.get("error") or b.get("error"):
+            continue
+        sa, sb = a.get("_suites") or {}, b.get("_suites") or {}
+        if "all" in sb:
+            sa = {"all": sorted({x for v in sa.values() for x in v if not x.startswith("SSL_CK_")})}
+        diffs = []
+        for ver in sorted(set(sa) | set(sb)):
+            x, y = set(sa.get(ver) or []), set(sb.get(ver) or [])
+            if x - y:
+                diffs.append(f"{ver}: only tuanthu {' '.join(sorted(x - y))}")
+            if y - x:
+                diffs.append(f"{ver}: only the peer {' '.join(sorted(y - x))}")
+        if diffs:
+            out.append((t, "; ".join(diffs)))
+    return out
 
 
 def detail(k, a, b):
