@@ -3,7 +3,9 @@
 # One nginx process serves 1 000 TLS endpoints, each on its own address 127.89.X.Y:443, in 8
 # configurations (peers.py MEM_PROFILES). tuanthu runs at its default politeness.
 #
-#   bench/tls-peers/mem1000.sh            (WORK1000, TUANTHU, REPEAT as in run.sh; default REPEAT=1)
+#   bench/tls-peers/mem1000.sh     environment: WORK1000 (default /tmp/tuanthu-tls-mem1000), TUANTHU,
+#                                  REPEAT1000 (runs, default 1)
+# Prints one JSON line per run (wall time, max RSS, errors) and its verdicts against the truth.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -30,7 +32,7 @@ for r in $(seq 1 "$REPEAT"); do
   /usr/bin/time -v -o "$WORK/tuanthu-$r.time" "$TUANTHU" collect --inventory "$WORK/inventory.yaml" \
     --ca-bundle "$WORK/certs/ca.pem" -o "$WORK/tuanthu-$r.json" --quiet 2> "$WORK/tuanthu-$r.err" || rc=$?
   t1=$(date +%s.%N)
-  python3 - "$WORK/tuanthu-$r.json" "$WORK/tuanthu-$r.time" "$(echo "$t1 - $t0" | bc)" "$rc" "$N" "$load" <<'PY'
+  python3 - "$WORK/tuanthu-$r.json" "$WORK/tuanthu-$r.time" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" "$rc" "$N" "$load" <<'PY'
 import json, sys
 ev, tm, wall, rc, n, load = sys.argv[1:]
 doc = json.load(open(ev))
@@ -44,4 +46,6 @@ print(json.dumps({"endpoints": int(n), "records": len(recs), "errors": len(error
 for r in errors[:10]:
     print("  error:", r["target"], json.dumps(r["error"]))
 PY
+  # Verdicts of this run against what each endpoint's configuration should show.
+  python3 "$HERE/peers.py" check "$WORK" "$WORK/tuanthu-$r.json"
 done | tee "$WORK/mem1000.jsonl"

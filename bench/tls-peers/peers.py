@@ -4,6 +4,8 @@ verdict comparison of tuanthu, sslyze and testssl.sh.
 
   peers.py setup WORK            endpoint matrix (64 endpoints) -> nginx.conf, inventory, target lists
   peers.py setup1000 WORK        1 000 endpoints for the memory run
+  peers.py check WORK EVIDENCE   one tuanthu evidence file against the configured truth
+  peers.py times WORK            WORK/times.jsonl -> WORK/times.json (median per tool)
   peers.py compare WORK          verdicts per endpoint and tool, agreement table, timing table
 
 Only the standard library: it runs with any python3.
@@ -120,7 +122,8 @@ def matrix1000():
     for n in range(1000):
         prof, cert = MEM_PROFILES[n % len(MEM_PROFILES)]
         eps.append({"n": n + 1, "profile": prof, "cert": cert, "prefer": n % 2 == 0,
-                    "name": f"m{n + 1:04d}.bench.test", "ip": f"127.89.{n // 250}.{n % 250 + 1}", "port": 443})
+                    "name": f"m{n + 1:04d}.bench.test", "ip": f"127.89.{n // 250}.{n % 250 + 1}", "port": 443,
+                    "server": "nginx"})
     return eps
 
 
@@ -214,7 +217,7 @@ def setup(work, eps, agency):
         f.write(inventory(eps, agency))
     # One inventory per endpoint, for one-target runs.
     os.makedirs(os.path.join(work, "inventory-single"), exist_ok=True)
-    for e in eps[:100]:
+    for e in (eps if len(eps) <= 100 else []):
         with open(os.path.join(work, "inventory-single", f"{e['name']}.yaml"), "w") as f:
             f.write(inventory([e], agency))
     with open(os.path.join(work, "sslyze-targets.txt"), "w") as f:
@@ -644,12 +647,62 @@ def detail(k, a, b):
     return ""
 
 
+def times(work):
+    """times.jsonl (one line per measured run) -> times.json: median wall per tool over its runs."""
+    import statistics
+    rows = [json.loads(l) for l in open(os.path.join(work, "times.jsonl")) if l.strip()]
+    out = {}
+    for tool in ("tuanthu", "sslyze", "sslyze-scoped", "testssl", "single-tuanthu"):
+        if tool in ("testssl", "single-tuanthu"):
+            rs = [r for r in rows if r["label"].startswith(tool + "-")]
+        else:
+            rs = [r for r in rows if r["label"].rsplit("-", 1)[0] == tool]
+        if not rs:
+            continue
+        if tool in ("testssl", "single-tuanthu"):
+            out[tool] = {"targets": len(rs), "wall": sum(r["wall"] for r in rs),
+                         "rss_kb": max(r["rss_kb"] or 0 for r in rs), "runs": rs}
+        else:
+            walls = sorted(r["wall"] for r in rs)
+            out[tool] = {"targets": rs[0]["targets"], "wall": statistics.median(walls), "wall_min": walls[0],
+                         "wall_max": walls[-1], "rss_kb": max(r["rss_kb"] or 0 for r in rs), "runs": rs}
+    with open(os.path.join(work, "times.json"), "w") as f:
+        json.dump(out, f, indent=1)
+
+
+def check(work, evidence):
+    """Verdicts of one tuanthu evidence file against the configured truth (the 1 000-endpoint run)."""
+    eps = json.load(open(os.path.join(work, "endpoints.json")))
+    tt = from_tuanthu(evidence)
+    agree = total = 0
+    bad = []
+    for e in eps:
+        t = f"{e['name']}:{e['port']}"
+        a, b = expected(e), tt.get(t)
+        if b is None or b.get("error"):
+            bad.append(f"{t}: {'no record' if b is None else b['error']}")
+            continue
+        for k in VERDICTS:
+            total += 1
+            if a[k] == b[k]:
+                agree += 1
+            else:
+                bad.append(f"{t} {e['profile']}/{e['cert']} {k}: expected {fmt(a[k])}, tuanthu {fmt(b[k])}")
+    print(json.dumps({"verdicts_agree": agree, "verdicts_compared": total, "endpoints": len(eps)}))
+    for x in bad[:20]:
+        print("  ", x)
+
+
 def main():
     cmd, work = sys.argv[1], sys.argv[2]
     if cmd == "setup":
         setup(work, matrix(), "bench-tls-peers")
     elif cmd == "setup1000":
         setup(work, matrix1000(), "bench-tls-mem1000")
+    elif cmd == "check":
+        check(work, sys.argv[3])
+    elif cmd == "times":
+        times(work)
     elif cmd == "compare":
         compare(work)
     else:

@@ -87,11 +87,12 @@ measure() {
   t0=$(date +%s.%N)
   /usr/bin/time -v -o "$WORK/$label.time" "$@" > "$WORK/$label.out" 2> "$WORK/$label.err" || rc=$?
   t1=$(date +%s.%N)
-  local rss
+  local rss wall
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$label.time")
   printf '{"label":"%s","targets":%s,"wall":%s,"rss_kb":%s,"rc":%s,"load1":%s}\n' \
-    "$label" "$targets" "$(echo "$t1 - $t0" | bc)" "${rss:-null}" "$rc" "$load" >> "$WORK/times.jsonl"
-  log "$label: $(echo "$t1 - $t0" | bc) s, rc $rc, max RSS ${rss:-?} KiB, load $load"
+    "$label" "$targets" "$wall" "${rss:-null}" "$rc" "$load" >> "$WORK/times.jsonl"
+  log "$label: $wall s, rc $rc, max RSS ${rss:-?} KiB, load $load"
   [ "$rc" -le "$maxrc" ] || { echo "$label failed (exit $rc):" >&2; tail -20 "$WORK/$label.err" >&2; }
 }
 
@@ -131,27 +132,7 @@ if [ "$TESTSSL_TARGETS" != none ]; then
   done
 fi
 
-python3 - "$WORK" <<'PY'
-import json, statistics, sys
-work = sys.argv[1]
-rows = [json.loads(l) for l in open(f"{work}/times.jsonl")]
-out = {}
-for tool in ("tuanthu", "sslyze", "sslyze-scoped", "testssl", "single-tuanthu"):
-    if tool in ("testssl", "single-tuanthu"):
-        rs = [r for r in rows if r["label"].startswith(tool + "-")]
-    else:
-        rs = [r for r in rows if r["label"].rsplit("-", 1)[0] == tool]
-    if not rs:
-        continue
-    if tool in ("testssl", "single-tuanthu"):
-        out[tool] = {"targets": len(rs), "wall": sum(r["wall"] for r in rs), "rss_kb": max(r["rss_kb"] or 0 for r in rs),
-                     "runs": rs}
-    else:
-        walls = sorted(r["wall"] for r in rs)
-        out[tool] = {"targets": rs[0]["targets"], "wall": statistics.median(walls), "wall_min": walls[0],
-                     "wall_max": walls[-1], "rss_kb": max(r["rss_kb"] or 0 for r in rs), "runs": rs}
-json.dump(out, open(f"{work}/times.json", "w"), indent=1)
-PY
+python3 "$HERE/peers.py" times "$WORK"
 python3 "$HERE/peers.py" compare "$WORK"
 stop_servers
 
