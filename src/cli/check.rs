@@ -14,6 +14,8 @@ pub enum Format {
     Table,
     /// The tuanthu/report/v1 JSON document
     Json,
+    /// One row per finding, UTF-8 with BOM (opens in Excel with Vietnamese intact)
+    Csv,
 }
 
 /// Which statuses make the command say "no" (exit 1).
@@ -122,6 +124,7 @@ pub(crate) fn evaluate(
             Ok(t) => t,
             Err(e) => return fail(e),
         },
+        Format::Csv => crate::report::csv::render(&report, a.common.lang),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All

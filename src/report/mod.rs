@@ -4,6 +4,7 @@
 //! [`Report`] is the `tuanthu/report/v1` document of `shared/spec/cli-and-report.md`; its JSON
 //! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`]) only format it.
 
+pub mod csv;
 pub mod json;
 mod model;
 pub mod sign;

@@ -1,0 +1,132 @@
+//! `--format csv`: one row per finding (a control without findings still gets one row, so every
+//! status appears), for spreadsheets.
+//!
+//! Written for Excel as much as for parsers: UTF-8 with a byte-order mark (without it Excel shows
+//! Vietnamese as mojibake), CRLF line ends and RFC 4180 quoting. Cells are hostile data (banners,
+//! certificate fields): control characters are stripped, and a cell that a spreadsheet would take
+//! for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'` (CSV injection).
+
+use super::{ControlReport, Report, ReportFinding};
+use crate::i18n::Lang;
+
+const HEADER_EN: [&str; 15] = [
+    "agency_id",
+    "system_id",
+    "system",
+    "level",
+    "catalogue",
+    "approval",
+    "kind",
+    "control",
+    "status",
+    "rule",
+    "outcome",
+    "severity",
+    "asset",
+    "message",
+    "evidence",
+];
+
+const HEADER_VI: [&str; 15] = [
+    "ma_co_quan",
+    "ma_he_thong",
+    "he_thong",
+    "cap_do",
+    "danh_muc",
+    "phe_duyet",
+    "loai",
+    "bien_phap",
+    "trang_thai",
+    "quy_tac",
+    "ket_qua",
+    "muc_do",
+    "tai_san",
+    "thong_diep",
+    "bang_chung",
+];
+
+/// A cell as written: one line, no control characters, no formula, quoted when needed.
+fn cell(raw: &str) -> String {
+    let mut s = crate::sanitize::one_line(raw);
+    if s.starts_with(['=', '+', '-', '@']) {
+        s.insert(0, '\'');
+    }
+    if s.contains([',', '"', ';']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn row(out: &mut String, cells: &[&str]) {
+    let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+pub fn render(report: &Report, lang: Lang) -> String {
+    let mut out = String::from("\u{FEFF}");
+    row(&mut out, if lang == Lang::Vi { &HEADER_VI } else { &HEADER_EN });
+    for (agency, system) in report.systems() {
+        let level = system.level.to_string();
+        let lists: [(&str, &[ControlReport]); 3] = [
+            ("control", &system.controls),
+            ("obligation", &system.obligations),
+            ("optional", &system.optional_controls),
+        ];
+        for (kind, controls) in lists {
+            for c in controls {
+                let fixed =
+                    [&agency.id, &system.id, &system.name, &level, &system.catalogue, system.approval.as_str(), kind];
+                let findings: Vec<Option<&ReportFinding>> =
+                    if c.findings.is_empty() { vec![None] } else { c.findings.iter().map(Some).collect() };
+                for f in findings {
+                    let mut cells: Vec<&str> = fixed.iter().map(|s| s.as_ref()).collect();
+                    cells.extend([c.id.as_str(), c.status.as_str()]);
+                    cells.extend(finding_cells(f));
+                    row(&mut out, &cells);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn finding_cells(f: Option<&ReportFinding>) -> [&str; 6] {
+    match f {
+        None => [""; 6],
+        Some(f) => [
+            f.rule.as_str(),
+            outcome(f.outcome),
+            f.severity.map_or("", |s| s.as_str()),
+            f.asset.as_deref().unwrap_or(""),
+            f.message.as_str(),
+            f.evidence.as_deref().unwrap_or(""),
+        ],
+    }
+}
+
+fn outcome(o: crate::engine::Outcome) -> &'static str {
+    use crate::engine::Outcome as O;
+    match o {
+        O::Fail => "fail",
+        O::Unknown => "unknown",
+        O::Pass => "pass",
+        O::Info => "info",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_are_quoted_flattened_and_defused() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a, b"), "\"a, b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-1+2"), "'-1+2");
+        assert!(!cell("line1\nline2\x1b[31m").contains(['\n', '\x1b']));
+    }
+}
