@@ -631,9 +631,9 @@ def suite_diff(a_all, b_all, eps):
 
 def detail(k, a, b):
     if k.startswith("weak:") or k.startswith("proto:"):
-        sa, sb = a.get("_suites") or {}, b.get("_suites") or {}
+        sa, sb = a.get("_suites"), b.get("_suites") or {}
         diff = []
-        for ver in VERSIONS:
+        for ver in (VERSIONS if sa is not None else []):
             x, y = set(sa.get(ver) or []), set(sb.get(ver) or [])
             if x - y:
                 diff.append(f"{ver} only tuanthu: {' '.join(sorted(x - y))}")
