@@ -38,3 +38,51 @@ fn csv_reads_back_with_every_system_and_control() {
     let vi = stdout(&check_demo(&["--format", "csv", "--lang", "vi"]));
     assert!(vi.trim_start_matches('\u{FEFF}').starts_with("ma_co_quan,ma_he_thong"));
 }
+
+#[test]
+fn junit_parses_back_with_a_case_per_required_control() {
+    use quick_xml::events::Event;
+    let args = ["--format", "junit", "--evidence", "examples/demo/evidence.json"];
+    let xml = stdout(&check_demo(&args));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&check_demo(&["--format", "json", "--evidence", "examples/demo/evidence.json"])))
+            .unwrap();
+    // (suite name, test cases, failures, skipped) as read by an XML parser.
+    let mut suites: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) if e.name().as_ref() == "testsuite" => {
+                let name = e
+                    .try_get_attribute("name")
+                    .unwrap()
+                    .unwrap()
+                    .normalized_value(quick_xml::XmlVersion::default())
+                    .unwrap()
+                    .to_string();
+                suites.push((name, 0, 0, 0));
+            }
+            Event::Start(e) | Event::Empty(e) => {
+                let last = suites.last_mut();
+                match (e.name().as_ref(), last) {
+                    ("testcase", Some(s)) => s.1 += 1,
+                    ("failure", Some(s)) => s.2 += 1,
+                    ("skipped", Some(s)) => s.3 += 1,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let systems = json["agencies"][0]["systems"].as_array().unwrap();
+    assert_eq!(suites.len(), systems.len());
+    for (system, (name, cases, failures, skipped)) in systems.iter().zip(&suites) {
+        assert!(name.contains(system["id"].as_str().unwrap()), "{name}");
+        let controls = system["controls"].as_array().unwrap();
+        assert_eq!(*cases, controls.len(), "{name}");
+        let n = |st: &[&str]| controls.iter().filter(|c| st.contains(&c["status"].as_str().unwrap())).count();
+        assert_eq!(*failures, n(&["fail", "unknown"]), "{name}: unknown fails too");
+        assert_eq!(*skipped, n(&["waived", "not_applicable"]), "{name}");
+    }
+}

@@ -16,6 +16,8 @@ pub enum Format {
     Json,
     /// One row per finding, UTF-8 with BOM (opens in Excel with Vietnamese intact)
     Csv,
+    /// JUnit XML: a test suite per system, a test case per required control (fail and unknown fail)
+    Junit,
 }
 
 /// Which statuses make the command say "no" (exit 1).
@@ -125,6 +127,7 @@ pub(crate) fn evaluate(
             Err(e) => return fail(e),
         },
         Format::Csv => crate::report::csv::render(&report, a.common.lang),
+        Format::Junit => crate::report::junit::render(&report),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All

@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod junit;
 mod model;
 pub mod sign;
 pub mod table;
