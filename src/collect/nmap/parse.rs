@@ -3,11 +3,16 @@
 //! Each element we model has two steps: its attributes are turned into owned
 //! values while the tag still borrows the read buffer, then its children are
 //! read. Elements we do not model are skipped without keeping anything.
+//!
+//! Hosts go to a [`Hosts`] sink; with worker threads, the parser cuts host
+//! elements out for them when it can (see the `split` module) and a worker
+//! parses each with [`parse_job`].
 
 use std::io::BufRead;
 
 use super::model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service};
-use super::xml::{Attr, Ev, Here, Tag, XmlStream, shown};
+use super::split::{Hosts, Job};
+use super::xml::{Attr, Ev, Events, Here, HostStream, Origin, Tag, XmlStream, shown};
 use super::{Limits, NmapError, TRUNCATION_MARK};
 
 /// Smallest per-token cap, so that tiny test limits still read `<nmaprun>`.
@@ -16,10 +21,15 @@ const MIN_TOKEN: usize = 64 * 1024;
 /// plus the `<elem>` below them, with some slack.
 const DEPTH_SLACK: usize = 8;
 
+/// Above this capacity, scratch buffers are dropped after use rather than
+/// kept for the next host.
+const SCRATCH_PORTS: usize = 1024;
+const SCRATCH_TEXT: usize = 64 * 1024;
+
 /// Reads the stream; what it keeps lives in [`Cx`], a separate field so that
 /// a tag borrowed from `xml` can be handed to `cx`.
-pub(super) struct Parser<'l, R> {
-    xml: XmlStream<R>,
+pub(super) struct Parser<'l, S> {
+    xml: S,
     pub(super) cx: Cx<'l>,
 }
 
@@ -29,6 +39,11 @@ pub(super) struct Cx<'l> {
     budget: Budget,
     pub(super) run: RunInfo,
     runstats_seen: bool,
+    /// The current host's ports, moved into it at its end: one allocation
+    /// of the right size instead of a growing vector's several.
+    ports: Vec<Port>,
+    /// Reused to gather text that arrives in pieces (entity references).
+    text: String,
 }
 
 /// Bytes of text and attributes one host may still keep.
@@ -74,6 +89,22 @@ impl Capped {
         Self { text: String::new(), cap, cut: false }
     }
 
+    /// Gathers into `buffer` (cleared), for [`Capped::copy`].
+    fn reusing(mut buffer: String, cap: usize) -> Self {
+        buffer.clear();
+        Self { text: buffer, cap, cut: false }
+    }
+
+    /// The text (marked if cut), in a string of its own size; and the buffer.
+    fn copy(self) -> (String, String) {
+        let mut out = String::with_capacity(self.text.len() + if self.cut { TRUNCATION_MARK.len() } else { 0 });
+        out.push_str(&self.text);
+        if self.cut {
+            out.push_str(TRUNCATION_MARK);
+        }
+        (out, self.text)
+    }
+
     /// Appends what fits; returns the number of bytes kept.
     fn push(&mut self, piece: &str) -> usize {
         let room = self.cap.saturating_sub(self.text.len());
@@ -111,6 +142,9 @@ fn capped(value: String, cap: usize) -> String {
 /// What a child element of `<nmaprun>` turned out to be.
 enum Top {
     Host(Box<Host>),
+    /// A non-empty host that may go to a worker: a copy of its start tag,
+    /// `<...>`, and a buffer for the answer.
+    Cut(Vec<u8>, String),
     Runstats,
     Skip,
 }
@@ -138,35 +172,102 @@ enum NodePart {
     Skip,
 }
 
-impl<'l, R: BufRead> Parser<'l, R> {
+/// Buffers a parser can hand over to the next one (a worker parses many
+/// hosts, each with a parser of its own).
+#[derive(Default)]
+pub(super) struct Scratch {
+    ports: Vec<Port>,
+    text: String,
+}
+
+/// Parses one host element cut out of a file (on a worker thread): the
+/// same result, or the same error at the same place, as parsing it in place.
+pub(super) fn parse_job(
+    bytes: &[u8],
+    origin: Origin,
+    limits: &Limits,
+    scratch: &mut Scratch,
+) -> Result<Box<Host>, NmapError> {
+    let xml = HostStream::new(bytes, origin, max_depth(limits));
+    let mut parser = Parser { xml, cx: Cx::new(limits, std::mem::take(scratch)) };
+    let result = parser.host_element().map_err(|error| parser.xml.locate(error));
+    *scratch = Scratch { ports: parser.cx.ports, text: parser.cx.text };
+    result
+}
+
+/// The error for a host cut where quick-xml does not agree: a bug, not bad input.
+fn bad_cut(at: Here) -> NmapError {
+    at.malformed("internal error: host element cut at the wrong place")
+}
+
+/// Deepest element nesting accepted.
+fn max_depth(limits: &Limits) -> usize {
+    limits.max_nesting.saturating_add(DEPTH_SLACK)
+}
+
+impl<'l> Cx<'l> {
+    fn new(limits: &'l Limits, scratch: Scratch) -> Self {
+        Self {
+            limits,
+            budget: Budget { left: limits.max_host_bytes, max: limits.max_host_bytes },
+            run: RunInfo::default(),
+            runstats_seen: false,
+            ports: scratch.ports,
+            text: scratch.text,
+        }
+    }
+}
+
+impl<'l, R: BufRead> Parser<'l, XmlStream<R>> {
     pub(super) fn new(reader: R, limits: &'l Limits) -> Self {
         let max_token = limits.max_host_bytes.max(MIN_TOKEN);
-        let max_depth = limits.max_nesting.saturating_add(DEPTH_SLACK);
-        Self {
-            xml: XmlStream::new(reader, max_token, max_depth),
-            cx: Cx {
-                limits,
-                budget: Budget { left: limits.max_host_bytes, max: limits.max_host_bytes },
-                run: RunInfo::default(),
-                runstats_seen: false,
-            },
-        }
+        Self { xml: XmlStream::new(reader, max_token, max_depth(limits)), cx: Cx::new(limits, Scratch::default()) }
     }
 
-    /// Reads the whole document, handing each host to `on_host`; returns
-    /// the error that stopped it, with its line and column.
-    pub(super) fn run(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Option<NmapError> {
-        let error = self.document(on_host).err()?;
-        Some(self.xml.locate(error))
+    /// Reads the whole document, handing each host to `hosts`; returns the
+    /// error that stopped it, with its line and column: the first one in
+    /// file order, after every host before it was delivered.
+    pub(super) fn run(&mut self, hosts: &mut dyn Hosts) -> Option<NmapError> {
+        let error = match self.document(hosts) {
+            Ok(()) => None,
+            // Delivery failed: a host's own error or the callback's, final.
+            Err(error) if hosts.failed() => Some(error),
+            Err(error) => {
+                let error = self.xml.locate(error);
+                // Hosts still with workers come before the damage, and so
+                // does any error among them.
+                Some(hosts.drain().err().unwrap_or(error))
+            }
+        };
+        self.cx.run.hosts_parsed = hosts.delivered();
+        error
     }
 
-    fn document(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Result<(), NmapError> {
+    fn document(&mut self, hosts: &mut dyn Hosts) -> Result<(), NmapError> {
         if !self.root()? {
-            self.nmaprun_body(on_host)?;
+            self.nmaprun_body(hosts)?;
         }
         self.epilog()?;
+        hosts.drain()?;
         self.cx.run.complete = self.cx.runstats_seen;
         Ok(())
+    }
+
+    /// A non-empty `<host>` whose start tag (`<...>`, at `at`) was just read:
+    /// cut out for a worker if the splitter can, else parsed here.
+    fn host_cut(&mut self, mut job: Vec<u8>, text: String, at: Here, hosts: &mut dyn Hosts) -> Result<(), NmapError> {
+        if let Some(origin) = self.xml.cut_host(&mut job, at)? {
+            hosts.send(Job { bytes: job, origin, text })?;
+            // Only `</host>` is left of it in our stream.
+            return match self.xml.next()? {
+                (_, Ev::Close) => Ok(()),
+                (at, _) => Err(bad_cut(at)),
+            };
+        }
+        let content = job.get(1..job.len().saturating_sub(1)).and_then(|c| std::str::from_utf8(c).ok());
+        let mut host = self.cx.host_start(&self.xml.rebuilt_tag(content.unwrap_or_default(), at))?;
+        self.host_body(&mut host)?;
+        hosts.parsed(host, self.xml.position() - at.0)
     }
 
     /// Prolog up to the root element, which must be `<nmaprun>`; reads its
@@ -210,29 +311,57 @@ impl<'l, R: BufRead> Parser<'l, R> {
         }
     }
 
-    fn nmaprun_body(&mut self, on_host: &mut dyn FnMut(Host) -> Result<(), String>) -> Result<(), NmapError> {
+    fn nmaprun_body(&mut self, hosts: &mut dyn Hosts) -> Result<(), NmapError> {
         loop {
             let (at, ev) = self.xml.next()?;
             let (top, empty) = match ev {
+                Ev::Open(tag) if tag.name() == "host" && !tag.empty && hosts.cuts() => {
+                    let content = tag.content().as_bytes();
+                    let (mut job, text) = hosts.buffer();
+                    job.push(b'<');
+                    job.extend_from_slice(content);
+                    job.push(b'>');
+                    (Top::Cut(job, text), false)
+                }
                 Ev::Open(tag) => (self.cx.top_element(&tag)?, tag.empty),
-                Ev::Close => return Ok(()),
+                Ev::Close => return hosts.drain(),
                 Ev::Eof => return Err(truncated(at, "nmaprun")),
                 Ev::Text(_) | Ev::Other => continue,
             };
             match top {
+                Top::Cut(job, text) => self.host_cut(job, text, at, hosts)?,
                 Top::Host(mut host) => {
                     if !empty {
                         self.host_body(&mut host)?;
                     }
-                    self.cx.run.hosts_parsed += 1;
-                    on_host(*host).map_err(NmapError::Callback)?;
+                    hosts.parsed(host, self.xml.position() - at.0)?;
                 }
                 Top::Runstats => {
+                    // What runstats says must not be seen before every
+                    // host before it is delivered (one may be damaged).
+                    hosts.drain()?;
                     self.cx.runstats_seen = true;
                     self.runstats_body(empty)?;
                 }
                 Top::Skip => self.skip(empty, "nmaprun")?,
             }
+        }
+    }
+}
+
+/// The grammar below `<nmaprun>`'s children, for both kinds of stream.
+impl<S: Events> Parser<'_, S> {
+    /// The one `<host>` element of a job, which must fill it exactly.
+    fn host_element(&mut self) -> Result<Box<Host>, NmapError> {
+        let (at, ev) = self.xml.next()?;
+        let mut host = match ev {
+            Ev::Open(tag) if tag.name() == "host" && !tag.empty => self.cx.host_start(&tag)?,
+            _ => return Err(bad_cut(at)),
+        };
+        self.host_body(&mut host)?;
+        match self.xml.next()? {
+            (_, Ev::Eof) => Ok(host),
+            (at, _) => Err(bad_cut(at)),
         }
     }
 
@@ -260,7 +389,15 @@ impl<'l, R: BufRead> Parser<'l, R> {
             let (at, ev) = self.xml.next()?;
             let (part, empty) = match ev {
                 Ev::Open(tag) => (self.cx.host_child(&tag, host)?, tag.empty),
-                Ev::Close => return Ok(()),
+                Ev::Close => {
+                    // Exactly the size needed; the scratch keeps its capacity.
+                    host.ports = Vec::with_capacity(self.cx.ports.len());
+                    host.ports.append(&mut self.cx.ports);
+                    if self.cx.ports.capacity() > SCRATCH_PORTS {
+                        self.cx.ports = Vec::new();
+                    }
+                    return Ok(());
+                }
                 Ev::Eof => return Err(truncated(at, "host")),
                 Ev::Text(_) | Ev::Other => continue,
             };
@@ -365,7 +502,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
                     if !empty {
                         self.port_body(&mut port)?;
                     }
-                    host.ports.push(port);
+                    self.cx.ports.push(port);
                 }
                 None => self.skip(empty, "ports")?,
             }
@@ -464,10 +601,10 @@ impl<'l, R: BufRead> Parser<'l, R> {
     /// Text of a leaf element (`<elem>`, `<cpe>`), capped at
     /// `max_script_output`; child elements, which nmap never writes, are skipped.
     fn text_content(&mut self, empty: bool, name: &str) -> Result<String, NmapError> {
-        let mut acc = Capped::new(self.cx.limits.max_script_output);
         if empty {
-            return Ok(acc.finish());
+            return Ok(String::new());
         }
+        let mut acc = Capped::reusing(std::mem::take(&mut self.cx.text), self.cx.limits.max_script_output);
         loop {
             let (at, ev) = self.xml.next()?;
             let empty = match ev {
@@ -480,7 +617,13 @@ impl<'l, R: BufRead> Parser<'l, R> {
                     tag.check_refs()?;
                     tag.empty
                 }
-                Ev::Close => return Ok(acc.finish()),
+                Ev::Close => {
+                    let (text, buffer) = acc.copy();
+                    if buffer.capacity() <= SCRATCH_TEXT {
+                        self.cx.text = buffer;
+                    }
+                    return Ok(text);
+                }
                 Ev::Eof => return Err(truncated(at, name)),
                 Ev::Other => continue,
             };
@@ -539,19 +682,7 @@ impl Cx<'_> {
     /// First step of a child of `<nmaprun>`.
     fn top_element(&mut self, tag: &Tag<'_>) -> Result<Top, NmapError> {
         Ok(match tag.name() {
-            "host" => {
-                self.budget.reset();
-                let mut host = Box::<Host>::default();
-                self.read_attrs(tag, size_of::<Host>(), |a| {
-                    match a.key() {
-                        "starttime" => host.starttime = a.number()?,
-                        "endtime" => host.endtime = a.number()?,
-                        _ => {}
-                    }
-                    Ok(())
-                })?;
-                Top::Host(host)
-            }
+            "host" => Top::Host(self.host_start(tag)?),
             "runstats" => Top::Runstats,
             // scaninfo, verbose, debugging, task*, prescript, postscript,
             // hosthint, output...: nothing we model.
@@ -560,6 +691,21 @@ impl Cx<'_> {
                 Top::Skip
             }
         })
+    }
+
+    fn host_start(&mut self, tag: &Tag<'_>) -> Result<Box<Host>, NmapError> {
+        self.budget.reset();
+        self.ports.clear();
+        let mut host = Box::<Host>::default();
+        self.read_attrs(tag, size_of::<Host>(), |a| {
+            match a.key() {
+                "starttime" => host.starttime = a.number()?,
+                "endtime" => host.endtime = a.number()?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(host)
     }
 
     /// Reads the attributes of a modelled element and charges them to the
@@ -702,7 +848,7 @@ impl Cx<'_> {
 
     fn port_start(&mut self, tag: &Tag<'_>, host: &Host) -> Result<Port, NmapError> {
         let max_ports = self.limits.max_ports_per_host;
-        if host.ports.len() >= max_ports {
+        if host.ports.len() + self.ports.len() >= max_ports {
             let message = format!("host has more than max_ports_per_host ({max_ports}) ports");
             return Err(tag.at.malformed(message));
         }

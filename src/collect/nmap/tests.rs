@@ -451,3 +451,366 @@ fn chunk_size_does_not_matter() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Threaded reading must give exactly what single-threaded reading gives.
+
+/// Everything one read produced: run, hosts delivered, error (with position).
+/// `stop_after`: the callback refuses the host after that many.
+/// `workers`: `None` for the reference, streaming path.
+fn outcome(xml: &[u8], limits: &Limits, workers: Option<usize>, capacity: usize, stop_after: Option<usize>) -> String {
+    let mut hosts = Vec::new();
+    let reader = std::io::BufReader::with_capacity(capacity, xml);
+    let (run, error) = read_with_workers(
+        reader,
+        limits,
+        &mut |host| {
+            if Some(hosts.len()) == stop_after {
+                return Err("stop".to_owned());
+            }
+            hosts.push(host);
+            Ok(())
+        },
+        workers,
+    );
+    format!("{run:?}\n{hosts:?}\n{error:?}")
+}
+
+/// Reads `xml` without threads and with 1 to 3 workers, through readers of
+/// several buffer sizes, and requires identical outcomes.
+fn assert_threads_agree(xml: &[u8], limits: &Limits, stop_after: Option<usize>, what: &str) {
+    for capacity in [64 * 1024, 7] {
+        let want = outcome(xml, limits, None, capacity, stop_after);
+        for workers in [0, 1, 2, 3] {
+            let got = outcome(xml, limits, Some(workers), capacity, stop_after);
+            assert_eq!(got, want, "{what}: {workers} workers, reader capacity {capacity}");
+        }
+    }
+}
+
+/// Hosts that exercise every kind of markup the splitter must step over.
+fn tricky_hosts() -> String {
+    let mut hosts = String::new();
+    for i in 0..6 {
+        hosts.push_str(&format!(
+            r#"<host starttime="{i}" endtime="{i}"><status state="up" reason="syn-ack"/>
+<address addr="10.0.0.{i}" addrtype="ipv4"/><!-- a comment with </host> and <host> -->
+<hostnames><hostname name="h{i}.example" type="PTR"/></hostnames>
+<ports><extraports state="closed" count="98"/>
+<port protocol="tcp" portid="{port}"><state state="open" reason="syn-ack"/><service name="http" product="A&amp;B" extrainfo='single "quoted" > value' conf="10"><cpe>cpe:/a:x:y</cpe></service>
+<script id="s" output="a/>b &lt;c&gt; &#xa;d"><elem key="k">x &gt; y</elem><![CDATA[</host><host>]]><?pi </host> ?><table key="t"><elem>1</elem><table/></table></script></port>
+</ports><os><osmatch name="Linux" accuracy="90"/></os><hostscript><script id="h" output="o"/></hostscript>
+<times srtt="1" rttvar="2" to="3"/></host>
+<host><status state="down"/></host>
+"#,
+            port = 20 + i
+        ));
+    }
+    hosts
+}
+
+#[test]
+fn threads_agree_on_synthetic_documents() {
+    let tiny =
+        Limits { max_host_bytes: 3000, max_ports_per_host: 2, max_script_output: 8, max_nesting: 2, max_attributes: 6 };
+    let docs = [
+        doc(&tricky_hosts()),
+        doc(""),
+        format!("\u{feff}{}", doc(&tricky_hosts())),
+        doc(&format!("{}<host>\n<x a=\"&zz;\"/></host>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host>\n  </hots>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host><ports><port protocol=\"tcp\" portid=\"x1\"/></ports></host>", tricky_hosts())),
+        // What the splitter declines: the main thread parses these hosts.
+        doc(&format!(
+            "{}<host><?xml version=\"1.1\"?><hostnames><hostname name=\"a\u{85}b\"/></hostnames></host>{}",
+            tricky_hosts(),
+            tricky_hosts()
+        )),
+        doc(&format!("{}<host><!DOCTYPE x></host>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host><!DOCTYPE ></host>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host><status state=\"up\"/></host ><host/>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host><status state=\"up\"/></port>{}", tricky_hosts(), tricky_hosts())),
+        doc(&format!("{}<host><!-x-></host>", tricky_hosts())),
+        // Hosts where they do not belong are not hosts.
+        format!("<host/><nmaprun>{}</nmaprun>", tricky_hosts()),
+        format!("<nmaprun>{}</nmaprun>{}", tricky_hosts(), tricky_hosts()),
+        format!(
+            "<nmaprun><prescript><host><x/></host></prescript>{}<runstats><host/></runstats></nmaprun>",
+            tricky_hosts()
+        ),
+        // Damage after hosts a worker may have finished already.
+        format!("<nmaprun>{}<runstats><finished time=\"x\"/></runstats></nmaprun>", tricky_hosts()),
+        format!("<nmaprun>{}<verbose level=\"&x;\"/>{}</nmaprun>", tricky_hosts(), tricky_hosts()),
+        format!("<nmaprun>{}", tricky_hosts()),
+        format!("<nmaprun>{}<host><ports>", tricky_hosts()),
+    ];
+    for (i, xml) in docs.iter().enumerate() {
+        assert_threads_agree(xml.as_bytes(), &Limits::default(), None, &format!("document {i}"));
+        assert_threads_agree(xml.as_bytes(), &tiny, None, &format!("document {i}, tiny limits"));
+    }
+    // A callback that stops at each host in turn.
+    let xml = doc(&tricky_hosts());
+    for stop in 0..13 {
+        assert_threads_agree(xml.as_bytes(), &Limits::default(), Some(stop), &format!("stop after {stop}"));
+    }
+    // The threaded path really hands hosts to workers.
+    split::CUT.with(|cut| cut.set(0));
+    let _ = outcome(xml.as_bytes(), &Limits::default(), Some(2), 64 * 1024, None);
+    assert!(split::CUT.with(|cut| cut.get()) >= 4);
+}
+
+#[test]
+fn threads_agree_on_every_truncation() {
+    let xml = doc(&tricky_hosts()[..1500]);
+    for end in 0..=xml.len() {
+        let cut = &xml.as_bytes()[..end];
+        let want = outcome(cut, &Limits::default(), None, 64 * 1024, None);
+        assert_eq!(outcome(cut, &Limits::default(), Some(2), 64 * 1024, None), want, "truncated at {end}");
+    }
+}
+
+/// Deterministic pseudo-random numbers (xorshift64*), to mutate documents.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+}
+
+#[test]
+fn threads_agree_on_damaged_documents() {
+    const SNIPPETS: &[&str] = &[
+        "<",
+        ">",
+        "\"",
+        "'",
+        "/",
+        "&",
+        ";",
+        "=",
+        "\n",
+        "</host>",
+        "<host>",
+        "<host/>",
+        "</port>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<?",
+        "?>",
+        "<?xml version=\"1.1\"?>",
+        "<!DOCTYPE x>",
+        "<!DOCTYPE >",
+        "&bogus;",
+        "&#x2013;",
+        "\u{85}",
+        "<port protocol=\"tcp\" portid=\"9\"/>",
+        "<elem>",
+        "</script>",
+        "<table>",
+        "\u{feff}",
+        "\u{ff}",
+    ];
+    let base = doc(&tricky_hosts());
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let mut xml = base.clone().into_bytes();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(xml.len());
+            match rng.below(3) {
+                0 => {
+                    xml.remove(at);
+                }
+                1 => {
+                    let snippet = SNIPPETS[rng.below(SNIPPETS.len())].as_bytes();
+                    xml.splice(at..at, snippet.iter().copied());
+                }
+                _ => xml[at] = SNIPPETS[rng.below(SNIPPETS.len())].as_bytes()[0],
+            }
+        }
+        let want = outcome(&xml, &Limits::default(), None, 64 * 1024, None);
+        for (workers, capacity) in [(2, 64 * 1024), (0, 64 * 1024), (1, 5)] {
+            let want =
+                if capacity == 5 { outcome(&xml, &Limits::default(), None, capacity, None) } else { want.clone() };
+            let got = outcome(&xml, &Limits::default(), Some(workers), capacity, None);
+            assert_eq!(
+                got,
+                want,
+                "round {round} ({workers} workers, capacity {capacity}): {}",
+                String::from_utf8_lossy(&xml)
+            );
+        }
+    }
+}
+
+#[test]
+fn threads_agree_on_a_host_too_big_to_cut() {
+    // Larger than what is cut out for a worker: parsed in place, streaming.
+    let output = "x".repeat(400_000);
+    let big = format!(
+        "<host><hostscript><script id=\"a\" output=\"{output}\"/><script id=\"b\" output=\"{output}\"/><script id=\"c\" output=\"{output}\"/></hostscript></host>"
+    );
+    let xml = doc(&format!("{}{big}{}", tricky_hosts(), tricky_hosts()));
+    let limits = Limits { max_script_output: 10, ..Limits::default() };
+    assert_threads_agree(xml.as_bytes(), &limits, None, "big host");
+
+    // Hosts around the token limit (64 KiB at least): only hosts shorter
+    // than it are cut out, so that no token in a cut host can break it.
+    let tiny = Limits { max_host_bytes: 1000, ..Limits::default() };
+    for len in [60_000, 65_400, 65_536, 70_000] {
+        let host = format!("<host><hostscript><script id=\"a\" output=\"{}\"/></hostscript></host>", "y".repeat(len));
+        let xml = doc(&format!("{}{host}{}", tricky_hosts(), tricky_hosts()));
+        assert_threads_agree(xml.as_bytes(), &tiny, None, &format!("token of {len} bytes"));
+        assert_threads_agree(xml.as_bytes(), &limits, None, &format!("token of {len} bytes, default limits"));
+    }
+}
+
+/// Every file of the shared corpus, read with and without threads.
+#[test]
+fn threads_agree_on_the_corpus() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/nmap-xml");
+    if !root.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "nmap corpus missing at {} (required under CI)",
+            root.display()
+        );
+        eprintln!("skipping: nmap corpus not found at {}", root.display());
+        return;
+    }
+    let mut dirs = vec![root];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read corpus dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                let xml = std::fs::read(&path).expect("read corpus file");
+                let name = path.display().to_string();
+                assert_threads_agree(&xml, &Limits::default(), None, &name);
+                assert_threads_agree(&xml, &Limits::default(), Some(1), &format!("{name}, stop after 1"));
+                files += 1;
+            }
+        }
+    }
+    assert!(files >= 40, "only {files} corpus files");
+}
+
+#[test]
+fn packed_hosts_unpack_identical() {
+    let (_, mut hosts) = parse(&doc(&tricky_hosts()));
+    // Every field set, deep tables, non-ASCII text.
+    let mut deep = ScriptNode::Elem { key: Some("leaf".into()), value: "é".into() };
+    for depth in 0..200 {
+        deep = ScriptNode::Table { key: (depth % 2 == 0).then(|| format!("t{depth}")), children: vec![deep] };
+    }
+    let service = Service {
+        name: Some("n".into()),
+        product: Some("p".into()),
+        version: Some("v".into()),
+        extrainfo: Some("e".into()),
+        tunnel: Some("ssl".into()),
+        method: Some("probed".into()),
+        conf: Some(10),
+        ostype: Some("Linux".into()),
+        cpe: vec!["a".into(), String::new()],
+    };
+    let script = Script {
+        id: "s".into(),
+        output: "ổ\n".into(),
+        elements: vec![deep, ScriptNode::Table { key: None, children: vec![] }],
+    };
+    hosts.push(Host {
+        state: Some("up".into()),
+        reason: Some(String::new()),
+        addresses: vec![Address { addr: "::1".into(), addrtype: "ipv6".into(), vendor: Some("V".into()) }],
+        hostnames: vec![Hostname { name: "h".into(), kind: None }],
+        ports: vec![Port {
+            protocol: "tcp".into(),
+            portid: 65535,
+            state: "open".into(),
+            reason: None,
+            service: Some(service),
+            scripts: vec![script.clone()],
+        }],
+        extraports: vec![ExtraPorts { state: "closed".into(), count: u32::MAX }],
+        os_matches: vec![OsMatch { name: "L".into(), accuracy: None }],
+        scripts: vec![script],
+        starttime: Some(i64::MIN),
+        endtime: None,
+    });
+    hosts.push(Host::default());
+    for host in &hosts {
+        let (mut bytes, mut text) = (Vec::new(), String::new());
+        model::packed::pack(host, &mut bytes, &mut text);
+        let mut ports = Vec::new();
+        assert_eq!(model::packed::unpack(&bytes, &text, &mut ports).as_ref(), Some(host));
+        // Damaged input is refused, not a panic.
+        assert!(bytes.len() < 2 || model::packed::unpack(&bytes[..bytes.len() / 2], &text, &mut ports).is_none());
+    }
+}
+
+/// A reader that fails after `ok` bytes, handed out `chunk` bytes at a time.
+struct Failing<'a> {
+    data: &'a [u8],
+    ok: usize,
+    chunk: usize,
+}
+
+impl std::io::Read for Failing<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = std::io::BufRead::fill_buf(self)?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for Failing<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.ok == 0 && !self.data.is_empty() {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let n = self.data.len().min(self.ok).min(self.chunk);
+        Ok(&self.data[..n])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.data = &self.data[amt..];
+        self.ok -= amt;
+    }
+}
+
+#[test]
+fn threads_agree_on_read_errors() {
+    let xml = doc(&tricky_hosts());
+    for ok in (0..xml.len()).step_by(97) {
+        for chunk in [4096, 100] {
+            let read = |workers| {
+                let mut hosts = Vec::new();
+                let reader = Failing { data: xml.as_bytes(), ok, chunk };
+                let mut on_host = |host| {
+                    hosts.push(host);
+                    Ok(())
+                };
+                let (run, error) = read_with_workers(reader, &Limits::default(), &mut on_host, workers);
+                format!("{run:?}\n{hosts:?}\n{error:?}")
+            };
+            let want = read(None);
+            assert!(want.contains("disk on fire"), "{want}");
+            for workers in [0, 1, 2] {
+                assert_eq!(read(Some(workers)), want, "failing after {ok} bytes, chunks of {chunk}, {workers} workers");
+            }
+        }
+    }
+}

@@ -3,7 +3,10 @@
 //! It turns quick-xml events into the few shapes the nmap grammar needs
 //! ([`Ev`]), decodes entity references (and rejects undefined ones), refuses
 //! DTD entity declarations, bounds the size of one token and the element
-//! nesting depth, and can tell the 1-based line/column of an error.
+//! nesting depth, and can tell the 1-based line/column of an error. It can
+//! also cut a `<host>` element out of the stream for a worker thread
+//! ([`XmlStream::cut_host`]), and start a stream in the middle of a file
+//! ([`Origin`]) so that the worker reports the same positions.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -17,6 +20,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::NmapError;
+use super::split::{BodyScanner, CUT_CAP, Scan};
 
 /// Byte offset where an event starts. Errors are built with it alone; the
 /// 1-based line and column are filled in by [`XmlStream::locate`] once
@@ -98,6 +102,94 @@ impl Lines {
     }
 }
 
+/// `BufRead` adapter that can look further ahead than the caller's reader
+/// buffers, to find the end of a `<host>` element before parsing it.
+///
+/// Until [`peek`](Self::peek) is called it hands out the caller's chunks as
+/// they are (no copy); `peek` moves the current chunk and the ones after it
+/// into its own buffer, which is served first. A read error met while
+/// peeking is kept and reported when the bytes before it have been read,
+/// where reading without look-ahead would have met it.
+struct Window<R> {
+    inner: R,
+    /// Bytes taken from `inner` and not consumed yet: `buf[start..]`.
+    buf: Vec<u8>,
+    start: usize,
+    ended: bool,
+    error: Option<io::Error>,
+}
+
+impl<R: BufRead> Window<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, buf: Vec::new(), start: 0, ended: false, error: None }
+    }
+
+    /// Reads ahead until at least `n` bytes are available to `fill_buf` (fewer
+    /// at the end of input or on a read error); returns how many there are.
+    /// Copies no more than needed: the caller's chunks may be huge (a slice
+    /// reader's chunk is the whole input).
+    fn peek(&mut self, n: usize) -> usize {
+        while self.buf.len() - self.start < n && !self.ended && self.error.is_none() {
+            let missing = n - (self.buf.len() - self.start);
+            match self.inner.fill_buf() {
+                Ok([]) => self.ended = true,
+                Ok(chunk) => {
+                    if self.start > 0 && self.start >= self.buf.len() / 2 {
+                        self.buf.drain(..self.start);
+                        self.start = 0;
+                    }
+                    let part = chunk.get(..missing).unwrap_or(chunk);
+                    self.buf.extend_from_slice(part);
+                    let len = part.len();
+                    self.inner.consume(len);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => self.error = Some(e),
+            }
+        }
+        self.buf.len() - self.start
+    }
+}
+
+impl<R: BufRead> Read for Window<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            if let (Some(dst), Some(src)) = (out.get_mut(..n), available.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Window<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.start < self.buf.len() {
+            return Ok(self.buf.get(self.start..).unwrap_or_default());
+        }
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if self.start < self.buf.len() {
+            self.start = (self.start + amt).min(self.buf.len());
+            if self.start == self.buf.len() {
+                self.buf.clear();
+                self.start = 0;
+            }
+        } else {
+            self.inner.consume(amt);
+        }
+    }
+}
+
 /// `BufRead` adapter between the caller's reader and quick-xml.
 ///
 /// It keeps the inner reader's current chunk un-consumed until quick-xml has
@@ -115,6 +207,9 @@ struct Chunked<R> {
     token_start: u64,
     /// Position of `token_start`, saved when its chunk is retired.
     token_at: Option<LineCol>,
+    /// Line bookkeeping at an offset in the current chunk, so that the
+    /// successive host starts of one chunk are located in one pass.
+    cursor: Lines,
     max_token: u64,
     over_limit: bool,
 }
@@ -145,11 +240,44 @@ impl<R: BufRead> Chunked<R> {
         }
     }
 
+    /// As [`locate`](Self::locate), for offsets that do not decrease from one
+    /// call to the next: counts lines from the previous offset, not from the
+    /// chunk's start.
+    fn locate_forward(&mut self, offset: u64) -> LineCol {
+        let lines = self.lines;
+        if offset < lines.chunk_start {
+            return self.locate(offset);
+        }
+        if self.cursor.chunk_start < lines.chunk_start || self.cursor.chunk_start > offset {
+            self.cursor = lines;
+        }
+        let cursor = self.cursor;
+        let from = usize::try_from(cursor.chunk_start - lines.chunk_start).ok();
+        let to = usize::try_from(offset - lines.chunk_start).ok();
+        let bytes = match (self.inner.fill_buf(), from, to) {
+            (Ok(chunk), Some(from), Some(to)) => chunk.get(from..to),
+            _ => None,
+        };
+        match bytes {
+            Some(bytes) => {
+                self.cursor = cursor.advance(bytes);
+                self.cursor.at_start()
+            }
+            None => self.locate(offset),
+        }
+    }
+
     /// Counts the lines of the fully used chunk and releases it.
     fn retire_chunk(&mut self) -> io::Result<()> {
+        self.retire(self.chunk_len)
+    }
+
+    /// Counts the lines of the first `n` bytes of the chunk (all used) and
+    /// releases them.
+    fn retire(&mut self, n: usize) -> io::Result<()> {
         let lines = self.lines;
         let chunk = self.inner.fill_buf()?;
-        let chunk = chunk.get(..self.chunk_len).unwrap_or(chunk);
+        let chunk = chunk.get(..n).unwrap_or(chunk);
         let len = chunk.len();
         // One pass over the chunk, split where the current token starts if
         // it starts here (its position must outlive the chunk).
@@ -164,7 +292,8 @@ impl<R: BufRead> Chunked<R> {
             _ => lines.advance(chunk),
         };
         self.inner.consume(len);
-        self.pos = 0;
+        self.pos -= len.min(self.pos);
+        self.chunk_len -= len.min(self.chunk_len);
         Ok(())
     }
 }
@@ -200,13 +329,69 @@ impl<R: BufRead> BufRead for Chunked<R> {
         // Show at most one byte past the cap, so a longer token is caught
         // on the next call whatever the size of the inner buffer.
         let room = usize::try_from(self.max_token - used + 1).unwrap_or(usize::MAX);
-        let rest = self.inner.fill_buf()?.get(self.pos..).unwrap_or_default();
+        let chunk = self.inner.fill_buf()?;
+        let rest = chunk.get(self.pos..self.chunk_len).unwrap_or_default();
         Ok(rest.get(..room).unwrap_or(rest))
     }
 
     fn consume(&mut self, amt: usize) {
         self.pos += amt;
     }
+}
+
+impl<R: BufRead> Chunked<Window<R>> {
+    /// Length of the `<host>` body that starts at the current position, up
+    /// to its `</host>`, looking at most `cap` bytes ahead; `None` when the
+    /// splitter declines or the input ends first.
+    fn host_body_len(&mut self, cap: usize) -> Option<usize> {
+        let mut scanner = BodyScanner::default();
+        loop {
+            let chunk = self.inner.fill_buf().ok()?;
+            // What `peek` added belongs to the current chunk from now on.
+            self.chunk_len = chunk.len();
+            // Never more than `cap` bytes (and one to tell), however much is buffered.
+            let body = chunk.get(self.pos..)?;
+            let body = body.get(..cap.saturating_add(1)).unwrap_or(body);
+            match scanner.scan(body) {
+                Scan::End(len) => return Some(len).filter(|&len| len <= cap),
+                Scan::Decline => return None,
+                Scan::More if body.len() > cap => return None,
+                Scan::More => {
+                    // Release what is behind, so that the look-ahead buffer
+                    // holds this host only, not everything since it was
+                    // last drained.
+                    let have = body.len();
+                    self.retire(self.pos).ok()?;
+                    let want = (have * 2).max(64 * 1024).min(cap + 1);
+                    if self.inner.peek(want) <= have {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the next `len` bytes of the current chunk to `out` and skips them.
+    fn take(&mut self, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        let chunk = self.inner.fill_buf()?;
+        let bytes = chunk.get(self.pos..self.pos + len).ok_or_else(|| io::Error::other("host body not buffered"))?;
+        out.extend_from_slice(bytes);
+        self.pos += len;
+        Ok(())
+    }
+}
+
+/// Where a stream starts in the file, and the parser state there: lets a
+/// worker parse one `<host>` cut out of the file and report the positions
+/// and errors a whole-file parse would.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Origin {
+    offset: u64,
+    line: u64,
+    column: u64,
+    /// Elements open before the first byte.
+    depth: usize,
+    version: XmlVersion,
 }
 
 /// An element start (`<x ...>` or `<x .../>`).
@@ -239,7 +424,7 @@ struct State {
 }
 
 pub(super) struct XmlStream<R> {
-    reader: Reader<Chunked<R>>,
+    reader: Reader<Chunked<Window<R>>>,
     buf: Vec<u8>,
     state: State,
 }
@@ -248,13 +433,15 @@ impl<R: BufRead> XmlStream<R> {
     /// `max_token`: longest tag or text run accepted; `max_depth`: deepest
     /// element nesting accepted.
     pub(super) fn new(inner: R, max_token: usize, max_depth: usize) -> Self {
+        let lines = Lines { chunk_start: 0, newlines: 0, line_start: 0 };
         let chunked = Chunked {
-            inner,
+            inner: Window::new(inner),
             pos: 0,
             chunk_len: 0,
-            lines: Lines { chunk_start: 0, newlines: 0, line_start: 0 },
+            lines,
             token_start: 0,
             token_at: None,
+            cursor: lines,
             max_token: max_token as u64,
             over_limit: false,
         };
@@ -265,8 +452,54 @@ impl<R: BufRead> XmlStream<R> {
         }
     }
 
+    /// Called right after the start tag of a `<host>` at `at`, whose copy
+    /// `<...>` is in `job`: if the splitter finds the matching `</host>`,
+    /// appends the body and `</host>` to `job`, skips the body (the next
+    /// event is the host's end), and returns where the copy starts.
+    /// Otherwise (declined, or longer than [`CUT_CAP`]) nothing is consumed.
+    ///
+    /// The copy is at most `max_token` bytes long, so that no token in it can
+    /// break that limit: [`HostStream`] need not check it.
+    pub(super) fn cut_host(&mut self, job: &mut Vec<u8>, at: Here) -> Result<Option<Origin>, NmapError> {
+        let (depth, version) = (self.state.depth.saturating_sub(1), self.state.version);
+        let src = self.reader.get_mut();
+        let max_token = usize::try_from(src.max_token).unwrap_or(usize::MAX);
+        let cap = CUT_CAP.min(max_token).saturating_sub(job.len() + "</host>".len());
+        let Some(len) = src.host_body_len(cap) else {
+            return Ok(None);
+        };
+        let start = src.locate_forward(at.0);
+        job.reserve(len + "</host>".len());
+        src.take(len, job)?;
+        job.extend_from_slice(b"</host>");
+        Ok(Some(Origin { offset: at.0, line: start.line, column: start.column, depth, version }))
+    }
+
+    /// Offset of the next byte to read.
+    pub(super) fn position(&mut self) -> u64 {
+        self.reader.get_mut().consumed()
+    }
+
+    /// A start tag rebuilt from a copy of its text between `<` and `>`.
+    pub(super) fn rebuilt_tag<'t>(&self, content: &'t str, at: Here) -> Tag<'t> {
+        let name_len = content.bytes().position(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t')).unwrap_or(content.len());
+        Tag { start: BytesStart::from_content(content, name_len), empty: false, at, version: self.state.version }
+    }
+}
+
+/// Where the grammar reads events from: a whole file ([`XmlStream`]) or one
+/// host cut out of it ([`HostStream`]).
+pub(super) trait Events {
     /// Reads the next event and where it starts.
-    pub(super) fn next(&mut self) -> Result<(Here, Ev<'_>), NmapError> {
+    fn next(&mut self) -> Result<(Here, Ev<'_>), NmapError>;
+
+    /// Fills in the line and column of a `Malformed` error from its offset;
+    /// valid for errors at or after the start of the last event read.
+    fn locate(&mut self, error: NmapError) -> NmapError;
+}
+
+impl<R: BufRead> Events for XmlStream<R> {
+    fn next(&mut self) -> Result<(Here, Ev<'_>), NmapError> {
         // The buffer is reused: memory stays at the size of the largest token.
         self.buf.clear();
         let at = self.reader.get_mut().start_token();
@@ -278,24 +511,98 @@ impl<R: BufRead> XmlStream<R> {
         }
     }
 
-    /// Fills in the line and column of a `Malformed` error from its offset;
-    /// valid for errors at or after the start of the last event read.
-    pub(super) fn locate(&mut self, error: NmapError) -> NmapError {
-        match error {
-            NmapError::Malformed { line: 0, byte_offset, message, .. } => {
-                let at = self.reader.get_mut().locate(byte_offset);
-                NmapError::Malformed { line: at.line, column: at.column, byte_offset, message }
-            }
-            other => other,
+    fn locate(&mut self, error: NmapError) -> NmapError {
+        let src = self.reader.get_mut();
+        located(error, |offset| src.locate(offset))
+    }
+}
+
+/// `error` with its line and column, if it is `Malformed` and has none yet.
+fn located(error: NmapError, locate: impl FnOnce(u64) -> LineCol) -> NmapError {
+    match error {
+        NmapError::Malformed { line: 0, byte_offset, message, .. } => {
+            let at = locate(byte_offset);
+            NmapError::Malformed { line: at.line, column: at.column, byte_offset, message }
         }
+        other => other,
+    }
+}
+
+/// One `<host>` element cut out of the file ([`XmlStream::cut_host`]), read
+/// straight from its bytes with quick-xml's slice reader: no copy into an
+/// event buffer, no `BufRead` layers. Positions and errors are those of the
+/// whole-file stream at the same place; the element is shorter than the
+/// token limit, which therefore cannot be broken.
+pub(super) struct HostStream<'a> {
+    reader: Reader<&'a [u8]>,
+    bytes: &'a [u8],
+    origin: Origin,
+    state: State,
+}
+
+impl<'a> HostStream<'a> {
+    pub(super) fn new(bytes: &'a [u8], origin: Origin, max_depth: usize) -> Self {
+        Self {
+            reader: Reader::from_reader(bytes),
+            bytes,
+            origin,
+            state: State { depth: origin.depth, max_depth, version: origin.version },
+        }
+    }
+
+    fn line_col(&self, offset: u64) -> LineCol {
+        let start = Lines {
+            chunk_start: self.origin.offset,
+            newlines: self.origin.line.saturating_sub(1),
+            line_start: self.origin.offset.saturating_sub(self.origin.column.saturating_sub(1)),
+        };
+        let upto = usize::try_from(offset.saturating_sub(self.origin.offset)).unwrap_or(usize::MAX);
+        start.advance(self.bytes.get(..upto).unwrap_or(self.bytes)).at_start()
+    }
+
+    /// As [`map_error`], for this stream.
+    fn map_error(&self, e: quick_xml::Error, at: Here) -> NmapError {
+        let err_at = self.reader.error_position().saturating_add(self.origin.offset);
+        match e {
+            quick_xml::Error::Io(io) => {
+                NmapError::Io(Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())))
+            }
+            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
+                at.malformed(SyntaxError::InvalidBangMarkup.to_string())
+            }
+            quick_xml::Error::Syntax(s) => {
+                let start = self.line_col(at.0);
+                let end = self.origin.offset.saturating_add(self.reader.buffer_position());
+                Here(end).malformed(format!(
+                    "file is truncated: {s} (markup starts at line {}, column {})",
+                    start.line, start.column
+                ))
+            }
+            other => Here(err_at.max(at.0)).malformed(format!("not well-formed XML: {other}")),
+        }
+    }
+}
+
+impl Events for HostStream<'_> {
+    fn next(&mut self) -> Result<(Here, Ev<'_>), NmapError> {
+        let at = Here(self.origin.offset.saturating_add(self.reader.buffer_position()));
+        match self.reader.read_event() {
+            Ok(event) => Ok((at, convert(event, at, &mut self.state)?)),
+            Err(e) => Err(self.map_error(e, at)),
+        }
+    }
+
+    fn locate(&mut self, error: NmapError) -> NmapError {
+        located(error, |offset| self.line_col(offset))
     }
 }
 
 /// Maps a quick-xml error to ours, with the best position we can give.
 fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, at: Here, qx_start: u64) -> NmapError {
-    // quick-xml's offsets skip a BOM; ours do not.
-    let bom = at.0.saturating_sub(qx_start);
-    let err_at = reader.error_position().saturating_add(bom);
+    // quick-xml's offsets skip a BOM and the host bodies cut out for
+    // workers, and start at 0 in a worker; ours are file offsets.
+    let shift = at.0.saturating_sub(qx_start);
+    let err_at = reader.error_position().saturating_add(shift);
     let src = reader.get_mut();
     if src.over_limit {
         return at
@@ -410,6 +717,11 @@ const DUP_CHECKED: usize = 16;
 impl Tag<'_> {
     pub(super) fn name(&self) -> &str {
         self.start.name().0
+    }
+
+    /// The tag's text between `<` and `>` (without the `/` of an empty tag).
+    pub(super) fn content(&self) -> &str {
+        &self.start
     }
 
     /// Hands each attribute to `f` in one pass (no allocation), refusing more
