@@ -151,18 +151,23 @@ impl<R: BufRead> Window<R> {
     }
 }
 
+/// `Read::read` for a type whose reading is defined by its `BufRead` side.
+fn read_through_buffer(b: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let n = {
+        let available = b.fill_buf()?;
+        let n = available.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), available.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        n
+    };
+    b.consume(n);
+    Ok(n)
+}
+
 impl<R: BufRead> Read for Window<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let available = self.fill_buf()?;
-            let n = available.len().min(out.len());
-            if let (Some(dst), Some(src)) = (out.get_mut(..n), available.get(..n)) {
-                dst.copy_from_slice(src);
-            }
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, out)
     }
 }
 
@@ -300,16 +305,7 @@ impl<R: BufRead> Chunked<R> {
 
 impl<R: BufRead> Read for Chunked<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let available = self.fill_buf()?;
-            let n = available.len().min(out.len());
-            if let (Some(dst), Some(src)) = (out.get_mut(..n), available.get(..n)) {
-                dst.copy_from_slice(src);
-            }
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, out)
     }
 }
 
