@@ -33,11 +33,15 @@ pub enum ExitCode {
     about = "Measure how state information systems meet the security requirements of their level",
     long_about = "tuanthu (\"tuân thủ\": compliance) evaluates each registered information system against the \
 controls its security level requires (Decree 85/2016/NĐ-CP, Circular 12/2022/TT-BTTTT; Decree 331/2026/NĐ-CP), \
-using attested management controls and real evidence (nmap scans), and reports approval, compliance and \
-missing controls per system and per agency.\n\nA control with no evidence is reported as unknown, never as met.",
+using attested management controls and real evidence (nmap scans, live TLS/HTTP probes of the declared \
+assets), and reports approval, compliance and missing controls per system, per agency and nationally \
+(signed reports, verified on aggregation).\n\nA control with no evidence is reported as unknown, never as met.",
     after_help = "Examples:\n  tuanthu check --inventory examples/demo/inventory.yaml --nmap examples/demo/scan.xml\n  \
 tuanthu check --inventory inventories/ --nmap scan.xml --format json -o report.json --lang vi\n  \
-tuanthu validate inventories/ rules/\n  tuanthu controls --level 3 --lang vi",
+tuanthu collect --inventory inventories/ --ca-bundle gov-ca.pem -o evidence.jsonl\n  \
+tuanthu check --inventory inventories/ --evidence evidence.jsonl --format json --sign keys/AGENCY.key -o report.json\n  \
+tuanthu aggregate reports/ --keys pubkeys/ --format json -o national.json\n  \
+tuanthu validate inventories/ rules/\n  tuanthu controls diff tt12-2022 nd331-2026 --level 3",
     propagate_version = true
 )]
 pub struct Cli {
