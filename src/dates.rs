@@ -61,6 +61,11 @@ pub fn reporting_period(d: Date) -> i32 {
 }
 
 /// RFC 3339 UTC timestamp, second precision.
+/// The current time, as RFC 3339 UTC (`2026-11-25T08:00:00Z`).
+pub fn now() -> String {
+    rfc3339(OffsetDateTime::now_utc())
+}
+
 pub fn rfc3339(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(

@@ -34,7 +34,7 @@ async fn run(
 }
 
 fn protocols(e: &Enumeration) -> Vec<&str> {
-    e.protocols.iter().filter(|(_, on)| **on).map(|(k, _)| k.as_str()).collect()
+    e.protocols.iter().filter(|(_, on)| **on == Some(true)).map(|(k, _)| k.as_str()).collect()
 }
 
 fn names_of(list: &[&str]) -> Vec<String> {

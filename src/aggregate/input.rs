@@ -145,8 +145,9 @@ pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Lo
     if summary.agencies.len() != 1 {
         return Err(reject(format!("a report must hold exactly one agency, this one has {}", summary.agencies.len())));
     }
-    let tally = ReportTally::of(&summary.agencies[0].systems);
+    // invariant: exactly one agency, checked above.
     let agency = summary.agencies.swap_remove(0);
+    let tally = ReportTally::of(&agency.systems);
     Ok(Loaded {
         file,
         agency: agency.id,

@@ -34,6 +34,6 @@ pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, Stri
         }
     }
     let (counted, superseded) = national::select(ok);
-    let generated_at = crate::dates::rfc3339(time::OffsetDateTime::now_utc());
+    let generated_at = crate::dates::now();
     Ok(national::build(&counted, rejected, superseded, opts.previous, generated_at, opts.top))
 }

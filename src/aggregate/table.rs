@@ -4,12 +4,9 @@
 
 use super::national::{Change, Figures, National};
 use crate::i18n::Lang;
+use crate::report::table::pct;
 use crate::sanitize::one_line;
 use std::fmt::Write;
-
-fn pct(r: Option<f64>) -> String {
-    r.map_or_else(|| "–".into(), |r| format!("{:.1}%", r * 100.0))
-}
 
 fn change(c: &Option<Change>) -> String {
     let Some(c) = c else { return String::new() };

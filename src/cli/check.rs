@@ -119,7 +119,7 @@ pub(crate) fn evaluate(
     }
     let opts = Options { as_of, max_evidence_age_days: a.max_evidence_age, catalogue: a.catalogue.clone() };
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
-    let generated = crate::dates::rfc3339(time::OffsetDateTime::now_utc());
+    let generated = crate::dates::now();
     let report = Report::build(assessment, a.common.lang, generated);
     let text = match a.format {
         Format::Json => match render_json(&report, a.sign.as_deref()) {

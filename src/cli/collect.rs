@@ -87,7 +87,7 @@ pub fn run(a: CollectArgs) -> ExitCode {
         Ok(p) => p,
         Err(p) => return invalid(&p),
     };
-    let started_at = now();
+    let started_at = crate::dates::now();
     let mut writer = match EvidenceWriter::create(&a.output, &started_at) {
         Ok(w) => w,
         Err(e) => return fail(e),
@@ -96,7 +96,7 @@ pub fn run(a: CollectArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    if let Err(e) = writer.finish(&now()) {
+    if let Err(e) = writer.finish(&crate::dates::now()) {
         return fail(e);
     }
     if !a.quiet {
@@ -155,7 +155,7 @@ impl Planned {
 
     /// Probes into memory, as an evidence input (for `scan`).
     pub(crate) fn run_to_input(self) -> Result<EvidenceInput, String> {
-        let started_at = now();
+        let started_at = crate::dates::now();
         let mut records = Vec::new();
         self.run(|r| {
             records.push(r);
@@ -168,7 +168,7 @@ impl Planned {
             file: "live probes".into(),
             tool: Some(tool()),
             started_at: Some(started_at),
-            finished_at: Some(now()),
+            finished_at: Some(crate::dates::now()),
             records,
             ..EvidenceInput::default()
         })
@@ -220,8 +220,4 @@ fn settings(a: &ProbeArgs) -> Result<(Limits, Politeness, Option<Duration>), Pro
         Ok((limits, politeness, deadline))
     };
     collect().map_err(Problems::one)
-}
-
-fn now() -> String {
-    crate::dates::rfc3339(time::OffsetDateTime::now_utc())
 }

@@ -36,10 +36,7 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
 }
 
 fn generate(agency: &str, dir: &std::path::Path) -> ExitCode {
-    let safe = !agency.is_empty()
-        && !agency.starts_with('.')
-        && agency.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !safe {
+    if !sign::valid_key_id(agency) {
         eprintln!("error: --agency: `{agency}` is not an agency id (letters, digits, `-`, `_`, `.`)");
         return ExitCode::Invalid;
     }

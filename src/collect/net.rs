@@ -177,8 +177,10 @@ impl Dialer {
     /// not hold a global slot others could use) and for the host's rate spacing.
     pub async fn permit(&self, ip: IpAddr) -> Permit {
         let gate = self.gate(ip);
-        // The semaphores are never closed, so acquiring cannot fail.
+        // invariant: acquiring fails only on a closed semaphore, and the Dialer never closes
+        // its semaphores (no `close()` call exists on them).
         let host = gate.slots.clone().acquire_owned().await.expect("host semaphore is never closed");
+        // invariant: as above.
         let global = self.global.clone().acquire_owned().await.expect("global semaphore is never closed");
         {
             let mut next = gate.next_start.lock().await;
@@ -199,6 +201,7 @@ impl Dialer {
     /// of timing out while they wait for that address's connection slots.
     pub async fn target_slot(&self, ip: IpAddr) -> OwnedSemaphorePermit {
         let gate = self.gate(ip);
+        // invariant: acquiring fails only on a closed semaphore, and this one is never closed.
         gate.targets.clone().acquire_owned().await.expect("target semaphore is never closed")
     }
 
@@ -243,29 +246,26 @@ pub fn io_error(e: &std::io::Error, context: &str) -> ProbeError {
     error(class, format!("{context}: {e}"))
 }
 
-/// Resolves `host` (a name or an address literal) to socket addresses, within the connect timeout.
-/// A pinned address wins: the name is then used only for SNI, Host and hostname checks.
+/// Resolves `host` (a name or an address literal) to the address to probe — the first the
+/// resolver gives, as a browser would — within the connect timeout. A pinned address wins: the
+/// name is then used only for SNI, Host and hostname checks.
 pub async fn resolve(
     host: &str,
     port: u16,
     pinned: Option<IpAddr>,
     timeout: Duration,
-) -> Result<Vec<SocketAddr>, ProbeError> {
+) -> Result<SocketAddr, ProbeError> {
     if let Some(ip) = pinned {
-        return Ok(vec![SocketAddr::new(ip, port)]);
+        return Ok(SocketAddr::new(ip, port));
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
+        return Ok(SocketAddr::new(ip, port));
     }
     match tokio::time::timeout(timeout, tokio::net::lookup_host((bare, port))).await {
         Err(_) => Err(error(class::DNS, format!("{bare} did not resolve within {} s", timeout.as_secs_f32()))),
         Ok(Err(e)) => Err(error(class::DNS, format!("{bare} does not resolve: {e}"))),
-        Ok(Ok(addrs)) => {
-            let mut v: Vec<SocketAddr> = addrs.collect();
-            v.dedup();
-            if v.is_empty() { Err(error(class::DNS, format!("{bare} has no address"))) } else { Ok(v) }
-        }
+        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| error(class::DNS, format!("{bare} has no address"))),
     }
 }
 
@@ -320,6 +320,6 @@ mod tests {
         let err = dialer.connect(SocketAddr::from(([127, 0, 0, 1], port))).await.err().unwrap();
         assert_eq!(err.class, class::CONNECT, "{err:?}");
         let pinned = resolve("portal.example.gov.vn", 443, Some("127.0.0.9".parse().unwrap()), Duration::from_secs(1));
-        assert_eq!(pinned.await.unwrap(), vec![SocketAddr::from(([127, 0, 0, 9], 443))]);
+        assert_eq!(pinned.await.unwrap(), SocketAddr::from(([127, 0, 0, 9], 443)));
     }
 }

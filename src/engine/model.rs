@@ -50,6 +50,17 @@ pub enum Outcome {
 }
 
 /// One reason behind a status.
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+            Outcome::Pass => "pass",
+            Outcome::Info => "info",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// Rule id, or the kind of evidence for non-rule findings (`attestation`, `waiver`, `nmap`).

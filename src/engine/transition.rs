@@ -22,9 +22,8 @@ pub(crate) fn result(
         (true, true) => TransitionState::Ended,
         (false, true) => TransitionState::Overdue,
     };
-    let old = cx.policy.catalogue(t.from());
-    let gap = (under_new && old.is_some()).then(|| {
-        let old = old.expect("checked above");
+    let old = cx.policy.catalogue(t.from()).filter(|_| under_new);
+    let gap = old.map(|old| {
         let entries = controls.iter().map(|c| (c, false)).chain(obligations.iter().map(|c| (c, true)));
         entries.filter(|(c, _)| !c.status.is_satisfied()).map(|(c, obligation)| entry(cx, old, c, obligation)).collect()
     });

@@ -208,15 +208,7 @@ fn check_counts(origin: &str, f: &ProfileFile, counts: &AnnexCounts, problems: &
         ("design_measures", measures, counts.design_measures),
         ("configuration", f.configuration.len(), counts.configuration),
     ];
-    for (name, got, want) in actual {
-        if got != want {
-            problems.push(Problem::at(
-                origin,
-                f.level.referenced,
-                format!("annex_counts.{name} is {want} but the profile lists {got}"),
-            ));
-        }
-    }
+    report_count_drift(origin, f, "annex_counts", &actual, problems);
 }
 
 fn check_list_counts(origin: &str, f: &ProfileFile, counts: &Counts, problems: &mut Collector) {
@@ -226,12 +218,23 @@ fn check_list_counts(origin: &str, f: &ProfileFile, counts: &Counts, problems: &
         ("optional", f.optional.len(), counts.optional),
         ("obligations", f.obligations.len(), counts.obligations),
     ];
-    for (name, got, want) in actual {
+    report_count_drift(origin, f, "counts", &actual, problems);
+}
+
+/// One problem per declared count (`{key}.{name}`) that differs from what the lists hold.
+fn report_count_drift(
+    origin: &str,
+    f: &ProfileFile,
+    key: &str,
+    actual: &[(&str, usize, usize)],
+    problems: &mut Collector,
+) {
+    for &(name, got, want) in actual {
         if got != want {
             problems.push(Problem::at(
                 origin,
                 f.level.referenced,
-                format!("counts.{name} is {want} but the profile lists {got}"),
+                format!("{key}.{name} is {want} but the profile lists {got}"),
             ));
         }
     }

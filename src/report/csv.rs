@@ -97,22 +97,12 @@ fn finding_cells(f: Option<&ReportFinding>) -> [&str; 6] {
         None => [""; 6],
         Some(f) => [
             f.rule.as_str(),
-            outcome(f.outcome),
+            f.outcome.as_str(),
             f.severity.map_or("", |s| s.as_str()),
             f.asset.as_deref().unwrap_or(""),
             f.message.as_str(),
             f.evidence.as_deref().unwrap_or(""),
         ],
-    }
-}
-
-fn outcome(o: crate::engine::Outcome) -> &'static str {
-    use crate::engine::Outcome as O;
-    match o {
-        O::Fail => "fail",
-        O::Unknown => "unknown",
-        O::Pass => "pass",
-        O::Info => "info",
     }
 }
 

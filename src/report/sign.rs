@@ -184,11 +184,17 @@ fn memrfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// The agency's public key. Agency ids become file names, so anything that could leave the
-/// directory is refused.
+/// Whether an agency id can name a key file: ids become file names, so anything that could
+/// leave the key directory (separators, `..`, hidden names) is refused.
+pub fn valid_key_id(agency: &str) -> bool {
+    !agency.is_empty()
+        && !agency.starts_with('.')
+        && agency.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The agency's public key.
 fn key_for(dir: &Path, agency: &str) -> Result<VerifyingKey, Rejection> {
-    let safe = !agency.is_empty() && agency.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !safe || agency.starts_with('.') {
+    if !valid_key_id(agency) {
         return Err(Rejection::UnknownKey(agency.to_string()));
     }
     let path = dir.join(format!("{agency}.pub"));

@@ -26,7 +26,7 @@ pub struct TableRenderer {
     pub width: Option<u16>,
 }
 
-fn pct(r: Rate) -> String {
+pub(crate) fn pct(r: Rate) -> String {
     r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
 }
 

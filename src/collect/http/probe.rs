@@ -122,7 +122,7 @@ pub async fn probe(dialer: &Dialer, target: &UrlTarget) -> Result<HttpFacts, Pro
         }),
         _ => None,
     };
-    Ok(assemble(chain, plain))
+    assemble(chain, plain)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Excha
     let limits = &dialer.limits;
     let host = url.host_str().ok_or_else(|| error(class::HTTP, format!("{url} has no host")))?;
     let port = url.port_or_known_default().unwrap_or(80);
-    let peer = net::resolve(host, port, scope.pin(url), limits.connect_timeout).await?[0];
+    let peer = net::resolve(host, port, scope.pin(url), limits.connect_timeout).await?;
     let permit = dialer.permit(peer.ip()).await;
     let what = format!("GET {url} ({peer})");
     let response = client(limits, url, peer)?.get(url.clone()).send().await.map_err(|e| classify(&e, &what, limits))?;
@@ -448,8 +448,12 @@ fn redirect_strings(hops: &[Hop]) -> Vec<String> {
     hops.iter().filter_map(|h| h.location.as_ref().map(|l| format!("{} -> {l}", h.url))).collect()
 }
 
-fn assemble(chain: Chain, plain: Option<PlainTest>) -> HttpFacts {
-    let last = chain.fetched.last().expect("a chain holds at least the declared URL's response");
+fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeError> {
+    // `follow` records every response before it returns, so this is empty only on a bug; the
+    // target then gets an error record rather than a crash.
+    let Some(last) = chain.fetched.last() else {
+        return Err(net::error("internal", "no response was recorded for the declared URL"));
+    };
     let https = last.https();
     let (http_redirects_to_https, http_hops, http_redirect_error, plain_fetched) = match plain {
         Some(t) => (t.result, t.hops, t.error, t.fetched),
@@ -457,7 +461,7 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> HttpFacts {
         None => (Some(https), chain.hops.clone(), None, Vec::new()),
     };
     let banners = version_banners(chain.fetched.iter().chain(&plain_fetched));
-    HttpFacts {
+    Ok(HttpFacts {
         status: last.status,
         final_url: last.url.to_string(),
         http_version: last.version.to_string(),
@@ -484,7 +488,7 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> HttpFacts {
         version_banners: banners,
         body_bytes_read: chain.body_bytes,
         body_error: chain.body_error,
-    }
+    })
 }
 
 fn cookies(fetched: &[Fetched]) -> Vec<Cookie> {

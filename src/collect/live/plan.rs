@@ -37,6 +37,13 @@ pub struct Target {
     pub systems: Vec<String>,
 }
 
+impl Target {
+    /// The name to send in SNI: names only (RFC 6066), so an address-literal target has none.
+    pub fn sni(&self) -> Option<&str> {
+        (self.kind == Kind::Tls && self.host.parse::<IpAddr>().is_err()).then_some(self.host.as_str())
+    }
+}
+
 /// Which targets a run takes.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

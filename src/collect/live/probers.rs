@@ -10,7 +10,7 @@ use crate::collect::tls::certificate;
 use crate::collect::tls::enumerate::{self, Endpoint};
 use crate::collect::tls::trust::TrustStore;
 use serde_json::Value;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub struct LiveProber {
@@ -25,17 +25,8 @@ impl LiveProber {
     }
 
     async fn tls(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
-        // SNI carries names only (RFC 6066); an address-literal target is probed without it.
-        let sni = t.host.parse::<IpAddr>().is_err().then_some(t.host.as_str());
-        let found = enumerate::enumerate(&self.dialer, Endpoint { addr, sni }).await?;
+        let found = enumerate::enumerate(&self.dialer, Endpoint { addr, sni: t.sni() }).await?;
         let mut facts = to_value(&found)?;
-        // A version whose probe failed (timeout, garbage) was not measured: null, so rules over it
-        // say unknown instead of reading a refusal.
-        if let Some(Value::Object(protocols)) = facts.get_mut("protocols") {
-            for version in found.probe_errors.keys() {
-                protocols.insert(version.clone(), Value::Null);
-            }
-        }
         // Certificate facts are judged at observation time; rules recompute expiry at --as-of.
         let cert = if found.chain.is_empty() {
             Value::Null

@@ -5,7 +5,7 @@
 //! (error, per-target deadline, panic, overall deadline). Nothing is dropped silently, and a
 //! misbehaving target cannot delay the records of the others.
 
-use super::plan::{Kind, Target};
+use super::plan::Target;
 use crate::collect::evidence_file::{ProbeError, Record};
 use crate::collect::net::{self, Dialer, class};
 use std::collections::HashMap;
@@ -88,11 +88,12 @@ pub async fn run<P: Prober>(
             Ok((_, done)) => done,
             Err(e) => {
                 // A panic in a probe is a bug, but the target still gets its record.
+                // invariant: every task's id is recorded right after it is spawned.
                 let index = task_index[&e.id()];
                 Done {
                     index,
                     address: targets[index].address,
-                    observed_at: now(),
+                    observed_at: crate::dates::now(),
                     result: Err(net::error("internal", format!("the probe stopped unexpectedly: {e}"))),
                 }
             }
@@ -107,7 +108,7 @@ pub async fn run<P: Prober>(
             let done = Done {
                 index,
                 address: targets[index].address,
-                observed_at: now(),
+                observed_at: crate::dates::now(),
                 result: Err(net::error(class::DEADLINE, why)),
             };
             out.emit(done)?;
@@ -145,11 +146,11 @@ impl<S: FnMut(Record) -> Result<(), String>> Emitter<'_, S> {
 async fn measure<P: Prober>(index: usize, target: Arc<Target>, prober: Arc<P>, dialer: Arc<Dialer>) -> Done {
     let limits = &dialer.limits;
     let addr = match net::resolve(&target.host, target.port, target.address, limits.connect_timeout).await {
-        Ok(addrs) => addrs[0],
-        Err(e) => return Done { index, address: target.address, observed_at: now(), result: Err(e) },
+        Ok(addr) => addr,
+        Err(e) => return Done { index, address: target.address, observed_at: crate::dates::now(), result: Err(e) },
     };
     let _slot = dialer.target_slot(addr.ip()).await;
-    let observed_at = now();
+    let observed_at = crate::dates::now();
     let deadline = limits.target_deadline;
     let result = match tokio::time::timeout(deadline, prober.probe(target, addr)).await {
         Ok(r) => r,
@@ -166,8 +167,7 @@ fn record(target: &Target, done: Done) -> Record {
         Ok(f) => (Some(f), None),
         Err(e) => (None, Some(e)),
     };
-    // SNI carries names only (RFC 6066): an address-literal target is sent without it.
-    let sni = (target.kind == Kind::Tls && target.host.parse::<IpAddr>().is_err()).then(|| target.host.clone());
+    let sni = target.sni().map(str::to_string);
     Record {
         kind: target.kind.as_str().to_string(),
         target: target.name.clone(),
@@ -178,10 +178,6 @@ fn record(target: &Target, done: Done) -> Record {
         facts,
         position: String::new(),
     }
-}
-
-fn now() -> String {
-    crate::dates::rfc3339(time::OffsetDateTime::now_utc())
 }
 
 fn progress_bar(len: usize, wanted: bool) -> indicatif::ProgressBar {
@@ -199,6 +195,7 @@ fn progress_bar(len: usize, wanted: bool) -> indicatif::ProgressBar {
 
 #[cfg(test)]
 mod tests {
+    use super::super::plan::Kind;
     use super::*;
     use crate::collect::net::{Limits, Politeness};
     use tokio::io::AsyncWriteExt;

@@ -559,23 +559,8 @@ impl<'a> HostStream<'a> {
     /// As [`map_error`], for this stream.
     fn map_error(&self, e: quick_xml::Error, at: Here) -> NmapError {
         let err_at = self.reader.error_position().saturating_add(self.origin.offset);
-        match e {
-            quick_xml::Error::Io(io) => {
-                NmapError::Io(Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())))
-            }
-            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
-                at.malformed(SyntaxError::InvalidBangMarkup.to_string())
-            }
-            quick_xml::Error::Syntax(s) => {
-                let start = self.line_col(at.0);
-                let end = self.origin.offset.saturating_add(self.reader.buffer_position());
-                Here(end).malformed(format!(
-                    "file is truncated: {s} (markup starts at line {}, column {})",
-                    start.line, start.column
-                ))
-            }
-            other => Here(err_at.max(at.0)).malformed(format!("not well-formed XML: {other}")),
-        }
+        let end = self.origin.offset.saturating_add(self.reader.buffer_position());
+        classify(e, at, err_at, end, |offset| self.line_col(offset))
     }
 }
 
@@ -604,6 +589,19 @@ fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, a
         return at
             .malformed(format!("a single tag or text run is longer than {} bytes (max_host_bytes)", src.max_token));
     }
+    let end = src.consumed();
+    classify(e, at, err_at, end, |offset| src.locate(offset))
+}
+
+/// A quick-xml error as ours: `at` is where the markup being read starts, `err_at` where
+/// quick-xml saw the error, `end` how far the input was read (for truncation).
+fn classify(
+    e: quick_xml::Error,
+    at: Here,
+    err_at: u64,
+    end: u64,
+    locate: impl FnOnce(u64) -> LineCol,
+) -> NmapError {
     match e {
         quick_xml::Error::Io(io) => {
             NmapError::Io(Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())))
@@ -613,8 +611,8 @@ fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, a
             at.malformed(SyntaxError::InvalidBangMarkup.to_string())
         }
         quick_xml::Error::Syntax(s) => {
-            let start = src.locate(at.0);
-            Here(src.consumed()).malformed(format!(
+            let start = locate(at.0);
+            Here(end).malformed(format!(
                 "file is truncated: {s} (markup starts at line {}, column {})",
                 start.line, start.column
             ))

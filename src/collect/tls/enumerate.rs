@@ -36,8 +36,9 @@ pub struct Endpoint<'a> {
 /// The TLS facts of one endpoint (names per `shared/spec/evidence.md`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Enumeration {
-    /// Every key of "ssl2" … "tls1.3", true when the server accepted a handshake at that version.
-    pub protocols: BTreeMap<String, bool>,
+    /// Every key of "ssl2" … "tls1.3": true when the server accepted a handshake at that version,
+    /// false when it refused, `None` when the probe failed (see `probe_errors`).
+    pub protocols: BTreeMap<String, Option<bool>>,
     /// Per accepted version, IANA suite names in the server's order of preference.
     pub ciphers: BTreeMap<String, Vec<String>>,
     /// Whether the server imposes its own suite order (None: fewer than two suites to compare,
@@ -58,7 +59,7 @@ pub struct Enumeration {
     /// What a modern client (rustls) negotiates; None when rustls could not connect.
     pub negotiated: Option<Negotiated>,
     /// Versions whose probe failed with an error (timeout, garbage…) rather than a refusal:
-    /// reported false in `protocols`, but not actually measured.
+    /// `null` in `protocols`: not measured.
     pub probe_errors: BTreeMap<String, ProbeError>,
     /// Connections this enumeration opened (or tried to).
     pub connections: usize,
@@ -333,17 +334,21 @@ impl<'a> Session<'a> {
     }
 
     fn facts(self, server_cipher_order: Option<bool>, capture: Capture) -> Enumeration {
-        let mut protocols: BTreeMap<String, bool> =
-            [SSL2, SSL3, TLS10, TLS11, TLS12, TLS13].iter().map(|&v| (version_key(v).to_string(), false)).collect();
+        // A version whose probe failed (timeout, garbage) rather than being refused was not
+        // measured: `None`, so that rules over it say unknown instead of reading a refusal.
+        let mut protocols: BTreeMap<String, Option<bool>> = [SSL2, SSL3, TLS10, TLS11, TLS12, TLS13]
+            .iter()
+            .map(|&v| (version_key(v).to_string(), (!self.errors.contains_key(&v)).then_some(false)))
+            .collect();
         let mut ciphers = BTreeMap::new();
         let mut classes = BTreeSet::new();
         for (&version, found) in &self.accepted {
-            protocols.insert(version_key(version).to_string(), true);
+            protocols.insert(version_key(version).to_string(), Some(true));
             ciphers.insert(version_key(version).to_string(), found.iter().map(|&s| suites::name(s)).collect());
             classes.extend(found.iter().flat_map(|&s| suites::weak_classes(s, version)));
         }
         if !self.ssl2.is_empty() {
-            protocols.insert(version_key(SSL2).to_string(), true);
+            protocols.insert(version_key(SSL2).to_string(), Some(true));
             ciphers.insert(version_key(SSL2).to_string(), self.ssl2.iter().map(|c| c.name.to_string()).collect());
             classes.extend(self.ssl2.iter().flat_map(|c| c.classes.iter().copied()));
         }
