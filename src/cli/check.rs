@@ -4,7 +4,7 @@ use super::{Common, ExitCode, as_of, fail, invalid, load_policy, write_output};
 use crate::collect::{Scope, import_nmap};
 use crate::diag::{Problem, Problems};
 use crate::engine::{self, Evidence, Options, Status};
-use crate::report::{Report, json, table};
+use crate::report::{Glossary, Report, json, table};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -121,13 +121,24 @@ pub(crate) fn evaluate(
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
     let generated = crate::dates::now();
     let report = Report::build(assessment, a.common.lang, generated);
-    let text = match a.format {
-        Format::Json => match render_json(&report, a.sign.as_deref()) {
-            Ok(t) => t,
-            Err(e) => return fail(e),
-        },
-        Format::Csv => crate::report::csv::render(&report, a.common.lang),
-        Format::Junit => crate::report::junit::render(&report),
+    let glossary = Glossary::new(&policy, a.common.lang);
+    let bytes = match render(a, &report, &glossary) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = write_output(a.common.output.as_deref(), bytes) {
+        return fail(e);
+    }
+    code.max(verdict(&report, a.fail_on))
+}
+
+/// The report in the requested format.
+fn render(a: &CheckArgs, report: &Report, _glossary: &Glossary) -> Result<Vec<u8>, String> {
+    let lang = a.common.lang;
+    Ok(match a.format {
+        Format::Json => render_json(report, a.sign.as_deref())?.into_bytes(),
+        Format::Csv => crate::report::csv::render(report, lang).into_bytes(),
+        Format::Junit => crate::report::junit::render(report).into_bytes(),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All
@@ -136,13 +147,9 @@ pub(crate) fn evaluate(
             } else {
                 table::Detail::Problems
             };
-            table::TableRenderer { lang: a.common.lang, detail, width: None }.render(&report)
+            table::TableRenderer { lang, detail, width: None }.render(report).into_bytes()
         }
-    };
-    if let Err(e) = write_output(a.common.output.as_deref(), &text) {
-        return fail(e);
-    }
-    code.max(verdict(&report, a.fail_on))
+    })
 }
 
 /// The JSON report, signed when a key is given.

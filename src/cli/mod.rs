@@ -156,13 +156,17 @@ pub(crate) fn invalid(problems: &crate::diag::Problems) -> ExitCode {
 }
 
 /// Writes command output to `-o FILE` or standard output. A closed pipe (`| head`) is not an error.
-pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+///
+/// A file is written beside its destination and renamed into place, so a reader (a CI step, the
+/// national center's intake) never sees half a report.
+pub(crate) fn write_output(path: Option<&std::path::Path>, bytes: impl AsRef<[u8]>) -> Result<(), String> {
     use std::io::Write;
+    let bytes = bytes.as_ref();
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => write_atomically(p, bytes).map_err(|e| format!("cannot write {}: {e}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            match out.write_all(bytes).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(format!("cannot write to standard output: {e}"))
                 }
@@ -170,6 +174,16 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result
             }
         }
     }
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Loads the policy named by `--profiles`/`--rules` (or the bundled one).

@@ -139,6 +139,7 @@ fn evaluate_system(
         optional,
         tailoring: sel.tailoring,
         transition,
+        registration: Registration::of(system),
     }
 }
 
@@ -179,6 +180,7 @@ fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
         optional: Vec::new(),
         tailoring: Vec::new(),
         transition: None,
+        registration: Registration::of(system),
     }
 }
 

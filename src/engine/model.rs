@@ -162,6 +162,69 @@ pub struct SystemResult {
     pub optional: Vec<ControlResult>,
     pub tailoring: Vec<TailoringEntry>,
     pub transition: Option<TransitionResult>,
+    pub registration: Registration,
+}
+
+/// What the inventory registers about a system beyond its level and approval status: the columns
+/// of the yearly return (Decree 331 form Mẫu 08) and where the entry is written, so renderers
+/// (Mẫu 08, SARIF locations) need not read the inventory again.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registration {
+    /// The inventory file, line and column of the system's entry.
+    pub source: SourceLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_decision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_date: Option<String>,
+    /// The decision issuing the system's security regulation (quy chế bảo đảm an toàn).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regulation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_approval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_completion: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<AssessmentRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentRecord {
+    pub kind: crate::inventory::AssessmentKind,
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl Registration {
+    pub fn of(s: &crate::inventory::System) -> Registration {
+        let date = |d: Option<time::Date>| d.map(crate::dates::format);
+        Registration {
+            source: SourceLocation { file: s.origin.file.clone(), line: s.origin.line, column: s.origin.column },
+            owner: s.owner.clone(),
+            operator: s.operator.clone(),
+            approval_decision: s.approval.decision.clone(),
+            approval_date: date(s.approval.date),
+            regulation: s.regulation.clone(),
+            expected_approval: date(s.expected_approval),
+            expected_completion: date(s.expected_completion),
+            assessments: s
+                .assessments
+                .iter()
+                .map(|a| AssessmentRecord { kind: a.kind, date: crate::dates::format(a.date), by: a.by.clone() })
+                .collect(),
+        }
+    }
 }
 
 impl SystemResult {

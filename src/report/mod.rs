@@ -5,10 +5,12 @@
 //! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`]) only format it.
 
 pub mod csv;
+pub mod glossary;
 pub mod json;
 pub mod junit;
 mod model;
 pub mod sign;
 pub mod table;
 
+pub use glossary::Glossary;
 pub use model::*;

@@ -174,6 +174,8 @@ pub struct SystemReport {
     pub tailoring: Vec<TailoringEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transition: Option<TransitionReport>,
+    /// The inventory's entry: where it is written and the yearly return's columns.
+    pub registration: crate::engine::Registration,
 }
 
 impl Report {
@@ -289,6 +291,7 @@ fn system(s: SystemResult, lang: Lang) -> SystemReport {
         optional_controls: s.optional.into_iter().map(|c| control(c, lang)).collect(),
         tailoring: s.tailoring,
         transition: s.transition.map(|t| transition(t, lang)),
+        registration: s.registration,
     }
 }
 

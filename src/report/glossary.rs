@@ -1,0 +1,86 @@
+//! Titles, clause references and remediation for what a report names only by id.
+//!
+//! The JSON report carries control and rule ids, not their texts: the texts live once in the
+//! catalogue and rule files, and a national aggregate of thousands of reports should not carry
+//! them thousands of times. Renderers meant for people (HTML, SARIF, spreadsheets) look them up
+//! here, in the report's language.
+
+use crate::i18n::Lang;
+use crate::policy::Policy;
+
+/// Read-only view of the policy that renderers query by id. Unknown ids yield `None`, so a
+/// renderer shows the bare id rather than failing on a report made with other rules.
+#[derive(Clone, Copy)]
+pub struct Glossary<'p> {
+    policy: Option<&'p Policy>,
+    pub lang: Lang,
+}
+
+/// What a renderer shows about one control.
+#[derive(Debug, Clone, Copy)]
+pub struct ControlInfo<'p> {
+    pub title: &'p str,
+    /// The section/group the control belongs to (e.g. `technical`, `network`).
+    pub group: &'p str,
+    /// The regulation's clause for the system's level (e.g. "PL-III §II.2 1.1.6").
+    pub clause: Option<&'p str>,
+    /// The TCVN clause the annex cites at that level.
+    pub tcvn: Option<&'p str>,
+}
+
+/// What a renderer shows about one rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo<'p> {
+    pub title: &'p str,
+    pub description: &'p str,
+    pub remediation: &'p str,
+    pub severity: crate::policy::rules::Severity,
+    pub references: &'p [String],
+    pub cwe: Option<&'p str>,
+    /// The rule file (e.g. `rules/tls/tls-legacy-protocols.yaml`).
+    pub origin: &'p str,
+    pub controls: &'p [String],
+}
+
+impl<'p> Glossary<'p> {
+    pub fn new(policy: &'p Policy, lang: Lang) -> Self {
+        Glossary { policy: Some(policy), lang }
+    }
+
+    /// A glossary that knows nothing: renderers fall back to ids.
+    pub fn empty(lang: Lang) -> Self {
+        Glossary { policy: None, lang }
+    }
+
+    /// The control `id` of `catalogue`, with its clause at `level`.
+    pub fn control(&self, catalogue: &str, id: &str, level: u8) -> Option<ControlInfo<'p>> {
+        let c = self.policy?.catalogue(catalogue)?.controls.iter().find(|c| c.id == id)?;
+        Some(ControlInfo {
+            title: c.title.get(self.lang),
+            group: &c.group,
+            clause: c.clause(level),
+            tcvn: c.tcvn_clause(level),
+        })
+    }
+
+    /// The title of control `id` in whichever catalogue defines it (the national view names
+    /// controls without their catalogue; the first catalogue that has the id wins).
+    pub fn any_control_title(&self, id: &str) -> Option<&'p str> {
+        let policy = self.policy?;
+        policy.catalogues.iter().find_map(|cat| cat.controls.iter().find(|c| c.id == id)).map(|c| c.title.get(self.lang))
+    }
+
+    pub fn rule(&self, id: &str) -> Option<RuleInfo<'p>> {
+        let r = self.policy?.rules.get(id)?;
+        Some(RuleInfo {
+            title: r.info.title.get(self.lang),
+            description: r.info.description.get(self.lang),
+            remediation: r.info.remediation.get(self.lang),
+            severity: r.severity,
+            references: &r.info.references,
+            cwe: r.info.cwe.as_deref(),
+            origin: &r.origin,
+            controls: &r.controls,
+        })
+    }
+}
