@@ -26,11 +26,16 @@ pub struct ControlInfo<'p> {
     pub clause: Option<&'p str>,
     /// The TCVN clause the annex cites at that level.
     pub tcvn: Option<&'p str>,
+    /// Whether a pass needs a fresh attestation (scans can only fail the control).
+    pub needs_attestation: bool,
+    /// What evidence an attestation should point to, when the catalogue says.
+    pub evidence_hint: Option<&'p str>,
 }
 
 /// What a renderer shows about one rule.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleInfo<'p> {
+    pub id: &'p str,
     pub title: &'p str,
     pub description: &'p str,
     pub remediation: &'p str,
@@ -60,6 +65,8 @@ impl<'p> Glossary<'p> {
             group: &c.group,
             clause: c.clause(level),
             tcvn: c.tcvn_clause(level),
+            needs_attestation: c.evidence.attestation == crate::policy::catalogue::AttestationNeed::Required,
+            evidence_hint: c.evidence_hint.as_deref(),
         })
     }
 
@@ -67,12 +74,28 @@ impl<'p> Glossary<'p> {
     /// controls without their catalogue; the first catalogue that has the id wins).
     pub fn any_control_title(&self, id: &str) -> Option<&'p str> {
         let policy = self.policy?;
-        policy.catalogues.iter().find_map(|cat| cat.controls.iter().find(|c| c.id == id)).map(|c| c.title.get(self.lang))
+        policy
+            .catalogues
+            .iter()
+            .find_map(|cat| cat.controls.iter().find(|c| c.id == id))
+            .map(|c| c.title.get(self.lang))
     }
 
     pub fn rule(&self, id: &str) -> Option<RuleInfo<'p>> {
-        let r = self.policy?.rules.get(id)?;
-        Some(RuleInfo {
+        self.policy?.rules.get(id).map(|r| self.rule_info(r))
+    }
+
+    /// The rules that can show control `id`, in rule-id order.
+    pub fn rules_for_control(&self, id: &str) -> Vec<RuleInfo<'p>> {
+        let Some(policy) = self.policy else { return Vec::new() };
+        let mut rules: Vec<&'p crate::policy::Rule> = policy.rules.for_control(id).collect();
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules.into_iter().map(|r| self.rule_info(r)).collect()
+    }
+
+    fn rule_info(&self, r: &'p crate::policy::Rule) -> RuleInfo<'p> {
+        RuleInfo {
+            id: &r.id,
             title: r.info.title.get(self.lang),
             description: r.info.description.get(self.lang),
             remediation: r.info.remediation.get(self.lang),
@@ -81,6 +104,6 @@ impl<'p> Glossary<'p> {
             cwe: r.info.cwe.as_deref(),
             origin: &r.origin,
             controls: &r.controls,
-        })
+        }
     }
 }

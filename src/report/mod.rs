@@ -9,6 +9,7 @@ pub mod glossary;
 pub mod json;
 pub mod junit;
 mod model;
+pub mod sarif;
 pub mod sign;
 pub mod table;
 

@@ -595,13 +595,7 @@ fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, a
 
 /// A quick-xml error as ours: `at` is where the markup being read starts, `err_at` where
 /// quick-xml saw the error, `end` how far the input was read (for truncation).
-fn classify(
-    e: quick_xml::Error,
-    at: Here,
-    err_at: u64,
-    end: u64,
-    locate: impl FnOnce(u64) -> LineCol,
-) -> NmapError {
+fn classify(e: quick_xml::Error, at: Here, err_at: u64, end: u64, locate: impl FnOnce(u64) -> LineCol) -> NmapError {
     match e {
         quick_xml::Error::Io(io) => {
             NmapError::Io(Arc::try_unwrap(io).unwrap_or_else(|io| io::Error::new(io.kind(), io.to_string())))
