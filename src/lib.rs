@@ -5,9 +5,10 @@
 //! The library is a pipeline, and its modules follow it:
 //!
 //! * [`inventory`] — what is registered: agencies, systems, levels, approvals, assets, attestations;
-//! * [`collect`] — evidence: nmap results today, live TLS/HTTP probes later;
+//! * [`collect`] — evidence: nmap results, live TLS/HTTP probes;
 //! * [`engine`] — rules × profiles × evidence → findings and a status per control;
-//! * [`report`] — renderers (terminal table, JSON `tuanthu/report/v1`);
+//! * [`report`] — the report and its renderers (table, JSON, CSV, JUnit, SARIF...);
+//! * [`aggregate`] — many signed agency reports → one national view; [`gate`] — one system's CI verdict;
 //!
 //! with [`policy`] (catalogues, level profiles, rules: all data) feeding the engine. The binary is
 //! a thin command-line shell over this library.
@@ -19,6 +20,7 @@ pub mod collect;
 pub mod dates;
 pub mod diag;
 pub mod engine;
+pub mod gate;
 pub mod i18n;
 pub mod inventory;
 pub mod par;

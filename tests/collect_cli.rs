@@ -240,3 +240,52 @@ fn collect_refuses_unknown_systems_and_bad_bundles_before_probing() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.pem"), "{}", stderr(&o));
 }
+
+/// Two systems: `portal` (the HTTPS portal) and `dark` (an endpoint that never answers).
+fn two_systems(ports: [u16; 3]) -> String {
+    let [p, s, _] = ports;
+    format!(
+        r#"schema: tuanthu/inventory/v1
+agency: {{id: test-agency, name: Test agency, catalogue: tt12-2022}}
+systems:
+  - id: portal
+    name: Test portal
+    level: 1
+    approval: {{status: approved, decision: "1/QĐ", date: 2026-09-01}}
+    assets:
+      urls:
+        - {{url: "https://portal.test:{p}/", address: 127.0.0.1}}
+  - id: dark
+    name: Unreachable system
+    level: 1
+    approval: {{status: approved, decision: "2/QĐ", date: 2026-09-01}}
+    assets:
+      tls:
+        - {{target: "silent.test:{s}", address: 127.0.0.1}}
+"#
+    )
+}
+
+#[test]
+fn gate_live_probes_only_the_gated_system() {
+    let (_rt, ports, ca) = servers();
+    let dir = common::dir_with(&[("inventory.yaml", &two_systems(ports)), ("ca.pem", &ca)]);
+    let (inv, ca) = (dir.path().join("inventory.yaml"), dir.path().join("ca.pem"));
+    let gate = |system: &str| {
+        let mut args = vec!["gate", "--inventory", inv.to_str().unwrap(), "--system", system, "--live"];
+        args.extend(["--ca-bundle", ca.to_str().unwrap(), "--format", "json", "-q", "--fail-on", "fail"]);
+        args.extend(FAST);
+        tuanthu(&args)
+    };
+    let o = gate("portal");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let live = report["inputs"].as_array().unwrap().iter().find(|i| i["file"] == "live probes").unwrap();
+    assert_eq!(live["records"], 2, "the portal's TLS endpoint and URL, not the other system's: {live:#}");
+    assert!(report["agencies"][0]["systems"][0]["evidence_judged"].as_u64().unwrap() > 0);
+    assert_ne!(code(&o), 2, "measured: a verdict is given; {}", stderr(&o));
+
+    // Its only endpoint never answers: nothing measured, so no verdict (exit 2), not a pass.
+    let o = gate("dark");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("no usable evidence"), "{}", stderr(&o));
+}

@@ -93,6 +93,20 @@ pub(crate) fn evaluate(
     inputs: Inputs,
     live: Vec<crate::collect::evidence_file::EvidenceInput>,
 ) -> ExitCode {
+    let (report, policy, code) = assess(a, inputs, live);
+    if let Err(e) = emit(a, &report, &policy) {
+        return fail(e);
+    }
+    code.max(verdict(&report, a.fail_on))
+}
+
+/// Reads the evidence and evaluates. The exit code is `Invalid` when an evidence file was
+/// damaged or unusable (each problem is printed); what could be read is still used.
+pub(crate) fn assess(
+    a: &CheckArgs,
+    inputs: Inputs,
+    live: Vec<crate::collect::evidence_file::EvidenceInput>,
+) -> (Report, crate::policy::Policy, ExitCode) {
     let Inputs { policy, inventory: inv, as_of } = inputs;
     let scope = Scope::of(&inv);
     let mut probes: Vec<_> = a.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect();
@@ -123,16 +137,13 @@ pub(crate) fn evaluate(
     let opts = Options { as_of, max_evidence_age_days: a.max_evidence_age, catalogue: a.catalogue.clone() };
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
     let generated = crate::dates::now();
-    let report = Report::build(assessment, a.common.lang, generated);
-    let glossary = Glossary::new(&policy, a.common.lang);
-    let bytes = match render(a, &report, &glossary) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
-    if let Err(e) = write_output(a.common.output.as_deref(), bytes) {
-        return fail(e);
-    }
-    code.max(verdict(&report, a.fail_on))
+    (Report::build(assessment, a.common.lang, generated), policy, code)
+}
+
+/// Renders `report` in the requested format and writes it to `-o` or standard output.
+pub(crate) fn emit(a: &CheckArgs, report: &Report, policy: &crate::policy::Policy) -> Result<(), String> {
+    let glossary = Glossary::new(policy, a.common.lang);
+    write_output(a.common.output.as_deref(), render(a, report, &glossary)?)
 }
 
 /// The report in the requested format.
@@ -183,13 +194,19 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     Ok(Inputs { policy, inventory: files.inventory, as_of })
 }
 
+impl FailOn {
+    /// Whether a required control with status `s` makes the command say "no".
+    pub(crate) fn fails(self, s: Status) -> bool {
+        match self {
+            FailOn::Any => matches!(s, Status::Fail | Status::Unknown),
+            FailOn::Fail => s == Status::Fail,
+            FailOn::Never => false,
+        }
+    }
+}
+
 /// Exit 1 when any evaluated system has a required control that fails the `--fail-on` test.
 fn verdict(report: &Report, fail_on: FailOn) -> ExitCode {
-    let bad = |s: Status| match fail_on {
-        FailOn::Any => matches!(s, Status::Fail | Status::Unknown),
-        FailOn::Fail => s == Status::Fail,
-        FailOn::Never => false,
-    };
-    let no = report.systems().any(|(_, s)| s.controls.iter().any(|c| bad(c.status)));
+    let no = report.systems().any(|(_, s)| s.controls.iter().any(|c| fail_on.fails(c.status)));
     if no { ExitCode::No } else { ExitCode::Ok }
 }

@@ -22,12 +22,17 @@ pub enum ProbeKind {
     Http,
 }
 
-/// What to probe and how politely: shared by `collect` and `scan`.
+/// Which systems `collect` and `scan` probe (`gate` names exactly one, its own way).
 #[derive(Debug, Clone, Args)]
-pub struct ProbeArgs {
+pub struct SystemFilter {
     /// Probe only this system (ID or AGENCY/ID); repeat for several
     #[arg(long = "system", value_name = "ID")]
     pub systems: Vec<String>,
+}
+
+/// What to probe and how politely: shared by `collect`, `scan` and `gate --live`.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
     /// Probe only one kind of target
     #[arg(long, value_enum)]
     pub only: Option<ProbeKind>,
@@ -71,6 +76,8 @@ pub struct CollectArgs {
     #[arg(short = 'o', long, required = true, value_name = "EVIDENCE")]
     pub output: PathBuf,
     #[command(flatten)]
+    pub filter: SystemFilter,
+    #[command(flatten)]
     pub probe: ProbeArgs,
     /// Print only errors (no progress bar, no summary)
     #[arg(short, long)]
@@ -83,7 +90,7 @@ pub fn run(a: CollectArgs) -> ExitCode {
         Err(p) => return invalid(&p),
     };
     // Everything that can be wrong with the input is found before the output file is created.
-    let planned = match Planned::new(&inv, &a.probe, a.quiet) {
+    let planned = match Planned::new(&inv, &a.probe, &a.filter.systems, a.quiet) {
         Ok(p) => p,
         Err(p) => return invalid(&p),
     };
@@ -121,11 +128,11 @@ pub(crate) struct Planned {
 
 impl Planned {
     /// Checks the probe options against the inventory and plans the targets.
-    pub(crate) fn new(inv: &Inventory, a: &ProbeArgs, quiet: bool) -> Result<Planned, Problems> {
+    pub(crate) fn new(inv: &Inventory, a: &ProbeArgs, systems: &[String], quiet: bool) -> Result<Planned, Problems> {
         let trust = trust_store(&a.ca_bundle)?;
         let (limits, politeness, deadline) = settings(a)?;
         let filter = Filter {
-            systems: a.systems.clone(),
+            systems: systems.to_vec(),
             kind: a.only.map(|k| match k {
                 ProbeKind::Tls => Kind::Tls,
                 ProbeKind::Http => Kind::Http,

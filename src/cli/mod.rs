@@ -5,6 +5,7 @@ mod aggregate;
 mod check;
 mod collect;
 mod controls;
+mod gate;
 mod keys;
 mod scan;
 mod validate;
@@ -73,6 +74,16 @@ Exit codes: 0 valid; 2 errors (all of them are listed).")]
     Validate(validate::ValidateArgs),
     /// List the control catalogue, or the controls a level's profile requires
     Controls(controls::ControlsArgs),
+    /// Judge one system for a CI pipeline: exit 1 when a required control fails (or regressed
+    /// against a baseline), 2 when there is nothing to judge
+    #[command(after_help = "A gate never passes on nothing: no evidence given, an empty or unreadable evidence file, \
+nothing measured about the system's own assets, an unknown system or a baseline without it all exit 2. \
+Waivers count until they expire; an expired waiver fails like no waiver.\n\nExamples:\n  \
+tuanthu gate --inventory inventory.yaml --system cong-dvc --nmap scan.xml --evidence evidence.json\n  \
+tuanthu gate --inventory inventory.yaml --system stttt/cong-dvc --live --baseline main-report.json --format sarif -o gate.sarif\n\n\
+Exit codes: 0 pass; 1 a required control fails --fail-on (with --baseline: a regression); 2 invalid input or \
+no usable evidence; 3 the run failed.")]
+    Gate(gate::GateArgs),
     /// Merge agency reports (files or directories) into one national view, verifying signatures
     #[command(after_help = "One report counts per agency and period: the newest valid one; the others are listed as \
 superseded. Reports with a bad, foreign or missing signature are rejected and listed with the reason.\n\n\
@@ -128,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
         Command::Aggregate(a) => aggregate::run(a),
+        Command::Gate(a) => gate::run(a),
         Command::Keys(k) => keys::run(k),
         Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {

@@ -2,7 +2,7 @@
 //! nmap results and evidence files given) in one go.
 
 use super::check::{CheckArgs, evaluate, load_inputs};
-use super::collect::{Planned, ProbeArgs};
+use super::collect::{Planned, ProbeArgs, SystemFilter};
 use super::{ExitCode, fail, invalid};
 use crate::collect::evidence_writer::EvidenceWriter;
 use clap::Args;
@@ -12,6 +12,8 @@ use std::path::PathBuf;
 pub struct ScanArgs {
     #[command(flatten)]
     pub check: CheckArgs,
+    #[command(flatten)]
+    pub filter: SystemFilter,
     #[command(flatten)]
     pub probe: ProbeArgs,
     /// Also keep the probes' evidence in this file, to re-evaluate later without probing again
@@ -25,7 +27,7 @@ pub fn run(a: ScanArgs) -> ExitCode {
         Ok(i) => i,
         Err(p) => return invalid(&p),
     };
-    let planned = match Planned::new(&inputs.inventory, &a.probe, a.check.common.quiet) {
+    let planned = match Planned::new(&inputs.inventory, &a.probe, &a.filter.systems, a.check.common.quiet) {
         Ok(p) => p,
         Err(p) => return invalid(&p),
     };

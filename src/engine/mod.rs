@@ -126,6 +126,11 @@ fn evaluate_system(
     let obligations: Vec<_> = profile.obligations.iter().map(|id| judge(id, false)).collect();
     let optional = sel.optional.iter().map(|id| judge(id, false)).collect();
     let transition = regime.transition.map(|t| transition::result(&cx, &t, &controls, &obligations));
+    let evidence_judged = rule_results
+        .iter()
+        .filter(|(id, _)| policy.rules.get(id).is_some_and(|r| r.evidence.is_measured()))
+        .map(|(_, r)| r.judged)
+        .sum();
     SystemResult {
         id: system.id.clone(),
         name: system.name.clone(),
@@ -140,6 +145,7 @@ fn evaluate_system(
         tailoring: sel.tailoring,
         transition,
         registration: Registration::of(system),
+        evidence_judged,
     }
 }
 
@@ -181,6 +187,7 @@ fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
         tailoring: Vec::new(),
         transition: None,
         registration: Registration::of(system),
+        evidence_judged: 0,
     }
 }
 

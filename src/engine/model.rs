@@ -163,6 +163,9 @@ pub struct SystemResult {
     pub tailoring: Vec<TailoringEntry>,
     pub transition: Option<TransitionResult>,
     pub registration: Registration,
+    /// Rule judgements over measured evidence (nmap, TLS and HTTP records of the system's assets,
+    /// pass or fail). Zero means nothing about the system was measured: attestations alone.
+    pub evidence_judged: usize,
 }
 
 /// What the inventory registers about a system beyond its level and approval status: the columns

@@ -29,6 +29,42 @@ impl Inventory {
     pub fn systems(&self) -> impl Iterator<Item = (&Agency, &System)> {
         self.agencies.iter().flat_map(|a| a.systems.iter().map(move |s| (a, s)))
     }
+
+    /// The system `spec` names: `ID`, or `AGENCY/ID` (needed when several agencies use the id).
+    pub fn find_system(&self, spec: &str) -> Result<(&Agency, &System), String> {
+        let (agency, id) = match spec.split_once('/') {
+            Some((a, s)) => (Some(a), s),
+            None => (None, spec),
+        };
+        let found: Vec<(&Agency, &System)> =
+            self.systems().filter(|(a, s)| s.id == id && agency.is_none_or(|want| a.id == want)).collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(format!("no system `{spec}` in the inventory")),
+            many => {
+                let names: Vec<String> = many.iter().map(|(a, s)| format!("{}/{}", a.id, s.id)).collect();
+                Err(format!("`{spec}` is ambiguous: write one of {}", names.join(", ")))
+            }
+        }
+    }
+
+    /// A copy holding only `system` of `agency` (a gate evaluates, and probes, nothing else).
+    pub fn only(&self, agency: &str, system: &str) -> Inventory {
+        let agencies = self
+            .agencies
+            .iter()
+            .filter(|a| a.id == agency)
+            .map(|a| Agency {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                parent: a.parent.clone(),
+                catalogue: a.catalogue.clone(),
+                systems: a.systems.iter().filter(|s| s.id == system).cloned().collect(),
+                files: a.files.clone(),
+            })
+            .collect();
+        Inventory { agencies }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -57,6 +57,12 @@ impl EvidenceKind {
         }
     }
 
+    /// Evidence measured on the system's assets (scans and probes), as opposed to what the
+    /// inventory itself records (incidents).
+    pub fn is_measured(self) -> bool {
+        matches!(self, EvidenceKind::NmapPort | EvidenceKind::NmapHost | EvidenceKind::Tls | EvidenceKind::Http)
+    }
+
     /// The variables a rule over this kind of evidence may use.
     pub fn variables(self) -> &'static [&'static str] {
         match self {

@@ -176,6 +176,8 @@ pub struct SystemReport {
     pub transition: Option<TransitionReport>,
     /// The inventory's entry: where it is written and the yearly return's columns.
     pub registration: crate::engine::Registration,
+    /// Rule judgements over measured evidence (scans, probes) of the system's assets; 0 = none.
+    pub evidence_judged: usize,
 }
 
 impl Report {
@@ -292,6 +294,7 @@ fn system(s: SystemResult, lang: Lang) -> SystemReport {
         tailoring: s.tailoring,
         transition: s.transition.map(|t| transition(t, lang)),
         registration: s.registration,
+        evidence_judged: s.evidence_judged,
     }
 }
 

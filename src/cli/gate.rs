@@ -1,0 +1,222 @@
+//! `tuanthu gate`: the CI verdict for one system before it is deployed.
+//!
+//! Exit 0 only when the system's evidence was usable and no required control fails the
+//! `--fail-on` test; 1 when one does; 2 when there is nothing to judge (no evidence given, an
+//! empty or unreadable evidence file, nothing measured about the system, an unknown system or an
+//! unusable baseline): a gate never passes on nothing.
+
+use super::check::{self, CheckArgs, FailOn, Format};
+use super::collect::{Planned, ProbeArgs};
+use super::{Common, ExitCode, fail, invalid};
+use crate::diag::{Problem, Problems};
+use crate::engine::Status;
+use crate::gate::{Baseline, Blocker};
+use crate::i18n::tr;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Which controls stop the deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFailOn {
+    /// A required control is `fail` or `unknown` (default without --baseline)
+    Any,
+    /// Only `fail`
+    Fail,
+    /// Only regressions against --baseline: controls that were pass, waived or not applicable
+    /// there (or not required) and are now fail or unknown (default with --baseline)
+    New,
+    /// Never exit 1 (report only; missing evidence still exits 2)
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Inventory files or directories (tuanthu/inventory/v1)
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+    /// The system to judge: ID, or AGENCY/ID when several agencies use the id
+    #[arg(long, required = true, value_name = "[AGENCY/]ID")]
+    pub system: String,
+    /// nmap XML results (`nmap -oX`) covering the system's hosts
+    #[arg(long, num_args = 1.., value_name = "FILE.xml")]
+    pub nmap: Vec<PathBuf>,
+    /// Evidence files of live TLS/HTTP probes (`tuanthu collect`)
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    /// Probe the system's declared TLS endpoints and URLs now (its own assets only)
+    #[arg(long)]
+    pub live: bool,
+    /// An earlier report (tuanthu/report/v1 JSON) holding the system: only regressions against it
+    /// fail the gate (unless --fail-on says otherwise)
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Which controls fail the gate (default: `new` with --baseline, else `any`)
+    #[arg(long, value_enum)]
+    pub fail_on: Option<GateFailOn>,
+    /// Directory searched for tailoring files after each inventory file's own directory
+    #[arg(long, value_name = "DIR")]
+    pub tailoring: Vec<PathBuf>,
+    /// Output format of the system's report (the verdict itself goes to standard error)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Evidence older than this many days is not used (default: the catalogue's, 90)
+    #[arg(long, value_name = "DAYS")]
+    pub max_evidence_age: Option<u32>,
+    /// Evaluate under this catalogue instead of the system's own (e.g. nd331-2026 ahead of the
+    /// transition deadline)
+    #[arg(long, value_name = "ID")]
+    pub catalogue: Option<String>,
+    #[command(flatten, next_help_heading = "Live probes (--live)")]
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+pub fn run(a: GateArgs) -> ExitCode {
+    let fail_on = a.fail_on.unwrap_or(if a.baseline.is_some() { GateFailOn::New } else { GateFailOn::Any });
+    if fail_on == GateFailOn::New && a.baseline.is_none() {
+        return usage("--fail-on new compares against a baseline: add --baseline REPORT.json");
+    }
+    if a.nmap.is_empty() && a.evidence.is_empty() && !a.live {
+        return usage("a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)");
+    }
+    let c = check_args(&a);
+    let mut inputs = match check::load_inputs(&c) {
+        Ok(i) => i,
+        Err(p) => return invalid(&p),
+    };
+    let (agency, system) = match inputs.inventory.find_system(&a.system) {
+        Ok((ag, s)) => (ag.id.clone(), s.id.clone()),
+        Err(e) => return usage_at("--system", e),
+    };
+    inputs.inventory = inputs.inventory.only(&agency, &system);
+    let baseline = match a.baseline.as_deref().map(|p| Baseline::load(p, &agency, &system)).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_at("--baseline", e),
+    };
+    let live = if a.live {
+        let planned = match Planned::new(&inputs.inventory, &a.probe, &[], a.common.quiet) {
+            Ok(p) => p,
+            Err(p) => return invalid(&p),
+        };
+        match planned.run_to_input() {
+            Ok(l) => vec![l],
+            Err(e) => return fail(e),
+        }
+    } else {
+        Vec::new()
+    };
+    let (mut report, policy, code) = check::assess(&c, inputs, live);
+    // Hosts of other systems would show as unregistered: the gate speaks of one system only.
+    report.unregistered_assets.clear();
+    if let Err(e) = check::emit(&c, &report, &policy) {
+        return fail(e);
+    }
+    let Some((_, sys)) = report.systems().next() else {
+        return fail("internal error: the gated system is missing from its report");
+    };
+    if let Err(e) = crate::gate::usable_evidence(&report, sys) {
+        eprintln!("gate: error: {}", crate::sanitize::one_line(&e));
+        return ExitCode::Invalid;
+    }
+    let required = crate::gate::required(sys);
+    let blockers = match (fail_on, &baseline) {
+        (GateFailOn::New, Some(b)) => crate::gate::regressions(required, b),
+        (GateFailOn::Any, _) => crate::gate::blockers(required, |s| FailOn::Any.fails(s)),
+        (GateFailOn::Fail, _) => crate::gate::blockers(required, |s| FailOn::Fail.fails(s)),
+        (GateFailOn::Never | GateFailOn::New, _) => Vec::new(),
+    };
+    if !a.common.quiet || !blockers.is_empty() {
+        let g = crate::report::Glossary::new(&policy, a.common.lang);
+        eprint!("{}", summary(&agency, sys, &blockers, baseline.as_ref(), fail_on, &g));
+    }
+    let verdict = if blockers.is_empty() { ExitCode::Ok } else { ExitCode::No };
+    code.max(verdict)
+}
+
+/// The `check` options the gate's evaluation runs with (never signed; the gate decides exit 1).
+fn check_args(a: &GateArgs) -> CheckArgs {
+    CheckArgs {
+        inventory: a.inventory.clone(),
+        nmap: a.nmap.clone(),
+        evidence: a.evidence.clone(),
+        tailoring: a.tailoring.clone(),
+        format: a.format,
+        as_of: a.as_of.clone(),
+        max_evidence_age: a.max_evidence_age,
+        catalogue: a.catalogue.clone(),
+        fail_on: FailOn::Never,
+        sign: None,
+        common: a.common.clone(),
+    }
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("gate: error: {msg}");
+    ExitCode::Invalid
+}
+
+fn usage_at(arg: &str, msg: String) -> ExitCode {
+    invalid(&Problems::one(Problem::file(arg, msg)))
+}
+
+/// The verdict for people: one line, then the controls that stop the deployment.
+fn summary(
+    agency: &str,
+    sys: &crate::report::SystemReport,
+    blockers: &[Blocker],
+    baseline: Option<&Baseline>,
+    fail_on: GateFailOn,
+    g: &crate::report::Glossary,
+) -> String {
+    let lang = g.lang;
+    let verdict = if blockers.is_empty() { tr(lang, "PASS", "ĐẠT") } else { tr(lang, "FAIL", "KHÔNG ĐẠT") };
+    let what = match (fail_on, baseline) {
+        (GateFailOn::New, Some(b)) => format!(
+            "{} {} ({}, {})",
+            blockers.len(),
+            tr(lang, "regression(s) against", "yêu cầu xấu đi so với"),
+            b.file,
+            b.generated_at
+        ),
+        _ => format!("{} {}", blockers.len(), tr(lang, "required control(s) not met", "yêu cầu bắt buộc chưa đạt")),
+    };
+    let mut out = format!(
+        "gate: {verdict}: {agency}/{} ({} {}, {}): {what}\n",
+        sys.id,
+        tr(lang, "level", "cấp độ"),
+        sys.level,
+        sys.catalogue
+    );
+    if let Some(b) = baseline.filter(|b| b.level != sys.level || b.catalogue != sys.catalogue) {
+        out.push_str(&format!(
+            "  {}: {} {} {} → {} {}\n",
+            tr(lang, "note", "lưu ý"),
+            b.catalogue,
+            tr(lang, "level", "cấp độ"),
+            b.level,
+            sys.catalogue,
+            sys.level
+        ));
+    }
+    for b in blockers {
+        let before = b.before.as_deref().map(|s| format!("{s} → ")).unwrap_or_default();
+        let status = crate::report::table::status_text(b.status, lang);
+        let title = g.control(&sys.catalogue, &b.control, sys.level).map(|c| c.title).unwrap_or_default();
+        out.push_str(&format!("  {:<10} {:<24} {title}\n", b.control, format!("{before}{status}")));
+    }
+    if blockers.iter().any(|b| b.status == Status::Unknown) {
+        out.push_str(&format!(
+            "  {}\n",
+            tr(
+                lang,
+                "unknown: no fresh evidence shows the control; attest it or collect evidence (unknown is not pass)",
+                "chưa rõ: chưa có bằng chứng còn hiệu lực; hãy khai báo hoặc thu thập bằng chứng",
+            )
+        ));
+    }
+    crate::sanitize::clean(&out)
+}

@@ -1,0 +1,189 @@
+//! The CI gate's judgement of one system: which required controls stop a deployment, either
+//! outright (`--fail-on any|fail`) or as regressions against a baseline report (`--fail-on new`).
+//!
+//! A gate must never pass on nothing. Before any verdict, [`usable_evidence`] insists that
+//! something about the system's assets was actually measured: attestations alone, an empty
+//! evidence file or evidence about other hosts are refused, not read as "no findings".
+
+use crate::engine::Status;
+use crate::report::{Report, SystemReport};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Largest baseline report read.
+pub const MAX_BASELINE_BYTES: u64 = 256 << 20;
+
+/// A required control that stops the deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    pub control: String,
+    pub status: Status,
+    /// Its status in the baseline (`None`: the baseline did not require it). Only set in
+    /// regression mode.
+    pub before: Option<String>,
+}
+
+/// The system's statuses in an earlier report.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub file: String,
+    pub generated_at: String,
+    pub level: u8,
+    pub catalogue: String,
+    /// Required control → status, as written in the report (`pass`, `fail`, ...).
+    pub controls: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct ReportDoc {
+    schema: String,
+    generated_at: String,
+    agencies: Vec<AgencyDoc>,
+}
+
+#[derive(Deserialize)]
+struct AgencyDoc {
+    id: String,
+    systems: Vec<SystemDoc>,
+}
+
+#[derive(Deserialize)]
+struct SystemDoc {
+    id: String,
+    level: u8,
+    catalogue: String,
+    controls: Vec<ControlDoc>,
+}
+
+#[derive(Deserialize)]
+struct ControlDoc {
+    id: String,
+    status: String,
+}
+
+impl Baseline {
+    /// Reads `agency/system` from a `tuanthu/report/v1` file. A baseline that cannot be read, is
+    /// not a report, or does not hold the system is an error: comparing against nothing would
+    /// make every failure look old.
+    pub fn load(path: &Path, agency: &str, system: &str) -> Result<Baseline, String> {
+        let shown = path.display();
+        let size = std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read the baseline: {e}"))?.len();
+        if size > MAX_BASELINE_BYTES {
+            return Err(format!("{shown}: the baseline is {size} bytes, more than the {MAX_BASELINE_BYTES} allowed"));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the baseline: {e}"))?;
+        let doc: ReportDoc = serde_json::from_str(&text)
+            .map_err(|e| format!("{shown}:{}:{}: not a tuanthu report ({e})", e.line(), e.column()))?;
+        if doc.schema != crate::report::SCHEMA {
+            return Err(format!(
+                "{shown}: schema `{}` is not {}",
+                crate::sanitize::one_line(&doc.schema),
+                crate::report::SCHEMA
+            ));
+        }
+        let found = doc
+            .agencies
+            .into_iter()
+            .filter(|a| a.id == agency)
+            .flat_map(|a| a.systems)
+            .find(|s| s.id == system)
+            .ok_or_else(|| format!("{shown}: the baseline has no system `{agency}/{system}`"))?;
+        Ok(Baseline {
+            file: path.display().to_string(),
+            generated_at: doc.generated_at,
+            level: found.level,
+            catalogue: found.catalogue,
+            controls: found.controls.into_iter().map(|c| (c.id, c.status)).collect(),
+        })
+    }
+}
+
+/// Why no verdict can be given: the gate then fails closed (exit 2).
+pub fn usable_evidence(report: &Report, system: &SystemReport) -> Result<(), String> {
+    let empty: Vec<&str> = report.inputs.iter().filter(|i| i.records == Some(0)).map(|i| i.file.as_str()).collect();
+    if !empty.is_empty() {
+        return Err(format!("empty evidence file: {} (a gate never passes on nothing)", empty.join(", ")));
+    }
+    if system.evidence_judged == 0 {
+        return Err(format!(
+            "no usable evidence about `{}`: no scan or probe record of its declared assets could be judged \
+             (missing, stale, unreachable, or about other hosts); a gate never passes on nothing",
+            system.id
+        ));
+    }
+    Ok(())
+}
+
+/// A system's required controls with their statuses, as the gate judges them.
+pub fn required(system: &SystemReport) -> impl Iterator<Item = (&str, Status)> {
+    system.controls.iter().map(|c| (c.id.as_str(), c.status))
+}
+
+/// Required controls whose status matches `fails` (e.g. fail or unknown).
+pub fn blockers<'a>(
+    controls: impl IntoIterator<Item = (&'a str, Status)>,
+    fails: impl Fn(Status) -> bool,
+) -> Vec<Blocker> {
+    controls
+        .into_iter()
+        .filter(|(_, s)| fails(*s))
+        .map(|(id, status)| Blocker { control: id.to_string(), status, before: None })
+        .collect()
+}
+
+/// Regressions against the baseline: required controls now `fail` or `unknown` that were
+/// `pass`, `waived` or `not_applicable` there, or that the baseline did not require at all (a
+/// control new to the system's profile has never been shown to hold). Controls already failing in
+/// the baseline are not regressions.
+pub fn regressions<'a>(controls: impl IntoIterator<Item = (&'a str, Status)>, baseline: &Baseline) -> Vec<Blocker> {
+    controls
+        .into_iter()
+        .filter(|(_, s)| matches!(s, Status::Fail | Status::Unknown))
+        .filter_map(|(id, status)| {
+            let before = baseline.controls.get(id);
+            let was_satisfied = before.is_none_or(|b| matches!(b.as_str(), "pass" | "waived" | "not_applicable"));
+            was_satisfied.then(|| Blocker { control: id.to_string(), status, before: before.cloned() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline(controls: &[(&str, &str)]) -> Baseline {
+        Baseline {
+            file: "b.json".into(),
+            generated_at: "2026-10-01T00:00:00Z".into(),
+            level: 3,
+            catalogue: "tt12-2022".into(),
+            controls: controls.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn only_changes_for_the_worse_are_regressions() {
+        let b = baseline(&[("A", "pass"), ("B", "fail"), ("C", "waived"), ("D", "not_applicable"), ("E", "unknown")]);
+        let now = [
+            ("A", Status::Fail),
+            ("B", Status::Fail),
+            ("C", Status::Unknown),
+            ("D", Status::Pass),
+            ("E", Status::Unknown),
+            ("F", Status::Fail),
+        ];
+        let r: Vec<(String, Option<String>)> =
+            regressions(now, &b).into_iter().map(|x| (x.control, x.before)).collect();
+        let want = [("A", Some("pass")), ("C", Some("waived")), ("F", None)];
+        assert_eq!(r, want.map(|(c, b)| (c.to_string(), b.map(str::to_string))));
+    }
+
+    #[test]
+    fn blockers_follow_the_fail_on_test() {
+        let now = [("A", Status::Fail), ("B", Status::Unknown), ("C", Status::Waived), ("D", Status::NotApplicable)];
+        let ids = |v: Vec<Blocker>| v.into_iter().map(|b| b.control).collect::<Vec<_>>();
+        assert_eq!(ids(blockers(now, |s| matches!(s, Status::Fail | Status::Unknown))), ["A", "B"]);
+        assert_eq!(ids(blockers(now, |s| s == Status::Fail)), ["A"]);
+    }
+}
