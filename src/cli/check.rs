@@ -53,7 +53,7 @@ pub struct CheckArgs {
     pub format: Format,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today: attestation staleness, waiver
     /// expiry and evidence age are judged at it, so a past period can be reproduced exactly
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "TUANTHU_AS_OF")]
     pub as_of: Option<String>,
     /// Evidence older than this many days is not used (default: the catalogue's, 90)
     #[arg(long, value_name = "DAYS")]

@@ -60,7 +60,7 @@ pub struct GateArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "TUANTHU_AS_OF")]
     pub as_of: Option<String>,
     /// Evidence older than this many days is not used (default: the catalogue's, 90)
     #[arg(long, value_name = "DAYS")]

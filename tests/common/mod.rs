@@ -18,6 +18,7 @@ pub fn tuanthu(args: &[&str]) -> Output {
         .args(args)
         .current_dir(root())
         .env_remove("TUANTHU_LANG")
+        .env_remove("TUANTHU_AS_OF")
         .output()
         .expect("run tuanthu")
 }
