@@ -85,7 +85,7 @@ fn main() {
         bytes as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
-    let opts = Options { keys: Some(&keys), allow_unsigned: false, previous: None, top: 20 };
+    let opts = Options { keys: Some(&keys), allow_unsigned: false, previous: None, top: 20, period: None };
     let mut best = f64::MAX;
     let mut peak = 0.0f64;
     for _ in 0..iterations {

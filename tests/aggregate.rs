@@ -169,3 +169,41 @@ fn a_real_signed_report_aggregates_and_the_table_speaks_like_the_ministry() {
     let none = tuanthu(&["aggregate", report.to_str().unwrap()]);
     assert_eq!(code(&none), 2, "without --keys, unsigned reports must be allowed explicitly");
 }
+
+#[test]
+fn a_replayed_report_of_another_period_is_rejected_not_counted() {
+    let root = tempfile::tempdir().unwrap();
+    let (keys, dir) = (root.path().join("keys"), root.path().join("in"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (keypair(&keys, "so-a"), keypair(&keys, "so-b"));
+    let current = report("so-a", "2026-11-20T08:00:00Z", vec![system("a1", 3, "draft", "none", &["NET.01"])]);
+    // Last year's report of so-a (a better picture), validly signed, sent again this year; and
+    // so-b, which has not reported this year, trying to pass off last year's.
+    let mut last_year = report("so-a", "2025-11-20T08:00:00Z", vec![system("a1", 3, "approved", "full", &[])]);
+    last_year["period"] = json!("2025");
+    let mut b_last_year = report("so-b", "2025-11-21T08:00:00Z", vec![system("b1", 1, "approved", "full", &[])]);
+    b_last_year["period"] = json!("2025");
+    put(&dir, "a-2026.json", &sign::sign(&current, &a).unwrap());
+    put(&dir, "a-2025.json", &sign::sign(&last_year, &a).unwrap());
+    put(&dir, "b-2025.json", &sign::sign(&b_last_year, &b).unwrap());
+
+    let k = keys.to_str().unwrap();
+    let (exit, view) = national(&[dir.to_str().unwrap(), "--keys", k]);
+    assert_eq!(exit, 1, "inputs were rejected");
+    assert_eq!(view["period"], "2026", "the newest period is aggregated by default");
+    assert_eq!(view["overall"]["agencies"], 1);
+    assert_eq!(view["overall"]["systems_total"], 1);
+    assert_eq!(view["overall"]["systems_approved"], 0, "last year's approval does not count");
+    let rejected = view["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2);
+    for r in rejected {
+        assert!(r["file"].as_str().unwrap().ends_with("-2025.json"));
+        assert!(r["reason"].as_str().unwrap().contains("period 2025, not of the aggregated period 2026"), "{r}");
+    }
+
+    // The previous period can still be aggregated on its own, explicitly.
+    let (_, old) = national(&[dir.to_str().unwrap(), "--keys", k, "--period", "2025"]);
+    assert_eq!(old["period"], "2025");
+    assert_eq!(old["overall"]["agencies"], 2);
+    assert_eq!(old["rejected"].as_array().unwrap().len(), 1);
+}

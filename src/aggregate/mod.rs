@@ -19,6 +19,9 @@ pub struct Options<'a> {
     pub previous: Option<&'a serde_json::Value>,
     /// Longest missing-control rankings (0 = all).
     pub top: usize,
+    /// The reporting period to aggregate (e.g. "2026"); `None`: the newest period among the
+    /// valid reports.
+    pub period: Option<&'a str>,
 }
 
 /// Reads, verifies and aggregates every report under `paths`. Errs only when the inputs cannot be
@@ -33,7 +36,11 @@ pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, Stri
             Err(e) => rejected.push(e),
         }
     }
+    let period = opts.period.map(str::to_string).or_else(|| ok.iter().map(|l| l.period.clone()).max());
+    let (ok, other_periods) = national::of_period(ok, period.as_deref());
+    rejected.extend(other_periods);
     let (counted, superseded) = national::select(ok);
     let generated_at = crate::dates::now();
-    Ok(national::build(&counted, rejected, superseded, opts.previous, generated_at, opts.top))
+    let period = period.unwrap_or_default();
+    Ok(national::build(&counted, rejected, superseded, opts.previous, &period, generated_at, opts.top))
 }

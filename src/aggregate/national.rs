@@ -90,6 +90,25 @@ pub struct National {
     pub superseded: Vec<Superseded>,
 }
 
+/// Splits the valid reports into those of `period` and the others, rejected: a report of another
+/// period — last year's replayed, or one filed for the wrong year — must neither count beside the
+/// agency's current report nor stand in for a missing one.
+pub fn of_period(loaded: Vec<Loaded>, period: Option<&str>) -> (Vec<Loaded>, Vec<super::input::Rejected>) {
+    let (keep, other): (Vec<Loaded>, Vec<Loaded>) = loaded.into_iter().partition(|l| Some(l.period.as_str()) == period);
+    let rejected = other
+        .into_iter()
+        .map(|l| super::input::Rejected {
+            reason: format!(
+                "report of period {}, not of the aggregated period {} (an older report replayed, or filed for another period)",
+                crate::sanitize::one_line(&l.period),
+                period.unwrap_or("")
+            ),
+            file: l.file,
+        })
+        .collect();
+    (keep, rejected)
+}
+
 /// Keeps the newest report per agency and period (ties broken by file name, so the result does
 /// not depend on input order); the others are listed as superseded.
 pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
@@ -201,6 +220,7 @@ pub fn build(
     rejected: Vec<Rejected>,
     superseded: Vec<Superseded>,
     previous: Option<&Value>,
+    period: &str,
     generated_at: String,
     top: usize,
 ) -> National {
@@ -236,7 +256,7 @@ pub fn build(
     let mut national = National {
         schema: SCHEMA,
         generated_at,
-        period: period_of(counted),
+        period: period.to_string(),
         includes_unsigned: counted.iter().any(|l| l.signed_by.is_none()),
         overall: Overall {
             agencies: agencies.len(),
@@ -255,15 +275,6 @@ pub fn build(
         apply_change(&mut national, prev);
     }
     national
-}
-
-/// The period of the counted reports; several periods are joined ("2025, 2026") so a mixed input
-/// is visible rather than silently labelled with one of them.
-fn period_of(counted: &[Loaded]) -> String {
-    let mut periods: Vec<&str> = counted.iter().map(|l| l.period.as_str()).collect();
-    periods.sort_unstable();
-    periods.dedup();
-    periods.join(", ")
 }
 
 fn delta(now: Option<f64>, before: Option<f64>) -> Option<f64> {

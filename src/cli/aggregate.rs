@@ -29,6 +29,10 @@ pub struct AggregateArgs {
     /// The previous period's national view (JSON), to show the change per agency and overall
     #[arg(long, value_name = "NATIONAL.json")]
     pub previous: Option<PathBuf>,
+    /// The reporting period to aggregate (YYYY; default: the newest among the valid reports).
+    /// Reports of other periods are rejected, so last year's report cannot be replayed
+    #[arg(long, value_name = "YYYY")]
+    pub period: Option<String>,
     /// Longest "most often missing controls" rankings (0 = all)
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
@@ -53,8 +57,13 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             return ExitCode::Invalid;
         }
     };
-    let opts =
-        Options { keys: a.keys.as_deref(), allow_unsigned: a.allow_unsigned, previous: previous.as_ref(), top: a.top };
+    let opts = Options {
+        keys: a.keys.as_deref(),
+        allow_unsigned: a.allow_unsigned,
+        previous: previous.as_ref(),
+        top: a.top,
+        period: a.period.as_deref(),
+    };
     let national = match aggregate::aggregate(&a.reports, &opts) {
         Ok(n) => n,
         Err(e) => {
