@@ -354,14 +354,8 @@ impl Return {
             &label(lang, "SOCIALIST REPUBLIC OF VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
             &st.motto,
         )?;
-        f.ws.merge_range(
-            1,
-            0,
-            1,
-            3,
-            &label(lang, "(INFORMATION SYSTEM OWNER)", "(CHỦ QUẢN HỆ THỐNG THÔNG TIN)"),
-            &st.italic_center,
-        )?;
+        let role = format!("({})", label(lang, "INFORMATION SYSTEM OWNER", "CHỦ QUẢN HỆ THỐNG THÔNG TIN"));
+        f.ws.merge_range(1, 0, 1, 3, &role, &st.italic_center)?;
         f.ws.merge_range(
             1,
             7,
@@ -377,7 +371,7 @@ impl Return {
         );
         f.ws.merge_range(2, 0, 2, 3, &subject, &st.italic_center)?;
         height(f.ws, 0, &[(&issuer, 73.0)])?;
-        height(f.ws, 1, &[(&label(lang, "(INFORMATION SYSTEM OWNER)", "(CHỦ QUẢN HỆ THỐNG THÔNG TIN)"), 73.0)])?;
+        height(f.ws, 1, &[(&role, 73.0)])?;
         height(f.ws, 2, &[(&subject, 73.0)])?;
         f.ws.merge_range(4, 0, 4, 11, &label(lang, "REPORT", "BÁO CÁO"), &st.title)?;
         let what = label(
@@ -386,11 +380,11 @@ impl Return {
             "Kết quả công tác bảo đảm an ninh mạng hệ thống thông tin",
         );
         f.ws.merge_range(5, 0, 5, 11, &cell_text(&format!("{what} — {}", self.period)), &st.subtitle)?;
-        let to = label(
-            lang,
-            "To: (the dedicated cybersecurity unit / force)",
-            "Kính gửi: (Đơn vị chuyên trách về an ninh mạng/ Lực lượng chuyên trách về an ninh mạng)",
-        );
+        let addressee = "Đơn vị chuyên trách về an ninh mạng/ Lực lượng chuyên trách về an ninh mạng";
+        let to = match lang {
+            Lang::Vi => format!("Kính gửi: ({addressee})"),
+            Lang::En => format!("To: the dedicated cybersecurity unit or force (Kính gửi: {addressee})"),
+        };
         f.ws.merge_range(6, 0, 6, 11, &to, &st.center)?;
         let (from, until) = period_bounds(&self.period);
         let about = match lang {
@@ -439,19 +433,18 @@ impl Return {
                 self.as_of
             ),
         };
-        let expected_note = if x.not_approved == 0 {
-            t("Every system is approved.", "Tất cả hệ thống đã được phê duyệt.").to_string()
-        } else {
-            match lang {
-                Lang::En => format!(
-                    "Latest expected approval among the {} systems not approved; {} of them give no date.",
-                    x.not_approved, x.undated
-                ),
-                Lang::Vi => format!(
-                    "Thời điểm dự kiến muộn nhất trong {} hệ thống chưa được phê duyệt; {} hệ thống chưa nêu thời điểm.",
-                    x.not_approved, x.undated
-                ),
-            }
+        let expected_note = match (x.not_approved, x.undated, lang) {
+            (0, _, _) => t("Every system is approved.", "Tất cả hệ thống đã được phê duyệt.").to_string(),
+            (n, 0, Lang::En) => format!("Latest expected approval among the {n} systems not approved."),
+            (n, 0, Lang::Vi) => format!("Thời điểm dự kiến muộn nhất trong {n} hệ thống chưa được phê duyệt."),
+            (n, u, Lang::En) => format!(
+                "Latest expected approval among the {n} systems not approved; {u} of them give no date, so all \
+may be approved later than this."
+            ),
+            (n, u, Lang::Vi) => format!(
+                "Thời điểm dự kiến muộn nhất trong {n} hệ thống chưa được phê duyệt; {u} hệ thống chưa nêu thời \
+điểm nên việc phê duyệt tất cả có thể muộn hơn."
+            ),
         };
         let lines: [(&str, &str, Value<'_>, String); 7] = [
             (
@@ -532,16 +525,14 @@ impl Return {
                 };
                 f.subsection(&head)?;
             }
-            f.subsection(&label(lang, "a) The information system owner", "a) Chủ quản hệ thống thông tin"))?;
+            let owner_head = label(lang, "The information system owner", "Chủ quản hệ thống thông tin");
+            f.subsection(&format!("a) {owner_head}"))?;
             for (i, (en, vi)) in fields.iter().enumerate() {
                 let (value, note) = if i == 0 { (Value::Text(owner), "") } else { (Value::Blank, fill) };
                 f.grid_line(i + 1, &label(lang, en, vi), value, note, i > 0)?;
             }
-            f.subsection(&label(
-                lang,
-                "b) The dedicated cybersecurity unit",
-                "b) Đơn vị chuyên trách về an ninh mạng",
-            ))?;
+            let unit = label(lang, "The dedicated cybersecurity unit", "Đơn vị chuyên trách về an ninh mạng");
+            f.subsection(&format!("b) {unit}"))?;
             for (i, (en, vi)) in fields.iter().enumerate() {
                 f.grid_line(i + 1, &label(lang, en, vi), Value::Blank, fill, true)?;
             }
@@ -552,6 +543,8 @@ impl Return {
 
     fn part3(&self, f: &mut Form<'_>) -> Result<(), XlsxError> {
         let lang = f.lang;
+        // The table starts a printed page; its header repeats on every page after.
+        f.ws.set_page_breaks(&[f.row])?;
         f.section(&label(lang, "Part 3. The information systems", "III. Danh sách hệ thống thông tin"))?;
         let header_row = f.row;
         for i in 0..HEADERS.len() {
@@ -580,6 +573,10 @@ impl Return {
             ws.write_string_with_format(row, 9, r.deployment, &st.cell)?;
             write_date(ws, (row, 10), r.expected_completion.as_deref(), st)?;
             ws.write_string_with_format(row, 11, &r.assessed, &st.cell)?;
+            let texts =
+                [&r.name, &r.owner, &r.operator, r.approval, &r.decision, &r.regulation, r.deployment, &r.assessed];
+            let widths = [1, 2, 3, 5, 6, 7, 9, 11].map(|i| WIDTHS[i]);
+            height(ws, row, &texts.iter().zip(widths).map(|(t, w)| (*t as &str, w)).collect::<Vec<_>>())?;
             f.row += 1;
         }
         Ok(())
@@ -746,12 +743,9 @@ impl Form<'_> {
     }
 }
 
-/// Sets row `r`'s height to show every `(text, width in characters)` wrapped: Excel fits row
-/// heights to wrapped text itself, but not in merged cells.
+/// Sets row `r`'s height to show every `(text, width in characters)` wrapped.
 fn height(ws: &mut Worksheet, r: u32, texts: &[(&str, f64)]) -> Result<(), XlsxError> {
-    let lines =
-        texts.iter().map(|(t, w)| ((t.chars().count() as f64 * 1.15) / w.max(1.0)).ceil().max(1.0)).fold(1.0, f64::max);
-    ws.set_row_height(r, 15.0 * lines)?;
+    ws.set_row_height(r, super::xlsx::row_height(texts.iter().copied()))?;
     Ok(())
 }
 

@@ -169,6 +169,16 @@ pub(crate) fn write_cell(
     Ok(())
 }
 
+/// The height (points) of a row whose cells wrap `(text, column width in characters)`: enough
+/// lines for the longest, at most Excel's 409 points. Set explicitly because a spreadsheet does not
+/// always fit rows to wrapped text when it opens a file (LibreOffice does not, nor does Excel for
+/// merged cells).
+pub(crate) fn row_height<'t>(texts: impl IntoIterator<Item = (&'t str, f64)>) -> f64 {
+    let lines =
+        texts.into_iter().map(|(t, w)| ((t.chars().count() as f64 * 1.1) / w.max(1.0)).ceil()).fold(1.0, f64::max);
+    (15.0 * lines).min(409.0)
+}
+
 /// `f`, in bold when `bold`.
 fn emphasis(f: &Format, bold: bool) -> Cow<'_, Format> {
     if bold { Cow::Owned(f.clone().set_bold()) } else { Cow::Borrowed(f) }
@@ -185,6 +195,7 @@ pub(crate) struct DataSheet<'w> {
     ws: &'w mut Worksheet,
     styles: &'w Styles,
     wrap: Vec<bool>,
+    widths: Vec<f64>,
     next: u32,
 }
 
@@ -202,7 +213,20 @@ pub(crate) fn data_sheet<'w>(
         ws.write_string_with_format(0, i, cell_text(c.title), &styles.header)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    Ok(DataSheet { ws, styles, wrap: cols.iter().map(|c| c.wrap).collect(), next: 1 })
+    // Printed: landscape, one page wide, the header on every page.
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    let header = row_height(cols.iter().map(|c| (c.title, c.width)));
+    if header > 15.0 {
+        ws.set_row_height(0, header)?;
+    }
+    Ok(DataSheet {
+        ws,
+        styles,
+        wrap: cols.iter().map(|c| c.wrap).collect(),
+        widths: cols.iter().map(|c| c.width).collect(),
+        next: 1,
+    })
 }
 
 impl DataSheet<'_> {
@@ -211,9 +235,17 @@ impl DataSheet<'_> {
     }
 
     fn write(&mut self, cells: &[Cell<'_>], bold: bool) -> Result<(), XlsxError> {
+        let mut wrapped = Vec::new();
         for (i, cell) in (0u16..).zip(cells) {
             let wrap = self.wrap.get(usize::from(i)).copied().unwrap_or(false);
             write_cell(self.ws, self.styles, (self.next, i), *cell, wrap, bold)?;
+            if let (true, Cell::Text(t)) = (wrap, cell) {
+                wrapped.push((*t, self.widths.get(usize::from(i)).copied().unwrap_or(10.0)));
+            }
+        }
+        let height = row_height(wrapped);
+        if height > 15.0 {
+            self.ws.set_row_height(self.next, height)?;
         }
         self.next += 1;
         Ok(())
