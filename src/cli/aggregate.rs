@@ -41,7 +41,7 @@ pub struct AggregateArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Language of the table output
+    /// Language of the table, CSV and XLSX output
     #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Write the output to FILE instead of standard output

@@ -65,7 +65,7 @@ pub(crate) enum Field<'a> {
 }
 
 /// A cell as written: one line, no control characters, no formula, quoted when needed.
-pub(crate) fn cell(raw: &str) -> String {
+fn cell(raw: &str) -> String {
     let mut s = crate::sanitize::one_line(raw);
     if s.starts_with(['=', '+', '-', '@']) {
         s.insert(0, '\'');

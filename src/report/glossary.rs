@@ -67,11 +67,7 @@ impl<'p> Glossary<'p> {
     /// controls without their catalogue; the first catalogue that has the id wins).
     pub fn any_control_title(&self, id: &str) -> Option<&'p str> {
         let policy = self.policy?;
-        policy
-            .catalogues
-            .iter()
-            .find_map(|cat| cat.controls.iter().find(|c| c.id == id))
-            .map(|c| c.title.get(self.lang))
+        policy.catalogues.iter().find_map(|cat| cat.controls.iter().find(|c| c.id == id)).map(|c| c.title.get(self.lang))
     }
 
     /// How many months evidence of control `id` stays valid for a system of `level` under

@@ -36,6 +36,10 @@
 //! sheet named "Mẫu 08", ready to print (A4 landscape, one page wide, Part 3's header repeated on
 //! every page). Dates are ISO 8601 (`2027-01-15`): text in the CSV and in column 7, real dates
 //! shown `yyyy-mm-dd` in the workbook.
+//!
+//! The form sheet freezes no panes: Part 3's header sits below Parts 1 and 2, and a frozen header
+//! there would pin both parts to the top of the window. It repeats on every printed page instead;
+//! the frozen, filterable view of the systems is the Systems sheet of `--format xlsx`.
 
 use super::xlsx::{DATE_FORMAT, cell_text, excel_date};
 use super::{Deployment, Glossary, Report};
