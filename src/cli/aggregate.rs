@@ -3,6 +3,7 @@
 use super::{ExitCode, fail, write_output};
 use crate::aggregate::{self, Options};
 use crate::i18n::Lang;
+use crate::report::Glossary;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -12,6 +13,12 @@ pub enum Format {
     Table,
     /// The tuanthu/national/v1 JSON document
     Json,
+    /// One row per agency with every figure and the change, then a row for all agencies; UTF-8
+    /// with BOM (opens in Excel with Vietnamese intact)
+    Csv,
+    /// Excel workbook: Overview (headlines), Agencies, By level, Missing controls, Rejected,
+    /// Superseded. Binary: give -o FILE.xlsx (or redirect standard output)
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -38,7 +45,7 @@ pub struct AggregateArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Language of the table output
+    /// Language of the table, CSV and XLSX output
     #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Write the output to FILE instead of standard output
@@ -50,6 +57,10 @@ pub struct AggregateArgs {
 }
 
 pub fn run(a: AggregateArgs) -> ExitCode {
+    if let Err(e) = super::binary_output_allowed(a.format == Format::Xlsx, a.output.as_deref()) {
+        eprintln!("error: --format: {e}");
+        return ExitCode::Invalid;
+    }
     let previous = match a.previous.as_deref().map(read_previous).transpose() {
         Ok(p) => p,
         Err(e) => {
@@ -71,14 +82,24 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             return ExitCode::Invalid;
         }
     };
-    let text = match a.format {
+    let bytes = match a.format {
         Format::Json => match serde_json::to_string_pretty(&national) {
-            Ok(t) => t + "\n",
+            Ok(t) => (t + "\n").into_bytes(),
             Err(e) => return fail(format!("cannot serialise the national view: {e}")),
         },
-        Format::Table => aggregate::table::render(&national, a.lang),
+        Format::Table => aggregate::table::render(&national, a.lang).into_bytes(),
+        Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
+        Format::Xlsx => {
+            // Control titles come from the bundled catalogues; without them, the ids stand alone.
+            let policy = crate::policy::Policy::bundled().ok();
+            let glossary = policy.as_ref().map_or(Glossary::empty(a.lang), |p| Glossary::new(p, a.lang));
+            match aggregate::xlsx::render(&national, &glossary) {
+                Ok(b) => b,
+                Err(e) => return fail(e),
+            }
+        }
     };
-    if let Err(e) = write_output(a.output.as_deref(), &text) {
+    if let Err(e) = write_output(a.output.as_deref(), &bytes) {
         return fail(e);
     }
     if !a.quiet {

@@ -21,6 +21,24 @@ pub enum Format {
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab): a result per failed or unknown control and
     /// asset, located at the system's entry in the inventory
     Sarif,
+    /// Excel workbook: Summary, Systems, Controls, Findings and the Mẫu 08 return. Binary: give
+    /// -o FILE.xlsx (or redirect standard output); it is never written to a terminal
+    Xlsx,
+    /// The yearly return on Decree 331 form Mẫu 08. CSV by default (the per-system table: one row
+    /// per system, the form's 12 columns); the whole form (general figures, identification, table)
+    /// as an Excel workbook when -o names a .xlsx file
+    Mau08,
+}
+
+impl Format {
+    /// Whether the output is a workbook (binary), given where it goes.
+    fn is_binary(self, output: Option<&std::path::Path>) -> bool {
+        match self {
+            Format::Xlsx => true,
+            Format::Mau08 => super::is_xlsx_path(output),
+            _ => false,
+        }
+    }
 }
 
 /// Which statuses make the command say "no" (exit 1).
@@ -150,6 +168,11 @@ pub(crate) fn emit(a: &CheckArgs, report: &Report, policy: &crate::policy::Polic
 fn render(a: &CheckArgs, report: &Report, glossary: &Glossary) -> Result<Vec<u8>, String> {
     let lang = a.common.lang;
     Ok(match a.format {
+        Format::Xlsx => crate::report::xlsx::render(report, glossary)?,
+        Format::Mau08 => {
+            let form = crate::report::mau08::Return::build(report, glossary)?;
+            if a.format.is_binary(a.common.output.as_deref()) { form.xlsx(lang)? } else { form.csv(lang).into_bytes() }
+        }
         Format::Json => render_json(report, a.sign.as_deref())?.into_bytes(),
         Format::Csv => crate::report::csv::render(report, lang).into_bytes(),
         Format::Junit => crate::report::junit::render(report).into_bytes(),
@@ -180,6 +203,9 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     if a.sign.is_some() && a.format != Format::Json {
         return Err(Problems::one(Problem::file("--sign", "only JSON reports are signed: add --format json")));
     }
+    let binary = a.format.is_binary(a.common.output.as_deref());
+    super::binary_output_allowed(binary, a.common.output.as_deref())
+        .map_err(|e| Problems::one(Problem::file("--format", e)))?;
     let policy = load_policy(&a.common)?;
     if let Some(c) = &a.catalogue
         && policy.catalogue(c).is_none()

@@ -188,6 +188,28 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, bytes: impl AsRef<[u8
     }
 }
 
+/// Whether `-o` names an Excel workbook (`.xlsx`, any case).
+pub(crate) fn is_xlsx_path(output: Option<&std::path::Path>) -> bool {
+    output.and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Refuses binary output (a workbook) bound for a terminal: it would garble the screen and help
+/// no one. A file (`-o`), a pipe or a redirection is fine.
+pub(crate) fn binary_output_allowed(binary: bool, output: Option<&std::path::Path>) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if refuses_terminal(binary, output.is_some(), std::io::stdout().is_terminal()) {
+        return Err("this format is an Excel workbook (binary) and standard output is a terminal: \
+write it to a file with -o FILE.xlsx, or redirect standard output"
+            .into());
+    }
+    Ok(())
+}
+
+/// The decision behind [`binary_output_allowed`].
+fn refuses_terminal(binary: bool, to_file: bool, stdout_is_terminal: bool) -> bool {
+    binary && !to_file && stdout_is_terminal
+}
+
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
@@ -220,6 +242,24 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn binary_output_is_refused_only_on_a_terminal_without_a_file() {
+        assert!(refuses_terminal(true, false, true));
+        assert!(!refuses_terminal(true, true, true), "-o FILE");
+        assert!(!refuses_terminal(true, false, false), "a pipe or a redirection");
+        assert!(!refuses_terminal(false, false, true), "text formats");
+    }
+
+    #[test]
+    fn xlsx_paths_are_recognised_by_extension() {
+        use std::path::Path;
+        assert!(is_xlsx_path(Some(Path::new("out/mau08.xlsx"))));
+        assert!(is_xlsx_path(Some(Path::new("MAU08.XLSX"))));
+        assert!(!is_xlsx_path(Some(Path::new("mau08.csv"))));
+        assert!(!is_xlsx_path(Some(Path::new("xlsx"))));
+        assert!(!is_xlsx_path(None));
     }
 
     #[test]

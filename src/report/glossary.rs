@@ -81,6 +81,21 @@ impl<'p> Glossary<'p> {
             .map(|c| c.title.get(self.lang))
     }
 
+    /// How many months evidence of control `id` stays valid for a system of `level` under
+    /// `catalogue`, read as the engine reads it (the catalogue's validity, through the level
+    /// profile's parameters). `None` when the glossary does not know the control or the control
+    /// is not renewed by age (untimed, or due on a yearly date).
+    pub fn validity_months(&self, catalogue: &str, id: &str, level: u8) -> Option<u32> {
+        let policy = self.policy?;
+        let cat = policy.catalogue(catalogue)?;
+        let control = cat.controls.iter().find(|c| c.id == id)?;
+        let params = policy.profile(catalogue, level).map(|p| &p.params)?;
+        match control.renewal(level, params, cat.defaults.validity_months) {
+            crate::policy::catalogue::Renewal::Months(m) => Some(m),
+            _ => None,
+        }
+    }
+
     pub fn rule(&self, id: &str) -> Option<RuleInfo<'p>> {
         self.policy?.rules.get(id).map(|r| self.rule_info(r))
     }

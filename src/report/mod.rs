@@ -2,16 +2,19 @@
 //! agency (approval, compliance and implementation rates, missing controls), and rendered.
 //!
 //! [`Report`] is the `tuanthu/report/v1` document of `shared/spec/cli-and-report.md`; its JSON
-//! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`]) only format it.
+//! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`], [`csv`],
+//! [`junit`], [`xlsx`], [`mau08`]) only format it.
 
 pub mod csv;
 pub mod glossary;
 pub mod json;
 pub mod junit;
+pub mod mau08;
 mod model;
 pub mod sarif;
 pub mod sign;
 pub mod table;
+pub mod xlsx;
 
 pub use glossary::Glossary;
 pub use model::*;
