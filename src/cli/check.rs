@@ -18,6 +18,8 @@ pub enum Format {
     Csv,
     /// JUnit XML: a test suite per system, a test case per required control (fail and unknown fail)
     Junit,
+    /// One self-contained HTML page (inline SVG charts, no external assets): opens offline, prints on A4
+    Html,
 }
 
 /// Which statuses make the command say "no" (exit 1).
@@ -133,12 +135,13 @@ pub(crate) fn evaluate(
 }
 
 /// The report in the requested format.
-fn render(a: &CheckArgs, report: &Report, _glossary: &Glossary) -> Result<Vec<u8>, String> {
+fn render(a: &CheckArgs, report: &Report, glossary: &Glossary) -> Result<Vec<u8>, String> {
     let lang = a.common.lang;
     Ok(match a.format {
         Format::Json => render_json(report, a.sign.as_deref())?.into_bytes(),
         Format::Csv => crate::report::csv::render(report, lang).into_bytes(),
         Format::Junit => crate::report::junit::render(report).into_bytes(),
+        Format::Html => crate::report::html::render(report, glossary).into_bytes(),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All
