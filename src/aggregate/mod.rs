@@ -4,6 +4,7 @@
 //! rejected (with the reason: bad signature, foreign key, unsigned, malformed…) or superseded by
 //! a newer report of the same agency and period — and the output lists all three.
 
+pub mod html;
 pub mod input;
 pub mod national;
 pub mod table;

@@ -3,6 +3,7 @@
 use super::{ExitCode, fail, write_output};
 use crate::aggregate::{self, Options};
 use crate::i18n::Lang;
+use crate::report::Glossary;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -12,6 +13,8 @@ pub enum Format {
     Table,
     /// The tuanthu/national/v1 JSON document
     Json,
+    /// One self-contained HTML page (inline SVG charts, no external assets): opens offline, prints on A4
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -34,7 +37,7 @@ pub struct AggregateArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Language of the table output
+    /// Language of the table and HTML output
     #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Write the output to FILE instead of standard output
@@ -68,6 +71,12 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             Err(e) => return fail(format!("cannot serialise the national view: {e}")),
         },
         Format::Table => aggregate::table::render(&national, a.lang),
+        Format::Html => {
+            // Control titles come from the bundled catalogues; without them the page shows ids.
+            let policy = crate::policy::Policy::bundled().ok();
+            let glossary = policy.as_ref().map_or(Glossary::empty(a.lang), |p| Glossary::new(p, a.lang));
+            aggregate::html::render(&national, &glossary)
+        }
     };
     if let Err(e) = write_output(a.output.as_deref(), &text) {
         return fail(e);
