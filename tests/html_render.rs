@@ -91,9 +91,7 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
     ["/Type /Page", "/Type/Page"]
         .iter()
-        .map(|marker| {
-            text.match_indices(marker).filter(|(i, m)| text[i + m.len()..].chars().next() != Some('s')).count()
-        })
+        .map(|marker| text.match_indices(marker).filter(|(i, m)| !text[i + m.len()..].starts_with('s')).count())
         .sum()
 }
 

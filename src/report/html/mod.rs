@@ -333,7 +333,7 @@ fn overview(h: &mut Html, ai: usize, a: &AgencyReport, l: Lang) {
                         h.void("br", &[]).text(&s.name);
                     });
                     h.leaf("td", &[("class", &"num")], &s.level.to_string());
-                    h.leaf("td", &[], &s.catalogue);
+                    h.leaf("td", &[("class", &"nowrap")], &s.catalogue);
                     h.leaf("td", &[], approval_text(s.approval, l));
                     h.leaf("td", &[], system::deployment_text(s.deployment, l));
                     h.el("td", &[], |h| {

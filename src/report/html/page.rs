@@ -233,8 +233,10 @@ figure.chart figcaption { font-weight: bold; margin-bottom: 0.3em; }
 figure.chart svg { display: block; width: 100%; max-width: 760px; height: auto; }
 table { width: 100%; margin: 0.5em 0 1em; border-collapse: collapse; }
 caption { text-align: left; font-weight: bold; padding: 0.2em 0; }
-th, td { padding: 4px 6px; border: 1px solid #b0bec5; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-td ul, td p, td code { overflow-wrap: anywhere; }
+th, td { padding: 4px 6px; border: 1px solid #b0bec5; text-align: left; vertical-align: top; }
+th { overflow-wrap: normal; }
+td { overflow-wrap: anywhere; }
+.nowrap { white-space: nowrap; }
 table.compact { width: auto; min-width: 50%; }
 thead { display: table-header-group; }
 thead th { background: #eceff1; }

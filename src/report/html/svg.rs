@@ -15,6 +15,9 @@ pub const WIDTH: f64 = 760.0;
 const FONT: f64 = 12.0;
 const SMALL: f64 = 10.0;
 const ROW: f64 = 22.0;
+/// A generous average width of one character at [`FONT`]: SVG cannot measure text, so labels
+/// are cut to what fits by this estimate.
+const CHAR_W: f64 = 7.5;
 const TEXT: &str = "#1a1a1a";
 const GRID: &str = "#cfd8dc";
 const AXIS: &str = "#546e7a";
@@ -90,7 +93,7 @@ fn legend(h: &mut Html, series: &[Series<'_>], x: f64, y: f64) {
         rect(h, x, y - 10.0, 12.0, 12.0, s.colour);
         text(h, x + 16.0, y, "start", FONT, TEXT, s.label);
         // No text measurement in SVG: advance by an estimate of the label's width.
-        x += 16.0 + s.label.chars().count() as f64 * 7.0 + 18.0;
+        x += 16.0 + s.label.chars().count() as f64 * CHAR_W + 14.0;
     }
 }
 
@@ -98,6 +101,7 @@ fn legend(h: &mut Html, series: &[Series<'_>], x: f64, y: f64) {
 /// often missing. The label is cut to fit; the bar's `<title>` has it whole.
 pub fn horizontal_bars(h: &mut Html, title: &str, bars: &[Bar], colour: &'static str) {
     const LABEL_W: f64 = 330.0;
+    const LABEL_CHARS: usize = (LABEL_W / CHAR_W) as usize - 4;
     const VALUE_W: f64 = 56.0;
     let plot_x = LABEL_W + 8.0;
     let plot_w = WIDTH - plot_x - VALUE_W;
@@ -109,7 +113,7 @@ pub fn horizontal_bars(h: &mut Html, title: &str, bars: &[Bar], colour: &'static
         let w = b.value as f64 / max * plot_w;
         h.el("g", &[], |h| {
             h.leaf("title", &[], &format!("{}: {}", b.label, b.value));
-            text(h, LABEL_W, y + ROW / 2.0 + 4.0, "end", FONT, TEXT, &truncate(&b.label, 48));
+            text(h, LABEL_W, y + ROW / 2.0 + 4.0, "end", FONT, TEXT, &truncate(&b.label, LABEL_CHARS));
             rect(h, plot_x, y + 3.0, w, ROW - 6.0, colour);
             text(h, plot_x + w + 4.0, y + ROW / 2.0 + 4.0, "start", FONT, TEXT, &b.value.to_string());
         });
@@ -165,7 +169,15 @@ pub fn grouped_columns(h: &mut Html, title: &str, series: &[Series<'_>], groups:
                 text(h, x + bar_w / 2.0, y - 3.0, "middle", SMALL, TEXT, &v.to_string());
             });
         }
-        text(h, gx + group_w * 0.4, HEIGHT - BOTTOM + 18.0, "middle", FONT, TEXT, &truncate(&g.label, 24));
+        text(
+            h,
+            gx + group_w * 0.4,
+            HEIGHT - BOTTOM + 18.0,
+            "middle",
+            FONT,
+            TEXT,
+            &truncate(&g.label, (group_w / CHAR_W) as usize),
+        );
     }
     h.close();
 }
@@ -183,7 +195,7 @@ pub fn stacked_bars(h: &mut Html, title: &str, series: &[Series<'_>], rows: &[Gr
     for (ri, r) in rows.iter().enumerate() {
         let y = TOP + ri as f64 * ROW;
         let total: usize = r.values.iter().sum();
-        let label = format!("{} ({total})", truncate(&r.label, 30));
+        let label = format!("{} ({total})", truncate(&r.label, 24));
         text(h, LABEL_W, y + ROW / 2.0 + 4.0, "end", FONT, TEXT, &label);
         let mut x = plot_x;
         for (s, &v) in series.iter().zip(&r.values).filter(|(_, v)| **v > 0) {
