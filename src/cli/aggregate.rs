@@ -13,7 +13,8 @@ pub enum Format {
     Table,
     /// The tuanthu/national/v1 JSON document
     Json,
-    /// One self-contained HTML page (inline SVG charts, no external assets): opens offline, prints on A4
+    /// One self-contained HTML page: headline sentences, charts, a row per agency, inputs not counted;
+    /// no external assets, opens offline, prints on A4
     Html,
 }
 

@@ -18,7 +18,8 @@ pub enum Format {
     Csv,
     /// JUnit XML: a test suite per system, a test case per required control (fail and unknown fail)
     Junit,
-    /// One self-contained HTML page (inline SVG charts, no external assets): opens offline, prints on A4
+    /// One self-contained HTML page: charts, then each system's control matrix with titles, clauses and
+    /// findings; no external assets, opens offline, prints on A4 with a page per system
     Html,
 }
 

@@ -45,7 +45,7 @@ pub fn render(report: &Report, g: &Glossary) -> String {
 }
 
 /// The status as a coloured badge that also says it in words.
-pub(crate) fn badge(h: &mut Html, s: Status, l: Lang) {
+fn badge(h: &mut Html, s: Status, l: Lang) {
     h.leaf("span", &[("class", &format!("badge st-{}", s.as_str()))], status_text(s, l));
 }
 

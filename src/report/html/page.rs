@@ -110,6 +110,7 @@ impl Html {
 
     /// Closes the innermost open element.
     pub fn close(&mut self) -> &mut Html {
+        debug_assert!(!self.open.is_empty(), "close() without an open element");
         if let Some(tag) = self.open.pop() {
             let _ = write!(self.buf, "</{tag}>");
             if BLOCKS.contains(&tag) {
@@ -342,7 +343,7 @@ pub fn num(title: &str) -> Column<'_> {
     Column { title, numeric: true }
 }
 
-/// A row of a [`text_table`]; `flag` marks it (e.g. `flag` for a warning row).
+/// A row of a [`text_table`]; `class` marks it (`flagged`: a row that needs attention).
 pub struct Row {
     pub cells: Vec<String>,
     pub class: &'static str,
