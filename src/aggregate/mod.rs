@@ -5,6 +5,7 @@
 //! a newer report of the same agency and period — and the output lists all three.
 
 pub mod csv;
+pub mod html;
 pub mod input;
 pub mod national;
 pub mod table;

@@ -8,10 +8,15 @@ use crate::report::table::pct;
 use crate::sanitize::one_line;
 use std::fmt::Write;
 
-fn change(c: &Option<Change>) -> String {
+/// A change of rate in percentage points (`+5.0`), `–` when either period had no rate.
+pub(crate) fn points(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{:+.1}", v * 100.0))
+}
+
+/// "approval / fully implemented" change in points; empty without a previous period.
+pub(crate) fn change(c: &Option<Change>) -> String {
     let Some(c) = c else { return String::new() };
-    let d = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{:+.1}", v * 100.0));
-    format!("{} / {}", d(c.approval_rate), d(c.fully_implemented_rate))
+    format!("{} / {}", points(c.approval_rate), points(c.fully_implemented_rate))
 }
 
 /// The headline sentences.
@@ -59,7 +64,8 @@ fn tr(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
     if lang == Lang::Vi { vi } else { en }
 }
 
-fn figures_row(name: String, f: &Figures) -> Vec<String> {
+/// Name, systems, approved (rate), fully implemented (rate), partly, not implemented.
+pub(crate) fn figures_row(name: String, f: &Figures) -> Vec<String> {
     vec![
         name,
         f.systems_total.to_string(),

@@ -19,6 +19,9 @@ pub enum Format {
     /// Excel workbook: Overview (headlines), Agencies, By level, Missing controls, Rejected,
     /// Superseded. Binary: give -o FILE.xlsx (or redirect standard output)
     Xlsx,
+    /// One self-contained HTML page: headline sentences, charts, a row per agency, inputs not counted;
+    /// no external assets, opens offline, prints on A4
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -45,7 +48,7 @@ pub struct AggregateArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Language of the table, CSV and XLSX output
+    /// Language of the table, HTML, CSV and XLSX output
     #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Write the output to FILE instead of standard output
@@ -88,6 +91,12 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             Err(e) => return fail(format!("cannot serialise the national view: {e}")),
         },
         Format::Table => aggregate::table::render(&national, a.lang).into_bytes(),
+        Format::Html => {
+            // Control titles come from the bundled catalogues; without them the page shows ids.
+            let policy = crate::policy::Policy::bundled().ok();
+            let glossary = policy.as_ref().map_or(Glossary::empty(a.lang), |p| Glossary::new(p, a.lang));
+            aggregate::html::render(&national, &glossary).into_bytes()
+        }
         Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
         Format::Xlsx => {
             // Control titles come from the bundled catalogues; without them, the ids stand alone.

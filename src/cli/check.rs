@@ -14,13 +14,16 @@ pub enum Format {
     Table,
     /// The tuanthu/report/v1 JSON document
     Json,
-    /// One row per finding, UTF-8 with BOM (opens in Excel with Vietnamese intact)
-    Csv,
-    /// JUnit XML: a test suite per system, a test case per required control (fail and unknown fail)
-    Junit,
+    /// One self-contained HTML page: charts, then each system's control matrix with titles, clauses and
+    /// findings; no external assets, opens offline, prints on A4 with a page per system
+    Html,
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab): a result per failed or unknown control and
     /// asset, located at the system's entry in the inventory
     Sarif,
+    /// JUnit XML: a test suite per system, a test case per required control (fail and unknown fail)
+    Junit,
+    /// One row per finding, UTF-8 with BOM (opens in Excel with Vietnamese intact)
+    Csv,
     /// Excel workbook: Summary, Systems, Controls, Findings and the Mẫu 08 return. Binary: give
     /// -o FILE.xlsx (or redirect standard output); it is never written to a terminal
     Xlsx,
@@ -177,6 +180,7 @@ fn render(a: &CheckArgs, report: &Report, glossary: &Glossary) -> Result<Vec<u8>
         Format::Csv => crate::report::csv::render(report, lang).into_bytes(),
         Format::Junit => crate::report::junit::render(report).into_bytes(),
         Format::Sarif => crate::report::sarif::render(report, glossary)?.into_bytes(),
+        Format::Html => crate::report::html::render(report, glossary).into_bytes(),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All

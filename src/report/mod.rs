@@ -2,11 +2,12 @@
 //! agency (approval, compliance and implementation rates, missing controls), and rendered.
 //!
 //! [`Report`] is the `tuanthu/report/v1` document of `shared/spec/cli-and-report.md`; its JSON
-//! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`], [`csv`],
-//! [`junit`], [`xlsx`], [`mau08`]) only format it.
+//! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`], [`html`], [`csv`],
+//! [`junit`], [`sarif`], [`xlsx`], [`mau08`]) only format it.
 
 pub mod csv;
 pub mod glossary;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod mau08;

@@ -66,7 +66,7 @@ pub fn status_text(s: Status, lang: Lang) -> &'static str {
     }
 }
 
-fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> &'static str {
+pub(crate) fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> &'static str {
     use crate::inventory::ApprovalStatus::*;
     match s {
         Draft => tr(lang, "draft", "đang dự thảo"),
@@ -344,7 +344,7 @@ fn gap_ids(gap: &[crate::engine::GapEntry], new: bool) -> String {
     format!("{}: {}", ids.len(), ids.join(", "))
 }
 
-fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
+pub(crate) fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
     match s {
         TransitionState::Pending => tr(lang, "pending", "chưa đến hạn"),
         TransitionState::Preview => tr(lang, "preview", "xem trước"),

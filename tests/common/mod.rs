@@ -85,3 +85,49 @@ pub fn inventory(level: u8, system_extra: &str) -> String {
         "schema: tuanthu/inventory/v1\nagency:\n  id: test-agency\n  name: Cơ quan thử nghiệm\n  catalogue: tt12-2022\nsystems:\n  - id: sys-a\n    name: Hệ thống A\n    level: {level}\n    approval: {{status: approved, decision: \"1/QĐ\", date: 2025-01-10}}\n{system_extra}"
     )
 }
+
+/// Signs `check`'s JSON report of `inventory` with a new key for `agency` into `out`.
+pub fn signed_report(keys: &Path, agency: &str, inventory: &str, out: &Path) {
+    let o = tuanthu(&["keys", "generate", "--agency", agency, "-o", keys.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let key = keys.join(format!("{agency}.key"));
+    let o = tuanthu(&[
+        "check",
+        "--inventory",
+        inventory,
+        "--as-of",
+        "2026-11-25",
+        "--format",
+        "json",
+        "--sign",
+        key.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+}
+
+/// [`inventory`] at level 2 for `agency`, its system's approval `status`, written into `dir`.
+pub fn small_inventory(dir: &Path, agency: &str, status: &str) -> String {
+    let text =
+        inventory(2, "").replace("test-agency", agency).replace("status: approved", &format!("status: {status}"));
+    let path = dir.join(format!("{agency}.yaml"));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Reports of three agencies (the demo's, signed; a small one, signed; a small one, unsigned), a
+/// resubmitted copy and a malformed file.
+pub fn national_inputs(root: &Path) -> (PathBuf, PathBuf) {
+    let (keys, reports) = (root.join("keys"), root.join("reports"));
+    std::fs::create_dir_all(&reports).unwrap();
+    signed_report(&keys, "skhcn-binh-an", "examples/demo/inventory.yaml", &reports.join("binh-an.json"));
+    let small = small_inventory(root, "so-nho", "submitted");
+    signed_report(&keys, "so-nho", &small, &reports.join("so-nho.json"));
+    std::fs::copy(reports.join("so-nho.json"), reports.join("so-nho-again.json")).unwrap();
+    let unsigned = small_inventory(root, "so-chua-ky", "approved");
+    let o = tuanthu(&["check", "--inventory", &unsigned, "--as-of", "2026-11-25", "--format", "json"]);
+    std::fs::write(reports.join("so-chua-ky.json"), stdout(&o)).unwrap();
+    std::fs::write(reports.join("garbage.json"), "{\"schema\": ").unwrap();
+    (keys, reports)
+}
