@@ -8,7 +8,9 @@
 //! throughput and peak RSS (the peak is reset after the reports are written, so it covers the
 //! aggregation only). Best of `BENCH_ITERS` (default 3) runs.
 //!
-//! Run: `cargo bench --bench aggregate` (BENCH_AGENCIES=N to change the agency count).
+//! Run: `cargo bench --bench aggregate` (BENCH_AGENCIES=N to change the agency count;
+//! BENCH_DIR=DIR keeps the generated reports and keys in DIR and reuses them on the next run, to
+//! compare builds without regenerating 2 GB).
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -73,18 +75,29 @@ fn main() {
     let agencies = env("BENCH_AGENCIES", 1000);
     let iterations = env("BENCH_ITERS", 3);
     let policy = Policy::bundled().expect("policy");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (reports, keys) = (dir.path().join("reports"), dir.path().join("keys"));
-    std::fs::create_dir_all(&reports).expect("mkdir");
-    std::fs::create_dir_all(&keys).expect("mkdir");
-    let t = Instant::now();
-    let bytes = generate(&policy, agencies, &reports, &keys);
-    println!(
-        "generated {agencies} signed reports, {} systems, {:.0} MB in {:.1} s",
-        agencies * SYSTEMS,
-        bytes as f64 / 1e6,
-        t.elapsed().as_secs_f64()
-    );
+    let temp = tempfile::tempdir().expect("tempdir");
+    let kept = std::env::var_os("BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let (reports, keys) = (dir.join("reports"), dir.join("keys"));
+    let reuse = kept.is_some() && std::fs::read_dir(&reports).map(|d| d.count() == agencies).unwrap_or(false);
+    let bytes = if reuse {
+        let bytes =
+            std::fs::read_dir(&reports).expect("list").map(|e| e.expect("entry").metadata().expect("size").len()).sum();
+        println!("reusing {agencies} signed reports in {}", reports.display());
+        bytes
+    } else {
+        std::fs::create_dir_all(&reports).expect("mkdir");
+        std::fs::create_dir_all(&keys).expect("mkdir");
+        let t = Instant::now();
+        let bytes = generate(&policy, agencies, &reports, &keys);
+        println!(
+            "generated {agencies} signed reports, {} systems, {:.0} MB in {:.1} s",
+            agencies * SYSTEMS,
+            bytes as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+        bytes
+    };
     let opts = Options { keys: Some(&keys), allow_unsigned: false, previous: None, top: 20, period: None };
     let mut best = f64::MAX;
     let mut peak = 0.0f64;

@@ -17,6 +17,26 @@ pub fn one_line(s: &str) -> String {
     clean(s).replace(['\n', '\r', '\t'], " ")
 }
 
+/// Escapes text for HTML and XML alike: control characters (terminal escapes, NUL…) and bidi
+/// overrides are replaced first by [`clean`], then `& < > " '` become entities. U+FFFE and
+/// U+FFFF, which XML forbids, become U+FFFD too.
+pub fn markup(s: &str) -> String {
+    let clean = clean(s);
+    let mut out = String::with_capacity(clean.len());
+    for c in clean.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Cuts `s` to at most `max` characters, marking the cut.
 pub fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {

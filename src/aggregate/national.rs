@@ -149,11 +149,24 @@ impl ReportTally {
         let mut t = ReportTally::default();
         for s in systems {
             t.total.add(s);
-            t.by_level.entry(s.level.to_string()).or_default().add(s);
-            t.by_catalogue.entry(s.catalogue.clone()).or_default().add(s);
+            tally_for(&mut t.by_level, LEVELS.get(usize::from(s.level)).copied().unwrap_or("?")).add(s);
+            tally_for(&mut t.by_catalogue, &s.catalogue).add(s);
         }
         t
     }
+}
+
+/// Level keys as the national view writes them (levels are 1–5; anything else is shown as `?`).
+const LEVELS: [&str; 6] = ["?", "1", "2", "3", "4", "5"];
+
+/// The tally under `key`, created on first use. Looked up by `&str` first: a hundred thousand
+/// systems would otherwise allocate a key string each.
+fn tally_for<'m>(map: &'m mut BTreeMap<String, Tally>, key: &str) -> &'m mut Tally {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), Tally::default());
+    }
+    // invariant: inserted just above when absent.
+    map.get_mut(key).expect("present")
 }
 
 impl Tally {
@@ -174,13 +187,18 @@ impl Tally {
         f.systems_total += 1;
         f.systems_approved += usize::from(s.approval == "approved");
         f.systems_fully_implemented += usize::from(s.fully_implemented);
-        match s.deployment.as_str() {
+        match s.deployment.as_ref() {
             "full" => {}
             "partial" => f.systems_partly_implemented += 1,
             _ => f.systems_not_implemented += 1,
         }
         for c in s.missing() {
-            *self.missing.entry(c.to_string()).or_default() += 1;
+            match self.missing.get_mut(c) {
+                Some(n) => *n += 1,
+                None => {
+                    self.missing.insert(c.to_string(), 1);
+                }
+            }
         }
     }
 

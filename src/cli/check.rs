@@ -55,8 +55,9 @@ pub enum FailOn {
     Never,
 }
 
-#[derive(Debug, Args)]
-pub struct CheckArgs {
+/// What an evaluation reads and how it judges age: shared by `check`, `scan` and `gate`.
+#[derive(Debug, Clone, Args)]
+pub struct Sources {
     /// Inventory files or directories (tuanthu/inventory/v1)
     #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
@@ -69,9 +70,6 @@ pub struct CheckArgs {
     /// Directory searched for tailoring files after each inventory file's own directory
     #[arg(long, value_name = "DIR")]
     pub tailoring: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today: attestation staleness, waiver
     /// expiry and evidence age are judged at it, so a past period can be reproduced exactly
     #[arg(long, value_name = "DATE", env = "TUANTHU_AS_OF")]
@@ -82,6 +80,15 @@ pub struct CheckArgs {
     /// Evaluate every system under this catalogue instead of its own (preview another regime)
     #[arg(long, value_name = "ID")]
     pub catalogue: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
     /// Which statuses make tuanthu exit 1
     #[arg(long, value_enum, default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
@@ -130,9 +137,9 @@ pub(crate) fn assess(
 ) -> (Report, crate::policy::Policy, ExitCode) {
     let Inputs { policy, inventory: inv, as_of } = inputs;
     let scope = Scope::of(&inv);
-    let mut probes: Vec<_> = a.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect();
+    let mut probes: Vec<_> = a.sources.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect();
     probes.extend(live);
-    let evidence = Evidence { nmap: a.nmap.iter().map(|p| import_nmap(p, &scope)).collect(), probes };
+    let evidence = Evidence { nmap: a.sources.nmap.iter().map(|p| import_nmap(p, &scope)).collect(), probes };
     let mut code = ExitCode::Ok;
     for input in &evidence.probes {
         if let Some(e) = &input.fatal {
@@ -155,7 +162,8 @@ pub(crate) fn assess(
             code = code.max(ExitCode::Invalid);
         }
     }
-    let opts = Options { as_of, max_evidence_age_days: a.max_evidence_age, catalogue: a.catalogue.clone() };
+    let opts =
+        Options { as_of, max_evidence_age_days: a.sources.max_evidence_age, catalogue: a.sources.catalogue.clone() };
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
     let generated = crate::dates::now();
     (Report::build(assessment, a.common.lang, generated), policy, code)
@@ -203,7 +211,7 @@ fn render_json(report: &Report, key: Option<&std::path::Path>) -> Result<String,
 }
 
 pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
-    let as_of = as_of(a.as_of.as_deref())?;
+    let as_of = as_of(a.sources.as_of.as_deref())?;
     if a.sign.is_some() && a.format != Format::Json {
         return Err(Problems::one(Problem::file("--sign", "only JSON reports are signed: add --format json")));
     }
@@ -211,13 +219,13 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     super::binary_output_allowed(binary, a.common.output.as_deref())
         .map_err(|e| Problems::one(Problem::file("--format", e)))?;
     let policy = load_policy(&a.common)?;
-    if let Some(c) = &a.catalogue
+    if let Some(c) = &a.sources.catalogue
         && policy.catalogue(c).is_none()
     {
         return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
-    let files = crate::inventory::load_paths(&a.inventory, &a.tailoring)?;
-    let refs = engine::references::check(&files.inventory, &policy, a.catalogue.as_deref(), as_of);
+    let files = crate::inventory::load_paths(&a.sources.inventory, &a.sources.tailoring)?;
+    let refs = engine::references::check(&files.inventory, &policy, a.sources.catalogue.as_deref(), as_of);
     if !refs.is_empty() {
         return Err(Problems(refs));
     }

@@ -5,7 +5,7 @@
 //! empty or unreadable evidence file, nothing measured about the system, an unknown system or an
 //! unusable baseline): a gate never passes on nothing.
 
-use super::check::{self, CheckArgs, FailOn, Format};
+use super::check::{self, CheckArgs, FailOn, Format, Sources};
 use super::collect::{Planned, ProbeArgs};
 use super::{Common, ExitCode, fail, invalid};
 use crate::diag::{Problem, Problems};
@@ -31,18 +31,11 @@ pub enum GateFailOn {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Inventory files or directories (tuanthu/inventory/v1)
-    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
-    pub inventory: Vec<PathBuf>,
     /// The system to judge: ID, or AGENCY/ID when several agencies use the id
     #[arg(long, required = true, value_name = "[AGENCY/]ID")]
     pub system: String,
-    /// nmap XML results (`nmap -oX`) covering the system's hosts
-    #[arg(long, num_args = 1.., value_name = "FILE.xml")]
-    pub nmap: Vec<PathBuf>,
-    /// Evidence files of live TLS/HTTP probes (`tuanthu collect`)
-    #[arg(long, num_args = 1.., value_name = "FILE")]
-    pub evidence: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sources: Sources,
     /// Probe the system's declared TLS endpoints and URLs now (its own assets only)
     #[arg(long)]
     pub live: bool,
@@ -53,22 +46,9 @@ pub struct GateArgs {
     /// Which controls fail the gate (default: `new` with --baseline, else `any`)
     #[arg(long, value_enum)]
     pub fail_on: Option<GateFailOn>,
-    /// Directory searched for tailoring files after each inventory file's own directory
-    #[arg(long, value_name = "DIR")]
-    pub tailoring: Vec<PathBuf>,
     /// Output format of the system's report (the verdict itself goes to standard error)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Evaluate as of this date (YYYY-MM-DD) instead of today
-    #[arg(long, value_name = "DATE", env = "TUANTHU_AS_OF")]
-    pub as_of: Option<String>,
-    /// Evidence older than this many days is not used (default: the catalogue's, 90)
-    #[arg(long, value_name = "DAYS")]
-    pub max_evidence_age: Option<u32>,
-    /// Evaluate under this catalogue instead of the system's own (e.g. nd331-2026 ahead of the
-    /// transition deadline)
-    #[arg(long, value_name = "ID")]
-    pub catalogue: Option<String>,
     #[command(flatten, next_help_heading = "Live probes (--live)")]
     pub probe: ProbeArgs,
     #[command(flatten)]
@@ -80,7 +60,7 @@ pub fn run(a: GateArgs) -> ExitCode {
     if fail_on == GateFailOn::New && a.baseline.is_none() {
         return usage("--fail-on new compares against a baseline: add --baseline REPORT.json");
     }
-    if a.nmap.is_empty() && a.evidence.is_empty() && !a.live {
+    if a.sources.nmap.is_empty() && a.sources.evidence.is_empty() && !a.live {
         return usage("a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)");
     }
     let c = check_args(&a);
@@ -140,14 +120,8 @@ pub fn run(a: GateArgs) -> ExitCode {
 /// The `check` options the gate's evaluation runs with (never signed; the gate decides exit 1).
 fn check_args(a: &GateArgs) -> CheckArgs {
     CheckArgs {
-        inventory: a.inventory.clone(),
-        nmap: a.nmap.clone(),
-        evidence: a.evidence.clone(),
-        tailoring: a.tailoring.clone(),
+        sources: a.sources.clone(),
         format: a.format,
-        as_of: a.as_of.clone(),
-        max_evidence_age: a.max_evidence_age,
-        catalogue: a.catalogue.clone(),
         fail_on: FailOn::Never,
         sign: None,
         common: a.common.clone(),

@@ -11,19 +11,7 @@ use std::fmt::Write;
 
 /// XML-escaped, one line, no control characters.
 fn esc(s: &str) -> String {
-    let clean = crate::sanitize::one_line(s);
-    let mut out = String::with_capacity(clean.len());
-    for c in clean.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::sanitize::markup(&crate::sanitize::one_line(s))
 }
 
 fn is_failure(s: Status) -> bool {

@@ -41,25 +41,8 @@ pub const TEAL: &str = "#00897b";
 pub const GREEN: &str = PASS.1;
 pub const ORANGE: &str = "#e65100";
 
-/// Escapes text for HTML and XML alike: control characters (terminal escapes, NUL…) and bidi
-/// overrides are replaced first by [`crate::sanitize::clean`], then `& < > " '` become entities.
-/// U+FFFE and U+FFFF, which XML forbids, become U+FFFD too.
-pub fn esc(s: &str) -> String {
-    let clean = crate::sanitize::clean(s);
-    let mut out = String::with_capacity(clean.len());
-    for c in clean.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML and XML alike (see [`crate::sanitize::markup`]).
+pub use crate::sanitize::markup as esc;
 
 /// A coordinate or length, written with at most one decimal and no locale: `12`, `12.5`.
 #[derive(Debug, Clone, Copy)]
