@@ -41,6 +41,8 @@ assets), and reports approval, compliance and missing controls per system, per a
 tuanthu check --inventory inventories/ --nmap scan.xml --format json -o report.json --lang vi\n  \
 tuanthu collect --inventory inventories/ --ca-bundle gov-ca.pem -o evidence.jsonl\n  \
 tuanthu check --inventory inventories/ --evidence evidence.jsonl --format json --sign keys/AGENCY.key -o report.json\n  \
+tuanthu check --inventory inventories/ --evidence evidence.jsonl --format html -o report.html\n  \
+tuanthu gate --inventory inventory.yaml --system cong-dvc --evidence evidence.json --baseline main.json\n  \
 tuanthu aggregate reports/ --keys pubkeys/ --format json -o national.json\n  \
 tuanthu validate inventories/ rules/\n  tuanthu controls diff tt12-2022 nd331-2026 --level 3",
     propagate_version = true
