@@ -3,7 +3,8 @@
 //!
 //! A gate must never pass on nothing. Before any verdict, [`usable_evidence`] insists that
 //! something about the system's assets was actually measured: attestations alone, an empty
-//! evidence file or evidence about other hosts are refused, not read as "no findings".
+//! evidence file (nmap or probe records) or evidence about other hosts are refused, not read as
+//! "no findings".
 
 use crate::engine::Status;
 use crate::report::{Report, SystemReport};
@@ -21,7 +22,7 @@ pub struct Blocker {
     pub status: Status,
     /// Its status in the baseline (`None`: the baseline did not require it). Only set in
     /// regression mode.
-    pub before: Option<String>,
+    pub before: Option<Status>,
 }
 
 /// The system's statuses in an earlier report.
@@ -31,8 +32,8 @@ pub struct Baseline {
     pub generated_at: String,
     pub level: u8,
     pub catalogue: String,
-    /// Required control → status, as written in the report (`pass`, `fail`, ...).
-    pub controls: BTreeMap<String, String>,
+    /// Required control → its status there.
+    pub controls: BTreeMap<String, Status>,
 }
 
 #[derive(Deserialize)]
@@ -54,12 +55,17 @@ struct SystemDoc {
     level: u8,
     catalogue: String,
     controls: Vec<ControlDoc>,
+    /// Absent in reports written before tuanthu recorded it.
+    #[serde(default)]
+    evidence_judged: Option<usize>,
 }
 
 #[derive(Deserialize)]
 struct ControlDoc {
     id: String,
-    status: String,
+    /// Typed: a hand-edited status (`"PASS"`, `"ok"`) makes the baseline unusable rather than
+    /// silently "not satisfied", which would hide every regression of that control.
+    status: Status,
 }
 
 impl Baseline {
@@ -68,12 +74,8 @@ impl Baseline {
     /// make every failure look old.
     pub fn load(path: &Path, agency: &str, system: &str) -> Result<Baseline, String> {
         let shown = path.display();
-        let size = std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read the baseline: {e}"))?.len();
-        if size > MAX_BASELINE_BYTES {
-            return Err(format!("{shown}: the baseline is {size} bytes, more than the {MAX_BASELINE_BYTES} allowed"));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the baseline: {e}"))?;
-        let doc: ReportDoc = serde_json::from_str(&text)
+        let bytes = crate::files::read_capped(path, MAX_BASELINE_BYTES).map_err(|e| format!("{shown}: {e}"))?;
+        let doc: ReportDoc = serde_json::from_slice(&bytes)
             .map_err(|e| format!("{shown}:{}:{}: not a tuanthu report ({e})", e.line(), e.column()))?;
         if doc.schema != crate::report::SCHEMA {
             return Err(format!(
@@ -89,6 +91,13 @@ impl Baseline {
             .flat_map(|a| a.systems)
             .find(|s| s.id == system)
             .ok_or_else(|| format!("{shown}: the baseline has no system `{agency}/{system}`"))?;
+        if found.evidence_judged == Some(0) {
+            // Everything there was unknown: every failure now would look old.
+            return Err(format!(
+                "{shown}: the baseline measured nothing about `{agency}/{system}` (evidence_judged 0): \
+                 it cannot show what regressed"
+            ));
+        }
         Ok(Baseline {
             file: path.display().to_string(),
             generated_at: doc.generated_at,
@@ -132,6 +141,12 @@ pub fn blockers<'a>(
         .collect()
 }
 
+/// The system's level went down since the baseline: fewer controls are required, so a gate on
+/// regressions alone would pass a deployment that simply asks less of itself.
+pub fn level_lowered(system: &SystemReport, baseline: &Baseline) -> bool {
+    system.level < baseline.level
+}
+
 /// Regressions against the baseline: required controls now `fail` or `unknown` that were
 /// `pass`, `waived` or `not_applicable` there, or that the baseline did not require at all (a
 /// control new to the system's profile has never been shown to hold). Controls already failing in
@@ -141,9 +156,9 @@ pub fn regressions<'a>(controls: impl IntoIterator<Item = (&'a str, Status)>, ba
         .into_iter()
         .filter(|(_, s)| matches!(s, Status::Fail | Status::Unknown))
         .filter_map(|(id, status)| {
-            let before = baseline.controls.get(id);
-            let was_satisfied = before.is_none_or(|b| matches!(b.as_str(), "pass" | "waived" | "not_applicable"));
-            was_satisfied.then(|| Blocker { control: id.to_string(), status, before: before.cloned() })
+            let before = baseline.controls.get(id).copied();
+            let was_satisfied = before.is_none_or(Status::is_satisfied);
+            was_satisfied.then(|| Blocker { control: id.to_string(), status, before })
         })
         .collect()
 }
@@ -158,7 +173,10 @@ mod tests {
             generated_at: "2026-10-01T00:00:00Z".into(),
             level: 3,
             catalogue: "tt12-2022".into(),
-            controls: controls.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            controls: controls
+                .iter()
+                .map(|(a, b)| (a.to_string(), serde_json::from_value(serde_json::Value::from(*b)).unwrap()))
+                .collect(),
         }
     }
 
@@ -173,10 +191,10 @@ mod tests {
             ("E", Status::Unknown),
             ("F", Status::Fail),
         ];
-        let r: Vec<(String, Option<String>)> =
+        let r: Vec<(String, Option<Status>)> =
             regressions(now, &b).into_iter().map(|x| (x.control, x.before)).collect();
-        let want = [("A", Some("pass")), ("C", Some("waived")), ("F", None)];
-        assert_eq!(r, want.map(|(c, b)| (c.to_string(), b.map(str::to_string))));
+        let want = [("A", Some(Status::Pass)), ("C", Some(Status::Waived)), ("F", None)];
+        assert_eq!(r, want.map(|(c, b)| (c.to_string(), b)));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod collect;
 pub mod dates;
 pub mod diag;
 pub mod engine;
+pub mod files;
 pub mod gate;
 pub mod i18n;
 pub mod inventory;

@@ -175,8 +175,12 @@ fn a_replayed_report_of_another_period_is_rejected_not_counted() {
     let root = tempfile::tempdir().unwrap();
     let (keys, dir) = (root.path().join("keys"), root.path().join("in"));
     std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (keypair(&keys, "so-a"), keypair(&keys, "so-b"));
+    let (a, b, c) = (keypair(&keys, "so-a"), keypair(&keys, "so-b"), keypair(&keys, "so-c"));
     let current = report("so-a", "2026-11-20T08:00:00Z", vec![system("a1", 3, "draft", "none", &["NET.01"])]);
+    let c_current = report("so-c", "2026-11-21T08:00:00Z", vec![system("c1", 1, "draft", "none", &["NET.01"])]);
+    // A report claiming a period far ahead: one agency's mistake must not decide the period.
+    let mut c_future = report("so-c", "2026-11-22T08:00:00Z", vec![system("c1", 1, "approved", "full", &[])]);
+    c_future["period"] = json!("2099");
     // Last year's report of so-a (a better picture), validly signed, sent again this year; and
     // so-b, which has not reported this year, trying to pass off last year's.
     let mut last_year = report("so-a", "2025-11-20T08:00:00Z", vec![system("a1", 3, "approved", "full", &[])]);
@@ -186,24 +190,41 @@ fn a_replayed_report_of_another_period_is_rejected_not_counted() {
     put(&dir, "a-2026.json", &sign::sign(&current, &a).unwrap());
     put(&dir, "a-2025.json", &sign::sign(&last_year, &a).unwrap());
     put(&dir, "b-2025.json", &sign::sign(&b_last_year, &b).unwrap());
+    put(&dir, "c-2026.json", &sign::sign(&c_current, &c).unwrap());
+    put(&dir, "c-2099.json", &sign::sign(&c_future, &c).unwrap());
+    let mut not_a_year = report("so-c", "2026-11-23T08:00:00Z", vec![]);
+    not_a_year["period"] = json!("9");
+    put(&dir, "c-9.json", &sign::sign(&not_a_year, &c).unwrap());
 
     let k = keys.to_str().unwrap();
     let (exit, view) = national(&[dir.to_str().unwrap(), "--keys", k]);
     assert_eq!(exit, 1, "inputs were rejected");
-    assert_eq!(view["period"], "2026", "the newest period is aggregated by default");
-    assert_eq!(view["overall"]["agencies"], 1);
-    assert_eq!(view["overall"]["systems_total"], 1);
+    assert_eq!(
+        view["period"], "2026",
+        "the period most agencies reported for (2026: 2, 2025: 2, 2099: 1; newest of equals)"
+    );
+    assert_eq!(view["overall"]["agencies"], 2);
+    assert_eq!(view["overall"]["systems_total"], 2);
     assert_eq!(view["overall"]["systems_approved"], 0, "last year's approval does not count");
     let rejected = view["rejected"].as_array().unwrap();
-    assert_eq!(rejected.len(), 2);
-    for r in rejected {
-        assert!(r["file"].as_str().unwrap().ends_with("-2025.json"));
-        assert!(r["reason"].as_str().unwrap().contains("period 2025, not of the aggregated period 2026"), "{r}");
+    let reason = |f: &str| {
+        rejected
+            .iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(f))
+            .map(|r| r["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(rejected.len(), 4, "{rejected:#?}");
+    for f in ["a-2025.json", "b-2025.json"] {
+        assert!(reason(f).unwrap().contains("period 2025, not of the aggregated period 2026"), "{f}");
     }
+    assert!(reason("c-2099.json").unwrap().contains("period 2099"));
+    assert!(reason("c-9.json").unwrap().contains("`9` is not a year"));
 
     // The previous period can still be aggregated on its own, explicitly.
     let (_, old) = national(&[dir.to_str().unwrap(), "--keys", k, "--period", "2025"]);
     assert_eq!(old["period"], "2025");
     assert_eq!(old["overall"]["agencies"], 2);
-    assert_eq!(old["rejected"].as_array().unwrap().len(), 1);
+    assert_eq!(old["rejected"].as_array().unwrap().len(), 4);
+    let o = tuanthu(&["aggregate", dir.to_str().unwrap(), "--keys", k, "--period", "26"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
 }

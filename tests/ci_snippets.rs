@@ -119,6 +119,8 @@ fn github_actions_snippet_gates_as_documented() {
     let baseline: Value =
         serde_json::from_str(&std::fs::read_to_string(ws.path("tuanthu-baseline.json")).unwrap()).unwrap();
     assert_eq!(baseline["agencies"][0]["systems"][0]["id"], "cong-dvc");
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(ws.path("tuanthu.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "tuanthu/skhcn-binh-an/cong-dvc/");
 
     // Pull request, same deployment as the baseline: nothing regressed, the gate passes.
     let gate = run_of("Gate the deployment");

@@ -242,3 +242,51 @@ fn the_gate_writes_sarif_for_code_scanning() {
     assert!(!results.is_empty());
     assert!(results.iter().all(|r| r["properties"]["system"] == "cong-dvc"));
 }
+
+#[test]
+fn an_nmap_file_without_hosts_is_empty_evidence() {
+    let d = dir_with(&[(
+        "empty.xml",
+        "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" args=\"nmap -oX empty.xml 10.0.0.1\" start=\"1764000000\">\n\
+<runstats><finished time=\"1764000001\"/><hosts up=\"0\" down=\"0\" total=\"0\"/></runstats>\n</nmaprun>\n",
+    )]);
+    let empty = d.path().join("empty.xml");
+    // Beside a usable evidence file: the empty scan still means a step went wrong.
+    let o = gate("cong-dvc", &["--nmap", empty.to_str().unwrap(), "--evidence", EVIDENCE, "--fail-on", "never"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("empty evidence file") && stderr(&o).contains("empty.xml"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_baseline_that_hides_regressions_is_refused() {
+    // A hand-edited status is not read as "not satisfied" (which would hide its regressions).
+    let d = baseline(|r| control_mut(r, "cong-dvc", "NET.01")["status"] = "PASS".into());
+    let b = d.path().join("baseline.json");
+    let o = gate_ev("cong-dvc", &["--baseline", b.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("baseline.json"), "{}", stderr(&o));
+
+    // A baseline that measured nothing (everything unknown) would make every failure look old.
+    let o = common::check_demo(&["--format", "json"]);
+    let mut report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let systems = report["agencies"][0]["systems"].as_array_mut().unwrap();
+    let s = systems.iter_mut().find(|s| s["id"] == "cong-dvc").unwrap();
+    s["evidence_judged"] = 0.into();
+    let d = dir_with(&[("blind.json", &report.to_string())]);
+    let o = gate_ev("cong-dvc", &["--baseline", d.path().join("blind.json").to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("measured nothing"), "{}", stderr(&o));
+}
+
+#[test]
+fn lowering_the_level_is_not_a_pass() {
+    // The baseline saw cong-dvc at level 4; the inventory now says 3: fewer controls required.
+    let d = baseline(|r| {
+        let systems = r["agencies"][0]["systems"].as_array_mut().unwrap();
+        systems.iter_mut().find(|s| s["id"] == "cong-dvc").unwrap()["level"] = 4.into();
+    });
+    let b = d.path().join("baseline.json");
+    let o = gate_ev("cong-dvc", &["--baseline", b.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("level lowered from 4"), "{}", stderr(&o));
+}

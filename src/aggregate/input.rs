@@ -120,11 +120,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Loaded, Rejected> {
     let file = path.display().to_string();
     let reject = |reason: String| Rejected { file: file.clone(), reason };
-    let size = std::fs::metadata(path).map_err(|e| reject(format!("cannot read: {e}")))?.len();
-    if size > MAX_REPORT_BYTES {
-        return Err(reject(format!("larger than {} MiB", MAX_REPORT_BYTES >> 20)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| reject(format!("cannot read: {e}")))?;
+    let bytes = crate::files::read_capped(path, MAX_REPORT_BYTES).map_err(&reject)?;
     // Fast path: a file as `sign` wrote it verifies without re-canonicalising; anything else goes
     // through the full check, which names the reason for refusing it.
     let fast = keys.and_then(|k| sign::verify_bytes(&bytes, k));
@@ -150,6 +146,9 @@ pub fn load(path: &Path, keys: Option<&Path>, allow_unsigned: bool) -> Result<Lo
     {
         let r = Rejection::ForeignKey { agency: agency.id.clone(), key_id: key.clone() };
         return Err(reject(r.to_string()));
+    }
+    if !is_year(&summary.period) {
+        return Err(reject(format!("period `{}` is not a year (YYYY)", crate::sanitize::one_line(&summary.period))));
     }
     if summary.schema != "tuanthu/report/v1" {
         return Err(reject(format!("schema `{}` is not tuanthu/report/v1", summary.schema)));
@@ -178,6 +177,11 @@ fn summarise(bytes: &[u8]) -> Result<Summary<'_>, String> {
         serde_json::error::Category::Data => format!("not a tuanthu report: {e}"),
         _ => format!("malformed JSON at line {}, column {}: {e}", e.line(), e.column()),
     })
+}
+
+/// A reporting period: four digits.
+pub fn is_year(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {

@@ -22,8 +22,8 @@ pub struct Options<'a> {
     pub previous: Option<&'a serde_json::Value>,
     /// Longest missing-control rankings (0 = all).
     pub top: usize,
-    /// The reporting period to aggregate (e.g. "2026"); `None`: the newest period among the
-    /// valid reports.
+    /// The reporting period to aggregate (e.g. "2026"); `None`: the period most agencies'
+    /// valid reports are of (the newest among equals).
     pub period: Option<&'a str>,
 }
 
@@ -39,11 +39,22 @@ pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, Stri
             Err(e) => rejected.push(e),
         }
     }
-    let period = opts.period.map(str::to_string).or_else(|| ok.iter().map(|l| l.period.clone()).max());
+    let period = opts.period.map(str::to_string).or_else(|| usual_period(&ok));
     let (ok, other_periods) = national::of_period(ok, period.as_deref());
     rejected.extend(other_periods);
     let (counted, superseded) = national::select(ok);
     let generated_at = crate::dates::now();
     let period = period.unwrap_or_default();
     Ok(national::build(&counted, rejected, superseded, opts.previous, &period, generated_at, opts.top))
+}
+
+/// The period most agencies reported for, the newest among equals: one report filed for a wrong
+/// (or future) year cannot turn every other agency's report into a rejection, and a replayed
+/// older report cannot pull the view back a year.
+fn usual_period(loaded: &[input::Loaded]) -> Option<String> {
+    let mut agencies: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+    for l in loaded {
+        agencies.entry(l.period.as_str()).or_default().insert(l.agency.as_str());
+    }
+    agencies.into_iter().max_by(|a, b| a.1.len().cmp(&b.1.len()).then(a.0.cmp(b.0))).map(|(p, _)| p.to_string())
 }

@@ -39,7 +39,7 @@ pub struct AggregateArgs {
     /// The previous period's national view (JSON), to show the change per agency and overall
     #[arg(long, value_name = "NATIONAL.json")]
     pub previous: Option<PathBuf>,
-    /// The reporting period to aggregate (YYYY; default: the newest among the valid reports).
+    /// The reporting period to aggregate (YYYY; default: the period most agencies reported for).
     /// Reports of other periods are rejected, so last year's report cannot be replayed
     #[arg(long, value_name = "YYYY")]
     pub period: Option<String>,
@@ -64,6 +64,10 @@ pub fn run(a: AggregateArgs) -> ExitCode {
         eprintln!("error: --format: {e}");
         return ExitCode::Invalid;
     }
+    if let Some(p) = a.period.as_deref().filter(|p| !aggregate::input::is_year(p)) {
+        eprintln!("error: --period: `{}` is not a year (YYYY)", crate::sanitize::one_line(p));
+        return ExitCode::Invalid;
+    }
     let previous = match a.previous.as_deref().map(read_previous).transpose() {
         Ok(p) => p,
         Err(e) => {
@@ -85,28 +89,21 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             return ExitCode::Invalid;
         }
     };
+    // Control titles come from the bundled catalogues; without them, the ids stand alone.
+    let policy =
+        matches!(a.format, Format::Html | Format::Xlsx).then(crate::policy::Policy::bundled).and_then(Result::ok);
     let bytes = match a.format {
         Format::Json => match serde_json::to_string_pretty(&national) {
             Ok(t) => (t + "\n").into_bytes(),
             Err(e) => return fail(format!("cannot serialise the national view: {e}")),
         },
         Format::Table => aggregate::table::render(&national, a.lang).into_bytes(),
-        Format::Html => {
-            // Control titles come from the bundled catalogues; without them the page shows ids.
-            let policy = crate::policy::Policy::bundled().ok();
-            let glossary = policy.as_ref().map_or(Glossary::empty(a.lang), |p| Glossary::new(p, a.lang));
-            aggregate::html::render(&national, &glossary).into_bytes()
-        }
+        Format::Html => aggregate::html::render(&national, &glossary(&policy, a.lang)).into_bytes(),
         Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
-        Format::Xlsx => {
-            // Control titles come from the bundled catalogues; without them, the ids stand alone.
-            let policy = crate::policy::Policy::bundled().ok();
-            let glossary = policy.as_ref().map_or(Glossary::empty(a.lang), |p| Glossary::new(p, a.lang));
-            match aggregate::xlsx::render(&national, &glossary) {
-                Ok(b) => b,
-                Err(e) => return fail(e),
-            }
-        }
+        Format::Xlsx => match aggregate::xlsx::render(&national, &glossary(&policy, a.lang)) {
+            Ok(b) => b,
+            Err(e) => return fail(e),
+        },
     };
     if let Err(e) = write_output(a.output.as_deref(), &bytes) {
         return fail(e);
@@ -119,10 +116,15 @@ pub fn run(a: AggregateArgs) -> ExitCode {
     if national.rejected.is_empty() { ExitCode::Ok } else { ExitCode::No }
 }
 
+fn glossary(policy: &Option<crate::policy::Policy>, lang: Lang) -> Glossary<'_> {
+    policy.as_ref().map_or(Glossary::empty(lang), |p| Glossary::new(p, lang))
+}
+
 fn read_previous(path: &std::path::Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = crate::files::read_capped(path, aggregate::input::MAX_REPORT_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
     if v.get("schema").and_then(|s| s.as_str()) != Some(aggregate::national::SCHEMA) {
         return Err(format!("{}: not a {} document", path.display(), aggregate::national::SCHEMA));
     }

@@ -83,6 +83,12 @@ pub fn run(a: GateArgs) -> ExitCode {
             Err(p) => return invalid(&p),
         };
         match planned.run_to_input() {
+            // Nothing declared to probe is not an empty evidence file: say so, and let the other
+            // evidence (or its absence) decide.
+            Ok(l) if l.records.is_empty() => {
+                eprintln!("gate: note: `{system}` declares no TLS endpoint or URL to probe live");
+                Vec::new()
+            }
             Ok(l) => vec![l],
             Err(e) => return fail(e),
         }
@@ -102,6 +108,13 @@ pub fn run(a: GateArgs) -> ExitCode {
         eprintln!("gate: error: {}", crate::sanitize::one_line(&e));
         return ExitCode::Invalid;
     }
+    if let Some(b) = baseline.as_ref().filter(|b| fail_on == GateFailOn::New && crate::gate::level_lowered(sys, b)) {
+        eprintln!(
+            "gate: FAIL: {agency}/{}: level lowered from {} (baseline) to {}: fewer controls required is not a pass",
+            sys.id, b.level, sys.level
+        );
+        return code.max(ExitCode::No);
+    }
     let required = crate::gate::required(sys);
     let blockers = match (fail_on, &baseline) {
         (GateFailOn::New, Some(b)) => crate::gate::regressions(required, b),
@@ -111,7 +124,7 @@ pub fn run(a: GateArgs) -> ExitCode {
     };
     if !a.common.quiet || !blockers.is_empty() {
         let g = crate::report::Glossary::new(&policy, a.common.lang);
-        eprint!("{}", summary(&agency, sys, &blockers, baseline.as_ref(), fail_on, &g));
+        eprint!("{}", summary(&agency, sys, &blockers, baseline.as_ref(), fail_on, &report.as_of, &g));
     }
     let verdict = if blockers.is_empty() { ExitCode::Ok } else { ExitCode::No };
     code.max(verdict)
@@ -144,6 +157,7 @@ fn summary(
     blockers: &[Blocker],
     baseline: Option<&Baseline>,
     fail_on: GateFailOn,
+    as_of: &str,
     g: &crate::report::Glossary,
 ) -> String {
     let lang = g.lang;
@@ -159,11 +173,12 @@ fn summary(
         _ => format!("{} {}", blockers.len(), tr(lang, "required control(s) not met", "yêu cầu bắt buộc chưa đạt")),
     };
     let mut out = format!(
-        "gate: {verdict}: {agency}/{} ({} {}, {}): {what}\n",
+        "gate: {verdict}: {agency}/{} ({} {}, {}, {} {as_of}): {what}\n",
         sys.id,
         tr(lang, "level", "cấp độ"),
         sys.level,
-        sys.catalogue
+        sys.catalogue,
+        tr(lang, "as of", "tại ngày"),
     );
     if let Some(b) = baseline.filter(|b| b.level != sys.level || b.catalogue != sys.catalogue) {
         out.push_str(&format!(
@@ -177,7 +192,7 @@ fn summary(
         ));
     }
     for b in blockers {
-        let before = b.before.as_deref().map(|s| format!("{s} → ")).unwrap_or_default();
+        let before = b.before.map(|s| format!("{} → ", s.as_str())).unwrap_or_default();
         let status = crate::report::table::status_text(b.status, lang);
         let title = g.control(&sys.catalogue, &b.control, sys.level).map(|c| c.title).unwrap_or_default();
         out.push_str(&format!("  {:<10} {:<24} {title}\n", b.control, format!("{before}{status}")));

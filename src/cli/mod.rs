@@ -213,6 +213,11 @@ fn refuses_terminal(binary: bool, to_file: bool, stdout_is_terminal: bool) -> bo
 }
 
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Only a regular file (or a new one) is replaced by renaming: a device (`-o /dev/stdout`), a
+    // pipe or a symbolic link is written through, as the user meant.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return std::fs::write(path, bytes);
+    }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
@@ -269,5 +274,24 @@ mod tests {
         assert!(
             ExitCode::Failed > ExitCode::Invalid && ExitCode::Invalid > ExitCode::No && ExitCode::No > ExitCode::Ok
         );
+    }
+
+    #[test]
+    fn output_replaces_regular_files_and_writes_through_links_and_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("report.json");
+        std::fs::write(&file, "old").unwrap();
+        write_output(Some(&file), "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+        // A link stays a link, and its target gets the bytes.
+        let link = dir.path().join("latest.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_output(Some(&link), "via link").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "via link");
+        // A device is written to, never replaced by a file.
+        write_output(Some(std::path::Path::new("/dev/null")), "x").unwrap();
+        assert!(!std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_file());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left behind");
     }
 }

@@ -221,7 +221,8 @@ fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
             .map(crate::dates::rfc3339),
         hosts_matched: i.hosts.len(),
-        records: None,
+        // Hosts read from the file: 0 means the file held no scan at all.
+        records: Some(usize::try_from(i.run.hosts_parsed).unwrap_or(usize::MAX)),
     });
     let probes = evidence.probes.iter().map(|i| InputInfo {
         file: i.file.clone(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The status of one required control (or obligation) for one system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -277,7 +277,7 @@ pub struct InputInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_at: Option<String>,
     pub hosts_matched: usize,
-    /// Records read from an evidence file.
+    /// Records read: probe records of an evidence file, hosts of an nmap file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<usize>,
     /// A caveat about the input that is not an error (e.g. an interrupted scan).

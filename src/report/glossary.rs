@@ -37,14 +37,9 @@ pub struct ControlInfo<'p> {
 pub struct RuleInfo<'p> {
     pub id: &'p str,
     pub title: &'p str,
-    pub description: &'p str,
     pub remediation: &'p str,
     pub severity: crate::policy::rules::Severity,
-    pub references: &'p [String],
     pub cwe: Option<&'p str>,
-    /// The rule file (e.g. `rules/tls/tls-legacy-protocols.yaml`).
-    pub origin: &'p str,
-    pub controls: &'p [String],
 }
 
 impl<'p> Glossary<'p> {
@@ -112,13 +107,9 @@ impl<'p> Glossary<'p> {
         RuleInfo {
             id: &r.id,
             title: r.info.title.get(self.lang),
-            description: r.info.description.get(self.lang),
             remediation: r.info.remediation.get(self.lang),
             severity: r.severity,
-            references: &r.info.references,
             cwe: r.info.cwe.as_deref(),
-            origin: &r.origin,
-            controls: &r.controls,
         }
     }
 }

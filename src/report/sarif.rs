@@ -224,10 +224,16 @@ fn rule_id(catalogue: &str, control: &str) -> String {
     format!("{catalogue}/{control}")
 }
 
-/// One automation id per agency set and period, so code scanning keeps periods apart.
+/// The run's category in code scanning: one per system for a single-system report (a `gate`),
+/// else one per agency set. No period in it: a new period must close the old alerts, not leave
+/// them open under a category no longer uploaded.
 fn automation_id(report: &Report) -> String {
+    let mut systems = report.systems();
+    if let (Some((agency, system)), None) = (systems.next(), systems.next()) {
+        return format!("tuanthu/{}/{}/", agency.id, system.id);
+    }
     let agencies: Vec<&str> = report.agencies.iter().map(|a| a.id.as_str()).collect();
-    format!("tuanthu/{}/{}/", agencies.join("+"), report.period)
+    format!("tuanthu/{}/", agencies.join("+"))
 }
 
 /// The run succeeded; damaged or partial inputs are reported as notifications rather than lost.
@@ -319,9 +325,17 @@ fn descriptor(g: &Glossary, catalogue: &str, id: &str) -> Value {
     if let Some(i) = info {
         tags.push(i.group.to_string());
     }
+    // Code scanning shows `external/cwe/cwe-N` tags as CWE links.
+    for cwe in rules.iter().filter_map(|r| r.cwe) {
+        let tag = format!("external/cwe/{}", cwe.to_ascii_lowercase());
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     let mut properties = json!({"tags": tags, "clauses": clauses, "catalogue": catalogue});
-    if let (Some(sev), Some(obj)) = (rules.iter().map(|r| r.severity).max(), properties.as_object_mut()) {
-        obj.insert("security-severity".into(), json!(security_severity(sev)));
+    let severity = rules.iter().map(|r| r.severity).max().and_then(security_severity);
+    if let (Some(sev), Some(obj)) = (severity, properties.as_object_mut()) {
+        obj.insert("security-severity".into(), json!(sev));
     }
     json!({
         "id": rule_id(catalogue, id),
@@ -334,14 +348,15 @@ fn descriptor(g: &Glossary, catalogue: &str, id: &str) -> Value {
     })
 }
 
-/// GitHub's scale: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9.
-fn security_severity(s: Severity) -> &'static str {
+/// GitHub's scale: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. Informational
+/// rules have no place on it and carry none.
+fn security_severity(s: Severity) -> Option<&'static str> {
     match s {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "0.0",
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("3.0"),
+        Severity::Info => None,
     }
 }
 
