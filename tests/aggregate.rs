@@ -144,10 +144,17 @@ fn rejected_and_superseded_inputs_are_listed_and_never_counted() {
     let previous = root.path().join("previous.json");
     let mut prev = clean.clone();
     prev["overall"]["approval_rate"] = json!(0.25);
+    prev["period"] = json!("2025");
     std::fs::write(&previous, prev.to_string()).unwrap();
     let (_, next) = national(&[good.to_str().unwrap(), "--keys", k, "--previous", previous.to_str().unwrap()]);
     assert_eq!(next["overall"]["change"]["approval_rate"], 0.25);
     assert_eq!(next["agencies"][0]["change"]["approval_rate"], 0.0);
+    // A "previous" view of the same period is refused: the change would mean nothing.
+    prev["period"] = json!("2026");
+    std::fs::write(&previous, prev.to_string()).unwrap();
+    let o = tuanthu(&["aggregate", good.to_str().unwrap(), "--keys", k, "--previous", previous.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not before the aggregated period 2026"), "{}", stderr(&o));
 }
 
 #[test]

@@ -331,6 +331,7 @@ fn national_view_has_the_ministry_headlines_charts_and_every_input() {
     let mut previous: Value = serde_json::from_str(&stdout(&national)).unwrap();
     let now = previous["overall"]["approval_rate"].as_f64().unwrap();
     previous["overall"]["approval_rate"] = serde_json::json!(now - 0.125);
+    previous["period"] = serde_json::json!("2025");
     let prev = root.path().join("previous.json");
     std::fs::write(&prev, previous.to_string()).unwrap();
     let with_change = parse(&aggregate_html(&keys, &reports, &["--previous", prev.to_str().unwrap()]));

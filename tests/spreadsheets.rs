@@ -425,6 +425,7 @@ fn aggregate_csv_and_xlsx_of_signed_reports() {
     let previous = root.path().join("previous.json");
     let mut prev = national.clone();
     prev["overall"]["approval_rate"] = json!(0.9);
+    prev["period"] = json!("2025");
     for a in prev["agencies"].as_array_mut().unwrap() {
         a["approval_rate"] = json!(0.9);
     }

@@ -89,6 +89,16 @@ pub fn run(a: AggregateArgs) -> ExitCode {
             return ExitCode::Invalid;
         }
     };
+    // A "previous" view of the same or a later period would make the change meaningless.
+    let before = previous.as_ref().and_then(|p| p.get("period")).and_then(|p| p.as_str());
+    if let Some(before) = before.filter(|b| !national.period.is_empty() && **b >= *national.period.as_str()) {
+        eprintln!(
+            "error: --previous: its period {} is not before the aggregated period {}",
+            crate::sanitize::one_line(before),
+            national.period
+        );
+        return ExitCode::Invalid;
+    }
     // Control titles come from the bundled catalogues; without them, the ids stand alone.
     let policy =
         matches!(a.format, Format::Html | Format::Xlsx).then(crate::policy::Policy::bundled).and_then(Result::ok);

@@ -197,7 +197,14 @@ pub(crate) struct DataSheet<'w> {
     wrap: Vec<bool>,
     widths: Vec<f64>,
     next: u32,
+    /// Row index past which records are no longer written (see [`DataSheet::push`]).
+    limit: u32,
+    truncated: bool,
 }
+
+/// Excel's last row index (1 048 576 rows). The two rows after the last record are kept for the
+/// truncation note and a total.
+const LAST_ROW: u32 = 1_048_575;
 
 /// Adds a data sheet named `name` with `cols`.
 pub(crate) fn data_sheet<'w>(
@@ -226,12 +233,25 @@ pub(crate) fn data_sheet<'w>(
         wrap: cols.iter().map(|c| c.wrap).collect(),
         widths: cols.iter().map(|c| c.width).collect(),
         next: 1,
+        limit: LAST_ROW - 1,
+        truncated: false,
     })
 }
 
 impl DataSheet<'_> {
+    /// Writes a record. Past Excel's row limit the rest are left out, and one row says so: a
+    /// national workbook must not fail outright because a sheet has more rows than Excel holds.
     pub fn push(&mut self, cells: &[Cell<'_>]) -> Result<(), XlsxError> {
-        self.write(cells, false)
+        if self.next < self.limit {
+            return self.write(cells, false);
+        }
+        if !self.truncated {
+            self.truncated = true;
+            let note = "… further rows left out: an Excel sheet holds 1 048 576 rows; the JSON and CSV \
+                        reports have every row / các dòng còn lại được lược bỏ: xem báo cáo JSON hoặc CSV";
+            self.write(&[Cell::Text(note)], true)?;
+        }
+        Ok(())
     }
 
     fn write(&mut self, cells: &[Cell<'_>], bold: bool) -> Result<(), XlsxError> {
@@ -559,6 +579,26 @@ fn finding_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_past_the_limit_are_left_out_and_said_so() {
+        let mut wb = Workbook::new();
+        let styles = Styles::new();
+        let cols = [Col { title: "n", width: 8.0, wrap: false }];
+        let mut sheet = data_sheet(&mut wb, &styles, "Rows", &cols).unwrap();
+        sheet.limit = 4;
+        for i in 0..10usize {
+            sheet.push(&[Cell::Count(i)]).unwrap();
+        }
+        sheet.finish().unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Rows").unwrap();
+        let rows: Vec<String> = range.rows().map(|r| r[0].to_string()).collect();
+        assert_eq!(rows.len(), 5, "header, 3 records, the note: {rows:?}");
+        assert!(rows[4].contains("further rows left out"));
+    }
 
     #[test]
     fn cells_are_cut_at_excels_limit_in_utf16_units() {
