@@ -290,7 +290,10 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_overall_deadline_and_a_panicking_probe_still_yield_records() {
-        let settings = Settings { deadline: Some(Duration::from_millis(300)), progress: false };
+        // The panicking probe must be joined before the deadline: 2 s leaves room for a loaded
+        // machine (at 300 ms it was once still starting when the deadline passed), and the other
+        // probes sleep 30 s, so the deadline still cuts them off.
+        let settings = Settings { deadline: Some(Duration::from_secs(2)), progress: false };
         let started = std::time::Instant::now();
         let (summary, records) = collect(vec![target(1), target(2), target(3)], Sleepy, settings).await;
         assert!(started.elapsed() < Duration::from_secs(10), "the deadline stops the run");
