@@ -35,17 +35,11 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
-/// Reads a file to a string, with the size cap and a UTF-8 check.
+/// Reads a file to a string, with the size cap (on the bytes read, so pipes and devices are
+/// bounded too) and a UTF-8 check.
 pub fn read_text(path: &Path) -> Result<String, Problem> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| Problem::file(&name, format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES as u64 {
-        return Err(Problem::file(
-            &name,
-            format!("file is {} bytes; the limit is {} bytes", meta.len(), MAX_FILE_BYTES),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Problem::file(&name, format!("cannot read: {e}")))?;
+    let bytes = crate::files::read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| Problem::file(&name, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::new(&name, line, column, "file is not valid UTF-8")

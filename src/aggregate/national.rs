@@ -149,8 +149,8 @@ impl ReportTally {
         let mut t = ReportTally::default();
         for s in systems {
             t.total.add(s);
-            tally_for(&mut t.by_level, LEVELS.get(usize::from(s.level)).copied().unwrap_or("?")).add(s);
-            tally_for(&mut t.by_catalogue, &s.catalogue).add(s);
+            add_to(&mut t.by_level, LEVELS.get(usize::from(s.level)).copied().unwrap_or("?"), s);
+            add_to(&mut t.by_catalogue, &s.catalogue, s);
         }
         t
     }
@@ -159,14 +159,17 @@ impl ReportTally {
 /// Level keys as the national view writes them (levels are 1–5; anything else is shown as `?`).
 const LEVELS: [&str; 6] = ["?", "1", "2", "3", "4", "5"];
 
-/// The tally under `key`, created on first use. Looked up by `&str` first: a hundred thousand
-/// systems would otherwise allocate a key string each.
-fn tally_for<'m>(map: &'m mut BTreeMap<String, Tally>, key: &str) -> &'m mut Tally {
-    if !map.contains_key(key) {
-        map.insert(key.to_string(), Tally::default());
+/// Adds `s` to the tally under `key`, created on first use. Looked up by `&str` first: a hundred
+/// thousand systems would otherwise allocate a key string each.
+fn add_to(map: &mut BTreeMap<String, Tally>, key: &str, s: &SystemSummary) {
+    match map.get_mut(key) {
+        Some(t) => t.add(s),
+        None => {
+            let mut t = Tally::default();
+            t.add(s);
+            map.insert(key.to_string(), t);
+        }
     }
-    // invariant: inserted just above when absent.
-    map.get_mut(key).expect("present")
 }
 
 impl Tally {

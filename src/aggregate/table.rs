@@ -3,7 +3,7 @@
 //! level's plan".
 
 use super::national::{Change, Figures, National};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::report::table::pct;
 use crate::sanitize::one_line;
 use std::fmt::Write;
@@ -58,10 +58,6 @@ pub fn headlines(n: &National, lang: Lang) -> Vec<String> {
             ),
         ],
     }
-}
-
-fn tr(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
-    if lang == Lang::Vi { vi } else { en }
 }
 
 /// Name, systems, approved (rate), fully implemented (rate), partly, not implemented.

@@ -29,6 +29,19 @@ pub enum GateFailOn {
     Never,
 }
 
+impl GateFailOn {
+    /// The `check` test this mode applies to every required control; `None` for `new`, which
+    /// compares with the baseline instead.
+    fn outright(self) -> Option<FailOn> {
+        match self {
+            GateFailOn::Any => Some(FailOn::Any),
+            GateFailOn::Fail => Some(FailOn::Fail),
+            GateFailOn::Never => Some(FailOn::Never),
+            GateFailOn::New => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct GateArgs {
     /// The system to judge: ID, or AGENCY/ID when several agencies use the id
@@ -116,11 +129,11 @@ pub fn run(a: GateArgs) -> ExitCode {
         return code.max(ExitCode::No);
     }
     let required = crate::gate::required(sys);
-    let blockers = match (fail_on, &baseline) {
-        (GateFailOn::New, Some(b)) => crate::gate::regressions(required, b),
-        (GateFailOn::Any, _) => crate::gate::blockers(required, |s| FailOn::Any.fails(s)),
-        (GateFailOn::Fail, _) => crate::gate::blockers(required, |s| FailOn::Fail.fails(s)),
-        (GateFailOn::Never | GateFailOn::New, _) => Vec::new(),
+    let blockers = match (fail_on.outright(), &baseline) {
+        (Some(test), _) => crate::gate::blockers(required, |s| test.fails(s)),
+        // `new` without a baseline was refused above.
+        (None, Some(b)) => crate::gate::regressions(required, b),
+        (None, None) => Vec::new(),
     };
     if !a.common.quiet || !blockers.is_empty() {
         let g = crate::report::Glossary::new(&policy, a.common.lang);
