@@ -23,6 +23,68 @@ pub fn tuanthu(args: &[&str]) -> Output {
         .expect("run tuanthu")
 }
 
+/// What a bounded run ended with: the output, or `None` in `output` when the timeout killed it.
+pub struct Bounded {
+    pub output: Option<Output>,
+    pub elapsed: std::time::Duration,
+}
+
+/// Runs the tuanthu binary with `args` under an address-space limit (`limit_mib`, through the
+/// shell's `ulimit -v`) and a timeout after which the child is killed. Hostile-input tests use it
+/// to assert a clear answer within bounds measured by the harness, never by the code under test.
+/// Any `stdin` text is written to the child's standard input.
+pub fn tuanthu_bounded(args: &[&str], limit_mib: u64, timeout: std::time::Duration, cwd: &Path) -> Bounded {
+    use std::io::Read;
+    use std::process::Stdio;
+    let start = std::time::Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", limit_mib * 1024))
+        .arg(env!("CARGO_BIN_EXE_tuanthu"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TUANTHU_LANG")
+        .env_remove("TUANTHU_AS_OF")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tuanthu under sh");
+    // Drain both pipes on threads so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for tuanthu") {
+            break Some(status);
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stdout = out_t.join().unwrap_or_default();
+    let stderr = err_t.join().unwrap_or_default();
+    Bounded { output: status.map(|status| Output { status, stdout, stderr }), elapsed: start.elapsed() }
+}
+
+/// [`tuanthu_bounded`] that must finish: panics with the elapsed time when the timeout killed it.
+pub fn tuanthu_within(args: &[&str], limit_mib: u64, timeout: std::time::Duration, cwd: &Path) -> Output {
+    let b = tuanthu_bounded(args, limit_mib, timeout, cwd);
+    b.output.unwrap_or_else(|| panic!("tuanthu {args:?} did not finish within {timeout:?} (killed)"))
+}
+
 /// The demo's inputs without evidence file: inventory, scan and the fixed evaluation date.
 pub const DEMO_SCAN: [&str; 6] =
     ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
