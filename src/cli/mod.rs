@@ -45,7 +45,7 @@ tuanthu check --inventory inventories/ --evidence evidence.jsonl --format html -
 tuanthu gate --inventory inventory.yaml --system cong-dvc --evidence evidence.json --baseline main.json\n  \
 tuanthu aggregate reports/ --keys pubkeys/ --format json -o national.json\n  \
 tuanthu validate inventories/ rules/\n  tuanthu controls diff tt12-2022 nd331-2026 --level 3\n\n\
-Documentation: docs/README.md in the source tree, /usr/share/doc/tuanthu/ when installed.",
+Documentation: docs/README.md in the source tree.",
     propagate_version = true
 )]
 pub struct Cli {
