@@ -6,6 +6,7 @@
 //!
 //! * [`inventory`] — what is registered: agencies, systems, levels, approvals, assets, attestations;
 //! * [`collect`] — evidence: nmap results, live TLS/HTTP probes;
+//! * [`import`] — evidence from the tools agencies already run (host audits, vulnerability scans);
 //! * [`engine`] — rules × profiles × evidence → findings and a status per control;
 //! * [`report`] — the report and its renderers (table, JSON, CSV, JUnit, SARIF...);
 //! * [`aggregate`] — many signed agency reports → one national view; [`gate`] — one system's CI verdict;
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod files;
 pub mod gate;
 pub mod i18n;
+pub mod import;
 pub mod inventory;
 pub mod par;
 pub mod policy;
