@@ -258,8 +258,7 @@ mod tests {
         std::os::unix::fs::symlink("self.yaml", d.join("self.yaml")).unwrap();
         std::os::unix::fs::symlink("a.yaml", d.join("z-alias.yaml")).unwrap();
         let files = walk(d, yaml).unwrap();
-        let names: Vec<String> =
-            files.iter().map(|f| f.strip_prefix(d).unwrap().display().to_string()).collect();
+        let names: Vec<String> = files.iter().map(|f| f.strip_prefix(d).unwrap().display().to_string()).collect();
         // The self-link is listed once (reading it says why it fails); the alias of a.yaml is not.
         assert_eq!(names, ["a.yaml", "self.yaml", "sub/b.yaml"]);
     }

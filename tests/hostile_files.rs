@@ -284,7 +284,9 @@ fn levels_are_plain_decimal_integers() {
         std::fs::write(&path, inv).unwrap();
         let o = run(&["validate", &path_str(&path)], &root());
         assert_eq!(code(&o), 2, "{spelling}: {}", stderr(&o));
-        let want = format!("level{i}.yaml:9:12: `level` must be a plain decimal integer (e.g. `level: 3`), found `{spelling}`");
+        let want = format!(
+            "level{i}.yaml:9:12: `level` must be a plain decimal integer (e.g. `level: 3`), found `{spelling}`"
+        );
         assert!(stderr(&o).contains(&want), "{spelling}: want {want:?} in {}", stderr(&o));
     }
     let path = t.path().join("plain.yaml");

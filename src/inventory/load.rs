@@ -575,7 +575,8 @@ fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
 
 fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, lookup: &tailoring::Lookup) -> Option<tailoring::Tailoring> {
     let dirs = &lookup.dirs;
-    let found = tailoring::find(&name.value, dirs, lookup.allow_outside).map_err(|e| cx.err(name.referenced, e)).ok()?;
+    let found =
+        tailoring::find(&name.value, dirs, lookup.allow_outside).map_err(|e| cx.err(name.referenced, e)).ok()?;
     let Some(path) = found else {
         let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         cx.err(
