@@ -39,6 +39,9 @@ pub enum OpenError {
     Directory,
     #[error("is a socket, not a file")]
     Socket,
+    /// Only in folder walks; a named pipe given by name is opened (see [`open`]).
+    #[error("is a named pipe, not a file")]
+    Fifo,
     #[error(
         "named pipe with no writer: nothing opened it for writing within {} s (start the program that writes it first, or give a file)",
         FIFO_OPEN_TIMEOUT.as_secs()
@@ -90,19 +93,18 @@ pub fn open(path: &Path) -> Result<Input, OpenError> {
         return Ok(Input::Stdin(std::io::stdin()));
     }
     let kind = std::fs::metadata(path)?.file_type();
-    if kind.is_char_device() || kind.is_block_device() {
-        return Err(OpenError::Device);
-    }
-    if kind.is_dir() {
-        return Err(OpenError::Directory);
-    }
-    if kind.is_socket() {
-        return Err(OpenError::Socket);
-    }
     if kind.is_fifo() {
         return open_fifo(path).map(Input::File);
     }
-    Ok(Input::File(File::open(path)?))
+    if let Some(e) = kind_error(kind) {
+        return Err(e);
+    }
+    let file = File::open(path)?;
+    // What was opened is what was checked, even if the name was swapped in between.
+    match kind_error(file.metadata()?.file_type()) {
+        Some(OpenError::Fifo) | None => Ok(Input::File(file)),
+        Some(e) => Err(e),
+    }
 }
 
 /// Opens a named pipe, giving up after [`FIFO_OPEN_TIMEOUT`] when no process opens it for writing.
@@ -197,24 +199,46 @@ impl Walker<'_> {
                 let meta = std::fs::symlink_metadata(&path).map_err(cannot)?;
                 self.dir(&path, &meta, depth + 1)?;
             } else if (self.wanted)(&path) {
-                self.file(path, kind.is_symlink());
+                self.file(path, kind.is_symlink())?;
             }
         }
         Ok(())
     }
 
     /// Lists a wanted file once. A link to a directory is not followed; a link that cannot be
-    /// resolved is listed, so that reading it reports why.
-    fn file(&mut self, path: PathBuf, link: bool) {
+    /// resolved is listed, so that reading it reports why. A pipe, device or socket is an error
+    /// here rather than when read: a folder of named pipes would otherwise wait out the FIFO
+    /// timeout once per pipe.
+    fn file(&mut self, path: PathBuf, link: bool) -> Result<(), String> {
         match std::fs::metadata(&path) {
             Ok(m) if link && m.is_dir() => {}
-            Ok(m) => {
+            Ok(m) if m.is_file() => {
                 if self.files.insert((m.dev(), m.ino())) {
                     self.out.push(path);
                 }
             }
+            Ok(m) => {
+                let kind = kind_error(m.file_type()).map_or_else(|| "not a regular file".into(), |e| e.to_string());
+                return Err(format!("{}: {kind} (a folder walk reads regular files only)", path.display()));
+            }
             Err(_) => self.out.push(path),
         }
+        Ok(())
+    }
+}
+
+/// Why a file of this kind cannot be read as a document, if it cannot.
+fn kind_error(kind: std::fs::FileType) -> Option<OpenError> {
+    if kind.is_char_device() || kind.is_block_device() {
+        Some(OpenError::Device)
+    } else if kind.is_dir() {
+        Some(OpenError::Directory)
+    } else if kind.is_socket() {
+        Some(OpenError::Socket)
+    } else if kind.is_fifo() {
+        Some(OpenError::Fifo)
+    } else {
+        None
     }
 }
 
@@ -261,6 +285,15 @@ mod tests {
         let names: Vec<String> = files.iter().map(|f| f.strip_prefix(d).unwrap().display().to_string()).collect();
         // The self-link is listed once (reading it says why it fails); the alias of a.yaml is not.
         assert_eq!(names, ["a.yaml", "self.yaml", "sub/b.yaml"]);
+    }
+
+    #[test]
+    fn a_pipe_in_a_walked_folder_is_an_error_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.path().join("p.yaml")).status().unwrap();
+        assert!(made.success());
+        let e = walk(dir.path(), yaml).unwrap_err();
+        assert!(e.ends_with("p.yaml: is a named pipe, not a file (a folder walk reads regular files only)"), "{e}");
     }
 
     #[test]
