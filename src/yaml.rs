@@ -4,9 +4,18 @@
 //! alias count are capped, so an alias bomb ("billion laughs") or a deeply nested document fails
 //! with a clear message instead of exhausting memory or the stack. Duplicate keys are errors, and
 //! every error carries the file, line and column.
+//!
+//! YAML tags (`!!binary`, `!!python/object:…`, `!custom`, even the core `!!int`) are refused: no
+//! tuanthu file needs one, and a tag either changes what a value means (`!!binary` decodes base64
+//! into the string, `!!int "3"` turns text into a number) or asks for an object no one checks.
+//! serde-saphyr's `reject_unsupported_tags` would refuse only the tags it does not know, so the
+//! text is first read as a stream of parser events (serde-saphyr's own parser, so quoting and
+//! block scalars are understood exactly as the loader will understand them) and the first tag is
+//! reported with its position. Integer fields are checked for their spelling by [`plain_int`].
 
 use crate::diag::Problem;
 use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
 use std::path::Path;
 
 /// Largest YAML file accepted (an inventory of thousands of systems is well below this).
@@ -51,6 +60,7 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Problem> 
     if text.len() > MAX_FILE_BYTES {
         return Err(Problem::file(name, format!("document is larger than {MAX_FILE_BYTES} bytes")));
     }
+    refuse_tags(name, text)?;
     serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| {
         let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
         Problem::new(name, line, column, first_line(&e.without_snippet().to_string()))
@@ -69,6 +79,93 @@ pub fn schema_of(name: &str, text: &str) -> Result<String, Problem> {
     head.schema.ok_or_else(|| Problem::new(name, 1, 1, "missing `schema:` key (e.g. `schema: tuanthu/inventory/v1`)"))
 }
 
+/// The first explicit tag of the document, as an error at its node. A syntax error ends the scan
+/// quietly: the loader reports it next, with its own message.
+fn refuse_tags(name: &str, text: &str) -> Result<(), Problem> {
+    for event in granit_parser::Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { return Ok(()) };
+        let Some(tag) = event.tag() else { continue };
+        let original = tag.original();
+        let shown: String = original.chars().take(64).collect();
+        // The event's span starts at the node's content; point at the tag before it when found.
+        let node = span.start.byte_offset().unwrap_or(0).min(text.len());
+        let (line, column) = match text.get(..node).and_then(|before| before.rfind(&original)) {
+            Some(at) => line_col(&text.as_bytes()[..at]),
+            None => (span.start.line() as u64, span.start.col() as u64 + 1),
+        };
+        return Err(Problem::new(
+            name,
+            line,
+            column,
+            format!("YAML tag `{shown}` is not accepted: tuanthu files hold plain values (remove the tag)"),
+        ));
+    }
+    Ok(())
+}
+
+/// A scalar read without interpreting it, so that its written form can be judged (see
+/// [`plain_int`]). Sequences and mappings are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scalar;
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a plain decimal integer")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_i128<E>(self, _: i128) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_u128<E>(self, _: u128) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The integer an integer `field` holds, read from its text in `text`: it must be written as a
+/// plain decimal integer (`3`, `-1`), not `"3"`, `+3`, `0x3`, `0o3`, `03`, `3_0` or `3.0`, which
+/// a YAML loader would read as the same number or as text. A value reached through an alias is
+/// judged where it is defined.
+pub fn plain_int(text: &str, v: &Spanned<Scalar>, field: &str) -> Result<i64, String> {
+    let span = v.defined.span();
+    let raw = span
+        .byte_offset()
+        .zip(span.byte_len())
+        .and_then(|(at, len)| text.get(usize::try_from(at).ok()?..usize::try_from(at.checked_add(len)?).ok()?));
+    let digits = raw.map(|r| r.strip_prefix('-').unwrap_or(r));
+    let plain = digits
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && (d == "0" || !d.starts_with('0')));
+    let shown: String = raw.unwrap_or("").chars().take(32).collect();
+    match raw.filter(|_| plain).map(str::parse::<i64>) {
+        Some(Ok(n)) => Ok(n),
+        Some(Err(_)) => Err(format!("`{field}` is out of range, found `{shown}`")),
+        None => Err(format!("`{field}` must be a plain decimal integer (e.g. `{field}: 3`), found `{shown}`")),
+    }
+}
+
 fn first_line(s: &str) -> String {
     // serde-saphyr prefixes "line L column C:"; the position is reported separately.
     let s = s.lines().next().unwrap_or("").trim();
@@ -83,4 +180,54 @@ fn line_col(prefix: &[u8]) -> (u64, u64) {
     let line = prefix.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     let col = prefix.iter().rev().take_while(|&&b| b != b'\n').count() as u64 + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        level: Option<Spanned<Scalar>>,
+    }
+
+    #[test]
+    fn every_tag_is_refused_with_its_position() {
+        for (text, tag, line, col) in [
+            ("name: !!binary aGVsbG8=\n", "!!binary", 1, 7),
+            ("name: !!python/object:os.system x\n", "!!python/object:os.system", 1, 7),
+            ("level: !!int \"3\"\n", "!!int", 1, 8),
+            ("name: ok\nlevel: !local 3\n", "!local", 2, 8),
+            ("name: !<tag:example.com,2000:x> x\n", "!<tag:example.com,2000:x>", 1, 7),
+            ("name: ok\nmore: !!map\n  a: b\n", "!!map", 2, 7),
+        ] {
+            let e = parse::<Doc>("f.yaml", text).unwrap_err();
+            assert!(e.message.contains(&format!("YAML tag `{tag}`")), "{text}: {e}");
+            assert_eq!((e.line, e.column), (line, col), "{text}: {e}");
+        }
+        // A tag-like text inside quotes or a block scalar is a value, not a tag.
+        let d: Doc = parse("f.yaml", "name: \"!!binary x\"\n").unwrap();
+        assert_eq!(d.name.as_deref(), Some("!!binary x"));
+        let d: Doc = parse("f.yaml", "name: |\n  !!python/object x\n").unwrap();
+        assert_eq!(d.name.as_deref(), Some("!!python/object x\n"));
+    }
+
+    #[test]
+    fn integers_must_be_plain_decimals() {
+        let level = |text: &str| {
+            let d: Doc = parse("f.yaml", text).unwrap();
+            plain_int(text, &d.level.unwrap(), "level")
+        };
+        assert_eq!(level("level: 3\n"), Ok(3));
+        assert_eq!(level("level: -1 # comment\n"), Ok(-1));
+        assert_eq!(level("a: &l 3\nlevel: *l\n"), Ok(3));
+        for bad in ["\"3\"", "'3'", "+3", "0x3", "0o3", "03", "3_0", "3.0", "three", "true"] {
+            let e = level(&format!("level: {bad}\n")).unwrap_err();
+            assert!(e.contains("`level` must be a plain decimal integer"), "{bad}: {e}");
+            assert!(e.contains(&format!("found `{bad}`")), "{bad}: {e}");
+        }
+    }
 }

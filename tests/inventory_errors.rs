@@ -253,3 +253,35 @@ fn one_agency_split_over_files_must_agree_on_its_catalogue() {
     let e = tuanthu::inventory::load_paths(&[d.path().to_path_buf()], &[]).unwrap_err().to_string();
     assert!(e.contains("agency test-agency: `catalogue` is `nd331-2026` here but `tt12-2022` in"), "{e}");
 }
+
+#[test]
+fn level_spellings_other_than_plain_decimal_are_errors() {
+    for spelling in ["\"3\"", "'3'", "0x3", "0o3", "+3", "03", "3.0"] {
+        let t = with_system(&format!("    level: {spelling}\n    approval: {{status: draft}}\n"));
+        fails_at(&t, 8, 12, &format!("`level` must be a plain decimal integer (e.g. `level: 3`), found `{spelling}`"));
+    }
+}
+
+#[test]
+fn yaml_tags_are_errors_at_the_tag() {
+    let t = with_system("    level: 2\n    approval: {status: draft}\n    owner: !!binary U8ahIFRUVFQ=\n");
+    fails_at(&t, 10, 12, "YAML tag `!!binary` is not accepted");
+    let t = with_system("    level: !!python/object:builtins.int 2\n    approval: {status: draft}\n");
+    fails_at(&t, 8, 12, "YAML tag `!!python/object:builtins.int` is not accepted");
+}
+
+#[test]
+fn tailoring_names_that_leave_the_folder_are_refused_unread() {
+    let d = common::dir_with(&[
+        ("inv/inv.yaml", &common::inventory(3, "    tailoring: [\"../outside\", \"sub/inside\"]\n")),
+        ("outside.yaml", "private_key_of_the_host: x\n"),
+        ("inv/sub/inside.yaml", "schema: tuanthu/tailoring/v1\nadd: [DES.15]\n"),
+    ]);
+    let e = tuanthu::inventory::load_paths(&[d.path().join("inv/inv.yaml")], &[]).unwrap_err().to_string();
+    assert!(e.contains("inv.yaml:11:17: tailoring `../outside` is not a name inside the inventory's folder"), "{e}");
+    assert!(!e.contains("private_key"), "the file outside was read: {e}");
+    assert!(!e.contains("sub/inside"), "a subfolder is inside: {e}");
+    let lookup = tuanthu::inventory::tailoring::Lookup { dirs: vec![], allow_outside: true };
+    let e = tuanthu::inventory::load_paths_with(&[d.path().join("inv/inv.yaml")], &lookup).unwrap_err().to_string();
+    assert!(e.contains("outside.yaml:1:1: unknown field `private_key_of_the_host`"), "read when allowed: {e}");
+}

@@ -91,7 +91,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot list {}: {e}", p.display()))?;
+            out.extend(crate::files::walk(p, |f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))?);
         } else if p.exists() {
             out.push(p.clone());
         } else {
@@ -101,18 +101,6 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     out.sort();
     out.dedup();
     Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Reads and checks one report: signature against `keys` (unless unsigned reports are allowed and

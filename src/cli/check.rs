@@ -70,6 +70,10 @@ pub struct Sources {
     /// Directory searched for tailoring files after each inventory file's own directory
     #[arg(long, value_name = "DIR")]
     pub tailoring: Vec<PathBuf>,
+    /// Let tailoring names in the inventory lead outside the folder they are looked up in (an
+    /// absolute path, `..`, a link out of it); by default such a name is refused unread
+    #[arg(long)]
+    pub allow_outside_inventory: bool,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today: attestation staleness, waiver
     /// expiry and evidence age are judged at it, so a past period can be reproduced exactly
     #[arg(long, value_name = "DATE", env = "TUANTHU_AS_OF")]
@@ -224,7 +228,11 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     {
         return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
-    let files = crate::inventory::load_paths(&a.sources.inventory, &a.sources.tailoring)?;
+    let lookup = crate::inventory::tailoring::Lookup {
+        dirs: a.sources.tailoring.clone(),
+        allow_outside: a.sources.allow_outside_inventory,
+    };
+    let files = crate::inventory::load_paths_with(&a.sources.inventory, &lookup)?;
     let refs = engine::references::check(&files.inventory, &policy, a.sources.catalogue.as_deref(), as_of);
     if !refs.is_empty() {
         return Err(Problems(refs));

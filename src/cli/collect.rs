@@ -71,6 +71,10 @@ pub struct CollectArgs {
     /// Directory searched for tailoring files after each inventory file's own directory
     #[arg(long, value_name = "DIR")]
     pub tailoring: Vec<PathBuf>,
+    /// Let tailoring names in the inventory lead outside the folder they are looked up in (an
+    /// absolute path, `..`, a link out of it); by default such a name is refused unread
+    #[arg(long)]
+    pub allow_outside_inventory: bool,
     /// Evidence file to write: `*.jsonl` streams one record per line as targets finish (an
     /// interrupted run keeps what it measured); any other name gets one JSON document
     #[arg(short = 'o', long, required = true, value_name = "EVIDENCE")]
@@ -85,7 +89,9 @@ pub struct CollectArgs {
 }
 
 pub fn run(a: CollectArgs) -> ExitCode {
-    let inv = match crate::inventory::load_paths(&a.inventory, &a.tailoring) {
+    let lookup =
+        crate::inventory::tailoring::Lookup { dirs: a.tailoring.clone(), allow_outside: a.allow_outside_inventory };
+    let inv = match crate::inventory::load_paths_with(&a.inventory, &lookup) {
         Ok(files) => files.inventory,
         Err(p) => return invalid(&p),
     };

@@ -15,6 +15,10 @@ pub struct ValidateArgs {
     /// Directory searched for tailoring files named by inventories
     #[arg(long, value_name = "DIR")]
     pub tailoring: Vec<PathBuf>,
+    /// Let tailoring names in the inventory lead outside the folder they are looked up in (an
+    /// absolute path, `..`, a link out of it); by default such a name is refused unread
+    #[arg(long)]
+    pub allow_outside_inventory: bool,
     /// Print nothing when everything is valid
     #[arg(short, long)]
     pub quiet: bool,
@@ -46,8 +50,12 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             p.0.extend(e.0);
         }
     }
-    if !sorted.inventories.is_empty() {
-        match crate::inventory::load_paths(&sorted.inventories, &a.tailoring) {
+    if sorted.inventories.is_empty() {
+        p.0.extend(crate::inventory::tailoring::check_dirs(&a.tailoring));
+    } else {
+        let lookup =
+            crate::inventory::tailoring::Lookup { dirs: a.tailoring.clone(), allow_outside: a.allow_outside_inventory };
+        match crate::inventory::load_paths_with(&sorted.inventories, &lookup) {
             Ok(files) => {
                 if let Some(pol) = &policy {
                     p.0.extend(crate::engine::references::check(&files.inventory, pol, None, crate::dates::today()));
@@ -104,12 +112,10 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = crate::policy::bundle::yaml_files(path, &mut found) {
-                p.push(Problem::file(path.display().to_string(), format!("cannot read directory: {e}")));
+            match crate::policy::bundle::yaml_files(path) {
+                Ok(found) => files.extend(found),
+                Err(e) => p.push(Problem::file(path.display().to_string(), e)),
             }
-            found.sort();
-            files.extend(found);
         } else {
             files.push(path.clone());
         }

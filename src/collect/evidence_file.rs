@@ -107,10 +107,10 @@ struct Header {
 /// `fatal`, so the caller can report it and go on with the other inputs.
 pub fn read(path: &Path) -> EvidenceInput {
     let mut input = EvidenceInput { file: path.display().to_string(), ..Default::default() };
-    let file = match std::fs::File::open(path) {
+    let file = match crate::files::open(path) {
         Ok(f) => f,
         Err(e) => {
-            input.fatal = Some(format!("cannot read: {e}"));
+            input.fatal = Some(e.to_string());
             return input;
         }
     };
@@ -123,13 +123,13 @@ pub fn read(path: &Path) -> EvidenceInput {
         }
         // One JSON document written on a single line can exceed the line cap: read it as a
         // document instead (the document cap applies).
-        Err(e) if e.starts_with(LONG_LINE) => match std::fs::File::open(path) {
+        Err(e) if e.starts_with(LONG_LINE) => match crate::files::open(path) {
             Ok(f) => {
                 read_document(&mut input, String::new(), BufReader::new(f));
                 return input;
             }
             Err(e) => {
-                input.fatal = Some(format!("cannot read: {e}"));
+                input.fatal = Some(e.to_string());
                 return input;
             }
         },

@@ -71,7 +71,6 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -191,7 +190,7 @@ pub fn read_nmap<R: BufRead>(
 /// As [`read_nmap`] (or `Io` if the file cannot be opened), together with the hosts parsed
 /// before the error: `Err((NmapError, Vec<Host>))`.
 pub fn read_nmap_file(path: &Path, limits: &Limits) -> Result<(RunInfo, Vec<Host>), (NmapError, Vec<Host>)> {
-    let file = File::open(path).map_err(|e| (NmapError::Io(e), Vec::new()))?;
+    let file = crate::files::open(path).map_err(|e| (NmapError::Io(e.into()), Vec::new()))?;
     let mut hosts = Vec::new();
     let result = read_nmap(BufReader::with_capacity(64 * 1024, file), limits, |host| {
         hosts.push(host);

@@ -67,13 +67,13 @@ impl NmapInput {
 /// Imports one nmap XML file against the declared scope.
 pub fn import(path: &Path, scope: &Scope) -> NmapInput {
     let file = path.display().to_string();
-    let reader = match std::fs::File::open(path) {
+    let reader = match crate::files::open(path) {
         Ok(f) => BufReader::with_capacity(256 << 10, f),
         Err(e) => {
             return NmapInput {
                 file,
                 run: RunInfo::default(),
-                error: Some(NmapError::Io(e)),
+                error: Some(NmapError::Io(e.into())),
                 hosts: Vec::new(),
                 unregistered: Vec::new(),
             };

@@ -38,7 +38,7 @@ struct AgencyDoc {
 struct SystemDoc {
     id: Spanned<String>,
     name: String,
-    level: Spanned<i64>,
+    level: Spanned<crate::yaml::Scalar>,
     #[serde(default)]
     catalogue: Option<Spanned<String>>,
     approval: Spanned<ApprovalDoc>,
@@ -208,9 +208,16 @@ pub struct InventoryFiles {
 }
 
 /// Loads inventory files and directories (every `*.yaml` whose `schema:` is the inventory's).
-/// `tailoring_dirs` are searched for tailoring files after each inventory file's own directory.
+/// `tailoring_dirs` are searched for tailoring files after each inventory file's own directory;
+/// tailoring names stay inside the folder they are looked up in (see [`load_paths_with`]).
 pub fn load_paths(paths: &[PathBuf], tailoring_dirs: &[PathBuf]) -> Result<InventoryFiles, Problems> {
-    let mut p = Collector::default();
+    load_paths_with(paths, &tailoring::Lookup { dirs: tailoring_dirs.to_vec(), allow_outside: false })
+}
+
+/// [`load_paths`] with the tailoring lookup spelled out: `lookup.dirs` follow each inventory
+/// file's own folder, and `lookup.allow_outside` lets names leave those folders.
+pub fn load_paths_with(paths: &[PathBuf], lookup: &tailoring::Lookup) -> Result<InventoryFiles, Problems> {
+    let mut p = Collector(tailoring::check_dirs(&lookup.dirs));
     let mut out = InventoryFiles::default();
     let mut by_agency: HashMap<String, usize> = HashMap::new();
     for path in expand(paths, &mut p) {
@@ -225,9 +232,11 @@ pub fn load_paths(paths: &[PathBuf], tailoring_dirs: &[PathBuf]) -> Result<Inven
         if path_is_dir_member(&path, paths) && crate::yaml::schema_of(&origin, &text).is_ok_and(|s| s != SCHEMA) {
             continue; // a tailoring or other tuanthu file inside an inventory directory
         }
-        let mut dirs: Vec<PathBuf> = path.parent().map(Path::to_path_buf).into_iter().collect();
-        dirs.extend(tailoring_dirs.iter().cloned());
-        match parse_file(&origin, &text, &dirs) {
+        // `inv.yaml` (and `-`, standard input) have an empty parent: the current folder.
+        let own = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut here = tailoring::Lookup { dirs: vec![own.to_path_buf()], allow_outside: lookup.allow_outside };
+        here.dirs.extend(lookup.dirs.iter().cloned());
+        match parse_file_with(&origin, &text, &here) {
             Ok(agency) => merge(&mut out.inventory, &mut by_agency, agency, &mut p),
             Err(e) => p.0.extend(e.0),
         }
@@ -250,12 +259,10 @@ fn expand(paths: &[PathBuf], p: &mut Collector) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut files = Vec::new();
-            if let Err(e) = crate::policy::bundle::yaml_files(path, &mut files) {
-                p.push(Problem::file(path.display().to_string(), format!("cannot read directory: {e}")));
+            match crate::policy::bundle::yaml_files(path) {
+                Ok(files) => out.extend(files),
+                Err(e) => p.push(Problem::file(path.display().to_string(), e)),
             }
-            files.sort();
-            out.extend(files);
         } else {
             out.push(path.clone());
         }
@@ -307,17 +314,23 @@ fn merge(inv: &mut Inventory, by_agency: &mut HashMap<String, usize>, agency: Ag
     existing.files.extend(agency.files);
 }
 
-/// Parses and checks one inventory document.
+/// Parses and checks one inventory document; tailoring files are looked up in `tailoring_dirs`
+/// and must stay inside them.
 pub fn parse_file(origin: &str, text: &str, tailoring_dirs: &[PathBuf]) -> Result<Agency, Problems> {
+    parse_file_with(origin, text, &tailoring::Lookup { dirs: tailoring_dirs.to_vec(), allow_outside: false })
+}
+
+/// [`parse_file`] with the tailoring lookup spelled out.
+pub fn parse_file_with(origin: &str, text: &str, lookup: &tailoring::Lookup) -> Result<Agency, Problems> {
     let doc: InventoryDoc = crate::yaml::parse(origin, text)?;
-    let mut cx = Cx { origin, p: Collector::default() };
+    let mut cx = Cx { origin, text, p: Collector::default() };
     if doc.schema.value != SCHEMA {
         cx.err(doc.schema.referenced, format!("expected `schema: {SCHEMA}`, found `{}`", doc.schema.value));
     }
     check_id(&mut cx, &doc.agency.id, "agency id");
     let mut systems: Vec<System> = Vec::new();
     for s in doc.systems {
-        if let Some(sys) = system(&mut cx, s, tailoring_dirs) {
+        if let Some(sys) = system(&mut cx, s, lookup) {
             if let Some(prev) = systems.iter().find(|x| x.id == sys.id) {
                 let msg = format!("duplicate system id `{}` (first declared at line {})", sys.id, prev.origin.line);
                 cx.p.push(Problem::new(origin, sys.origin.line, sys.origin.column, msg));
@@ -337,9 +350,11 @@ pub fn parse_file(origin: &str, text: &str, tailoring_dirs: &[PathBuf]) -> Resul
     cx.p.finish(agency)
 }
 
-/// Loading context: the file name and the problems found so far.
+/// Loading context: the file name, its text (integer fields are judged by their spelling) and the
+/// problems found so far.
 struct Cx<'a> {
     origin: &'a str,
+    text: &'a str,
     p: Collector,
 }
 
@@ -371,17 +386,20 @@ fn check_id(cx: &mut Cx, id: &Spanned<String>, what: &str) {
     }
 }
 
-fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, tailoring_dirs: &[PathBuf]) -> Option<System> {
+fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, lookup: &tailoring::Lookup) -> Option<System> {
     let at = doc.referenced;
     let s = doc.value;
     check_id(cx, &s.id, "system id");
-    let level = match u8::try_from(s.level.value) {
-        Ok(l) if (1..=5).contains(&l) => l,
-        _ => {
-            cx.err(
-                s.level.referenced,
-                format!("level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {}", s.level.value),
-            );
+    let level = match crate::yaml::plain_int(cx.text, &s.level, "level") {
+        Ok(n) => match u8::try_from(n) {
+            Ok(l) if (1..=5).contains(&l) => l,
+            _ => {
+                cx.err(s.level.referenced, format!("level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {n}"));
+                0
+            }
+        },
+        Err(e) => {
+            cx.err(s.level.referenced, e);
             0
         }
     };
@@ -399,7 +417,7 @@ fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, tailoring_dirs: &[PathBuf]) -> O
     let assets = assets(cx, s.assets);
     let attestations = attestations(cx, s.attestations);
     let waivers = waivers(cx, s.waivers);
-    let tailoring = s.tailoring.iter().filter_map(|t| load_tailoring(cx, t, tailoring_dirs)).collect();
+    let tailoring = s.tailoring.iter().filter_map(|t| load_tailoring(cx, t, lookup)).collect();
     if level == 0 {
         return None;
     }
@@ -555,8 +573,11 @@ fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
     out
 }
 
-fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, dirs: &[PathBuf]) -> Option<tailoring::Tailoring> {
-    let Some(path) = tailoring::find(&name.value, dirs) else {
+fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, lookup: &tailoring::Lookup) -> Option<tailoring::Tailoring> {
+    let dirs = &lookup.dirs;
+    let found =
+        tailoring::find(&name.value, dirs, lookup.allow_outside).map_err(|e| cx.err(name.referenced, e)).ok()?;
+    let Some(path) = found else {
         let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         cx.err(
             name.referenced,

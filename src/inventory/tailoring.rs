@@ -1,5 +1,14 @@
 //! Per-system tailoring (`tuanthu/tailoring/v1`): add controls to a system's profile, or drop
 //! them with a mandatory reason that every report shows.
+//!
+//! A system names its tailoring (`tailoring: [no-wifi]`); the file `no-wifi.yaml` is looked up in
+//! the inventory file's folder, then in each `--tailoring` folder. An inventory comes from an
+//! agency, and the machine that reads it (a CI runner, the national center) holds other files: a
+//! name may lead into a subfolder but never out of the folder it is looked up in — an absolute
+//! name or a `..` is refused before anything is opened, and a match whose real path (symbolic
+//! links resolved) lies outside the folder is refused without being read, so no error can quote
+//! a file the user did not name. `--allow-outside-inventory` lifts the rule for a user who means
+//! it.
 
 use crate::diag::{Collector, Problem, Problems};
 use serde::Deserialize;
@@ -40,9 +49,73 @@ struct DropDoc {
     reason: Option<String>,
 }
 
-/// Finds `<name>.yaml` (or `.yml`) in the given directories, first match wins.
-pub fn find(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
-    dirs.iter().flat_map(|d| [d.join(format!("{name}.yaml")), d.join(format!("{name}.yml"))]).find(|p| p.is_file())
+/// Where tailoring files are looked up, and whether a name may lead out of those folders.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// Folders searched (each inventory file's own folder comes first; these follow).
+    pub dirs: Vec<PathBuf>,
+    /// `--allow-outside-inventory`: names may be absolute or climb with `..`, links may leave.
+    pub allow_outside: bool,
+}
+
+/// The flag that lifts the confinement, as messages name it.
+pub const ALLOW_OUTSIDE_FLAG: &str = "--allow-outside-inventory";
+
+/// Finds `<name>.yaml` (or `.yml`) in `dirs`, first match wins; `Ok(None)` when there is none.
+/// Unless `allow_outside`, a name that could leave the folder is refused, and so is a match that
+/// resolves outside it (see the module documentation).
+pub fn find(name: &str, dirs: &[PathBuf], allow_outside: bool) -> Result<Option<PathBuf>, String> {
+    use std::path::Component;
+    let climbs = Path::new(name).components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if climbs && !allow_outside {
+        return Err(format!(
+            "tailoring `{name}` is not a name inside the inventory's folder (absolute paths and `..` are \
+             refused); pass {ALLOW_OUTSIDE_FLAG} to allow it"
+        ));
+    }
+    for dir in dirs {
+        for path in [dir.join(format!("{name}.yaml")), dir.join(format!("{name}.yml"))] {
+            if !path.is_file() {
+                continue;
+            }
+            if !allow_outside && !inside(&path, dir) {
+                return Err(format!(
+                    "tailoring `{name}` resolves (through a symbolic link) to a file outside {}; pass \
+                     {ALLOW_OUTSIDE_FLAG} to allow it",
+                    dir.display()
+                ));
+            }
+            return Ok(Some(path));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `path`, with links and `..` resolved, lies inside `dir`.
+fn inside(path: &Path, dir: &Path) -> bool {
+    match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// The `--tailoring` folders that are not folders: each a problem naming what it is instead.
+pub fn check_dirs(dirs: &[PathBuf]) -> Vec<Problem> {
+    use std::os::unix::fs::FileTypeExt;
+    let mut out = Vec::new();
+    for d in dirs {
+        let what = match std::fs::metadata(d) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(m) if m.file_type().is_char_device() || m.file_type().is_block_device() => "is a device".to_string(),
+            Ok(_) => "is a file".to_string(),
+            Err(e) => format!("cannot be read ({e})"),
+        };
+        out.push(Problem::file(
+            d.display().to_string(),
+            format!("--tailoring {what}, not a directory (it names a folder searched for <name>.yaml)"),
+        ));
+    }
+    out
 }
 
 pub fn load(name: &str, path: &Path) -> Result<Tailoring, Problems> {

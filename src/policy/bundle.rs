@@ -230,11 +230,10 @@ fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
     match dir {
         None => bundled_sources(prefix),
         Some(d) => {
-            let mut files = Vec::new();
-            if let Err(e) = yaml_files(d, &mut files) {
-                p.push(Problem::file(d.display().to_string(), format!("cannot read directory: {e}")));
-            }
-            files.sort();
+            let files = yaml_files(d).unwrap_or_else(|e| {
+                p.push(Problem::file(d.display().to_string(), e));
+                Vec::new()
+            });
             files
                 .into_iter()
                 .filter_map(|f| match crate::yaml::read_text(&f) {
@@ -249,15 +248,7 @@ fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
     }
 }
 
-/// All `*.yaml`/`*.yml` files below `dir`.
-pub fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let path = e?.path();
-        if path.is_dir() {
-            yaml_files(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// All `*.yaml`/`*.yml` files below `dir`, each once, in a stable order (see [`crate::files::walk`]).
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    crate::files::walk(dir, |path| path.extension().is_some_and(|x| x == "yaml" || x == "yml"))
 }

@@ -38,7 +38,8 @@ impl TrustStore {
     /// is an error naming the file and the block, and then nothing from the file is added.
     pub fn add_pem_file(&mut self, path: &Path) -> Result<usize, String> {
         let shown = path.display();
-        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+        // A bundle of every public root is about 200 KiB; the cap only stops a device or a runaway pipe.
+        let bytes = crate::files::read_capped(path, 16 << 20).map_err(|e| format!("{shown}: {e}"))?;
         let anchors = anchors_from_pem(&bytes).map_err(|e| format!("{shown}: {e}"))?;
         let added = anchors.len();
         self.anchors.extend(anchors);
