@@ -11,8 +11,9 @@
 //! # Records
 //! [`for_each_record`] walks `{"data": {"affected_items": [...]}}` (the Wazuh server API envelope) or
 //! `{"hits": {"hits": [{"_source": ...}]}}` (an OpenSearch search response) and hands each record,
-//! deserialized as `T`, to a callback, in file order, as soon as it is read. Records complete before
-//! damage are delivered before the error; errors carry serde_json's 1-based line and column.
+//! deserialized as `T` and checked by its [`Record::check`], to a callback, in file order, as soon as
+//! it is read. Records complete before damage are delivered before the error; errors carry
+//! serde_json's 1-based line and column, and say "truncated" when the damage is the end of the file.
 
 use std::fmt;
 use std::io::Read;
@@ -32,7 +33,7 @@ pub fn read_capped<R: Read>(input: R, max: u64) -> Result<Vec<u8>, ImportError> 
         return Err(ImportError::Malformed {
             line: 0,
             column: 0,
-            message: format!("the file is larger than {} MiB, the most an API response is read whole", max >> 20),
+            message: format!("the file is larger than {} MiB, the most this format is read whole", max >> 20),
         });
     }
     Ok(bytes)
@@ -80,16 +81,22 @@ pub fn check_depth(bytes: &[u8], max_depth: usize) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// A serde_json error as a positioned [`ImportError`].
-pub fn malformed(e: &serde_json::Error) -> ImportError {
+/// A serde_json error in `bytes` as a positioned [`ImportError`]; an error at the very end of the
+/// input (a cut number, string or object) says the file is truncated.
+pub fn malformed(e: &serde_json::Error, bytes: &[u8]) -> ImportError {
     // serde_json's Display appends " at line L column C"; the position goes into the fields.
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) if e.line() > 0 => text.get(..i).unwrap_or(&text).to_string(),
         _ => text,
     };
-    let message = if e.is_eof() { format!("{message} (the file is truncated)") } else { message };
-    ImportError::Malformed { line: e.line() as u64, column: e.column() as u64, message }
+    // serde_json counts a column of 0 before a line's first byte.
+    let column = e.column().max(1) as u64;
+    let (end_line, end_column) = position(bytes, bytes.len());
+    let at_end = e.line() as u64 == end_line && e.column() as u64 + 1 >= end_column;
+    let message =
+        if e.is_eof() || (at_end && e.is_syntax()) { format!("{message} (the file is truncated)") } else { message };
+    ImportError::Malformed { line: e.line() as u64, column, message }
 }
 
 /// Cuts `s` to at most `max` bytes (on a character boundary) and marks the cut.
@@ -126,9 +133,16 @@ pub struct EnvelopeInfo {
     pub api_error: Option<String>,
 }
 
+/// A record type: says whether a deserialized record has what makes it one (so that a response
+/// of another kind, whose fields are all optional here, is not read as this one).
+pub trait Record {
+    /// `Err(what is missing)` when the record is not of this type.
+    fn check(&self) -> Result<(), String>;
+}
+
 /// Walks the records of `bytes` (already read through [`read_capped`]) in `envelope`, giving each
 /// one to `on_record`; at most `limits.max_results_per_host` records are accepted.
-pub fn for_each_record<T: DeserializeOwned>(
+pub fn for_each_record<T: DeserializeOwned + Record>(
     bytes: &[u8],
     envelope: Envelope,
     limits: &Limits,
@@ -142,13 +156,14 @@ pub fn for_each_record<T: DeserializeOwned>(
     if let Some(e) = walk.callback_error.take() {
         return Err(ImportError::Callback(e));
     }
-    outcome.map_err(|e| malformed(&e))?;
+    outcome.map_err(|e| malformed(&e, bytes))?;
     if !walk.found {
         let place = match envelope {
             Envelope::Api => "data.affected_items",
             Envelope::Search => "hits.hits",
         };
-        let why = info.api_error.as_deref().map(|e| format!(": the API answered with an error: {e}")).unwrap_or_default();
+        let why =
+            info.api_error.as_deref().map(|e| format!(": the API answered with an error: {e}")).unwrap_or_default();
         return Err(ImportError::Malformed { line: 0, column: 0, message: format!("no `{place}` array{why}") });
     }
     Ok(info)
@@ -172,14 +187,14 @@ struct TopSeed<'w, 'a, T> {
     info: &'w mut EnvelopeInfo,
 }
 
-impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for TopSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> DeserializeSeed<'de> for TopSeed<'_, '_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de, T: DeserializeOwned> Visitor<'de> for TopSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> Visitor<'de> for TopSeed<'_, '_, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self.envelope {
@@ -191,9 +206,11 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for TopSeed<'_, '_, T> {
         let (mut error_code, mut texts) = (None::<i64>, Vec::new());
         while let Some(key) = map.next_key::<String>()? {
             match (self.envelope, key.as_str()) {
-                (Envelope::Api, "data") | (Envelope::Search, "hits") => {
-                    map.next_value_seed(InnerSeed { walk: &mut *self.walk, envelope: self.envelope, info: &mut *self.info })?
-                }
+                (Envelope::Api, "data") | (Envelope::Search, "hits") => map.next_value_seed(InnerSeed {
+                    walk: &mut *self.walk,
+                    envelope: self.envelope,
+                    info: &mut *self.info,
+                })?,
                 (Envelope::Api, "error") => error_code = map.next_value::<Option<i64>>()?,
                 (Envelope::Api, "message" | "detail" | "title") => {
                     if let Some(mut text) = map.next_value::<Option<String>>()? {
@@ -221,7 +238,7 @@ struct InnerSeed<'w, 'a, T> {
     info: &'w mut EnvelopeInfo,
 }
 
-impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for InnerSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> DeserializeSeed<'de> for InnerSeed<'_, '_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
@@ -236,7 +253,7 @@ enum Total {
     Object { value: u64 },
 }
 
-impl<'de, T: DeserializeOwned> Visitor<'de> for InnerSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> Visitor<'de> for InnerSeed<'_, '_, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(match self.envelope {
@@ -277,7 +294,7 @@ struct RecordsSeed<'w, 'a, T> {
     envelope: Envelope,
 }
 
-impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for RecordsSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> DeserializeSeed<'de> for RecordsSeed<'_, '_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
@@ -291,7 +308,7 @@ struct Hit<T> {
     source: Option<T>,
 }
 
-impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsSeed<'_, '_, T> {
+impl<'de, T: DeserializeOwned + Record> Visitor<'de> for RecordsSeed<'_, '_, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of records")
@@ -310,6 +327,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsSeed<'_, '_, T> {
                 },
             };
             self.walk.seen += 1;
+            if let Err(missing) = record.check() {
+                return Err(de::Error::custom(format!("record {}: {missing}", self.walk.seen)));
+            }
             if self.walk.seen > self.walk.max {
                 return Err(de::Error::custom(format!("more than {} records in one file", self.walk.max)));
             }
@@ -367,6 +387,12 @@ mod tests {
         id: Scalar,
     }
 
+    impl Record for Item {
+        fn check(&self) -> Result<(), String> {
+            if self.id.0 == "bad" { Err("a bad id".into()) } else { Ok(()) }
+        }
+    }
+
     fn records(text: &str, envelope: Envelope) -> (Vec<String>, Result<EnvelopeInfo, ImportError>) {
         let mut got = Vec::new();
         let r = for_each_record::<Item>(text.as_bytes(), envelope, &Limits::default(), &mut |i| {
@@ -392,19 +418,26 @@ mod tests {
         assert!(check_depth(ok.as_bytes(), 4).is_ok());
         let deep = format!("{{\"a\":\n  {}", "[".repeat(10));
         let e = check_depth(deep.as_bytes(), 4).unwrap_err();
-        assert_eq!(e, ImportError::Malformed { line: 2, column: 6, message: "JSON nested deeper than 4 levels".into() });
+        assert_eq!(
+            e,
+            ImportError::Malformed { line: 2, column: 6, message: "JSON nested deeper than 4 levels".into() }
+        );
     }
 
     #[test]
     fn api_records_are_delivered_in_order_with_the_declared_total() {
-        let (got, r) = records(r#"{"data": {"affected_items": [{"id": 1}, {"id": "002"}], "total_affected_items": 9}}"#, Envelope::Api);
+        let (got, r) = records(
+            r#"{"data": {"affected_items": [{"id": 1}, {"id": "002"}], "total_affected_items": 9}}"#,
+            Envelope::Api,
+        );
         assert_eq!(got, ["1", "002"]);
         assert_eq!(r.unwrap().declared_total, Some(9));
     }
 
     #[test]
     fn search_hits_and_their_total() {
-        let text = r#"{"hits": {"total": {"value": 125, "relation": "eq"}, "hits": [{"_id": "x", "_source": {"id": "a"}}]}}"#;
+        let text =
+            r#"{"hits": {"total": {"value": 125, "relation": "eq"}, "hits": [{"_id": "x", "_source": {"id": "a"}}]}}"#;
         let (got, r) = records(text, Envelope::Search);
         assert_eq!(got, ["a"]);
         assert_eq!(r.unwrap().declared_total, Some(125));
@@ -421,8 +454,19 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_another_kind_is_refused_with_its_position() {
+        let (got, r) = records("{\"data\": {\"affected_items\": [{\"id\": 1},\n {\"id\": \"bad\"}]}}", Envelope::Api);
+        assert_eq!(got, ["1"]);
+        assert_eq!(
+            r.unwrap_err(),
+            ImportError::Malformed { line: 2, column: 15, message: "record 2: a bad id".into() }
+        );
+    }
+
+    #[test]
     fn an_api_error_response_says_what_the_server_said() {
-        let (got, r) = records(r#"{"title": "Unauthorized", "detail": "Invalid credentials", "error": 6000}"#, Envelope::Api);
+        let (got, r) =
+            records(r#"{"title": "Unauthorized", "detail": "Invalid credentials", "error": 6000}"#, Envelope::Api);
         assert!(got.is_empty());
         let e = r.unwrap_err().to_string();
         assert!(e.contains("no `data.affected_items` array") && e.contains("Invalid credentials"), "{e}");

@@ -178,8 +178,7 @@ impl LynisReport {
     /// by warnings or suggestions. Mapping: module docs.
     pub fn results(&self) -> Vec<TestResult> {
         let warned: std::collections::HashSet<&str> = self.warnings.iter().map(|f| f.test_id.as_str()).collect();
-        let suggested: std::collections::HashSet<&str> =
-            self.suggestions.iter().map(|f| f.test_id.as_str()).collect();
+        let suggested: std::collections::HashSet<&str> = self.suggestions.iter().map(|f| f.test_id.as_str()).collect();
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         let ids = self.tests_executed.iter().map(|t| (t, CheckResult::Pass));
@@ -271,7 +270,8 @@ fn parse(bytes: &[u8], limits: &Limits, raw: &mut Raw) -> Result<(), Refusal> {
             break;
         }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let text = std::str::from_utf8(line).map_err(|e| Refusal::Damaged(at(n, e.valid_up_to() + 1, "invalid UTF-8")))?;
+        let text =
+            std::str::from_utf8(line).map_err(|e| Refusal::Damaged(at(n, e.valid_up_to() + 1, "invalid UTF-8")))?;
         if last {
             // The file ends inside this line: its value may be cut, so only `finish=true` is used.
             if text == "finish=true" {
@@ -327,9 +327,8 @@ impl Raw {
         let last = |k: &str| values.get(k).and_then(|v| v.last()).filter(|s| !s.is_empty()).cloned();
         let list = |k: &str| values.get(k).cloned().unwrap_or_default();
         let ids = |k: &str| -> Vec<String> {
-            let mut v: Vec<String> = last(k)
-                .map(|s| s.split('|').filter(|t| !t.is_empty()).map(String::from).collect())
-                .unwrap_or_default();
+            let mut v: Vec<String> =
+                last(k).map(|s| s.split('|').filter(|t| !t.is_empty()).map(String::from).collect()).unwrap_or_default();
             v.truncate(limits.max_results_per_host);
             v
         };
@@ -376,7 +375,12 @@ fn finding(value: &str) -> Finding {
         (None, None, t) => (t.unwrap_or_default(), None, None),
     };
     let none_if_dash = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty() && *s != "-").map(String::from);
-    Finding { test_id: id.trim().to_string(), text: text.to_string(), details: none_if_dash(details), solution: none_if_dash(solution) }
+    Finding {
+        test_id: id.trim().to_string(),
+        text: text.to_string(),
+        details: none_if_dash(details),
+        solution: none_if_dash(solution),
+    }
 }
 
 fn facts(values: &BTreeMap<String, Vec<String>>) -> Facts {
@@ -490,7 +494,9 @@ mod tests {
         assert_eq!(rep.hardening_index, None, "a value cut by the truncation is not used");
         assert_eq!(rep.warnings.len(), 1);
         match r.unwrap_err() {
-            ImportError::Malformed { line: 9, column: 18, message } => assert!(message.contains("truncated"), "{message}"),
+            ImportError::Malformed { line: 9, column: 18, message } => {
+                assert!(message.contains("truncated"), "{message}")
+            }
             e => panic!("{e:?}"),
         }
         let no_finish = SMALL.replace("finish=true\n", "");

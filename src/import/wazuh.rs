@@ -52,9 +52,12 @@
 //! is executed or interpreted (an SCA `command` is text).
 //!
 //! # Damaged files
-//! Invalid JSON or UTF-8, a truncated file, a wrong shape (no `data.affected_items`, a record of the
-//! wrong type) is an [`ImportError::Malformed`] with serde_json's line and column, after every
-//! record complete before it was delivered. An API error response (`"error": 6000, "detail": …`)
+//! Invalid JSON or UTF-8, a truncated file, a wrong shape (no `data.affected_items`, a field of the
+//! wrong type, a record without the fields that make it one: `id` and `name` for an agent; `id`,
+//! `title` and `result` or `status` for an SCA check; `cve` or `vulnerability.id` for a
+//! vulnerability — so that one response is never read as another) is an
+//! [`ImportError::Malformed`] with serde_json's line and column, after every record complete
+//! before it was delivered. An API error response (`"error": 6000, "detail": …`)
 //! is refused with the server's own words.
 
 mod detect;
@@ -67,7 +70,6 @@ pub use model::{Agent, AgentOs, Compliance, ScaCheck, ScaRule, SeverityBasis, Vu
 
 use super::json::{Envelope, EnvelopeInfo, for_each_record, read_capped};
 use super::{ImportError, Limits};
-
 
 /// The Wazuh files this importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -227,7 +229,7 @@ mod tests {
 
     #[test]
     fn compliance_values_are_split_on_commas() {
-        let json = r#"{"data": {"affected_items": [{"id": 28500, "result": "failed",
+        let json = r#"{"data": {"affected_items": [{"id": 28500, "title": "t", "result": "failed",
             "compliance": [{"key": "cis", "value": "1.1.1"}, {"key": "pci_dss", "value": "2.2.5, 2.2.4"}],
             "rules": [{"type": "command", "rule": "c:modprobe -n -v cramfs -> r:install"}]}]}}"#;
         let mut checks = Vec::new();

@@ -69,7 +69,11 @@ impl<'a> Tokens<'a> {
             let Some(s) = text.get(start..j.min(text.len())) else { break };
             let after = text.get(j + 1..).unwrap_or_default();
             let is_key = after.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':');
-            if is_key { keys.push(s) } else { values.push(s) }
+            if is_key {
+                keys.push(s)
+            } else {
+                values.push(s)
+            }
             i = j + 1;
         }
         Tokens { keys, values }
@@ -104,7 +108,8 @@ mod tests {
         assert_eq!(detect(policies), None);
         let api = b"\xef\xbb\xbf {\"data\": {\"affected_items\": [{\"name\": \"curl\", \"cve\": \"CVE-1\"";
         assert_eq!(detect(api), Some(WazuhFormat::VulnsApi));
-        let index = br#"{"took": 8, "hits": {"hits": [{"_index": "wazuh-states-vulnerabilities-x", "_source": {"agent""#;
+        let index =
+            br#"{"took": 8, "hits": {"hits": [{"_index": "wazuh-states-vulnerabilities-x", "_source": {"agent""#;
         assert_eq!(detect(index), Some(WazuhFormat::VulnsIndex));
         assert_eq!(detect(br#"{"data": {"affected_items": []}}"#), None);
         assert_eq!(detect(b"# Lynis Report\n"), None);

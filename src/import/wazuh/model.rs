@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::super::json::{Scalar, cap};
+use super::super::json::{Record, Scalar, cap};
 use super::super::{CheckResult, Severity};
 
 /// `null` read as the type's default (Wazuh writes `null` for empty lists in some versions).
@@ -170,7 +170,9 @@ impl ScaCheck {
     }
 
     pub(super) fn cap(&mut self, max: usize) {
-        for s in [&mut self.policy_id, &mut self.title, &mut self.description, &mut self.rationale, &mut self.remediation] {
+        for s in
+            [&mut self.policy_id, &mut self.title, &mut self.description, &mut self.rationale, &mut self.remediation]
+        {
             cap_opt(s, max);
         }
         for s in [&mut self.result, &mut self.status, &mut self.reason, &mut self.condition, &mut self.command] {
@@ -377,7 +379,11 @@ fn score(s: &Option<Scalar>) -> Option<f64> {
 }
 
 /// Wazuh's severity word, or failing that the scores' bands (v3 first, then v2), or unknown.
-pub(super) fn severity(text: Option<&str>, cvss3: Option<f64>, cvss2: Option<f64>) -> (Option<Severity>, SeverityBasis) {
+pub(super) fn severity(
+    text: Option<&str>,
+    cvss3: Option<f64>,
+    cvss2: Option<f64>,
+) -> (Option<Severity>, SeverityBasis) {
     let named = match text.map(|t| t.trim().to_ascii_lowercase()).as_deref() {
         Some("critical") => Some(Severity::Critical),
         Some("high" | "important") => Some(Severity::High),
@@ -485,5 +491,39 @@ impl IndexDoc {
         };
         v.cap(max);
         v
+    }
+}
+
+/// `Err` naming the first of `fields` that is `None`, as "no `field`: not KIND".
+fn require(fields: &[(&str, bool)], kind: &str) -> Result<(), String> {
+    match fields.iter().find(|(_, present)| !present) {
+        Some((name, _)) => Err(format!("no `{name}`: not {kind}")),
+        None => Ok(()),
+    }
+}
+
+impl Record for Agent {
+    fn check(&self) -> Result<(), String> {
+        require(&[("id", self.id.is_some()), ("name", self.name.is_some())], "an agent of GET /agents")
+    }
+}
+
+impl Record for ScaCheck {
+    fn check(&self) -> Result<(), String> {
+        let result = self.result.is_some() || self.status.is_some();
+        let fields = [("id", self.id.is_some()), ("title", self.title.is_some()), ("result", result)];
+        require(&fields, "an SCA check of GET /sca/{agent}/checks/{policy}")
+    }
+}
+
+impl Record for ApiVuln {
+    fn check(&self) -> Result<(), String> {
+        require(&[("cve", self.cve.is_some())], "a vulnerability of the 4.7 API")
+    }
+}
+
+impl Record for IndexDoc {
+    fn check(&self) -> Result<(), String> {
+        require(&[("vulnerability.id", self.vulnerability.id.is_some())], "a wazuh-states-vulnerabilities document")
     }
 }
