@@ -32,7 +32,7 @@ pub fn detect(head: &[u8]) -> Option<WazuhFormat> {
         return Some(WazuhFormat::VulnsIndex);
     }
     let items = tokens.keys_after(b"affected_items")?;
-    let has = |k: &[u8]| items.iter().any(|x| *x == k);
+    let has = |k: &[u8]| items.contains(&k);
     if has(b"cve") {
         return Some(WazuhFormat::VulnsApi);
     }
