@@ -19,6 +19,10 @@
 //! The importers do not know the inventory: matching results to declared hosts and judging them
 //! belongs to the engine.
 
+pub mod json;
+pub mod lynis;
+pub mod wazuh;
+
 use std::fmt;
 
 /// One check's outcome, on XCCDF's scale: every tool's own result is mapped onto it (the importer's
