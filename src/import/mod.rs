@@ -19,6 +19,11 @@
 //! The importers do not know the inventory: matching results to declared hosts and judging them
 //! belongs to the engine.
 
+pub mod nessus;
+pub mod openvas;
+pub mod xccdf;
+pub mod xml;
+
 use std::fmt;
 
 /// One check's outcome, on XCCDF's scale: every tool's own result is mapped onto it (the importer's
