@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
 
-use quick_xml::errors::SyntaxError;
+use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -465,6 +465,9 @@ fn map_error<R: BufRead>(reader: &mut Reader<Counted<R>>, e: quick_xml::Error, a
             end,
             format!("file is truncated: {s} (markup starts at line {}, column {}; {depth} element(s) open)", at.line, at.column),
         ),
+        quick_xml::Error::IllFormed(e @ (IllFormedError::UnclosedReference | IllFormedError::MissingEndTag(_))) => {
+            malformed(end, format!("file is truncated: {e}"))
+        }
         quick_xml::Error::Encoding(e) => malformed(at, format!("not UTF-8 text: {e}")),
         other => malformed(at, format!("not well-formed XML: {other}")),
     }
