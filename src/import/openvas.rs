@@ -441,6 +441,28 @@ mod tests {
     }
 
     #[test]
+    fn a_get_reports_response_reads_like_an_export() {
+        let xml = "<get_reports_response status=\"200\" status_text=\"OK\"><report id=\"a\"><report id=\"a\">\
+                   <results><result id=\"r\"><name>n</name><host>10.0.0.2<hostname>h</hostname></host><port>22/tcp</port>\
+                   <nvt oid=\"1.2\"><name>n</name><cve>CVE-2020-1, CVE-2020-2</cve><tags>solution=Patch.|x=y</tags></nvt>\
+                   <threat>Medium</threat><severity></severity></result></results>\
+                   <host><ip>10.0.0.2</ip><start>s</start><end>e</end><detail><name>hostname</name><value>h.gov.vn</value></detail></host>\
+                   <scan_end>e</scan_end></report></report></get_reports_response>";
+        let mut got = Vec::new();
+        let report = read_openvas(xml.as_bytes(), &Limits::default(), |res| {
+            got.push(res);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let host = OpenvasHost { address: "10.0.0.2".into(), hostname: Some("h.gov.vn".into()), start: Some("s".into()), end: Some("e".into()) };
+        assert_eq!(report.hosts, vec![host]);
+        let r = &got[0];
+        assert_eq!((r.hostname.as_deref(), r.severity_score, r.severity), (Some("h"), None, Some(Severity::Medium)));
+        assert_eq!(r.cves, ["CVE-2020-1", "CVE-2020-2"]);
+        assert_eq!(r.solution.as_deref(), Some("Patch."));
+    }
+
+    #[test]
     fn a_log_result_has_no_finding_severity_above_none() {
         let xml = "<report><report><results><result id=\"r\"><name>n</name><host>10.0.0.1</host>\
                    <threat>Log</threat><severity>0.0</severity></result></results></report></report>";

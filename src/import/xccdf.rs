@@ -25,9 +25,10 @@
 //! `rule-result/result` onto [`CheckResult`]: `pass` and `fixed` → pass; `fail` → fail; `error` →
 //! error; `unknown` → unknown; `notapplicable` → not applicable; `notchecked` and `notselected`
 //! (the rule was not part of the profile) → not checked; `informational` → informational; any
-//! other word → unknown. The tool's word is kept in [`RuleResult::tool_result`]. Severity
-//! (`rule-result/@severity`, else the rule's): `info` → none, `low`, `medium`, `high` → the same;
-//! `unknown`, absent or any other word → `None` (the word is kept).
+//! other word → unknown. The tool's word is kept in [`RuleResult::tool_result`]. Severity (of
+//! `rule-result/@severity` in [`RuleResult`], of `Rule/@severity` in [`RuleInfo`]; a patch
+//! finding takes the first it has): `info` → none, `low`, `medium`, `high` → the same; `unknown`,
+//! absent or any other word → `None` (the rule result keeps the word).
 //!
 //! # Memory
 //! The file is never loaded: each `TestResult` is handed to the callback as soon as its end tag is
