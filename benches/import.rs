@@ -62,7 +62,10 @@ fn generate_arf(path: &Path, hosts: usize) -> std::io::Result<()> {
             80000 + r
         )?;
     }
-    writeln!(w, "</xccdf-1.2:Benchmark></ds:component></ds:data-stream-collection></arf:content></arf:report-request></arf:report-requests>")?;
+    writeln!(
+        w,
+        "</xccdf-1.2:Benchmark></ds:component></ds:data-stream-collection></arf:content></arf:report-request></arf:report-requests>"
+    )?;
     writeln!(w, "<arf:reports>")?;
     for h in 0..hosts {
         let (a, b) = ((h >> 8) & 0xff, h & 0xff);
@@ -90,7 +93,10 @@ fn generate_arf(path: &Path, hosts: usize) -> std::io::Result<()> {
                 80000 + r
             )?;
         }
-        writeln!(w, "<score system=\"urn:xccdf:scoring:default\" maximum=\"100.000000\">85.714287</score></TestResult></arf:content></arf:report>")?;
+        writeln!(
+            w,
+            "<score system=\"urn:xccdf:scoring:default\" maximum=\"100.000000\">85.714287</score></TestResult></arf:content></arf:report>"
+        )?;
     }
     writeln!(w, "</arf:reports></arf:asset-report-collection>")?;
     w.flush()
@@ -99,7 +105,10 @@ fn generate_arf(path: &Path, hosts: usize) -> std::io::Result<()> {
 fn generate_nessus(path: &Path, hosts: usize) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(w, "<?xml version=\"1.0\" ?>\n<NessusClientData_v2>")?;
-    writeln!(w, "<Policy><policyName>Basic Network Scan</policyName><Preferences><ServerPreferences><preference><name>max_hosts</name><value>30</value></preference></ServerPreferences></Preferences></Policy>")?;
+    writeln!(
+        w,
+        "<Policy><policyName>Basic Network Scan</policyName><Preferences><ServerPreferences><preference><name>max_hosts</name><value>30</value></preference></ServerPreferences></Preferences></Policy>"
+    )?;
     writeln!(w, "<Report name=\"Bench scan\" xmlns:cm=\"http://www.nessus.org/cm\">")?;
     for h in 0..hosts {
         let (a, b) = ((h >> 8) & 0xff, h & 0xff);
@@ -136,7 +145,9 @@ fn generate_nessus(path: &Path, hosts: usize) -> std::io::Result<()> {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 

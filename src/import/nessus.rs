@@ -87,7 +87,7 @@ pub fn read_nessus<R: BufRead>(
     let mut r = XmlReader::new(input, limits);
     let mut run = NessusRun::default();
     loop {
-        let step = match r.next()? {
+        let step = match r.event()? {
             Ev::Open(tag) => {
                 if tag.depth() == 1 {
                     check_root(&tag, &ROOTS, "Nessus v2")?;
@@ -131,7 +131,7 @@ enum Step {
 fn report_host<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, name: String) -> Result<NessusHost, ImportError> {
     let mut host = NessusHost { name, ..NessusHost::default() };
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "HostProperties" => None,
                 "ReportItem" => Some(item_head(&tag)?),
@@ -151,7 +151,9 @@ fn report_host<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, name: String) 
                 report_item(r, &mut item)?;
                 if host.items.len() >= limits.max_results_per_host {
                     let name = shown(&host.name).into_owned();
-                    return Err(r.error(format!("host {name} has more than {} ReportItems", limits.max_results_per_host)));
+                    return Err(
+                        r.error(format!("host {name} has more than {} ReportItems", limits.max_results_per_host))
+                    );
                 }
                 host.items.push(item);
             }
@@ -161,7 +163,7 @@ fn report_host<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, name: String) 
 
 fn properties<R: BufRead>(r: &mut XmlReader<R>, host: &mut NessusHost) -> Result<(), ImportError> {
     loop {
-        let (name, at) = match r.next()? {
+        let (name, at) = match r.event()? {
             Ev::Open(tag) if tag.local() == "tag" => (tag.attr("name")?.unwrap_or_default(), tag.at()),
             Ev::Open(_) => {
                 r.skip()?;
@@ -181,7 +183,9 @@ fn properties<R: BufRead>(r: &mut XmlReader<R>, host: &mut NessusHost) -> Result
             "HOST_END" => &mut host.host_end,
             "HOST_END_TIMESTAMP" => {
                 let text = r.trimmed()?;
-                let stamp = text.parse().map_err(|_| malformed(at, format!("HOST_END_TIMESTAMP {:?} is not a number", shown(&text))))?;
+                let stamp = text
+                    .parse()
+                    .map_err(|_| malformed(at, format!("HOST_END_TIMESTAMP {:?} is not a number", shown(&text))))?;
                 host.host_end_timestamp = Some(stamp);
                 continue;
             }
@@ -201,7 +205,10 @@ fn item_head(tag: &Tag<'_>) -> Result<NessusItem, ImportError> {
         tag.attr(key)?.ok_or_else(|| malformed(at, format!("missing attribute {key} on <ReportItem>")))
     };
     let port = required("port")?;
-    let port = port.trim().parse().map_err(|_| malformed(at, format!("ReportItem port {:?} is not a port number", shown(&port))))?;
+    let port = port
+        .trim()
+        .parse()
+        .map_err(|_| malformed(at, format!("ReportItem port {:?} is not a port number", shown(&port))))?;
     let severity = required("severity")?;
     let (tool_severity, mapped) = match severity.trim() {
         "0" => (0, Severity::None),
@@ -242,7 +249,7 @@ enum ItemChild {
 
 fn report_item<R: BufRead>(r: &mut XmlReader<R>, item: &mut NessusItem) -> Result<(), ImportError> {
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "risk_factor" => ItemChild::RiskFactor,
                 "cvss3_base_score" => ItemChild::Cvss3,

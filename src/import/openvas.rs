@@ -105,7 +105,7 @@ pub fn read_openvas<R: BufRead>(
     let mut result_hosts: Vec<OpenvasHost> = Vec::new();
     let mut seen = HashSet::new();
     loop {
-        let step = match r.next()? {
+        let step = match r.event()? {
             Ev::Open(tag) => {
                 if tag.depth() == 1 {
                     check_root(&tag, &ROOTS, "Greenbone/OpenVAS report")?;
@@ -175,7 +175,7 @@ enum Step {
 fn host_block<R: BufRead>(r: &mut XmlReader<R>) -> Result<OpenvasHost, ImportError> {
     let mut host = OpenvasHost::default();
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "ip" => 1,
                 "start" => 2,
@@ -210,7 +210,7 @@ fn host_block<R: BufRead>(r: &mut XmlReader<R>) -> Result<OpenvasHost, ImportErr
 fn detail<R: BufRead>(r: &mut XmlReader<R>) -> Result<(String, String), ImportError> {
     let (mut name, mut value) = (String::new(), String::new());
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "name" => 1,
                 "value" => 2,
@@ -243,7 +243,7 @@ enum ResultChild {
 fn result<R: BufRead>(r: &mut XmlReader<R>, id: Option<String>) -> Result<OpenvasResult, ImportError> {
     let mut out = OpenvasResult { id, ..OpenvasResult::default() };
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "name" => ResultChild::Name,
                 "host" => ResultChild::Host,
@@ -287,7 +287,7 @@ fn result<R: BufRead>(r: &mut XmlReader<R>, id: Option<String>) -> Result<Openva
 fn result_host<R: BufRead>(r: &mut XmlReader<R>, out: &mut OpenvasResult) -> Result<(), ImportError> {
     let mut address = String::new();
     loop {
-        let hostname = match r.next()? {
+        let hostname = match r.event()? {
             Ev::Open(tag) => tag.local() == "hostname",
             Ev::Close => break,
             Ev::Text(t) => {
@@ -320,7 +320,7 @@ fn score<R: BufRead>(r: &mut XmlReader<R>, what: &str) -> Result<Option<f64>, Im
 fn qod<R: BufRead>(r: &mut XmlReader<R>) -> Result<Option<u32>, ImportError> {
     let mut value = None;
     loop {
-        let is_value = match r.next()? {
+        let is_value = match r.event()? {
             Ev::Open(tag) => tag.local() == "value",
             Ev::Close => return Ok(value),
             Ev::Text(_) => continue,
@@ -350,7 +350,7 @@ enum NvtChild {
 fn nvt<R: BufRead>(r: &mut XmlReader<R>, out: &mut OpenvasResult) -> Result<(), ImportError> {
     let mut tag_solution = None;
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "name" => NvtChild::Name,
                 "family" => NvtChild::Family,
@@ -402,8 +402,10 @@ fn tag_field<'t>(tags: &'t str, key: &str) -> Option<&'t str> {
 
 fn refs<R: BufRead>(r: &mut XmlReader<R>, cves: &mut Vec<String>) -> Result<(), ImportError> {
     loop {
-        let cve = match r.next()? {
-            Ev::Open(tag) if tag.local() == "ref" && tag.attr("type")?.is_some_and(|t| t.eq_ignore_ascii_case("cve")) => {
+        let cve = match r.event()? {
+            Ev::Open(tag)
+                if tag.local() == "ref" && tag.attr("type")?.is_some_and(|t| t.eq_ignore_ascii_case("cve")) =>
+            {
                 tag.attr("id")?
             }
             Ev::Open(_) => None,
@@ -454,7 +456,12 @@ mod tests {
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{e}"));
-        let host = OpenvasHost { address: "10.0.0.2".into(), hostname: Some("h.gov.vn".into()), start: Some("s".into()), end: Some("e".into()) };
+        let host = OpenvasHost {
+            address: "10.0.0.2".into(),
+            hostname: Some("h.gov.vn".into()),
+            start: Some("s".into()),
+            end: Some("e".into()),
+        };
         assert_eq!(report.hosts, vec![host]);
         let r = &got[0];
         assert_eq!((r.hostname.as_deref(), r.severity_score, r.severity), (Some("h"), None, Some(Severity::Medium)));

@@ -163,7 +163,7 @@ pub fn read_xccdf<R: BufRead>(
     let mut r = XmlReader::new(input, limits);
     let mut run = XccdfRun { format: None, benchmark: Benchmark::default(), test_results: 0 };
     loop {
-        let step = match r.next()? {
+        let step = match r.event()? {
             Ev::Open(tag) => {
                 if tag.depth() == 1 {
                     check_root(&tag, &ROOTS, "XCCDF or ARF result")?;
@@ -190,7 +190,7 @@ pub fn read_xccdf<R: BufRead>(
                 }
                 test.findings = patch_findings(&test, &run.benchmark);
                 run.test_results += 1;
-                on_result(&run.benchmark, test).map_err(ImportError::Callback)?;
+                on_result(&run.benchmark, *test).map_err(ImportError::Callback)?;
             }
         }
     }
@@ -200,7 +200,7 @@ pub fn read_xccdf<R: BufRead>(
 enum Step {
     Descend,
     Rule(String, Option<String>),
-    TestResult(TestResult),
+    TestResult(Box<TestResult>),
 }
 
 impl Step {
@@ -213,20 +213,21 @@ impl Step {
                 Step::Descend
             }
             "Rule" => Step::Rule(required(tag, "id")?, tag.attr("severity")?),
-            "TestResult" => Step::TestResult(TestResult {
+            "TestResult" => Step::TestResult(Box::new(TestResult {
                 id: required(tag, "id")?,
                 start_time: tag.attr("start-time")?,
                 end_time: tag.attr("end-time")?,
                 test_system: tag.attr("test-system")?,
                 ..TestResult::default()
-            }),
+            })),
             _ => Step::Descend,
         })
     }
 }
 
 fn required(tag: &Tag<'_>, key: &str) -> Result<String, ImportError> {
-    tag.attr(key)?.ok_or_else(|| super::xml::malformed(tag.at(), format!("missing attribute {key} on <{}>", shown(tag.local()))))
+    tag.attr(key)?
+        .ok_or_else(|| super::xml::malformed(tag.at(), format!("missing attribute {key} on <{}>", shown(tag.local()))))
 }
 
 /// The children of a `Rule` we keep.
@@ -242,7 +243,7 @@ fn rule<R: BufRead>(r: &mut XmlReader<R>, severity: Option<String>) -> Result<Ru
     let mut info = RuleInfo { severity: severity.as_deref().and_then(severity_of), ..RuleInfo::default() };
     let mut oval = false;
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "title" => RuleChild::Title,
                 "reference" => RuleChild::Reference(tag.attr("href")?.unwrap_or_default()),
@@ -302,7 +303,7 @@ enum TestChild {
 
 fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut TestResult) -> Result<(), ImportError> {
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "benchmark" => TestChild::Benchmark(tag.attr("id")?.or(tag.attr("href")?)),
                 "profile" => TestChild::Profile(tag.attr("idref")?),
@@ -351,13 +352,16 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
                 rule_result(r, &mut result)?;
                 if test.rule_results.len() >= limits.max_results_per_host {
                     let id = shown(&test.id).into_owned();
-                    return Err(r.error(format!("TestResult {id} has more than {} rule results", limits.max_results_per_host)));
+                    return Err(
+                        r.error(format!("TestResult {id} has more than {} rule results", limits.max_results_per_host))
+                    );
                 }
                 test.rule_results.push(result);
             }
             TestChild::Score => {
                 let text = r.trimmed()?;
-                test.score = Some(text.parse().map_err(|_| r.error(format!("score {:?} is not a number", shown(&text))))?);
+                test.score =
+                    Some(text.parse().map_err(|_| r.error(format!("score {:?} is not a number", shown(&text))))?);
             }
             TestChild::Other => r.skip()?,
         }
@@ -368,14 +372,17 @@ fn number(tag: &Tag<'_>, key: &str) -> Result<Option<f64>, ImportError> {
     match tag.attr(key)? {
         None => Ok(None),
         Some(v) => v.trim().parse().map(Some).map_err(|_| {
-            super::xml::malformed(tag.at(), format!("attribute {key}=\"{}\" on <{}> is not a number", shown(&v), tag.local()))
+            super::xml::malformed(
+                tag.at(),
+                format!("attribute {key}=\"{}\" on <{}> is not a number", shown(&v), tag.local()),
+            )
         }),
     }
 }
 
 fn facts<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, out: &mut Vec<Fact>) -> Result<(), ImportError> {
     loop {
-        let head = match r.next()? {
+        let head = match r.event()? {
             Ev::Open(tag) if tag.local() == "fact" => Some((tag.attr("name")?.unwrap_or_default(), tag.attr("type")?)),
             Ev::Open(_) => None,
             Ev::Close => return Ok(()),
@@ -396,7 +403,7 @@ fn facts<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, out: &mut Vec<Fact>)
 
 fn rule_result<R: BufRead>(r: &mut XmlReader<R>, result: &mut RuleResult) -> Result<(), ImportError> {
     loop {
-        let child = match r.next()? {
+        let child = match r.event()? {
             Ev::Open(tag) => match tag.local() {
                 "result" => Some(None),
                 "ident" => Some(Some(tag.attr("system")?.unwrap_or_default())),
@@ -500,10 +507,16 @@ mod tests {
         let run = run.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.format, Some(XmlFormat::Xccdf12));
         let rule = &run.benchmark.rules["r1"];
-        assert_eq!(rule.references, vec![References { source: "nist".into(), ids: vec!["AC-2".into(), "AC-3".into(), "AU-2".into()] }]);
+        assert_eq!(
+            rule.references,
+            vec![References { source: "nist".into(), ids: vec!["AC-2".into(), "AC-3".into(), "AU-2".into()] }]
+        );
         assert_eq!(rule.severity, Some(Severity::High));
         let t = &got[0];
-        assert_eq!((t.benchmark.as_deref(), t.profile.as_deref(), t.target.as_deref()), (Some("b"), Some("p"), Some("h")));
+        assert_eq!(
+            (t.benchmark.as_deref(), t.profile.as_deref(), t.target.as_deref()),
+            (Some("b"), Some("p"), Some("h"))
+        );
         assert_eq!(t.rule_results[0].result, CheckResult::Fail);
         assert_eq!(t.rule_results[1].result, CheckResult::NotChecked);
         assert_eq!(t.rule_results[1].severity, Some(Severity::None));

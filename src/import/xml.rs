@@ -2,7 +2,7 @@
 //! their formats from a file's first bytes.
 //!
 //! A thin pull reader over `quick_xml::Reader` ([`XmlReader`]) that the importers' recursive-descent
-//! grammars drive with [`next`](XmlReader::next), [`text`](XmlReader::text) and
+//! grammars drive with [`event`](XmlReader::event), [`text`](XmlReader::text) and
 //! [`skip`](XmlReader::skip). It decodes the five predefined entities and character references and
 //! refuses any other `&name;`; refuses a DOCTYPE that declares entities (billion laughs, external
 //! entities: quick-xml never expands or fetches them, so such a file would silently lose content);
@@ -204,7 +204,8 @@ impl Tag<'_> {
     /// The value of the attribute whose local name is `key` (decoded, cut at `max_text_bytes`).
     pub fn attr(&self, key: &str) -> Result<Option<String>, ImportError> {
         for attr in self.start.attributes().with_checks(false) {
-            let attr = attr.map_err(|e| malformed(self.at, format!("bad attribute in <{}>: {e}", shown(self.local()))))?;
+            let attr =
+                attr.map_err(|e| malformed(self.at, format!("bad attribute in <{}>: {e}", shown(self.local()))))?;
             let name = attr.key.0;
             let local = name.rsplit_once(':').map_or(name, |(_, l)| l);
             if local == key {
@@ -326,7 +327,7 @@ impl<R: BufRead> XmlReader<R> {
     /// The next event that matters to a grammar (declarations, comments and processing
     /// instructions are passed over). `Eof` only at a proper end of the document; an end of input
     /// inside an element is a "file is truncated" error.
-    pub fn next(&mut self) -> Result<Ev<'_>, ImportError> {
+    pub fn event(&mut self) -> Result<Ev<'_>, ImportError> {
         // One quick-xml event per call (a loop returning borrowed events would not borrow-check):
         // declarations, comments, processing instructions and blank text outside the root come
         // back as empty text, which every grammar passes over.
@@ -395,7 +396,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut cut = false;
         let mut depth = 1usize;
         while depth > 0 {
-            match self.next()? {
+            match self.event()? {
                 Ev::Open(_) => depth += 1,
                 Ev::Close => depth -= 1,
                 Ev::Text(t) if !cut => {
@@ -429,7 +430,7 @@ impl<R: BufRead> XmlReader<R> {
     pub fn skip(&mut self) -> Result<(), ImportError> {
         let mut depth = 1usize;
         while depth > 0 {
-            match self.next()? {
+            match self.event()? {
                 Ev::Open(_) => depth += 1,
                 Ev::Close => depth -= 1,
                 Ev::Text(_) => {}
@@ -438,7 +439,6 @@ impl<R: BufRead> XmlReader<R> {
         }
         Ok(())
     }
-
 }
 
 /// Checks that the root element `tag` is one of `wanted` and returns the one it is.
@@ -459,11 +459,16 @@ fn map_error<R: BufRead>(reader: &mut Reader<Counted<R>>, e: quick_xml::Error, a
     let end = src.pos();
     match e {
         quick_xml::Error::Io(io) => ImportError::Io(io.to_string()),
-        quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => malformed(at, SyntaxError::InvalidBangMarkup.to_string()),
+        quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
+            malformed(at, SyntaxError::InvalidBangMarkup.to_string())
+        }
         // Every other syntax error means "end of input inside markup".
         quick_xml::Error::Syntax(s) => malformed(
             end,
-            format!("file is truncated: {s} (markup starts at line {}, column {}; {depth} element(s) open)", at.line, at.column),
+            format!(
+                "file is truncated: {s} (markup starts at line {}, column {}; {depth} element(s) open)",
+                at.line, at.column
+            ),
         ),
         quick_xml::Error::IllFormed(e @ (IllFormedError::UnclosedReference | IllFormedError::MissingEndTag(_))) => {
             malformed(end, format!("file is truncated: {e}"))
@@ -507,7 +512,7 @@ mod tests {
         let mut r = XmlReader::new(xml.as_bytes(), &Limits::default());
         let mut out = Vec::new();
         loop {
-            match r.next()? {
+            match r.event()? {
                 Ev::Open(t) => out.push(format!("<{}>", t.local())),
                 Ev::Close => out.push("/".into()),
                 Ev::Text(t) => out.push(t.into_owned()),
@@ -545,14 +550,17 @@ mod tests {
     fn text_is_capped_and_marked() {
         let limits = Limits { max_text_bytes: 4, ..Limits::default() };
         let mut r = XmlReader::new("<a>héllo</a>".as_bytes(), &limits);
-        assert!(matches!(r.next(), Ok(Ev::Open(_))));
+        assert!(matches!(r.event(), Ok(Ev::Open(_))));
         assert_eq!(r.text().ok().as_deref(), Some("hél…[truncated]"));
     }
 
     #[test]
     fn formats_are_detected_from_the_root_and_namespace() {
         let cases = [
-            ("<?xml version=\"1.0\"?><Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.1\">", Some(XmlFormat::Xccdf11)),
+            (
+                "<?xml version=\"1.0\"?><Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.1\">",
+                Some(XmlFormat::Xccdf11),
+            ),
             ("<x:TestResult xmlns:x=\"http://checklists.nist.gov/xccdf/1.2\">", Some(XmlFormat::Xccdf12)),
             (
                 "<!-- c --><arf:asset-report-collection xmlns:arf=\"http://scap.nist.gov/schema/asset-reporting-format/1.1\">",
