@@ -21,7 +21,11 @@
 
 pub mod json;
 pub mod lynis;
+pub mod nessus;
+pub mod openvas;
 pub mod wazuh;
+pub mod xccdf;
+pub mod xml;
 
 use std::fmt;
 
@@ -84,12 +88,16 @@ impl Severity {
         if !(0.0..=10.0).contains(&score) {
             return None;
         }
-        Some(match score {
-            s if s == 0.0 => Severity::None,
-            s if s < 4.0 => Severity::Low,
-            s if s < 7.0 => Severity::Medium,
-            s if s < 9.0 => Severity::High,
-            _ => Severity::Critical,
+        Some(if score == 0.0 {
+            Severity::None
+        } else if score < 4.0 {
+            Severity::Low
+        } else if score < 7.0 {
+            Severity::Medium
+        } else if score < 9.0 {
+            Severity::High
+        } else {
+            Severity::Critical
         })
     }
 }
