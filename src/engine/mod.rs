@@ -249,7 +249,8 @@ fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
             .map(crate::dates::rfc3339),
         hosts_matched: 0,
         records: Some(i.records.len()),
-        note: None,
+        // Records kept but not evaluated (unknown kinds or error classes) are said, not hidden.
+        note: (!i.warnings.is_empty()).then(|| crate::sanitize::one_line(&i.warnings.join("; "))),
     });
     nmap.chain(probes).collect()
 }
