@@ -53,7 +53,8 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
     let index = host_index::HostIndex::new(evidence);
     // Probe records are prepared once here and shared by every system that declares them.
-    let probes = probes::ProbeIndex::new(&evidence.probes, opts.as_of);
+    let systems: Vec<&System> = work.iter().map(|(_, s)| *s).collect();
+    let probes = probes::ProbeIndex::new(&evidence.probes, &systems, opts.as_of);
     let values = probes.values();
     let shared = Shared { index: &index, probes: &probes, values: &values };
     let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &shared, opts));

@@ -13,7 +13,7 @@ use crate::policy::rules::{EvidenceKind, Rule, to_val};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use time::Date;
 
@@ -21,17 +21,30 @@ use time::Date;
 type At = (usize, usize);
 
 /// Probe records indexed by kind and normalised target, built once per evaluation, with the
-/// facts rules see of each usable record. Many systems may declare one target (a shared portal):
-/// its record's facts are prepared here once and shared by all of them, never copied per system.
+/// facts rules see of each usable record of a declared target. Many systems may declare one
+/// target (a shared portal): its record's facts are prepared here once and shared by all of them,
+/// never copied per system; records of targets no system declares are not prepared at all.
 #[derive(Default)]
 pub struct ProbeIndex {
     by_target: HashMap<(EvidenceKind, String), Vec<At>>,
-    /// [`record_facts`] of every `tls`/`http` record without error.
+    /// [`record_facts`] of every `tls`/`http` record without error of a declared target.
     facts: HashMap<At, Value>,
 }
 
 impl ProbeIndex {
-    pub fn new(inputs: &[crate::collect::evidence_file::EvidenceInput], as_of: Date) -> ProbeIndex {
+    pub fn new(
+        inputs: &[crate::collect::evidence_file::EvidenceInput],
+        systems: &[&System],
+        as_of: Date,
+    ) -> ProbeIndex {
+        let declared: HashSet<(EvidenceKind, String)> = systems
+            .iter()
+            .flat_map(|s| {
+                let tls = tls_targets(s).into_iter().map(|t| (EvidenceKind::Tls, t.target));
+                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target)))
+            })
+            .map(|(kind, target)| (kind, normalise(kind, &target)))
+            .collect();
         let mut by_target: HashMap<(EvidenceKind, String), Vec<At>> = HashMap::new();
         let mut facts = HashMap::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -41,10 +54,11 @@ impl ProbeIndex {
                     "http" => EvidenceKind::Http,
                     _ => continue,
                 };
-                by_target.entry((kind, normalise(kind, &rec.target))).or_default().push((i, r));
-                if rec.error.is_none() {
+                let key = (kind, normalise(kind, &rec.target));
+                if rec.error.is_none() && declared.contains(&key) {
                     facts.insert((i, r), record_facts(rec, as_of));
                 }
+                by_target.entry(key).or_default().push((i, r));
             }
         }
         ProbeIndex { by_target, facts }
