@@ -154,6 +154,9 @@ pub(crate) fn assess(
             eprintln!("error: {}: {}", input.file, crate::sanitize::one_line(p));
             code = code.max(ExitCode::Invalid);
         }
+        for w in &input.warnings {
+            eprintln!("warning: {}: {}", input.file, crate::sanitize::one_line(w));
+        }
     }
     for input in &evidence.nmap {
         if let Some(e) = &input.error {

@@ -6,7 +6,13 @@
 //! line (`schema`, `tool`, `started_at`), one record per line, then a trailer line (`finished_at`
 //! and counts). A JSON Lines file without its trailer is an interrupted run: the records read are
 //! kept and the input is marked partial. Damaged lines are reported with their line number and do
-//! not stop the reading of the lines after them.
+//! not stop the reading of the lines after them. The trailer's counts must be those of the lines
+//! read: a trailer that disagrees (or whose counts are not counts) leaves the input partial, with
+//! both figures, since records were lost or added after the run.
+//!
+//! A record of a kind this version does not evaluate, or with an error class it does not know, is
+//! kept as it is and reported as a warning (one per kind or class, with the first position): never
+//! dropped silently.
 //!
 //! Record facts come from the network and are kept exactly as received; they are sanitised only
 //! when displayed.
@@ -78,6 +84,8 @@ pub struct EvidenceInput {
     pub partial: bool,
     /// Problems found while reading, each with its position; empty when the file is sound.
     pub problems: Vec<String>,
+    /// What was read but is not used, each with its first position (records of unknown kinds).
+    pub warnings: Vec<String>,
     /// The file could not be used at all (unreadable, not an evidence file).
     pub fatal: Option<String>,
 }
@@ -103,9 +111,19 @@ struct Header {
     started_at: Option<String>,
 }
 
+/// Record kinds this version evaluates; records of other kinds are kept and reported.
+pub const KINDS: [&str; 2] = ["tls", "http"];
+
 /// Reads an evidence file. Never fails: what could not be read is described in `problems` or
-/// `fatal`, so the caller can report it and go on with the other inputs.
+/// `fatal`, so the caller can report it and go on with the other inputs; what was read but is
+/// not used is described in `warnings`.
 pub fn read(path: &Path) -> EvidenceInput {
+    let mut input = read_file(path);
+    input.warnings = unused(&input.records);
+    input
+}
+
+fn read_file(path: &Path) -> EvidenceInput {
     let mut input = EvidenceInput { file: path.display().to_string(), ..Default::default() };
     let file = match crate::files::open(path) {
         Ok(f) => f,
@@ -217,6 +235,8 @@ fn read_lines(input: &mut EvidenceInput, header: serde_json::Value, mut reader: 
     }
     let mut line_no = 1u64;
     let mut trailer = false;
+    // Record lines met, damaged ones included: what the trailer's `records` count must be.
+    let mut lines_read = 0u64;
     loop {
         line_no += 1;
         let line = match read_line(&mut reader) {
@@ -240,9 +260,17 @@ fn read_lines(input: &mut EvidenceInput, header: serde_json::Value, mut reader: 
             Ok(v) if v.get("finished_at").is_some() && v.get("kind").is_none() => {
                 input.finished_at = v.get("finished_at").and_then(|t| t.as_str()).map(str::to_string);
                 trailer = true;
+                if let Err(e) = check_counts(&v, lines_read, &input.records) {
+                    input.problems.push(format!("line {line_no}: {e}"));
+                    input.partial = true;
+                }
             }
-            Ok(v) => add_record(input, v, format!("line {line_no}")),
+            Ok(v) => {
+                lines_read += 1;
+                add_record(input, v, format!("line {line_no}"));
+            }
             Err(e) => {
+                lines_read += 1;
                 input.problems.push(format!(
                     "line {line_no}, column {}: {}",
                     e.column(),
@@ -273,6 +301,61 @@ fn add_record(input: &mut EvidenceInput, v: serde_json::Value, position: String)
             input.partial = true;
         }
     }
+}
+
+/// Checks a trailer's `records` and `errors` against the `lines` record lines read and the
+/// `records` kept: both must be counts, and the same as what was read.
+fn check_counts(trailer: &serde_json::Value, lines: u64, records: &[Record]) -> Result<(), String> {
+    let count = |key: &str| match trailer.get(key) {
+        None => Err(format!("the trailer has no `{key}` count, so the file cannot be shown complete")),
+        Some(v) => v.as_u64().ok_or_else(|| {
+            let shown = crate::sanitize::truncate(&v.to_string(), 40);
+            format!("the trailer's `{key}` is {shown}, not a count of records, so the file cannot be shown complete")
+        }),
+    };
+    let (stated, stated_errors) = (count("records")?, count("errors")?);
+    let errors = records.iter().filter(|r| r.error.is_some()).count() as u64;
+    if (stated, stated_errors) != (lines, errors) {
+        return Err(format!(
+            "the trailer counts {stated} record(s) and {stated_errors} error(s), but {lines} record(s) and {errors} error(s) were read: records were lost or added after the run; the records read are used"
+        ));
+    }
+    Ok(())
+}
+
+/// Error classes the collector writes (`collect::net::class`).
+const ERROR_CLASSES: [&str; 10] = {
+    use crate::collect::net::class::*;
+    [DNS, CONNECT, TIMEOUT, DEADLINE, CLOSED, PROTOCOL, TOO_LARGE, TLS, HTTP, IO]
+};
+
+/// One warning per record kind this version does not evaluate and per unknown error class, with
+/// how many records have it and where the first is.
+fn unused(records: &[Record]) -> Vec<String> {
+    let mut kinds: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
+    let mut classes = kinds.clone();
+    for r in records {
+        if !KINDS.contains(&r.kind.as_str()) {
+            kinds.entry(&r.kind).or_insert((0, &r.position)).0 += 1;
+        }
+        if let Some(e) = r.error.as_ref().filter(|e| !ERROR_CLASSES.contains(&e.class.as_str())) {
+            classes.entry(&e.class).or_insert((0, &r.position)).0 += 1;
+        }
+    }
+    let shown = |s: &str| crate::sanitize::truncate(&crate::sanitize::one_line(s), 64);
+    let kinds = kinds.into_iter().map(|(kind, (n, first))| {
+        format!(
+            "{first}: {n} record(s) of kind `{}`, which this version does not evaluate (it reads `tls` and `http`): kept, but no rule reads them",
+            shown(kind)
+        )
+    });
+    let classes = classes.into_iter().map(|(class, (n, first))| {
+        format!(
+            "{first}: {n} record(s) with the unknown error class `{}`: kept; their targets count as not measured",
+            shown(class)
+        )
+    });
+    kinds.chain(classes).collect()
 }
 
 /// serde_json appends " at line L column C"; the position is given separately.
@@ -318,6 +401,50 @@ mod tests {
         assert!(cut.partial);
         assert_eq!(cut.records.len(), 1, "the complete record before the cut is kept");
         assert!(cut.problems.iter().any(|p| p.starts_with("line 3, column")), "{:?}", cut.problems);
+    }
+
+    const HEADER: &str = r#"{"schema": "tuanthu/evidence/v1", "started_at": "2026-11-25T08:00:00Z"}"#;
+
+    #[test]
+    fn trailer_counts_must_match_what_was_read() {
+        let with = |trailer: &str| read_str("e.jsonl", &format!("{HEADER}\n{REC}\n{trailer}\n"));
+        let sound = with(r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 1, "errors": 0}"#);
+        assert!(!sound.partial && sound.problems.is_empty(), "{:?}", sound.problems);
+        let forged = with(r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 999, "errors": -5}"#);
+        assert!(forged.partial);
+        assert_eq!(
+            forged.problems,
+            ["line 3: the trailer's `errors` is -5, not a count of records, so the file cannot be shown complete"]
+        );
+        let short = with(r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 2, "errors": 0}"#);
+        assert!(short.partial);
+        assert_eq!(
+            short.problems,
+            [
+                "line 3: the trailer counts 2 record(s) and 0 error(s), but 1 record(s) and 0 error(s) were read: records were lost or added after the run; the records read are used"
+            ]
+        );
+        let bare = with(r#"{"finished_at": "2026-11-25T08:00:09Z"}"#);
+        assert!(bare.partial && bare.problems[0].contains("no `records` count"), "{:?}", bare.problems);
+        assert_eq!(short.records.len(), 1, "the records read are kept");
+    }
+
+    #[test]
+    fn unknown_kinds_and_error_classes_are_kept_and_reported() {
+        let odd = r#"{"kind": "quantum", "target": "q:1", "facts": {"x": 1}}"#;
+        let class = r#"{"kind": "tls", "target": "b:443", "error": {"class": "gremlins", "message": "?"}}"#;
+        let trailer = r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 4, "errors": 1}"#;
+        let e = read_str("e.jsonl", &format!("{HEADER}\n{odd}\n{REC}\n{odd}\n{class}\n{trailer}\n"));
+        assert!(!e.partial && e.problems.is_empty(), "{:?}", e.problems);
+        assert_eq!(e.records.len(), 4, "nothing is dropped");
+        assert_eq!(
+            e.warnings,
+            [
+                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls` and `http`): kept, but no rule reads them",
+                "line 5: 1 record(s) with the unknown error class `gremlins`: kept; their targets count as not measured",
+            ]
+        );
+        assert!(read_str("e.jsonl", &format!("{HEADER}\n{REC}\n")).warnings.is_empty());
     }
 
     #[test]

@@ -82,7 +82,10 @@ fn judge_control(
             vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))],
         );
     }
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    // Findings by rule and asset, so that each is compared with the few that could be the same:
+    // a tarpit host gives tens of thousands of findings, compared pairwise otherwise.
+    let mut seen: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
     let mut rule_judged = 0usize;
     let mut rules_applicable = false;
     for r in cx.policy.rules.for_control(id).filter(|r| r.applies_at(cx.system.level)) {
@@ -93,7 +96,9 @@ fn judge_control(
         rules_applicable = true;
         rule_judged += res.judged;
         for f in res.failures.iter().chain(res.unknowns.iter()) {
-            if !findings.iter().any(|g: &Finding| same_finding(g, f)) {
+            let same = seen.entry((f.rule.as_str(), f.asset.as_deref())).or_default();
+            if !same.iter().any(|&i| same_finding(&findings[i], f)) {
+                same.push(findings.len());
                 findings.push(f.clone());
             }
         }

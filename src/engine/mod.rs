@@ -11,6 +11,7 @@ mod host_index;
 pub mod messages;
 pub mod model;
 mod probes;
+mod record;
 pub mod references;
 pub mod regime;
 mod rules_eval;
@@ -51,8 +52,12 @@ pub struct Options {
 pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Options) -> Assessment {
     let work: Vec<(&Agency, &System)> = inv.systems().collect();
     let index = host_index::HostIndex::new(evidence);
-    let probes = probes::ProbeIndex::new(&evidence.probes);
-    let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &index, &probes, opts));
+    // Probe records are prepared once here and shared by every system that declares them.
+    let systems: Vec<&System> = work.iter().map(|(_, s)| *s).collect();
+    let probes = probes::ProbeIndex::new(&evidence.probes, &systems, opts.as_of);
+    let values = probes.values();
+    let shared = Shared { index: &index, probes: &probes, values: &values };
+    let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &shared, opts));
     let mut by_agency: Vec<AgencyResult> = inv
         .agencies
         .iter()
@@ -72,6 +77,13 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     }
 }
 
+/// What every system's evaluation reads, built once per evaluation.
+struct Shared<'a> {
+    index: &'a host_index::HostIndex,
+    probes: &'a probes::ProbeIndex,
+    values: &'a probes::ProbeValues<'a>,
+}
+
 /// Everything needed to judge one system.
 pub(crate) struct SystemCx<'a> {
     pub agency: &'a Agency,
@@ -81,6 +93,7 @@ pub(crate) struct SystemCx<'a> {
     pub policy: &'a Policy,
     pub evidence: &'a Evidence,
     pub probes: &'a probes::ProbeIndex,
+    pub probe_values: &'a probes::ProbeValues<'a>,
     pub hosts: Vec<(&'a NmapInput, &'a ScannedHost)>,
     /// Declared host assets that no scanned host seen up covers.
     pub host_gaps: Vec<String>,
@@ -95,8 +108,7 @@ fn evaluate_system(
     system: &System,
     policy: &Policy,
     evidence: &Evidence,
-    index: &host_index::HostIndex,
-    probes: &probes::ProbeIndex,
+    shared: &Shared,
     opts: &Options,
 ) -> SystemResult {
     let regime = regime::select(agency, system, policy, opts.catalogue.as_deref(), opts.as_of);
@@ -104,7 +116,7 @@ fn evaluate_system(
     let Some((catalogue, profile)) = found else {
         return unevaluable(system, regime);
     };
-    let matched = index.matched(system, evidence, opts.as_of);
+    let matched = shared.index.matched(system, evidence, opts.as_of);
     let cx = SystemCx {
         agency,
         system,
@@ -112,7 +124,8 @@ fn evaluate_system(
         profile,
         policy,
         evidence,
-        probes,
+        probes: shared.probes,
+        probe_values: shared.values,
         hosts: matched.hosts,
         host_gaps: matched.gaps,
         attestations: system.attestations.iter().rev().map(|a| (a.control.as_str(), a)).collect(),
@@ -237,7 +250,8 @@ fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
             .map(crate::dates::rfc3339),
         hosts_matched: 0,
         records: Some(i.records.len()),
-        note: None,
+        // Records kept but not evaluated (unknown kinds or error classes) are said, not hidden.
+        note: (!i.warnings.is_empty()).then(|| crate::sanitize::one_line(&i.warnings.join("; "))),
     });
     nmap.chain(probes).collect()
 }

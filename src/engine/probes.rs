@@ -4,28 +4,49 @@
 //! maximum evidence age is `unknown`, never `pass`.
 
 use super::SystemCx;
+use super::record::{Part, Record as Facts};
 use super::rules_eval::{RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all};
 use crate::collect::evidence_file::Record;
 use crate::i18n::Text;
 use crate::inventory::{System, same_name_key};
 use crate::policy::rules::{EvidenceKind, Rule, to_val};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use time::Date;
 
 /// Where a record is: (input index, record index).
 type At = (usize, usize);
 
-/// Probe records indexed by kind and normalised target, built once per evaluation.
+/// Probe records indexed by kind and normalised target, built once per evaluation, with the
+/// facts rules see of each usable record of a declared target. Many systems may declare one
+/// target (a shared portal): its record's facts are prepared here once and shared by all of them,
+/// never copied per system; records of targets no system declares are not prepared at all.
 #[derive(Default)]
 pub struct ProbeIndex {
     by_target: HashMap<(EvidenceKind, String), Vec<At>>,
+    /// [`record_facts`] of every `tls`/`http` record without error of a declared target.
+    facts: HashMap<At, Value>,
 }
 
 impl ProbeIndex {
-    pub fn new(inputs: &[crate::collect::evidence_file::EvidenceInput]) -> ProbeIndex {
+    pub fn new(
+        inputs: &[crate::collect::evidence_file::EvidenceInput],
+        systems: &[&System],
+        as_of: Date,
+    ) -> ProbeIndex {
+        let declared: HashSet<(EvidenceKind, String)> = systems
+            .iter()
+            .flat_map(|s| {
+                let tls = tls_targets(s).into_iter().map(|t| (EvidenceKind::Tls, t.target));
+                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target)))
+            })
+            .map(|(kind, target)| (kind, normalise(kind, &target)))
+            .collect();
         let mut by_target: HashMap<(EvidenceKind, String), Vec<At>> = HashMap::new();
+        let mut facts = HashMap::new();
         for (i, input) in inputs.iter().enumerate() {
             for (r, rec) in input.records.iter().enumerate() {
                 let kind = match rec.kind.as_str() {
@@ -33,16 +54,25 @@ impl ProbeIndex {
                     "http" => EvidenceKind::Http,
                     _ => continue,
                 };
-                by_target.entry((kind, normalise(kind, &rec.target))).or_default().push((i, r));
+                let key = (kind, normalise(kind, &rec.target));
+                if rec.error.is_none() && declared.contains(&key) {
+                    facts.insert((i, r), record_facts(rec, as_of));
+                }
+                by_target.entry(key).or_default().push((i, r));
             }
         }
-        ProbeIndex { by_target }
+        ProbeIndex { by_target, facts }
+    }
+
+    /// The rule-language values of the prepared facts, converted once for every system.
+    pub fn values(&self) -> ProbeValues<'_> {
+        ProbeValues { vals: self.facts.iter().map(|(at, f)| (*at, to_val(f))).collect() }
     }
 
     /// The record to judge a target on: the newest observed no later than the evaluation date
     /// (re-running a past period ignores later evidence), else the newest (which the age check
     /// then reports). A target pinned to an address only accepts records measured at it.
-    fn best<'a>(&self, cx: &'a SystemCx, kind: EvidenceKind, target: &Target) -> Option<(&'a str, &'a Record)> {
+    fn best<'a>(&self, cx: &'a SystemCx, kind: EvidenceKind, target: &Target) -> Option<(At, &'a str, &'a Record)> {
         let list = self.by_target.get(&(kind, normalise(kind, &target.target)))?;
         let at_pin = |rec: &Record| match target.address {
             None => true,
@@ -59,9 +89,26 @@ impl ProbeIndex {
             (t.is_some_and(|t| t.date() <= cx.as_of), own(rec), t)
         };
         list.iter()
-            .map(|&(i, r)| (cx.evidence.probes[i].file.as_str(), &cx.evidence.probes[i].records[r]))
-            .filter(|(_, rec)| at_pin(rec))
-            .max_by_key(|(_, rec)| rank(rec))
+            .map(|&(i, r)| ((i, r), cx.evidence.probes[i].file.as_str(), &cx.evidence.probes[i].records[r]))
+            .filter(|(_, _, rec)| at_pin(rec))
+            .max_by_key(|(_, _, rec)| rank(rec))
+    }
+}
+
+/// The prepared facts of [`ProbeIndex`] as rule-language values, shared by every system's rules.
+pub struct ProbeValues<'a> {
+    vals: HashMap<At, Box<dyn Val + 'a>>,
+}
+
+/// Binds one shared value to a variable name of a rule's scope, by reference.
+struct Shared<'a> {
+    name: &'static str,
+    val: &'a (dyn Val + 'a),
+}
+
+impl VariableResolver for Shared<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        (variable == self.name).then_some(CowVal::Borrowed(self.val))
     }
 }
 
@@ -148,7 +195,7 @@ pub fn run(
     for t in &targets {
         let target = t.label();
         let target = target.as_str();
-        let Some((file, rec)) = index.best(cx, kind, t) else {
+        let Some((at, file, rec)) = index.best(cx, kind, t) else {
             let why = if cx.evidence.probes.is_empty() {
                 Text::new(
                     format!(
@@ -185,11 +232,18 @@ pub fn run(
             gap(target, Some(evidence), why, out);
             continue;
         }
-        let facts = record_facts(rec, cx.as_of);
+        let (Some(facts), Some(val)) = (index.facts.get(&at), cx.probe_values.vals.get(&at)) else {
+            // invariant: every record without error has prepared facts and values; say so if not.
+            let why =
+                Text::new("internal error: the record was not prepared", "lỗi nội bộ: bản ghi chưa được chuẩn bị");
+            gap(target, Some(evidence), why, out);
+            continue;
+        };
+        let shared = Shared { name, val: val.as_ref() };
         let mut ctx = root.new_inner_scope();
-        ctx.add_variable_as_val(name, to_val(&facts));
-        let record = || json!({name: facts, "asset": target});
-        judge_all(rules, &ctx, &record, target, &evidence, out);
+        ctx.set_variable_resolver(&shared);
+        let parts = [(name, Part::Facts(facts)), ("asset", Part::Text(target))];
+        judge_all(rules, &ctx, &Facts::new(&parts), target, &evidence, out);
     }
 }
 

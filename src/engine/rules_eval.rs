@@ -3,10 +3,10 @@
 use super::SystemCx;
 use super::facts;
 use super::model::{Finding, Outcome};
+use super::record::{Part, Record};
 use crate::collect::ScannedHost;
 use crate::i18n::Text;
-use crate::policy::rules::{EvidenceKind, Rule, Verdict, fact_text, new_context, render_message, to_val};
-use serde_json::Value;
+use crate::policy::rules::{EvidenceKind, Rule, Verdict, new_context, to_val};
 use std::collections::{BTreeMap, HashMap};
 
 /// What one rule concluded for one system.
@@ -81,8 +81,8 @@ fn run_incidents(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut 
         let label = incident["id"].as_str().unwrap_or_default().to_string();
         let mut ctx = root.new_inner_scope();
         ctx.add_variable_as_val("incident", to_val(&incident));
-        let record = || serde_json::json!({"incident": incident, "asset": label});
-        judge_all(rules, &ctx, &record, &label, &i.origin.to_string(), out);
+        let parts = [("incident", Part::Facts(&incident)), ("asset", Part::Text(&label))];
+        judge_all(rules, &ctx, &Record::new(&parts), &label, &i.origin.to_string(), out);
     }
 }
 
@@ -99,7 +99,8 @@ pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence
 }
 
 /// nmap rules: one record per host (`nmap.host`) and one per port (`nmap.port`) of the system's
-/// hosts. Each host's facts are built once and shared by both kinds of rule.
+/// hosts. Each host's facts are built once and shared by both kinds of rule, and by every
+/// finding on the host's ports: the work per port does not grow with the host's port count.
 fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
@@ -132,8 +133,8 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
         let mut host_ctx = root.new_inner_scope();
         host_ctx.add_variable_as_val("host", to_val(&host_facts));
         if !host_rules.is_empty() {
-            let record = || serde_json::json!({"host": host_facts, "asset": host.label});
-            judge_all(&host_rules, &host_ctx, &record, &host.label, &evidence, out);
+            let parts = [("host", Part::Facts(&host_facts)), ("asset", Part::Text(&host.label))];
+            judge_all(&host_rules, &host_ctx, &Record::new(&parts), &host.label, &evidence, out);
         }
         if port_rules.is_empty() {
             continue;
@@ -143,10 +144,11 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
             let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
             let mut ctx = host_ctx.new_inner_scope();
             ctx.add_variable_as_val("port", to_val(&port_facts));
-            // The record (for messages and `show:`) is built only when a rule fails.
-            let record = || serde_json::json!({"host": host_facts, "port": port_facts, "asset": asset});
+            // The record (for messages and `show:`) refers to the host's facts, never copies them.
+            let parts =
+                [("host", Part::Facts(&host_facts)), ("port", Part::Facts(&port_facts)), ("asset", Part::Text(&asset))];
             let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
-            judge_all(&port_rules, &ctx, &record, &asset, &ev, out);
+            judge_all(&port_rules, &ctx, &Record::new(&parts), &asset, &ev, out);
         }
     }
 }
@@ -154,14 +156,11 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
 pub(super) fn judge_all(
     rules: &[&Rule],
     ctx: &cel::Context,
-    record: &dyn Fn() -> Value,
+    record: &Record,
     asset: &str,
     evidence: &str,
     out: &mut HashMap<String, RuleResult>,
 ) {
-    // Built at the first failure and shared by every rule that fails on this record.
-    let built = std::cell::OnceCell::new();
-    let record = || built.get_or_init(record);
     for r in rules {
         let Some(res) = out.get_mut(&r.id) else { continue };
         match r.judge(ctx) {
@@ -169,7 +168,7 @@ pub(super) fn judge_all(
             Verdict::Pass => res.judged += 1,
             Verdict::Fail => {
                 res.judged += 1;
-                res.failures.push(failure(r, record(), asset, evidence));
+                res.failures.push(failure(r, record, asset, evidence));
             }
             Verdict::Error(e) => res.unknowns.push(unknown(
                 &r.id,
@@ -184,14 +183,14 @@ pub(super) fn judge_all(
     }
 }
 
-fn failure(r: &Rule, record: &Value, asset: &str, evidence: &str) -> Finding {
-    let observed = r.show.iter().map(|path| (path.clone(), fact_text(record, path))).collect();
+fn failure(r: &Rule, record: &Record, asset: &str, evidence: &str) -> Finding {
+    let observed = r.show.iter().map(|path| (path.clone(), record.fact_text(path))).collect();
     Finding {
         rule: r.id.clone(),
         outcome: Outcome::Fail,
         severity: Some(r.severity),
         asset: Some(asset.to_string()),
-        message: Text::new(render_message(&r.message.en, record), render_message(&r.message.vi, record)).into(),
+        message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
         evidence: Some(evidence.to_string()),
         observed,
     }

@@ -671,7 +671,7 @@ impl Cx<'_> {
                 "version" => run.version = Some(a.string()?),
                 "args" => run.args = Some(a.string()?),
                 "xmloutputversion" => run.xml_output_version = Some(a.string()?),
-                "start" => run.start = a.number()?,
+                "start" => run.start = a.unix_time()?,
                 _ => {}
             }
             Ok(())
@@ -699,8 +699,8 @@ impl Cx<'_> {
         let mut host = Box::<Host>::default();
         self.read_attrs(tag, size_of::<Host>(), |a| {
             match a.key() {
-                "starttime" => host.starttime = a.number()?,
-                "endtime" => host.endtime = a.number()?,
+                "starttime" => host.starttime = a.unix_time()?,
+                "endtime" => host.endtime = a.unix_time()?,
                 _ => {}
             }
             Ok(())
@@ -728,7 +728,7 @@ impl Cx<'_> {
         match tag.name() {
             "finished" => tag.read_attrs(max, |a| {
                 match a.key() {
-                    "time" => run.finished = a.number()?,
+                    "time" => run.finished = a.unix_time()?,
                     "exit" => run.exit = Some(a.string()?),
                     "errormsg" => run.error_msg = Some(a.string()?),
                     _ => {}

@@ -301,6 +301,21 @@ fn bad_numbers_are_rejected_with_position() {
 }
 
 #[test]
+fn times_past_the_year_9999_are_rejected_with_position() {
+    let (line, column, message) = malformed("<nmaprun start=\"99999999999999\"/>");
+    assert_eq!(
+        message,
+        "attribute start=\"99999999999999\" on <nmaprun> is not a time (seconds since 1970, up to the year 9999)"
+    );
+    assert_eq!((line, column), (1, 1));
+    let host = doc("<host starttime=\"-99999999999999\"><status state=\"up\"/></host>");
+    assert!(malformed(&host).2.contains("starttime=\"-99999999999999\" on <host> is not a time"));
+    // The last second nmap's format can date is still a time.
+    let (run, _) = parse("<nmaprun start=\"253402300799\"></nmaprun>");
+    assert_eq!(run.start, Some(253_402_300_799));
+}
+
+#[test]
 fn limits_are_enforced() {
     let tiny =
         Limits { max_host_bytes: 1000, max_ports_per_host: 2, max_script_output: 8, max_nesting: 2, max_attributes: 6 };

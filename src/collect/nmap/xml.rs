@@ -809,6 +809,22 @@ impl Attr<'_, '_> {
         })
     }
 
+    /// The attribute as a time in seconds since 1970 (`start`, `starttime`, `endtime`, `time`):
+    /// a number that is no date (past the year 9999) is refused with its position rather than
+    /// read as a missing time, which would hide that the file is damaged or forged.
+    pub(super) fn unix_time(&self) -> Result<Option<i64>, NmapError> {
+        let t: Option<i64> = self.number()?;
+        if t.is_some_and(|t| time::OffsetDateTime::from_unix_timestamp(t).is_err()) {
+            return Err(self.tag.at.malformed(format!(
+                "attribute {}=\"{}\" on <{}> is not a time (seconds since 1970, up to the year 9999)",
+                shown(self.key()),
+                t.unwrap_or_default(),
+                shown(self.tag.name())
+            )));
+        }
+        Ok(t)
+    }
+
     fn error(&self, e: quick_xml::Error) -> NmapError {
         let what = match e {
             quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
