@@ -211,8 +211,11 @@ impl Size {
         Size { len: self.len.max(o.len), weight: self.weight.max(o.weight), elem: self.elem.max(o.elem) }
     }
 
-    /// A list or string made of both (concatenation).
+    /// A list or string made of both (concatenation), or a number.
     fn concat(self, o: Size) -> Size {
+        if self == Size::SCALAR && o == Size::SCALAR {
+            return Size::SCALAR;
+        }
         Size {
             len: self.len.saturating_add(o.len),
             weight: self.weight.saturating_add(o.weight),
@@ -394,26 +397,26 @@ impl<'a, 'v> Estimator<'a, '_, 'v> {
         }
         // The accumulator (`@result`, which rule text cannot name) is a boolean or a count for
         // `all`, `exists` and `exists_one`, and a list that grows by one item per iteration for
-        // `map` and `filter`: bound it by its final size, the largest it gets.
-        let grown = append_item(c).map(|items| {
-            self.scope.push((c.accu_var.as_str(), Abs::Size(Size::SCALAR)));
-            let (v, _) = self.node(items);
-            self.scope.pop();
-            v.size().element()
-        });
-        let accu = match grown {
-            Some(item) => Size { len: n, weight: item.weight.saturating_mul(n).saturating_add(1), elem: item.weight },
-            None => init.size(),
+        // `map` and `filter`, appended in place: bound it by its final size, the largest it gets.
+        let (accu, per_item, grown) = match append_step(c) {
+            Some((guard, items)) => {
+                let (list, items_steps) = self.node(items);
+                let guard_steps = guard.map_or(0, |g| self.node(g).1);
+                let list = list.size();
+                let accu = Size { len: n, weight: list.weight.saturating_mul(n).saturating_add(1), elem: list.elem };
+                (accu, items_steps.saturating_add(guard_steps).saturating_add(list.weight), true)
+            }
+            None => (init.size(), 0, false),
         };
         self.scope.push((c.accu_var.as_str(), Abs::Size(accu)));
-        let (step, step_steps) = self.node(&c.loop_step);
+        let (step, step_steps) = if grown { (Abs::Size(accu), per_item) } else { self.node(&c.loop_step) };
         let (_, cond_steps) = self.node(&c.loop_cond);
         let (result, result_steps) = self.node(&c.result);
         self.scope.truncate(depth);
         // A step that is neither an append nor a boolean or a count cannot come from CEL's
         // macros; bound it as if each iteration could add its whole size.
-        let result = match (grown, step.size()) {
-            (None, s) if s.weight > accu.weight => {
+        let result = match step.size() {
+            s if !grown && s.weight > accu.weight => {
                 Abs::Size(Size::opaque(s.weight.saturating_mul(n.saturating_add(1)).saturating_add(accu.weight)))
             }
             _ => result,
@@ -428,22 +431,25 @@ impl<'a, 'v> Estimator<'a, '_, 'v> {
     }
 }
 
-/// The `[item]` a `map` or `filter` step appends to the accumulator (`@result + [item]`, maybe
-/// guarded as `cond ? @result + [item] : @result`), if the step is one.
-fn append_item(c: &ComprehensionExpr) -> Option<&IdedExpr> {
+/// The guard and the `[item]` of a `map` or `filter` step, which appends to the accumulator
+/// (`@result + [item]`, maybe guarded as `guard ? @result + [item] : @result`), if it is one.
+fn append_step(c: &ComprehensionExpr) -> Option<(Option<&IdedExpr>, &IdedExpr)> {
     let is_accu = |e: &IdedExpr| matches!(&e.expr, Expr::Ident(n) if *n == c.accu_var);
-    let items = |e: &'_ IdedExpr| -> bool {
-        matches!(&e.expr, Expr::Call(call) if call.func_name == op::ADD
-            && call.args.len() == 2 && is_accu(&call.args[0]) && matches!(call.args[1].expr, Expr::List(_)))
-    };
-    let step = match &c.loop_step.expr {
+    let (guard, step) = match &c.loop_step.expr {
         Expr::Call(call) if call.func_name == op::CONDITIONAL && call.args.len() == 3 && is_accu(&call.args[2]) => {
-            &call.args[1]
+            (Some(&call.args[0]), &call.args[1])
         }
-        _ => &c.loop_step,
+        _ => (None, &c.loop_step),
     };
     match &step.expr {
-        Expr::Call(call) if items(step) => call.args.get(1),
+        Expr::Call(call)
+            if call.func_name == op::ADD
+                && call.args.len() == 2
+                && is_accu(&call.args[0])
+                && matches!(call.args[1].expr, Expr::List(_)) =>
+        {
+            Some((guard, &call.args[1]))
+        }
         _ => None,
     }
 }
@@ -606,6 +612,15 @@ mod tests {
         // Mapping over the record's list copies each of its elements.
         let copy = steps("size(host.ports.map(p, [p, p])) > 0", ports(1000));
         assert!(copy > 2 * measure(to_val(&ports(1000)["ports"]).as_ref()).weight, "{copy}");
+    }
+
+    #[test]
+    fn map_and_filter_append_in_place() {
+        // Linear in the list, not quadratic: the accumulator is not copied per item.
+        let small = steps("size(host.ports.map(p, p.portid)) > 0", ports(100));
+        let big = steps("size(host.ports.filter(p, p.portid > 1)) > 0", ports(10_000));
+        assert!(big < 200 * small, "{small} {big}");
+        assert!(big < STEP_BUDGET, "{big}");
     }
 
     #[test]
