@@ -637,6 +637,31 @@ message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {
     }
 
     #[test]
+    fn over_budget_is_an_error_not_a_pass() {
+        let rule =
+            RULE.replace(r#"'port.service.name in ["telnet"]'"#, r#"'port.cpe.exists(a, port.cpe.exists(b, a == b))'"#);
+        let r = parse_rule("demo-rule.yaml", "demo-rule", &rule).unwrap();
+        let few = serde_json::json!({"state": "open", "cpe": ["a", "b"]});
+        assert_eq!(judge(&r, few), Verdict::Fail);
+        let many = serde_json::json!({"state": "open", "cpe": (0..2000).map(|i| i.to_string()).collect::<Vec<_>>()});
+        match judge(&r, many) {
+            Verdict::Error(e) => {
+                assert!(e.starts_with("fail_when: this rule would need more than 1000000 steps"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn too_deep_a_tree_is_refused_with_the_limit() {
+        let chain = format!("'{} > 0'", vec!["1"; 100].join(" + "));
+        let bad = RULE.replace(r#"'port.service.name in ["telnet"]'"#, &chain);
+        let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("demo-rule.yaml:8:"), "{e}");
+        assert!(e.contains("syntax tree is 101 levels deep (at column 5 of the expression); the limit is 64"), "{e}");
+    }
+
+    #[test]
     fn messages_fill_and_sanitise() {
         let facts = serde_json::json!({"asset": "10.0.0.1:23/tcp", "port": {"service": {"name": "tel\u{1b}[2Jnet"}}});
         let m = render_message("{port.service.name} on {asset} ({port.nope})", &facts);
