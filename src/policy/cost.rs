@@ -479,7 +479,8 @@ fn field<'a, 'v>(of: Abs<'a, 'v>, key: &dyn Val) -> Abs<'a, 'v> {
 /// operands aside. `args` are the call's arguments, for literal indices.
 fn apply<'a, 'v>(name: &str, vals: &[Abs<'a, 'v>], args: &'a [IdedExpr]) -> (Abs<'a, 'v>, u64) {
     let w = |i: usize| vals.get(i).map_or(0, |v| v.weight());
-    let all: u64 = (0..vals.len()).map(w).fold(0, u64::saturating_add);
+    // Measuring a value of the record walks it: only for the calls whose cost depends on it.
+    let all = || (0..vals.len()).map(w).fold(0, u64::saturating_add);
     let scalar = |work: u64| (Abs::Size(Size::SCALAR), work.saturating_add(1));
     let made = |s: Size, work: u64| (Abs::Size(s), work.saturating_add(s.weight).saturating_add(1));
     match name {
@@ -495,54 +496,50 @@ fn apply<'a, 'v>(name: &str, vals: &[Abs<'a, 'v>], args: &'a [IdedExpr]) -> (Abs
             ([of, _], _) => (Abs::Size(of.size().element()), 1),
             _ => scalar(0),
         },
-        op::EQUALS
-        | op::NOT_EQUALS
-        | op::GREATER_EQUALS
-        | op::LESS_EQUALS
-        | op::GREATER
-        | op::LESS
-        | op::IN
-        | "contains"
-        | "startsWith"
-        | "endsWith"
-        | "indexOf"
-        | "lastIndexOf"
-        | "size"
-        | "int"
-        | "uint"
-        | "double"
-        | "bool"
-        | "type" => scalar(all),
+        // Comparing stops at the end of the shorter operand: a literal bounds it without
+        // measuring the record's side.
+        op::EQUALS | op::NOT_EQUALS | op::GREATER_EQUALS | op::LESS_EQUALS | op::GREATER | op::LESS => match vals {
+            [Abs::Size(a), _] | [_, Abs::Size(a)] => scalar(a.weight),
+            [a, b] => scalar(a.weight().min(b.weight())),
+            _ => scalar(all()),
+        },
+        // A key in a map is a lookup; in a list, a comparison with every element.
+        op::IN => match vals {
+            [x, Abs::Data(m)] if m.downcast_ref::<CelMap>().is_some() => scalar(x.weight()),
+            _ => scalar(all()),
+        },
+        "contains" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "size" | "int" | "uint" | "double"
+        | "bool" | "type" => scalar(all()),
         op::ADD => match vals {
-            [a, b] => made(a.size().concat(b.size()), all),
-            _ => scalar(all),
+            [a, b] => made(a.size().concat(b.size()), all()),
+            _ => scalar(all()),
         },
         // At most the target, or a piece of it.
         "lowerAscii" | "upperAscii" | "trim" | "reverse" | "substring" | "charAt" | "dyn" => {
-            made(Size::opaque(w(0).max(1)), all)
+            made(Size::opaque(w(0).max(1)), all())
         }
         // Escapes at most double a string's bytes; a number prints in a few tens.
-        "quote" | "string" | "bytes" => made(Size::string(w(0).saturating_mul(6).saturating_add(32)), all),
+        "quote" | "string" | "bytes" => made(Size::string(w(0).saturating_mul(6).saturating_add(32)), all()),
         "split" => {
             let s = w(0);
-            made(Size { len: s.saturating_add(1), weight: s.saturating_mul(2).saturating_add(2), elem: s }, all)
+            made(Size { len: s.saturating_add(1), weight: s.saturating_mul(2).saturating_add(2), elem: s }, all())
         }
         // `join(sep)`: every element, and the separator between each two.
         "join" => {
             let list = vals.first().map_or(Size::SCALAR, |v| v.size());
-            made(Size::string(list.weight.saturating_add(list.len.saturating_mul(w(1)))), all)
+            made(Size::string(list.weight.saturating_add(list.len.saturating_mul(w(1)))), all())
         }
         // `replace(old, new[, n])`: at worst `new` between every two bytes (an empty `old`).
         "replace" => {
             let s = vals.first().map_or(Size::SCALAR, |v| v.size());
-            made(Size::string(s.weight.saturating_add(s.len.saturating_add(1).saturating_mul(w(2)))), all)
+            made(Size::string(s.weight.saturating_add(s.len.saturating_add(1).saturating_mul(w(2)))), all())
         }
         // `format(list)`: each clause prints one argument; a precision prints at most 100 digits.
-        "format" => made(Size::string(w(0).saturating_mul(110).saturating_add(w(1).saturating_mul(8))), all),
+        "format" => made(Size::string(w(0).saturating_mul(110).saturating_add(w(1).saturating_mul(8))), all()),
         // Matching a regular expression is linear in the text for each state of the pattern.
-        "matches" => scalar(w(0).saturating_mul(w(1)).saturating_add(all)),
+        "matches" => scalar(w(0).saturating_mul(w(1)).saturating_add(all())),
         // Anything else: assume it may copy and grow its operands several times over.
-        _ => made(Size::opaque(all.saturating_mul(8).saturating_add(32)), all),
+        _ => made(Size::opaque(all().saturating_mul(8).saturating_add(32)), all()),
     }
 }
 
@@ -612,6 +609,15 @@ mod tests {
         // Mapping over the record's list copies each of its elements.
         let copy = steps("size(host.ports.map(p, [p, p])) > 0", ports(1000));
         assert!(copy > 2 * measure(to_val(&ports(1000)["ports"]).as_ref()).weight, "{copy}");
+    }
+
+    #[test]
+    fn membership_costs_a_pass_over_a_list_but_a_lookup_in_a_map() {
+        let mut h = ports(100);
+        h["big"] = json!((0..20_000).collect::<Vec<_>>());
+        h["map"] = (0..20_000).map(|i| (i.to_string(), json!(i))).collect::<serde_json::Map<_, _>>().into();
+        assert!(steps("host.ports.exists(p, p.portid in host.big)", h.clone()) > 100 * 20_000);
+        assert!(steps("host.ports.exists(p, string(p.portid) in host.map)", h) < 100 * 1000);
     }
 
     #[test]
