@@ -137,3 +137,23 @@ fn every_rule_behaves_as_its_cases_say() {
         assert!(covered.contains(&r.id), "rule {} has no tests/rules/{}.yaml", r.id, r.id);
     }
 }
+
+/// The bundled rules stay well inside the resource model's limits (README, "Resource model"), so
+/// that the limits refuse only what no real rule needs.
+#[test]
+fn bundled_rules_are_far_from_the_limits() {
+    use tuanthu::policy::cost::{MAX_AST_DEPTH, MAX_COMPREHENSION_NESTING};
+    let policy = Policy::bundled().unwrap();
+    let mut deepest = (0, String::new());
+    for r in &policy.rules.rules {
+        for e in r.applies_when.iter().chain([&r.fail_when]) {
+            let a = e.analysis();
+            assert!(a.nesting < MAX_COMPREHENSION_NESTING, "{}: {a:?}", r.id);
+            if a.depth > deepest.0 {
+                deepest = (a.depth, r.id.clone());
+            }
+        }
+    }
+    assert!(deepest.0 <= MAX_AST_DEPTH / 2, "{deepest:?}");
+    eprintln!("deepest bundled expression: {deepest:?}");
+}

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod catalogue;
+pub mod cost;
 pub mod diff;
 pub mod profile;
 pub mod rules;

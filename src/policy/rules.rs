@@ -9,9 +9,13 @@
 //!
 //! Safety: the CEL parser is recursive, so an expression is refused before parsing when it is
 //! longer than [`MAX_EXPR_LEN`] or nests brackets deeper than [`MAX_EXPR_DEPTH`], and parsing runs
-//! on a thread with a large stack. A rule that errs while evaluating never passes: the record is
-//! reported as unmeasured (`unknown`).
+//! on a thread with a large stack. The evaluator is recursive too and its comprehensions multiply
+//! work by the lengths of lists in the evidence: [`cost`](super::cost) refuses too deep a syntax
+//! tree or too deep a nesting of comprehensions at load, and bounds the steps of each evaluation
+//! before it starts. A rule that errs while evaluating, or would exceed the step budget, never
+//! passes: the record is reported as unmeasured (`unknown`).
 
+use super::cost;
 use crate::diag::{Collector, Problem, Problems};
 use crate::i18n::Text;
 use serde::Deserialize;
@@ -140,6 +144,15 @@ struct RuleFile {
 pub struct Expr {
     pub source: String,
     program: Arc<cel::Program>,
+    /// Its shape, checked at load: whether each evaluation is bounded first.
+    analysis: cost::Analysis,
+}
+
+impl Expr {
+    /// What the load-time analysis found (depth, comprehension nesting, whether bounded).
+    pub fn analysis(&self) -> cost::Analysis {
+        self.analysis
+    }
 }
 
 impl std::fmt::Debug for Expr {
@@ -202,11 +215,26 @@ impl Rule {
 }
 
 fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, String> {
+    if expr.analysis.bounded {
+        let steps = cost::estimate(expr.program.expression(), ctx);
+        if steps > cost::STEP_BUDGET {
+            return Err(over_budget(steps));
+        }
+    }
     match expr.program.execute(ctx) {
         Ok(cel::Value::Bool(b)) => Ok(b),
         Ok(other) => Err(format!("expected a boolean, got {:?}", other.type_of())),
         Err(e) => Err(e.to_string()),
     }
+}
+
+fn over_budget(steps: u64) -> String {
+    let estimate = if steps == u64::MAX { "an unbounded number".to_string() } else { format!("up to {steps}") };
+    format!(
+        "this rule would need more than {} steps on this record ({estimate}), so it was not evaluated: its \
+         comprehensions iterate over lists of this record too long for them (see \"Resource model\" in the README)",
+        cost::STEP_BUDGET
+    )
 }
 
 /// All loaded rules, with an index from control id to the rules that speak for it.
@@ -312,11 +340,15 @@ fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind,
         return None;
     }
     match compile_on_big_stack(text) {
-        Err(msg) => {
+        Err(Refused::Syntax(msg)) => {
             p.push(Problem::at(origin, at, format!("{field}: CEL syntax error: {msg}")));
             None
         }
-        Ok(program) => {
+        Err(Refused::Limit(msg)) => {
+            p.push(Problem::at(origin, at, format!("{field}: {msg}")));
+            None
+        }
+        Ok((program, analysis)) => {
             let allowed = kind.variables();
             let bound = comprehension_variables(text);
             let bad: Vec<String> = program
@@ -339,7 +371,7 @@ fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind,
                 ));
                 return None;
             }
-            Some(Expr { source: text.to_string(), program: Arc::new(program) })
+            Some(Expr { source: text.to_string(), program: Arc::new(program), analysis })
         }
     }
 }
@@ -417,16 +449,28 @@ pub fn new_context<'p, 'v>() -> cel::Context<'p, 'v> {
     cel::Context::with_env(cel_env())
 }
 
+/// Why an expression was not compiled.
+enum Refused {
+    Syntax(String),
+    /// It parses, but exceeds a limit of [`cost::analyse`].
+    Limit(String),
+}
+
 /// The CEL parser recurses per nesting level and the default 2 MiB test-thread stack is not
-/// enough for its generated code in debug builds; parse on a 16 MiB stack.
-fn compile_on_big_stack(text: &str) -> Result<cel::Program, String> {
+/// enough for its generated code in debug builds; parse on a 16 MiB stack. The shape is checked
+/// there too, so that a tree too deep to evaluate is also dropped (recursively) on that stack.
+fn compile_on_big_stack(text: &str) -> Result<(cel::Program, cost::Analysis), Refused> {
     let owned = text.to_string();
     let handle = std::thread::Builder::new()
         .name("cel-compile".into())
         .stack_size(16 << 20)
-        .spawn(move || cel_env().compile(&owned).map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot start the compiler thread: {e}"))?;
-    handle.join().unwrap_or_else(|_| Err("the CEL parser failed on this expression".into()))
+        .spawn(move || {
+            let program = cel_env().compile(&owned).map_err(|e| Refused::Syntax(e.to_string()))?;
+            let analysis = cost::analyse(&program, &owned).map_err(Refused::Limit)?;
+            Ok((program, analysis))
+        })
+        .map_err(|e| Refused::Syntax(format!("cannot start the compiler thread: {e}")))?;
+    handle.join().unwrap_or_else(|_| Err(Refused::Syntax("the CEL parser failed on this expression".into())))
 }
 
 /// A CEL value that borrows from JSON facts (no string is copied). All integers become CEL `int`
@@ -504,8 +548,22 @@ pub fn unknown_controls<'a>(rules: &'a RuleSet, known: &dyn Fn(&str) -> bool) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Compiles without the limits, on the compiler's stack.
+    pub(crate) fn compile_big(src: &str) -> Result<cel::Program, String> {
+        let owned = src.to_string();
+        let t = std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || cel_env().compile(&owned).map_err(|e| e.to_string()));
+        t.unwrap().join().unwrap()
+    }
+
+    /// Drops a program on a big stack (dropping a deep tree recurses).
+    pub(crate) fn drop_big(p: Arc<cel::Program>) {
+        std::thread::Builder::new().stack_size(16 << 20).spawn(move || drop(p)).unwrap().join().unwrap();
+    }
 
     const RULE: &str = r#"schema: tuanthu/rule/v1
 id: demo-rule
@@ -576,6 +634,31 @@ message: {en: "{port.service.name} on {asset}", vi: "{port.service.name} trên {
         let bad = RULE.replace(r#"'port.service.name in ["telnet"]'"#, &format!("'{deep}'"));
         let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err();
         assert!(e.to_string().contains("nest 200 deep"), "{e}");
+    }
+
+    #[test]
+    fn over_budget_is_an_error_not_a_pass() {
+        let rule =
+            RULE.replace(r#"'port.service.name in ["telnet"]'"#, r#"'port.cpe.exists(a, port.cpe.exists(b, a == b))'"#);
+        let r = parse_rule("demo-rule.yaml", "demo-rule", &rule).unwrap();
+        let few = serde_json::json!({"state": "open", "cpe": ["a", "b"]});
+        assert_eq!(judge(&r, few), Verdict::Fail);
+        let many = serde_json::json!({"state": "open", "cpe": (0..2000).map(|i| i.to_string()).collect::<Vec<_>>()});
+        match judge(&r, many) {
+            Verdict::Error(e) => {
+                assert!(e.starts_with("fail_when: this rule would need more than 1000000 steps"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn too_deep_a_tree_is_refused_with_the_limit() {
+        let chain = format!("'{} > 0'", vec!["1"; 100].join(" + "));
+        let bad = RULE.replace(r#"'port.service.name in ["telnet"]'"#, &chain);
+        let e = parse_rule("demo-rule.yaml", "demo-rule", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("demo-rule.yaml:8:"), "{e}");
+        assert!(e.contains("syntax tree is 101 levels deep (at column 5 of the expression); the limit is 64"), "{e}");
     }
 
     #[test]
