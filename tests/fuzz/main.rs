@@ -17,6 +17,7 @@ mod common;
 mod cel;
 mod mutate;
 mod parsers;
+mod render;
 mod reports;
 mod seeds;
 
