@@ -337,3 +337,130 @@ fn every_national_field_hostile_at_once() {
         render_national(&n, lang);
     }
 }
+
+/// `s` as a YAML double-quoted scalar: every character YAML forbids raw (C0, DEL, C1) and every
+/// bidi control escaped, so the parser receives exactly `s`.
+fn yaml_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || crate::forbidden(c, false) || matches!(c, '\u{fffe}' | '\u{ffff}') => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` as an XML attribute value: markup escaped, NUL left out (the reader refuses it in any
+/// form, as XML 1.0 does), other control characters raw: the reader is lenient with them, as
+/// real nmap output needs (banners are written as received).
+fn xml_attr(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '"' => out.push_str("&quot;"),
+            '\0' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An inventory, an nmap scan and an evidence file carrying `t` (a list of hostile texts, used in
+/// turn) wherever their formats take free text.
+fn hostile_inputs(dir: &std::path::Path, t: &[String]) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let at = |i: usize| t[i % t.len()].as_str();
+    let y = |i: usize| yaml_quoted(at(i));
+    let inventory = format!(
+        "schema: tuanthu/inventory/v1\nagency:\n  id: hostile-agency\n  name: {}\n  catalogue: tt12-2022\nsystems:\n  - id: sys-a\n    name: {}\n    level: 3\n    approval: {{status: approved, decision: {}, date: 2025-01-10}}\n    owner: {}\n    operator: {}\n    assessments:\n      - {{kind: periodic, date: 2026-03-10, by: {}}}\n    assets:\n      hosts: [10.0.0.1]\n      tls: [web.example:443]\n      urls: [https://web.example/]\n      allowed_ports: [tcp/443]\n    attestations:\n      POL.01: {{status: implemented, evidence: {}, reviewed: 2026-03-12}}\n      DES.17: {{status: not-applicable, reason: {}, evidence: {}, reviewed: 2026-03-12}}\n    waivers:\n      - {{control: DES.13, reason: {}, approved_by: {}, expires: 2027-03-31}}\n",
+        y(0),
+        y(1),
+        y(2),
+        y(3),
+        y(4),
+        y(5),
+        y(6),
+        y(7),
+        y(8),
+        y(9),
+        y(10)
+    );
+    let x = |i: usize| xml_attr(at(i));
+    let scan = format!(
+        "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" start=\"1795000000\" version=\"7.94\">\n<host><status state=\"up\" reason=\"{}\"/><address addr=\"10.0.0.1\" addrtype=\"ipv4\"/><address addr=\"10.0.0.9\" addrtype=\"ipv4\"/><hostnames><hostname name=\"{}\" type=\"PTR\"/></hostnames><ports>\n<port protocol=\"tcp\" portid=\"23\"><state state=\"open\" reason=\"{}\"/><service name=\"telnet\" product=\"{}\" version=\"{}\" extrainfo=\"{}\"/><script id=\"banner\" output=\"{}\"/></port>\n<port protocol=\"tcp\" portid=\"22\"><state state=\"open\"/><service name=\"ssh\" product=\"{}\" extrainfo=\"protocol 1.99 {}\"/></port>\n</ports><os><osmatch name=\"{}\" accuracy=\"90\"/></os></host>\n<host><status state=\"up\"/><address addr=\"10.9.9.9\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" portid=\"80\"><state state=\"open\"/><service name=\"{}\"/></port></ports></host>\n<runstats><finished time=\"1795000100\" exit=\"success\"/></runstats>\n</nmaprun>\n",
+        x(0),
+        x(1),
+        x(2),
+        x(3),
+        x(4),
+        x(5),
+        x(6),
+        x(7),
+        x(8),
+        x(9),
+        x(10)
+    );
+    let records = serde_json::json!({
+        "schema": "tuanthu/evidence/v1",
+        "started_at": "2026-11-25T08:00:00Z",
+        "finished_at": "2026-11-25T08:05:00Z",
+        "records": [
+            {"kind": "tls", "target": "web.example:443", "observed_at": "2026-11-25T08:00:01Z",
+             "facts": {"protocols": {"tls1.0": true, at(0): at(1)}, "certificate": {"subject": at(2), "issuer": at(3),
+                       "not_after": "2026-12-01T00:00:00Z", "chain": [{"subject": at(4)}]}, "cipher_suites": [at(5)]}},
+            {"kind": "http", "target": "https://web.example/", "observed_at": "2026-11-25T08:00:02Z",
+             "error": {"class": at(6), "message": at(7)}},
+            {"kind": "tls", "target": at(8), "observed_at": at(9), "facts": {}},
+        ],
+    });
+    let inv = dir.join("inventory.yaml");
+    let nmap = dir.join("scan.xml");
+    let evidence =
+        dir.join(format!("{}.json", at(10).chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>()));
+    std::fs::write(&inv, inventory).expect("write");
+    std::fs::write(&nmap, scan).expect("write");
+    std::fs::write(&evidence, records.to_string()).expect("write");
+    (inv, nmap, evidence)
+}
+
+proptest! {
+    #![proptest_config(config(12, regressions!("render-pipeline")))]
+
+    /// Hostile text in the real inputs (inventory fields, nmap banners and script output, evidence
+    /// facts and probe errors), evaluated by the engine: nothing raw reaches a text output.
+    #[test]
+    fn hostile_inputs_through_the_engine_reach_no_output_raw(
+        texts in proptest::collection::vec(hostile(), 11),
+        lang in lang(),
+    ) {
+        let dir = tempfile::tempdir_in(seeds::scratch("pipeline")).expect("tempdir");
+        let (inv, nmap, evidence) = hostile_inputs(dir.path(), &texts);
+        let files = tuanthu::inventory::load_paths(&[inv], &[]);
+        let files = match files {
+            Ok(f) => f,
+            Err(e) => {
+                crate::assert_clean("inventory problems", &e.to_string(), false);
+                return Ok(());
+            }
+        };
+        let scope = tuanthu::collect::Scope::of(&files.inventory);
+        let evidence = tuanthu::engine::Evidence {
+            nmap: vec![tuanthu::collect::import_nmap(&nmap, &scope)],
+            probes: vec![tuanthu::collect::evidence_file::read(&evidence)],
+        };
+        let opts = tuanthu::engine::Options { as_of: seeds::as_of(), max_evidence_age_days: None, catalogue: None };
+        let assessment = tuanthu::engine::evaluate(&files.inventory, &DEMO.policy, &evidence, &opts);
+        let report = Report::build(assessment, lang, "2026-11-25T09:00:00Z".into());
+        prop_assert_eq!(report.agencies.len(), 1);
+        // Not vacuous: the scan's host reached the engine with its hostile banners.
+        prop_assert!(report.inputs.iter().any(|i| i.kind == "nmap" && i.hosts_matched == 1), "{:?}", report.inputs);
+        render_report_text(&report, lang);
+    }
+}
