@@ -114,6 +114,8 @@ pub struct Demo {
     pub signed: String,
     /// Holds `skhcn-binh-an.pub`.
     pub keys: PathBuf,
+    /// The agency's private key (the library reads keys from files).
+    pub key_path: PathBuf,
 }
 
 pub static DEMO: LazyLock<Demo> = LazyLock::new(|| {
@@ -137,7 +139,7 @@ pub static DEMO: LazyLock<Demo> = LazyLock::new(|| {
     let key = sign::read_signing_key(&key_path).expect("read key");
     let value: serde_json::Value = serde_json::from_str(&json).expect("report is JSON");
     let signed = sign::sign(&value, &key).expect("sign");
-    Demo { policy, report, json, signed, keys: dir }
+    Demo { policy, report, json, signed, keys: dir, key_path }
 });
 
 pub fn as_of() -> time::Date {
