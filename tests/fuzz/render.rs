@@ -114,9 +114,12 @@ fn control_strings(c: &mut ControlReport, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
+/// A function that calls its closure on every text field of a `T`.
+type Visit<T> = fn(&mut T, &mut dyn FnMut(&mut String));
+
 /// Replaces the fields at the chosen positions (fractions of the field count) with `texts`; a
 /// failure names the fields replaced (by number and former value).
-fn poison<T>(value: &mut T, visit: fn(&mut T, &mut dyn FnMut(&mut String)), at: &[(Index, String)]) {
+fn poison<T>(value: &mut T, visit: Visit<T>, at: &[(Index, String)]) {
     let mut n = 0usize;
     visit(value, &mut |_| n += 1);
     let targets: Vec<(usize, &String)> = at.iter().map(|(i, s)| (i.index(n), s)).collect();
