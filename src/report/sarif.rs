@@ -40,7 +40,7 @@ pub fn render(report: &Report, g: &Glossary) -> Result<String, String> {
             }
         }
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -61,7 +61,20 @@ pub fn render(report: &Report, g: &Glossary) -> Result<String, String> {
             },
         }],
     });
+    scrub(&mut log);
     serde_json::to_string_pretty(&log).map(|s| s + "\n").map_err(|e| format!("cannot serialise SARIF: {e}"))
+}
+
+/// Strips control characters from every string of the log (ids, assets, evidence names and
+/// properties too, not only the messages): code-scanning pages show them all, and JSON would only
+/// escape C0 controls, not remove them.
+fn scrub(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = crate::sanitize::clean(s),
+        Value::Array(a) => a.iter_mut().for_each(scrub),
+        Value::Object(m) => m.values_mut().for_each(scrub),
+        _ => {}
+    }
 }
 
 /// The status a control is reported with, or `None` when nothing is missing. A waiver keeps the

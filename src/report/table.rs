@@ -122,11 +122,11 @@ impl TableRenderer {
             "{} {} ({}) — {} {}, {} {}\n",
             tr(l, "Agency", "Cơ quan"),
             one_line(&a.name),
-            a.id,
+            one_line(&a.id),
             tr(l, "as of", "đánh giá ngày"),
-            r.as_of,
+            one_line(&r.as_of),
             tr(l, "period", "kỳ báo cáo"),
-            r.period
+            one_line(&r.period)
         );
         out.push_str(&format!(
             "{}: {} · {}: {} ({}) · {}: {} ({}) · {}: {} ({})\n",
@@ -157,9 +157,9 @@ impl TableRenderer {
         ]);
         for s in &a.systems {
             t.add_row(vec![
-                format!("{}\n{}", s.id, one_line(&s.name)),
+                format!("{}\n{}", one_line(&s.id), one_line(&s.name)),
                 s.level.to_string(),
-                s.catalogue.clone(),
+                one_line(&s.catalogue),
                 approval_text(s.approval, l).to_string(),
                 (if s.compliant { tr(l, "yes", "có") } else { tr(l, "no", "không") }).to_string(),
                 s.counts.pass.to_string(),
@@ -171,8 +171,12 @@ impl TableRenderer {
         }
         out.push_str(&format!("{t}\n"));
         if !a.missing_controls.is_empty() {
-            let top: Vec<String> =
-                a.missing_controls.iter().take(10).map(|m| format!("{} ({})", m.control, m.systems)).collect();
+            let top: Vec<String> = a
+                .missing_controls
+                .iter()
+                .take(10)
+                .map(|m| format!("{} ({})", one_line(&m.control), m.systems))
+                .collect();
             out.push_str(&format!("{}: {}\n", tr(l, "Most often missing", "Thiếu nhiều nhất"), top.join(", ")));
         }
         out.push_str(&self.transitions(a));
@@ -193,10 +197,10 @@ impl TableRenderer {
         let mut out = format!(
             "\n{} {} → {} ({} {})\n",
             tr(l, "Transition gap:", "Khoảng cách chuyển tiếp:"),
-            first.from,
-            first.to,
+            one_line(&first.from),
+            one_line(&first.to),
             tr(l, "measures due by", "phải đáp ứng chậm nhất ngày"),
-            first.deadline
+            one_line(&first.deadline)
         );
         let mut table = new_table(self.width);
         table.set_header(vec![
@@ -208,11 +212,12 @@ impl TableRenderer {
         for (s, t) in systems {
             let (new, carried) = match &t.gap {
                 Some(gap) => (gap_ids(gap, true), gap_ids(gap, false)),
-                None => {
-                    (format!("{} {}", tr(l, "run with --catalogue", "chạy với --catalogue"), t.to), "—".to_string())
-                }
+                None => (
+                    format!("{} {}", tr(l, "run with --catalogue", "chạy với --catalogue"), one_line(&t.to)),
+                    "—".to_string(),
+                ),
             };
-            table.add_row(vec![s.id.clone(), transition_state(t.state, l).to_string(), new, carried]);
+            table.add_row(vec![one_line(&s.id), transition_state(t.state, l).to_string(), new, carried]);
         }
         out.push_str(&format!("{table}\n"));
         out
@@ -240,17 +245,20 @@ impl TableRenderer {
             .collect();
         let mut out = format!(
             "\n{} — {} ({} {}, {}, {})\n",
-            s.id,
+            one_line(&s.id),
             one_line(&s.name),
             tr(l, "level", "cấp độ"),
             s.level,
             approval_text(s.approval, l),
-            s.catalogue
+            one_line(&s.catalogue)
         );
         out.push_str(&format!("  {}: {}\n", tr(l, "regime", "chế độ áp dụng"), one_line(&s.catalogue_reason)));
         if !s.optional_controls.is_empty() {
-            let list: Vec<String> =
-                s.optional_controls.iter().map(|c| format!("{} {}", c.id, status_text(c.status, l))).collect();
+            let list: Vec<String> = s
+                .optional_controls
+                .iter()
+                .map(|c| format!("{} {}", one_line(&c.id), status_text(c.status, l)))
+                .collect();
             out.push_str(&format!(
                 "  {}: {}\n",
                 tr(
@@ -267,14 +275,18 @@ impl TableRenderer {
                 "add" => tr(l, "adds", "bổ sung"),
                 _ => tr(l, "drops", "loại bỏ"),
             };
-            out.push_str(&format!("  {} {action} {}{reason}\n", tr(l, "tailoring", "điều chỉnh"), t.control));
+            out.push_str(&format!(
+                "  {} {action} {}{reason}\n",
+                tr(l, "tailoring", "điều chỉnh"),
+                one_line(&t.control)
+            ));
         }
         if !unattested.is_empty() {
             out.push_str(&format!(
                 "  {} ({}): {}\n",
                 tr(l, "unknown, no attestation", "chưa rõ, chưa có xác nhận"),
                 unattested.len(),
-                unattested.join(", ")
+                one_line(&unattested.join(", "))
             ));
         }
         if rows.is_empty() {
@@ -312,11 +324,11 @@ impl TableRenderer {
                 why.push_str(&format!(
                     "\n{} {}: {}",
                     tr(l, "waived until", "miễn trừ đến"),
-                    w.expires,
+                    one_line(&w.expires),
                     one_line(&w.reason)
                 ));
             }
-            let id = if c.caveat.is_some() { format!("{} †", c.id) } else { c.id.clone() };
+            let id = if c.caveat.is_some() { format!("{} †", one_line(&c.id)) } else { one_line(&c.id) };
             t.add_row(vec![id, status_text(c.status, l).to_string(), why]);
         }
         out.push_str(&format!("{t}\n"));
@@ -335,13 +347,13 @@ fn caveats(rows: &[&super::ControlReport]) -> String {
             seen.push((v, text));
         }
     }
-    seen.iter().map(|(v, text)| format!("  † {v}: {}\n", one_line(text))).collect()
+    seen.iter().map(|(v, text)| format!("  † {}: {}\n", one_line(v), one_line(text))).collect()
 }
 
 /// "N: ids" of the gap entries that are new duties (`new`) or carried over from the old catalogue.
 fn gap_ids(gap: &[crate::engine::GapEntry], new: bool) -> String {
     let ids: Vec<&str> = gap.iter().filter(|g| g.counterparts.is_empty() == new).map(|g| g.control.as_str()).collect();
-    format!("{}: {}", ids.len(), ids.join(", "))
+    format!("{}: {}", ids.len(), one_line(&ids.join(", ")))
 }
 
 pub(crate) fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
