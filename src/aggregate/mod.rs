@@ -31,7 +31,15 @@ pub struct Options<'a> {
 /// listed at all; unreadable or invalid reports are `rejected` entries.
 pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, String> {
     let files = input::discover(paths)?;
-    let loaded = crate::par::map(&files, |f| input::load(f, opts.keys, opts.allow_unsigned));
+    let policy = crate::policy::Policy::bundled()
+        .map_err(|e| format!("the bundled catalogues and profiles do not load: {e}"))?;
+    let verifier = crate::report::verify::Verifier {
+        keys: opts.keys,
+        allow_unsigned: opts.allow_unsigned,
+        policy: &policy,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let loaded = crate::par::map(&files, |f| input::load(f, &verifier));
     let (mut ok, mut rejected) = (Vec::new(), Vec::new());
     for r in loaded {
         match r {
