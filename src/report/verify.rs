@@ -419,9 +419,13 @@ fn check_profile(s: &SystemSummary, stated: &PolicySummary, policy: &Policy) -> 
 
 fn same_controls<'x>(
     s: &SystemSummary,
-    mut listed: impl Iterator<Item = &'x str>,
-    mut required: impl Iterator<Item = &'x str>,
+    listed: impl Iterator<Item = &'x str>,
+    required: impl Iterator<Item = &'x str>,
 ) -> Result<(), Rejection> {
+    let (listed, required): (Vec<&str>, Vec<&str>) = (listed.collect(), required.collect());
+    if listed == required {
+        return Ok(());
+    }
     let at = |m: String| {
         Rejection::Inconsistent(format!(
             "system `{}`: {m} (level {} of {}{})",
@@ -431,18 +435,13 @@ fn same_controls<'x>(
             if s.tailoring.is_empty() { "" } else { " with its tailoring" }
         ))
     };
-    for i in 0.. {
-        match (listed.next(), required.next()) {
-            (None, None) => return Ok(()),
-            (Some(l), Some(r)) if l == r => {}
-            (Some(l), Some(r)) => {
-                return Err(at(format!("control #{} is `{}` where the profile requires {r}", i + 1, one_line(l))));
-            }
-            (Some(l), None) => return Err(at(format!("lists `{}`, which the profile does not require", one_line(l)))),
-            (None, Some(r)) => return Err(at(format!("does not list {r}, which the profile requires"))),
-        }
+    if let Some(r) = required.iter().find(|r| !listed.contains(r)) {
+        return Err(at(format!("does not list {r}, which the profile requires")));
     }
-    Ok(())
+    if let Some(l) = listed.iter().find(|l| !required.contains(l)) {
+        return Err(at(format!("lists `{}`, which the profile does not require", one_line(l))));
+    }
+    Err(at("lists a control twice, or in another order than the profile".into()))
 }
 
 fn disagree(scope: &str, field: &str, stated: impl std::fmt::Debug, derived: impl std::fmt::Debug) -> Rejection {
