@@ -1,8 +1,11 @@
 //! Aggregation: many agency reports → one national view (`tuanthu/national/v1`).
 //!
-//! Nothing is trusted blindly and nothing is dropped silently: every input is either counted,
-//! rejected (with the reason: bad signature, foreign key, unsigned, malformed…) or superseded by
-//! a newer report of the same agency and period — and the output lists all three.
+//! Nothing is trusted blindly and nothing is dropped silently: every input is verified as
+//! `tuanthu verify` does ([`crate::report::verify`]: the signature for who, the schema and the
+//! re-derived figures for what) and is either counted, rejected (with the reason: bad signature,
+//! foreign key, unsigned, not canonical, off its schema, inconsistent figures, malformed…) or
+//! superseded by a newer report of the same agency and period (never a signed one by an unsigned
+//! one) — and the output lists all three.
 
 pub mod csv;
 pub mod html;

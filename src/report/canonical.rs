@@ -27,18 +27,22 @@ pub struct Scan {
     pub departure: Option<(usize, &'static str)>,
 }
 
+/// The bytes are not (UTF-8) JSON; serde_json says where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotJson;
+
 /// Scans `bytes`. `Err` when they are not JSON at all (the caller asks serde_json for a precise
 /// message); non-canonical JSON is `Ok` with a `departure`.
-pub fn scan(bytes: &[u8]) -> Result<Scan, ()> {
-    std::str::from_utf8(bytes).map_err(|_| ())?;
+pub fn scan(bytes: &[u8]) -> Result<Scan, NotJson> {
+    std::str::from_utf8(bytes).map_err(|_| NotJson)?;
     let mut s = Scanner { b: bytes, i: 0, scan: Scan { signature: None, signature_value: None, departure: None } };
-    s.value(0)?;
+    s.value(0).map_err(|()| NotJson)?;
     match &bytes[s.i..] {
         b"" | b"\n" => {}
         rest if rest.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) => {
             s.depart(s.i, "whitespace or blank lines after the document")
         }
-        _ => return Err(()),
+        _ => return Err(NotJson),
     }
     Ok(s.scan)
 }

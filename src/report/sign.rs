@@ -104,7 +104,7 @@ struct Member {
 /// nested elsewhere, e.g. inside `tool`, signs nothing), and the bytes read must be the canonical
 /// (JCS) form of the signed report with at most one trailing newline. `Ok(None)`: unsigned.
 pub fn envelope(bytes: &[u8]) -> Result<Option<Envelope>, Rejection> {
-    let scan = super::canonical::scan(bytes).map_err(|()| malformed(bytes))?;
+    let scan = super::canonical::scan(bytes).map_err(|_| malformed(bytes))?;
     let (Some(member), Some(value)) = (scan.signature, scan.signature_value) else { return Ok(None) };
     if let Some((at, what)) = scan.departure {
         return Err(Rejection::NotCanonical(format!("byte {at}: {what}")));
