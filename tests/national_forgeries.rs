@@ -83,7 +83,7 @@ fn forgeries(key: &SigningKey) -> Vec<(&'static str, String, &'static str)> {
     let mut dropped = genuine();
     dropped["agencies"][0]["systems"][1]["controls"].as_array_mut().unwrap().retain(|c| c["id"] != "NET.01");
     refigure(&mut dropped);
-    out.push(("control-dropped.json", signed(&dropped), "which the profile requires"));
+    out.push(("control-dropped.json", signed(&dropped), "`controls` does not list NET.01, which the profile requires"));
 
     let mut generated = genuine();
     generated["generated_at"] = json!("zzzz");

@@ -378,7 +378,7 @@ fn check_agency(r: &Summary, policy: &Policy) -> Result<(), Rejection> {
 
 /// The system's level, catalogue (a version this verifier holds) and tailoring are valid, and it
 /// lists exactly the controls they require, in the order `check` writes them.
-fn check_profile(s: &SystemSummary, stated: &PolicySummary, policy: &Policy) -> Result<(), Rejection> {
+fn check_profile<'x>(s: &'x SystemSummary, stated: &PolicySummary, policy: &'x Policy) -> Result<(), Rejection> {
     let at = |m: String| Rejection::Schema(format!("system `{}`: {m}", one_line(&s.id)));
     if !(1..=5).contains(&s.level) {
         return Err(at(format!("level {} is not 1–5", s.level)));
@@ -398,9 +398,11 @@ fn check_profile(s: &SystemSummary, stated: &PolicySummary, policy: &Policy) -> 
     let profile = policy
         .profile(cat_id, s.level)
         .ok_or_else(|| at(format!("catalogue {cat_id} has no level-{} profile", s.level)))?;
-    let listed = s.controls.iter().map(|c| c.id.as_ref());
+    let ids = |list: &'x [ControlSummary<'_>]| list.iter().map(|c| c.id.as_ref());
+    same_controls(s, "obligations", ids(&s.obligations), profile.obligations.iter().map(String::as_str))?;
     if s.tailoring.is_empty() {
-        return same_controls(s, listed, profile.controls.iter().map(String::as_str));
+        same_controls(s, "optional_controls", ids(&s.optional_controls), profile.optional.iter().map(String::as_str))?;
+        return same_controls(s, "controls", ids(&s.controls), profile.controls.iter().map(String::as_str));
     }
     let mut sel = crate::engine::Selection::of(profile);
     for t in &s.tailoring {
@@ -414,11 +416,13 @@ fn check_profile(s: &SystemSummary, stated: &PolicySummary, policy: &Policy) -> 
             (other, _) => return Err(at(format!("tailoring action `{}` is not add or drop", one_line(other)))),
         }
     }
-    same_controls(s, listed, sel.required.iter().map(|(id, _)| id.as_str()))
+    same_controls(s, "optional_controls", ids(&s.optional_controls), sel.optional.iter().map(String::as_str))?;
+    same_controls(s, "controls", ids(&s.controls), sel.required.iter().map(|(id, _)| id.as_str()))
 }
 
 fn same_controls<'x>(
     s: &SystemSummary,
+    list: &str,
     listed: impl Iterator<Item = &'x str>,
     required: impl Iterator<Item = &'x str>,
 ) -> Result<(), Rejection> {
@@ -428,7 +432,7 @@ fn same_controls<'x>(
     }
     let at = |m: String| {
         Rejection::Inconsistent(format!(
-            "system `{}`: {m} (level {} of {}{})",
+            "system `{}`: `{list}` {m} (level {} of {}{})",
             one_line(&s.id),
             s.level,
             s.catalogue,
