@@ -34,7 +34,6 @@ pub struct NotJson;
 /// Scans `bytes`. `Err` when they are not JSON at all (the caller asks serde_json for a precise
 /// message); non-canonical JSON is `Ok` with a `departure`.
 pub fn scan(bytes: &[u8]) -> Result<Scan, NotJson> {
-    std::str::from_utf8(bytes).map_err(|_| NotJson)?;
     let mut s = Scanner { b: bytes, i: 0, scan: Scan { signature: None, signature_value: None, departure: None } };
     s.value(0).map_err(|()| NotJson)?;
     match &bytes[s.i..] {
@@ -215,10 +214,15 @@ impl<'a> Scanner<'a> {
             let rest = &self.b[self.i..];
             let at = memchr::memchr2(b'"', b'\\', rest).ok_or(())?;
             let run = &rest[..at];
-            if run.iter().any(|&c| c < 0x20) {
-                return Err(());
+            // One branch-free pass over the run (it vectorises); the rare runs it flags are then
+            // checked for control characters and, outside ASCII, for valid UTF-8 — the only
+            // place non-ASCII bytes may appear, as the grammar outside strings is ASCII.
+            if run.iter().fold(false, |flag, &c| flag | (c < 0x20) | (c >= 0x80)) {
+                if run.iter().any(|&c| c < 0x20) || std::str::from_utf8(run).is_err() {
+                    return Err(());
+                }
+                plain = false;
             }
-            plain &= run.is_ascii();
             self.i += at;
             if self.b[self.i] == b'"' {
                 self.i += 1;
