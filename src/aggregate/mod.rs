@@ -34,8 +34,7 @@ pub struct Options<'a> {
 /// listed at all; unreadable or invalid reports are `rejected` entries.
 pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, String> {
     let files = input::discover(paths)?;
-    let policy = crate::policy::Policy::bundled()
-        .map_err(|e| format!("the bundled catalogues and profiles do not load: {e}"))?;
+    let policy = crate::report::verify::bundled_policy()?;
     let verifier = crate::report::verify::Verifier {
         keys: opts.keys,
         allow_unsigned: opts.allow_unsigned,

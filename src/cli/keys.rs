@@ -86,9 +86,9 @@ pub fn verify(a: VerifyArgs) -> ExitCode {
             return ExitCode::Invalid;
         }
     };
-    let policy = match crate::policy::Policy::bundled() {
+    let policy = match verify::bundled_policy() {
         Ok(p) => p,
-        Err(e) => return fail(format!("the bundled catalogues and profiles do not load: {e}")),
+        Err(e) => return fail(e),
     };
     let verifier =
         Verifier { keys: Some(&a.keys), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };

@@ -125,6 +125,13 @@ impl<'a> Verified<'a> {
     }
 }
 
+/// The catalogues and profiles a verifier re-derives figures against: the bundled ones, without
+/// the rules (a verifier needs none, and compiling them would cost every run).
+pub fn bundled_policy() -> Result<Policy, String> {
+    let profiles = crate::policy::bundle::bundled_sources("profiles/");
+    Policy::from_sources(&profiles, &[]).map_err(|e| format!("the bundled catalogues and profiles do not load: {e}"))
+}
+
 /// Reads `path` (capped) and verifies it.
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     crate::files::read_capped(path, MAX_REPORT_BYTES)
