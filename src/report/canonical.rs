@@ -231,7 +231,7 @@ impl<'a> Scanner<'a> {
             // One branch-free pass over the run (it vectorises); the rare runs it flags are then
             // checked for control characters and, outside ASCII, for valid UTF-8 — the only
             // place non-ASCII bytes may appear, as the grammar outside strings is ASCII.
-            if run.iter().fold(false, |flag, &c| flag | (c < 0x20) | (c >= 0x80)) {
+            if run.iter().fold(false, |flag, &c| flag | !(0x20..0x80).contains(&c)) {
                 if run.iter().any(|&c| c < 0x20) || std::str::from_utf8(run).is_err() {
                     return Err(());
                 }
