@@ -8,18 +8,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 use tuanthu::report::sign;
 
-fn system(id: &str, level: u8, approval: &str, deployment: &str, missing: &[&str]) -> Value {
-    let mut controls: Vec<Value> = missing.iter().map(|c| json!({"id": c, "status": "fail"})).collect();
-    controls.push(json!({"id": "POL.01", "status": "pass"}));
-    json!({"id": id, "name": id, "level": level, "catalogue": "tt12-2022", "approval": approval,
-           "compliant": deployment == "full", "fully_implemented": deployment == "full" && approval == "approved",
-           "deployment": deployment, "controls": controls})
-}
-
-fn report(agency: &str, generated_at: &str, systems: Vec<Value>) -> Value {
-    json!({"schema": "tuanthu/report/v1", "generated_at": generated_at, "as_of": "2026-11-25", "period": "2026",
-           "agencies": [{"id": agency, "name": format!("Agency {agency}"), "systems": systems}]})
-}
+use common::reports::{report, system};
 
 fn keypair(dir: &Path, agency: &str) -> ed25519_dalek::SigningKey {
     let o = tuanthu(&["keys", "generate", "--agency", agency, "-o", dir.to_str().unwrap()]);
@@ -187,13 +176,13 @@ fn a_replayed_report_of_another_period_is_rejected_not_counted() {
     let c_current = report("so-c", "2026-11-21T08:00:00Z", vec![system("c1", 1, "draft", "none", &["NET.01"])]);
     // A report claiming a period far ahead: one agency's mistake must not decide the period.
     let mut c_future = report("so-c", "2026-11-22T08:00:00Z", vec![system("c1", 1, "approved", "full", &[])]);
-    c_future["period"] = json!("2099");
+    (c_future["period"], c_future["as_of"]) = (json!("2099"), json!("2099-01-01"));
     // Last year's report of so-a (a better picture), validly signed, sent again this year; and
     // so-b, which has not reported this year, trying to pass off last year's.
     let mut last_year = report("so-a", "2025-11-20T08:00:00Z", vec![system("a1", 3, "approved", "full", &[])]);
-    last_year["period"] = json!("2025");
+    (last_year["period"], last_year["as_of"]) = (json!("2025"), json!("2025-11-20"));
     let mut b_last_year = report("so-b", "2025-11-21T08:00:00Z", vec![system("b1", 1, "approved", "full", &[])]);
-    b_last_year["period"] = json!("2025");
+    (b_last_year["period"], b_last_year["as_of"]) = (json!("2025"), json!("2025-11-21"));
     put(&dir, "a-2026.json", &sign::sign(&current, &a).unwrap());
     put(&dir, "a-2025.json", &sign::sign(&last_year, &a).unwrap());
     put(&dir, "b-2025.json", &sign::sign(&b_last_year, &b).unwrap());

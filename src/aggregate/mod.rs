@@ -1,8 +1,11 @@
 //! Aggregation: many agency reports → one national view (`tuanthu/national/v1`).
 //!
-//! Nothing is trusted blindly and nothing is dropped silently: every input is either counted,
-//! rejected (with the reason: bad signature, foreign key, unsigned, malformed…) or superseded by
-//! a newer report of the same agency and period — and the output lists all three.
+//! Nothing is trusted blindly and nothing is dropped silently: every input is verified as
+//! `tuanthu verify` does ([`crate::report::verify`]: the signature for who, the schema and the
+//! re-derived figures for what) and is either counted, rejected (with the reason: bad signature,
+//! foreign key, unsigned, not canonical, off its schema, inconsistent figures, malformed…) or
+//! superseded by a newer report of the same agency and period (never a signed one by an unsigned
+//! one) — and the output lists all three.
 
 pub mod csv;
 pub mod html;
@@ -31,7 +34,14 @@ pub struct Options<'a> {
 /// listed at all; unreadable or invalid reports are `rejected` entries.
 pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, String> {
     let files = input::discover(paths)?;
-    let loaded = crate::par::map(&files, |f| input::load(f, opts.keys, opts.allow_unsigned));
+    let policy = crate::report::verify::bundled_policy()?;
+    let verifier = crate::report::verify::Verifier {
+        keys: opts.keys,
+        allow_unsigned: opts.allow_unsigned,
+        policy: &policy,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let loaded = crate::par::map(&files, |f| input::load(f, &verifier));
     let (mut ok, mut rejected) = (Vec::new(), Vec::new());
     for r in loaded {
         match r {

@@ -2,7 +2,9 @@
 //! per agency and period, figures per agency, per level and per catalogue, the controls most often
 //! missing, and the change since the previous period.
 
-use super::input::{Loaded, Rejected, SystemSummary};
+use super::input::{Loaded, Rejected};
+use crate::report::Deployment;
+use crate::report::verify::SystemSummary;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -110,7 +112,9 @@ pub fn of_period(loaded: Vec<Loaded>, period: Option<&str>) -> (Vec<Loaded>, Vec
 }
 
 /// Keeps the newest report per agency and period (ties broken by file name, so the result does
-/// not depend on input order); the others are listed as superseded.
+/// not depend on input order); the others are listed as superseded. An unsigned report
+/// (`--allow-unsigned`) never supersedes a signed one, whatever its `generated_at`: anyone can
+/// write an unsigned report with a later date.
 pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
     let mut groups: BTreeMap<(String, String), Vec<Loaded>> = BTreeMap::new();
     for l in loaded {
@@ -119,7 +123,9 @@ pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
     }
     let (mut kept, mut superseded) = (Vec::new(), Vec::new());
     for (_, mut reports) in groups {
-        reports.sort_by(|a, b| (&b.generated_at, &a.file).cmp(&(&a.generated_at, &b.file)));
+        reports.sort_by(|a, b| {
+            (b.signed_by.is_some(), b.written, &a.file).cmp(&(a.signed_by.is_some(), a.written, &b.file))
+        });
         let winner = reports.remove(0);
         for r in reports {
             superseded.push(Superseded { file: r.file, by: winner.file.clone(), identical: r.digest == winner.digest });
@@ -188,12 +194,12 @@ impl Tally {
     fn add(&mut self, s: &SystemSummary) {
         let f = &mut self.figures;
         f.systems_total += 1;
-        f.systems_approved += usize::from(s.approval == "approved");
+        f.systems_approved += usize::from(s.approval == crate::inventory::ApprovalStatus::Approved);
         f.systems_fully_implemented += usize::from(s.fully_implemented);
-        match s.deployment.as_ref() {
-            "full" => {}
-            "partial" => f.systems_partly_implemented += 1,
-            _ => f.systems_not_implemented += 1,
+        match s.deployment {
+            Deployment::Full => {}
+            Deployment::Partial => f.systems_partly_implemented += 1,
+            Deployment::None => f.systems_not_implemented += 1,
         }
         for c in s.missing() {
             match self.missing.get_mut(c) {

@@ -29,7 +29,8 @@ pub struct AggregateArgs {
     /// Agency reports (tuanthu/report/v1 JSON) or directories searched for *.json
     #[arg(required = true, value_name = "REPORT|DIR")]
     pub reports: Vec<PathBuf>,
-    /// Directory of agency public keys (`<agency-id>.pub`); every report's signature is checked
+    /// Directory of agency public keys (`<agency-id>.pub`); every report's signature is checked,
+    /// and every report (signed or not) is read against its schema and its figures re-derived
     #[arg(long, value_name = "DIR", required_unless_present = "allow_unsigned")]
     pub keys: Option<PathBuf>,
     /// Also count unsigned reports (the view is then marked `includes_unsigned`); signed reports

@@ -3,6 +3,7 @@
 
 use super::{ExitCode, fail};
 use crate::report::sign;
+use crate::report::verify::{self, Verifier};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -74,22 +75,37 @@ fn write_private(path: &std::path::Path, pem: &str) -> Result<(), String> {
     f.write_all(pem.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// The same verification as `aggregate` ([`crate::report::verify`]): the signature for who sent
+/// the report, its schema and re-derived figures for what it says.
 pub fn verify(a: VerifyArgs) -> ExitCode {
-    let bytes = match std::fs::read(&a.report) {
+    let shown = crate::sanitize::one_line(&a.report.display().to_string());
+    let bytes = match verify::read(&a.report) {
         Ok(b) => b,
-        Err(e) => return fail(format!("cannot read {}: {e}", a.report.display())),
+        Err(e) => {
+            eprintln!("error: {shown}: {e}");
+            return ExitCode::Invalid;
+        }
     };
-    match sign::verify(&bytes, &a.keys) {
+    let policy = match verify::bundled_policy() {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let verifier =
+        Verifier { keys: Some(&a.keys), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
+    match verify::verify(&bytes, &verifier) {
         Ok(v) => {
-            println!("{}: valid signature of agency `{}`", a.report.display(), crate::sanitize::one_line(&v.agency));
+            println!(
+                "{shown}: valid signature of agency `{}`; schema and figures check out",
+                crate::sanitize::one_line(&v.agency().id)
+            );
             ExitCode::Ok
         }
-        Err(sign::Rejection::Malformed(m)) => {
-            eprintln!("error: {}: {}", a.report.display(), crate::sanitize::one_line(&m));
+        Err(verify::Rejection::Malformed(m)) => {
+            eprintln!("error: {shown}: {}", crate::sanitize::one_line(&m));
             ExitCode::Invalid
         }
         Err(r) => {
-            println!("{}: rejected: {}", a.report.display(), crate::sanitize::one_line(&r.to_string()));
+            println!("{shown}: rejected: {}", crate::sanitize::one_line(&r.to_string()));
             ExitCode::No
         }
     }

@@ -96,9 +96,12 @@ Exit codes: 0 all inputs accepted; 1 some inputs rejected (listed; output still 
     /// Manage report signing keys
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Check a signed report against its agency's public key
-    #[command(after_help = "Exit codes: 0 valid signature; 1 invalid, unsigned, signed with another agency's key, \
-modified after signing, or no key for the agency; 2 not a report; 3 unreadable.")]
+    /// Check a signed report: its signature against its agency's public key (who sent it), its
+    /// schema and its figures re-derived from its control statuses (what it says) — the check
+    /// `aggregate` makes
+    #[command(after_help = "Exit codes: 0 valid; 1 invalid, unsigned, signed with another agency's key, \
+modified after signing, not canonical, off its schema, figures that do not re-derive, or no key for the agency; \
+2 not JSON, unreadable or over 256 MiB.")]
     Verify(keys::VerifyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {

@@ -18,34 +18,55 @@ pub struct Selection {
     pub tailoring: Vec<TailoringEntry>,
 }
 
-/// Applies the system's tailoring to its profile. Adding an optional control makes it required (the
-/// owner chose to demand it); ids the evaluated catalogue does not know (tailoring written for the
-/// other regime, met in a `--catalogue` preview) do not apply and are not shown.
+impl Selection {
+    /// A profile's lists before tailoring.
+    pub fn of(profile: &crate::policy::Profile) -> Selection {
+        Selection {
+            required: profile.controls.iter().map(|c| (c.clone(), false)).collect(),
+            optional: profile.optional.clone(),
+            tailoring: Vec::new(),
+        }
+    }
+
+    /// Tailoring adds `id`: required (flagged as added), no longer optional. Adding an optional
+    /// control makes it required: the owner chose to demand it.
+    pub fn add(&mut self, id: &str, file: &str) {
+        self.optional.retain(|c| c != id);
+        if !self.required.iter().any(|(c, _)| c == id) {
+            self.required.push((id.to_string(), true));
+        }
+        self.tailoring.push(TailoringEntry { control: id.to_string(), action: "add", reason: None, file: file.into() });
+    }
+
+    /// Tailoring drops `id` (with its reason, shown in every report).
+    pub fn drop(&mut self, id: &str, reason: &str, file: &str) {
+        self.required.retain(|(c, _)| c != id);
+        self.optional.retain(|c| c != id);
+        self.tailoring.push(TailoringEntry {
+            control: id.to_string(),
+            action: "drop",
+            reason: Some(reason.to_string()),
+            file: file.into(),
+        });
+    }
+}
+
+/// Applies the system's tailoring to its profile, file by file (adds, then drops), as
+/// [`Selection`] does for verifiers replaying a report's tailoring list. Ids the evaluated
+/// catalogue does not know (tailoring written for the other regime, met in a `--catalogue`
+/// preview) do not apply and are not shown.
 pub fn required_controls(cx: &SystemCx) -> Selection {
-    let mut required: Vec<(String, bool)> = cx.profile.controls.iter().map(|c| (c.clone(), false)).collect();
-    let mut optional = cx.profile.optional.clone();
-    let mut tailoring = Vec::new();
+    let mut sel = Selection::of(cx.profile);
     let known = |id: &str| cx.catalogue.get(id).is_some();
     for t in &cx.system.tailoring {
         for (id, _) in t.add.iter().filter(|(id, _)| known(id)) {
-            optional.retain(|c| c != id);
-            if !required.iter().any(|(c, _)| c == id) {
-                required.push((id.clone(), true));
-            }
-            tailoring.push(TailoringEntry { control: id.clone(), action: "add", reason: None, file: t.file.clone() });
+            sel.add(id, &t.file);
         }
         for (d, _) in t.drop.iter().filter(|(d, _)| known(&d.control)) {
-            required.retain(|(c, _)| c != &d.control);
-            optional.retain(|c| c != &d.control);
-            tailoring.push(TailoringEntry {
-                control: d.control.clone(),
-                action: "drop",
-                reason: Some(d.reason.clone()),
-                file: t.file.clone(),
-            });
+            sel.drop(&d.control, &d.reason, &t.file);
         }
     }
-    Selection { required, optional, tailoring }
+    sel
 }
 
 fn finding(rule: &str, outcome: Outcome, message: Message, evidence: Option<String>) -> Finding {

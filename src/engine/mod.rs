@@ -17,6 +17,7 @@ pub mod regime;
 mod rules_eval;
 pub mod transition;
 
+pub use control::Selection;
 pub use model::*;
 
 use crate::collect::{NmapInput, ScannedHost};

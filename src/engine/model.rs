@@ -231,10 +231,10 @@ impl Registration {
 }
 
 impl SystemResult {
-    /// Every required control is pass, waived or not applicable. A system without any required
-    /// control (which a valid profile never yields) is not compliant: nothing was shown.
+    /// Every required control is pass, waived or not applicable (one definition for writers and
+    /// verifiers: [`crate::report::figures`]).
     pub fn compliant(&self) -> bool {
-        !self.controls.is_empty() && self.controls.iter().all(|c| c.status.is_satisfied())
+        crate::report::figures::compliant(self.controls.iter().map(|c| c.status))
     }
 
     pub fn approved(&self) -> bool {
@@ -244,10 +244,6 @@ impl SystemResult {
     /// Compliant and approved: the ministry's "approved plan fully implemented".
     pub fn fully_implemented(&self) -> bool {
         self.compliant() && self.approved()
-    }
-
-    pub fn count(&self, status: Status) -> usize {
-        self.controls.iter().filter(|c| c.status == status).count()
     }
 }
 

@@ -5,7 +5,9 @@
 //! Schema ships as `reports/report-v1.schema.json`. Renderers ([`json`], [`table`], [`html`], [`csv`],
 //! [`junit`], [`sarif`], [`xlsx`], [`mau08`]) only format it.
 
+pub mod canonical;
 pub mod csv;
+pub mod figures;
 pub mod glossary;
 pub mod html;
 pub mod json;
@@ -15,6 +17,7 @@ mod model;
 pub mod sarif;
 pub mod sign;
 pub mod table;
+pub mod verify;
 pub mod xlsx;
 
 pub use glossary::Glossary;

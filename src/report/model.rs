@@ -6,6 +6,7 @@ use crate::engine::{
     Assessment, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry, TransitionResult,
     TransitionState, UnregisteredAsset,
 };
+use super::figures::{AgencyTally, SystemFigures};
 use crate::i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -47,7 +48,7 @@ pub struct Report {
     pub inputs: Vec<InputInfo>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissingControl {
     pub control: String,
     pub systems: usize,
@@ -75,7 +76,8 @@ pub struct AgencyReport {
 }
 
 /// An agency's figures for the systems evaluated under one catalogue.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogueFigures {
     pub systems_total: usize,
     pub systems_approved: usize,
@@ -84,7 +86,7 @@ pub struct CatalogueFigures {
 }
 
 /// Mẫu 08's plan status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Deployment {
     /// Compliant: "Đã triển khai đầy đủ".
@@ -95,7 +97,8 @@ pub enum Deployment {
     None,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusCounts {
     pub pass: usize,
     pub fail: usize,
@@ -204,78 +207,39 @@ impl Report {
 }
 
 fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> AgencyReport {
-    let total = systems.len();
-    let approved = systems.iter().filter(|s| s.approved()).count();
-    let compliant = systems.iter().filter(|s| s.compliant()).count();
-    let fully = systems.iter().filter(|s| s.fully_implemented()).count();
-    let missing = missing_controls(&systems);
-    let by_catalogue = by_catalogue(&systems);
-    let reports: Vec<SystemReport> = systems.into_iter().map(|s| system(s, lang)).collect();
-    let partly = reports.iter().filter(|s| s.deployment == Deployment::Partial).count();
-    let none = reports.iter().filter(|s| s.deployment == Deployment::None).count();
+    let figures: Vec<SystemFigures> = systems.iter().map(figures_of).collect();
+    let mut tally = AgencyTally::default();
+    for (s, f) in systems.iter().zip(&figures) {
+        let missing = s.controls.iter().filter(|c| super::figures::is_missing(c.status)).map(|c| c.id.as_str());
+        tally.add(&s.catalogue, s.approval, f, missing);
+    }
+    let a = tally.finish();
     AgencyReport {
         id,
         name,
-        systems_total: total,
-        systems_approved: approved,
-        approval_rate: rate(approved, total),
-        systems_compliant: compliant,
-        compliance_rate: rate(compliant, total),
-        systems_fully_implemented: fully,
-        fully_implemented_rate: rate(fully, total),
-        approved_compliance_rate: rate(fully, approved),
-        systems_partly_implemented: partly,
-        systems_not_implemented: none,
-        missing_controls: missing,
-        by_catalogue,
-        systems: reports,
+        systems_total: a.systems_total,
+        systems_approved: a.systems_approved,
+        approval_rate: a.approval_rate,
+        systems_compliant: a.systems_compliant,
+        compliance_rate: a.compliance_rate,
+        systems_fully_implemented: a.systems_fully_implemented,
+        fully_implemented_rate: a.fully_implemented_rate,
+        approved_compliance_rate: a.approved_compliance_rate,
+        systems_partly_implemented: a.systems_partly_implemented,
+        systems_not_implemented: a.systems_not_implemented,
+        missing_controls: a.missing_controls,
+        by_catalogue: a.by_catalogue,
+        systems: systems.into_iter().zip(figures).map(|(s, f)| system(s, f, lang)).collect(),
     }
 }
 
-fn by_catalogue(systems: &[SystemResult]) -> BTreeMap<String, CatalogueFigures> {
-    let mut out: BTreeMap<String, CatalogueFigures> = BTreeMap::new();
-    for s in systems {
-        let f = out.entry(s.catalogue.clone()).or_default();
-        f.systems_total += 1;
-        f.systems_approved += usize::from(s.approved());
-        f.systems_compliant += usize::from(s.compliant());
-        f.systems_fully_implemented += usize::from(s.fully_implemented());
-    }
-    out
+/// A system's figures from its required controls' statuses ([`super::figures`], which verifiers
+/// use too).
+fn figures_of(s: &SystemResult) -> SystemFigures {
+    SystemFigures::of(s.controls.iter().map(|c| c.status), s.approval)
 }
 
-/// Controls that are fail or unknown, with how many systems miss them; most missed first, then
-/// by id, so the order is deterministic.
-pub fn missing_controls(systems: &[SystemResult]) -> Vec<MissingControl> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in systems {
-        for c in s.controls.iter().filter(|c| matches!(c.status, Status::Fail | Status::Unknown)) {
-            *counts.entry(c.id.as_str()).or_default() += 1;
-        }
-    }
-    let mut out: Vec<MissingControl> =
-        counts.into_iter().map(|(control, systems)| MissingControl { control: control.to_string(), systems }).collect();
-    out.sort_by(|a, b| b.systems.cmp(&a.systems).then_with(|| a.control.cmp(&b.control)));
-    out
-}
-
-fn system(s: SystemResult, lang: Lang) -> SystemReport {
-    let compliant = s.compliant();
-    let deployment = if compliant {
-        Deployment::Full
-    } else if s.count(Status::Pass) > 0 {
-        Deployment::Partial
-    } else {
-        Deployment::None
-    };
-    let counts = StatusCounts {
-        pass: s.count(Status::Pass),
-        fail: s.count(Status::Fail),
-        unknown: s.count(Status::Unknown),
-        waived: s.count(Status::Waived),
-        not_applicable: s.count(Status::NotApplicable),
-    };
-    let fully_implemented = s.fully_implemented();
+fn system(s: SystemResult, f: SystemFigures, lang: Lang) -> SystemReport {
     SystemReport {
         catalogue_reason: s.catalogue_reason.get(lang).to_string(),
         id: s.id,
@@ -284,10 +248,10 @@ fn system(s: SystemResult, lang: Lang) -> SystemReport {
         catalogue: s.catalogue,
         catalogue_rule: s.catalogue_rule.as_str(),
         approval: s.approval,
-        compliant,
-        fully_implemented,
-        deployment,
-        counts,
+        compliant: f.compliant,
+        fully_implemented: f.fully_implemented,
+        deployment: f.deployment,
+        counts: f.counts,
         controls: s.controls.into_iter().map(|c| control(c, lang)).collect(),
         obligations: s.obligations.into_iter().map(|c| control(c, lang)).collect(),
         optional_controls: s.optional.into_iter().map(|c| control(c, lang)).collect(),

@@ -14,6 +14,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use super::verify::Rejection;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -54,7 +55,7 @@ pub fn canonical(v: &Value) -> Result<Vec<u8>, String> {
 }
 
 /// The single agency id of a report, which names its key.
-fn agency_id(report: &Value) -> Result<&str, String> {
+pub fn agency_id(report: &Value) -> Result<&str, String> {
     match report.get("agencies").and_then(Value::as_array).map(Vec::as_slice) {
         Some([agency]) => agency.get("id").and_then(Value::as_str).ok_or_else(|| "the agency has no `id`".to_string()),
         Some(list) => Err(format!("a signed report holds exactly one agency; this one has {}", list.len())),
@@ -79,109 +80,66 @@ pub fn sign(report: &Value, key: &SigningKey) -> Result<String, String> {
     Ok(text)
 }
 
-/// Why a report is not accepted as its agency's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rejection {
-    /// Not JSON, or not a report.
-    Malformed(String),
-    /// No `signature` member.
-    Unsigned,
-    /// The verifier holds no public key for the agency.
-    UnknownKey(String),
-    /// Signed with a key id that is not the report's agency (another agency's key).
-    ForeignKey { agency: String, key_id: String },
-    /// The bytes are not the canonical form the signer wrote (edited or re-formatted since).
-    NotCanonical,
-    /// The signature does not match the content and the agency's key.
-    BadSignature,
-}
-
-impl std::fmt::Display for Rejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Rejection::Malformed(m) => write!(f, "malformed report: {m}"),
-            Rejection::Unsigned => f.write_str("unsigned"),
-            Rejection::UnknownKey(a) => write!(f, "no public key for agency `{a}`"),
-            Rejection::ForeignKey { agency, key_id } => {
-                write!(f, "report of agency `{agency}` signed with the key of `{key_id}`")
-            }
-            Rejection::NotCanonical => {
-                f.write_str("not in the canonical form it was signed in (modified after signing)")
-            }
-            Rejection::BadSignature => f.write_str("bad signature (content altered or wrong key)"),
-        }
-    }
-}
-
-/// A report whose signature checked out.
+/// A report's top-level signature, found on the bytes as read (see [`envelope`]).
 #[derive(Debug, Clone)]
-pub struct Verified {
-    pub agency: String,
-    pub report: Value,
+pub struct Envelope {
+    /// The key id (the agency the report claims to be signed by).
+    pub key_id: String,
+    /// The signature value, decoded.
+    pub signature: Vec<u8>,
+    /// The bytes signed: the report's bytes without the signature member and trailing newline.
+    pub message: Vec<u8>,
 }
 
-/// Parses a report and checks its signature against `keys_dir/<agency>.pub`.
-pub fn verify(bytes: &[u8], keys_dir: &Path) -> Result<Verified, Rejection> {
-    let report: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Rejection::Malformed(format!("line {}, column {}: {e}", e.line(), e.column())))?;
-    let agency = agency_id(&report).map_err(Rejection::Malformed)?.to_string();
-    let Some(sig) = report.get("signature") else { return Err(Rejection::Unsigned) };
-    let field = |k: &str| sig.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    if field("alg") != ALG {
-        return Err(Rejection::Malformed(format!("unsupported signature algorithm `{}`", field("alg"))));
-    }
-    let key_id = field("key_id");
-    if key_id != agency {
-        return Err(Rejection::ForeignKey { agency, key_id });
-    }
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    if canonical(&report).map_err(Rejection::Malformed)? != body {
-        return Err(Rejection::NotCanonical);
-    }
-    let key = key_for(keys_dir, &agency)?;
-    let value = B64.decode(field("value")).map_err(|_| Rejection::BadSignature)?;
-    let signature = Signature::from_slice(&value).map_err(|_| Rejection::BadSignature)?;
-    let mut unsigned = report.clone();
-    if let Some(m) = unsigned.as_object_mut() {
-        m.remove("signature");
-    }
-    let message = canonical(&unsigned).map_err(Rejection::Malformed)?;
-    key.verify_strict(&message, &signature).map_err(|_| Rejection::BadSignature)?;
-    Ok(Verified { agency, report })
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Member {
+    alg: String,
+    key_id: String,
+    value: String,
 }
 
-/// The fast check for files written by `sign`: the signature member is cut out of the bytes as
-/// read (in canonical form it is the top-level `"signature"` member, between `schema` and `tool`)
-/// and the rest is verified as is, without parsing or re-canonicalising the report. Returns the
-/// key id and the signature when they verify; `None` sends the caller to [`verify`], which also
-/// says why a report is refused. Sound because only the key holder can make bytes that verify;
-/// the caller must still check that the report's agency is the key id.
-pub fn verify_bytes(bytes: &[u8], keys_dir: &Path) -> Option<(String, Vec<u8>)> {
-    const OPEN: &[u8] = b",\"signature\":{\"alg\":\"ed25519\",\"key_id\":\"";
-    let start = memrfind(bytes, OPEN)?;
-    let rest = &bytes[start + OPEN.len()..];
-    let key_end = rest.iter().position(|&b| b == b'"')?;
-    let key_id = std::str::from_utf8(&rest[..key_end]).ok()?;
-    const VALUE: &[u8] = b"\",\"value\":\"";
-    let rest = rest[key_end..].strip_prefix(VALUE)?;
-    let value_end = rest.iter().position(|&b| b == b'"')?;
-    let value = B64.decode(&rest[..value_end]).ok()?;
-    let after = rest[value_end..].strip_prefix(b"\"}")?;
-    let end = bytes.len() - after.len();
+/// The one signature rule of `shared/spec/cli-and-report.md` ("Signature"), for `verify`,
+/// `aggregate` and the service alike: the signature is the top-level `signature` member only (one
+/// nested elsewhere, e.g. inside `tool`, signs nothing), and the bytes read must be the canonical
+/// (JCS) form of the signed report with at most one trailing newline. `Ok(None)`: unsigned.
+pub fn envelope(bytes: &[u8]) -> Result<Option<Envelope>, Rejection> {
+    let scan = super::canonical::scan(bytes).map_err(|_| malformed(bytes))?;
+    let (Some(member), Some(value)) = (scan.signature, scan.signature_value) else { return Ok(None) };
+    if let Some((at, what)) = scan.departure {
+        return Err(Rejection::NotCanonical(format!("byte {at}: {what}")));
+    }
+    let m: Member = serde_json::from_slice(&bytes[value])
+        .map_err(|e| Rejection::Malformed(format!("the `signature` member: {e}")))?;
+    if m.alg != ALG {
+        return Err(Rejection::Malformed(format!(
+            "unsupported signature algorithm `{}`",
+            crate::sanitize::one_line(&m.alg)
+        )));
+    }
+    let signature = B64.decode(&m.value).map_err(|_| Rejection::BadSignature)?;
     let mut message = Vec::with_capacity(bytes.len());
-    message.extend_from_slice(&bytes[..start]);
-    message.extend_from_slice(&bytes[end..]);
-    while message.last() == Some(&b'\n') {
+    message.extend_from_slice(&bytes[..member.start]);
+    message.extend_from_slice(&bytes[member.end..]);
+    if message.last() == Some(&b'\n') {
         message.pop();
     }
-    let signature = Signature::from_slice(&value).ok()?;
-    let key = key_for(keys_dir, key_id).ok()?;
-    key.verify_strict(&message, &signature).ok()?;
-    Some((key_id.to_string(), value))
+    Ok(Some(Envelope { key_id: m.key_id, signature, message }))
 }
 
-fn memrfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
+/// Why bytes that are not JSON were refused, with serde_json's line and column.
+fn malformed(bytes: &[u8]) -> Rejection {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Err(e) => Rejection::Malformed(format!("line {}, column {}: {e}", e.line(), e.column())),
+        Ok(_) => Rejection::Malformed("not UTF-8 JSON, or nested too deeply".into()),
+    }
+}
+
+/// Checks the envelope's signature with `keys_dir/<key id>.pub`.
+pub fn check(envelope: &Envelope, keys_dir: &Path) -> Result<(), Rejection> {
+    let key = key_for(keys_dir, &envelope.key_id)?;
+    let signature = Signature::from_slice(&envelope.signature).map_err(|_| Rejection::BadSignature)?;
+    key.verify_strict(&envelope.message, &signature).map_err(|_| Rejection::BadSignature)
 }
 
 /// Whether an agency id can name a key file: ids become file names, so anything that could
@@ -219,50 +177,70 @@ mod tests {
         SigningKey::from_pkcs8_pem(&private).unwrap()
     }
 
+    fn open(bytes: &[u8], dir: &Path) -> Result<String, Rejection> {
+        let e = envelope(bytes)?.ok_or(Rejection::Unsigned)?;
+        check(&e, dir)?;
+        Ok(e.key_id)
+    }
+
     #[test]
     fn a_signed_report_verifies_and_any_change_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let key = keys(dir.path(), "so-a");
         let text = sign(&report("so-a"), &key).unwrap();
-        let ok = verify(text.as_bytes(), dir.path()).unwrap();
-        assert_eq!(ok.agency, "so-a");
+        assert_eq!(open(text.as_bytes(), dir.path()).unwrap(), "so-a");
         // Flip every byte in turn: each copy must be refused, whatever the reason.
         let bytes = text.trim_end().as_bytes();
         for i in 0..bytes.len() {
             let mut b = bytes.to_vec();
             b[i] ^= 0x01;
-            assert!(verify(&b, dir.path()).is_err(), "byte {i} flipped was accepted");
+            assert!(open(&b, dir.path()).is_err(), "byte {i} flipped was accepted");
         }
-        assert_eq!(verify_bytes(text.as_bytes(), dir.path()).unwrap().0, "so-a", "the fast path agrees");
-        for i in 0..bytes.len() {
-            let mut b = bytes.to_vec();
-            b[i] ^= 0x01;
-            assert!(verify_bytes(&b, dir.path()).is_none(), "byte {i} flipped passed the fast path");
-        }
-        let pretty = serde_json::to_string_pretty(&ok.report).unwrap();
-        assert_eq!(verify(pretty.as_bytes(), dir.path()).unwrap_err(), Rejection::NotCanonical);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert!(matches!(open(pretty.as_bytes(), dir.path()), Err(Rejection::NotCanonical(_))));
+        let blank = format!("{text}\n\n");
+        assert!(matches!(open(blank.as_bytes(), dir.path()), Err(Rejection::NotCanonical(_))));
     }
 
     #[test]
-    fn unsigned_foreign_and_unknown_keys_are_refused() {
+    fn non_canonical_bytes_signed_raw_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = keys(dir.path(), "so-a");
+        // Duplicate members: two parsers could read two different reports behind one signature.
+        let raw = r#"{"agencies":[{"id":"so-a"}],"schema":"tuanthu/report/v1","schema":"x"}"#;
+        let sig = B64.encode(key.sign(raw.as_bytes()).to_bytes());
+        let signed = format!(
+            r#"{{"agencies":[{{"id":"so-a"}}],"schema":"tuanthu/report/v1","schema":"x","signature":{{"alg":"ed25519","key_id":"so-a","value":"{sig}"}}}}"#
+        );
+        assert!(matches!(open(signed.as_bytes(), dir.path()), Err(Rejection::NotCanonical(_))));
+    }
+
+    #[test]
+    fn a_signature_nested_inside_tool_signs_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = keys(dir.path(), "so-a");
+        let text = sign(&report("so-a"), &key).unwrap();
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        let sig = v.as_object_mut().unwrap().remove("signature").unwrap();
+        v["tool"] = json!({"name": "tuanthu", "signature": sig});
+        let moved = String::from_utf8(canonical(&v).unwrap()).unwrap();
+        assert!(matches!(envelope(moved.as_bytes()), Ok(None)), "unsigned");
+    }
+
+    #[test]
+    fn foreign_and_unknown_keys_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let a = keys(dir.path(), "so-a");
         let _b = keys(dir.path(), "so-b");
-        let unsigned = String::from_utf8(canonical(&report("so-a")).unwrap()).unwrap();
-        assert_eq!(verify(unsigned.as_bytes(), dir.path()).unwrap_err(), Rejection::Unsigned);
-        // so-a's key signing a report that claims to be so-b's: the key id names so-a.
-        let mut forged: Value = serde_json::from_str(&sign(&report("so-a"), &a).unwrap()).unwrap();
-        forged["agencies"][0]["id"] = json!("so-b");
-        let forged = String::from_utf8(canonical(&forged).unwrap()).unwrap();
-        assert!(matches!(verify(forged.as_bytes(), dir.path()), Err(Rejection::ForeignKey { .. })));
-        // Key id rewritten to match: the signature no longer verifies with so-b's key.
-        let mut relabelled: Value = serde_json::from_str(&forged).unwrap();
+        // Key id rewritten to so-b: the signature does not verify with so-b's key.
+        let mut relabelled: Value = serde_json::from_str(&sign(&report("so-b"), &a).unwrap()).unwrap();
         relabelled["signature"]["key_id"] = json!("so-b");
         let relabelled = String::from_utf8(canonical(&relabelled).unwrap()).unwrap();
-        assert_eq!(verify(relabelled.as_bytes(), dir.path()).unwrap_err(), Rejection::BadSignature);
+        assert_eq!(open(relabelled.as_bytes(), dir.path()).unwrap_err(), Rejection::BadSignature);
         let c = sign(&report("so-c"), &a).unwrap();
-        assert_eq!(verify(c.as_bytes(), dir.path()).unwrap_err(), Rejection::UnknownKey("so-c".into()));
+        assert_eq!(open(c.as_bytes(), dir.path()).unwrap_err(), Rejection::UnknownKey("so-c".into()));
         let traversal = sign(&report("../so-a"), &a).unwrap();
-        assert!(matches!(verify(traversal.as_bytes(), dir.path()), Err(Rejection::UnknownKey(_))));
+        assert!(matches!(open(traversal.as_bytes(), dir.path()), Err(Rejection::UnknownKey(_))));
     }
 }

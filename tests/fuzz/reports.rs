@@ -11,6 +11,18 @@ use tuanthu::aggregate::{self, input};
 use tuanthu::collect::evidence_file::{self, ProbeError, Record};
 use tuanthu::collect::evidence_writer::EvidenceWriter;
 use tuanthu::report::sign;
+use tuanthu::report::verify::{self, Verifier};
+
+/// The bundled catalogues and profiles, loaded once for every verification.
+fn policy() -> &'static tuanthu::policy::Policy {
+    static POLICY: std::sync::OnceLock<tuanthu::policy::Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| verify::bundled_policy().expect("bundled policy"))
+}
+
+/// The one verification `verify`, `aggregate` and the service share, against the demo's keys.
+fn verifier(keys: Option<&Path>, allow_unsigned: bool) -> Verifier<'_> {
+    Verifier { keys, allow_unsigned, policy: policy(), now: time::OffsetDateTime::now_utc() }
+}
 
 fn write_case(dir: &Path, case: &Case) -> std::path::PathBuf {
     let path = dir.join("report.json");
@@ -29,8 +41,8 @@ proptest! {
     /// `verify` accepts only the bytes the agency signed: no mutation forges a signature.
     #[test]
     fn verify_accepts_only_what_was_signed(case in mutate::cases(&REPORTS, mutate::JSON)) {
-        if let Ok(v) = sign::verify(&case.bytes, &DEMO.keys) {
-            prop_assert_eq!(v.agency.as_str(), "skhcn-binh-an");
+        if let Ok(v) = verify::verify(&case.bytes, &verifier(Some(&DEMO.keys), false)) {
+            prop_assert_eq!(v.signed_by.as_deref(), Some("skhcn-binh-an"));
             let body = case.bytes.strip_suffix(b"\n").unwrap_or(&case.bytes);
             prop_assert!(body == signed_body(), "a mutated report verified");
         }
@@ -42,7 +54,7 @@ proptest! {
     fn aggregate_input_counts_or_rejects(case in mutate::cases(&REPORTS, mutate::JSON), unsigned in any::<bool>()) {
         let dir = tempfile::tempdir_in(seeds::scratch("reports")).expect("tempdir");
         let path = write_case(dir.path(), &case);
-        match input::load(&path, Some(&DEMO.keys), unsigned) {
+        match input::load(&path, &verifier(Some(&DEMO.keys), unsigned)) {
             Ok(l) => {
                 prop_assert!(!l.agency.is_empty(), "an agency without an id was counted");
                 prop_assert!(l.period.len() == 4 && l.period.bytes().all(|b| b.is_ascii_digit()));
@@ -71,18 +83,15 @@ proptest! {
     #![proptest_config(config(64, regressions!("verify-agrees")))]
 
     /// `verify` and `aggregate` agree (issue #11, item 8): a report the aggregate counts as signed
-    /// is one `verify` accepts. Known to fail today: a signed report with blank lines appended is
-    /// refused by `verify` ("not in the canonical form") and counted by `aggregate`, whose fast
-    /// path strips every trailing line end. Ignored until the one verification function lands
-    /// (src/report/sign.rs, src/aggregate: owned by the signing/aggregate fix).
+    /// is one `verify` accepts. (It once failed on a signed report with blank lines appended,
+    /// which the aggregate's own fast path counted and `verify` refused.)
     #[test]
-    #[ignore = "issue #11 item 8: verify and aggregate disagree on trailing blank lines (sign.rs/aggregate fix)"]
     fn verify_and_aggregate_agree(case in mutate::cases(&REPORTS, mutate::JSON)) {
         let dir = tempfile::tempdir_in(seeds::scratch("agree")).expect("tempdir");
         let path = write_case(dir.path(), &case);
-        if let Ok(l) = input::load(&path, Some(&DEMO.keys), false) {
+        if let Ok(l) = input::load(&path, &verifier(Some(&DEMO.keys), false)) {
             prop_assert!(l.signed_by.is_some());
-            let verified = sign::verify(&case.bytes, &DEMO.keys);
+            let verified = verify::verify(&case.bytes, &verifier(Some(&DEMO.keys), false));
             prop_assert!(verified.is_ok(), "aggregate counted it, verify says {:?}", verified.err());
         }
     }
@@ -180,7 +189,7 @@ proptest! {
         let dir = tempfile::tempdir_in(seeds::scratch("summary")).expect("tempdir");
         let path = dir.path().join("r.json");
         std::fs::write(&path, tuanthu::report::json::render(&report).expect("render")).expect("write");
-        let loaded = input::load(&path, None, true).map_err(|r| r.reason);
+        let loaded = input::load(&path, &verifier(None, true)).map_err(|r| r.reason);
         prop_assert!(loaded.is_ok(), "rejected: {:?}", loaded.err());
         let loaded = loaded.expect("checked");
         prop_assert_eq!(&loaded.agency, &report.agencies[0].id);
@@ -289,10 +298,8 @@ proptest! {
     /// The national view trusts a signature for who sent a report, not for what it says (issue
     /// #11, item 8): a validly signed report whose stated figures disagree with its control
     /// statuses, or that repeats a system, states an impossible level or a malformed time, is not
-    /// counted as it claims. Known to fail today (the aggregate counts the stated figures); ignored
-    /// until the verification fix lands (src/aggregate, src/report/sign.rs).
+    /// counted as it claims. (It once failed: the aggregate counted the stated figures.)
     #[test]
-    #[ignore = "issue #11 item 8: the aggregate believes signed content (aggregate/sign fix)"]
     fn signed_claims_are_rederived(claims in proptest::collection::vec(claim(), 1..4)) {
         let mut report: serde_json::Value = serde_json::from_str(&DEMO.json).expect("report");
         for c in &claims {

@@ -1,0 +1,167 @@
+//! The figures a report states, derived from control statuses and approvals.
+//!
+//! One implementation for the writer and every reader: `check` computes a report's figures here,
+//! and each verifier (`verify`, `aggregate`, the national service) re-derives them here from the
+//! report's own statuses before believing what the report states (`report::verify`). A second
+//! implementation could drift from this one and turn a genuine report into a rejection, or let an
+//! inflated one through.
+
+use super::model::{CatalogueFigures, Deployment, MissingControl, Rate, StatusCounts, rate};
+use crate::engine::Status;
+use crate::inventory::ApprovalStatus;
+use std::collections::BTreeMap;
+
+/// A required control that is not met: `fail` or `unknown` (no evidence is not a pass).
+pub fn is_missing(status: Status) -> bool {
+    matches!(status, Status::Fail | Status::Unknown)
+}
+
+/// Every required control is pass, waived or not applicable. A system without any required
+/// control (which a valid profile never yields) is not compliant: nothing was shown.
+pub fn compliant(mut statuses: impl Iterator<Item = Status>) -> bool {
+    let mut any = false;
+    statuses.all(|s| {
+        any = true;
+        s.is_satisfied()
+    }) && any
+}
+
+/// One system's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemFigures {
+    pub compliant: bool,
+    /// Compliant and approved: the ministry's "approved plan fully implemented".
+    pub fully_implemented: bool,
+    pub deployment: Deployment,
+    pub counts: StatusCounts,
+}
+
+impl SystemFigures {
+    /// The figures of a system whose required controls have `statuses`.
+    pub fn of(statuses: impl Iterator<Item = Status> + Clone, approval: ApprovalStatus) -> SystemFigures {
+        let compliant = compliant(statuses.clone());
+        let mut counts = StatusCounts { pass: 0, fail: 0, unknown: 0, waived: 0, not_applicable: 0 };
+        for s in statuses {
+            *match s {
+                Status::Pass => &mut counts.pass,
+                Status::Fail => &mut counts.fail,
+                Status::Unknown => &mut counts.unknown,
+                Status::Waived => &mut counts.waived,
+                Status::NotApplicable => &mut counts.not_applicable,
+            } += 1;
+        }
+        let deployment = if compliant {
+            Deployment::Full
+        } else if counts.pass > 0 {
+            Deployment::Partial
+        } else {
+            Deployment::None
+        };
+        SystemFigures { compliant, fully_implemented: compliant && approval == ApprovalStatus::Approved, deployment, counts }
+    }
+}
+
+/// An agency's figures, as its report states them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyFigures {
+    pub systems_total: usize,
+    pub systems_approved: usize,
+    pub approval_rate: Rate,
+    pub systems_compliant: usize,
+    pub compliance_rate: Rate,
+    pub systems_fully_implemented: usize,
+    pub fully_implemented_rate: Rate,
+    /// Fully implemented among approved systems.
+    pub approved_compliance_rate: Rate,
+    pub systems_partly_implemented: usize,
+    pub systems_not_implemented: usize,
+    pub missing_controls: Vec<MissingControl>,
+    pub by_catalogue: BTreeMap<String, CatalogueFigures>,
+}
+
+/// Accumulates an agency's figures one system at a time; keys borrow from the caller (the
+/// engine's results, or the bytes of a report being verified), so adding allocates nothing per
+/// control.
+#[derive(Debug, Default)]
+pub struct AgencyTally<'a> {
+    total: usize,
+    approved: usize,
+    compliant: usize,
+    fully: usize,
+    partly: usize,
+    none: usize,
+    missing: BTreeMap<&'a str, usize>,
+    by_catalogue: BTreeMap<&'a str, CatalogueFigures>,
+}
+
+impl<'a> AgencyTally<'a> {
+    /// Adds one system: its catalogue, approval, figures and the ids of its missing controls.
+    pub fn add(
+        &mut self,
+        catalogue: &'a str,
+        approval: ApprovalStatus,
+        f: &SystemFigures,
+        missing: impl Iterator<Item = &'a str>,
+    ) {
+        let approved = approval == ApprovalStatus::Approved;
+        self.total += 1;
+        self.approved += usize::from(approved);
+        self.compliant += usize::from(f.compliant);
+        self.fully += usize::from(f.fully_implemented);
+        self.partly += usize::from(f.deployment == Deployment::Partial);
+        self.none += usize::from(f.deployment == Deployment::None);
+        for id in missing {
+            *self.missing.entry(id).or_default() += 1;
+        }
+        let c = self.by_catalogue.entry(catalogue).or_default();
+        c.systems_total += 1;
+        c.systems_approved += usize::from(approved);
+        c.systems_compliant += usize::from(f.compliant);
+        c.systems_fully_implemented += usize::from(f.fully_implemented);
+    }
+
+    pub fn finish(self) -> AgencyFigures {
+        AgencyFigures {
+            systems_total: self.total,
+            systems_approved: self.approved,
+            approval_rate: rate(self.approved, self.total),
+            systems_compliant: self.compliant,
+            compliance_rate: rate(self.compliant, self.total),
+            systems_fully_implemented: self.fully,
+            fully_implemented_rate: rate(self.fully, self.total),
+            approved_compliance_rate: rate(self.fully, self.approved),
+            systems_partly_implemented: self.partly,
+            systems_not_implemented: self.none,
+            missing_controls: ranking(self.missing),
+            by_catalogue: self.by_catalogue.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+}
+
+/// Most missed first, then by id, so the order is deterministic.
+fn ranking(counts: BTreeMap<&str, usize>) -> Vec<MissingControl> {
+    let mut out: Vec<MissingControl> =
+        counts.into_iter().map(|(control, systems)| MissingControl { control: control.to_string(), systems }).collect();
+    out.sort_by(|a, b| b.systems.cmp(&a.systems).then_with(|| a.control.cmp(&b.control)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn system_figures_follow_the_spec() {
+        let f = SystemFigures::of([Pass, Waived, NotApplicable].into_iter(), ApprovalStatus::Approved);
+        assert!(f.compliant && f.fully_implemented && f.deployment == Deployment::Full);
+        let f = SystemFigures::of([Pass, Unknown].into_iter(), ApprovalStatus::Approved);
+        assert!(!f.compliant && !f.fully_implemented && f.deployment == Deployment::Partial);
+        let f = SystemFigures::of([Fail, Waived].into_iter(), ApprovalStatus::Submitted);
+        assert_eq!((f.deployment, f.counts.fail, f.counts.waived), (Deployment::None, 1, 1));
+        let f = SystemFigures::of([].into_iter(), ApprovalStatus::Approved);
+        assert!(!f.compliant, "nothing shown is not compliant");
+        let f = SystemFigures::of([Pass].into_iter(), ApprovalStatus::Draft);
+        assert!(f.compliant && !f.fully_implemented);
+    }
+}
