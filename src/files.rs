@@ -136,9 +136,18 @@ pub fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     input.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max {
-        return Err(format!("larger than {} MiB", max >> 20));
+        return Err(format!("larger than {}", size(max)));
     }
     Ok(bytes)
+}
+
+/// A cap as people write it: whole MiB when it is one, else KiB, else bytes.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Lists the files below `root` that `wanted` accepts, under the walk policy of the module
@@ -256,7 +265,19 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, vec![b'x'; 2048]).unwrap();
         assert_eq!(read_capped(&p, 2048).unwrap().len(), 2048);
-        assert!(read_capped(&p, 2047).unwrap_err().contains("larger than"));
+        assert_eq!(read_capped(&p, 2047).unwrap_err(), "larger than 2047 bytes");
+        assert_eq!(read_capped(&p, 1024).unwrap_err(), "larger than 1 KiB");
+        // A pipe reports size 0: the cap holds on the bytes read.
+        use std::os::fd::AsRawFd;
+        let mut child = std::process::Command::new("head")
+            .args(["-c", "5000", "/dev/zero"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let fd = child.stdout.as_ref().unwrap().as_raw_fd();
+        assert_eq!(read_capped(Path::new(&format!("/dev/fd/{fd}")), 4096).unwrap_err(), "larger than 4 KiB");
+        drop(child.stdout.take());
+        let _ = child.wait();
     }
 
     #[test]

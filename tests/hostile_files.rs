@@ -142,6 +142,15 @@ fn devices_are_refused_as_inputs() {
     let o = run(&["validate", "/dev/urandom"], &root());
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("is a device, not a file"), "{}", stderr(&o));
+
+    // Key files too: a signing key named by mistake as a device is refused, not read forever.
+    let mut args = vec!["check", "--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml"];
+    args.extend(["--format", "json", "--sign", "/dev/zero", "-q"]);
+    args.extend(AS_OF);
+    let o = run(&args, &root());
+    // A key that cannot be read fails the signing step, which `check` reports as a failed run.
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("/dev/zero: is a device, not a file"), "{}", stderr(&o));
 }
 
 #[test]

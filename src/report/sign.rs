@@ -37,14 +37,24 @@ pub fn generate() -> Result<(String, String), String> {
     Ok((private.to_string(), public))
 }
 
+/// Largest key file read: a PEM key is a few hundred bytes; the cap keeps a device or a huge
+/// file named by mistake from being read whole.
+const MAX_KEY_BYTES: u64 = 64 << 10;
+
+/// Reads a key file through the capped reader (devices refused, pipes bounded).
+fn read_key_text(path: &Path) -> Result<String, String> {
+    let bytes = crate::files::read_capped(path, MAX_KEY_BYTES).map_err(|e| format!("{}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{}: not a PEM key (not UTF-8 text)", path.display()))
+}
+
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = read_key_text(path)?;
     SigningKey::from_pkcs8_pem(&text)
         .map_err(|e| format!("{}: not an ed25519 private key in PKCS#8 PEM: {e}", path.display()))
 }
 
 pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = read_key_text(path)?;
     VerifyingKey::from_public_key_pem(&text)
         .map_err(|e| format!("{}: not an ed25519 public key in SPKI PEM: {e}", path.display()))
 }
