@@ -7,7 +7,7 @@
 //! of one fact is also bounded in work, not only in length: a `show:` of a whole list is
 //! serialised only as far as the 200 characters a finding keeps.
 
-use crate::policy::rules::lookup;
+use crate::policy::rules::{fill_placeholders, lookup};
 use serde_json::Value;
 use std::io::Write;
 
@@ -53,24 +53,7 @@ impl<'a> Record<'a> {
 
     /// Fills `{dotted.path}` placeholders of a message template, as `rules::render_message` does.
     pub fn render(&self, template: &str) -> String {
-        let mut out = String::with_capacity(template.len());
-        let mut rest = template;
-        while let Some(start) = rest.find('{') {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 1..];
-            match after.find('}') {
-                Some(end) => {
-                    out.push_str(&self.fact_text(&after[..end]));
-                    rest = &after[end + 1..];
-                }
-                None => {
-                    out.push_str(&rest[start..]);
-                    rest = "";
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        fill_placeholders(template, |path| self.fact_text(path))
     }
 }
 

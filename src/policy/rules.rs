@@ -498,6 +498,12 @@ pub fn to_val(v: &serde_json::Value) -> Box<dyn cel::common::value::Val + '_> {
 /// Fills `{dotted.path}` placeholders of a message template from `facts`. Unknown paths render as
 /// `?`, and every value is sanitised: facts come from scanned hosts.
 pub fn render_message(template: &str, facts: &serde_json::Value) -> String {
+    fill_placeholders(template, |path| fact_text(facts, path))
+}
+
+/// Replaces each `{dotted.path}` of a message template with `text(path)`; an unclosed `{` and
+/// what follows it are kept as written. One loop for every way a record's facts are held.
+pub fn fill_placeholders(template: &str, mut text: impl FnMut(&str) -> String) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -505,7 +511,7 @@ pub fn render_message(template: &str, facts: &serde_json::Value) -> String {
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) => {
-                out.push_str(&fact_text(facts, &after[..end]));
+                out.push_str(&text(&after[..end]));
                 rest = &after[end + 1..];
             }
             None => {
