@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use tuanthu::collect::nmap::{Host, Limits, NmapError, RunInfo, ScriptNode, read_nmap, read_nmap_file};
 
-
 /// Per-file totals, in this column order:
 /// hosts, hosts up, ports listed, open ports, scripts (port + host, not pre/post),
 /// tables and elems inside those scripts, service CPEs, OS matches,
