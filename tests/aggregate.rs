@@ -224,3 +224,54 @@ fn a_replayed_report_of_another_period_is_rejected_not_counted() {
     let o = tuanthu(&["aggregate", dir.to_str().unwrap(), "--keys", k, "--period", "26"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
+
+#[test]
+fn the_table_names_its_rows_titles_missing_controls_and_lists_a_rejected_input_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (keys, dir) = (root.path().join("keys"), root.path().join("in"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = keypair(&keys, "so-a");
+    let r = report("so-a", "2026-11-20T08:00:00Z", vec![system("a1", 2, "approved", "partial", &["NET.01"])]);
+    put(&dir, "a.json", &sign::sign(&r, &a).unwrap());
+    put(&dir, "junk.json", "not a report");
+    let k = keys.to_str().unwrap();
+    let junk = dir.join("junk.json");
+    let cases = [
+        (
+            "en",
+            "│ Level / catalogue ┆ Systems ┆ Approved   ┆ Fully implemented ┆ Partly ┆ Not implemented │",
+            "│ Most often missing control ┆ Title                                                              ┆ Systems ┆ Agencies │",
+            "│ NET.01                     ┆ Per-service access control at the perimeter (inbound, and outbound ┆ 1       ┆ 1        │",
+            "rejected: ",
+        ),
+        (
+            "vi",
+            "│ Cấp độ / danh mục ┆ Hệ thống ┆ Đã phê duyệt ┆ Triển khai đầy đủ ┆ Một số hạng mục ┆ Chưa triển khai │",
+            "│ Biện pháp thường thiếu nhất ┆ Tên biện pháp                                                     ┆ Hệ thống ┆ Cơ quan │",
+            "│ NET.01                      ┆ Kiểm soát truy cập từ ngoài vào theo từng dịch vụ; chặn mọi truy  ┆ 1        ┆ 1       │",
+            "bị từ chối: ",
+        ),
+    ];
+    for (lang, level_head, missing_head, missing_row, rejected) in cases {
+        let o = tuanthu(&["aggregate", dir.to_str().unwrap(), "--keys", k, "--lang", lang]);
+        assert_eq!(code(&o), 1, "an input was rejected: {}", stderr(&o));
+        let out = stdout(&o);
+        let lines: Vec<&str> = out.lines().collect();
+        for want in [level_head, missing_head, missing_row] {
+            assert!(lines.contains(&want), "{want}\nnot in\n{out}");
+        }
+        // Rows of levels and catalogues under a header that names them, not "Agency".
+        let at = lines.iter().position(|l| *l == level_head).unwrap();
+        assert!(lines[at + 2].starts_with("│ Level 2 ") || lines[at + 2].starts_with("│ Cấp độ 2 "), "{out}");
+        // The rejected input: once, at the end of the table, and not again on stderr.
+        let listed: Vec<&&str> = lines.iter().filter(|l| l.contains("junk.json")).collect();
+        assert_eq!(listed.len(), 1, "{out}");
+        assert!(listed[0].starts_with(&format!("{rejected}{}", junk.display())), "{out}");
+        assert_eq!(stderr(&o), "", "already listed by the table");
+    }
+    // Written to a file, or in another format, the table is not on the terminal: stderr lists it.
+    let o = tuanthu(&["aggregate", dir.to_str().unwrap(), "--keys", k, "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stderr(&o).matches("junk.json").count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).starts_with(&format!("rejected: {}: malformed report", junk.display())), "{}", stderr(&o));
+}

@@ -9,6 +9,8 @@
 //!
 //! Without `../shared` the tests print why and pass, except under `CI=true`, where they fail.
 
+mod common;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -92,15 +94,9 @@ const KNOWN_DISAGREEMENTS: &[&str] = &[
     "webpki::san::public-suffix-private-namespace-wildcard-san",
 ];
 
+/// `../shared/corpora`, or `None` (the test says it skipped) when `../shared` is absent outside CI.
 fn corpora() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let why = format!("{} is absent: corpus tests skipped", dir.display());
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why} (CI=true requires the corpora)");
-    eprintln!("{why}");
-    None
+    Some(common::shared()?.join("corpora"))
 }
 
 /// Every DER certificate of a PEM text, in order.

@@ -238,6 +238,44 @@ fn controls_lists_a_level() {
     assert!(stdout(&t).contains("Chính sách an toàn thông tin"));
 }
 
+/// The table's Rules column lists every rule that speaks for a control (NET.06 has five), as
+/// the JSON does, in both catalogues.
+#[test]
+fn controls_table_lists_every_rule_of_a_control() {
+    for cat in ["tt12-2022", "nd331-2026"] {
+        let json = tuanthu(&["controls", "--catalogue", cat, "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+        let mut want = std::collections::BTreeMap::new();
+        for c in doc["controls"].as_array().unwrap() {
+            let rules: Vec<String> =
+                c["rules"].as_array().unwrap().iter().map(|r| r.to_string().replace('"', "")).collect();
+            want.insert(c["id"].as_str().unwrap().to_string(), rules);
+        }
+        let table = stdout(&tuanthu(&["controls", "--catalogue", cat]));
+        let mut got: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+        let mut current = String::new();
+        for line in table.lines().filter(|l| l.starts_with('│') && l.contains('┆')) {
+            let cells: Vec<&str> = line.trim_matches('│').split('┆').map(str::trim).collect();
+            let id = cells[0].trim_end_matches(" †");
+            if !id.is_empty() {
+                current = id.to_string();
+                got.entry(current.clone()).or_default();
+            }
+            let rule = cells[cells.len() - 1];
+            if !rule.is_empty() && current != "Control" {
+                got.entry(current.clone()).or_default().push(rule.to_string());
+            }
+        }
+        got.remove("Control");
+        assert_eq!(got, want, "{cat}");
+        if cat == "tt12-2022" {
+            let net06 =
+                ["nmap-cleartext-admin", "nmap-remote-admin-exposed", "nmap-smbv1", "nmap-snmp-v1-v2c", "nmap-sshv1"];
+            assert_eq!(got["NET.06"], net06);
+        }
+    }
+}
+
 #[test]
 fn completions_and_help() {
     let o = tuanthu(&["completions", "bash"]);

@@ -346,7 +346,7 @@ fn real_lynis_audit_is_imported_as_lynis_wrote_it() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("lynis is not installed under CI=true (.ci/run installs it)");
         }
-        eprintln!("skipped: lynis is not installed (apt-get install lynis)");
+        common::skipped("lynis is not installed (apt-get install lynis)");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -377,13 +377,13 @@ fn a_real_oscap_run_imports_with_the_tools_own_results() {
             Ok("true"),
             "oscap is not installed under CI=true (.ci/run installs it)"
         );
-        eprintln!("skipped: oscap is not installed (apt-get install openscap-scanner ssg-debian)");
+        common::skipped("oscap is not installed (apt-get install openscap-scanner ssg-debian)");
         return;
     }
     let ds = Path::new("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml");
     if !ds.is_file() {
         assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{} is missing under CI=true", ds.display());
-        eprintln!("skipped: {} is missing (apt-get install ssg-debian)", ds.display());
+        common::skipped(&format!("{} is missing (apt-get install ssg-debian)", ds.display()));
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,15 +3,16 @@
 //! outcome against counts taken independently from the files (Python
 //! `xml.etree` and grep), not from this parser.
 //!
-//! Without the corpus the test is skipped, except under CI (`CI=true`) where
-//! it fails.
+//! Without the corpus a test says "skipped: TEST: why" on the terminal (the
+//! harness still counts it as passed), except under CI (`CI=true`) where it
+//! fails.
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use tuanthu::collect::nmap::{Host, Limits, NmapError, RunInfo, ScriptNode, read_nmap, read_nmap_file};
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/nmap-xml");
 
 /// Per-file totals, in this column order:
 /// hosts, hosts up, ports listed, open ports, scripts (port + host, not pre/post),
@@ -77,17 +78,9 @@ const EXPECTED: &[(&str, Expect)] = &[
     ("ullaakut-nmap/scan_invalid_services.xml",        Parses([4, 0, 6, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0], false)),
 ];
 
-/// The corpus folder, or `None` (test skipped) when it is absent outside CI.
+/// The corpus folder, or `None` (the test says it skipped) when `../shared` is absent outside CI.
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(CORPUS);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("nmap corpus missing at {CORPUS} (required under CI)");
-    }
-    eprintln!("skipping: nmap corpus not found at {CORPUS}");
-    None
+    Some(common::shared()?.join("corpora/nmap-xml"))
 }
 
 /// Every `*.xml` under `dir`, as `/`-separated paths relative to `root`.
@@ -318,4 +311,27 @@ fn streaming_delivers_the_same_hosts_in_order() {
     .expect("stream");
     assert_eq!(run.hosts_parsed, 256);
     assert_eq!(streamed, all);
+}
+
+/// Without `../shared` a corpus test that skips says so where a user's `cargo test` shows it: the
+/// line is on the test binary's stderr although the harness captures the output of passing tests.
+#[test]
+fn a_corpus_test_without_the_corpora_says_it_skipped() {
+    if std::env::var_os("TUANTHU_SHARED").is_some() {
+        return; // the child below: not a nested run
+    }
+    let missing = std::env::temp_dir().join("tuanthu-no-shared-here");
+    let o = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "vulners_nested_tables_and_service_cpe", "--test-threads", "1"])
+        .env("TUANTHU_SHARED", &missing)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let want = format!(
+        "skipped: vulners_nested_tables_and_service_cpe: {} is absent (the test corpora; CI runs this test with them)\n",
+        missing.display()
+    );
+    assert_eq!(err, want, "exactly one line, naming the test and why");
 }

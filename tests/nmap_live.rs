@@ -15,7 +15,7 @@ fn nmap_available() -> bool {
             panic!("nmap is not installed, but CI=true: .ci/run must install it")
         }
         _ => {
-            eprintln!("skipping: nmap is not installed (apt-get install nmap)");
+            common::skipped("nmap is not installed (apt-get install nmap)");
             false
         }
     }

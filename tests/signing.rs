@@ -55,3 +55,24 @@ fn only_json_reports_are_signed() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--format json"), "{}", stderr(&o));
 }
+
+/// The README's signing example carries `--fail-on never`: a non-compliant system then does not
+/// end a `set -e` script right after the valid signed report is written (exit 0, not 1).
+#[test]
+fn the_readmes_signing_example_exits_0_for_a_non_compliant_agency() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let example = "--format json --sign keys/skhcn-binh-an.key -o report.json --fail-on never";
+    assert!(readme.contains(example), "the README's signing example: {example}");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let o = tuanthu(&["keys", "generate", "--agency", "skhcn-binh-an", "-o", keys.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report = dir.path().join("report.json");
+    let key = keys.join("skhcn-binh-an.key");
+    let args = ["--format", "json", "--sign", key.to_str().unwrap(), "-o", report.to_str().unwrap()];
+    let o = common::check_demo(&[&args[..], &["--fail-on", "never"]].concat());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = tuanthu(&["verify", report.to_str().unwrap(), "--keys", keys.to_str().unwrap()]);
+    assert_eq!(code(&v), 0, "the report written is valid: {}{}", stdout(&v), stderr(&v));
+    assert_eq!(code(&common::check_demo(&args)), 1, "without it, the non-compliant demo exits 1");
+}

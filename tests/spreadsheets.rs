@@ -100,6 +100,14 @@ const VI_HEADERS: [&str; 12] = [
 ];
 
 /// The twelve cells a system's row must hold, from the JSON report.
+/// An ISO date as Mẫu 08 writes it (`2025-09-05` → `05/9/2025`); blank stays blank.
+fn vi_date(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>()[..] {
+        [y, m, d] => format!("{d}/{}/{y}", m.trim_start_matches('0')),
+        _ => iso.to_string(),
+    }
+}
+
 fn expected_row(i: usize, agency: &Value, sys: &Value) -> Vec<String> {
     let reg = &sys["registration"];
     let approval = s(sys, "approval");
@@ -120,8 +128,11 @@ fn expected_row(i: usize, agency: &Value, sys: &Value) -> Vec<String> {
         "none" => "Chưa triển khai",
         other => panic!("deployment {other}"),
     };
-    let col7 =
-        if approved { format!("{} ngày {}", s(reg, "approval_decision"), s(reg, "approval_date")) } else { "".into() };
+    let col7 = if approved {
+        format!("{} ngày {}", s(reg, "approval_decision"), vi_date(s(reg, "approval_date")))
+    } else {
+        "".into()
+    };
     let col12 = DEMO_COLUMN_12.iter().find(|(id, _)| *id == s(sys, "id")).map(|(_, v)| *v).unwrap();
     vec![
         (i + 1).to_string(),
@@ -132,9 +143,9 @@ fn expected_row(i: usize, agency: &Value, sys: &Value) -> Vec<String> {
         col6.to_string(),
         col7,
         s(reg, "regulation").to_string(),
-        if approved { "" } else { s(reg, "expected_approval") }.to_string(),
+        if approved { String::new() } else { vi_date(s(reg, "expected_approval")) },
         col10.to_string(),
-        if full { "" } else { s(reg, "expected_completion") }.to_string(),
+        if full { String::new() } else { vi_date(s(reg, "expected_completion")) },
         col12.to_string(),
     ]
 }
@@ -224,7 +235,12 @@ fn mau08_xlsx_is_the_whole_form_with_the_same_table() {
     let table = &cells[at + 2..];
     assert_eq!(table.len(), rows.len());
     for (got, want) in table.iter().zip(&rows) {
-        assert_eq!(got[..12], want.iter().collect::<Vec<_>>()[..], "dates are real dates, shown as ISO");
+        // The workbook's dates are real dates (read back here as ISO); the CSV writes them as text.
+        let mut got = got[..12].to_vec();
+        for c in [8, 10] {
+            got[c] = vi_date(&got[c]);
+        }
+        assert_eq!(got[..], want.iter().collect::<Vec<_>>()[..], "the same rows, dates as real dates");
     }
 }
 

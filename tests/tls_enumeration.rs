@@ -6,6 +6,8 @@
 //!   OpenSSL build at hand can serve;
 //! * hostile peers: silent, garbage, endless, cut short.
 
+mod common;
+
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -58,7 +60,7 @@ fn openssl_available() -> bool {
             panic!("openssl is not installed, but CI=true: .ci/run must install it")
         }
         _ => {
-            eprintln!("skipping: openssl is not installed (apt-get install openssl)");
+            common::skipped("openssl is not installed (apt-get install openssl)");
             false
         }
     }

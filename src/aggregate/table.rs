@@ -1,9 +1,11 @@
 //! The national view as terminal tables, headed by the ministry's phrasing: "N of M agencies have
 //! an approval rate below 50%", "X% of registered systems have not fully implemented their
-//! level's plan".
+//! level's plan". Control titles come from a [`Glossary`] in `--lang`; rejected and superseded
+//! inputs end the table (the command does not list them again on stderr, see `cli::aggregate`).
 
 use super::national::{Change, Figures, National};
 use crate::i18n::{Lang, tr};
+use crate::report::Glossary;
 use crate::report::table::pct;
 use crate::sanitize::one_line;
 use std::fmt::Write;
@@ -72,7 +74,10 @@ pub(crate) fn figures_row(name: String, f: &Figures) -> Vec<String> {
     ]
 }
 
-pub fn render(n: &National, lang: Lang) -> String {
+/// The national view as text; `g` names the missing controls (an empty glossary leaves the
+/// titles blank).
+pub fn render(n: &National, g: &Glossary) -> String {
+    let lang = g.lang;
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", tr(lang, "National view, period", "Tổng hợp toàn quốc, kỳ"), one_line(&n.period));
     for h in headlines(n, lang) {
@@ -110,7 +115,10 @@ pub fn render(n: &National, lang: Lang) -> String {
     t.add_row(total);
     let _ = writeln!(out, "\n{t}");
     let mut levels = crate::report::table::new_table(None);
-    levels.set_header(&head[..6]);
+    // Its rows are levels and catalogues, not agencies.
+    let mut level_head = head;
+    level_head[0] = tr(lang, "Level / catalogue", "Cấp độ / danh mục");
+    levels.set_header(&level_head[..6]);
     for (level, f) in &n.overall.by_level {
         levels.add_row(figures_row(format!("{} {level}", tr(lang, "Level", "Cấp độ")), f));
     }
@@ -122,11 +130,17 @@ pub fn render(n: &National, lang: Lang) -> String {
         let mut m = crate::report::table::new_table(None);
         m.set_header([
             tr(lang, "Most often missing control", "Biện pháp thường thiếu nhất"),
+            tr(lang, "Title", "Tên biện pháp"),
             tr(lang, "Systems", "Hệ thống"),
             tr(lang, "Agencies", "Cơ quan"),
         ]);
         for c in n.missing_controls.iter().take(10) {
-            m.add_row([one_line(&c.control), c.systems.to_string(), c.agencies.unwrap_or(0).to_string()]);
+            m.add_row([
+                one_line(&c.control),
+                one_line(g.any_control_title(&c.control).unwrap_or_default()),
+                c.systems.to_string(),
+                c.agencies.unwrap_or(0).to_string(),
+            ]);
         }
         let _ = writeln!(out, "{m}");
     }

@@ -101,14 +101,15 @@ pub fn run(a: AggregateArgs) -> ExitCode {
         return ExitCode::Invalid;
     }
     // Control titles come from the bundled catalogues; without them, the ids stand alone.
-    let policy =
-        matches!(a.format, Format::Html | Format::Xlsx).then(crate::policy::Policy::bundled).and_then(Result::ok);
+    let policy = matches!(a.format, Format::Table | Format::Html | Format::Xlsx)
+        .then(crate::policy::Policy::bundled)
+        .and_then(Result::ok);
     let bytes = match a.format {
         Format::Json => match serde_json::to_string_pretty(&national) {
             Ok(t) => (t + "\n").into_bytes(),
             Err(e) => return fail(format!("cannot serialise the national view: {e}")),
         },
-        Format::Table => aggregate::table::render(&national, a.lang).into_bytes(),
+        Format::Table => aggregate::table::render(&national, &glossary(&policy, a.lang)).into_bytes(),
         Format::Html => aggregate::html::render(&national, &glossary(&policy, a.lang)).into_bytes(),
         Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
         Format::Xlsx => match aggregate::xlsx::render(&national, &glossary(&policy, a.lang)) {
@@ -119,7 +120,10 @@ pub fn run(a: AggregateArgs) -> ExitCode {
     if let Err(e) = write_output(a.output.as_deref(), &bytes) {
         return fail(e);
     }
-    if !a.quiet {
+    // A table on stdout already ends with the rejected inputs: listing them again on stderr would
+    // print each one twice on the terminal. Any other output keeps them on stderr.
+    let listed = a.format == Format::Table && a.output.is_none();
+    if !a.quiet && !listed {
         for r in &national.rejected {
             eprintln!("rejected: {}: {}", crate::sanitize::one_line(&r.file), crate::sanitize::one_line(&r.reason));
         }

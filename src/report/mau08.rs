@@ -34,14 +34,19 @@
 //! each of its figures is a count or the latest date over Part 3's columns (line 6 counts the
 //! approved rows whose column 12 holds "Định kỳ"). [`Return::xlsx`] writes the whole form on one
 //! sheet named "Mẫu 08", ready to print (A4 landscape, one page wide, Part 3's header repeated on
-//! every page). Dates are ISO 8601 (`2027-01-15`): text in the CSV and in column 7, real dates
-//! shown `yyyy-mm-dd` in the workbook.
+//! every page).
+//!
+//! **Dates** are written as Vietnamese documents write them, day/month/year with a two-digit day
+//! and the month without a leading zero (`05/9/2025`, see [`vietnamese_date`]): text in the CSV
+//! and in column 7 ("18/QĐ-SKHCN ngày 05/9/2025"), real dates shown `dd/m/yyyy` in the workbook,
+//! and in the Vietnamese heading and notes. English notes keep ISO 8601 (`2025-09-05`), which an
+//! English reader cannot misread as month/day.
 //!
 //! The form sheet freezes no panes: Part 3's header sits below Parts 1 and 2, and a frozen header
 //! there would pin both parts to the top of the window. It repeats on every printed page instead;
 //! the frozen, filterable view of the systems is the Systems sheet of `--format xlsx`.
 
-use super::xlsx::{DATE_FORMAT, cell_text, excel_date};
+use super::xlsx::{cell_text, excel_date};
 use super::{Deployment, Glossary, Report};
 use crate::engine::AssessmentRecord;
 use crate::i18n::{Lang, tr};
@@ -262,9 +267,9 @@ impl Return {
             }
             let decision = match (approved, r.approval_decision.as_deref(), r.approval_date.as_deref()) {
                 (false, _, _) | (true, None, None) => String::new(),
-                (true, Some(n), Some(d)) => format!("{n} ngày {d}"),
+                (true, Some(n), Some(d)) => format!("{n} ngày {}", vietnamese_date(d)),
                 (true, Some(n), None) => n.to_string(),
-                (true, None, Some(d)) => format!("ngày {d}"),
+                (true, None, Some(d)) => format!("ngày {}", vietnamese_date(d)),
             };
             rows.push(Row {
                 no: rows.len() + 1,
@@ -315,9 +320,9 @@ impl Return {
                     Field::Text(r.approval),
                     Field::Text(&r.decision),
                     Field::Text(&r.regulation),
-                    Field::Text(r.expected_approval.as_deref().unwrap_or("")),
+                    Field::Text(&r.expected_approval.as_deref().map(vietnamese_date).unwrap_or_default()),
                     Field::Text(r.deployment),
-                    Field::Text(r.expected_completion.as_deref().unwrap_or("")),
+                    Field::Text(&r.expected_completion.as_deref().map(vietnamese_date).unwrap_or_default()),
                     Field::Text(&r.assessed),
                 ],
             );
@@ -397,8 +402,11 @@ impl Return {
                 self.as_of, self.tool_version
             ),
             Lang::Vi => format!(
-                "Kỳ báo cáo từ {from} đến {until}; số liệu tính đến ngày {}; lập bằng tuanthu {}.",
-                self.as_of, self.tool_version
+                "Kỳ báo cáo từ {} đến {}; số liệu tính đến ngày {}; lập bằng tuanthu {}.",
+                vietnamese_date(&from),
+                vietnamese_date(&until),
+                vietnamese_date(&self.as_of),
+                self.tool_version
             ),
         };
         f.ws.merge_range(7, 0, 7, 11, &cell_text(&about), &st.italic_center)?;
@@ -434,7 +442,7 @@ impl Return {
             ),
             Lang::Vi => format!(
                 "Cột 12 ghi \"{PERIODIC}\": lần kiểm tra, đánh giá định kỳ còn hiệu lực tại ngày {} (theo chu kỳ ứng với cấp độ và văn bản áp dụng của hệ thống).",
-                self.as_of
+                vietnamese_date(&self.as_of)
             ),
         };
         let expected_note = match (x.not_approved, x.undated, lang) {
@@ -590,6 +598,19 @@ may be approved later than this."
 /// Column widths of the sheet, in characters. Parts 1 and 2 lay a grid over them: number (A),
 /// item (B–G), figure (H–I), note (J–L).
 const WIDTHS: [f64; 12] = [5.0, 28.0, 20.0, 20.0, 8.0, 17.0, 20.0, 18.0, 13.0, 18.0, 13.0, 22.0];
+
+/// The workbook's date format: [`vietnamese_date`]'s form (in Excel's codes an `m` between `dd/`
+/// and `/yyyy` is the month).
+const DATE_FORMAT: &str = "dd/m/yyyy";
+
+/// An ISO 8601 date (`2025-09-05`) as Vietnamese documents write it: `05/9/2025`, a two-digit
+/// day and the month without a leading zero. Text that is not a date is returned as it is.
+pub fn vietnamese_date(iso: &str) -> String {
+    match crate::dates::parse(iso) {
+        Ok(d) => format!("{:02}/{}/{}", d.day(), d.month() as u8, d.year()),
+        Err(_) => iso.to_string(),
+    }
+}
 
 /// The first and last day of reporting year `period` (Circular 12 Art. 13: 15 December of the
 /// year before to 14 December).
@@ -788,6 +809,15 @@ mod tests {
         assert_eq!(deployment_status(Deployment::Full), "Đã triển khai đầy đủ");
         assert_eq!(deployment_status(Deployment::Partial), "Đã triển khai một số hạng mục");
         assert_eq!(deployment_status(Deployment::None), "Chưa triển khai");
+    }
+
+    #[test]
+    fn dates_are_written_day_month_year_as_vietnamese_documents_write_them() {
+        assert_eq!(vietnamese_date("2025-09-05"), "05/9/2025");
+        assert_eq!(vietnamese_date("2025-12-14"), "14/12/2025");
+        assert_eq!(vietnamese_date("2026-01-01"), "01/1/2026");
+        assert_eq!(vietnamese_date("not a date"), "not a date", "text that is not a date is kept");
+        assert_eq!(DATE_FORMAT, "dd/m/yyyy", "the workbook shows the same form");
     }
 
     #[test]

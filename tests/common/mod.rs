@@ -128,18 +128,36 @@ pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// `../shared` beside the checkout: present in CI, maybe absent in a user's clone. Returns None
-/// (after saying why) when it is absent outside CI; under CI=true its absence is a failure.
+/// `../shared` beside the checkout, or the folder `TUANTHU_SHARED` names (so a test can see what
+/// a clone without it prints).
+pub fn shared_path() -> PathBuf {
+    std::env::var_os("TUANTHU_SHARED").map_or_else(|| root().join("../shared"), PathBuf::from)
+}
+
+/// [`shared_path`]: present in CI, maybe absent in a user's clone. Returns None (after saying
+/// so with [`skipped`]) when it is absent outside CI; under CI=true its absence is a failure.
 pub fn shared() -> Option<PathBuf> {
-    let p = root().join("../shared");
+    let p = shared_path();
     if p.is_dir() {
         return Some(p);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("../shared is missing under CI=true: the corpora tests cannot run");
+        panic!("{} is missing under CI=true: the corpora tests cannot run", p.display());
     }
-    eprintln!("skipping: ../shared is not beside the checkout (it is only needed for corpus tests)");
+    skipped(&format!("{} is absent (the test corpora; CI runs this test with them)", p.display()));
     None
+}
+
+/// Says that the running test skipped its checks: "skipped: TEST: why" on stderr. Stable Rust's
+/// test harness has no runtime skip (the test is counted as passed), and it captures `eprintln!`
+/// and shows it only for a failed test; so the line is written to stderr directly, where a
+/// user's `cargo test` shows it among the results.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    // The harness names each test's thread after the test.
+    let test = thread.name().filter(|n| *n != "main").map(|n| format!("{n}: ")).unwrap_or_default();
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {test}{why}");
 }
 
 /// A minimal valid inventory with one system; `system_extra` is inserted into the system mapping

@@ -311,7 +311,7 @@ proptest! {
 fn render_national(n: &National, lang: Lang) {
     let g = Glossary::new(&DEMO.policy, lang);
     use tuanthu::aggregate::{csv, html, table, xlsx};
-    assert_clean("national table", &table::render(n, lang), false);
+    assert_clean("national table", &table::render(n, &g), false);
     check_csv("national csv", &csv::render(n, lang));
     check_markup("national html", &html::render(n, &g));
     if let Ok(bytes) = xlsx::render(n, &g) {
