@@ -91,7 +91,11 @@ fn forgeries(key: &SigningKey) -> Vec<(&'static str, String, &'static str)> {
 
     let mut period = genuine();
     period["period"] = json!("9999");
-    out.push(("period-9999.json", signed(&period), "bad period: period 9999 but `as_of` 2026-11-25 falls in period 2026"));
+    out.push((
+        "period-9999.json",
+        signed(&period),
+        "bad period: period 9999 but `as_of` 2026-11-25 falls in period 2026",
+    ));
 
     let mut future = genuine();
     (future["period"], future["as_of"], future["generated_at"]) =
@@ -132,7 +136,8 @@ fn national(dir: &Path, keys: &Path, extra: &[&str]) -> (i32, Value) {
 }
 
 fn rejection<'v>(view: &'v Value, file: &str) -> Option<&'v str> {
-    view["rejected"].as_array()?.iter().find(|r| r["file"].as_str().is_some_and(|f| f.ends_with(file)))?["reason"].as_str()
+    view["rejected"].as_array()?.iter().find(|r| r["file"].as_str().is_some_and(|f| f.ends_with(file)))?["reason"]
+        .as_str()
 }
 
 #[test]

@@ -156,7 +156,9 @@ mod tests {
         for (score, want) in bands {
             assert_eq!(Severity::from_cvss(score), Some(want), "{score}");
         }
-        for (score, want) in [(6.9, Severity::Medium), (7.0, Severity::High), (8.9, Severity::High), (9.0, Severity::Critical)] {
+        for (score, want) in
+            [(6.9, Severity::Medium), (7.0, Severity::High), (8.9, Severity::High), (9.0, Severity::Critical)]
+        {
             assert_eq!(Severity::from_cvss(score), Some(want), "{score}");
         }
         assert_eq!(Severity::from_cvss(10.0), Some(Severity::Critical));

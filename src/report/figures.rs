@@ -57,7 +57,12 @@ impl SystemFigures {
         } else {
             Deployment::None
         };
-        SystemFigures { compliant, fully_implemented: compliant && approval == ApprovalStatus::Approved, deployment, counts }
+        SystemFigures {
+            compliant,
+            fully_implemented: compliant && approval == ApprovalStatus::Approved,
+            deployment,
+            counts,
+        }
     }
 }
 

@@ -2,11 +2,11 @@
 //!
 //! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
 
+use super::figures::{AgencyTally, SystemFigures};
 use crate::engine::{
     Assessment, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry, TransitionResult,
     TransitionState, UnregisteredAsset,
 };
-use super::figures::{AgencyTally, SystemFigures};
 use crate::i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -8,13 +8,13 @@
 //! * Signed reports are written in canonical form, so a verifier checks the very bytes it read:
 //!   a copy that was re-formatted (or edited in any byte) after signing is refused.
 
+use super::verify::Rejection;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use super::verify::Rejection;
 use serde_json::{Value, json};
 use std::path::Path;
 

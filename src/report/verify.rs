@@ -79,10 +79,9 @@ impl std::fmt::Display for Rejection {
             Rejection::ForeignKey { agency, key_id } => {
                 write!(f, "report of agency `{agency}` signed with the key of `{key_id}`")
             }
-            Rejection::NotCanonical(m) => write!(
-                f,
-                "not in the canonical form it was signed in ({m}): modified after signing, or signed raw"
-            ),
+            Rejection::NotCanonical(m) => {
+                write!(f, "not in the canonical form it was signed in ({m}): modified after signing, or signed raw")
+            }
             Rejection::BadSignature => f.write_str("bad signature (content altered or wrong key)"),
             Rejection::SeveralAgencies(n) => write!(f, "a report must hold exactly one agency, this one has {n}"),
             Rejection::Schema(m) => write!(f, "not a valid tuanthu/report/v1 document: {m}"),
@@ -331,16 +330,15 @@ fn check_header(r: &Summary, now: OffsetDateTime) -> Result<OffsetDateTime, Reje
         return Err(schema(format!("`tool.name` is `{}`, expected tuanthu", one_line(&r.tool.name))));
     }
     let generated = OffsetDateTime::parse(&r.generated_at, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| {
-            schema(format!("`generated_at` `{}` is not an RFC 3339 timestamp", one_line(&r.generated_at)))
-        })?;
+        .map_err(|_| schema(format!("`generated_at` `{}` is not an RFC 3339 timestamp", one_line(&r.generated_at))))?;
     // A day's grace for clocks; beyond it the report claims to come from the future.
     if generated > now + time::Duration::days(1) {
         return Err(schema(format!("`generated_at` {} is later than the time of receipt", r.generated_at)));
     }
-    let as_of = (r.as_of.len() == 10).then(|| crate::dates::parse(&r.as_of).ok()).flatten().ok_or_else(|| {
-        schema(format!("`as_of` `{}` is not a date (YYYY-MM-DD)", one_line(&r.as_of)))
-    })?;
+    let as_of = (r.as_of.len() == 10)
+        .then(|| crate::dates::parse(&r.as_of).ok())
+        .flatten()
+        .ok_or_else(|| schema(format!("`as_of` `{}` is not a date (YYYY-MM-DD)", one_line(&r.as_of))))?;
     if !is_year(&r.period) {
         return Err(Rejection::BadPeriod(format!("`{}` is not a year (YYYY)", one_line(&r.period))));
     }
@@ -367,7 +365,10 @@ fn check_agency(r: &Summary, policy: &Policy) -> Result<(), Rejection> {
     let id_ok = a.id.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && a.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !id_ok {
-        return Err(Rejection::Schema(format!("agency id `{}` is not of the form [a-z0-9][a-z0-9-]*", one_line(&a.id))));
+        return Err(Rejection::Schema(format!(
+            "agency id `{}` is not of the form [a-z0-9][a-z0-9-]*",
+            one_line(&a.id)
+        )));
     }
     let mut ids = HashSet::with_capacity(a.systems.len());
     let mut tally = AgencyTally::default();
@@ -494,8 +495,16 @@ fn check_agency_figures(a: &AgencySummary, d: &AgencyFigures) -> Result<(), Reje
         ("systems_approved", a.systems_approved, d.systems_approved),
         ("systems_compliant", a.systems_compliant, d.systems_compliant),
         ("systems_fully_implemented", a.systems_fully_implemented, d.systems_fully_implemented),
-        ("systems_partly_implemented", a.systems_partly_implemented.unwrap_or(d.systems_partly_implemented), d.systems_partly_implemented),
-        ("systems_not_implemented", a.systems_not_implemented.unwrap_or(d.systems_not_implemented), d.systems_not_implemented),
+        (
+            "systems_partly_implemented",
+            a.systems_partly_implemented.unwrap_or(d.systems_partly_implemented),
+            d.systems_partly_implemented,
+        ),
+        (
+            "systems_not_implemented",
+            a.systems_not_implemented.unwrap_or(d.systems_not_implemented),
+            d.systems_not_implemented,
+        ),
     ];
     if let Some((field, stated, derived)) = counts.into_iter().find(|(_, s, d)| s != d) {
         return Err(disagree(&scope, field, stated, derived));
