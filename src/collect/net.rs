@@ -177,8 +177,9 @@ impl Dialer {
     /// not hold a global slot others could use) and for the host's rate spacing.
     pub async fn permit(&self, ip: IpAddr) -> Permit {
         let gate = self.gate(ip);
-        // invariant: acquiring fails only on a closed semaphore, and the Dialer never closes
-        // its semaphores (no `close()` call exists on them).
+        // Acquiring fails only on a closed semaphore, and the Dialer never closes its semaphores
+        // (no `close()` call exists on them).
+        // invariant: the host semaphore is never closed.
         let host = gate.slots.clone().acquire_owned().await.expect("host semaphore is never closed");
         // invariant: as above.
         let global = self.global.clone().acquire_owned().await.expect("global semaphore is never closed");

@@ -81,7 +81,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn expect(&mut self, c: u8) -> Result<(), ()> {
+    fn byte(&mut self, c: u8) -> Result<(), ()> {
         self.ws();
         if self.peek() != Some(c) {
             return Err(());
@@ -159,7 +159,7 @@ impl<'a> Scanner<'a> {
                 self.depart(member_start, "object members not sorted, or a member repeated");
             }
             previous = Some(key);
-            self.expect(b':')?;
+            self.byte(b':')?;
             let value_start = self.i;
             self.value(depth + 1)?;
             let member_end = self.i;
