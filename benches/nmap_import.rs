@@ -12,6 +12,10 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+#[path = "support/memory.rs"]
+mod memory;
+use memory::{peak_rss_kib, reset_peak};
 use tuanthu::collect::nmap::{Limits, read_nmap_partial};
 
 fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
@@ -74,20 +78,6 @@ fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
     w.flush()
 }
 
-/// Peak RSS of this process in KiB (Linux VmHWM).
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Resets the kernel's RSS high-water mark, so the next reading covers only what follows.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn data_file(hosts: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");

@@ -13,6 +13,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[path = "support/memory.rs"]
+mod memory;
+use memory::{peak_rss_kib, reset_peak};
+
 use tuanthu::import::Limits;
 use tuanthu::import::wazuh::{WazuhFormat, read_vulnerabilities};
 
@@ -39,20 +43,6 @@ fn generate(path: &Path, docs: usize) -> std::io::Result<()> {
     w.flush()
 }
 
-/// Peak RSS of this process in KiB (Linux VmHWM).
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Resets the kernel's RSS high-water mark, so the next reading covers only what follows.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn import(path: &Path) {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);

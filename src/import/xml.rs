@@ -478,8 +478,8 @@ fn map_error<R: BufRead>(reader: &mut Reader<Counted<R>>, e: quick_xml::Error, a
     }
 }
 
-/// The five predefined XML entities.
-fn predefined(name: &str) -> Option<&'static str> {
+/// The five predefined XML entities (the nmap reader uses this table too).
+pub(crate) fn predefined(name: &str) -> Option<&'static str> {
     Some(match name {
         "lt" => "<",
         "gt" => ">",

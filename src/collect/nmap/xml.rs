@@ -668,23 +668,11 @@ const ASCII: &str = match std::str::from_utf8(&ASCII_BYTES) {
     Err(_) => "",
 };
 
-/// The five predefined XML entities.
-fn predefined(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "lt" => "<",
-        "gt" => ">",
-        "amp" => "&",
-        "apos" => "'",
-        "quot" => "\"",
-        _ => return None,
-    })
-}
-
 /// Decodes `&name;` / `&#n;` in text; anything but the predefined entities
 /// and valid character references is an error (we have no DTD to consult).
 fn resolve_ref(reference: &BytesRef<'_>, at: Here) -> Result<Cow<'static, str>, NmapError> {
     let name: &str = reference;
-    if let Some(text) = predefined(name) {
+    if let Some(text) = crate::import::xml::predefined(name) {
         return Ok(Cow::Borrowed(text));
     }
     match reference.resolve_char_ref() {
