@@ -145,7 +145,6 @@ fn generate_nessus(path: &Path, hosts: usize) -> std::io::Result<()> {
     w.flush()
 }
 
-
 /// CPU time this process has run, in seconds (Linux schedstat): on a shared machine the wall
 /// clock also counts the time other processes held the cores.
 fn cpu_secs() -> f64 {

@@ -16,7 +16,7 @@ use std::time::Instant;
 #[path = "support/memory.rs"]
 mod memory;
 use memory::{peak_rss_kib, reset_peak};
-use tuanthu::collect::nmap::{Limits, read_nmap_partial};
+use tuanthu::import::nmap::{Limits, read_nmap_partial};
 
 fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
@@ -77,7 +77,6 @@ fn generate(path: &Path, hosts: usize) -> std::io::Result<()> {
     )?;
     w.flush()
 }
-
 
 fn data_file(hosts: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");

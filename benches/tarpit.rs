@@ -12,10 +12,11 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 use time::macros::date;
-use tuanthu::collect::{Scope, import_nmap};
 use tuanthu::engine::{self, Evidence, Options};
 use tuanthu::i18n::Lang;
+use tuanthu::import::nmap::read_scoped as import_nmap;
 use tuanthu::inventory::Inventory;
+use tuanthu::inventory::Scope;
 use tuanthu::policy::Policy;
 use tuanthu::report::{Glossary, Report, table};
 

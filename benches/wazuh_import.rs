@@ -43,7 +43,6 @@ fn generate(path: &Path, docs: usize) -> std::io::Result<()> {
     w.flush()
 }
 
-
 fn import(path: &Path) {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     reset_peak();
@@ -52,7 +51,7 @@ fn import(path: &Path) {
     let file = std::fs::File::open(path).expect("open");
     let summary = read_vulnerabilities(file, WazuhFormat::VulnsIndex, &Limits::default(), &mut |v| {
         n += 1;
-        critical += u64::from(v.severity == Some(tuanthu::import::Severity::Critical));
+        critical += u64::from(v.severity == Some(tuanthu::evidence::Severity::Critical));
         Ok(())
     })
     .expect("import");

@@ -5,8 +5,10 @@
 //! The library is a pipeline, and its modules follow it:
 //!
 //! * [`inventory`] — what is registered: agencies, systems, levels, approvals, assets, attestations;
-//! * [`collect`] — evidence: nmap results, live TLS/HTTP probes;
-//! * [`import`] — evidence from the tools agencies already run (host audits, vulnerability scans);
+//! * [`evidence`] — the evidence contract: typed records of what was measured, evidence files;
+//! * [`collect`] — live TLS/HTTP probes of the declared assets, written as evidence;
+//! * [`import`] — evidence from the tools agencies already run (nmap, host audits, vulnerability
+//!   scans, monitoring agents);
 //! * [`engine`] — rules × profiles × evidence → findings and a status per control;
 //! * [`report`] — the report and its renderers (table, JSON, CSV, JUnit, SARIF...);
 //! * [`aggregate`] — many signed agency reports → one national view; [`gate`] — one system's CI verdict;
@@ -21,6 +23,7 @@ pub mod collect;
 pub mod dates;
 pub mod diag;
 pub mod engine;
+pub mod evidence;
 pub mod files;
 pub mod gate;
 pub mod i18n;

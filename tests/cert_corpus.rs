@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
-use tuanthu::collect::tls::certificate::{self, CertificateFacts};
+use tuanthu::collect::tls::certificate;
 use tuanthu::collect::tls::trust::TrustStore;
+use tuanthu::evidence::CertificateFacts;
 
 /// limbo testcases (of those considered) where our verdict agrees with the expected one
 /// (measured: 126 of 181 considered).

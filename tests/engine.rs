@@ -5,10 +5,11 @@ mod common;
 
 use std::path::Path;
 use time::macros::date;
-use tuanthu::collect::{Scope, import_nmap};
 use tuanthu::engine::{self, Assessment, Evidence, Options, Status};
 use tuanthu::i18n::Lang;
+use tuanthu::import::nmap::read_scoped as import_nmap;
 use tuanthu::inventory::Inventory;
+use tuanthu::inventory::Scope;
 use tuanthu::policy::Policy;
 use tuanthu::report::Report;
 

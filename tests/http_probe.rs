@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
-use tuanthu::collect::evidence_file::ProbeError;
-use tuanthu::collect::http::{HttpFacts, UrlTarget, probe};
-use tuanthu::collect::net::{Dialer, Limits, Politeness, class};
+use tuanthu::collect::http::{UrlTarget, probe};
+use tuanthu::collect::net::{Dialer, Limits, Politeness};
+use tuanthu::evidence::{ErrorClass, HttpFacts, ProbeError};
 use url::Url;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -294,7 +294,7 @@ async fn plain_http_served_or_unreachable() {
     let closed =
         expect_facts(&dialer(), &target(&format!("https://127.0.0.1:{}/", site.port), closed_port(), &[])).await;
     assert_eq!(closed.http_redirects_to_https, None, "port 80 closed is not a failed redirect");
-    assert_eq!(closed.http_redirect_error.unwrap().class, class::CONNECT);
+    assert_eq!(closed.http_redirect_error.unwrap().class, ErrorClass::Connect);
     assert_eq!(closed.status, 200, "the declared URL is still measured");
 
     // A declared http URL is its own test; HSTS over plain HTTP does not count (RFC 6797 §8.1).
@@ -410,12 +410,12 @@ async fn redirect_loops_and_endless_chains_are_errors() {
     })
     .await;
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{}/a", site.port), 0, &[])).await;
-    assert_eq!(e.class, class::HTTP);
+    assert_eq!(e.class, ErrorClass::Http);
     assert!(e.message.starts_with("redirect loop:") && e.message.contains("/b -> "), "{}", e.message);
     assert!(took < Duration::from_millis(1500), "{took:?}");
 
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{}/n/0", site.port), 0, &[])).await;
-    assert_eq!(e.class, class::HTTP);
+    assert_eq!(e.class, ErrorClass::Http);
     assert!(e.message.starts_with("more than 10 redirects") && e.message.contains("/n/10 -> "), "{}", e.message);
     assert!(took < Duration::from_millis(1500), "{took:?}");
     assert_eq!(site.requests().len(), 2 + 11, "no hop beyond the limit is fetched");
@@ -441,12 +441,12 @@ async fn huge_headers_are_refused_promptly() {
     // 10 MB: hyper's own head limit (about 400 KiB) stops it.
     let port = big_header_server(10 << 20).await;
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{port}/"), 0, &[])).await;
-    assert_eq!(e.class, class::TOO_LARGE, "{e:?}");
+    assert_eq!(e.class, ErrorClass::TooLarge, "{e:?}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
     // 100 KB: within hyper's limit, beyond max_header_bytes (64 KiB).
     let port = big_header_server(100 << 10).await;
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{port}/"), 0, &[])).await;
-    assert_eq!(e.class, class::TOO_LARGE, "{e:?}");
+    assert_eq!(e.class, ErrorClass::TooLarge, "{e:?}");
     assert!(e.message.contains("exceed the limit of 65536"), "{}", e.message);
     assert!(took < Duration::from_millis(1500), "{took:?}");
 }
@@ -464,7 +464,7 @@ async fn silent_servers_time_out() {
     let port = never_answers().await;
     for scheme in ["http", "https"] {
         let (e, took) = expect_error(&target(&format!("{scheme}://127.0.0.1:{port}/"), 0, &[])).await;
-        assert_eq!(e.class, class::TIMEOUT, "{scheme}: {e:?}");
+        assert_eq!(e.class, ErrorClass::Timeout, "{scheme}: {e:?}");
         assert!(took >= Duration::from_millis(1900) && took < Duration::from_secs(4), "{scheme}: {took:?}");
     }
 }
@@ -477,7 +477,7 @@ async fn the_target_deadline_bounds_everything() {
     let d = Dialer::new(limits, Politeness::default());
     let start = Instant::now();
     let e = probe(&d, &target(&format!("http://127.0.0.1:{port}/"), 0, &[])).await.unwrap_err();
-    assert_eq!(e.class, class::DEADLINE, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Deadline, "{e:?}");
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(950) && took < Duration::from_millis(1500), "{took:?}");
 }
@@ -504,7 +504,7 @@ async fn garbage_is_a_protocol_error() {
     })
     .await;
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{port}/"), 0, &[])).await;
-    assert_eq!(e.class, class::PROTOCOL, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Protocol, "{e:?}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
 
     // The same noise where a TLS handshake is expected.
@@ -514,7 +514,7 @@ async fn garbage_is_a_protocol_error() {
     })
     .await;
     let (e, _) = expect_error(&target(&format!("https://127.0.0.1:{port}/"), 0, &[])).await;
-    assert_eq!(e.class, class::TLS, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Tls, "{e:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -525,7 +525,7 @@ async fn connections_closed_mid_response() {
     })
     .await;
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{head}/"), 0, &[])).await;
-    assert_eq!(e.class, class::CLOSED, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Closed, "{e:?}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
 
     // Complete headers, truncated body: the headers are evidence, the body error is noted.
@@ -540,18 +540,18 @@ async fn connections_closed_mid_response() {
     assert_eq!(f.header_checks.frame_options.as_deref(), Some("DENY"));
     assert_eq!(f.body_bytes_read, 10);
     let body_error = f.body_error.expect("a truncated body is noted");
-    assert_eq!(body_error.class, class::CLOSED, "{body_error:?}");
+    assert_eq!(body_error.class, ErrorClass::Closed, "{body_error:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_targets() {
     let (e, took) = expect_error(&target(&format!("http://127.0.0.1:{}/", closed_port()), 0, &[])).await;
-    assert_eq!(e.class, class::CONNECT, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Connect, "{e:?}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
     let mut t = target("http://no-such-host.invalid/", 0, &[]);
     t.address = None;
     let (e, _) = expect_error(&t).await;
-    assert_eq!(e.class, class::DNS, "{e:?}");
+    assert_eq!(e.class, ErrorClass::Dns, "{e:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -566,7 +566,7 @@ async fn a_hostile_target_does_not_hold_up_a_good_one() {
         let f = probe(&d, &good_t).await;
         (f, start.elapsed())
     });
-    assert_eq!(bad.unwrap_err().class, class::TIMEOUT);
+    assert_eq!(bad.unwrap_err().class, ErrorClass::Timeout);
     let (f, took) = ok;
     let f = f.unwrap();
     assert!(took < Duration::from_millis(1500), "the good target waited for the hostile one: {took:?}");

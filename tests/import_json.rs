@@ -13,9 +13,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use tuanthu::evidence::{CheckResult, Severity};
 use tuanthu::import::lynis::{self, LynisReport};
 use tuanthu::import::wazuh::{self, Agent, ScaCheck, Summary, Vulnerability, WazuhFormat};
-use tuanthu::import::{CheckResult, ImportError, Limits, Severity};
+use tuanthu::import::{ImportError, Limits};
 
 fn corpus(file: &str) -> Option<PathBuf> {
     let shared = common::shared()?;

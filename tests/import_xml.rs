@@ -19,11 +19,12 @@ use std::collections::BTreeMap;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use tuanthu::evidence::{CheckResult, Severity};
 use tuanthu::import::nessus::{NessusHost, NessusRun, read_nessus};
 use tuanthu::import::openvas::{OpenvasReport, OpenvasResult, read_openvas};
 use tuanthu::import::xccdf::{Benchmark, TestResult, XccdfRun, read_xccdf};
 use tuanthu::import::xml::{TRUNCATION_MARK, XmlFormat, detect};
-use tuanthu::import::{CheckResult, ImportError, Limits, Severity};
+use tuanthu::import::{ImportError, Limits};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

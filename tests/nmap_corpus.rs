@@ -12,7 +12,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tuanthu::collect::nmap::{Host, Limits, NmapError, RunInfo, ScriptNode, read_nmap, read_nmap_file};
+use tuanthu::evidence::nmap::{Host, RunInfo, ScriptNode};
+use tuanthu::import::nmap::{Limits, NmapError, read_nmap, read_nmap_file};
 
 /// Per-file totals, in this column order:
 /// hosts, hosts up, ports listed, open ports, scripts (port + host, not pre/post),
@@ -97,7 +98,7 @@ fn xml_files(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
     }
 }
 
-fn scripts(hosts: &[Host]) -> impl Iterator<Item = &tuanthu::collect::nmap::Script> {
+fn scripts(hosts: &[Host]) -> impl Iterator<Item = &tuanthu::evidence::nmap::Script> {
     hosts.iter().flat_map(|h| h.ports.iter().flat_map(|p| &p.scripts).chain(&h.scripts))
 }
 

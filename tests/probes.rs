@@ -4,8 +4,8 @@
 mod common;
 
 use time::macros::date;
-use tuanthu::collect::evidence_file;
 use tuanthu::engine::{self, Assessment, Evidence, Options, Status};
+use tuanthu::evidence::file as evidence_file;
 use tuanthu::inventory::Inventory;
 use tuanthu::policy::Policy;
 

@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tuanthu::collect::net::{Dialer, Limits, Politeness, class};
+use tuanthu::collect::net::{Dialer, Limits, Politeness};
 use tuanthu::collect::tls::enumerate::{Endpoint, Enumeration, enumerate};
+use tuanthu::evidence::ErrorClass;
 
 fn dialer() -> Dialer {
     Dialer::new(
@@ -25,10 +26,7 @@ fn dialer() -> Dialer {
     )
 }
 
-async fn run(
-    addr: SocketAddr,
-    sni: Option<&str>,
-) -> (Result<Enumeration, tuanthu::collect::evidence_file::ProbeError>, usize) {
+async fn run(addr: SocketAddr, sni: Option<&str>) -> (Result<Enumeration, tuanthu::evidence::ProbeError>, usize) {
     let d = dialer();
     let r = enumerate(&d, Endpoint { addr, sni }).await;
     assert!(d.peak(addr.ip()) <= 1, "the enumerator holds one connection at a time");
@@ -36,7 +34,7 @@ async fn run(
 }
 
 fn protocols(e: &Enumeration) -> Vec<&str> {
-    e.protocols.iter().filter(|(_, on)| **on == Some(true)).map(|(k, _)| k.as_str()).collect()
+    e.facts.protocols.iter().filter(|(_, on)| **on == Some(true)).map(|(k, _)| k.as_str()).collect()
 }
 
 fn names_of(list: &[&str]) -> Vec<String> {
@@ -148,13 +146,17 @@ async fn openssl_tls10_only_server_accepts_only_tls10_with_cbc() {
     let e = e.unwrap();
     eprintln!("TLS 1.0 s_server: {connections} connections, {:?}", started.elapsed());
     assert_eq!(protocols(&e), ["tls1.0"], "{e:#?}");
-    assert_eq!(sorted(e.ciphers["tls1.0"].clone()), sorted(openssl_suites("-tls1", "DEFAULT:@SECLEVEL=0")), "{e:#?}");
-    assert!(e.weak_cipher_classes.contains(&"CBC_TLS1.0".to_string()), "{e:#?}");
-    assert_eq!(e.server_cipher_order, Some(false), "s_server follows the client's order by default");
-    assert!(!e.forward_secrecy && e.forward_secrecy_offered, "RSA and ECDHE suites both accepted");
-    assert_eq!(e.negotiated, None, "rustls speaks no TLS 1.0");
+    assert_eq!(
+        sorted(e.facts.ciphers["tls1.0"].clone()),
+        sorted(openssl_suites("-tls1", "DEFAULT:@SECLEVEL=0")),
+        "{e:#?}"
+    );
+    assert!(e.facts.weak_cipher_classes.contains(&"CBC_TLS1.0".to_string()), "{e:#?}");
+    assert_eq!(e.facts.server_cipher_order, Some(false), "s_server follows the client's order by default");
+    assert!(!e.facts.forward_secrecy && e.facts.forward_secrecy_offered, "RSA and ECDHE suites both accepted");
+    assert_eq!(e.facts.negotiated, None, "rustls speaks no TLS 1.0");
     assert_eq!(e.chain.len(), 1, "the chain comes from the plaintext Certificate message");
-    assert_eq!(e.connections, connections);
+    assert_eq!(e.facts.connections, connections);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,8 +167,8 @@ async fn openssl_tls11_only_server_accepts_only_tls11() {
     let s = SServer::start(&["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]).await;
     let e = run(s.addr, Some("localhost")).await.0.unwrap();
     assert_eq!(protocols(&e), ["tls1.1"], "{e:#?}");
-    assert_eq!(sorted(e.ciphers["tls1.1"].clone()), sorted(openssl_suites("-tls1_1", "DEFAULT:@SECLEVEL=0")));
-    assert!(!e.weak_cipher_classes.contains(&"CBC_TLS1.0".to_string()), "CBC under TLS 1.1 is not CBC_TLS1.0");
+    assert_eq!(sorted(e.facts.ciphers["tls1.1"].clone()), sorted(openssl_suites("-tls1_1", "DEFAULT:@SECLEVEL=0")));
+    assert!(!e.facts.weak_cipher_classes.contains(&"CBC_TLS1.0".to_string()), "CBC under TLS 1.1 is not CBC_TLS1.0");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,16 +183,16 @@ async fn openssl_default_server_speaks_tls12_and_tls13_in_its_own_order() {
     eprintln!("default s_server: {connections} connections, {:?}", started.elapsed());
     assert_eq!(protocols(&e), ["tls1.2", "tls1.3"], "{e:#?}");
     // -serverpref: the order found is OpenSSL's own DEFAULT order, not the order offered.
-    assert_eq!(e.ciphers["tls1.2"], openssl_suites("-tls1_2", "DEFAULT"), "{e:#?}");
+    assert_eq!(e.facts.ciphers["tls1.2"], openssl_suites("-tls1_2", "DEFAULT"), "{e:#?}");
     assert_eq!(
-        sorted(e.ciphers["tls1.3"].clone()),
+        sorted(e.facts.ciphers["tls1.3"].clone()),
         sorted(names_of(&["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]))
     );
-    assert_eq!(e.server_cipher_order, Some(true));
-    assert!(!e.forward_secrecy, "DEFAULT keeps RSA key exchange");
-    assert!(e.weak_cipher_classes.is_empty(), "{e:#?}");
-    assert_eq!(e.dh_min_bits, Some(2048), "automatic DH parameters for a 2048-bit key");
-    let n = e.negotiated.as_ref().expect("rustls connects");
+    assert_eq!(e.facts.server_cipher_order, Some(true));
+    assert!(!e.facts.forward_secrecy, "DEFAULT keeps RSA key exchange");
+    assert!(e.facts.weak_cipher_classes.is_empty(), "{e:#?}");
+    assert_eq!(e.facts.dh_min_bits, Some(2048), "automatic DH parameters for a 2048-bit key");
+    let n = e.facts.negotiated.as_ref().expect("rustls connects");
     assert_eq!(n.version, "tls1.3");
     assert_eq!(e.chain.len(), 1);
 }
@@ -205,12 +207,12 @@ async fn openssl_tls13_only_server_is_found_through_supported_versions() {
     assert_eq!(protocols(&e), ["tls1.3"], "{e:#?}");
     // s_server follows the client's order, so the suites come out in the order offered.
     assert_eq!(
-        e.ciphers["tls1.3"],
+        e.facts.ciphers["tls1.3"],
         names_of(&["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"])
     );
-    assert_eq!(e.server_cipher_order, Some(false));
-    assert!(e.forward_secrecy && e.forward_secrecy_offered);
-    assert_eq!(e.negotiated.as_ref().map(|n| n.version.as_str()), Some("tls1.3"));
+    assert_eq!(e.facts.server_cipher_order, Some(false));
+    assert!(e.facts.forward_secrecy && e.facts.forward_secrecy_offered);
+    assert_eq!(e.facts.negotiated.as_ref().map(|n| n.version.as_str()), Some("tls1.3"));
     assert_eq!(e.chain.len(), 1, "chain captured by rustls although encrypted");
 }
 
@@ -224,8 +226,8 @@ async fn openssl_hello_retry_request_still_proves_tls13() {
     let s = SServer::start(&["-tls1_3", "-groups", "P-256"]).await;
     let e = run(s.addr, Some("localhost")).await.0.unwrap();
     assert_eq!(protocols(&e), ["tls1.3"], "{e:#?}");
-    assert_eq!(e.ciphers["tls1.3"].len(), 3, "{e:#?}");
-    let n = e.negotiated.as_ref().expect("rustls connects");
+    assert_eq!(e.facts.ciphers["tls1.3"].len(), 3, "{e:#?}");
+    let n = e.facts.negotiated.as_ref().expect("rustls connects");
     assert_eq!(n.group.as_deref(), Some("secp256r1"));
 }
 
@@ -239,7 +241,7 @@ async fn openssl_weak_suites_are_classified() {
     let e = run(s.addr, Some("localhost")).await.0.unwrap();
     assert_eq!(protocols(&e), ["tls1.2"], "{e:#?}");
     assert_eq!(
-        sorted(e.ciphers["tls1.2"].clone()),
+        sorted(e.facts.ciphers["tls1.2"].clone()),
         sorted(names_of(&[
             "TLS_RSA_WITH_NULL_MD5",
             "TLS_RSA_WITH_NULL_SHA256",
@@ -248,10 +250,10 @@ async fn openssl_weak_suites_are_classified() {
         ]))
     );
     for class in ["ANON", "MD5", "NULL"] {
-        assert!(e.weak_cipher_classes.contains(&class.to_string()), "{class}: {e:#?}");
+        assert!(e.facts.weak_cipher_classes.contains(&class.to_string()), "{class}: {e:#?}");
     }
-    assert!(!e.forward_secrecy);
-    assert_eq!(e.negotiated, None, "rustls refuses every one of these suites");
+    assert!(!e.facts.forward_secrecy);
+    assert_eq!(e.facts.negotiated, None, "rustls refuses every one of these suites");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,11 +264,11 @@ async fn openssl_1024_bit_dh_is_weak() {
     let dh = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dh1024.pem");
     let s = SServer::start(&["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam", dh]).await;
     let e = run(s.addr, Some("localhost")).await.0.unwrap();
-    assert_eq!(e.ciphers["tls1.2"], names_of(&["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]), "{e:#?}");
-    assert_eq!(e.dh_min_bits, Some(1024));
-    assert_eq!(e.weak_cipher_classes, names_of(&["DH_WEAK"]));
-    assert!(e.forward_secrecy);
-    assert_eq!(e.server_cipher_order, None, "one suite: nothing to compare");
+    assert_eq!(e.facts.ciphers["tls1.2"], names_of(&["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]), "{e:#?}");
+    assert_eq!(e.facts.dh_min_bits, Some(1024));
+    assert_eq!(e.facts.weak_cipher_classes, names_of(&["DH_WEAK"]));
+    assert!(e.facts.forward_secrecy);
+    assert_eq!(e.facts.server_cipher_order, None, "one suite: nothing to compare");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,20 +334,20 @@ async fn rustls_server_suites_order_and_chain() {
     eprintln!("rustls server: {connections} connections");
     assert_eq!(protocols(&e), ["tls1.2", "tls1.3"], "{e:#?}");
     assert_eq!(
-        e.ciphers["tls1.2"],
+        e.facts.ciphers["tls1.2"],
         names_of(&["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"])
     );
-    assert_eq!(e.ciphers["tls1.3"], names_of(&["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]));
-    assert_eq!(e.server_cipher_order, Some(true));
-    assert!(e.forward_secrecy && e.forward_secrecy_offered);
-    assert!(e.weak_cipher_classes.is_empty());
-    assert_eq!(e.dh_min_bits, None);
+    assert_eq!(e.facts.ciphers["tls1.3"], names_of(&["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]));
+    assert_eq!(e.facts.server_cipher_order, Some(true));
+    assert!(e.facts.forward_secrecy && e.facts.forward_secrecy_offered);
+    assert!(e.facts.weak_cipher_classes.is_empty());
+    assert_eq!(e.facts.dh_min_bits, None);
     assert_eq!(e.chain, chain.der, "the chain as served, leaf first");
-    let n = e.negotiated.as_ref().expect("rustls connects");
+    let n = e.facts.negotiated.as_ref().expect("rustls connects");
     assert_eq!((n.version.as_str(), n.cipher.as_str()), ("tls1.3", "TLS_CHACHA20_POLY1305_SHA256"));
     assert!(n.group.is_some());
-    assert_eq!(e.connections, connections);
-    assert_eq!(e.probe_errors.len(), 0, "{:?}", e.probe_errors);
+    assert_eq!(e.facts.connections, connections);
+    assert_eq!(e.facts.probe_errors.len(), 0, "{:?}", e.facts.probe_errors);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,11 +469,11 @@ async fn scripted_sslv3_rc4_server() {
     let addr = scripted_server(Scripted::new(0x0300, &[0x0005], &cert)).await;
     let e = run(addr, Some("localhost")).await.0.unwrap();
     assert_eq!(protocols(&e), ["ssl3"], "a lower-version ServerHello does not count for TLS: {e:#?}");
-    assert_eq!(e.ciphers["ssl3"], names_of(&["TLS_RSA_WITH_RC4_128_SHA"]));
-    assert_eq!(e.weak_cipher_classes, names_of(&["RC4"]));
+    assert_eq!(e.facts.ciphers["ssl3"], names_of(&["TLS_RSA_WITH_RC4_128_SHA"]));
+    assert_eq!(e.facts.weak_cipher_classes, names_of(&["RC4"]));
     assert_eq!(e.chain, vec![cert], "chain from the plaintext Certificate message");
-    assert!(!e.forward_secrecy && !e.forward_secrecy_offered);
-    assert_eq!(e.negotiated, None);
+    assert!(!e.facts.forward_secrecy && !e.facts.forward_secrecy_offered);
+    assert_eq!(e.facts.negotiated, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -480,8 +482,8 @@ async fn scripted_tls10_3des_server() {
     let addr = scripted_server(Scripted::new(0x0301, &[0x000A], &cert)).await;
     let e = run(addr, None).await.0.unwrap();
     assert_eq!(protocols(&e), ["tls1.0"], "{e:#?}");
-    assert_eq!(e.ciphers["tls1.0"], names_of(&["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]));
-    assert_eq!(e.weak_cipher_classes, names_of(&["3DES", "CBC_TLS1.0"]));
+    assert_eq!(e.facts.ciphers["tls1.0"], names_of(&["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]));
+    assert_eq!(e.facts.weak_cipher_classes, names_of(&["3DES", "CBC_TLS1.0"]));
     assert_eq!(e.chain, vec![cert]);
 }
 
@@ -497,12 +499,12 @@ async fn server_order_is_recovered_across_offers() {
     let e = e.unwrap();
     assert_eq!(protocols(&e), ["tls1.2"], "{e:#?}");
     let names: Vec<String> = SPREAD.iter().map(|&s| tuanthu::collect::tls::suites::name(s)).collect();
-    assert_eq!(e.ciphers["tls1.2"], names, "the server's order, across both offers");
-    assert_eq!(e.server_cipher_order, Some(true));
-    assert_eq!(e.weak_cipher_classes, names_of(&["ANON", "NULL"]));
-    assert!(!e.forward_secrecy && e.forward_secrecy_offered);
+    assert_eq!(e.facts.ciphers["tls1.2"], names, "the server's order, across both offers");
+    assert_eq!(e.facts.server_cipher_order, Some(true));
+    assert_eq!(e.facts.weak_cipher_classes, names_of(&["ANON", "NULL"]));
+    assert!(!e.facts.forward_secrecy && e.facts.forward_secrecy_offered);
     assert_eq!(e.chain, vec![cert], "rustls fails on the scripted flight: chain from the raw handshake");
-    assert_eq!(e.negotiated, None);
+    assert_eq!(e.facts.negotiated, None);
     eprintln!("cross-offer server order: {connections} connections");
 }
 
@@ -517,8 +519,8 @@ async fn client_order_servers_need_no_reordering() {
     let mut expected = SPREAD.to_vec();
     expected.sort_by_key(|s| pool.iter().position(|p| p == s));
     let expected: Vec<String> = expected.iter().map(|&s| tuanthu::collect::tls::suites::name(s)).collect();
-    assert_eq!(e.ciphers["tls1.2"], expected, "{e:#?}");
-    assert_eq!(e.server_cipher_order, Some(false));
+    assert_eq!(e.facts.ciphers["tls1.2"], expected, "{e:#?}");
+    assert_eq!(e.facts.server_cipher_order, Some(false));
     // TLS 1.2: 4 acceptances, 2 refusals, 1 order test; TLS 1.3, 1.1, 1.0, SSLv3, SSLv2: one
     // refusal each; rustls: 1.
     assert_eq!(connections, 4 + 2 + 1 + 5 + 1, "no reordering pass");
@@ -529,7 +531,7 @@ async fn client_order_servers_need_no_reordering() {
 
 async fn hostile(
     behaviour: fn(TcpStream) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-) -> (String, Duration) {
+) -> (ErrorClass, Duration) {
     let addr = serve(behaviour).await;
     let started = Instant::now();
     let err = run(addr, Some("localhost")).await.0.expect_err("a hostile peer cannot be measured");
@@ -553,7 +555,7 @@ async fn silent_server_times_out() {
         })
     })
     .await;
-    assert_eq!(class, class::TIMEOUT);
+    assert_eq!(class, ErrorClass::Timeout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -574,7 +576,7 @@ async fn garbage_is_a_protocol_error() {
         })
     })
     .await;
-    assert_eq!(class, class::PROTOCOL);
+    assert_eq!(class, ErrorClass::Protocol);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -588,7 +590,7 @@ async fn endless_handshake_records_are_too_large() {
         })
     })
     .await;
-    assert_eq!(class, class::TOO_LARGE);
+    assert_eq!(class, ErrorClass::TooLarge);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -601,13 +603,13 @@ async fn close_mid_handshake_is_closed() {
         })
     })
     .await;
-    assert_eq!(class, class::CLOSED);
+    assert_eq!(class, ErrorClass::Closed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_a_connect_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (r, connections) = run(SocketAddr::from(([127, 0, 0, 1], port)), None).await;
-    assert_eq!(r.unwrap_err().class, class::CONNECT);
+    assert_eq!(r.unwrap_err().class, ErrorClass::Connect);
     assert_eq!(connections, 1, "nothing more is tried after the first connection fails");
 }

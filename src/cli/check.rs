@@ -1,9 +1,10 @@
 //! `tuanthu check`: evaluate registered systems with the evidence given; no network.
 
 use super::{Common, ExitCode, as_of, fail, invalid, load_policy, write_output};
-use crate::collect::{Scope, import_nmap};
 use crate::diag::{Problem, Problems};
 use crate::engine::{self, Evidence, Options, Status};
+use crate::import::nmap::read_scoped as import_nmap;
+use crate::inventory::Scope;
 use crate::report::{Glossary, Report, json, table};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -120,11 +121,7 @@ pub(crate) struct Inputs {
 
 /// Evaluates with the evidence files of the command line plus `live` (the probes of `scan`),
 /// renders the report and decides the exit code.
-pub(crate) fn evaluate(
-    a: &CheckArgs,
-    inputs: Inputs,
-    live: Vec<crate::collect::evidence_file::EvidenceInput>,
-) -> ExitCode {
+pub(crate) fn evaluate(a: &CheckArgs, inputs: Inputs, live: Vec<crate::evidence::file::EvidenceInput>) -> ExitCode {
     let (report, policy, code) = assess(a, inputs, live);
     if let Err(e) = emit(a, &report, &policy) {
         return fail(e);
@@ -137,11 +134,11 @@ pub(crate) fn evaluate(
 pub(crate) fn assess(
     a: &CheckArgs,
     inputs: Inputs,
-    live: Vec<crate::collect::evidence_file::EvidenceInput>,
+    live: Vec<crate::evidence::file::EvidenceInput>,
 ) -> (Report, crate::policy::Policy, ExitCode) {
     let Inputs { policy, inventory: inv, as_of } = inputs;
     let scope = Scope::of(&inv);
-    let mut probes: Vec<_> = a.sources.evidence.iter().map(|p| crate::collect::evidence_file::read(p)).collect();
+    let mut probes: Vec<_> = a.sources.evidence.iter().map(|p| crate::evidence::file::read(p)).collect();
     probes.extend(live);
     let evidence = Evidence { nmap: a.sources.nmap.iter().map(|p| import_nmap(p, &scope)).collect(), probes };
     let mut code = ExitCode::Ok;

@@ -2,12 +2,13 @@
 //! (and the probing half of `tuanthu scan`).
 
 use super::{ExitCode, fail, invalid};
-use crate::collect::evidence_file::{EvidenceInput, Record};
-use crate::collect::evidence_writer::{EvidenceWriter, tool};
 use crate::collect::live::{self, Filter, Kind, LiveProber, Settings, Summary};
 use crate::collect::net::{Dialer, Limits, Politeness};
 use crate::collect::tls::trust::TrustStore;
 use crate::diag::{Problem, Problems};
+use crate::evidence::Record;
+use crate::evidence::file::EvidenceInput;
+use crate::evidence::writer::{EvidenceWriter, tool};
 use crate::inventory::Inventory;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -105,7 +106,7 @@ pub fn run(a: CollectArgs) -> ExitCode {
         Ok(w) => w,
         Err(e) => return fail(e),
     };
-    let summary = match planned.run(|r| writer.push(r)) {
+    let summary = match planned.run(|r| writer.push(r).map_err(|e| e.to_string())) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

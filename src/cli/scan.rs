@@ -4,7 +4,7 @@
 use super::check::{CheckArgs, evaluate, load_inputs};
 use super::collect::{Planned, ProbeArgs, SystemFilter};
 use super::{ExitCode, fail, invalid};
-use crate::collect::evidence_writer::EvidenceWriter;
+use crate::evidence::writer::EvidenceWriter;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -43,10 +43,11 @@ pub fn run(a: ScanArgs) -> ExitCode {
     evaluate(&a.check, inputs, vec![live])
 }
 
-fn save(path: &std::path::Path, live: &crate::collect::evidence_file::EvidenceInput) -> Result<(), String> {
-    let mut w = EvidenceWriter::create(path, live.started_at.as_deref().unwrap_or_default())?;
+fn save(path: &std::path::Path, live: &crate::evidence::file::EvidenceInput) -> Result<(), String> {
+    let mut w =
+        EvidenceWriter::create(path, live.started_at.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
     for r in &live.records {
-        w.push(r.clone())?;
+        w.push(r.clone()).map_err(|e| e.to_string())?;
     }
-    w.finish(live.finished_at.as_deref().unwrap_or_default()).map(|_| ())
+    w.finish(live.finished_at.as_deref().unwrap_or_default()).map(|_| ()).map_err(|e| e.to_string())
 }

@@ -10,7 +10,7 @@
 //! Invariant: a [`Connection`] (or [`Permit`]) holds its host and global slots until dropped, so
 //! the bounds hold for as long as the socket is open, not only while connecting.
 
-use crate::collect::evidence_file::ProbeError;
+use crate::evidence::{ErrorClass, ProbeError};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,33 +21,9 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-/// Error classes of probe errors (`error.class` in evidence files). Stable: reports and the
-/// national center group failures by them.
-pub mod class {
-    /// The name did not resolve.
-    pub const DNS: &str = "dns";
-    /// The connection was refused or the network is unreachable.
-    pub const CONNECT: &str = "connect";
-    /// No answer within the connect or read timeout.
-    pub const TIMEOUT: &str = "timeout";
-    /// The target's overall deadline passed.
-    pub const DEADLINE: &str = "deadline";
-    /// The peer closed or reset the connection before a complete answer.
-    pub const CLOSED: &str = "closed";
-    /// The peer answered with something that is not the protocol spoken (garbage, wrong protocol).
-    pub const PROTOCOL: &str = "protocol";
-    /// The peer sent more than tuanthu accepts (certificate chain, headers, redirect hops).
-    pub const TOO_LARGE: &str = "too_large";
-    /// A TLS handshake could not be completed with any offer.
-    pub const TLS: &str = "tls";
-    /// An HTTP exchange failed (redirect loop, bad response).
-    pub const HTTP: &str = "http";
-    /// Anything else from the operating system.
-    pub const IO: &str = "io";
-}
-
-pub fn error(class: &str, message: impl Into<String>) -> ProbeError {
-    ProbeError { class: class.to_string(), message: message.into() }
+/// A probe error of `class`.
+pub fn error(class: ErrorClass, message: impl Into<String>) -> ProbeError {
+    ProbeError::new(class, message)
 }
 
 /// Limits applied to every probe. Defaults suit production government hosts; tests shorten them.
@@ -212,7 +188,7 @@ impl Dialer {
         let stream = match tokio::time::timeout(self.limits.connect_timeout, TcpStream::connect(addr)).await {
             Err(_) => {
                 return Err(error(
-                    class::TIMEOUT,
+                    ErrorClass::Timeout,
                     format!("no TCP connection to {addr} within {} s", self.limits.connect_timeout.as_secs_f32()),
                 ));
             }
@@ -239,10 +215,10 @@ impl Dialer {
 pub fn io_error(e: &std::io::Error, context: &str) -> ProbeError {
     use std::io::ErrorKind as K;
     let class = match e.kind() {
-        K::ConnectionRefused | K::NetworkUnreachable | K::HostUnreachable | K::AddrNotAvailable => class::CONNECT,
-        K::TimedOut => class::TIMEOUT,
-        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => class::CLOSED,
-        _ => class::IO,
+        K::ConnectionRefused | K::NetworkUnreachable | K::HostUnreachable | K::AddrNotAvailable => ErrorClass::Connect,
+        K::TimedOut => ErrorClass::Timeout,
+        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => ErrorClass::Closed,
+        _ => ErrorClass::Io,
     };
     error(class, format!("{context}: {e}"))
 }
@@ -264,16 +240,16 @@ pub async fn resolve(
         return Ok(SocketAddr::new(ip, port));
     }
     match tokio::time::timeout(timeout, tokio::net::lookup_host((bare, port))).await {
-        Err(_) => Err(error(class::DNS, format!("{bare} did not resolve within {} s", timeout.as_secs_f32()))),
-        Ok(Err(e)) => Err(error(class::DNS, format!("{bare} does not resolve: {e}"))),
-        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| error(class::DNS, format!("{bare} has no address"))),
+        Err(_) => Err(error(ErrorClass::Dns, format!("{bare} did not resolve within {} s", timeout.as_secs_f32()))),
+        Ok(Err(e)) => Err(error(ErrorClass::Dns, format!("{bare} does not resolve: {e}"))),
+        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| error(ErrorClass::Dns, format!("{bare} has no address"))),
     }
 }
 
 /// Reads into `buf` with the read timeout; `Ok(0)` is end of stream.
 pub async fn read_some(stream: &mut TcpStream, buf: &mut [u8], timeout: Duration) -> Result<usize, ProbeError> {
     match tokio::time::timeout(timeout, stream.read(buf)).await {
-        Err(_) => Err(error(class::TIMEOUT, format!("no answer within {} s", timeout.as_secs_f32()))),
+        Err(_) => Err(error(ErrorClass::Timeout, format!("no answer within {} s", timeout.as_secs_f32()))),
         Ok(Err(e)) => Err(io_error(&e, "read failed")),
         Ok(Ok(n)) => Ok(n),
     }
@@ -319,7 +295,7 @@ mod tests {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dialer = Dialer::new(Limits::default(), Politeness::default());
         let err = dialer.connect(SocketAddr::from(([127, 0, 0, 1], port))).await.err().unwrap();
-        assert_eq!(err.class, class::CONNECT, "{err:?}");
+        assert_eq!(err.class, ErrorClass::Connect, "{err:?}");
         let pinned = resolve("portal.example.gov.vn", 443, Some("127.0.0.9".parse().unwrap()), Duration::from_secs(1));
         assert_eq!(pinned.await.unwrap(), SocketAddr::from(([127, 0, 0, 9], 443)));
     }

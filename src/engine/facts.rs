@@ -2,8 +2,8 @@
 //! field present, empty when nmap did not report it — so rule expressions never stumble over a
 //! missing key. The shapes below are the rule language's contract; add fields, don't rename.
 
-use crate::collect::ScannedHost;
-use crate::collect::nmap::{Port, Script, ScriptNode};
+use crate::evidence::nmap::ScannedHost;
+use crate::evidence::nmap::{Port, Script, ScriptNode};
 use crate::inventory::{Agency, Incident, System};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;

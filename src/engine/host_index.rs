@@ -2,7 +2,7 @@
 //! (addresses in an ordered map so a network is one range query, names in a hash map).
 
 use super::Evidence;
-use crate::collect::{NmapInput, ScannedHost};
+use crate::evidence::nmap::{NmapInput, ScannedHost};
 use crate::inventory::{HostAsset, System, same_name_key};
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;

@@ -20,7 +20,7 @@ pub mod transition;
 pub use control::Selection;
 pub use model::*;
 
-use crate::collect::{NmapInput, ScannedHost};
+use crate::evidence::nmap::{NmapInput, ScannedHost};
 use crate::i18n::Text;
 use crate::inventory::{Agency, Inventory, System};
 use crate::policy::{Catalogue, Policy, Profile};
@@ -32,7 +32,7 @@ use time::Date;
 pub struct Evidence {
     pub nmap: Vec<NmapInput>,
     /// Evidence files of live probes (`tuanthu/evidence/v1`).
-    pub probes: Vec<crate::collect::evidence_file::EvidenceInput>,
+    pub probes: Vec<crate::evidence::file::EvidenceInput>,
 }
 
 /// Settings of one evaluation.

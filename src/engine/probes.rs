@@ -6,7 +6,7 @@
 use super::SystemCx;
 use super::record::{Part, Record as Facts};
 use super::rules_eval::{RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all};
-use crate::collect::evidence_file::Record;
+use crate::evidence::{Record, RecordKind};
 use crate::i18n::Text;
 use crate::inventory::{System, same_name_key};
 use crate::policy::rules::{EvidenceKind, Rule, to_val};
@@ -32,11 +32,7 @@ pub struct ProbeIndex {
 }
 
 impl ProbeIndex {
-    pub fn new(
-        inputs: &[crate::collect::evidence_file::EvidenceInput],
-        systems: &[&System],
-        as_of: Date,
-    ) -> ProbeIndex {
+    pub fn new(inputs: &[crate::evidence::file::EvidenceInput], systems: &[&System], as_of: Date) -> ProbeIndex {
         let declared: HashSet<(EvidenceKind, String)> = systems
             .iter()
             .flat_map(|s| {
@@ -49,13 +45,13 @@ impl ProbeIndex {
         let mut facts = HashMap::new();
         for (i, input) in inputs.iter().enumerate() {
             for (r, rec) in input.records.iter().enumerate() {
-                let kind = match rec.kind.as_str() {
-                    "tls" => EvidenceKind::Tls,
-                    "http" => EvidenceKind::Http,
+                let kind = match rec.kind() {
+                    RecordKind::Tls => EvidenceKind::Tls,
+                    RecordKind::Http => EvidenceKind::Http,
                     _ => continue,
                 };
                 let key = (kind, normalise(kind, &rec.target));
-                if rec.error.is_none() && declared.contains(&key) {
+                if rec.error().is_none() && declared.contains(&key) {
                     facts.insert((i, r), record_facts(rec, as_of));
                 }
                 by_target.entry(key).or_default().push((i, r));
@@ -215,8 +211,8 @@ pub fn run(
             continue;
         };
         let evidence = format!("{file}#{}", rec.position);
-        if let Some(err) = &rec.error {
-            let (class, msg) = (crate::sanitize::one_line(&err.class), crate::sanitize::one_line(&err.message));
+        if let Some(err) = rec.error() {
+            let (class, msg) = (crate::sanitize::one_line(err.class.as_str()), crate::sanitize::one_line(&err.message));
             gap(
                 target,
                 Some(evidence),
@@ -250,7 +246,7 @@ pub fn run(
 /// The facts a rule sees: the record's facts, its target, and values that depend on the
 /// evaluation date (certificate days left), computed here so that `--as-of` governs them.
 fn record_facts(rec: &Record, as_of: Date) -> Value {
-    let mut facts = rec.facts.clone().unwrap_or_else(|| json!({}));
+    let mut facts = rec.facts().map_or_else(|| json!({}), crate::evidence::Facts::to_value);
     if let Value::Object(m) = &mut facts {
         m.insert("target".into(), json!(rec.target));
         m.insert("address".into(), json!(rec.address.clone().unwrap_or_default()));

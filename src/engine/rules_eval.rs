@@ -4,7 +4,7 @@ use super::SystemCx;
 use super::facts;
 use super::model::{Finding, Outcome};
 use super::record::{Part, Record};
-use crate::collect::ScannedHost;
+use crate::evidence::nmap::ScannedHost;
 use crate::i18n::Text;
 use crate::policy::rules::{EvidenceKind, Rule, Verdict, new_context, to_val};
 use std::collections::{BTreeMap, HashMap};

@@ -13,7 +13,7 @@
 //!   `os_fullname` (`os_name`, `os_version`), `os_kernel_version_full`, `hardening_index` (0–100).
 //! * **Findings**: `warning[]` and `suggestion[]`, each `TEST-ID|text|details|solution|` (`-` = none),
 //!   as [`Finding`]; `tests_executed` and `tests_skipped`, `|`-separated test ids.
-//! * **Facts** ([`Facts`]), from the keys Lynis 3.x writes (`include/tests_*`):
+//! * **HostState** ([`HostState`]), from the keys Lynis 3.x writes (`include/tests_*`):
 //!
 //! | fact | keys |
 //! |---|---|
@@ -64,6 +64,7 @@ use std::io::Read;
 
 use super::json::{cap, read_capped};
 use super::{CheckResult, ImportError, Limits};
+use crate::evidence::HostState;
 
 /// Most distinct keys in one report (Lynis 3 writes about 300).
 pub const MAX_KEYS: usize = 10_000;
@@ -80,47 +81,6 @@ pub struct Finding {
     /// `None` when Lynis wrote `-` or nothing.
     pub details: Option<String>,
     pub solution: Option<String>,
-}
-
-/// The facts the controls need; `None` = Lynis did not say (see the module docs for the keys).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Facts {
-    pub malware_scanner_installed: Option<bool>,
-    pub malware_scanners: Vec<String>,
-    pub firewall_installed: Option<bool>,
-    pub firewall_active: Option<bool>,
-    pub firewall_empty_ruleset: Option<bool>,
-    pub firewall_software: Vec<String>,
-    /// `linux_auditd_running`.
-    pub auditd_running: Option<bool>,
-    /// `audit_daemon_running` (any audit daemon, all platforms).
-    pub audit_daemon_running: Option<bool>,
-    pub audit_trail_tools: Vec<String>,
-    /// The time daemon Lynis found (`systemd-timesyncd`, `chronyd`, `ntpd`…); `None` when empty.
-    pub ntp_daemon: Option<String>,
-    pub ntp_daemon_running: Option<bool>,
-    pub ntp_config_found: Option<bool>,
-    pub log_rotation_tool: Option<String>,
-    pub log_rotation_config_found: Option<bool>,
-    pub remote_syslog_configured: Option<bool>,
-    pub syslog_daemons: Vec<String>,
-    pub unattended_upgrade_tools: Vec<String>,
-    pub unattended_upgrade_option_available: Option<bool>,
-    pub package_audit_tool: Option<String>,
-    pub ssh_daemon_running: Option<bool>,
-    pub openssh_daemon_running: Option<bool>,
-    pub auth_failed_logins_logged: Option<bool>,
-    pub session_timeout_enabled: Option<bool>,
-    /// `-1` when not set in `/etc/login.defs`, as Lynis writes it.
-    pub password_min_days: Option<i64>,
-    pub password_max_days: Option<i64>,
-    pub accounts_without_password: Vec<String>,
-    pub uid_zero_users: Vec<String>,
-    pub pam_modules: Vec<String>,
-    pub file_integrity_tools: Vec<String>,
-    pub ids_ips_tools: Vec<String>,
-    pub vulnerable_packages_found: Option<bool>,
-    pub vulnerable_packages: Vec<String>,
 }
 
 /// A Lynis report as read.
@@ -144,7 +104,7 @@ pub struct LynisReport {
     pub suggestions: Vec<Finding>,
     pub tests_executed: Vec<String>,
     pub tests_skipped: Vec<String>,
-    pub facts: Facts,
+    pub facts: HostState,
     /// `finish=true` was read.
     pub complete: bool,
     /// Every key as written (`warning[]` included), with all its values in file order.
@@ -383,7 +343,7 @@ fn finding(value: &str) -> Finding {
     }
 }
 
-fn facts(values: &BTreeMap<String, Vec<String>>) -> Facts {
+fn facts(values: &BTreeMap<String, Vec<String>>) -> HostState {
     let last = |k: &str| values.get(k).and_then(|v| v.last()).map(|s| s.trim());
     let flag = |k: &str| match last(k) {
         Some("1") => Some(true),
@@ -393,7 +353,7 @@ fn facts(values: &BTreeMap<String, Vec<String>>) -> Facts {
     let text = |k: &str| last(k).filter(|s| !s.is_empty()).map(String::from);
     let number = |k: &str| last(k).and_then(|s| s.parse::<i64>().ok());
     let list = |k: &str| values.get(k).cloned().unwrap_or_default();
-    Facts {
+    HostState {
         malware_scanner_installed: flag("malware_scanner_installed"),
         malware_scanners: list("malware_scanner[]"),
         firewall_installed: flag("firewall_installed"),

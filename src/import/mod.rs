@@ -22,6 +22,7 @@
 pub mod json;
 pub mod lynis;
 pub mod nessus;
+pub mod nmap;
 pub mod openvas;
 pub mod wazuh;
 pub mod xccdf;
@@ -29,78 +30,7 @@ pub mod xml;
 
 use std::fmt;
 
-/// One check's outcome, on XCCDF's scale: every tool's own result is mapped onto it (the importer's
-/// docs say how). `Error`, `Unknown` and `NotChecked` never count as a pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckResult {
-    Pass,
-    Fail,
-    #[serde(rename = "notapplicable")]
-    NotApplicable,
-    #[serde(rename = "notchecked")]
-    NotChecked,
-    Error,
-    Unknown,
-    Informational,
-}
-
-impl CheckResult {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckResult::Pass => "pass",
-            CheckResult::Fail => "fail",
-            CheckResult::NotApplicable => "notapplicable",
-            CheckResult::NotChecked => "notchecked",
-            CheckResult::Error => "error",
-            CheckResult::Unknown => "unknown",
-            CheckResult::Informational => "informational",
-        }
-    }
-}
-
-/// A finding's or check's severity on one shared scale; each importer states how the tool's own
-/// scale (CVSS ranges, Nessus 0–4, OpenVAS threat, Wazuh severity, XCCDF severity) maps onto it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    None,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::None => "none",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// The CVSS v3 qualitative rating of a base score (0.0 none, 0.1–3.9 low, 4.0–6.9 medium,
-    /// 7.0–8.9 high, 9.0–10.0 critical); `None` for a score outside 0–10 or not a number.
-    pub fn from_cvss(score: f64) -> Option<Severity> {
-        if !(0.0..=10.0).contains(&score) {
-            return None;
-        }
-        Some(if score == 0.0 {
-            Severity::None
-        } else if score < 4.0 {
-            Severity::Low
-        } else if score < 7.0 {
-            Severity::Medium
-        } else if score < 9.0 {
-            Severity::High
-        } else {
-            Severity::Critical
-        })
-    }
-}
+use crate::evidence::{CheckResult, Severity};
 
 /// Caps on what one file may make an importer keep or walk through.
 #[derive(Debug, Clone)]
@@ -145,25 +75,3 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cvss_ratings_follow_the_v3_bands() {
-        let bands = [(0.0, Severity::None), (0.1, Severity::Low), (3.9, Severity::Low), (4.0, Severity::Medium)];
-        for (score, want) in bands {
-            assert_eq!(Severity::from_cvss(score), Some(want), "{score}");
-        }
-        for (score, want) in
-            [(6.9, Severity::Medium), (7.0, Severity::High), (8.9, Severity::High), (9.0, Severity::Critical)]
-        {
-            assert_eq!(Severity::from_cvss(score), Some(want), "{score}");
-        }
-        assert_eq!(Severity::from_cvss(10.0), Some(Severity::Critical));
-        assert_eq!(Severity::from_cvss(10.1), None);
-        assert_eq!(Severity::from_cvss(-1.0), None);
-        assert_eq!(Severity::from_cvss(f64::NAN), None);
-    }
-}

@@ -9,9 +9,9 @@ use crate::{assert_clean, config, regressions};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;
-use tuanthu::collect::evidence_file;
-use tuanthu::collect::nmap::{Limits, read_nmap_partial};
 use tuanthu::diag::Problems;
+use tuanthu::evidence::file as evidence_file;
+use tuanthu::import::nmap::{Limits, read_nmap_partial};
 use tuanthu::policy::{Catalogue, Profile};
 
 /// What a loader's error must be: at least one problem, each naming a file and saying something,
@@ -113,7 +113,7 @@ fn limits() -> impl Strategy<Value = Limits> {
     ]
 }
 
-fn read_nmap(case: &Case, limits: &Limits) -> (u64, tuanthu::collect::nmap::RunInfo, Option<String>) {
+fn read_nmap(case: &Case, limits: &Limits) -> (u64, tuanthu::evidence::nmap::RunInfo, Option<String>) {
     let mut delivered = 0u64;
     let (run, error) = read_nmap_partial(&case.bytes[..], limits, |host| {
         // Every delivered host respects the port cap it was read under.

@@ -453,10 +453,10 @@ proptest! {
                 return Ok(());
             }
         };
-        let scope = tuanthu::collect::Scope::of(&files.inventory);
+        let scope = tuanthu::inventory::Scope::of(&files.inventory);
         let evidence = tuanthu::engine::Evidence {
-            nmap: vec![tuanthu::collect::import_nmap(&nmap, &scope)],
-            probes: vec![tuanthu::collect::evidence_file::read(&evidence)],
+            nmap: vec![tuanthu::import::nmap::read_scoped(&nmap, &scope)],
+            probes: vec![tuanthu::evidence::file::read(&evidence)],
         };
         let opts = tuanthu::engine::Options { as_of: seeds::as_of(), max_evidence_age_days: None, catalogue: None };
         let assessment = tuanthu::engine::evaluate(&files.inventory, &DEMO.policy, &evidence, &opts);

@@ -8,8 +8,9 @@ use crate::{config, regressions};
 use proptest::prelude::*;
 use std::path::Path;
 use tuanthu::aggregate::{self, input};
-use tuanthu::collect::evidence_file::{self, ProbeError, Record};
-use tuanthu::collect::evidence_writer::EvidenceWriter;
+use tuanthu::evidence::file as evidence_file;
+use tuanthu::evidence::writer::EvidenceWriter;
+use tuanthu::evidence::{CertificateFacts, ErrorClass, Facts, HttpFacts, ProbeError, Record, RecordKind, TlsFacts};
 use tuanthu::report::sign;
 use tuanthu::report::verify::{self, Verifier};
 
@@ -127,27 +128,52 @@ fn facts() -> impl Strategy<Value = serde_json::Value> {
     proptest::collection::btree_map(hostile_text(), tree, 0..6).prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
+/// Typed facts of each kind with hostile strings where the network puts them, and hostile
+/// unnamed facts under `extra`; an unknown kind keeps any JSON.
+fn typed_facts() -> impl Strategy<Value = Facts> {
+    let extra = || {
+        facts().prop_map(|v| match v {
+            serde_json::Value::Object(m) => m,
+            _ => Default::default(),
+        })
+    };
+    prop_oneof![
+        (hostile_text(), hostile_text(), extra()).prop_map(|(version, subject, extra)| {
+            let mut f = TlsFacts { extra, ..TlsFacts::default() };
+            f.protocols.insert(version, Some(true));
+            f.certificate = Some(CertificateFacts { subject: Some(subject), ..CertificateFacts::default() });
+            Facts::Tls(Box::new(f))
+        }),
+        (hostile_text(), hostile_text(), extra()).prop_map(|(header, banner, extra)| {
+            let mut f = HttpFacts { server_banner: Some(banner), extra, ..HttpFacts::default() };
+            f.headers.insert(header, None);
+            Facts::Http(Box::new(f))
+        }),
+        (hostile_text(), facts()).prop_map(|(kind, v)| Facts::Other(format!("x-{kind}"), v)),
+    ]
+}
+
 fn record() -> impl Strategy<Value = Record> {
     (
-        prop_oneof![Just("tls"), Just("http")],
         hostile_text(),
         proptest::option::of(hostile_text()),
         proptest::option::of(hostile_text()),
         proptest::option::of(hostile_text()),
         prop_oneof![
-            facts().prop_map(|f| (None, Some(f))),
-            (hostile_text(), hostile_text()).prop_map(|(c, m)| (Some(ProbeError { class: c, message: m }), None)),
+            typed_facts().prop_map(|f| (None, Some(f))),
+            (hostile_text(), hostile_text()).prop_map(|(c, m)| (Some(ProbeError::new(ErrorClass::from(c), m)), None)),
         ],
     )
-        .prop_map(|(kind, target, address, sni, observed_at, (error, facts))| Record {
-            kind: kind.to_string(),
-            target,
-            address,
-            sni,
-            observed_at,
-            error,
-            facts,
-            position: String::new(),
+        .prop_map(|(target, address, sni, observed_at, (error, facts))| {
+            let mut r = match (error, facts) {
+                (Some(e), _) => Record::failed(RecordKind::Tls, target, e),
+                (None, Some(f)) => Record::measured(target, f),
+                (None, None) => unreachable!("the strategy gives one of them"),
+            };
+            r.address = address;
+            r.sni = sni;
+            r.observed_at = observed_at;
+            r
         })
 }
 

@@ -6,9 +6,9 @@ use crate::common;
 use crate::mutate::Seeds;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use tuanthu::collect::evidence_file;
-use tuanthu::collect::evidence_writer::EvidenceWriter;
 use tuanthu::engine::{self, Evidence, Options};
+use tuanthu::evidence::file as evidence_file;
+use tuanthu::evidence::writer::EvidenceWriter;
 use tuanthu::i18n::Lang;
 use tuanthu::policy::Policy;
 use tuanthu::report::{Report, sign};
@@ -122,9 +122,9 @@ pub static DEMO: LazyLock<Demo> = LazyLock::new(|| {
     let root = common::root();
     let policy = Policy::bundled().expect("bundled policy");
     let files = tuanthu::inventory::load_paths(&[root.join("examples/demo/inventory.yaml")], &[]).expect("demo");
-    let scope = tuanthu::collect::Scope::of(&files.inventory);
+    let scope = tuanthu::inventory::Scope::of(&files.inventory);
     let evidence = Evidence {
-        nmap: vec![tuanthu::collect::import_nmap(&root.join("examples/demo/scan.xml"), &scope)],
+        nmap: vec![tuanthu::import::nmap::read_scoped(&root.join("examples/demo/scan.xml"), &scope)],
         probes: vec![evidence_file::read(&root.join("examples/demo/evidence.json"))],
     };
     let opts = Options { as_of: as_of(), max_evidence_age_days: None, catalogue: None };

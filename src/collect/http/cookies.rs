@@ -1,21 +1,7 @@
 //! Set-Cookie parsing (RFC 6265bis §5.6): the attributes a compliance rule judges, and whether a
 //! `__Secure-`/`__Host-` name prefix keeps its promise.
 
-use serde::Serialize;
-
-/// One cookie as a browser would store it from one Set-Cookie field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Cookie {
-    pub name: String,
-    pub secure: bool,
-    pub http_only: bool,
-    /// `Strict`, `Lax` or `None` when recognised (any case), otherwise the value as sent; null
-    /// when the attribute is absent (browsers then default to Lax).
-    pub same_site: Option<String>,
-    /// A `__Secure-` prefix requires Secure and a secure origin; `__Host-` also requires `Path=/`
-    /// and no Domain. Browsers reject cookies that break this. True for unprefixed names.
-    pub prefix_ok: bool,
-}
+use crate::evidence::Cookie;
 
 /// Parses one Set-Cookie field value received from a secure (`https`) or plain origin. `None`
 /// when browsers would ignore the field: control characters, or neither name nor value.

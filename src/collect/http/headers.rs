@@ -3,7 +3,7 @@
 //! X-Frame-Options, Referrer-Policy and version banners. Pure functions over header fields, so every
 //! case is testable without a network.
 
-use serde::Serialize;
+use crate::evidence::{Csp, HeaderChecks, Hsts};
 use std::collections::BTreeMap;
 
 /// Header fields of one response in received order: names lowercase, values as received (bytes
@@ -44,25 +44,6 @@ pub fn reported(fields: &Fields) -> BTreeMap<String, Option<String>> {
 
 // ---------------------------------------------------------------------------------------------
 // HSTS
-
-/// The Strict-Transport-Security policy of a response received over HTTPS.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Hsts {
-    /// A Strict-Transport-Security field was received over HTTPS.
-    pub present: bool,
-    /// It parses per RFC 6797 §6.1 and browsers honour it.
-    pub valid: bool,
-    /// Effective max-age in seconds: 0 when absent or invalid (browsers then keep no policy), so
-    /// rules can compare it without null checks. Capped at `i64::MAX` (rule values are signed).
-    pub max_age: u64,
-    pub include_subdomains: bool,
-    /// The `preload` token of the hstspreload.org convention (not part of RFC 6797).
-    pub preload: bool,
-    /// Number of Strict-Transport-Security fields in the response.
-    pub fields: usize,
-    /// Why the header is invalid, when it is.
-    pub error: Option<String>,
-}
 
 /// Parses the Strict-Transport-Security fields of a response that came over HTTPS (over plain
 /// HTTP the header must be ignored, RFC 6797 §8.1; the caller passes no fields then).
@@ -194,33 +175,6 @@ fn split_outside_quotes(value: &str, sep: char) -> Result<Vec<&str>, String> {
 // ---------------------------------------------------------------------------------------------
 // CSP
 
-/// Content-Security-Policy analysis. When several policies are sent (repeated fields or a comma
-/// list) browsers enforce all of them, so a behaviour counts as allowed only if every policy
-/// allows it; the shown directive values are the first policy's that has the directive.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Csp {
-    pub present: bool,
-    /// Number of policies enforced.
-    pub policies: usize,
-    pub default_src: Option<String>,
-    /// The effective script sources (`script-src`, else `default-src`).
-    pub script_src: Option<String>,
-    pub frame_ancestors: Option<String>,
-    /// Inline or `data:` scripts may run: `'unsafe-inline'` not neutralised by a nonce or hash,
-    /// `data:` in the script sources, or no script restriction at all.
-    pub unsafe_inline: bool,
-    /// `eval()` may run: `'unsafe-eval'`, or no script restriction at all.
-    pub unsafe_eval: bool,
-    /// Inline styles are allowed (the Observatory tolerates this one).
-    pub unsafe_inline_style: bool,
-    /// Scripts or plugins may load from anywhere (`*`, `https:`, `http:` …, or no restriction).
-    pub broad_sources: bool,
-    /// An https page allows active content over `http:` or `ftp:`.
-    pub insecure_sources: bool,
-    /// `frame-ancestors` is set and does not allow every origin.
-    pub anti_clickjacking: bool,
-}
-
 /// Sources whose presence means "from anywhere" (Observatory's DANGEROUSLY_BROAD).
 const BROAD: [&str; 8] = ["*", "http:", "https:", "ftp:", "http://*", "http://*.*", "https://*", "https://*.*"];
 
@@ -326,20 +280,6 @@ pub fn analyse_csp(fields: &[&str], https: bool) -> Csp {
 
 // ---------------------------------------------------------------------------------------------
 // Other security headers
-
-/// Normalised readings of the simpler security headers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct HeaderChecks {
-    /// `X-Content-Type-Options` starts with `nosniff` (Fetch: only the first value counts).
-    pub nosniff: bool,
-    /// `DENY` or `SAMEORIGIN` when every X-Frame-Options value agrees on one of them; browsers
-    /// ignore conflicting values and the obsolete `ALLOW-FROM`.
-    pub frame_options: Option<String>,
-    /// The effective Referrer-Policy: the last token browsers recognise.
-    pub referrer_policy: Option<String>,
-    /// That policy never sends the path cross-origin (Observatory's "private" policies).
-    pub referrer_policy_private: bool,
-}
 
 const REFERRER_POLICIES: [&str; 8] = [
     "no-referrer",

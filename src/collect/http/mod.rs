@@ -8,6 +8,4 @@ pub mod cookies;
 pub mod headers;
 pub mod probe;
 
-pub use cookies::Cookie;
-pub use headers::{Csp, HeaderChecks, Hsts};
-pub use probe::{Hop, HttpFacts, USER_AGENT, UrlTarget, probe};
+pub use probe::{USER_AGENT, UrlTarget, probe};

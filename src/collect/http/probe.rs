@@ -11,12 +11,11 @@
 //! (`left_declared_hosts` then holds its target). Certificates are not judged here (the TLS probe
 //! does that), so invalid certificates are accepted.
 
-use super::cookies::{Cookie, parse_set_cookie};
-use super::headers::{self, Csp, HeaderChecks, Hsts};
-use crate::collect::evidence_file::ProbeError;
-use crate::collect::net::{self, Dialer, Limits, Permit, class, error};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use super::cookies::parse_set_cookie;
+use super::headers;
+use crate::collect::net::{self, Dialer, Limits, Permit, error};
+use crate::evidence::{Cookie, Hop, Hsts, HttpFacts};
+use crate::evidence::{ErrorClass, ProbeError};
 use std::error::Error as StdError;
 use std::net::{IpAddr, SocketAddr};
 use tokio::time::Instant;
@@ -43,64 +42,6 @@ impl UrlTarget {
     pub fn new(url: Url, address: Option<IpAddr>) -> UrlTarget {
         UrlTarget { url, address, declared_hosts: Vec::new(), http_port: None }
     }
-}
-
-/// One response in a redirect chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hop {
-    pub url: String,
-    pub status: u16,
-    /// The redirect target, resolved against `url` (as received when it is not a valid URL).
-    pub location: Option<String>,
-    /// Whether tuanthu fetched `location`.
-    pub followed: bool,
-    /// Why a `location` was not followed.
-    pub reason: Option<String>,
-}
-
-/// What the probe of one URL found (`facts` of an `http` evidence record).
-#[derive(Debug, Clone, Serialize)]
-pub struct HttpFacts {
-    /// Status of the last response fetched in the declared URL's chain.
-    pub status: u16,
-    /// URL of that response; every header fact below describes it.
-    pub final_url: String,
-    /// Protocol of that response: `HTTP/1.1`, `HTTP/2` …
-    pub http_version: String,
-    /// Address (`ip:port`) the declared URL itself was fetched from.
-    pub connected_to: String,
-    /// `URL -> Location` for each redirect of the declared URL's chain, followed or not.
-    pub redirect_chain: Vec<String>,
-    pub hops: Vec<Hop>,
-    /// A redirect target outside the declared hosts, recorded and not followed.
-    pub left_declared_hosts: Option<String>,
-    /// Whether plain HTTP ends on HTTPS on a declared host: for an `https` URL, the answer of its
-    /// `http://` form; for an `http` URL, its own chain. Null when the plain-HTTP form could not
-    /// be reached (see `http_redirect_error`): a host that does not serve HTTP at all leaks nothing.
-    pub http_redirects_to_https: Option<bool>,
-    /// `URL -> Location` for each redirect of that plain-HTTP test.
-    pub http_redirect_chain: Vec<String>,
-    pub http_hops: Vec<Hop>,
-    /// Why the plain-HTTP test could not conclude (null result), or how it ended badly (a loop).
-    pub http_redirect_error: Option<ProbeError>,
-    /// Strict-Transport-Security (only honoured over HTTPS: absent for an `http` final response).
-    pub hsts: Hsts,
-    /// The headers rules read, every key present, repeated fields joined with ", ".
-    pub headers: BTreeMap<String, Option<String>>,
-    pub csp: Csp,
-    pub header_checks: HeaderChecks,
-    /// Cookies set by any response of the declared URL's chain.
-    pub cookies: Vec<Cookie>,
-    /// The final response's `Server` header.
-    pub server_banner: Option<String>,
-    /// Some response tuanthu fetched for this URL names a software version.
-    pub version_disclosed: bool,
-    /// `header: value` of each banner that names a version, from any response fetched.
-    pub version_banners: Vec<String>,
-    /// Body bytes read from the final response, at most `max_body_bytes`.
-    pub body_bytes_read: u64,
-    /// Why reading the final response's body stopped early (the header facts stand).
-    pub body_error: Option<ProbeError>,
 }
 
 /// Probes `target`: follows its redirects within the declared hosts, and for an `https` URL tests
@@ -220,7 +161,7 @@ fn version_name(v: reqwest::Version) -> &'static str {
 /// GETs `url` from the first address its host resolves to (or the pinned one).
 async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Exchange, ProbeError> {
     let limits = &dialer.limits;
-    let host = url.host_str().ok_or_else(|| error(class::HTTP, format!("{url} has no host")))?;
+    let host = url.host_str().ok_or_else(|| error(ErrorClass::Http, format!("{url} has no host")))?;
     let port = url.port_or_known_default().unwrap_or(80);
     let peer = net::resolve(host, port, scope.pin(url), limits.connect_timeout).await?;
     let permit = dialer.permit(peer.ip()).await;
@@ -230,7 +171,7 @@ async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Excha
     let head = head_bytes(&response);
     if head > limits.max_header_bytes {
         return Err(error(
-            class::TOO_LARGE,
+            ErrorClass::TooLarge,
             format!("{what}: response headers of {head} bytes exceed the limit of {}", limits.max_header_bytes),
         ));
     }
@@ -254,7 +195,7 @@ fn client(limits: &Limits, url: &Url, peer: SocketAddr) -> Result<reqwest::Clien
     if let Some(url::Host::Domain(name)) = url.host() {
         builder = builder.resolve(name, peer);
     }
-    builder.build().map_err(|e| error(class::IO, format!("cannot set up an HTTP client: {e}")))
+    builder.build().map_err(|e| error(ErrorClass::Io, format!("cannot set up an HTTP client: {e}")))
 }
 
 /// Size of a response head as sent on the wire in HTTP/1 (status line estimated).
@@ -272,7 +213,7 @@ async fn drain(ex: &mut Exchange, limits: &Limits, until: Instant) -> (u64, Opti
             Ok(Ok(Some(chunk))) => read = (read + chunk.len() as u64).min(cap),
             Ok(Ok(None)) => break,
             Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer), limits))),
-            Err(_) => return (read, Some(error(class::TIMEOUT, format!("body incomplete after {read} bytes")))),
+            Err(_) => return (read, Some(error(ErrorClass::Timeout, format!("body incomplete after {read} bytes")))),
         }
     }
     (read, None)
@@ -286,7 +227,7 @@ async fn within<T>(
 ) -> Result<T, ProbeError> {
     tokio::time::timeout_at(deadline, fut).await.map_err(|_| {
         let secs = limits.target_deadline.as_secs_f32();
-        error(class::DEADLINE, format!("{url} not measured within the target deadline of {secs} s"))
+        error(ErrorClass::Deadline, format!("{url} not measured within the target deadline of {secs} s"))
     })
 }
 
@@ -340,10 +281,10 @@ fn check_hop(fetched: &[Fetched], next: &Url, max_redirects: usize) -> Result<()
         urls.join(" -> ")
     };
     if fetched.iter().any(|f| f.url == *next) {
-        return Err(error(class::HTTP, format!("redirect loop: {}", path())));
+        return Err(error(ErrorClass::Http, format!("redirect loop: {}", path())));
     }
     if fetched.len() > max_redirects {
-        return Err(error(class::HTTP, format!("more than {max_redirects} redirects: {}", path())));
+        return Err(error(ErrorClass::Http, format!("more than {max_redirects} redirects: {}", path())));
     }
     Ok(())
 }
@@ -452,7 +393,7 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
     // `follow` records every response before it returns, so this is empty only on a bug; the
     // target then gets an error record rather than a crash.
     let Some(last) = chain.fetched.last() else {
-        return Err(net::error("internal", "no response was recorded for the declared URL"));
+        return Err(net::error(ErrorClass::Internal, "no response was recorded for the declared URL"));
     };
     let https = last.https();
     let (http_redirects_to_https, http_hops, http_redirect_error, plain_fetched) = match plain {
@@ -488,6 +429,7 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         version_banners: banners,
         body_bytes_read: chain.body_bytes,
         body_error: chain.body_error,
+        extra: Default::default(),
     })
 }
 
@@ -542,14 +484,14 @@ fn classify(e: &reqwest::Error, what: &str, limits: &Limits) -> ProbeError {
             true => ("no connection (TCP and TLS) established", limits.connect_timeout),
             false => ("no answer", limits.read_timeout),
         };
-        return error(class::TIMEOUT, format!("{what}: {phase} within {} s", limit.as_secs_f32()));
+        return error(ErrorClass::Timeout, format!("{what}: {phase} within {} s", limit.as_secs_f32()));
     }
     let chain = causes(e);
     let said = |needles: &[&str]| chain.iter().any(|c| needles.iter().any(|n| c.to_string().contains(n)));
     let class = if said(&["message head is too large"]) {
-        class::TOO_LARGE.to_string()
+        ErrorClass::TooLarge
     } else if chain.iter().any(|c| c.is::<rustls::Error>()) {
-        class::TLS.to_string()
+        ErrorClass::Tls
     } else if said(&[
         "invalid HTTP",
         "invalid URI",
@@ -558,15 +500,15 @@ fn classify(e: &reqwest::Error, what: &str, limits: &Limits) -> ProbeError {
         "unexpected message",
     ]) || said(&["http2 error"])
     {
-        class::PROTOCOL.to_string()
+        ErrorClass::Protocol
     } else if said(&["connection closed before message completed"]) {
-        class::CLOSED.to_string()
+        ErrorClass::Closed
     } else if let Some(io) = chain.iter().find_map(|c| c.downcast_ref::<std::io::Error>()) {
         net::io_error(io, "").class
     } else if e.is_connect() {
-        class::CONNECT.to_string()
+        ErrorClass::Connect
     } else {
-        class::HTTP.to_string()
+        ErrorClass::Http
     };
     let mut text: Vec<String> = Vec::new();
     for c in chain.iter().skip(1) {
@@ -576,7 +518,7 @@ fn classify(e: &reqwest::Error, what: &str, limits: &Limits) -> ProbeError {
         }
     }
     let text = if text.is_empty() { e.to_string() } else { text.join(": ") };
-    ProbeError { class, message: format!("{what}: {text}") }
+    ProbeError::new(class, format!("{what}: {text}"))
 }
 
 #[cfg(test)]
@@ -632,7 +574,7 @@ mod tests {
     fn loops_and_long_chains_are_refused_with_their_path() {
         let chain = [fetched("https://a.example/1", 302, None), fetched("https://a.example/2", 302, None)];
         let e = check_hop(&chain, &Url::parse("https://a.example/1").unwrap(), 10).unwrap_err();
-        assert_eq!(e.class, class::HTTP);
+        assert_eq!(e.class, ErrorClass::Http);
         assert_eq!(e.message, "redirect loop: https://a.example/1 -> https://a.example/2 -> https://a.example/1");
         let e = check_hop(&chain, &Url::parse("https://a.example/3").unwrap(), 1).unwrap_err();
         assert!(e.message.starts_with("more than 1 redirects"), "{}", e.message);

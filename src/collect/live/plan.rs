@@ -18,6 +18,14 @@ impl Kind {
             Kind::Http => "http",
         }
     }
+
+    /// The kind of the records this target's probe writes.
+    pub fn record_kind(self) -> crate::evidence::RecordKind {
+        match self {
+            Kind::Tls => crate::evidence::RecordKind::Tls,
+            Kind::Http => crate::evidence::RecordKind::Http,
+        }
+    }
 }
 
 /// One probe target.

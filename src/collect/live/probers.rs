@@ -9,7 +9,7 @@ use crate::collect::net::Dialer;
 use crate::collect::tls::certificate;
 use crate::collect::tls::enumerate::{self, Endpoint};
 use crate::collect::tls::trust::TrustStore;
-use serde_json::Value;
+use crate::evidence::{ErrorClass, Facts};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -26,29 +26,24 @@ impl LiveProber {
 
     async fn tls(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
         let found = enumerate::enumerate(&self.dialer, Endpoint { addr, sni: t.sni() }).await?;
-        let mut facts = to_value(&found)?;
+        let mut facts = found.facts;
         // Certificate facts are judged at observation time; rules recompute expiry at --as-of.
-        let cert = if found.chain.is_empty() {
-            Value::Null
-        } else {
-            to_value(&certificate::analyse(&found.chain, &t.host, &self.trust, time::OffsetDateTime::now_utc()))?
-        };
-        if let Value::Object(m) = &mut facts {
-            m.insert("certificate".into(), cert);
+        if !found.chain.is_empty() {
+            let now = time::OffsetDateTime::now_utc();
+            facts.certificate = Some(certificate::analyse(&found.chain, &t.host, &self.trust, now));
         }
-        Ok(facts)
+        Ok(Facts::Tls(Box::new(facts)))
     }
 
     async fn http(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
-        let url = t.url.clone().ok_or_else(|| crate::collect::net::error("internal", "an http target without URL"))?;
+        let url = t
+            .url
+            .clone()
+            .ok_or_else(|| crate::collect::net::error(ErrorClass::Internal, "an http target without URL"))?;
         let target =
             UrlTarget { url, address: Some(addr.ip()), declared_hosts: self.declared_hosts.clone(), http_port: None };
-        to_value(&http::probe(&self.dialer, &target).await?)
+        Ok(Facts::Http(Box::new(http::probe(&self.dialer, &target).await?)))
     }
-}
-
-fn to_value(v: &impl serde::Serialize) -> ProbeResult {
-    serde_json::to_value(v).map_err(|e| crate::collect::net::error("internal", format!("cannot record the facts: {e}")))
 }
 
 impl Prober for LiveProber {

@@ -6,8 +6,8 @@
 //! misbehaving target cannot delay the records of the others.
 
 use super::plan::Target;
-use crate::collect::evidence_file::{ProbeError, Record};
-use crate::collect::net::{self, Dialer, class};
+use crate::collect::net::{self, Dialer};
+use crate::evidence::{ErrorClass, Facts, ProbeError, Record};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 /// What a probe found out about one target.
-pub type ProbeResult = Result<serde_json::Value, ProbeError>;
+pub type ProbeResult = Result<Facts, ProbeError>;
 pub type ProbeFuture = Pin<Box<dyn Future<Output = ProbeResult> + Send>>;
 
 /// A kind of probe. `addr` is where to connect (the pin, or the first resolved address); the
@@ -52,13 +52,13 @@ struct Done {
 }
 
 /// Probes every target and passes each record to `sink` as soon as it is known.
-pub async fn run<P: Prober>(
+pub async fn run<P: Prober, E>(
     targets: Vec<Target>,
     prober: Arc<P>,
     dialer: Arc<Dialer>,
     settings: &Settings,
-    mut sink: impl FnMut(Record) -> Result<(), String>,
-) -> Result<Summary, String> {
+    mut sink: impl FnMut(Record) -> Result<(), E>,
+) -> Result<Summary, E> {
     let targets: Vec<Arc<Target>> = targets.into_iter().map(Arc::new).collect();
     let progress = progress_bar(targets.len(), settings.progress);
     let mut tasks = JoinSet::new();
@@ -94,7 +94,7 @@ pub async fn run<P: Prober>(
                     index,
                     address: targets[index].address,
                     observed_at: crate::dates::now(),
-                    result: Err(net::error("internal", format!("the probe stopped unexpectedly: {e}"))),
+                    result: Err(net::error(ErrorClass::Internal, format!("the probe stopped unexpectedly: {e}"))),
                 }
             }
         };
@@ -109,7 +109,7 @@ pub async fn run<P: Prober>(
                 index,
                 address: targets[index].address,
                 observed_at: crate::dates::now(),
-                result: Err(net::error(class::DEADLINE, why)),
+                result: Err(net::error(ErrorClass::Deadline, why)),
             };
             out.emit(done)?;
         }
@@ -127,8 +127,8 @@ struct Emitter<'a, S> {
     sink: &'a mut S,
 }
 
-impl<S: FnMut(Record) -> Result<(), String>> Emitter<'_, S> {
-    fn emit(&mut self, done: Done) -> Result<(), String> {
+impl<E, S: FnMut(Record) -> Result<(), E>> Emitter<'_, S> {
+    fn emit(&mut self, done: Done) -> Result<(), E> {
         self.recorded[done.index] = true;
         match &done.result {
             Ok(_) => self.summary.measured += 1,
@@ -155,7 +155,7 @@ async fn measure<P: Prober>(index: usize, target: Arc<Target>, prober: Arc<P>, d
     let result = match tokio::time::timeout(deadline, prober.probe(target, addr)).await {
         Ok(r) => r,
         Err(_) => Err(net::error(
-            class::DEADLINE,
+            ErrorClass::Deadline,
             format!("the target was not fully measured within its deadline ({} s)", deadline.as_secs()),
         )),
     };
@@ -163,21 +163,14 @@ async fn measure<P: Prober>(index: usize, target: Arc<Target>, prober: Arc<P>, d
 }
 
 fn record(target: &Target, done: Done) -> Record {
-    let (facts, error) = match done.result {
-        Ok(f) => (Some(f), None),
-        Err(e) => (None, Some(e)),
+    let mut rec = match done.result {
+        Ok(facts) => Record::measured(target.name.clone(), facts),
+        Err(e) => Record::failed(target.kind.record_kind(), target.name.clone(), e),
     };
-    let sni = target.sni().map(str::to_string);
-    Record {
-        kind: target.kind.as_str().to_string(),
-        target: target.name.clone(),
-        address: done.address.map(|a| a.to_string()),
-        sni,
-        observed_at: Some(done.observed_at),
-        error,
-        facts,
-        position: String::new(),
-    }
+    rec.address = done.address.map(|a| a.to_string());
+    rec.sni = target.sni().map(str::to_string);
+    rec.observed_at = Some(done.observed_at);
+    rec
 }
 
 fn progress_bar(len: usize, wanted: bool) -> indicatif::ProgressBar {
@@ -210,7 +203,9 @@ mod tests {
                 let mut c = dialer.connect(addr).await?;
                 let mut buf = [0u8; 16];
                 let n = net::read_some(&mut c.stream, &mut buf, dialer.limits.read_timeout).await?;
-                Ok(serde_json::json!({ "banner": String::from_utf8_lossy(&buf[..n]) }))
+                let mut extra = crate::evidence::Extra::new();
+                extra.insert("banner".into(), String::from_utf8_lossy(&buf[..n]).into());
+                Ok(Facts::Other("banner".into(), extra.into()))
             })
         }
     }
@@ -224,7 +219,7 @@ mod tests {
                     panic!("probe bug");
                 }
                 tokio::time::sleep(Duration::from_secs(30)).await;
-                Ok(serde_json::json!({}))
+                Ok(Facts::Other("sleepy".into(), serde_json::json!({})))
             })
         }
     }
@@ -252,7 +247,7 @@ mod tests {
         let mut records = Vec::new();
         let summary = run(targets, Arc::new(p), Arc::new(test_dialer()), &settings, |r| {
             records.push(r);
-            Ok(())
+            Ok::<(), String>(())
         })
         .await
         .unwrap();
@@ -281,9 +276,9 @@ mod tests {
             collect(vec![target(tp), target(sp), target(closed)], Banner, Settings::default()).await;
         assert_eq!(summary, Summary { targets: 3, measured: 1, errors: 2 });
         let by_port = |p: u16| records.iter().find(|r| r.target == format!("localhost:{p}")).unwrap();
-        assert_eq!(by_port(tp).facts.as_ref().unwrap()["banner"], "hello");
-        assert_eq!(by_port(sp).error.as_ref().unwrap().class, class::TIMEOUT);
-        assert_eq!(by_port(closed).error.as_ref().unwrap().class, class::CONNECT);
+        assert_eq!(by_port(tp).facts(), Some(&Facts::Other("banner".into(), serde_json::json!({"banner": "hello"}))));
+        assert_eq!(by_port(sp).error().unwrap().class, ErrorClass::Timeout);
+        assert_eq!(by_port(closed).error().unwrap().class, ErrorClass::Connect);
         assert!(records.iter().all(|r| r.address.as_deref() == Some("127.0.0.1") && r.observed_at.is_some()));
         assert_eq!(by_port(tp).sni.as_deref(), Some("localhost"));
     }
@@ -298,7 +293,7 @@ mod tests {
         let (summary, records) = collect(vec![target(1), target(2), target(3)], Sleepy, settings).await;
         assert!(started.elapsed() < Duration::from_secs(10), "the deadline stops the run");
         assert_eq!(summary, Summary { targets: 3, measured: 0, errors: 3 });
-        assert_eq!(records[0].error.as_ref().unwrap().class, "internal");
-        assert!(records[1..].iter().all(|r| r.error.as_ref().unwrap().class == class::DEADLINE));
+        assert_eq!(records[0].error().unwrap().class, ErrorClass::Internal);
+        assert!(records[1..].iter().all(|r| r.error().unwrap().class == ErrorClass::Deadline));
     }
 }

@@ -14,9 +14,9 @@
 
 use super::hostname;
 use super::trust::{TrustStore, webpki_error_name as variant_name};
+use crate::evidence::{CertificateFacts, ChainEntry};
 use crate::sanitize::truncate;
 use rustls_pki_types::{CertificateDer, UnixTime};
-use serde::Serialize;
 use std::net::IpAddr;
 use time::OffsetDateTime;
 use x509_parser::asn1_rs::Oid;
@@ -39,75 +39,6 @@ pub const MAX_SAN_CHARS: usize = 255;
 pub const MAX_CHAIN_ENTRIES: usize = 16;
 /// Most messages kept in `parse_errors`.
 pub const MAX_PARSE_ERRORS: usize = 20;
-
-/// The `certificate` facts of a TLS evidence record. Leaf-derived values are `null` when the leaf
-/// could not be parsed, so rules that need them report "unknown" instead of judging a default.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CertificateFacts {
-    /// Subject DN of the leaf, RFC 4514-like (`CN=…, O=…`), as encoded in the certificate.
-    pub subject: Option<String>,
-    pub issuer: Option<String>,
-    /// The leaf's `dNSName` and `iPAddress` SANs in certificate order (other SAN types omitted).
-    pub san: Vec<String>,
-    /// More than [`MAX_SANS`] entries: `san` lists the first ones.
-    pub san_truncated: bool,
-    /// RFC 3339 UTC.
-    pub not_before: Option<String>,
-    pub not_after: Option<String>,
-    /// Whole days from the observation time to `not_after`, rounded down: negative once expired.
-    pub days_remaining: Option<i64>,
-    /// "RSA", "EC", "Ed25519", "Ed448", "DSA", or the key algorithm OID.
-    pub key_type: Option<String>,
-    /// Modulus size for RSA, curve size for EC (P-521 is 521).
-    pub key_bits: Option<u32>,
-    /// OpenSSL's name for the leaf's signature algorithm (`sha256WithRSAEncryption`,
-    /// `ecdsa-with-SHA256`, …), or the OID when it has none.
-    pub signature_algorithm: Option<String>,
-    /// Subject equals issuer and the signature verifies with the leaf's own key.
-    pub self_signed: bool,
-    /// The host name the client used is named by the leaf's SANs ([`hostname::matches`]).
-    pub hostname_match: bool,
-    /// The presented chain validates to a trust anchor for TLS server authentication at the
-    /// observation time (rustls-webpki). Says nothing about the host name.
-    pub chain_valid: bool,
-    /// Why `chain_valid` is false, for people: "expired", "unknown issuer (…)", "self-signed", …
-    pub chain_error: Option<String>,
-    /// Certificates the server presented, leaf included.
-    pub chain_length: usize,
-    /// SHA-256 of the leaf DER, lower-case hex (empty when no certificate was presented).
-    pub sha256: String,
-    /// Serial number, colon-separated hex.
-    pub serial: Option<String>,
-    /// X.509 version (3 for v3).
-    pub version: Option<u32>,
-    /// The leaf's basicConstraints has cA=true: a CA certificate used as a server certificate.
-    pub is_ca: bool,
-    /// keyUsage bits set (RFC 5280 names: digitalSignature, keyEncipherment, …).
-    pub key_usage: Vec<String>,
-    /// extendedKeyUsage purposes (serverAuth, clientAuth, …, or OIDs).
-    pub extended_key_usage: Vec<String>,
-    /// `None` without an EKU extension (any use allowed); otherwise whether serverAuth is listed.
-    /// anyExtendedKeyUsage does not count: webpki and the CA/B requirements refuse it for TLS.
-    pub server_auth_eku: Option<bool>,
-    /// A presented certificate other than a self-issued root is signed with SHA-1 or MD5.
-    pub weak_signature_in_chain: bool,
-    /// The presented certificates, leaf first (at most [`MAX_CHAIN_ENTRIES`]).
-    pub chain: Vec<ChainEntry>,
-    /// What could not be read, "certificate N: …" (N from 1 = leaf).
-    pub parse_errors: Vec<String>,
-}
-
-/// One presented certificate, described briefly.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChainEntry {
-    pub subject: Option<String>,
-    pub issuer: Option<String>,
-    pub not_after: Option<String>,
-    pub key_type: Option<String>,
-    pub key_bits: Option<u32>,
-    pub signature_algorithm: Option<String>,
-    pub sha256: String,
-}
 
 /// Facts about `chain_der` (leaf first, as presented) when reached as `name` (the host name or
 /// IP literal the client used), judged against `trust` at time `now`.

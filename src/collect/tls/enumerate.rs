@@ -17,13 +17,11 @@
 use super::handshake::{self, Capture, Outcome, Refusal, Ssl2Outcome, alert};
 use super::hello::{self, MAX_SUITES, SSL2, SSL3, TLS10, TLS11, TLS12, TLS13, version_key};
 use super::suites::{self, class as weak};
-use crate::collect::evidence_file::ProbeError;
-use crate::collect::net::{self, Connection, Dialer, class};
+use crate::collect::net::{self, Connection, Dialer};
+use crate::evidence::{ErrorClass, ProbeError, TlsFacts};
 use rustls::pki_types::ServerName;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-
-pub use super::handshake::Negotiated;
 
 /// The endpoint to measure: an address and the name to send as SNI (`None` for IP-literal
 /// targets, which must not be sent as SNI).
@@ -33,36 +31,14 @@ pub struct Endpoint<'a> {
     pub sni: Option<&'a str>,
 }
 
-/// The TLS facts of one endpoint (names per `shared/spec/evidence.md`).
-#[derive(Debug, Clone, serde::Serialize)]
+/// What an enumeration found: the endpoint's TLS facts (without the certificate facts, which
+/// [`super::certificate::analyse`] derives from `chain`) and the chain itself.
+#[derive(Debug, Clone)]
 pub struct Enumeration {
-    /// Every key of "ssl2" … "tls1.3": true when the server accepted a handshake at that version,
-    /// false when it refused, `None` when the probe failed (see `probe_errors`).
-    pub protocols: BTreeMap<String, Option<bool>>,
-    /// Per accepted version, IANA suite names in the server's order of preference.
-    pub ciphers: BTreeMap<String, Vec<String>>,
-    /// Whether the server imposes its own suite order (None: fewer than two suites to compare,
-    /// or the comparison probe failed).
-    pub server_cipher_order: Option<bool>,
-    /// Every accepted suite (all versions) has forward secrecy.
-    pub forward_secrecy: bool,
-    /// At least one accepted suite has forward secrecy.
-    pub forward_secrecy_offered: bool,
-    /// Sorted, deduplicated weak classes (see [`suites::class`]).
-    pub weak_cipher_classes: Vec<String>,
-    /// Smallest DHE prime seen, in bits.
-    pub dh_min_bits: Option<u32>,
+    pub facts: TlsFacts,
     /// DER certificates as presented, leaf first. Input to the certificate facts, not a fact
-    /// itself (and raw DER would bloat evidence files), hence not serialized.
-    #[serde(skip)]
+    /// itself (raw DER would bloat evidence files).
     pub chain: Vec<Vec<u8>>,
-    /// What a modern client (rustls) negotiates; None when rustls could not connect.
-    pub negotiated: Option<Negotiated>,
-    /// Versions whose probe failed with an error (timeout, garbage…) rather than a refusal:
-    /// `null` in `protocols`: not measured.
-    pub probe_errors: BTreeMap<String, ProbeError>,
-    /// Connections this enumeration opened (or tried to).
-    pub connections: usize,
 }
 
 /// Measures the endpoint. `Err` only when it cannot be measured at all: the first connection
@@ -151,11 +127,11 @@ impl<'a> Session<'a> {
     /// The error for an endpoint that accepted nothing.
     fn failure(&mut self) -> ProbeError {
         if self.alerts > 0 {
-            return net::error(class::TLS, "the server refused every protocol version and cipher suite offered");
+            return net::error(ErrorClass::Tls, "the server refused every protocol version and cipher suite offered");
         }
         match self.first_error.take() {
             Some(e) => e,
-            None => net::error(class::CLOSED, "the server closed the connection on every ClientHello"),
+            None => net::error(ErrorClass::Closed, "the server closed the connection on every ClientHello"),
         }
     }
 
@@ -234,7 +210,7 @@ impl<'a> Session<'a> {
                 }
                 Outcome::Accepted(f) if f.hello.version == version => {
                     let msg = format!("the server chose suite {:#06x}, which was not offered", f.hello.cipher);
-                    self.note_error(version, net::error(class::PROTOCOL, msg));
+                    self.note_error(version, net::error(ErrorClass::Protocol, msg));
                     return Stop::Version;
                 }
                 // A lower (or other) version: the offered one is not spoken.
@@ -360,7 +336,7 @@ impl<'a> Session<'a> {
         let forward_secrecy = self.ssl2.is_empty() && all.iter().all(|&s| suites::forward_secret(s));
         let forward_secrecy_offered = all.iter().any(|&s| suites::forward_secret(s));
         let chain = if capture.chain.is_empty() { self.raw_chain } else { capture.chain };
-        Enumeration {
+        let facts = TlsFacts {
             protocols,
             ciphers,
             server_cipher_order,
@@ -368,11 +344,13 @@ impl<'a> Session<'a> {
             forward_secrecy_offered,
             weak_cipher_classes: classes.into_iter().map(str::to_string).collect(),
             dh_min_bits: self.dh_min_bits,
-            chain,
             negotiated: capture.negotiated,
             probe_errors: self.errors.into_iter().map(|(v, e)| (probe_key(v), e)).collect(),
             connections: self.connections,
-        }
+            certificate: None,
+            extra: Default::default(),
+        };
+        Enumeration { facts, chain }
     }
 }
 

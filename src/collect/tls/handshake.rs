@@ -8,8 +8,9 @@
 
 use super::hello::{self, TLS13};
 use super::suites;
-use crate::collect::evidence_file::ProbeError;
-use crate::collect::net::{self, Connection, Limits, class};
+use crate::collect::net::{self, Connection, Limits};
+use crate::evidence::Negotiated;
+use crate::evidence::{ErrorClass, ProbeError};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -78,7 +79,7 @@ pub async fn exchange(conn: &mut Connection, hello: &[u8], limits: &Limits) -> R
     let mut received = 0usize;
     loop {
         let n = match net::read_some(&mut conn.stream, &mut buf, limits.read_timeout).await {
-            Ok(0) => return parser.cut_short(net::error(class::CLOSED, "connection closed"), received),
+            Ok(0) => return parser.cut_short(net::error(ErrorClass::Closed, "connection closed"), received),
             Ok(n) => n,
             Err(e) => return parser.cut_short(e, received),
         };
@@ -95,18 +96,18 @@ pub async fn exchange(conn: &mut Connection, hello: &[u8], limits: &Limits) -> R
 async fn send(stream: &mut TcpStream, bytes: &[u8], limits: &Limits) -> Result<(), ProbeError> {
     // A server that never reads could block the write forever once buffers fill.
     match tokio::time::timeout(limits.read_timeout, stream.write_all(bytes)).await {
-        Err(_) => Err(net::error(class::TIMEOUT, "the server did not take the ClientHello")),
+        Err(_) => Err(net::error(ErrorClass::Timeout, "the server did not take the ClientHello")),
         Ok(Err(e)) => Err(net::io_error(&e, "cannot send the ClientHello")),
         Ok(Ok(())) => Ok(()),
     }
 }
 
 fn protocol(msg: impl Into<String>) -> ProbeError {
-    net::error(class::PROTOCOL, msg)
+    net::error(ErrorClass::Protocol, msg)
 }
 
 fn too_large(cap: usize) -> ProbeError {
-    net::error(class::TOO_LARGE, format!("the handshake flight exceeds {cap} bytes"))
+    net::error(ErrorClass::TooLarge, format!("the handshake flight exceeds {cap} bytes"))
 }
 
 /// Incremental parser of the server's first flight: records, then handshake messages (which may
@@ -153,9 +154,11 @@ impl FlightParser {
             // The ServerHello is what decides; a truncated rest only loses the chain.
             return Ok(outcome);
         }
-        match (err.class.as_str(), received) {
-            (class::CLOSED, 0) => Ok(Outcome::Refused(Refusal::Closed)),
-            (class::CLOSED, n) => Err(net::error(class::CLOSED, format!("closed mid-handshake after {n} bytes"))),
+        match (&err.class, received) {
+            (ErrorClass::Closed, 0) => Ok(Outcome::Refused(Refusal::Closed)),
+            (ErrorClass::Closed, n) => {
+                Err(net::error(ErrorClass::Closed, format!("closed mid-handshake after {n} bytes")))
+            }
             _ => Err(err),
         }
     }
@@ -320,9 +323,9 @@ pub async fn exchange_ssl2(conn: &mut Connection, limits: &Limits) -> Result<Ssl
     loop {
         let n = match net::read_some(&mut conn.stream, &mut buf, limits.read_timeout).await {
             Ok(0) if got.is_empty() => return Ok(Ssl2Outcome::Refused),
-            Ok(0) => return Err(net::error(class::CLOSED, "closed mid SSLv2 SERVER-HELLO")),
+            Ok(0) => return Err(net::error(ErrorClass::Closed, "closed mid SSLv2 SERVER-HELLO")),
             Ok(n) => n,
-            Err(e) if e.class == class::CLOSED && got.is_empty() => return Ok(Ssl2Outcome::Refused),
+            Err(e) if e.class == ErrorClass::Closed && got.is_empty() => return Ok(Ssl2Outcome::Refused),
             Err(e) => return Err(e),
         };
         got.extend_from_slice(&buf[..n]);
@@ -366,17 +369,6 @@ fn parse_ssl2_server_hello(buf: &[u8]) -> Result<Option<Ssl2Outcome>, ProbeError
     // Certificate type 1 is X.509.
     let certificate = (msg.get(2) == Some(&1) && !cert.is_empty()).then(|| cert.to_vec());
     Ok(Some(Ssl2Outcome::Accepted { ciphers, certificate }))
-}
-
-/// What a modern client (rustls) negotiates.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Negotiated {
-    /// Protocol key ("tls1.2", "tls1.3").
-    pub version: String,
-    /// IANA cipher-suite name.
-    pub cipher: String,
-    /// IANA key-exchange group name ("x25519", "secp256r1", "X25519MLKEM768").
-    pub group: Option<String>,
 }
 
 /// The chain a rustls client was shown (even if the handshake failed later) and, when the
@@ -580,13 +572,13 @@ mod tests {
     #[test]
     fn garbage_oversize_and_truncation_are_errors_not_panics() {
         let err = parse_all(b"HTTP/1.1 400 Bad Request\r\n", 100).unwrap_err();
-        assert_eq!(err.class, class::PROTOCOL, "{err:?}");
+        assert_eq!(err.class, ErrorClass::Protocol, "{err:?}");
         let huge = [22, 3, 3, 0x48, 0x01, 2, 0xff, 0xff, 0xff];
-        assert_eq!(parse_all(&huge, 100).unwrap_err().class, class::PROTOCOL, "record over 2^14+2048");
+        assert_eq!(parse_all(&huge, 100).unwrap_err().class, ErrorClass::Protocol, "record over 2^14+2048");
         let big_msg = record(22, TLS12, &[2, 0x02, 0, 0]);
-        assert_eq!(parse_all(&big_msg, 100).unwrap_err().class, class::TOO_LARGE);
+        assert_eq!(parse_all(&big_msg, 100).unwrap_err().class, ErrorClass::TooLarge);
         let bad_hello = record(22, TLS12, &handshake(2, &[3, 3, 0]));
-        assert_eq!(parse_all(&bad_hello, 100).unwrap_err().class, class::PROTOCOL);
+        assert_eq!(parse_all(&bad_hello, 100).unwrap_err().class, ErrorClass::Protocol);
         // Every prefix of a valid flight is "need more", never a verdict or a panic.
         let full = record(22, TLS12, &server_hello(TLS12, 0xC02F, [1; 32], &[]));
         for end in 0..full.len() {
@@ -594,9 +586,9 @@ mod tests {
         }
         let mut p = FlightParser::new(1 << 16);
         assert_eq!(p.feed(&full[..20]).unwrap(), None);
-        assert_eq!(p.cut_short(net::error(class::CLOSED, "x"), 20).unwrap_err().class, class::CLOSED);
+        assert_eq!(p.cut_short(net::error(ErrorClass::Closed, "x"), 20).unwrap_err().class, ErrorClass::Closed);
         let mut p = FlightParser::new(1 << 16);
-        assert_eq!(p.cut_short(net::error(class::CLOSED, "x"), 0).unwrap(), Outcome::Refused(Refusal::Closed));
+        assert_eq!(p.cut_short(net::error(ErrorClass::Closed, "x"), 0).unwrap(), Outcome::Refused(Refusal::Closed));
     }
 
     #[test]
@@ -635,6 +627,6 @@ mod tests {
             Ssl2Outcome::Accepted { ciphers: vec![[1, 0, 0x80], [7, 0, 0xC0]], certificate: Some(b"der".to_vec()) }
         );
         assert_eq!(parse_ssl2_server_hello(&[21, 3, 1, 0, 2, 2, 70]).unwrap(), Some(Ssl2Outcome::Refused));
-        assert_eq!(parse_ssl2_server_hello(&[0x80, 3, 9, 9, 9]).unwrap_err().class, class::PROTOCOL);
+        assert_eq!(parse_ssl2_server_hello(&[0x80, 3, 9, 9, 9]).unwrap_err().class, ErrorClass::Protocol);
     }
 }

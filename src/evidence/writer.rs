@@ -9,7 +9,8 @@
 //!   so that two runs over the same targets diff cleanly, and written to a temporary file that is
 //!   renamed into place — an interrupted run never leaves half a document behind.
 
-use super::evidence_file::{Record, SCHEMA, Tool};
+use super::Record;
+use super::file::{SCHEMA, Tool};
 use serde_json::json;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -38,6 +39,17 @@ pub struct Written {
     pub errors: usize,
 }
 
+/// Why an evidence file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot create {}: {source}", path.display())]
+    Create { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot move {} to {}: {source}", from.display(), to.display())]
+    Rename { from: PathBuf, to: PathBuf, source: std::io::Error },
+}
+
 pub struct EvidenceWriter {
     encoding: Encoding,
     path: PathBuf,
@@ -54,7 +66,7 @@ pub fn tool() -> Tool {
 }
 
 impl EvidenceWriter {
-    pub fn create(path: &Path, started_at: &str) -> Result<EvidenceWriter, String> {
+    pub fn create(path: &Path, started_at: &str) -> Result<EvidenceWriter, WriteError> {
         let encoding = Encoding::for_path(path);
         let temp = match encoding {
             Encoding::Lines => path.to_path_buf(),
@@ -64,7 +76,7 @@ impl EvidenceWriter {
                 path.with_file_name(name)
             }
         };
-        let file = File::create(&temp).map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+        let file = File::create(&temp).map_err(|source| WriteError::Create { path: temp.clone(), source })?;
         let mut w = EvidenceWriter {
             encoding,
             path: path.to_path_buf(),
@@ -81,17 +93,18 @@ impl EvidenceWriter {
         Ok(w)
     }
 
-    fn line(&mut self, v: &impl serde::Serialize) -> Result<(), String> {
-        let io = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
-        serde_json::to_writer(&mut self.out, v).map_err(|e| e.to_string())?;
-        self.out.write_all(b"\n").map_err(io)?;
-        self.out.flush().map_err(io)
+    fn line(&mut self, v: &impl serde::Serialize) -> Result<(), WriteError> {
+        let written = serde_json::to_writer(&mut self.out, v)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .and_then(|()| self.out.flush());
+        written.map_err(|source| WriteError::Write { path: self.path.clone(), source })
     }
 
     /// Adds one record; for JSON Lines it is on disk when this returns.
-    pub fn push(&mut self, rec: Record) -> Result<(), String> {
+    pub fn push(&mut self, rec: Record) -> Result<(), WriteError> {
         self.written.records += 1;
-        if rec.error.is_some() {
+        if rec.error().is_some() {
             self.written.errors += 1;
         }
         match self.encoding {
@@ -104,7 +117,7 @@ impl EvidenceWriter {
     }
 
     /// Completes the file: the trailer for JSON Lines, the whole document otherwise.
-    pub fn finish(mut self, finished_at: &str) -> Result<Written, String> {
+    pub fn finish(mut self, finished_at: &str) -> Result<Written, WriteError> {
         let written = self.written;
         match self.encoding {
             Encoding::Lines => {
@@ -113,18 +126,24 @@ impl EvidenceWriter {
             }
             Encoding::Document => {
                 let mut records = std::mem::take(&mut self.held);
-                records.sort_by(|a, b| (&a.kind, &a.target, &a.address).cmp(&(&b.kind, &b.target, &b.address)));
+                records.sort_by(|a, b| {
+                    (a.kind().as_str(), &a.target, &a.address).cmp(&(b.kind().as_str(), &b.target, &b.address))
+                });
                 let doc = json!({
                     "schema": SCHEMA, "tool": tool(),
                     "started_at": self.started_at, "finished_at": finished_at,
                     "records": records,
                 });
-                let io = |e: std::io::Error| format!("cannot write {}: {e}", self.temp.display());
-                serde_json::to_writer_pretty(&mut self.out, &doc).map_err(|e| e.to_string())?;
-                self.out.write_all(b"\n").map_err(io)?;
-                self.out.flush().map_err(io)?;
-                std::fs::rename(&self.temp, &self.path)
-                    .map_err(|e| format!("cannot move {} to {}: {e}", self.temp.display(), self.path.display()))?;
+                let written = serde_json::to_writer_pretty(&mut self.out, &doc)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| self.out.write_all(b"\n"))
+                    .and_then(|()| self.out.flush());
+                written.map_err(|source| WriteError::Write { path: self.temp.clone(), source })?;
+                std::fs::rename(&self.temp, &self.path).map_err(|source| WriteError::Rename {
+                    from: self.temp.clone(),
+                    to: self.path.clone(),
+                    source,
+                })?;
             }
         }
         Ok(written)
@@ -134,19 +153,20 @@ impl EvidenceWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::evidence_file::{ProbeError, read};
+    use crate::evidence::file::read;
+    use crate::evidence::{ErrorClass, Facts, ProbeError, RecordKind, TlsFacts};
 
     fn rec(target: &str, error: bool) -> Record {
-        Record {
-            kind: "tls".into(),
-            target: target.into(),
-            address: Some("127.0.0.1".into()),
-            sni: None,
-            observed_at: Some("2026-11-25T08:00:00Z".into()),
-            error: error.then(|| ProbeError { class: "timeout".into(), message: "no answer".into() }),
-            facts: (!error).then(|| json!({"protocols": {"tls1.2": true}})),
-            position: String::new(),
-        }
+        let mut r = if error {
+            Record::failed(RecordKind::Tls, target, ProbeError::new(ErrorClass::Timeout, "no answer"))
+        } else {
+            let mut facts = TlsFacts::default();
+            facts.protocols.insert("tls1.2".into(), Some(true));
+            Record::measured(target, Facts::Tls(Box::new(facts)))
+        };
+        r.address = Some("127.0.0.1".into());
+        r.observed_at = Some("2026-11-25T08:00:00Z".into());
+        r
     }
 
     #[test]

@@ -63,8 +63,9 @@
 //! or deserialize the whole file, are unmaintained, and have no memory bound
 //! or entity policy. On top of quick-xml the grammar is small.
 
-mod model;
+mod packed;
 mod parse;
+mod scoped;
 mod split;
 mod xml;
 
@@ -74,7 +75,11 @@ mod tests;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-pub use model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service};
+pub use scoped::read_scoped;
+
+// The model is the evidence contract's; the parser's modules read it as `super::model`.
+use crate::evidence::nmap as model;
+use model::{Host, RunInfo};
 
 /// Appended to script output that was cut at `Limits::max_script_output`.
 pub const TRUNCATION_MARK: &str = "…[truncated]";

@@ -52,7 +52,8 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use memchr::memmem;
 
-use super::model::{Host, Port, packed};
+use super::model::{Host, Port};
+use super::packed;
 use super::parse;
 use super::xml::Origin;
 use super::{Limits, NmapError};

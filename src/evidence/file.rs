@@ -17,52 +17,17 @@
 //! Record facts come from the network and are kept exactly as received; they are sanitised only
 //! when displayed.
 
+use super::record::strip_position;
+use super::{Record, RecordKind};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use time::OffsetDateTime;
 
 pub const SCHEMA: &str = "tuanthu/evidence/v1";
 /// Largest evidence file read as one JSON document.
 pub const MAX_DOCUMENT_BYTES: u64 = 512 << 20;
 /// Longest JSON Lines record accepted (a record carries at most a certificate chain and headers).
 pub const MAX_LINE_BYTES: usize = 16 << 20;
-
-/// Why a target could not be measured (`error.class` values are the collector's error kinds).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub struct ProbeError {
-    pub class: String,
-    #[serde(default)]
-    pub message: String,
-}
-
-/// One evidence record: the facts of one target, or the error that prevented measuring it.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-pub struct Record {
-    pub kind: String,
-    pub target: String,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub sni: Option<String>,
-    #[serde(default)]
-    pub observed_at: Option<String>,
-    #[serde(default)]
-    pub error: Option<ProbeError>,
-    #[serde(default)]
-    pub facts: Option<serde_json::Value>,
-    /// Where the record is in its file (record index for documents, line for JSON Lines).
-    #[serde(skip)]
-    pub position: String,
-}
-
-impl Record {
-    /// When it was observed, if the time is given and valid RFC 3339.
-    pub fn observed(&self) -> Option<OffsetDateTime> {
-        let t = self.observed_at.as_deref()?;
-        OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-    }
-}
 
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct Tool {
@@ -110,9 +75,6 @@ struct Header {
     #[serde(default)]
     started_at: Option<String>,
 }
-
-/// Record kinds this version evaluates; records of other kinds are kept and reported.
-pub const KINDS: [&str; 2] = ["tls", "http"];
 
 /// Reads an evidence file. Never fails: what could not be read is described in `problems` or
 /// `fatal`, so the caller can report it and go on with the other inputs; what was read but is
@@ -287,17 +249,13 @@ fn read_lines(input: &mut EvidenceInput, header: serde_json::Value, mut reader: 
 }
 
 fn add_record(input: &mut EvidenceInput, v: serde_json::Value, position: String) {
-    match serde_json::from_value::<Record>(v) {
+    match Record::from_value(v) {
         Ok(mut r) => {
             r.position = position;
-            if r.error.is_none() && !r.facts.as_ref().is_some_and(|f| f.is_object()) {
-                input.problems.push(format!("{}: record for {} has neither `facts` nor `error`", r.position, r.target));
-                input.partial = true;
-            }
             input.records.push(r);
         }
         Err(e) => {
-            input.problems.push(format!("{position}: not an evidence record: {}", strip_position(&e.to_string())));
+            input.problems.push(format!("{position}: not an evidence record: {e}"));
             input.partial = true;
         }
     }
@@ -314,7 +272,7 @@ fn check_counts(trailer: &serde_json::Value, lines: u64, records: &[Record]) -> 
         }),
     };
     let (stated, stated_errors) = (count("records")?, count("errors")?);
-    let errors = records.iter().filter(|r| r.error.is_some()).count() as u64;
+    let errors = records.iter().filter(|r| r.error().is_some()).count() as u64;
     if (stated, stated_errors) != (lines, errors) {
         return Err(format!(
             "the trailer counts {stated} record(s) and {stated_errors} error(s), but {lines} record(s) and {errors} error(s) were read: records were lost or added after the run; the records read are used"
@@ -323,29 +281,25 @@ fn check_counts(trailer: &serde_json::Value, lines: u64, records: &[Record]) -> 
     Ok(())
 }
 
-/// Error classes the collector writes (`collect::net::class`).
-const ERROR_CLASSES: [&str; 10] = {
-    use crate::collect::net::class::*;
-    [DNS, CONNECT, TIMEOUT, DEADLINE, CLOSED, PROTOCOL, TOO_LARGE, TLS, HTTP, IO]
-};
-
 /// One warning per record kind this version does not evaluate and per unknown error class, with
 /// how many records have it and where the first is.
 fn unused(records: &[Record]) -> Vec<String> {
     let mut kinds: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
     let mut classes = kinds.clone();
     for r in records {
-        if !KINDS.contains(&r.kind.as_str()) {
-            kinds.entry(&r.kind).or_insert((0, &r.position)).0 += 1;
+        if !r.kind().is_known() {
+            kinds.entry(r.kind().as_str()).or_insert((0, &r.position)).0 += 1;
         }
-        if let Some(e) = r.error.as_ref().filter(|e| !ERROR_CLASSES.contains(&e.class.as_str())) {
-            classes.entry(&e.class).or_insert((0, &r.position)).0 += 1;
+        if let Some(e) = r.error().filter(|e| !e.class.is_known()) {
+            classes.entry(e.class.as_str()).or_insert((0, &r.position)).0 += 1;
         }
     }
     let shown = |s: &str| crate::sanitize::truncate(&crate::sanitize::one_line(s), 64);
+    let known: Vec<String> = RecordKind::KNOWN.iter().map(|k| format!("`{k}`")).collect();
+    let known = known.join(", ");
     let kinds = kinds.into_iter().map(|(kind, (n, first))| {
         format!(
-            "{first}: {n} record(s) of kind `{}`, which this version does not evaluate (it reads `tls` and `http`): kept, but no rule reads them",
+            "{first}: {n} record(s) of kind `{}`, which this version does not evaluate (it reads {known}): kept, but no rule reads them",
             shown(kind)
         )
     });
@@ -356,14 +310,6 @@ fn unused(records: &[Record]) -> Vec<String> {
         )
     });
     kinds.chain(classes).collect()
-}
-
-/// serde_json appends " at line L column C"; the position is given separately.
-fn strip_position(s: &str) -> String {
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -377,7 +323,7 @@ mod tests {
         read(&p)
     }
 
-    const REC: &str = r#"{"kind": "tls", "target": "a.example.vn:443", "observed_at": "2026-11-25T08:00:01Z", "error": null, "facts": {"protocols": {"tls1.2": true}}}"#;
+    const REC: &str = r#"{"kind": "tls", "target": "a.example.vn:443", "observed_at": "2026-11-25T08:00:01Z", "error": null, "facts": {"protocols": {"tls1.2": true}, "ciphers": {}, "forward_secrecy": true, "weak_cipher_classes": []}}"#;
 
     #[test]
     fn json_document() {
@@ -440,11 +386,32 @@ mod tests {
         assert_eq!(
             e.warnings,
             [
-                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls` and `http`): kept, but no rule reads them",
+                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`): kept, but no rule reads them",
                 "line 5: 1 record(s) with the unknown error class `gremlins`: kept; their targets count as not measured",
             ]
         );
         assert!(read_str("e.jsonl", &format!("{HEADER}\n{REC}\n")).warnings.is_empty());
+    }
+
+    #[test]
+    fn facts_are_read_against_the_contract() {
+        let missing = r#"{"kind": "tls", "target": "c:443", "observed_at": "2026-11-25T08:00:01Z", "facts": {"protocols": {}, "ciphers": {}, "weak_cipher_classes": []}}"#;
+        let wrong = r#"{"kind": "http", "target": "https://d/", "facts": {"status": "200"}}"#;
+        let newer = r#"{"kind": "tls", "target": "e:443", "facts": {"protocols": {}, "ciphers": {}, "forward_secrecy": false, "weak_cipher_classes": [], "quantum_safe": true}}"#;
+        let trailer = r#"{"finished_at": "2026-11-25T08:00:09Z", "records": 4, "errors": 0}"#;
+        let e = read_str("e.jsonl", &format!("{HEADER}\n{missing}\n{wrong}\n{newer}\n{REC}\n{trailer}\n"));
+        assert_eq!(
+            e.problems,
+            [
+                "line 2: not an evidence record: tls facts of c:443: missing field `forward_secrecy`",
+                "line 3: not an evidence record: http facts of https://d/: invalid type: string \"200\", expected u16",
+            ]
+        );
+        assert!(e.partial, "a record that breaks the contract is reported, so the input is partial");
+        assert_eq!(e.records.len(), 2);
+        let Some(crate::evidence::Facts::Tls(tls)) = e.records[0].facts() else { panic!("{:?}", e.records[0]) };
+        assert_eq!(tls.extra.get("quantum_safe"), Some(&serde_json::Value::Bool(true)), "kept under `extra`");
+        assert_eq!(e.records[0].position, "line 4");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Unit tests: one small inline document per feature or failure mode.
 
+use super::packed;
 #[cfg(test)]
 use super::*;
+use crate::evidence::nmap::{Address, ExtraPorts, Hostname, OsMatch, Port, Script, ScriptNode, Service};
 
 /// Parses `xml`, returning the run, the hosts delivered and the error.
 fn parse_with(xml: &str, limits: &Limits) -> (RunInfo, Vec<Host>, Option<NmapError>) {
@@ -763,11 +765,11 @@ fn packed_hosts_unpack_identical() {
     hosts.push(Host::default());
     for host in &hosts {
         let (mut bytes, mut text) = (Vec::new(), String::new());
-        model::packed::pack(host, &mut bytes, &mut text);
+        packed::pack(host, &mut bytes, &mut text);
         let mut ports = Vec::new();
-        assert_eq!(model::packed::unpack(&bytes, &text, &mut ports).as_ref(), Some(host));
+        assert_eq!(packed::unpack(&bytes, &text, &mut ports).as_ref(), Some(host));
         // Damaged input is refused, not a panic.
-        assert!(bytes.len() < 2 || model::packed::unpack(&bytes[..bytes.len() / 2], &text, &mut ports).is_none());
+        assert!(bytes.len() < 2 || packed::unpack(&bytes[..bytes.len() / 2], &text, &mut ports).is_none());
     }
 }
 
