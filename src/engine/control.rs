@@ -125,11 +125,29 @@ fn judge_control(
         }
     }
     findings.extend(attestation_findings(cx, control, att));
-    let status = decide(control, &findings, att_passes(&findings), rules_applicable, rule_judged);
+    let attested = att_passes(&findings);
+    let status = decide(control, &findings, attested, rules_applicable, rule_judged);
     if status == Status::Unknown && findings.iter().all(|f| f.outcome != Outcome::Unknown) {
         findings.push(finding("evidence", Outcome::Unknown, Message::NoEvidence, None));
     }
-    apply_waiver(cx, id, status, tailored, findings)
+    let basis = basis(cx, status, &findings, attested);
+    let mut r = apply_waiver(cx, id, status, tailored, findings);
+    r.basis = basis;
+    r
+}
+
+/// What decided `status`: a failing rule over measured evidence is a measurement; a pass without
+/// a passing attestation can only have come from measurement.
+fn basis(cx: &SystemCx, status: Status, findings: &[Finding], attested: bool) -> Basis {
+    let measured = |f: &Finding| cx.policy.rules.get(&f.rule).is_some_and(|r| r.evidence.is_measured());
+    match status {
+        Status::Fail if findings.iter().any(|f| f.outcome == Outcome::Fail && measured(f)) => Basis::Measured,
+        Status::Fail => Basis::Attested,
+        Status::Pass if attested => Basis::Attested,
+        Status::Pass => Basis::Measured,
+        Status::Unknown | Status::Waived => Basis::None,
+        Status::NotApplicable => Basis::Attested,
+    }
 }
 
 /// Two rules fed by the same missing scan report the same gap; show it once.
@@ -307,6 +325,7 @@ fn result(id: &str, status: Status, tailored: bool, findings: Vec<Finding>) -> C
     ControlResult {
         id: id.to_string(),
         status,
+        basis: if status == Status::Unknown { Basis::None } else { Basis::Attested },
         waived_status: None,
         waiver: None,
         tailored,

@@ -181,6 +181,7 @@ fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
         controls: vec![ControlResult {
             id: format!("{cat_id}/level-{}", system.level),
             status: Status::Unknown,
+            basis: Basis::None,
             waived_status: None,
             waiver: None,
             tailored: false,

@@ -35,6 +35,38 @@ impl Status {
     }
 }
 
+/// What decided a control's status (spec: "Basis"): a measurement, an attestation, both, or
+/// nothing (unknown). A waived control keeps the basis of the status beneath the waiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// A rule over measured evidence failed it, or measured sufficiency passed it.
+    Measured,
+    /// An attestation (or a recorded assessment, or an inventory record such as an incident)
+    /// decided it.
+    Attested,
+    /// It passes on an attestation, and measured sufficiency alone would also pass it.
+    Both,
+    /// Nothing decided it: unknown.
+    None,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Measured => "measured",
+            Basis::Attested => "attested",
+            Basis::Both => "both",
+            Basis::None => "none",
+        }
+    }
+
+    /// Counts toward `controls_measured`: measured or both.
+    pub fn is_measured(self) -> bool {
+        matches!(self, Basis::Measured | Basis::Both)
+    }
+}
+
 /// What a single finding says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +120,8 @@ pub struct WaiverUse {
 pub struct ControlResult {
     pub id: String,
     pub status: Status,
+    /// What decided `status` (for a waived control: the status beneath the waiver).
+    pub basis: Basis,
     /// When `status` is `waived`: what it would have been.
     pub waived_status: Option<Status>,
     pub waiver: Option<WaiverUse>,
