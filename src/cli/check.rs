@@ -65,7 +65,9 @@ pub struct Sources {
     /// nmap XML results (`nmap -oX`); hosts are matched to the declared assets
     #[arg(long, num_args = 1.., value_name = "FILE.xml")]
     pub nmap: Vec<PathBuf>,
-    /// Evidence files of live TLS/HTTP probes (tuanthu/evidence/v1, JSON or JSON Lines)
+    /// Evidence files, the format read from their content: tuanthu's own (`collect`, `import`),
+    /// nmap XML, OpenSCAP/CIS-CAT XCCDF or ARF results, Lynis report.dat, Wazuh agents lists,
+    /// Greenbone/OpenVAS and Nessus reports (see `tuanthu import --help`)
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub evidence: Vec<PathBuf>,
     /// Directory searched for tailoring files after each inventory file's own directory
@@ -138,9 +140,11 @@ pub(crate) fn assess(
 ) -> (Report, crate::policy::Policy, ExitCode) {
     let Inputs { policy, inventory: inv, as_of } = inputs;
     let scope = Scope::of(&inv);
-    let mut probes: Vec<_> = a.sources.evidence.iter().map(|p| crate::evidence::file::read(p)).collect();
+    let mut nmap: Vec<_> = a.sources.nmap.iter().map(|p| import_nmap(p, &scope)).collect();
+    let (nmap_evidence, mut probes) = crate::import::load::load_all(&a.sources.evidence, &scope);
+    nmap.extend(nmap_evidence);
     probes.extend(live);
-    let evidence = Evidence { nmap: a.sources.nmap.iter().map(|p| import_nmap(p, &scope)).collect(), probes };
+    let evidence = Evidence { nmap, probes };
     let mut code = ExitCode::Ok;
     for input in &evidence.probes {
         if let Some(e) = &input.fatal {

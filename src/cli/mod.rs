@@ -6,6 +6,7 @@ mod check;
 mod collect;
 mod controls;
 mod gate;
+mod import;
 mod keys;
 mod scan;
 mod validate;
@@ -67,6 +68,17 @@ tuanthu collect --inventory inventory.yaml --ca-bundle gov-root-ca.pem --per-hos
 Exit codes: 0 every target measured; 1 some targets could not be measured (recorded as errors, file written); \
 2 invalid input; 3 the run failed.")]
     Collect(collect::CollectArgs),
+    /// Convert other tools' results (OpenSCAP, Lynis, Wazuh, Greenbone/OpenVAS, Nessus) into an
+    /// evidence file
+    #[command(after_help = "The format of each file is read from its content (--from forces one). Each host a file \
+describes becomes one record: host-audit (XCCDF/ARF, Lynis, Wazuh SCA), vulnerabilities (OpenVAS, Nessus, Wazuh, \
+OVAL patch benchmarks) or agent (Wazuh agents list), with the tool's own time. `check --evidence` reads these \
+files directly too; import them to send one file to the national center, or for results that name no host.\n\n\
+Examples:\n  tuanthu import web01.arf.xml report.dat greenbone.xml -o evidence.jsonl\n  \
+tuanthu import sca-003.json --from wazuh-sca --target web01 --observed-at 2026-11-20T02:00:00Z -o web01-sca.jsonl\n\n\
+Exit codes: 0 every file read whole; 1 some files partial or unrecognised (listed; the rest written); \
+2 nothing usable, or invalid usage; 3 the output could not be written.")]
+    Import(import::ImportArgs),
     /// Probe the declared assets, then evaluate like `check` (collect + check in one go)
     #[command(after_help = "Exit codes: as for check.\n\nExample:\n  tuanthu scan --inventory inventory.yaml \
 --nmap scan.xml --save-evidence evidence.jsonl --format json -o report.json")]
@@ -146,6 +158,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Controls(a) => controls::run(a),
         Command::Aggregate(a) => aggregate::run(a),
         Command::Gate(a) => gate::run(a),
+        Command::Import(a) => import::run(a),
         Command::Keys(k) => keys::run(k),
         Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {

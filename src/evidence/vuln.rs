@@ -25,7 +25,9 @@ pub struct Vulnerability {
     /// `443/tcp`, or absent for host-level findings.
     #[serde(default)]
     pub port: Option<String>,
-    pub severity: Severity,
+    /// On the shared scale; absent when the tool gave neither a severity nor a score.
+    #[serde(default)]
+    pub severity: Option<Severity>,
     #[serde(default)]
     pub cvss: Option<f64>,
     #[serde(default)]
@@ -46,6 +48,8 @@ pub struct SeverityCounts {
     pub medium: u64,
     pub low: u64,
     pub none: u64,
+    /// Findings without a severity.
+    pub unknown: u64,
 }
 
 impl SeverityCounts {
@@ -53,11 +57,12 @@ impl SeverityCounts {
         let mut c = SeverityCounts::default();
         for f in findings {
             *match f.severity {
-                Severity::Critical => &mut c.critical,
-                Severity::High => &mut c.high,
-                Severity::Medium => &mut c.medium,
-                Severity::Low => &mut c.low,
-                Severity::None => &mut c.none,
+                Some(Severity::Critical) => &mut c.critical,
+                Some(Severity::High) => &mut c.high,
+                Some(Severity::Medium) => &mut c.medium,
+                Some(Severity::Low) => &mut c.low,
+                Some(Severity::None) => &mut c.none,
+                None => &mut c.unknown,
             } += 1;
         }
         c

@@ -19,11 +19,14 @@
 //! The importers do not know the inventory: matching results to declared hosts and judging them
 //! belongs to the engine.
 
+pub mod format;
 pub mod json;
+pub mod load;
 pub mod lynis;
 pub mod nessus;
 pub mod nmap;
 pub mod openvas;
+pub mod records;
 pub mod wazuh;
 pub mod xccdf;
 pub mod xml;
