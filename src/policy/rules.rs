@@ -48,6 +48,16 @@ pub enum EvidenceKind {
     /// `system`, `params`, `incident`.
     #[serde(rename = "incident")]
     Incident,
+    /// One host audit (OpenSCAP, CIS-CAT, Lynis, Wazuh SCA) per declared host: variables `system`,
+    /// `params`, `audit` — or, for a rule with `select:`, each audited check as `check`.
+    #[serde(rename = "host-audit")]
+    HostAudit,
+    /// One vulnerability scan per declared host: variables `system`, `params`, `vulns`.
+    #[serde(rename = "vulnerabilities")]
+    Vulnerabilities,
+    /// One monitoring agent per declared host: variables `system`, `params`, `agent`.
+    #[serde(rename = "agent")]
+    Agent,
 }
 
 impl EvidenceKind {
@@ -58,13 +68,27 @@ impl EvidenceKind {
             EvidenceKind::Tls => "tls",
             EvidenceKind::Http => "http",
             EvidenceKind::Incident => "incident",
+            EvidenceKind::HostAudit => "host-audit",
+            EvidenceKind::Vulnerabilities => "vulnerabilities",
+            EvidenceKind::Agent => "agent",
+        }
+    }
+
+    /// The evidence record kind the rule reads, for kinds judged per declared host.
+    pub fn host_record(self) -> Option<crate::evidence::RecordKind> {
+        use crate::evidence::RecordKind;
+        match self {
+            EvidenceKind::HostAudit => Some(RecordKind::HostAudit),
+            EvidenceKind::Vulnerabilities => Some(RecordKind::Vulnerabilities),
+            EvidenceKind::Agent => Some(RecordKind::Agent),
+            _ => None,
         }
     }
 
     /// Evidence measured on the system's assets (scans and probes), as opposed to what the
     /// inventory itself records (incidents).
     pub fn is_measured(self) -> bool {
-        matches!(self, EvidenceKind::NmapPort | EvidenceKind::NmapHost | EvidenceKind::Tls | EvidenceKind::Http)
+        !matches!(self, EvidenceKind::Incident)
     }
 
     /// The variables a rule over this kind of evidence may use.
@@ -75,6 +99,9 @@ impl EvidenceKind {
             EvidenceKind::Tls => &["system", "params", "tls"],
             EvidenceKind::Http => &["system", "params", "http"],
             EvidenceKind::Incident => &["system", "params", "incident"],
+            EvidenceKind::HostAudit => &["system", "params", "audit"],
+            EvidenceKind::Vulnerabilities => &["system", "params", "vulns"],
+            EvidenceKind::Agent => &["system", "params", "agent"],
         }
     }
 }
@@ -132,7 +159,10 @@ struct RuleFile {
     levels: Option<Vec<u8>>,
     #[serde(default)]
     applies_when: Option<Spanned<String>>,
-    fail_when: Spanned<String>,
+    #[serde(default)]
+    fail_when: Option<Spanned<String>>,
+    #[serde(default)]
+    select: Option<Spanned<String>>,
     #[serde(default)]
     show: Vec<String>,
     info: RuleInfo,
@@ -172,7 +202,13 @@ pub struct Rule {
     /// Levels at which the rule applies; `None` = all.
     pub levels: Option<Vec<u8>>,
     pub applies_when: Option<Expr>,
-    pub fail_when: Expr,
+    /// When a record violates the requirement; absent for `select:` rules.
+    pub fail_when: Option<Expr>,
+    /// `host-audit` rules only: which audited checks speak for the rule's controls (CEL over
+    /// `check`: `check.id`, `check.title`, `check.severity`, `check.references`, `check.benchmark`).
+    /// A host passes the rule when at least one selected check passed and none failed or could
+    /// not be evaluated; each failed one is a finding.
+    pub select: Option<Expr>,
     /// Dotted fact paths copied into each finding (what was observed).
     pub show: Vec<String>,
     pub info: RuleInfo,
@@ -206,10 +242,21 @@ impl Rule {
                 Err(e) => return Verdict::Error(format!("applies_when: {e}")),
             }
         }
-        match eval_bool(&self.fail_when, ctx) {
+        let Some(fail_when) = &self.fail_when else {
+            return Verdict::Error("a `select:` rule is judged per audited check, not per record".into());
+        };
+        match eval_bool(fail_when, ctx) {
             Ok(true) => Verdict::Fail,
             Ok(false) => Verdict::Pass,
             Err(e) => Verdict::Error(format!("fail_when: {e}")),
+        }
+    }
+
+    /// Whether a `select:` rule selects the check bound as `check` in `ctx`.
+    pub fn selects(&self, ctx: &cel::Context) -> Result<bool, String> {
+        match &self.select {
+            Some(select) => eval_bool(select, ctx).map_err(|e| format!("select: {e}")),
+            None => Ok(false),
         }
     }
 }
@@ -312,9 +359,29 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
         p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
     }
     let applies_when = f.applies_when.as_ref().and_then(|e| compile(origin, "applies_when", e, f.evidence, &mut p));
-    let fail_when = compile(origin, "fail_when", &f.fail_when, f.evidence, &mut p);
-    let Some(fail_when) = fail_when else {
-        return Err(Problems(p.0));
+    let (fail_when, select) = match (&f.fail_when, &f.select) {
+        (Some(e), None) => match compile(origin, "fail_when", e, f.evidence, &mut p) {
+            Some(x) => (Some(x), None),
+            None => return Err(Problems(p.0)),
+        },
+        (None, Some(e)) if f.evidence == EvidenceKind::HostAudit => {
+            match compile_with(origin, "select", e, &["check"], f.evidence, &mut p) {
+                Some(x) => (None, Some(x)),
+                None => return Err(Problems(p.0)),
+            }
+        }
+        (None, Some(e)) => {
+            p.push(Problem::at(origin, e.referenced, "`select:` is for `evidence: host-audit` rules only"));
+            return Err(Problems(p.0));
+        }
+        (Some(_), Some(e)) => {
+            p.push(Problem::at(origin, e.referenced, "give either `fail_when:` or `select:`, not both"));
+            return Err(Problems(p.0));
+        }
+        (None, None) => {
+            p.push(Problem::at(origin, f.id.referenced, "a rule needs `fail_when:` (or, for host-audit rules, `select:`)"));
+            return Err(Problems(p.0));
+        }
     };
     p.finish(Rule {
         id: f.id.value,
@@ -325,6 +392,7 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
         levels: f.levels,
         applies_when,
         fail_when,
+        select,
         show: f.show,
         info: f.info,
         message: f.message,
@@ -333,6 +401,18 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
 }
 
 fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind, p: &mut Collector) -> Option<Expr> {
+    compile_with(origin, field, src, kind.variables(), kind, p)
+}
+
+/// Compiles an expression that may read only `allowed` variables.
+fn compile_with(
+    origin: &str,
+    field: &str,
+    src: &Spanned<String>,
+    allowed: &[&str],
+    kind: EvidenceKind,
+    p: &mut Collector,
+) -> Option<Expr> {
     let at = src.referenced;
     let text = src.value.trim();
     if let Err(msg) = precheck(text) {
@@ -349,7 +429,6 @@ fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind,
             None
         }
         Ok((program, analysis)) => {
-            let allowed = kind.variables();
             let bound = comprehension_variables(text);
             let bad: Vec<String> = program
                 .references()
