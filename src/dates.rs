@@ -6,9 +6,18 @@ use time::{Date, Month, OffsetDateTime};
 const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
+/// A date or date-time that does not read as one; it holds the text found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("expected a date as YYYY-MM-DD, found `{0}`")]
+    Date(String),
+    #[error("expected a date-time with its offset, e.g. 2026-10-03T08:30:00+07:00, found `{0}`")]
+    DateTime(String),
+}
+
 /// Parses `YYYY-MM-DD`.
-pub fn parse(s: &str) -> Result<Date, String> {
-    Date::parse(s.trim(), FORMAT).map_err(|_| format!("expected a date as YYYY-MM-DD, found `{s}`"))
+pub fn parse(s: &str) -> Result<Date, DateError> {
+    Date::parse(s.trim(), FORMAT).map_err(|_| DateError::Date(s.to_string()))
 }
 
 const DATETIME_NO_SECONDS: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
@@ -17,11 +26,11 @@ const DATETIME_NO_SECONDS: &[time::format_description::BorrowedFormatItem<'stati
 
 /// Parses an RFC 3339 date-time with its UTC offset (`2026-10-03T08:30:00+07:00`); the seconds
 /// may be left out. The offset is required: a deadline in hours is meaningless without it.
-pub fn parse_datetime(s: &str) -> Result<OffsetDateTime, String> {
+pub fn parse_datetime(s: &str) -> Result<OffsetDateTime, DateError> {
     let s = s.trim();
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .or_else(|_| OffsetDateTime::parse(s, DATETIME_NO_SECONDS))
-        .map_err(|_| format!("expected a date-time with its offset, e.g. 2026-10-03T08:30:00+07:00, found `{s}`"))
+        .map_err(|_| DateError::DateTime(s.to_string()))
 }
 
 pub fn format(d: Date) -> String {
@@ -114,13 +123,16 @@ mod tests {
     fn datetimes_need_an_offset() {
         let t = parse_datetime("2026-10-03T08:30+07:00").unwrap();
         assert_eq!(t, parse_datetime("2026-10-03T01:30:00Z").unwrap());
-        assert!(parse_datetime("2026-10-03T08:30:00").is_err());
+        assert_eq!(
+            parse_datetime("2026-10-03T08:30:00").unwrap_err().to_string(),
+            "expected a date-time with its offset, e.g. 2026-10-03T08:30:00+07:00, found `2026-10-03T08:30:00`"
+        );
     }
 
     #[test]
     fn parses_strictly() {
-        assert!(parse("2026-02-30").is_err());
-        assert!(parse("26-1-1").is_err());
+        assert_eq!(parse("2026-02-30"), Err(DateError::Date("2026-02-30".into())));
+        assert_eq!(parse("26-1-1").unwrap_err().to_string(), "expected a date as YYYY-MM-DD, found `26-1-1`");
         assert_eq!(parse("2026-11-25").unwrap(), date!(2026 - 11 - 25));
     }
 }

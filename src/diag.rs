@@ -17,17 +17,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(file: impl Into<String>, line: u64, column: u64, message: impl Into<String>) -> Self {
-        Problem { file: file.into(), line, column, message: message.into() }
+    /// A problem at `line`:`column` of `file`. The message is any text or error (its `Display`).
+    pub fn new(file: impl Into<String>, line: u64, column: u64, message: impl fmt::Display) -> Self {
+        Problem { file: file.into(), line, column, message: message.to_string() }
     }
 
     /// A problem with the whole file rather than one place in it.
-    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn file(file: impl Into<String>, message: impl fmt::Display) -> Self {
         Problem::new(file, 0, 0, message)
     }
 
     /// A problem at the place a YAML node was read from.
-    pub fn at(file: &str, loc: serde_saphyr::Location, message: impl Into<String>) -> Self {
+    pub fn at(file: &str, loc: serde_saphyr::Location, message: impl fmt::Display) -> Self {
         Problem::new(file, loc.line(), loc.column(), message)
     }
 }
@@ -44,12 +45,65 @@ impl fmt::Display for Problem {
 }
 
 /// A non-empty list of problems: the error type of every loader.
+///
+/// Invariant: never empty. The list is private and every constructor takes at least one
+/// problem ([`Problems::one`]) or refuses an empty list ([`Problems::from_vec`]), so an error
+/// that says nothing cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems(Vec<Problem>);
 
 impl Problems {
+    /// One problem.
     pub fn one(p: Problem) -> Self {
         Problems(vec![p])
+    }
+
+    /// The problems of `list`, or `None` when there are none (nothing is wrong).
+    pub fn from_vec(list: Vec<Problem>) -> Option<Self> {
+        if list.is_empty() { None } else { Some(Problems(list)) }
+    }
+
+    /// Each problem, in the order found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
+        self.0.iter()
+    }
+
+    /// The first problem found (there always is one).
+    pub fn first(&self) -> &Problem {
+        // invariant: the list is never empty (every constructor takes at least one problem).
+        &self.0[0]
+    }
+
+    /// How many problems (at least 1).
+    #[allow(clippy::len_without_is_empty)] // never empty: see the type's invariant
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Adds the problems of `other` after these.
+    pub fn append(&mut self, other: Problems) {
+        self.0.extend(other.0);
+    }
+
+    /// The problems as a list (never empty).
+    pub fn into_vec(self) -> Vec<Problem> {
+        self.0
+    }
+}
+
+impl IntoIterator for Problems {
+    type Item = Problem;
+    type IntoIter = std::vec::IntoIter<Problem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Problems {
+    type Item = &'a Problem;
+    type IntoIter = std::slice::Iter<'a, Problem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -75,17 +129,64 @@ impl std::error::Error for Problems {}
 
 /// Collects problems while a loader keeps going.
 #[derive(Debug, Default)]
-pub struct Collector(pub Vec<Problem>);
+pub struct Collector(Vec<Problem>);
 
 impl Collector {
     pub fn push(&mut self, p: Problem) {
         self.0.push(p);
     }
+    /// Adds every problem of `problems` (a [`Problems`], a list...).
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        self.0.extend(problems);
+    }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// How many problems were collected so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
     /// `Ok(value)` when nothing was collected, else every problem.
     pub fn finish<T>(self, value: T) -> Result<T, Problems> {
-        if self.0.is_empty() { Ok(value) } else { Err(Problems(self.0)) }
+        match Problems::from_vec(self.0) {
+            None => Ok(value),
+            Some(p) => Err(p),
+        }
+    }
+    /// Every problem collected and then `last`: a loader that stops here.
+    pub fn fail_with(mut self, last: Problem) -> Problems {
+        self.0.push(last);
+        Problems(self.0)
+    }
+    /// Every problem collected, or `fallback` when none was: a loader that gives up must say why.
+    pub fn failed(self, fallback: impl FnOnce() -> Problem) -> Problems {
+        Problems::from_vec(self.0).unwrap_or_else(|| Problems::one(fallback()))
+    }
+    /// The problems collected, if any.
+    pub fn into_problems(self) -> Option<Problems> {
+        Problems::from_vec(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_cannot_be_empty() {
+        assert_eq!(Problems::from_vec(Vec::new()), None);
+        let p = Problem::new("inv.yaml", 3, 7, "level must be 1, 2, 3, 4 or 5");
+        let one = Problems::from_vec(vec![p.clone()]).expect("one problem is a list");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one.to_string(), "inv.yaml:3:7: level must be 1, 2, 3, 4 or 5");
+        assert_eq!(Problems::one(p.clone()), one);
+        assert_eq!(Collector::default().finish(5), Ok(5), "an empty collector is no error");
+        let mut c = Collector::default();
+        c.push(p);
+        c.push(Problem::file("--as-of", "expected a date as YYYY-MM-DD, found `x`"));
+        assert_eq!(
+            c.finish(()).unwrap_err().to_string(),
+            "inv.yaml:3:7: level must be 1, 2, 3, 4 or 5\n--as-of: expected a date as YYYY-MM-DD, found `x`"
+        );
     }
 }

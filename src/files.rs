@@ -14,6 +14,8 @@
 //! two names — a link, a hard link — is read once), stops with an error beyond
 //! [`MAX_WALK_DEPTH`] levels or [`MAX_WALK_ENTRIES`] entries, and returns files in a stable order
 //! (depth first, names sorted byte-wise).
+//!
+//! Output goes the other way through [`write_atomically`]: a report is renamed into place whole.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -51,6 +53,37 @@ pub enum OpenError {
     StdinTaken,
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Why [`read_capped`] could not read a whole document.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not openable as a document (see [`open`]).
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// Opened, but reading failed midway.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// Longer than the cap the caller gave (in bytes).
+    #[error("larger than {}", size(*.0))]
+    TooLarge(u64),
+}
+
+/// Why a directory walk ([`walk`]) stopped. Each names the path it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// A directory (or an entry of it) could not be listed.
+    #[error("{}: cannot list: {source}", dir.display())]
+    CannotList { dir: PathBuf, source: std::io::Error },
+    /// Deeper than [`MAX_WALK_DEPTH`] below the directory named.
+    #[error("{}: more than {MAX_WALK_DEPTH} directory levels below {}; name a shallower directory", dir.display(), root.display())]
+    TooDeep { dir: PathBuf, root: PathBuf },
+    /// More entries than the walk looks at ([`MAX_WALK_ENTRIES`]).
+    #[error("{}: more than {max} entries; name a smaller directory", root.display())]
+    TooManyEntries { root: PathBuf, max: usize },
+    /// A pipe, device or socket where a regular file was expected.
+    #[error("{}: {kind} (a folder walk reads regular files only)", path.display())]
+    NotRegular { path: PathBuf, kind: String },
 }
 
 impl From<OpenError> for std::io::Error {
@@ -131,12 +164,12 @@ fn open_fifo(path: &Path) -> Result<File, OpenError> {
 /// Reads at most `max` bytes of `path` (`-`: standard input); a longer input is an error. The limit
 /// is enforced on the bytes read, not on the size the file system reports, which is 0 for pipes.
 /// Devices are refused before reading (see [`open`]).
-pub fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let input = open(path).map_err(|e| e.to_string())?;
+pub fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let input = open(path)?;
     let mut bytes = Vec::new();
-    input.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    input.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Read)?;
     if bytes.len() as u64 > max {
-        return Err(format!("larger than {}", size(max)));
+        return Err(ReadError::TooLarge(max));
     }
     Ok(bytes)
 }
@@ -152,14 +185,14 @@ fn size(bytes: u64) -> String {
 
 /// Lists the files below `root` that `wanted` accepts, under the walk policy of the module
 /// documentation. `root` itself is followed even when it is a symbolic link: the user named it.
-pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
+pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, WalkError> {
     walk_capped(root, &wanted, MAX_WALK_ENTRIES)
 }
 
-fn walk_capped(root: &Path, wanted: &dyn Fn(&Path) -> bool, max_entries: usize) -> Result<Vec<PathBuf>, String> {
+fn walk_capped(root: &Path, wanted: &dyn Fn(&Path) -> bool, max_entries: usize) -> Result<Vec<PathBuf>, WalkError> {
     let mut w =
         Walker { root, wanted, max_entries, entries: 0, dirs: HashSet::new(), files: HashSet::new(), out: Vec::new() };
-    let meta = std::fs::metadata(root).map_err(|e| format!("{}: cannot list: {e}", root.display()))?;
+    let meta = std::fs::metadata(root).map_err(|source| WalkError::CannotList { dir: root.to_path_buf(), source })?;
     w.dir(root, &meta, 0)?;
     Ok(w.out)
 }
@@ -176,27 +209,19 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn dir(&mut self, dir: &Path, meta: &std::fs::Metadata, depth: usize) -> Result<(), String> {
+    fn dir(&mut self, dir: &Path, meta: &std::fs::Metadata, depth: usize) -> Result<(), WalkError> {
         if !self.dirs.insert((meta.dev(), meta.ino())) {
             return Ok(()); // reached again (a bind mount): already listed
         }
         if depth > MAX_WALK_DEPTH {
-            return Err(format!(
-                "{}: more than {MAX_WALK_DEPTH} directory levels below {}; name a shallower directory",
-                dir.display(),
-                self.root.display()
-            ));
+            return Err(WalkError::TooDeep { dir: dir.to_path_buf(), root: self.root.to_path_buf() });
         }
-        let cannot = |e: std::io::Error| format!("{}: cannot list: {e}", dir.display());
+        let cannot = |source: std::io::Error| WalkError::CannotList { dir: dir.to_path_buf(), source };
         let mut entries = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(cannot)? {
             self.entries += 1;
             if self.entries > self.max_entries {
-                return Err(format!(
-                    "{}: more than {} entries; name a smaller directory",
-                    self.root.display(),
-                    self.max_entries
-                ));
+                return Err(WalkError::TooManyEntries { root: self.root.to_path_buf(), max: self.max_entries });
             }
             let entry = entry.map_err(cannot)?;
             entries.push((entry.file_name(), entry.file_type().map_err(cannot)?));
@@ -218,7 +243,7 @@ impl Walker<'_> {
     /// resolved is listed, so that reading it reports why. A pipe, device or socket is an error
     /// here rather than when read: a folder of named pipes would otherwise wait out the FIFO
     /// timeout once per pipe.
-    fn file(&mut self, path: PathBuf, link: bool) -> Result<(), String> {
+    fn file(&mut self, path: PathBuf, link: bool) -> Result<(), WalkError> {
         match std::fs::metadata(&path) {
             Ok(m) if link && m.is_dir() => {}
             Ok(m) if m.is_file() => {
@@ -227,13 +252,31 @@ impl Walker<'_> {
                 }
             }
             Ok(m) => {
-                let kind = kind_error(m.file_type()).map_or_else(|| "not a regular file".into(), |e| e.to_string());
-                return Err(format!("{}: {kind} (a folder walk reads regular files only)", path.display()));
+                let kind: String =
+                    kind_error(m.file_type()).map_or_else(|| "not a regular file".into(), |e| e.to_string());
+                return Err(WalkError::NotRegular { path, kind });
             }
             Err(_) => self.out.push(path),
         }
         Ok(())
     }
+}
+
+/// Writes `bytes` to `path` so that a reader (a CI step, the national center's intake) never
+/// sees half of it: a regular file (or a new one) is written beside its destination and renamed
+/// into place; a device (`-o /dev/stdout`), a pipe or a symbolic link is written through, as the
+/// user meant. On failure no temporary file is left behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return std::fs::write(path, bytes);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Why a file of this kind cannot be read as a document, if it cannot.
@@ -265,8 +308,8 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, vec![b'x'; 2048]).unwrap();
         assert_eq!(read_capped(&p, 2048).unwrap().len(), 2048);
-        assert_eq!(read_capped(&p, 2047).unwrap_err(), "larger than 2047 bytes");
-        assert_eq!(read_capped(&p, 1024).unwrap_err(), "larger than 1 KiB");
+        assert_eq!(read_capped(&p, 2047).unwrap_err().to_string(), "larger than 2047 bytes");
+        assert_eq!(read_capped(&p, 1024).unwrap_err().to_string(), "larger than 1 KiB");
         // A pipe reports size 0: the cap holds on the bytes read.
         use std::os::fd::AsRawFd;
         let mut child = std::process::Command::new("head")
@@ -275,14 +318,17 @@ mod tests {
             .spawn()
             .unwrap();
         let fd = child.stdout.as_ref().unwrap().as_raw_fd();
-        assert_eq!(read_capped(Path::new(&format!("/dev/fd/{fd}")), 4096).unwrap_err(), "larger than 4 KiB");
+        assert_eq!(
+            read_capped(Path::new(&format!("/dev/fd/{fd}")), 4096).unwrap_err().to_string(),
+            "larger than 4 KiB"
+        );
         drop(child.stdout.take());
         let _ = child.wait();
     }
 
     #[test]
     fn devices_directories_are_refused() {
-        assert_eq!(read_capped(Path::new("/dev/zero"), 1 << 20).unwrap_err(), "is a device, not a file");
+        assert_eq!(read_capped(Path::new("/dev/zero"), 1 << 20).unwrap_err().to_string(), "is a device, not a file");
         assert!(matches!(open(Path::new("/dev/urandom")), Err(OpenError::Device)));
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(open(dir.path()), Err(OpenError::Directory)));
@@ -313,7 +359,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let made = std::process::Command::new("mkfifo").arg(dir.path().join("p.yaml")).status().unwrap();
         assert!(made.success());
-        let e = walk(dir.path(), yaml).unwrap_err();
+        let e = walk(dir.path(), yaml).unwrap_err().to_string();
         assert!(e.ends_with("p.yaml: is a named pipe, not a file (a folder walk reads regular files only)"), "{e}");
     }
 
@@ -325,10 +371,14 @@ mod tests {
             deep.push("d");
         }
         std::fs::create_dir_all(&deep).unwrap();
-        assert!(walk(dir.path(), yaml).unwrap_err().contains("directory levels"), "depth");
+        let deep_err = walk(dir.path(), yaml).unwrap_err().to_string();
+        assert!(deep_err.contains("more than 32 directory levels below"), "{deep_err}");
         for i in 0..5 {
             std::fs::write(dir.path().join(format!("{i}.yaml")), "").unwrap();
         }
-        assert!(walk_capped(dir.path(), &yaml, 5).unwrap_err().contains("more than 5 entries"), "entries");
+        assert_eq!(
+            walk_capped(dir.path(), &yaml, 5).unwrap_err().to_string(),
+            format!("{}: more than 5 entries; name a smaller directory", dir.path().display())
+        );
     }
 }

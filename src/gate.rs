@@ -10,7 +10,7 @@ use crate::engine::Status;
 use crate::report::{Report, SystemReport};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest baseline report read.
 pub const MAX_BASELINE_BYTES: u64 = 256 << 20;
@@ -23,6 +23,40 @@ pub struct Blocker {
     /// Its status in the baseline (`None`: the baseline did not require it). Only set in
     /// regression mode.
     pub before: Option<Status>,
+}
+
+/// Why a baseline report cannot be compared against. Each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{}: {source}", file.display())]
+    Read { file: PathBuf, source: crate::files::ReadError },
+    #[error("{}:{}:{}: not a tuanthu report ({source})", file.display(), source.line(), source.column())]
+    NotJson { file: PathBuf, source: serde_json::Error },
+    /// The `schema` found (sanitised when shown).
+    #[error("{}: schema `{}` is not {}", file.display(), crate::sanitize::one_line(found), crate::report::SCHEMA)]
+    Schema { file: PathBuf, found: String },
+    /// `agency/system` is not in it.
+    #[error("{}: the baseline has no system `{system}`", file.display())]
+    NoSystem { file: PathBuf, system: String },
+    #[error(
+        "{}: the baseline measured nothing about `{system}` (evidence_judged 0): it cannot show what regressed",
+        file.display()
+    )]
+    NothingMeasured { file: PathBuf, system: String },
+}
+
+/// Why no verdict can be given: the gate then fails closed (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoVerdict {
+    /// Evidence files without a record (their names).
+    #[error("empty evidence file: {} (a gate never passes on nothing)", .0.join(", "))]
+    EmptyEvidence(Vec<String>),
+    /// Nothing about the system's own assets could be judged (its id).
+    #[error(
+        "no usable evidence about `{0}`: no scan or probe record of its declared assets could be judged \
+         (missing, stale, unreachable, or about other hosts); a gate never passes on nothing"
+    )]
+    NoUsableEvidence(String),
 }
 
 /// The system's statuses in an earlier report.
@@ -72,17 +106,14 @@ impl Baseline {
     /// Reads `agency/system` from a `tuanthu/report/v1` file. A baseline that cannot be read, is
     /// not a report, or does not hold the system is an error: comparing against nothing would
     /// make every failure look old.
-    pub fn load(path: &Path, agency: &str, system: &str) -> Result<Baseline, String> {
-        let shown = path.display();
-        let bytes = crate::files::read_capped(path, MAX_BASELINE_BYTES).map_err(|e| format!("{shown}: {e}"))?;
-        let doc: ReportDoc = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{shown}:{}:{}: not a tuanthu report ({e})", e.line(), e.column()))?;
+    pub fn load(path: &Path, agency: &str, system: &str) -> Result<Baseline, BaselineError> {
+        let file = || path.to_path_buf();
+        let bytes = crate::files::read_capped(path, MAX_BASELINE_BYTES)
+            .map_err(|source| BaselineError::Read { file: file(), source })?;
+        let doc: ReportDoc =
+            serde_json::from_slice(&bytes).map_err(|source| BaselineError::NotJson { file: file(), source })?;
         if doc.schema != crate::report::SCHEMA {
-            return Err(format!(
-                "{shown}: schema `{}` is not {}",
-                crate::sanitize::one_line(&doc.schema),
-                crate::report::SCHEMA
-            ));
+            return Err(BaselineError::Schema { file: file(), found: doc.schema });
         }
         let found = doc
             .agencies
@@ -90,13 +121,10 @@ impl Baseline {
             .filter(|a| a.id == agency)
             .flat_map(|a| a.systems)
             .find(|s| s.id == system)
-            .ok_or_else(|| format!("{shown}: the baseline has no system `{agency}/{system}`"))?;
+            .ok_or_else(|| BaselineError::NoSystem { file: file(), system: format!("{agency}/{system}") })?;
         if found.evidence_judged == Some(0) {
             // Everything there was unknown: every failure now would look old.
-            return Err(format!(
-                "{shown}: the baseline measured nothing about `{agency}/{system}` (evidence_judged 0): \
-                 it cannot show what regressed"
-            ));
+            return Err(BaselineError::NothingMeasured { file: file(), system: format!("{agency}/{system}") });
         }
         Ok(Baseline {
             file: path.display().to_string(),
@@ -109,17 +137,13 @@ impl Baseline {
 }
 
 /// Why no verdict can be given: the gate then fails closed (exit 2).
-pub fn usable_evidence(report: &Report, system: &SystemReport) -> Result<(), String> {
-    let empty: Vec<&str> = report.inputs.iter().filter(|i| i.records == Some(0)).map(|i| i.file.as_str()).collect();
+pub fn usable_evidence(report: &Report, system: &SystemReport) -> Result<(), NoVerdict> {
+    let empty: Vec<String> = report.inputs.iter().filter(|i| i.records == Some(0)).map(|i| i.file.clone()).collect();
     if !empty.is_empty() {
-        return Err(format!("empty evidence file: {} (a gate never passes on nothing)", empty.join(", ")));
+        return Err(NoVerdict::EmptyEvidence(empty));
     }
     if system.evidence_judged == 0 {
-        return Err(format!(
-            "no usable evidence about `{}`: no scan or probe record of its declared assets could be judged \
-             (missing, stale, unreachable, or about other hosts); a gate never passes on nothing",
-            system.id
-        ));
+        return Err(NoVerdict::NoUsableEvidence(system.id.clone()));
     }
     Ok(())
 }

@@ -150,9 +150,9 @@ fn devices_are_refused_as_inputs() {
     args.extend(["--format", "json", "--sign", "/dev/zero", "-q"]);
     args.extend(AS_OF);
     let o = run(&args, &root());
-    // A key that cannot be read fails the signing step, which `check` reports as a failed run.
-    assert_eq!(code(&o), 3, "{}", stderr(&o));
-    assert!(stderr(&o).contains("/dev/zero: is a device, not a file"), "{}", stderr(&o));
+    // A key that cannot be read is bad input, found before anything is evaluated.
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(stderr(&o), "error: --sign: /dev/zero: is a device, not a file\n");
 }
 
 #[test]

@@ -146,7 +146,7 @@ fn bundled_rules_are_far_from_the_limits() {
     let policy = Policy::bundled().unwrap();
     let mut deepest = (0, String::new());
     for r in &policy.rules.rules {
-        for e in r.applies_when.iter().chain([&r.fail_when]) {
+        for e in r.applies_when.iter().chain(r.fail_when.iter()).chain(r.select.iter()) {
             let a = e.analysis();
             assert!(a.nesting < MAX_COMPREHENSION_NESTING, "{}: {a:?}", r.id);
             if a.depth > deepest.0 {

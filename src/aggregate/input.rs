@@ -37,7 +37,7 @@ pub struct Rejected {
 }
 
 /// Every `*.json` under the given files and directories, sorted, each once.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, super::AggregateError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -45,7 +45,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(format!("{}: no such file or directory", p.display()));
+            return Err(super::AggregateError::NotFound(p.clone()));
         }
     }
     out.sort();
@@ -57,7 +57,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 pub fn load(path: &Path, verifier: &Verifier) -> Result<Loaded, Rejected> {
     let file = path.display().to_string();
     let reject = |reason: String| Rejected { file: file.clone(), reason };
-    let bytes = verify::read(path).map_err(&reject)?;
+    let bytes = verify::read(path).map_err(|e| reject(e.to_string()))?;
     let v = verify::verify(&bytes, verifier).map_err(|r| reject(r.to_string()))?;
     let agency = v.agency();
     Ok(Loaded {

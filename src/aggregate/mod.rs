@@ -18,6 +18,20 @@ pub use national::National;
 
 use std::path::{Path, PathBuf};
 
+/// Why an aggregation could not start: its inputs cannot be listed, or the bundled policy the
+/// reports are checked against is broken. (A bad report is never an error: it is rejected.)
+#[derive(Debug, thiserror::Error)]
+pub enum AggregateError {
+    /// A named input that does not exist.
+    #[error("{}: no such file or directory", .0.display())]
+    NotFound(PathBuf),
+    /// A directory that cannot be walked.
+    #[error(transparent)]
+    Walk(#[from] crate::files::WalkError),
+    #[error(transparent)]
+    BundledPolicy(#[from] crate::report::verify::BundledPolicyError),
+}
+
 /// What to aggregate and how.
 pub struct Options<'a> {
     pub keys: Option<&'a Path>,
@@ -32,7 +46,7 @@ pub struct Options<'a> {
 
 /// Reads, verifies and aggregates every report under `paths`. Errs only when the inputs cannot be
 /// listed at all; unreadable or invalid reports are `rejected` entries.
-pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, String> {
+pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, AggregateError> {
     let files = input::discover(paths)?;
     let policy = crate::report::verify::bundled_policy()?;
     let verifier = crate::report::verify::Verifier {

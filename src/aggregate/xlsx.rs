@@ -22,12 +22,12 @@ use crate::report::xlsx::{Cell, Col, DataSheet, Styles, cell_text, col, data_she
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// The national view as a workbook. `glossary` names the missing controls.
-pub fn render(n: &National, glossary: &Glossary) -> Result<Vec<u8>, String> {
+pub fn render(n: &National, glossary: &Glossary) -> Result<Vec<u8>, crate::report::RenderError> {
     let lang = glossary.lang;
     let mut wb = Workbook::new();
     let title = format!("{} {}", tr(lang, "National view, period", "Tổng hợp toàn quốc, kỳ"), n.period);
     crate::report::xlsx::properties(&mut wb, &title, &n.generated_at);
-    write(&mut wb, n, glossary, &title).map_err(|e| format!("cannot write the workbook: {e}"))?;
+    write(&mut wb, n, glossary, &title)?;
     crate::report::xlsx::save(&mut wb)
 }
 

@@ -1,11 +1,12 @@
 //! `tuanthu aggregate`: many signed agency reports → one national view.
 
-use super::{ExitCode, fail, write_output};
-use crate::aggregate::{self, Options};
-use crate::i18n::Lang;
-use crate::report::Glossary;
+use super::{Error, ExitCode, write_output};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use tuanthu::aggregate::{self, Options};
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::i18n::Lang;
+use tuanthu::report::{Glossary, RenderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -50,7 +51,7 @@ pub struct AggregateArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Language of the table, HTML, CSV and XLSX output
-    #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
+    #[arg(long, value_parser = super::lang_parser(), default_value = "en", env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Write the output to FILE instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -60,22 +61,12 @@ pub struct AggregateArgs {
     pub quiet: bool,
 }
 
-pub fn run(a: AggregateArgs) -> ExitCode {
-    if let Err(e) = super::binary_output_allowed(a.format == Format::Xlsx, a.output.as_deref()) {
-        eprintln!("error: --format: {e}");
-        return ExitCode::Invalid;
-    }
+pub fn run(a: AggregateArgs) -> Result<ExitCode, Error> {
+    super::binary_output_allowed(a.format == Format::Xlsx, a.output.as_deref())?;
     if let Some(p) = a.period.as_deref().filter(|p| !aggregate::input::is_year(p)) {
-        eprintln!("error: --period: `{}` is not a year (YYYY)", crate::sanitize::one_line(p));
-        return ExitCode::Invalid;
+        return Err(Problems::one(Problem::file("--period", format!("`{p}` is not a year (YYYY)"))).into());
     }
-    let previous = match a.previous.as_deref().map(read_previous).transpose() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::Invalid;
-        }
-    };
+    let previous = a.previous.as_deref().map(read_previous).transpose()?;
     let opts = Options {
         keys: a.keys.as_deref(),
         allow_unsigned: a.allow_unsigned,
@@ -83,65 +74,52 @@ pub fn run(a: AggregateArgs) -> ExitCode {
         top: a.top,
         period: a.period.as_deref(),
     };
-    let national = match aggregate::aggregate(&a.reports, &opts) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("error: {}", crate::sanitize::one_line(&e));
-            return ExitCode::Invalid;
-        }
-    };
+    let national = aggregate::aggregate(&a.reports, &opts)?;
     // A "previous" view of the same or a later period would make the change meaningless.
     let before = previous.as_ref().and_then(|p| p.get("period")).and_then(|p| p.as_str());
     if let Some(before) = before.filter(|b| !national.period.is_empty() && **b >= *national.period.as_str()) {
-        eprintln!(
-            "error: --previous: its period {} is not before the aggregated period {}",
-            crate::sanitize::one_line(before),
-            national.period
-        );
-        return ExitCode::Invalid;
+        let msg = format!("its period {before} is not before the aggregated period {}", national.period);
+        return Err(Problems::one(Problem::file("--previous", msg)).into());
     }
     // Control titles come from the bundled catalogues; without them, the ids stand alone.
     let policy = matches!(a.format, Format::Table | Format::Html | Format::Xlsx)
-        .then(crate::policy::Policy::bundled)
+        .then(tuanthu::policy::Policy::bundled)
         .and_then(Result::ok);
     let bytes = match a.format {
-        Format::Json => match serde_json::to_string_pretty(&national) {
-            Ok(t) => (t + "\n").into_bytes(),
-            Err(e) => return fail(format!("cannot serialise the national view: {e}")),
-        },
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&national).map_err(RenderError::serialise("the national view"))?;
+            (text + "\n").into_bytes()
+        }
         Format::Table => aggregate::table::render(&national, &glossary(&policy, a.lang)).into_bytes(),
         Format::Html => aggregate::html::render(&national, &glossary(&policy, a.lang)).into_bytes(),
         Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
-        Format::Xlsx => match aggregate::xlsx::render(&national, &glossary(&policy, a.lang)) {
-            Ok(b) => b,
-            Err(e) => return fail(e),
-        },
+        Format::Xlsx => aggregate::xlsx::render(&national, &glossary(&policy, a.lang))?,
     };
-    if let Err(e) = write_output(a.output.as_deref(), &bytes) {
-        return fail(e);
-    }
+    write_output(a.output.as_deref(), &bytes)?;
     // A table on stdout already ends with the rejected inputs: listing them again on stderr would
     // print each one twice on the terminal. Any other output keeps them on stderr.
     let listed = a.format == Format::Table && a.output.is_none();
     if !a.quiet && !listed {
         for r in &national.rejected {
-            eprintln!("rejected: {}: {}", crate::sanitize::one_line(&r.file), crate::sanitize::one_line(&r.reason));
+            eprintln!("rejected: {}: {}", tuanthu::sanitize::one_line(&r.file), tuanthu::sanitize::one_line(&r.reason));
         }
     }
-    if national.rejected.is_empty() { ExitCode::Ok } else { ExitCode::No }
+    Ok(if national.rejected.is_empty() { ExitCode::Ok } else { ExitCode::No })
 }
 
-fn glossary(policy: &Option<crate::policy::Policy>, lang: Lang) -> Glossary<'_> {
+fn glossary(policy: &Option<tuanthu::policy::Policy>, lang: Lang) -> Glossary<'_> {
     policy.as_ref().map_or(Glossary::empty(lang), |p| Glossary::new(p, lang))
 }
 
-fn read_previous(path: &std::path::Path) -> Result<serde_json::Value, String> {
-    let bytes = crate::files::read_capped(path, aggregate::input::MAX_REPORT_BYTES)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
+/// `--previous`: a national view, read and checked to be one (bad input: exit 2).
+fn read_previous(path: &std::path::Path) -> Result<serde_json::Value, Problems> {
+    let file = path.display().to_string();
+    let bytes = tuanthu::files::read_capped(path, aggregate::input::MAX_REPORT_BYTES)
+        .map_err(|e| Problem::file(file.as_str(), e))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Problem::new(file.as_str(), e.line() as u64, e.column() as u64, &e))?;
     if v.get("schema").and_then(|s| s.as_str()) != Some(aggregate::national::SCHEMA) {
-        return Err(format!("{}: not a {} document", path.display(), aggregate::national::SCHEMA));
+        return Err(Problem::file(file, format!("not a {} document", aggregate::national::SCHEMA)).into());
     }
     Ok(v)
 }

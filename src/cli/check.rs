@@ -1,13 +1,14 @@
 //! `tuanthu check`: evaluate registered systems with the evidence given; no network.
 
-use super::{Common, ExitCode, as_of, fail, invalid, load_policy, write_output};
-use crate::diag::{Problem, Problems};
-use crate::engine::{self, Evidence, Options, Status};
-use crate::import::nmap::read_scoped as import_nmap;
-use crate::inventory::Scope;
-use crate::report::{Glossary, Report, json, table};
+use super::error::{self, Error, warn};
+use super::{Common, ExitCode, as_of, load_policy, write_output};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::engine::{self, Evidence, Options, Status};
+use tuanthu::import::nmap::read_scoped as import_nmap;
+use tuanthu::inventory::Scope;
+use tuanthu::report::{Glossary, RenderError, Report, json, table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -107,96 +108,125 @@ pub struct CheckArgs {
     pub common: Common,
 }
 
-pub fn run(a: CheckArgs) -> ExitCode {
-    match load_inputs(&a) {
-        Ok(inputs) => evaluate(&a, inputs, Vec::new()),
-        Err(p) => invalid(&p),
-    }
+pub fn run(a: CheckArgs) -> Result<ExitCode, Error> {
+    let inputs = load_inputs(&a)?;
+    evaluate(&a, inputs, Vec::new())
 }
 
-/// What `check` (and `scan`) evaluate: the policy, the inventory and the evaluation date.
+/// What `check` (and `scan`) evaluate: the policy, the inventory and the evaluation date, and
+/// the key to sign with (`--sign`), read before anything is evaluated.
 pub(crate) struct Inputs {
-    pub policy: crate::policy::Policy,
-    pub inventory: crate::inventory::Inventory,
+    pub policy: tuanthu::policy::Policy,
+    pub inventory: tuanthu::inventory::Inventory,
     pub as_of: time::Date,
+    pub key: Option<ed25519_dalek::SigningKey>,
 }
 
 /// Evaluates with the evidence files of the command line plus `live` (the probes of `scan`),
 /// renders the report and decides the exit code.
-pub(crate) fn evaluate(a: &CheckArgs, inputs: Inputs, live: Vec<crate::evidence::file::EvidenceInput>) -> ExitCode {
+pub(crate) fn evaluate(
+    a: &CheckArgs,
+    mut inputs: Inputs,
+    live: Vec<tuanthu::evidence::file::EvidenceInput>,
+) -> Result<ExitCode, Error> {
+    let key = inputs.key.take();
     let (report, policy, code) = assess(a, inputs, live);
-    if let Err(e) = emit(a, &report, &policy) {
-        return fail(e);
-    }
-    code.max(verdict(&report, a.fail_on))
+    emit(a, &report, &policy, key.as_ref())?;
+    Ok(code.max(verdict(&report, a.fail_on)))
 }
 
 /// Reads the evidence and evaluates. The exit code is `Invalid` when an evidence file was
-/// damaged or unusable (each problem is printed); what could be read is still used.
+/// damaged or unusable (each problem is printed, through the one printer); what could be read
+/// is still used.
 pub(crate) fn assess(
     a: &CheckArgs,
     inputs: Inputs,
-    live: Vec<crate::evidence::file::EvidenceInput>,
-) -> (Report, crate::policy::Policy, ExitCode) {
-    let Inputs { policy, inventory: inv, as_of } = inputs;
+    live: Vec<tuanthu::evidence::file::EvidenceInput>,
+) -> (Report, tuanthu::policy::Policy, ExitCode) {
+    let Inputs { policy, inventory: inv, as_of, key: _ } = inputs;
     let scope = Scope::of(&inv);
     let mut nmap: Vec<_> = a.sources.nmap.iter().map(|p| import_nmap(p, &scope)).collect();
-    let (nmap_evidence, mut probes) = crate::import::load::load_all(&a.sources.evidence, &scope);
+    let (nmap_evidence, mut probes) = tuanthu::import::load::load_all(&a.sources.evidence, &scope);
     nmap.extend(nmap_evidence);
     probes.extend(live);
     let evidence = Evidence { nmap, probes };
-    let mut code = ExitCode::Ok;
+    let code = match evidence_problems(&evidence) {
+        Some(problems) => {
+            error::print(&Error::Invalid(problems), a.common.lang);
+            ExitCode::Invalid
+        }
+        None => ExitCode::Ok,
+    };
     for input in &evidence.probes {
-        if let Some(e) = &input.fatal {
-            eprintln!("error: {}: {} (no record of it is used)", input.file, crate::sanitize::one_line(e));
-            code = code.max(ExitCode::Invalid);
-        }
-        for p in &input.problems {
-            eprintln!("error: {}: {}", input.file, crate::sanitize::one_line(p));
-            code = code.max(ExitCode::Invalid);
-        }
         for w in &input.warnings {
-            eprintln!("warning: {}: {}", input.file, crate::sanitize::one_line(w));
-        }
-    }
-    for input in &evidence.nmap {
-        if let Some(e) = &input.error {
-            eprintln!(
-                "error: {}: {} (the {} host(s) read before it are used; the evidence is marked partial)",
-                input.file,
-                crate::sanitize::one_line(&e.to_string()),
-                input.run.hosts_parsed
-            );
-            code = code.max(ExitCode::Invalid);
+            warn(format!("{}: {w}", input.file));
         }
     }
     let opts =
         Options { as_of, max_evidence_age_days: a.sources.max_evidence_age, catalogue: a.sources.catalogue.clone() };
     let assessment = engine::evaluate(&inv, &policy, &evidence, &opts);
-    let generated = crate::dates::now();
+    let generated = tuanthu::dates::now();
     (Report::build(assessment, a.common.lang, generated), policy, code)
 }
 
-/// Renders `report` in the requested format and writes it to `-o` or standard output.
-pub(crate) fn emit(a: &CheckArgs, report: &Report, policy: &crate::policy::Policy) -> Result<(), String> {
+/// What was wrong with the evidence files: a file that could not be used at all, damaged
+/// records, an nmap file cut short (what was read before the damage is still used).
+fn evidence_problems(evidence: &Evidence) -> Option<Problems> {
+    let one_line = tuanthu::sanitize::one_line;
+    let mut found = Vec::new();
+    for input in &evidence.probes {
+        if let Some(e) = &input.fatal {
+            found.push(Problem::file(&input.file, format!("{} (no record of it is used)", one_line(e))));
+        }
+        found.extend(input.problems.iter().map(|p| Problem::file(&input.file, one_line(p))));
+    }
+    for input in &evidence.nmap {
+        if let Some(e) = &input.error {
+            found.push(Problem::file(
+                &input.file,
+                format!(
+                    "{} (the {} host(s) read before it are used; the evidence is marked partial)",
+                    one_line(&e.to_string()),
+                    input.run.hosts_parsed
+                ),
+            ));
+        }
+    }
+    Problems::from_vec(found)
+}
+
+/// Renders `report` in the requested format (signed with `key` when given) and writes it to `-o`
+/// or standard output.
+pub(crate) fn emit(
+    a: &CheckArgs,
+    report: &Report,
+    policy: &tuanthu::policy::Policy,
+    key: Option<&ed25519_dalek::SigningKey>,
+) -> Result<(), Error> {
     let glossary = Glossary::new(policy, a.common.lang);
-    write_output(a.common.output.as_deref(), render(a, report, &glossary)?)
+    write_output(a.common.output.as_deref(), render(a, report, &glossary, key)?)?;
+    Ok(())
 }
 
 /// The report in the requested format.
-fn render(a: &CheckArgs, report: &Report, glossary: &Glossary) -> Result<Vec<u8>, String> {
+fn render(
+    a: &CheckArgs,
+    report: &Report,
+    glossary: &Glossary,
+    key: Option<&ed25519_dalek::SigningKey>,
+) -> Result<Vec<u8>, Error> {
     let lang = a.common.lang;
     Ok(match a.format {
-        Format::Xlsx => crate::report::xlsx::render(report, glossary)?,
+        Format::Xlsx => tuanthu::report::xlsx::render(report, glossary)?,
         Format::Mau08 => {
-            let form = crate::report::mau08::Return::build(report, glossary)?;
+            let form = tuanthu::report::mau08::Return::build(report, glossary)?;
             if a.format.is_binary(a.common.output.as_deref()) { form.xlsx(lang)? } else { form.csv(lang).into_bytes() }
         }
-        Format::Json => render_json(report, a.sign.as_deref())?.into_bytes(),
-        Format::Csv => crate::report::csv::render(report, lang).into_bytes(),
-        Format::Junit => crate::report::junit::render(report).into_bytes(),
-        Format::Sarif => crate::report::sarif::render(report, glossary)?.into_bytes(),
-        Format::Html => crate::report::html::render(report, glossary).into_bytes(),
+        Format::Json => render_json(report, key)?.into_bytes(),
+        Format::Csv => tuanthu::report::csv::render(report, lang).into_bytes(),
+        Format::Junit => tuanthu::report::junit::render(report).into_bytes(),
+        Format::Sarif => tuanthu::report::sarif::render(report, glossary)?.into_bytes(),
+        Format::Html => tuanthu::report::html::render(report, glossary).into_bytes(),
         Format::Table => {
             let detail = if a.common.verbose {
                 table::Detail::All
@@ -211,11 +241,11 @@ fn render(a: &CheckArgs, report: &Report, glossary: &Glossary) -> Result<Vec<u8>
 }
 
 /// The JSON report, signed when a key is given.
-fn render_json(report: &Report, key: Option<&std::path::Path>) -> Result<String, String> {
-    let Some(key) = key else { return json::render(report).map_err(|e| format!("cannot serialise the report: {e}")) };
-    let key = crate::report::sign::read_signing_key(key)?;
-    let value = serde_json::to_value(report).map_err(|e| format!("cannot serialise the report: {e}"))?;
-    crate::report::sign::sign(&value, &key)
+fn render_json(report: &Report, key: Option<&ed25519_dalek::SigningKey>) -> Result<String, Error> {
+    let serialise = RenderError::serialise("the report");
+    let Some(key) = key else { return Ok(json::render(report).map_err(serialise)?) };
+    let value = serde_json::to_value(report).map_err(serialise)?;
+    Ok(tuanthu::report::sign::sign(&value, key)?)
 }
 
 pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
@@ -224,24 +254,30 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
         return Err(Problems::one(Problem::file("--sign", "only JSON reports are signed: add --format json")));
     }
     let binary = a.format.is_binary(a.common.output.as_deref());
-    super::binary_output_allowed(binary, a.common.output.as_deref())
-        .map_err(|e| Problems::one(Problem::file("--format", e)))?;
+    super::binary_output_allowed(binary, a.common.output.as_deref())?;
+    // An unreadable key is bad input, found before anything is evaluated (exit 2).
+    let key = match &a.sign {
+        Some(path) => {
+            Some(tuanthu::report::sign::read_signing_key(path).map_err(|e| Problems::one(Problem::file("--sign", e)))?)
+        }
+        None => None,
+    };
     let policy = load_policy(&a.common)?;
     if let Some(c) = &a.sources.catalogue
         && policy.catalogue(c).is_none()
     {
         return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
     }
-    let lookup = crate::inventory::tailoring::Lookup {
+    let lookup = tuanthu::inventory::tailoring::Lookup {
         dirs: a.sources.tailoring.clone(),
         allow_outside: a.sources.allow_outside_inventory,
     };
-    let files = crate::inventory::load_paths_with(&a.sources.inventory, &lookup)?;
+    let files = tuanthu::inventory::load_paths_with(&a.sources.inventory, &lookup)?;
     let refs = engine::references::check(&files.inventory, &policy, a.sources.catalogue.as_deref(), as_of);
-    if !refs.is_empty() {
-        return Err(Problems(refs));
+    if let Some(problems) = Problems::from_vec(refs) {
+        return Err(problems);
     }
-    Ok(Inputs { policy, inventory: files.inventory, as_of })
+    Ok(Inputs { policy, inventory: files.inventory, as_of, key })
 }
 
 impl FailOn {

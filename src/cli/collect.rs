@@ -1,19 +1,19 @@
 //! `tuanthu collect`: live TLS and HTTP probes of the declared assets, written as an evidence file
 //! (and the probing half of `tuanthu scan`).
 
-use super::{ExitCode, fail, invalid};
-use crate::collect::live::{self, Filter, Kind, LiveProber, Settings, Summary};
-use crate::collect::net::{Dialer, Limits, Politeness};
-use crate::collect::tls::trust::TrustStore;
-use crate::diag::{Problem, Problems};
-use crate::evidence::Record;
-use crate::evidence::file::EvidenceInput;
-use crate::evidence::writer::{EvidenceWriter, tool};
-use crate::inventory::Inventory;
+use super::{Error, ExitCode};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tuanthu::collect::live::{self, Filter, Kind, LiveProber, Settings, Summary};
+use tuanthu::collect::net::{Dialer, Limits, Politeness};
+use tuanthu::collect::tls::trust::TrustStore;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::evidence::Record;
+use tuanthu::evidence::file::EvidenceInput;
+use tuanthu::evidence::writer::{EvidenceWriter, tool};
+use tuanthu::inventory::Inventory;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProbeKind {
@@ -89,30 +89,16 @@ pub struct CollectArgs {
     pub quiet: bool,
 }
 
-pub fn run(a: CollectArgs) -> ExitCode {
+pub fn run(a: CollectArgs) -> Result<ExitCode, Error> {
     let lookup =
-        crate::inventory::tailoring::Lookup { dirs: a.tailoring.clone(), allow_outside: a.allow_outside_inventory };
-    let inv = match crate::inventory::load_paths_with(&a.inventory, &lookup) {
-        Ok(files) => files.inventory,
-        Err(p) => return invalid(&p),
-    };
+        tuanthu::inventory::tailoring::Lookup { dirs: a.tailoring.clone(), allow_outside: a.allow_outside_inventory };
+    let inv = tuanthu::inventory::load_paths_with(&a.inventory, &lookup)?.inventory;
     // Everything that can be wrong with the input is found before the output file is created.
-    let planned = match Planned::new(&inv, &a.probe, &a.filter.systems, a.quiet) {
-        Ok(p) => p,
-        Err(p) => return invalid(&p),
-    };
-    let started_at = crate::dates::now();
-    let mut writer = match EvidenceWriter::create(&a.output, &started_at) {
-        Ok(w) => w,
-        Err(e) => return fail(e),
-    };
-    let summary = match planned.run(|r| writer.push(r).map_err(|e| e.to_string())) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    if let Err(e) = writer.finish(&crate::dates::now()) {
-        return fail(e);
-    }
+    let planned = Planned::new(&inv, &a.probe, &a.filter.systems, a.quiet)?;
+    let started_at = tuanthu::dates::now();
+    let mut writer = EvidenceWriter::create(&a.output, &started_at).map_err(Error::run)?;
+    let summary = planned.run(|r| writer.push(r))?;
+    writer.finish(&tuanthu::dates::now()).map_err(Error::run)?;
     if !a.quiet {
         eprintln!(
             "tuanthu: {} target(s): {} measured, {} could not be measured; evidence written to {}",
@@ -122,7 +108,7 @@ pub fn run(a: CollectArgs) -> ExitCode {
             a.output.display()
         );
     }
-    if summary.errors > 0 { ExitCode::No } else { ExitCode::Ok }
+    Ok(if summary.errors > 0 { ExitCode::No } else { ExitCode::Ok })
 }
 
 /// A checked probe run, ready to start.
@@ -159,21 +145,24 @@ impl Planned {
     }
 
     /// Probes the targets and hands each record to `sink` as it is known.
-    pub(crate) fn run(self, sink: impl FnMut(Record) -> Result<(), String>) -> Result<Summary, String> {
+    pub(crate) fn run<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+        self,
+        sink: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<Summary, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("cannot start the probe runtime: {e}"))?;
-        runtime.block_on(live::run(self.targets, self.prober, self.dialer, &self.settings, sink))
+            .map_err(|e| Error::run(format!("cannot start the probe runtime: {e}")))?;
+        runtime.block_on(live::run(self.targets, self.prober, self.dialer, &self.settings, sink)).map_err(Error::run)
     }
 
     /// Probes into memory, as an evidence input (for `scan`).
-    pub(crate) fn run_to_input(self) -> Result<EvidenceInput, String> {
-        let started_at = crate::dates::now();
+    pub(crate) fn run_to_input(self) -> Result<EvidenceInput, Error> {
+        let started_at = tuanthu::dates::now();
         let mut records = Vec::new();
         self.run(|r| {
             records.push(r);
-            Ok(())
+            Ok::<(), std::convert::Infallible>(())
         })?;
         for (i, r) in records.iter_mut().enumerate() {
             r.position = format!("record {}", i + 1);
@@ -182,7 +171,7 @@ impl Planned {
             file: "live probes".into(),
             tool: Some(tool()),
             started_at: Some(started_at),
-            finished_at: Some(crate::dates::now()),
+            finished_at: Some(tuanthu::dates::now()),
             records,
             ..EvidenceInput::default()
         })
@@ -191,13 +180,13 @@ impl Planned {
 
 fn trust_store(bundles: &[PathBuf]) -> Result<TrustStore, Problems> {
     let mut trust = TrustStore::mozilla();
-    let mut problems = Problems(Vec::new());
+    let mut problems = tuanthu::diag::Collector::default();
     for b in bundles {
         if let Err(e) = trust.add_pem_file(b) {
-            problems.0.push(Problem::file(b.display().to_string(), e));
+            problems.push(Problem::file(b.display().to_string(), e));
         }
     }
-    if problems.0.is_empty() { Ok(trust) } else { Err(problems) }
+    problems.finish(trust)
 }
 
 fn seconds(flag: &str, v: f64) -> Result<Duration, Problem> {

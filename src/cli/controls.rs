@@ -1,12 +1,12 @@
 //! `tuanthu controls`: list a catalogue, or what a level's profile requires; `tuanthu controls diff`
 //! compares two catalogues level by level.
 
-use super::{Common, ExitCode, fail, invalid, load_policy, write_output};
-use crate::i18n::{Lang, tr};
-use crate::policy::diff::{AddedKind, CatalogueDiff, DroppedKind, How, LevelDiff, Need};
-use crate::policy::{Catalogue, Control, Policy};
-use crate::sanitize::one_line;
+use super::{Common, Error, ExitCode, load_policy, write_output};
 use clap::{Args, Subcommand, ValueEnum};
+use tuanthu::i18n::{Lang, tr};
+use tuanthu::policy::diff::{AddedKind, CatalogueDiff, DroppedKind, How, LevelDiff, Need};
+use tuanthu::policy::{Catalogue, Control, Policy};
+use tuanthu::sanitize::one_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -53,30 +53,31 @@ pub struct DiffArgs {
     pub common: Common,
 }
 
-pub fn run(a: ControlsArgs) -> ExitCode {
+impl ControlsArgs {
+    /// `--lang` of the command or of its subcommand.
+    pub(super) fn lang(&self) -> Lang {
+        match &self.command {
+            Some(ControlsCommand::Diff(d)) => d.common.lang,
+            None => self.common.lang,
+        }
+    }
+}
+
+pub fn run(a: ControlsArgs) -> Result<ExitCode, Error> {
     if let Some(ControlsCommand::Diff(d)) = a.command {
         return run_diff(d);
     }
-    let policy = match load_policy(&a.common) {
-        Ok(p) => p,
-        Err(e) => return invalid(&e),
-    };
+    let policy = load_policy(&a.common)?;
     let Some(cat) = policy.catalogue(&a.catalogue) else {
-        let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
-        eprintln!("error: unknown catalogue `{}` (known: {})", a.catalogue, known.join(", "));
-        return ExitCode::Invalid;
+        let known = policy.catalogues.iter().map(|c| c.id.clone()).collect();
+        return Err(tuanthu::policy::diff::DiffError::UnknownCatalogue { id: a.catalogue, known }.into());
     };
     let text = match a.format {
-        Format::Json => match serde_json::to_string_pretty(&list_json(&policy, cat, a.level)) {
-            Ok(s) => s + "\n",
-            Err(e) => return fail(e),
-        },
+        Format::Json => serde_json::to_string_pretty(&list_json(&policy, cat, a.level)).map_err(Error::run)? + "\n",
         Format::Table => list_table(&policy, cat, a.level, a.common.lang),
     };
-    match write_output(a.common.output.as_deref(), &text) {
-        Ok(()) => ExitCode::Ok,
-        Err(e) => fail(e),
-    }
+    write_output(a.common.output.as_deref(), &text)?;
+    Ok(ExitCode::Ok)
 }
 
 /// The ids to list with how the level needs each (`None` without a level: the whole catalogue).
@@ -117,7 +118,7 @@ fn list_json(policy: &Policy, cat: &Catalogue, level: Option<u8>) -> serde_json:
 
 fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> String {
     let rows = listed(policy, cat, level);
-    let mut t = crate::report::table::new_table(None);
+    let mut t = tuanthu::report::table::new_table(None);
     t.set_header(vec![
         tr(l, "Control", "Biện pháp"),
         tr(l, "Title", "Tên"),
@@ -162,30 +163,16 @@ fn need_text(n: Need, l: Lang) -> String {
     n.text().get(l).to_string()
 }
 
-fn run_diff(a: DiffArgs) -> ExitCode {
-    let policy = match load_policy(&a.common) {
-        Ok(p) => p,
-        Err(e) => return invalid(&e),
-    };
+fn run_diff(a: DiffArgs) -> Result<ExitCode, Error> {
+    let policy = load_policy(&a.common)?;
     let levels: Vec<u8> = a.level.map_or_else(|| (1..=5).collect(), |l| vec![l]);
-    let d = match crate::policy::diff::diff(&policy, &a.from, &a.to, &levels) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::Invalid;
-        }
-    };
+    let d = tuanthu::policy::diff::diff(&policy, &a.from, &a.to, &levels)?;
     let text = match a.format {
-        Format::Json => match serde_json::to_string_pretty(&d) {
-            Ok(s) => s + "\n",
-            Err(e) => return fail(e),
-        },
+        Format::Json => serde_json::to_string_pretty(&d).map_err(Error::run)? + "\n",
         Format::Table => diff_table(&d, a.common.lang),
     };
-    match write_output(a.common.output.as_deref(), &text) {
-        Ok(()) => ExitCode::Ok,
-        Err(e) => fail(e),
-    }
+    write_output(a.common.output.as_deref(), &text)?;
+    Ok(ExitCode::Ok)
 }
 
 fn diff_table(d: &CatalogueDiff, l: Lang) -> String {
@@ -194,7 +181,7 @@ fn diff_table(d: &CatalogueDiff, l: Lang) -> String {
         out.push_str(&level_table(d, lv, l));
     }
     out.push_str(&format!("\n{} {} → {}\n", tr(l, "Id mapping", "Ánh xạ mã"), d.from, d.to));
-    let mut t = crate::report::table::new_table(None);
+    let mut t = tuanthu::report::table::new_table(None);
     t.set_header(vec![d.from.as_str(), d.to.as_str(), tr(l, "How", "Cách")]);
     for m in &d.mapping {
         let how = match m.how {
@@ -209,7 +196,7 @@ fn diff_table(d: &CatalogueDiff, l: Lang) -> String {
     out
 }
 
-fn counts(c: &crate::policy::diff::Membership, l: Lang) -> String {
+fn counts(c: &tuanthu::policy::diff::Membership, l: Lang) -> String {
     format!(
         "{} {}, {} {}, {} {}",
         c.required,
@@ -247,7 +234,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         lv.params.len(),
     );
     if !lv.added.is_empty() {
-        let mut t = crate::report::table::new_table(None);
+        let mut t = tuanthu::report::table::new_table(None);
         t.set_header(vec![
             tr(l, "Added", "Thêm"),
             tr(l, "Title", "Tên"),
@@ -265,7 +252,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.dropped.is_empty() {
-        let mut t = crate::report::table::new_table(None);
+        let mut t = tuanthu::report::table::new_table(None);
         t.set_header(vec![tr(l, "Dropped", "Bỏ"), tr(l, "Title", "Tên"), tr(l, "Where it went", "Chuyển sang")]);
         for x in &lv.dropped {
             let to = match (x.kind, x.routed_to.is_empty()) {
@@ -279,7 +266,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.changed.is_empty() {
-        let mut t = crate::report::table::new_table(None);
+        let mut t = tuanthu::report::table::new_table(None);
         t.set_header(vec![tr(l, "Changed", "Thay đổi"), tr(l, "Field", "Mục"), d.from.as_str(), d.to.as_str()]);
         for c in &lv.changed {
             for f in &c.changes {
@@ -296,7 +283,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.params.is_empty() {
-        let mut t = crate::report::table::new_table(None);
+        let mut t = tuanthu::report::table::new_table(None);
         t.set_header(vec![tr(l, "Parameter", "Tham số"), d.from.as_str(), d.to.as_str()]);
         let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("—".to_string(), ToString::to_string);
         for p in &lv.params {

@@ -7,13 +7,14 @@
 
 use super::check::{self, CheckArgs, FailOn, Format, Sources};
 use super::collect::{Planned, ProbeArgs};
-use super::{Common, ExitCode, fail, invalid};
-use crate::diag::{Problem, Problems};
-use crate::engine::Status;
-use crate::gate::{Baseline, Blocker};
-use crate::i18n::tr;
+use super::error::{Error, warn};
+use super::{Common, ExitCode};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::engine::Status;
+use tuanthu::gate::{Baseline, Blocker};
+use tuanthu::i18n::tr;
 
 /// Which controls stop the deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,42 +69,39 @@ pub struct GateArgs {
     pub common: Common,
 }
 
-pub fn run(a: GateArgs) -> ExitCode {
+pub fn run(a: GateArgs) -> Result<ExitCode, Error> {
     let fail_on = a.fail_on.unwrap_or(if a.baseline.is_some() { GateFailOn::New } else { GateFailOn::Any });
     if fail_on == GateFailOn::New && a.baseline.is_none() {
-        return usage("--fail-on new compares against a baseline: add --baseline REPORT.json");
+        return Err(Error::Usage("--fail-on new compares against a baseline: add --baseline REPORT.json".into()));
     }
     if a.sources.nmap.is_empty() && a.sources.evidence.is_empty() && !a.live {
-        return usage("a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)");
+        return Err(Error::Usage(
+            "a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)".into(),
+        ));
     }
     let c = check_args(&a);
-    let mut inputs = match check::load_inputs(&c) {
-        Ok(i) => i,
-        Err(p) => return invalid(&p),
-    };
+    let mut inputs = check::load_inputs(&c)?;
     let (agency, system) = match inputs.inventory.find_system(&a.system) {
         Ok((ag, s)) => (ag.id.clone(), s.id.clone()),
-        Err(e) => return usage_at("--system", e),
+        Err(e) => return Err(Problems::one(Problem::file("--system", e)).into()),
     };
     inputs.inventory = inputs.inventory.only(&agency, &system);
-    let baseline = match a.baseline.as_deref().map(|p| Baseline::load(p, &agency, &system)).transpose() {
-        Ok(b) => b,
-        Err(e) => return usage_at("--baseline", e),
-    };
+    let baseline = a
+        .baseline
+        .as_deref()
+        .map(|p| Baseline::load(p, &agency, &system))
+        .transpose()
+        .map_err(|e| Problems::one(Problem::file("--baseline", e)))?;
     let live = if a.live {
-        let planned = match Planned::new(&inputs.inventory, &a.probe, &[], a.common.quiet) {
-            Ok(p) => p,
-            Err(p) => return invalid(&p),
-        };
-        match planned.run_to_input() {
+        let planned = Planned::new(&inputs.inventory, &a.probe, &[], a.common.quiet)?;
+        match planned.run_to_input()? {
             // Nothing declared to probe is not an empty evidence file: say so, and let the other
             // evidence (or its absence) decide.
-            Ok(l) if l.records.is_empty() => {
-                eprintln!("gate: note: `{system}` declares no TLS endpoint or URL to probe live");
+            l if l.records.is_empty() => {
+                warn(format!("`{system}` declares no TLS endpoint or URL to probe live"));
                 Vec::new()
             }
-            Ok(l) => vec![l],
-            Err(e) => return fail(e),
+            l => vec![l],
         }
     } else {
         Vec::new()
@@ -111,36 +109,31 @@ pub fn run(a: GateArgs) -> ExitCode {
     let (mut report, policy, code) = check::assess(&c, inputs, live);
     // Hosts of other systems would show as unregistered: the gate speaks of one system only.
     report.unregistered_assets.clear();
-    if let Err(e) = check::emit(&c, &report, &policy) {
-        return fail(e);
-    }
+    check::emit(&c, &report, &policy, None)?;
     let Some((_, sys)) = report.systems().next() else {
-        return fail("internal error: the gated system is missing from its report");
+        return Err(Error::run("internal error: the gated system is missing from its report"));
     };
-    if let Err(e) = crate::gate::usable_evidence(&report, sys) {
-        eprintln!("gate: error: {}", crate::sanitize::one_line(&e));
-        return ExitCode::Invalid;
-    }
-    if let Some(b) = baseline.as_ref().filter(|b| fail_on == GateFailOn::New && crate::gate::level_lowered(sys, b)) {
+    tuanthu::gate::usable_evidence(&report, sys)?;
+    if let Some(b) = baseline.as_ref().filter(|b| fail_on == GateFailOn::New && tuanthu::gate::level_lowered(sys, b)) {
         eprintln!(
             "gate: FAIL: {agency}/{}: level lowered from {} (baseline) to {}: fewer controls required is not a pass",
             sys.id, b.level, sys.level
         );
-        return code.max(ExitCode::No);
+        return Ok(code.max(ExitCode::No));
     }
-    let required = crate::gate::required(sys);
+    let required = tuanthu::gate::required(sys);
     let blockers = match (fail_on.outright(), &baseline) {
-        (Some(test), _) => crate::gate::blockers(required, |s| test.fails(s)),
+        (Some(test), _) => tuanthu::gate::blockers(required, |s| test.fails(s)),
         // `new` without a baseline was refused above.
-        (None, Some(b)) => crate::gate::regressions(required, b),
+        (None, Some(b)) => tuanthu::gate::regressions(required, b),
         (None, None) => Vec::new(),
     };
     if !a.common.quiet || !blockers.is_empty() {
-        let g = crate::report::Glossary::new(&policy, a.common.lang);
+        let g = tuanthu::report::Glossary::new(&policy, a.common.lang);
         eprint!("{}", summary(&agency, sys, &blockers, baseline.as_ref(), fail_on, &report.as_of, &g));
     }
     let verdict = if blockers.is_empty() { ExitCode::Ok } else { ExitCode::No };
-    code.max(verdict)
+    Ok(code.max(verdict))
 }
 
 /// The `check` options the gate's evaluation runs with (never signed; the gate decides exit 1).
@@ -154,24 +147,15 @@ fn check_args(a: &GateArgs) -> CheckArgs {
     }
 }
 
-fn usage(msg: &str) -> ExitCode {
-    eprintln!("gate: error: {msg}");
-    ExitCode::Invalid
-}
-
-fn usage_at(arg: &str, msg: String) -> ExitCode {
-    invalid(&Problems::one(Problem::file(arg, msg)))
-}
-
 /// The verdict for people: one line, then the controls that stop the deployment.
 fn summary(
     agency: &str,
-    sys: &crate::report::SystemReport,
+    sys: &tuanthu::report::SystemReport,
     blockers: &[Blocker],
     baseline: Option<&Baseline>,
     fail_on: GateFailOn,
     as_of: &str,
-    g: &crate::report::Glossary,
+    g: &tuanthu::report::Glossary,
 ) -> String {
     let lang = g.lang;
     let verdict = if blockers.is_empty() { tr(lang, "PASS", "ĐẠT") } else { tr(lang, "FAIL", "KHÔNG ĐẠT") };
@@ -206,7 +190,7 @@ fn summary(
     }
     for b in blockers {
         let before = b.before.map(|s| format!("{} → ", s.as_str())).unwrap_or_default();
-        let status = crate::report::table::status_text(b.status, lang);
+        let status = tuanthu::report::table::status_text(b.status, lang);
         let title = g.control(&sys.catalogue, &b.control, sys.level).map(|c| c.title).unwrap_or_default();
         out.push_str(&format!("  {:<10} {:<24} {title}\n", b.control, format!("{before}{status}")));
     }
@@ -220,5 +204,5 @@ fn summary(
             )
         ));
     }
-    crate::sanitize::clean(&out)
+    tuanthu::sanitize::clean(&out)
 }

@@ -1,14 +1,17 @@
 //! `tuanthu import`: other tools' result files, normalised into one evidence file that `check`,
 //! `gate` and the national center can re-evaluate.
 
-use super::{ExitCode, fail};
-use crate::evidence::file::EvidenceInput;
-use crate::evidence::writer::EvidenceWriter;
-use crate::evidence::{Facts, RecordKind};
-use crate::import::format::{self, Format};
-use crate::import::records::{self, Hints};
+use super::ExitCode;
+use super::error::{self, Error, warn};
 use clap::Args;
 use std::path::PathBuf;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::evidence::file::EvidenceInput;
+use tuanthu::evidence::writer::EvidenceWriter;
+use tuanthu::evidence::{Facts, RecordKind};
+use tuanthu::i18n::Lang;
+use tuanthu::import::format::{self, Format};
+use tuanthu::import::records::{self, Hints};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -32,25 +35,21 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TIME")]
     pub observed_at: Option<String>,
     /// Language of messages
-    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::En, env = "TUANTHU_LANG")]
-    pub lang: crate::i18n::Lang,
+    #[arg(long, value_parser = super::lang_parser(), default_value = "en", env = "TUANTHU_LANG")]
+    pub lang: Lang,
     /// Print only errors
     #[arg(short, long)]
     pub quiet: bool,
 }
 
-pub fn run(a: ImportArgs) -> ExitCode {
-    let hints = match hints(&a) {
-        Ok(h) => h,
-        Err(msg) => return usage(&msg),
-    };
-    let forced = match a.from.as_deref().map(|f| (f, Format::parse(f))) {
+pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
+    let hints = hints(&a).map_err(Error::Usage)?;
+    let forced = match a.from.as_deref() {
         None => None,
-        Some((_, Some(f))) => Some(f),
-        Some((name, None)) => {
-            let name = crate::sanitize::one_line(name);
-            return usage(&format!("--from {name}: not a format tuanthu reads; known formats: {}", Format::names()));
-        }
+        Some(name) => Some(Format::parse(name).ok_or_else(|| {
+            let name = tuanthu::sanitize::one_line(name);
+            Error::Usage(format!("--from {name}: not a format tuanthu reads; known formats: {}", Format::names()))
+        })?),
     };
     let mut inputs = Vec::new();
     let mut code = ExitCode::Ok;
@@ -62,40 +61,30 @@ pub fn run(a: ImportArgs) -> ExitCode {
         };
         let input = match found {
             Ok(Format::Nmap) => {
-                eprintln!(
-                    "error: {shown}: nmap XML is read by `check --nmap` or `--evidence` directly, not converted (nothing of it is written)"
-                );
+                let why = "nmap XML is read by `check --nmap` or `--evidence` directly, not converted (nothing of it is written)";
+                error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
                 code = code.max(ExitCode::No);
                 continue;
             }
-            Ok(f) => records::read(path, f, &hints, &crate::import::Limits::default()),
+            Ok(f) => records::read(path, f, &hints, &tuanthu::import::Limits::default()),
             Err(e) => {
-                eprintln!("error: {shown}: {e} (nothing of it is written)");
+                let why = format!("{e} (nothing of it is written)");
+                error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
                 code = code.max(ExitCode::No);
                 continue;
             }
         };
-        code = code.max(report(&input, a.quiet));
+        code = code.max(report(&input, &a));
         inputs.push(input);
     }
     if inputs.iter().all(|i| i.records.is_empty()) {
-        eprintln!("error: nothing usable was read, so {} was not written", a.output.display());
-        return ExitCode::Invalid;
+        return Err(Error::Usage(format!("nothing usable was read, so {} was not written", a.output.display())));
     }
-    match write(&a, inputs) {
-        Ok(n) => {
-            if !a.quiet {
-                eprintln!("wrote {n} record(s) to {}", a.output.display());
-            }
-            code
-        }
-        Err(e) => fail(e),
+    let n = write(&a, inputs).map_err(Error::run)?;
+    if !a.quiet {
+        eprintln!("tuanthu: wrote {n} record(s) to {}", a.output.display());
     }
-}
-
-fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
-    ExitCode::Invalid
+    Ok(code)
 }
 
 fn hints(a: &ImportArgs) -> Result<Hints, String> {
@@ -105,7 +94,7 @@ fn hints(a: &ImportArgs) -> Result<Hints, String> {
             Some(time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(|_| {
                 format!(
                     "--observed-at {}: not an RFC 3339 time (e.g. 2026-11-20T02:00:00Z or 2026-11-20T09:00:00+07:00)",
-                    crate::sanitize::one_line(t)
+                    tuanthu::sanitize::one_line(t)
                 )
             })?)
         }
@@ -115,31 +104,33 @@ fn hints(a: &ImportArgs) -> Result<Hints, String> {
 }
 
 /// Prints what was read of one file (unless quiet) and its problems; exit 1 when it is partial.
-fn report(input: &EvidenceInput, quiet: bool) -> ExitCode {
+fn report(input: &EvidenceInput, a: &ImportArgs) -> ExitCode {
     let file = &input.file;
     if let Some(e) = &input.fatal {
-        eprintln!("error: {file}: {} (nothing of it is written)", crate::sanitize::one_line(e));
+        let why = format!("{e} (nothing of it is written)");
+        error::print(&Error::Invalid(Problems::one(Problem::file(file, why))), a.lang);
         return ExitCode::No;
     }
-    for p in &input.problems {
-        eprintln!("error: {file}: {}", crate::sanitize::one_line(p));
+    let problems = input.problems.iter().map(|p| Problem::file(file, p)).collect();
+    if let Some(problems) = Problems::from_vec(problems) {
+        error::print(&Error::Invalid(problems), a.lang);
     }
     for w in &input.warnings {
-        eprintln!("warning: {file}: {}", crate::sanitize::one_line(w));
+        warn(format!("{file}: {w}"));
     }
     if input.records.is_empty() && input.problems.is_empty() {
-        eprintln!("warning: {file}: it describes no host, so it adds no record");
+        warn(format!("{file}: it describes no host, so it adds no record"));
     }
-    if !quiet {
+    if !a.quiet {
         for r in &input.records {
-            eprintln!("{file}: {}", crate::sanitize::one_line(&summary(r)));
+            eprintln!("{file}: {}", tuanthu::sanitize::one_line(&summary(r)));
         }
     }
     if input.partial { ExitCode::No } else { ExitCode::Ok }
 }
 
 /// One line about a record: its kind, host, time and counts.
-fn summary(r: &crate::evidence::Record) -> String {
+fn summary(r: &tuanthu::evidence::Record) -> String {
     let at = r.observed_at.as_deref().unwrap_or("no time");
     let what = match r.facts() {
         Some(Facts::HostAudit(f)) => {
@@ -172,8 +163,8 @@ fn summary(r: &crate::evidence::Record) -> String {
     format!("{kind} {} ({at}): {what}", r.target)
 }
 
-fn write(a: &ImportArgs, inputs: Vec<EvidenceInput>) -> Result<usize, crate::evidence::writer::WriteError> {
-    let started = crate::dates::now();
+fn write(a: &ImportArgs, inputs: Vec<EvidenceInput>) -> Result<usize, tuanthu::evidence::writer::WriteError> {
+    let started = tuanthu::dates::now();
     let mut w = EvidenceWriter::create(&a.output, &started)?;
     let mut n = 0;
     for input in inputs {
@@ -183,6 +174,6 @@ fn write(a: &ImportArgs, inputs: Vec<EvidenceInput>) -> Result<usize, crate::evi
             n += 1;
         }
     }
-    w.finish(&crate::dates::now())?;
+    w.finish(&tuanthu::dates::now())?;
     Ok(n)
 }

@@ -1,11 +1,12 @@
 //! `tuanthu keys generate` and `tuanthu verify`: the agency's signing keys and the check of a
-//! signed report (see [`crate::report::sign`]).
+//! signed report (see [`tuanthu::report::sign`]).
 
-use super::{ExitCode, fail};
-use crate::report::sign;
-use crate::report::verify::{self, Verifier};
+use super::{Error, ExitCode};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::report::sign;
+use tuanthu::report::verify::{self, Verifier};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -30,83 +31,66 @@ pub struct VerifyArgs {
     pub keys: PathBuf,
 }
 
-pub fn run(cmd: KeysCommand) -> ExitCode {
+pub fn run(cmd: KeysCommand) -> Result<ExitCode, Error> {
     match cmd {
         KeysCommand::Generate { agency, output } => generate(&agency, &output),
     }
 }
 
-fn generate(agency: &str, dir: &std::path::Path) -> ExitCode {
+fn generate(agency: &str, dir: &std::path::Path) -> Result<ExitCode, Error> {
     if !sign::valid_key_id(agency) {
-        eprintln!("error: --agency: `{agency}` is not an agency id (letters, digits, `-`, `_`, `.`)");
-        return ExitCode::Invalid;
+        let msg = format!("`{agency}` is not an agency id (letters, digits, `-`, `_`, `.`)");
+        return Err(Problems::one(Problem::file("--agency", msg)).into());
     }
-    let (private, public) = match sign::generate() {
-        Ok(k) => k,
-        Err(e) => return fail(e),
-    };
+    let (private, public) = sign::generate()?;
     let (key_path, pub_path) = (dir.join(format!("{agency}.key")), dir.join(format!("{agency}.pub")));
-    for p in [&key_path, &pub_path] {
-        if p.exists() {
-            eprintln!("error: {} exists; tuanthu never overwrites a key (move it away first)", p.display());
-            return ExitCode::Invalid;
-        }
+    if let Some(p) = [&key_path, &pub_path].into_iter().find(|p| p.exists()) {
+        let msg = "exists; tuanthu never overwrites a key (move it away first)";
+        return Err(Problems::one(Problem::file(p.display().to_string(), msg)).into());
     }
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        return fail(format!("cannot create {}: {e}", dir.display()));
-    }
-    if let Err(e) = write_private(&key_path, &private).and_then(|()| {
-        std::fs::write(&pub_path, public).map_err(|e| format!("cannot write {}: {e}", pub_path.display()))
-    }) {
-        return fail(e);
-    }
+    let cannot =
+        |what: &str, p: &std::path::Path, e: std::io::Error| Error::run(format!("cannot {what} {}: {e}", p.display()));
+    std::fs::create_dir_all(dir).map_err(|e| cannot("create", dir, e))?;
+    write_private(&key_path, &private).map_err(|(what, e)| cannot(what, &key_path, e))?;
+    std::fs::write(&pub_path, public).map_err(|e| cannot("write", &pub_path, e))?;
     eprintln!("tuanthu: wrote {} (keep it secret) and {}", key_path.display(), pub_path.display());
-    ExitCode::Ok
+    Ok(ExitCode::Ok)
 }
 
 /// Creates the private key file readable by its owner only (on Unix), never replacing a file.
-fn write_private(path: &std::path::Path, pem: &str) -> Result<(), String> {
+/// The error says which step failed ("create" or "write").
+fn write_private(path: &std::path::Path, pem: &str) -> Result<(), (&'static str, std::io::Error)> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    f.write_all(pem.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut f = options.open(path).map_err(|e| ("create", e))?;
+    f.write_all(pem.as_bytes()).map_err(|e| ("write", e))
 }
 
-/// The same verification as `aggregate` ([`crate::report::verify`]): the signature for who sent
+/// The same verification as `aggregate` ([`tuanthu::report::verify`]): the signature for who sent
 /// the report, its schema and re-derived figures for what it says.
-pub fn verify(a: VerifyArgs) -> ExitCode {
-    let shown = crate::sanitize::one_line(&a.report.display().to_string());
-    let bytes = match verify::read(&a.report) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {shown}: {e}");
-            return ExitCode::Invalid;
-        }
-    };
-    let policy = match verify::bundled_policy() {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+pub fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
+    let shown = tuanthu::sanitize::one_line(&a.report.display().to_string());
+    let bytes = verify::read(&a.report).map_err(|e| Problems::one(Problem::file(shown.as_str(), e)))?;
+    let policy = verify::bundled_policy()?;
     let verifier =
         Verifier { keys: Some(&a.keys), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
     match verify::verify(&bytes, &verifier) {
         Ok(v) => {
             println!(
                 "{shown}: valid signature of agency `{}`; schema and figures check out",
-                crate::sanitize::one_line(&v.agency().id)
+                tuanthu::sanitize::one_line(&v.agency().id)
             );
-            ExitCode::Ok
+            Ok(ExitCode::Ok)
         }
         Err(verify::Rejection::Malformed(m)) => {
-            eprintln!("error: {shown}: {}", crate::sanitize::one_line(&m));
-            ExitCode::Invalid
+            Err(Problems::one(Problem::file(shown, tuanthu::sanitize::one_line(&m))).into())
         }
         Err(r) => {
-            println!("{shown}: rejected: {}", crate::sanitize::one_line(&r.to_string()));
-            ExitCode::No
+            println!("{shown}: rejected: {}", tuanthu::sanitize::one_line(&r.to_string()));
+            Ok(ExitCode::No)
         }
     }
 }

@@ -1,19 +1,25 @@
 //! The command line: argument definitions and dispatch. Each command lives in its own module and
-//! returns an [`ExitCode`]; `main` only prints errors and exits.
+//! returns `Result<ExitCode, Error>`; [`run`] hands every error to the one printer
+//! ([`error::report`]), which also maps it to its exit code. This is the binary's code: the
+//! library (`tuanthu`) knows nothing of clap or of the terminal.
 
 mod aggregate;
 mod check;
 mod collect;
 mod controls;
+mod error;
 mod gate;
 mod import;
 mod keys;
 mod scan;
 mod validate;
 
-use crate::i18n::Lang;
+pub use error::Error;
+
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
+use tuanthu::diag::{Problem, Problems};
+use tuanthu::i18n::Lang;
 
 /// Exit codes of the spec: the highest that applies wins (3 > 2 > 1 > 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -129,7 +135,7 @@ modified after signing, not canonical, off its schema, figures that do not re-de
 #[derive(Debug, Clone, Args)]
 pub struct Common {
     /// Language of all user-facing text
-    #[arg(long, value_enum, default_value_t = Lang::En, env = "TUANTHU_LANG")]
+    #[arg(long, value_parser = lang_parser(), default_value = "en", env = "TUANTHU_LANG")]
     pub lang: Lang,
     /// Rules directory (default: the rules bundled with tuanthu)
     #[arg(long, value_name = "DIR")]
@@ -148,9 +154,36 @@ pub struct Common {
     pub verbose: bool,
 }
 
-/// Parses the command line and runs the command.
+/// `--lang`: `en` or `vi` (the library's [`Lang`] knows nothing of clap).
+fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["en", "vi"]).map(|s| if s == "vi" { Lang::Vi } else { Lang::En })
+}
+
+impl Command {
+    /// The language the command's messages are in (`--lang`; English where there is none).
+    fn lang(&self) -> Lang {
+        match self {
+            Command::Check(a) => a.common.lang,
+            Command::Scan(a) => a.check.common.lang,
+            Command::Gate(a) => a.common.lang,
+            Command::Controls(a) => a.lang(),
+            Command::Aggregate(a) => a.lang,
+            Command::Import(a) => a.lang,
+            _ => Lang::default(),
+        }
+    }
+}
+
+/// Runs the command and ends it: its exit code, or its error printed (the one place errors are
+/// printed) with the error's exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
+    let lang = cli.command.lang();
+    dispatch(cli.command).unwrap_or_else(|e| error::report(&e, lang))
+}
+
+fn dispatch(command: Command) -> Result<ExitCode, Error> {
+    match command {
         Command::Check(a) => check::run(a),
         Command::Collect(a) => collect::run(a),
         Command::Scan(a) => scan::run(a),
@@ -163,44 +196,29 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
-            ExitCode::Ok
+            Ok(ExitCode::Ok)
         }
         Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::Ok,
-            Err(e) => fail(format!("cannot write the manual page: {e}")),
+            Ok(()) => Ok(ExitCode::Ok),
+            Err(e) => Err(Error::run(format!("cannot write the manual page: {e}"))),
         },
     }
 }
 
-/// Reports a run failure (exit 3).
-pub(crate) fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("tuanthu: error: {}", crate::sanitize::clean(&msg.to_string()));
-    ExitCode::Failed
-}
-
-/// Reports invalid input (exit 2), one problem per line.
-pub(crate) fn invalid(problems: &crate::diag::Problems) -> ExitCode {
-    for p in &problems.0 {
-        eprintln!("error: {p}");
-    }
-    ExitCode::Invalid
-}
-
 /// Writes command output to `-o FILE` or standard output. A closed pipe (`| head`) is not an error.
 ///
-/// A file is written beside its destination and renamed into place, so a reader (a CI step, the
-/// national center's intake) never sees half a report.
-pub(crate) fn write_output(path: Option<&std::path::Path>, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+/// A file is written beside its destination and renamed into place
+/// ([`tuanthu::files::write_atomically`]), so a reader never sees half a report.
+pub(crate) fn write_output(path: Option<&std::path::Path>, bytes: impl AsRef<[u8]>) -> Result<(), error::OutputError> {
     use std::io::Write;
     let bytes = bytes.as_ref();
     match path {
-        Some(p) => write_atomically(p, bytes).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => tuanthu::files::write_atomically(p, bytes)
+            .map_err(|source| error::OutputError::File { path: p.to_path_buf(), source }),
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(bytes).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write to standard output: {e}"))
-                }
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(error::OutputError::Stdout(e)),
                 _ => Ok(()),
             }
         }
@@ -214,12 +232,15 @@ pub(crate) fn is_xlsx_path(output: Option<&std::path::Path>) -> bool {
 
 /// Refuses binary output (a workbook) bound for a terminal: it would garble the screen and help
 /// no one. A file (`-o`), a pipe or a redirection is fine.
-pub(crate) fn binary_output_allowed(binary: bool, output: Option<&std::path::Path>) -> Result<(), String> {
+/// Refused as a problem with `--format`: the option to change.
+pub(crate) fn binary_output_allowed(binary: bool, output: Option<&std::path::Path>) -> Result<(), Problems> {
     use std::io::IsTerminal;
     if refuses_terminal(binary, output.is_some(), std::io::stdout().is_terminal()) {
-        return Err("this format is an Excel workbook (binary) and standard output is a terminal: \
-write it to a file with -o FILE.xlsx, or redirect standard output"
-            .into());
+        return Err(Problems::one(Problem::file(
+            "--format",
+            "this format is an Excel workbook (binary) and standard output is a terminal: \
+write it to a file with -o FILE.xlsx, or redirect standard output",
+        )));
     }
     Ok(())
 }
@@ -229,33 +250,16 @@ fn refuses_terminal(binary: bool, to_file: bool, stdout_is_terminal: bool) -> bo
     binary && !to_file && stdout_is_terminal
 }
 
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    // Only a regular file (or a new one) is replaced by renaming: a device (`-o /dev/stdout`), a
-    // pipe or a symbolic link is written through, as the user meant.
-    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
-        return std::fs::write(path, bytes);
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Loads the policy named by `--profiles`/`--rules` (or the bundled one).
-pub(crate) fn load_policy(c: &Common) -> Result<crate::policy::Policy, crate::diag::Problems> {
-    crate::policy::Policy::load(c.profiles.as_deref(), c.rules.as_deref())
+pub(crate) fn load_policy(c: &Common) -> Result<tuanthu::policy::Policy, Problems> {
+    tuanthu::policy::Policy::load(c.profiles.as_deref(), c.rules.as_deref())
 }
 
 /// Parses `--as-of` (default: today, UTC).
-pub(crate) fn as_of(arg: Option<&str>) -> Result<time::Date, crate::diag::Problems> {
+pub(crate) fn as_of(arg: Option<&str>) -> Result<time::Date, Problems> {
     match arg {
-        None => Ok(crate::dates::today()),
-        Some(s) => {
-            crate::dates::parse(s).map_err(|e| crate::diag::Problems::one(crate::diag::Problem::file("--as-of", e)))
-        }
+        None => Ok(tuanthu::dates::today()),
+        Some(s) => tuanthu::dates::parse(s).map_err(|e| Problems::one(Problem::file("--as-of", e))),
     }
 }
 

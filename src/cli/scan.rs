@@ -3,10 +3,10 @@
 
 use super::check::{CheckArgs, evaluate, load_inputs};
 use super::collect::{Planned, ProbeArgs, SystemFilter};
-use super::{ExitCode, fail, invalid};
-use crate::evidence::writer::EvidenceWriter;
+use super::{Error, ExitCode};
 use clap::Args;
 use std::path::PathBuf;
+use tuanthu::evidence::writer::EvidenceWriter;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -22,32 +22,21 @@ pub struct ScanArgs {
     pub save_evidence: Option<PathBuf>,
 }
 
-pub fn run(a: ScanArgs) -> ExitCode {
-    let inputs = match load_inputs(&a.check) {
-        Ok(i) => i,
-        Err(p) => return invalid(&p),
-    };
-    let planned = match Planned::new(&inputs.inventory, &a.probe, &a.filter.systems, a.check.common.quiet) {
-        Ok(p) => p,
-        Err(p) => return invalid(&p),
-    };
-    let live = match planned.run_to_input() {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
-    if let Some(path) = &a.save_evidence
-        && let Err(e) = save(path, &live)
-    {
-        return fail(e);
+pub fn run(a: ScanArgs) -> Result<ExitCode, Error> {
+    let inputs = load_inputs(&a.check)?;
+    let planned = Planned::new(&inputs.inventory, &a.probe, &a.filter.systems, a.check.common.quiet)?;
+    let live = planned.run_to_input()?;
+    if let Some(path) = &a.save_evidence {
+        save(path, &live)?;
     }
     evaluate(&a.check, inputs, vec![live])
 }
 
-fn save(path: &std::path::Path, live: &crate::evidence::file::EvidenceInput) -> Result<(), String> {
-    let mut w =
-        EvidenceWriter::create(path, live.started_at.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+fn save(path: &std::path::Path, live: &tuanthu::evidence::file::EvidenceInput) -> Result<(), Error> {
+    let mut w = EvidenceWriter::create(path, live.started_at.as_deref().unwrap_or_default()).map_err(Error::run)?;
     for r in &live.records {
-        w.push(r.clone()).map_err(|e| e.to_string())?;
+        w.push(r.clone()).map_err(Error::run)?;
     }
-    w.finish(live.finished_at.as_deref().unwrap_or_default()).map(|_| ()).map_err(|e| e.to_string())
+    w.finish(live.finished_at.as_deref().unwrap_or_default()).map_err(Error::run)?;
+    Ok(())
 }

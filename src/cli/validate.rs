@@ -1,11 +1,12 @@
 //! `tuanthu validate`: lint files by their `schema:` kind, listing every problem found.
 
-use super::{ExitCode, invalid};
-use crate::diag::{Collector, Problem, Problems};
-use crate::policy::Policy;
-use crate::policy::bundle::Source;
+use super::ExitCode;
+use super::error::{self, Error};
 use clap::Args;
 use std::path::PathBuf;
+use tuanthu::diag::{Collector, Problem};
+use tuanthu::policy::Policy;
+use tuanthu::policy::bundle::Source;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -32,48 +33,53 @@ struct Sorted {
     tailoring: Vec<Source>,
 }
 
-pub fn run(a: ValidateArgs) -> ExitCode {
+pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
     let mut p = Collector::default();
     let sorted = sort_files(&a.paths, &mut p);
     let checked =
         sorted.policy_files.len() + sorted.rule_files.len() + sorted.inventories.len() + sorted.tailoring.len();
     // Files not given are taken from the bundled policy, so a single rule or inventory can be
     // checked against the catalogues it refers to.
-    let bundled = crate::policy::bundle::bundled_sources;
+    let bundled = tuanthu::policy::bundle::bundled_sources;
     let policy_src = with_bundled_catalogues(&sorted.policy_files);
     let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
-    let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.0.extend(e.0)).ok();
+    let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.extend(e)).ok();
     for t in &sorted.tailoring {
         let name =
             std::path::Path::new(&t.origin).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        if let Err(e) = crate::inventory::tailoring::parse(&name, &t.origin, &t.text) {
-            p.0.extend(e.0);
+        if let Err(e) = tuanthu::inventory::tailoring::parse(&name, &t.origin, &t.text) {
+            p.extend(e);
         }
     }
     if sorted.inventories.is_empty() {
-        p.0.extend(crate::inventory::tailoring::check_dirs(&a.tailoring));
+        p.extend(tuanthu::inventory::tailoring::check_dirs(&a.tailoring));
     } else {
-        let lookup =
-            crate::inventory::tailoring::Lookup { dirs: a.tailoring.clone(), allow_outside: a.allow_outside_inventory };
-        match crate::inventory::load_paths_with(&sorted.inventories, &lookup) {
+        let lookup = tuanthu::inventory::tailoring::Lookup {
+            dirs: a.tailoring.clone(),
+            allow_outside: a.allow_outside_inventory,
+        };
+        match tuanthu::inventory::load_paths_with(&sorted.inventories, &lookup) {
             Ok(files) => {
                 if let Some(pol) = &policy {
-                    p.0.extend(crate::engine::references::check(&files.inventory, pol, None, crate::dates::today()));
+                    p.extend(tuanthu::engine::references::check(&files.inventory, pol, None, tuanthu::dates::today()));
                 }
             }
-            Err(e) => p.0.extend(e.0),
+            Err(e) => p.extend(e),
         }
     }
-    if !p.is_empty() {
-        let n = p.0.len();
-        let code = invalid(&Problems(p.0));
+    // Every problem is listed, then the count: the count follows the printed errors, so the
+    // problems are printed here (through the one printer) rather than returned.
+    if let Some(problems) = p.into_problems() {
+        let n = problems.len();
+        let invalid = Error::Invalid(problems);
+        error::print(&invalid, tuanthu::i18n::Lang::default());
         eprintln!("{n} problem(s) in {checked} file(s)");
-        return code;
+        return Ok(invalid.exit_code());
     }
     if !a.quiet {
         println!("{checked} file(s) valid");
     }
-    ExitCode::Ok
+    Ok(ExitCode::Ok)
 }
 
 /// The given catalogue and profile files, plus the bundled ones they do not replace: rules and
@@ -101,7 +107,7 @@ fn with_bundled_catalogues(given: &[Source]) -> Vec<Source> {
     };
     let mut out = given.to_vec();
     out.extend(
-        crate::policy::bundle::bundled_sources("profiles/")
+        tuanthu::policy::bundle::bundled_sources("profiles/")
             .into_iter()
             .filter(|b| !names(b).is_some_and(|n| replaced(&n))),
     );
@@ -112,7 +118,7 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match crate::policy::bundle::yaml_files(path) {
+            match tuanthu::policy::bundle::yaml_files(path) {
                 Ok(found) => files.extend(found),
                 Err(e) => p.push(Problem::file(path.display().to_string(), e)),
             }
@@ -123,14 +129,14 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
     let mut s = Sorted::default();
     for f in files {
         let origin = f.display().to_string();
-        let text = match crate::yaml::read_text(&f) {
+        let text = match tuanthu::yaml::read_text(&f) {
             Ok(t) => t,
             Err(e) => {
                 p.push(e);
                 continue;
             }
         };
-        let kind = match crate::yaml::schema_of(&origin, &text) {
+        let kind = match tuanthu::yaml::schema_of(&origin, &text) {
             Ok(k) => k,
             Err(e) => {
                 p.push(e);
@@ -139,10 +145,10 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
         };
         let src = Source { origin, text };
         match kind.as_str() {
-            crate::policy::catalogue::SCHEMA | crate::policy::profile::SCHEMA => s.policy_files.push(src),
-            crate::policy::rules::SCHEMA => s.rule_files.push(src),
-            crate::inventory::tailoring::SCHEMA => s.tailoring.push(src),
-            crate::inventory::SCHEMA => s.inventories.push(f),
+            tuanthu::policy::catalogue::SCHEMA | tuanthu::policy::profile::SCHEMA => s.policy_files.push(src),
+            tuanthu::policy::rules::SCHEMA => s.rule_files.push(src),
+            tuanthu::inventory::tailoring::SCHEMA => s.tailoring.push(src),
+            tuanthu::inventory::SCHEMA => s.inventories.push(f),
             other => p.push(Problem::new(&src.origin, 1, 1, format!("unknown `schema: {other}`"))),
         }
     }

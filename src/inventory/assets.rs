@@ -4,6 +4,33 @@ use ipnet::IpNet;
 use std::fmt;
 use std::net::IpAddr;
 
+/// Why a declared asset does not read. Each variant holds the text found, as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssetError {
+    #[error("`{0}` is not a valid CIDR network (e.g. 10.10.1.0/28)")]
+    Network(String),
+    /// A network written with host bits, and the network meant.
+    #[error("`{found}` has host bits set; did you mean {network}?")]
+    HostBits { found: String, network: IpNet },
+    #[error("`{0}` is not a valid IP address")]
+    Ip(String),
+    #[error("`{0}` is not a valid IP address, CIDR network or host name")]
+    Host(String),
+    #[error("`{found}` is not a valid URL: {source}")]
+    Url { found: String, source: url::ParseError },
+    #[error("`{0}`: only http and https URLs can be probed")]
+    NotHttp(String),
+    #[error("`{0}` has no host")]
+    NoHost(String),
+    #[error("`{0}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)")]
+    Endpoint(String),
+    /// The pinned `address:` of a URL or TLS endpoint.
+    #[error("address `{0}` is not a valid IP address")]
+    Address(String),
+    #[error("`{0}` is not a port like tcp/443 or udp/161")]
+    Port(String),
+}
+
 /// A host entry: an address, a network, or a DNS name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostAsset {
@@ -13,12 +40,12 @@ pub enum HostAsset {
 }
 
 impl HostAsset {
-    pub fn parse(s: &str) -> Result<HostAsset, String> {
+    pub fn parse(s: &str) -> Result<HostAsset, AssetError> {
         let s = s.trim();
         if s.contains('/') {
-            let net: IpNet = s.parse().map_err(|_| format!("`{s}` is not a valid CIDR network (e.g. 10.10.1.0/28)"))?;
+            let net: IpNet = s.parse().map_err(|_| AssetError::Network(s.to_string()))?;
             if net.trunc() != net {
-                return Err(format!("`{s}` has host bits set; did you mean {}?", net.trunc()));
+                return Err(AssetError::HostBits { found: s.to_string(), network: net.trunc() });
             }
             return Ok(HostAsset::Net(net));
         }
@@ -26,7 +53,7 @@ impl HostAsset {
             return Ok(HostAsset::Ip(ip));
         }
         if looks_like_ip(s) {
-            return Err(format!("`{s}` is not a valid IP address"));
+            return Err(AssetError::Ip(s.to_string()));
         }
         valid_hostname(s).map(HostAsset::Name)
     }
@@ -66,7 +93,7 @@ fn looks_like_ip(s: &str) -> bool {
 }
 
 /// A DNS name per RFC 1123 (letters, digits, hyphens; labels of 1–63; 253 in all).
-pub fn valid_hostname(s: &str) -> Result<String, String> {
+pub fn valid_hostname(s: &str) -> Result<String, AssetError> {
     let name = s.trim_end_matches('.');
     let ok = !name.is_empty()
         && name.len() <= 253
@@ -77,11 +104,7 @@ pub fn valid_hostname(s: &str) -> Result<String, String> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if ok {
-        Ok(name.to_ascii_lowercase())
-    } else {
-        Err(format!("`{s}` is not a valid IP address, CIDR network or host name"))
-    }
+    if ok { Ok(name.to_ascii_lowercase()) } else { Err(AssetError::Host(s.to_string())) }
 }
 
 /// A URL to probe over HTTP(S), optionally pinned to an address.
@@ -92,13 +115,13 @@ pub struct UrlAsset {
 }
 
 impl UrlAsset {
-    pub fn parse(s: &str, address: Option<&str>) -> Result<UrlAsset, String> {
-        let url = url::Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a valid URL: {e}"))?;
+    pub fn parse(s: &str, address: Option<&str>) -> Result<UrlAsset, AssetError> {
+        let url = url::Url::parse(s.trim()).map_err(|source| AssetError::Url { found: s.to_string(), source })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("`{s}`: only http and https URLs can be probed"));
+            return Err(AssetError::NotHttp(s.to_string()));
         }
         if url.host_str().is_none() {
-            return Err(format!("`{s}` has no host"));
+            return Err(AssetError::NoHost(s.to_string()));
         }
         Ok(UrlAsset { url, address: parse_address(address)? })
     }
@@ -113,10 +136,9 @@ pub struct TlsAsset {
 }
 
 impl TlsAsset {
-    pub fn parse(s: &str, address: Option<&str>) -> Result<TlsAsset, String> {
+    pub fn parse(s: &str, address: Option<&str>) -> Result<TlsAsset, AssetError> {
         let s = s.trim();
-        let bad =
-            || format!("`{s}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)");
+        let bad = || AssetError::Endpoint(s.to_string());
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
             let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
             (h.to_string(), p)
@@ -148,10 +170,8 @@ impl TlsAsset {
     }
 }
 
-fn parse_address(address: Option<&str>) -> Result<Option<IpAddr>, String> {
-    address
-        .map(|a| a.trim().parse::<IpAddr>().map_err(|_| format!("address `{a}` is not a valid IP address")))
-        .transpose()
+fn parse_address(address: Option<&str>) -> Result<Option<IpAddr>, AssetError> {
+    address.map(|a| a.trim().parse::<IpAddr>().map_err(|_| AssetError::Address(a.to_string()))).transpose()
 }
 
 /// A port the approved design allows to be reachable: `tcp/443`.
@@ -162,8 +182,8 @@ pub struct PortSpec {
 }
 
 impl PortSpec {
-    pub fn parse(s: &str) -> Result<PortSpec, String> {
-        let bad = || format!("`{s}` is not a port like tcp/443 or udp/161");
+    pub fn parse(s: &str) -> Result<PortSpec, AssetError> {
+        let bad = || AssetError::Port(s.to_string());
         let (proto, port) = s.trim().split_once('/').ok_or_else(bad)?;
         let proto = proto.to_ascii_lowercase();
         if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
@@ -188,8 +208,11 @@ mod tests {
     fn hosts() {
         assert!(matches!(HostAsset::parse("10.10.1.0/28"), Ok(HostAsset::Net(_))));
         assert!(HostAsset::parse("10.10.1.0/33").is_err());
-        assert!(HostAsset::parse("10.10.1.5/28").unwrap_err().contains("host bits"));
-        assert!(HostAsset::parse("10.10.1.300").unwrap_err().contains("not a valid IP"));
+        assert_eq!(
+            HostAsset::parse("10.10.1.5/28").unwrap_err().to_string(),
+            "`10.10.1.5/28` has host bits set; did you mean 10.10.1.0/28?"
+        );
+        assert_eq!(HostAsset::parse("10.10.1.300").unwrap_err(), AssetError::Ip("10.10.1.300".into()));
         assert_eq!(HostAsset::parse("DVC.LaoCai.gov.vn.").unwrap(), HostAsset::Name("dvc.laocai.gov.vn".into()));
         assert!(HostAsset::parse("bad_host!").is_err());
         assert!(matches!(HostAsset::parse("2001:db8::/32"), Ok(HostAsset::Net(_))));

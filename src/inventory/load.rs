@@ -217,7 +217,8 @@ pub fn load_paths(paths: &[PathBuf], tailoring_dirs: &[PathBuf]) -> Result<Inven
 /// [`load_paths`] with the tailoring lookup spelled out: `lookup.dirs` follow each inventory
 /// file's own folder, and `lookup.allow_outside` lets names leave those folders.
 pub fn load_paths_with(paths: &[PathBuf], lookup: &tailoring::Lookup) -> Result<InventoryFiles, Problems> {
-    let mut p = Collector(tailoring::check_dirs(&lookup.dirs));
+    let mut p = Collector::default();
+    p.extend(tailoring::check_dirs(&lookup.dirs));
     let mut out = InventoryFiles::default();
     let mut by_agency: HashMap<String, usize> = HashMap::new();
     for path in expand(paths, &mut p) {
@@ -238,7 +239,7 @@ pub fn load_paths_with(paths: &[PathBuf], lookup: &tailoring::Lookup) -> Result<
         here.dirs.extend(lookup.dirs.iter().cloned());
         match parse_file_with(&origin, &text, &here) {
             Ok(agency) => merge(&mut out.inventory, &mut by_agency, agency, &mut p),
-            Err(e) => p.0.extend(e.0),
+            Err(e) => p.extend(e),
         }
         out.files.push(origin);
     }
@@ -359,7 +360,7 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn err(&mut self, at: Location, msg: impl Into<String>) {
+    fn err(&mut self, at: Location, msg: impl std::fmt::Display) {
         self.p.push(Problem::at(self.origin, at, msg));
     }
     fn origin(&self, at: Location) -> Origin {
@@ -588,7 +589,7 @@ fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, lookup: &tailoring::Looku
     match tailoring::load(&name.value, &path) {
         Ok(t) => Some(t),
         Err(e) => {
-            cx.p.0.extend(e.0);
+            cx.p.extend(e);
             None
         }
     }

@@ -25,13 +25,23 @@ pub struct Inventory {
     pub agencies: Vec<Agency>,
 }
 
+/// Why [`Inventory::find_system`] found no one system.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("no system `{0}` in the inventory")]
+    NoSystem(String),
+    /// Several agencies use the id: the `AGENCY/ID` forms to choose from.
+    #[error("`{spec}` is ambiguous: write one of {}", candidates.join(", "))]
+    Ambiguous { spec: String, candidates: Vec<String> },
+}
+
 impl Inventory {
     pub fn systems(&self) -> impl Iterator<Item = (&Agency, &System)> {
         self.agencies.iter().flat_map(|a| a.systems.iter().map(move |s| (a, s)))
     }
 
     /// The system `spec` names: `ID`, or `AGENCY/ID` (needed when several agencies use the id).
-    pub fn find_system(&self, spec: &str) -> Result<(&Agency, &System), String> {
+    pub fn find_system(&self, spec: &str) -> Result<(&Agency, &System), LookupError> {
         let (agency, id) = match spec.split_once('/') {
             Some((a, s)) => (Some(a), s),
             None => (None, spec),
@@ -40,11 +50,11 @@ impl Inventory {
             self.systems().filter(|(a, s)| s.id == id && agency.is_none_or(|want| a.id == want)).collect();
         match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(format!("no system `{spec}` in the inventory")),
-            many => {
-                let names: Vec<String> = many.iter().map(|(a, s)| format!("{}/{}", a.id, s.id)).collect();
-                Err(format!("`{spec}` is ambiguous: write one of {}", names.join(", ")))
-            }
+            [] => Err(LookupError::NoSystem(spec.to_string())),
+            many => Err(LookupError::Ambiguous {
+                spec: spec.to_string(),
+                candidates: many.iter().map(|(a, s)| format!("{}/{}", a.id, s.id)).collect(),
+            }),
         }
     }
 

@@ -61,17 +61,32 @@ pub struct Lookup {
 /// The flag that lifts the confinement, as messages name it.
 pub const ALLOW_OUTSIDE_FLAG: &str = "--allow-outside-inventory";
 
+/// Why a tailoring name was refused unread (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FindError {
+    /// An absolute path or a name with `..`.
+    #[error(
+        "tailoring `{0}` is not a name inside the inventory's folder (absolute paths and `..` are \
+         refused); pass {ALLOW_OUTSIDE_FLAG} to allow it"
+    )]
+    Climbs(String),
+    /// A match that a symbolic link leads out of the folder `dir`.
+    #[error(
+        "tailoring `{name}` resolves (through a symbolic link) to a file outside {}; pass \
+         {ALLOW_OUTSIDE_FLAG} to allow it",
+        dir.display()
+    )]
+    Outside { name: String, dir: PathBuf },
+}
+
 /// Finds `<name>.yaml` (or `.yml`) in `dirs`, first match wins; `Ok(None)` when there is none.
 /// Unless `allow_outside`, a name that could leave the folder is refused, and so is a match that
 /// resolves outside it (see the module documentation).
-pub fn find(name: &str, dirs: &[PathBuf], allow_outside: bool) -> Result<Option<PathBuf>, String> {
+pub fn find(name: &str, dirs: &[PathBuf], allow_outside: bool) -> Result<Option<PathBuf>, FindError> {
     use std::path::Component;
     let climbs = Path::new(name).components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     if climbs && !allow_outside {
-        return Err(format!(
-            "tailoring `{name}` is not a name inside the inventory's folder (absolute paths and `..` are \
-             refused); pass {ALLOW_OUTSIDE_FLAG} to allow it"
-        ));
+        return Err(FindError::Climbs(name.to_string()));
     }
     for dir in dirs {
         for path in [dir.join(format!("{name}.yaml")), dir.join(format!("{name}.yml"))] {
@@ -79,11 +94,7 @@ pub fn find(name: &str, dirs: &[PathBuf], allow_outside: bool) -> Result<Option<
                 continue;
             }
             if !allow_outside && !inside(&path, dir) {
-                return Err(format!(
-                    "tailoring `{name}` resolves (through a symbolic link) to a file outside {}; pass \
-                     {ALLOW_OUTSIDE_FLAG} to allow it",
-                    dir.display()
-                ));
+                return Err(FindError::Outside { name: name.to_string(), dir: dir.clone() });
             }
             return Ok(Some(path));
         }
@@ -163,7 +174,7 @@ mod tests {
     #[test]
     fn drop_needs_reason() {
         let e = parse("x", "x.yaml", "schema: tuanthu/tailoring/v1\ndrop:\n  - {control: DES.17}\n").unwrap_err();
-        assert_eq!(e.0[0].line, 3);
+        assert_eq!(e.first().line, 3);
         assert!(e.to_string().contains("needs a `reason:`"), "{e}");
     }
 

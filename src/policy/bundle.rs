@@ -41,12 +41,15 @@ impl Policy {
         let rule_files = sources(rules_dir, "rules/", &mut problems);
         let policy = Policy::from_sources(&profile_files, &rule_files);
         match policy {
-            Ok(p) if problems.is_empty() => Ok(p),
-            Ok(_) => Err(Problems(problems.0)),
-            Err(mut e) => {
-                problems.0.append(&mut e.0);
-                Err(Problems(problems.0))
-            }
+            Ok(p) => problems.finish(p),
+            // The directories' problems first, then the files'.
+            Err(e) => Err(match problems.into_problems() {
+                Some(mut first) => {
+                    first.append(e);
+                    first
+                }
+                None => e,
+            }),
         }
     }
 
@@ -60,7 +63,7 @@ impl Policy {
             match crate::yaml::schema_of(&s.origin, &s.text) {
                 Ok(k) if k == super::catalogue::SCHEMA => match Catalogue::parse(&s.origin, &s.text) {
                     Ok(c) => catalogues.push(c),
-                    Err(e) => p.0.extend(e.0),
+                    Err(e) => p.extend(e),
                 },
                 Ok(k) if k == super::profile::SCHEMA => profile_srcs.push(s),
                 Ok(k) => p.push(Problem::new(&s.origin, 1, 1, format!("unexpected `schema: {k}` among profiles"))),
@@ -71,7 +74,7 @@ impl Policy {
         for s in profile_srcs {
             match Profile::build(&s.origin, &s.text, &catalogues) {
                 Ok(pr) => profiles.push(pr),
-                Err(e) => p.0.extend(e.0),
+                Err(e) => p.extend(e),
             }
         }
         let mut rules = Vec::new();
@@ -79,7 +82,7 @@ impl Policy {
             let stem = Path::new(&s.origin).file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
             match parse_rule(&s.origin, &stem, &s.text) {
                 Ok(r) => rules.push(r),
-                Err(e) => p.0.extend(e.0),
+                Err(e) => p.extend(e),
             }
         }
         let policy = Policy { catalogues, profiles, rules: RuleSet::new(rules) };
@@ -249,6 +252,6 @@ fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
 }
 
 /// All `*.yaml`/`*.yml` files below `dir`, each once, in a stable order (see [`crate::files::walk`]).
-pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, crate::files::WalkError> {
     crate::files::walk(dir, |path| path.extension().is_some_and(|x| x == "yaml" || x == "yml"))
 }

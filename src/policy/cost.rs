@@ -94,10 +94,26 @@ const FLAT: &[&str] = &[
     "dyn",
 ];
 
+/// An expression whose shape exceeds a limit; `at` is " (at line L, column C of the
+/// expression)" or empty when the place is not known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error(
+        "the expression's syntax tree is {depth} levels deep{at}; the limit is {MAX_AST_DEPTH} (every operator of a chain \
+         such as `a + b + c` adds a level): split it, or test membership with `x in [..]` instead of a chain"
+    )]
+    TooDeep { depth: usize, at: String },
+    #[error(
+        "comprehensions (all, exists, exists_one, map, filter) nest {nesting} deep{at}; the limit is \
+         {MAX_COMPREHENSION_NESTING}: each level multiplies the work by the length of a list"
+    )]
+    TooNested { nesting: usize, at: String },
+}
+
 /// Checks the shape of a compiled expression against [`MAX_AST_DEPTH`] and
 /// [`MAX_COMPREHENSION_NESTING`]. The error names the limit and where in the expression it is
 /// exceeded. Iterative: the tree may be far deeper than any limit.
-pub fn analyse<'a>(program: &'a cel::Program, source: &str) -> Result<Analysis, String> {
+pub fn analyse<'a>(program: &'a cel::Program, source: &str) -> Result<Analysis, LimitError> {
     let mut found = Analysis { depth: 0, nesting: 0, bounded: false };
     let mut deepest: Option<u64> = None;
     let mut nested: Option<u64> = None;
@@ -140,20 +156,10 @@ pub fn analyse<'a>(program: &'a cel::Program, source: &str) -> Result<Analysis, 
     }
     let at = |id: Option<u64>| position(program, source, id);
     if found.depth > MAX_AST_DEPTH {
-        return Err(format!(
-            "the expression's syntax tree is {} levels deep{}; the limit is {MAX_AST_DEPTH} (every operator of a chain \
-             such as `a + b + c` adds a level): split it, or test membership with `x in [..]` instead of a chain",
-            found.depth,
-            at(deepest)
-        ));
+        return Err(LimitError::TooDeep { depth: found.depth, at: at(deepest) });
     }
     if found.nesting > MAX_COMPREHENSION_NESTING {
-        return Err(format!(
-            "comprehensions (all, exists, exists_one, map, filter) nest {} deep{}; the limit is \
-             {MAX_COMPREHENSION_NESTING}: each level multiplies the work by the length of a list",
-            found.nesting,
-            at(nested)
-        ));
+        return Err(LimitError::TooNested { nesting: found.nesting, at: at(nested) });
     }
     Ok(found)
 }
@@ -647,11 +653,11 @@ mod tests {
     #[test]
     fn shape_limits_name_the_limit_and_the_place() {
         let chain = format!("{} > 0", vec!["1"; 200].join(" + "));
-        let e = analyse(&program(&chain), &chain).unwrap_err();
+        let e = analyse(&program(&chain), &chain).unwrap_err().to_string();
         assert!(e.contains(&format!("the limit is {MAX_AST_DEPTH}")), "{e}");
         assert!(e.contains("column"), "{e}");
         let nested = "[1].all(a, [1].all(b, [1].all(c, [1].all(d, true))))";
-        let e = analyse(&program(nested), nested).unwrap_err();
+        let e = analyse(&program(nested), nested).unwrap_err().to_string();
         assert!(e.contains("nest 4 deep (at column 41 of the expression); the limit is 3"), "{e}");
         let ok = analyse(&program("port.state == 'open'"), "").unwrap();
         assert!(!ok.bounded && ok.nesting == 0, "{ok:?}");

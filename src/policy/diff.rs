@@ -204,14 +204,24 @@ impl Side<'_> {
     }
 }
 
+/// Why two catalogues cannot be compared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiffError {
+    /// A catalogue id the policy does not have, and the ids it has.
+    #[error("unknown catalogue `{id}` (known: {})", known.join(", "))]
+    UnknownCatalogue { id: String, known: Vec<String> },
+    #[error("catalogue {catalogue} has no profile for level {level}")]
+    NoProfile { catalogue: String, level: u8 },
+}
+
 /// Compares catalogue `from` with `to` at `levels`. Both need a profile at each level.
-pub fn diff(policy: &Policy, from: &str, to: &str, levels: &[u8]) -> Result<CatalogueDiff, String> {
+pub fn diff(policy: &Policy, from: &str, to: &str, levels: &[u8]) -> Result<CatalogueDiff, DiffError> {
     let (fc, tc) = match (policy.catalogue(from), policy.catalogue(to)) {
         (Some(f), Some(t)) => (f, t),
         (f, _) => {
             let missing = if f.is_none() { from } else { to };
-            let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
-            return Err(format!("unknown catalogue `{missing}` (known: {})", known.join(", ")));
+            let known = policy.catalogues.iter().map(|c| c.id.clone()).collect();
+            return Err(DiffError::UnknownCatalogue { id: missing.to_string(), known });
         }
     };
     let mut out = Vec::new();
@@ -221,10 +231,9 @@ pub fn diff(policy: &Policy, from: &str, to: &str, levels: &[u8]) -> Result<Cata
     Ok(CatalogueDiff { from: fc.id.clone(), to: tc.id.clone(), levels: out, mapping: mapping(fc, tc) })
 }
 
-fn side<'a>(policy: &'a Policy, cat: &'a Catalogue, level: u8) -> Result<Side<'a>, String> {
-    let profile = policy
-        .profile(&cat.id, level)
-        .ok_or_else(|| format!("catalogue {} has no profile for level {level}", cat.id))?;
+fn side<'a>(policy: &'a Policy, cat: &'a Catalogue, level: u8) -> Result<Side<'a>, DiffError> {
+    let profile =
+        policy.profile(&cat.id, level).ok_or_else(|| DiffError::NoProfile { catalogue: cat.id.clone(), level })?;
     Ok(Side { cat, profile })
 }
 

@@ -93,12 +93,11 @@ impl Profile {
             problems.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
         }
         let Some(cat) = catalogues.iter().find(|c| c.id == f.catalogue.value) else {
-            problems.push(Problem::at(
+            return Err(problems.fail_with(Problem::at(
                 origin,
                 f.catalogue.referenced,
                 format!("unknown catalogue `{}`", f.catalogue.value),
-            ));
-            return Err(Problems(problems.0));
+            )));
         };
         let level = f.level.value;
         if !(1..=5).contains(&level) {

@@ -261,27 +261,55 @@ impl Rule {
     }
 }
 
-fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, String> {
+/// Why an expression was refused when its rule loaded, or could not be evaluated on a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExprError {
+    #[error("empty expression")]
+    Empty,
+    /// Longer than [`MAX_EXPR_LEN`] bytes (its length).
+    #[error("expression is {0} bytes long; the limit is {MAX_EXPR_LEN}")]
+    TooLong(usize),
+    /// Brackets nested deeper than [`MAX_EXPR_DEPTH`] (the depth found).
+    #[error("brackets nest {0} deep; the limit is {MAX_EXPR_DEPTH}")]
+    TooDeep(usize),
+    /// The CEL parser's message.
+    #[error("CEL syntax error: {0}")]
+    Syntax(String),
+    /// It parses, but exceeds a limit of [`cost::analyse`].
+    #[error(transparent)]
+    Limit(#[from] cost::LimitError),
+    /// The estimated steps on this record exceed [`cost::STEP_BUDGET`] (`u64::MAX`: unbounded).
+    #[error(
+        "this rule would need more than {} steps on this record ({}), so it was not evaluated: its \
+         comprehensions iterate over lists of this record too long for them (see \"Resource model\" in the README)",
+        cost::STEP_BUDGET,
+        estimate(*.0)
+    )]
+    OverBudget(u64),
+    /// The expression gave a value of another type (its CEL type).
+    #[error("expected a boolean, got {0}")]
+    NotBoolean(String),
+    /// CEL's evaluation error (a type error, a missing fact...).
+    #[error("{0}")]
+    Evaluation(String),
+}
+
+fn estimate(steps: u64) -> String {
+    if steps == u64::MAX { "an unbounded number".to_string() } else { format!("up to {steps}") }
+}
+
+fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, ExprError> {
     if expr.analysis.bounded {
         let steps = cost::estimate(expr.program.expression(), ctx);
         if steps > cost::STEP_BUDGET {
-            return Err(over_budget(steps));
+            return Err(ExprError::OverBudget(steps));
         }
     }
     match expr.program.execute(ctx) {
         Ok(cel::Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(format!("expected a boolean, got {:?}", other.type_of())),
-        Err(e) => Err(e.to_string()),
+        Ok(other) => Err(ExprError::NotBoolean(format!("{:?}", other.type_of()))),
+        Err(e) => Err(ExprError::Evaluation(e.to_string())),
     }
-}
-
-fn over_budget(steps: u64) -> String {
-    let estimate = if steps == u64::MAX { "an unbounded number".to_string() } else { format!("up to {steps}") };
-    format!(
-        "this rule would need more than {} steps on this record ({estimate}), so it was not evaluated: its \
-         comprehensions iterate over lists of this record too long for them (see \"Resource model\" in the README)",
-        cost::STEP_BUDGET
-    )
 }
 
 /// All loaded rules, with an index from control id to the rules that speak for it.
@@ -362,25 +390,29 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
     let (fail_when, select) = match (&f.fail_when, &f.select) {
         (Some(e), None) => match compile(origin, "fail_when", e, f.evidence, &mut p) {
             Some(x) => (Some(x), None),
-            None => return Err(Problems(p.0)),
+            None => return Err(p.failed(|| Problem::at(origin, e.referenced, "fail_when: cannot be compiled"))),
         },
         (None, Some(e)) if f.evidence == EvidenceKind::HostAudit => {
             match compile_with(origin, "select", e, &["check"], f.evidence, &mut p) {
                 Some(x) => (None, Some(x)),
-                None => return Err(Problems(p.0)),
+                None => return Err(p.failed(|| Problem::at(origin, e.referenced, "select: cannot be compiled"))),
             }
         }
         (None, Some(e)) => {
-            p.push(Problem::at(origin, e.referenced, "`select:` is for `evidence: host-audit` rules only"));
-            return Err(Problems(p.0));
+            return Err(
+                p.failed(|| Problem::at(origin, e.referenced, "`select:` is for `evidence: host-audit` rules only"))
+            );
         }
         (Some(_), Some(e)) => {
-            p.push(Problem::at(origin, e.referenced, "give either `fail_when:` or `select:`, not both"));
-            return Err(Problems(p.0));
+            return Err(
+                p.failed(|| Problem::at(origin, e.referenced, "give either `fail_when:` or `select:`, not both"))
+            );
         }
         (None, None) => {
-            p.push(Problem::at(origin, f.id.referenced, "a rule needs `fail_when:` (or, for host-audit rules, `select:`)"));
-            return Err(Problems(p.0));
+            let at = f.id.referenced;
+            return Err(p.failed(|| {
+                Problem::at(origin, at, "a rule needs `fail_when:` (or, for host-audit rules, `select:`)")
+            }));
         }
     };
     p.finish(Rule {
@@ -420,12 +452,8 @@ fn compile_with(
         return None;
     }
     match compile_on_big_stack(text) {
-        Err(Refused::Syntax(msg)) => {
-            p.push(Problem::at(origin, at, format!("{field}: CEL syntax error: {msg}")));
-            None
-        }
-        Err(Refused::Limit(msg)) => {
-            p.push(Problem::at(origin, at, format!("{field}: {msg}")));
+        Err(e) => {
+            p.push(Problem::at(origin, at, format!("{field}: {e}")));
             None
         }
         Ok((program, analysis)) => {
@@ -473,12 +501,12 @@ fn comprehension_variables(text: &str) -> Vec<String> {
 }
 
 /// Refuses expressions that could exhaust the parser's stack before they reach it.
-fn precheck(text: &str) -> Result<(), String> {
+fn precheck(text: &str) -> Result<(), ExprError> {
     if text.is_empty() {
-        return Err("empty expression".into());
+        return Err(ExprError::Empty);
     }
     if text.len() > MAX_EXPR_LEN {
-        return Err(format!("expression is {} bytes long; the limit is {MAX_EXPR_LEN}", text.len()));
+        return Err(ExprError::TooLong(text.len()));
     }
     let (mut depth, mut max, mut quote) = (0usize, 0usize, None::<char>);
     let mut escaped = false;
@@ -504,7 +532,7 @@ fn precheck(text: &str) -> Result<(), String> {
         }
     }
     if max > MAX_EXPR_DEPTH {
-        return Err(format!("brackets nest {max} deep; the limit is {MAX_EXPR_DEPTH}"));
+        return Err(ExprError::TooDeep(max));
     }
     Ok(())
 }
@@ -528,28 +556,21 @@ pub fn new_context<'p, 'v>() -> cel::Context<'p, 'v> {
     cel::Context::with_env(cel_env())
 }
 
-/// Why an expression was not compiled.
-enum Refused {
-    Syntax(String),
-    /// It parses, but exceeds a limit of [`cost::analyse`].
-    Limit(String),
-}
-
 /// The CEL parser recurses per nesting level and the default 2 MiB test-thread stack is not
 /// enough for its generated code in debug builds; parse on a 16 MiB stack. The shape is checked
 /// there too, so that a tree too deep to evaluate is also dropped (recursively) on that stack.
-fn compile_on_big_stack(text: &str) -> Result<(cel::Program, cost::Analysis), Refused> {
+fn compile_on_big_stack(text: &str) -> Result<(cel::Program, cost::Analysis), ExprError> {
     let owned = text.to_string();
     let handle = std::thread::Builder::new()
         .name("cel-compile".into())
         .stack_size(16 << 20)
         .spawn(move || {
-            let program = cel_env().compile(&owned).map_err(|e| Refused::Syntax(e.to_string()))?;
-            let analysis = cost::analyse(&program, &owned).map_err(Refused::Limit)?;
+            let program = cel_env().compile(&owned).map_err(|e| ExprError::Syntax(e.to_string()))?;
+            let analysis = cost::analyse(&program, &owned)?;
             Ok((program, analysis))
         })
-        .map_err(|e| Refused::Syntax(format!("cannot start the compiler thread: {e}")))?;
-    handle.join().unwrap_or_else(|_| Err(Refused::Syntax("the CEL parser failed on this expression".into())))
+        .map_err(|e| ExprError::Syntax(format!("cannot start the compiler thread: {e}")))?;
+    handle.join().unwrap_or_else(|_| Err(ExprError::Syntax("the CEL parser failed on this expression".into())))
 }
 
 /// A CEL value that borrows from JSON facts (no string is copied). All integers become CEL `int`
@@ -637,11 +658,11 @@ pub(crate) mod tests {
     use super::*;
 
     /// Compiles without the limits, on the compiler's stack.
-    pub(crate) fn compile_big(src: &str) -> Result<cel::Program, String> {
+    pub(crate) fn compile_big(src: &str) -> Result<cel::Program, ExprError> {
         let owned = src.to_string();
         let t = std::thread::Builder::new()
             .stack_size(16 << 20)
-            .spawn(move || cel_env().compile(&owned).map_err(|e| e.to_string()));
+            .spawn(move || cel_env().compile(&owned).map_err(|e| ExprError::Syntax(e.to_string())));
         t.unwrap().join().unwrap()
     }
 

@@ -223,8 +223,8 @@ pub struct Return {
 impl Return {
     /// The return of every system in `report`. `glossary` gives the periodic duty's validity per
     /// catalogue and level (an empty glossary falls back to 12 months).
-    pub fn build(report: &Report, glossary: &Glossary) -> Result<Return, String> {
-        let as_of = crate::dates::parse(&report.as_of).map_err(|e| format!("the report's as_of: {e}"))?;
+    pub fn build(report: &Report, glossary: &Glossary) -> Result<Return, super::RenderError> {
+        let as_of = crate::dates::parse(&report.as_of).map_err(super::RenderError::AsOf)?;
         let (mut owners, mut rows, mut f) = (Vec::<String>::new(), Vec::new(), Figures::default());
         for (agency, s) in report.systems() {
             let r = &s.registration;
@@ -331,10 +331,10 @@ impl Return {
     }
 
     /// The whole form as a workbook of one sheet, "Mẫu 08".
-    pub fn xlsx(&self, lang: Lang) -> Result<Vec<u8>, String> {
+    pub fn xlsx(&self, lang: Lang) -> Result<Vec<u8>, super::RenderError> {
         let mut wb = Workbook::new();
         super::xlsx::properties(&mut wb, &format!("Mẫu 08 — {}", self.period), &self.generated_at);
-        self.write_sheet(&mut wb, lang).map_err(|e| format!("cannot write the workbook: {e}"))?;
+        self.write_sheet(&mut wb, lang)?;
         super::xlsx::save(&mut wb)
     }
 

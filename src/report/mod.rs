@@ -7,6 +7,7 @@
 
 pub mod canonical;
 pub mod csv;
+mod error;
 pub mod figures;
 pub mod glossary;
 pub mod html;
@@ -20,5 +21,6 @@ pub mod table;
 pub mod verify;
 pub mod xlsx;
 
+pub use error::RenderError;
 pub use glossary::Glossary;
 pub use model::*;

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The SARIF log for `report`. Fails only if serialisation fails.
-pub fn render(report: &Report, g: &Glossary) -> Result<String, String> {
+pub fn render(report: &Report, g: &Glossary) -> Result<String, super::RenderError> {
     let mut rules = RuleTable::default();
     let mut results = Vec::new();
     for (agency, system) in report.systems() {
@@ -62,7 +62,7 @@ pub fn render(report: &Report, g: &Glossary) -> Result<String, String> {
         }],
     });
     scrub(&mut log);
-    serde_json::to_string_pretty(&log).map(|s| s + "\n").map_err(|e| format!("cannot serialise SARIF: {e}"))
+    serde_json::to_string_pretty(&log).map(|s| s + "\n").map_err(super::RenderError::serialise("SARIF"))
 }
 
 /// Strips control characters from every string of the log (ids, assets, evidence names and

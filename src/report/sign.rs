@@ -16,24 +16,57 @@ use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const ALG: &str = "ed25519";
 
+/// Why a key could not be made or read, or a report could not be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("the system random number generator failed")]
+    Random,
+    /// A new key could not be written as PEM (`which`: "private" or "public").
+    #[error("cannot encode the {which} key: {detail}")]
+    Encode { which: &'static str, detail: String },
+    /// A key file that cannot be read (missing, a device, too large...).
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: crate::files::ReadError },
+    #[error("{}: not a PEM key (not UTF-8 text)", path.display())]
+    NotText { path: PathBuf },
+    #[error("{}: not an ed25519 private key in PKCS#8 PEM: {detail}", path.display())]
+    NotPrivateKey { path: PathBuf, detail: String },
+    #[error("{}: not an ed25519 public key in SPKI PEM: {detail}", path.display())]
+    NotPublicKey { path: PathBuf, detail: String },
+    #[error("cannot canonicalise the report: {0}")]
+    Canonical(serde_json::Error),
+    #[error("the agency has no `id`")]
+    NoAgencyId,
+    #[error("a signed report holds exactly one agency; this one has {0}")]
+    SeveralAgencies(usize),
+    #[error("not a tuanthu report: no `agencies` array")]
+    NotAReport,
+}
+
+impl SignError {
+    /// Whether the error is the input's fault (a key file or a report that is not what it
+    /// should be) rather than the run's.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, SignError::Random | SignError::Encode { .. } | SignError::Canonical(_))
+    }
+}
+
 /// A new key pair as PEM: (private key in PKCS#8, public key in SPKI).
-pub fn generate() -> Result<(String, String), String> {
+pub fn generate() -> Result<(String, String), SignError> {
     let mut seed = [0u8; 32];
     // The operating system's CSPRNG, through the crypto provider tuanthu already ships.
-    rustls::crypto::aws_lc_rs::default_provider()
-        .secure_random
-        .fill(&mut seed)
-        .map_err(|_| "the system random number generator failed".to_string())?;
+    rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut seed).map_err(|_| SignError::Random)?;
     let key = SigningKey::from_bytes(&seed);
-    let private = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("cannot encode the private key: {e}"))?;
+    let private =
+        key.to_pkcs8_pem(LineEnding::LF).map_err(|e| SignError::Encode { which: "private", detail: e.to_string() })?;
     let public = key
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the public key: {e}"))?;
+        .map_err(|e| SignError::Encode { which: "public", detail: e.to_string() })?;
     Ok((private.to_string(), public))
 }
 
@@ -42,39 +75,42 @@ pub fn generate() -> Result<(String, String), String> {
 const MAX_KEY_BYTES: u64 = 64 << 10;
 
 /// Reads a key file through the capped reader (devices refused, pipes bounded).
-fn read_key_text(path: &Path) -> Result<String, String> {
-    let bytes = crate::files::read_capped(path, MAX_KEY_BYTES).map_err(|e| format!("{}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|_| format!("{}: not a PEM key (not UTF-8 text)", path.display()))
+fn read_key_text(path: &Path) -> Result<String, SignError> {
+    let bytes = crate::files::read_capped(path, MAX_KEY_BYTES)
+        .map_err(|source| SignError::Read { path: path.to_path_buf(), source })?;
+    String::from_utf8(bytes).map_err(|_| SignError::NotText { path: path.to_path_buf() })
 }
 
-pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
+/// Reads an agency's private key (PKCS#8 PEM, as `tuanthu keys generate` writes it).
+pub fn read_signing_key(path: &Path) -> Result<SigningKey, SignError> {
     let text = read_key_text(path)?;
     SigningKey::from_pkcs8_pem(&text)
-        .map_err(|e| format!("{}: not an ed25519 private key in PKCS#8 PEM: {e}", path.display()))
+        .map_err(|e| SignError::NotPrivateKey { path: path.to_path_buf(), detail: e.to_string() })
 }
 
-pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
+/// Reads an agency's public key (SPKI PEM).
+pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey, SignError> {
     let text = read_key_text(path)?;
     VerifyingKey::from_public_key_pem(&text)
-        .map_err(|e| format!("{}: not an ed25519 public key in SPKI PEM: {e}", path.display()))
+        .map_err(|e| SignError::NotPublicKey { path: path.to_path_buf(), detail: e.to_string() })
 }
 
 /// The canonical (JCS) bytes of a JSON value.
-pub fn canonical(v: &Value) -> Result<Vec<u8>, String> {
-    serde_json_canonicalizer::to_vec(v).map_err(|e| format!("cannot canonicalise the report: {e}"))
+pub fn canonical(v: &Value) -> Result<Vec<u8>, SignError> {
+    serde_json_canonicalizer::to_vec(v).map_err(SignError::Canonical)
 }
 
 /// The single agency id of a report, which names its key.
-pub fn agency_id(report: &Value) -> Result<&str, String> {
+pub fn agency_id(report: &Value) -> Result<&str, SignError> {
     match report.get("agencies").and_then(Value::as_array).map(Vec::as_slice) {
-        Some([agency]) => agency.get("id").and_then(Value::as_str).ok_or_else(|| "the agency has no `id`".to_string()),
-        Some(list) => Err(format!("a signed report holds exactly one agency; this one has {}", list.len())),
-        None => Err("not a tuanthu report: no `agencies` array".into()),
+        Some([agency]) => agency.get("id").and_then(Value::as_str).ok_or(SignError::NoAgencyId),
+        Some(list) => Err(SignError::SeveralAgencies(list.len())),
+        None => Err(SignError::NotAReport),
     }
 }
 
 /// Signs a report and returns it as canonical JSON text (with a trailing newline).
-pub fn sign(report: &Value, key: &SigningKey) -> Result<String, String> {
+pub fn sign(report: &Value, key: &SigningKey) -> Result<String, SignError> {
     let agency = agency_id(report)?.to_string();
     let mut unsigned = report.clone();
     if let Some(m) = unsigned.as_object_mut() {
@@ -85,7 +121,8 @@ pub fn sign(report: &Value, key: &SigningKey) -> Result<String, String> {
     if let Some(m) = signed.as_object_mut() {
         m.insert("signature".into(), json!({"alg": ALG, "key_id": agency, "value": B64.encode(signature.to_bytes())}));
     }
-    let mut text = String::from_utf8(canonical(&signed)?).map_err(|e| e.to_string())?;
+    // JCS output is UTF-8 JSON text; a lossy conversion only guards the type.
+    let mut text = String::from_utf8_lossy(&canonical(&signed)?).into_owned();
     text.push('\n');
     Ok(text)
 }

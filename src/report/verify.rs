@@ -70,6 +70,8 @@ impl Rejection {
     }
 }
 
+impl std::error::Error for Rejection {}
+
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -126,13 +128,18 @@ impl<'a> Verified<'a> {
 
 /// The catalogues and profiles a verifier re-derives figures against: the bundled ones, without
 /// the rules (a verifier needs none, and compiling them would cost every run).
-pub fn bundled_policy() -> Result<Policy, String> {
+pub fn bundled_policy() -> Result<Policy, BundledPolicyError> {
     let profiles = crate::policy::bundle::bundled_sources("profiles/");
-    Policy::from_sources(&profiles, &[]).map_err(|e| format!("the bundled catalogues and profiles do not load: {e}"))
+    Policy::from_sources(&profiles, &[]).map_err(BundledPolicyError)
 }
 
-/// Reads `path` (capped) and verifies it.
-pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+/// The bundled catalogues and profiles did not load: a broken build, never the user's input.
+#[derive(Debug, thiserror::Error)]
+#[error("the bundled catalogues and profiles do not load: {0}")]
+pub struct BundledPolicyError(pub crate::diag::Problems);
+
+/// Reads `path` with the report size cap (devices refused, pipes bounded), to [`verify`] it.
+pub fn read(path: &Path) -> Result<Vec<u8>, crate::files::ReadError> {
     crate::files::read_capped(path, MAX_REPORT_BYTES)
 }
 

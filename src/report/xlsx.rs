@@ -296,8 +296,8 @@ pub(crate) fn properties(wb: &mut Workbook, title: &str, generated_at: &str) {
 }
 
 /// The workbook's bytes.
-pub(crate) fn save(wb: &mut Workbook) -> Result<Vec<u8>, String> {
-    wb.save_to_buffer().map_err(|e| format!("cannot write the workbook: {e}"))
+pub(crate) fn save(wb: &mut Workbook) -> Result<Vec<u8>, super::RenderError> {
+    Ok(wb.save_to_buffer()?)
 }
 
 pub(crate) fn yes_no(b: bool, lang: Lang) -> &'static str {
@@ -313,7 +313,7 @@ pub(crate) fn deployment_id(d: Deployment) -> &'static str {
 }
 
 /// The report as a workbook (see the module documentation).
-pub fn render(report: &Report, glossary: &Glossary) -> Result<Vec<u8>, String> {
+pub fn render(report: &Report, glossary: &Glossary) -> Result<Vec<u8>, super::RenderError> {
     let mut wb = Workbook::new();
     properties(
         &mut wb,
@@ -321,7 +321,7 @@ pub fn render(report: &Report, glossary: &Glossary) -> Result<Vec<u8>, String> {
         &report.generated_at,
     );
     let form = super::mau08::Return::build(report, glossary)?;
-    write(&mut wb, report, glossary, &form).map_err(|e| format!("cannot write the workbook: {e}"))?;
+    write(&mut wb, report, glossary, &form)?;
     save(&mut wb)
 }
 

@@ -75,7 +75,7 @@ proptest! {
         let path = write_case(dir.path(), &case);
         match tuanthu::gate::Baseline::load(&path, "skhcn-binh-an", "cong-dvc") {
             Ok(b) => prop_assert!(!b.controls.is_empty() || case.bytes != DEMO.json.as_bytes()),
-            Err(e) => prop_assert!(!e.trim().is_empty()),
+            Err(e) => prop_assert!(!e.to_string().trim().is_empty()),
         }
     }
 }
