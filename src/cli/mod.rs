@@ -5,7 +5,9 @@ mod aggregate;
 mod check;
 mod collect;
 mod controls;
+mod explain;
 mod gate;
+mod init;
 mod keys;
 mod scan;
 mod validate;
@@ -103,6 +105,18 @@ Exit codes: 0 all inputs accepted; 1 some inputs rejected (listed; output still 
 modified after signing, not canonical, off its schema, figures that do not re-derive, or no key for the agency; \
 2 not JSON, unreadable or over 256 MiB.")]
     Verify(keys::VerifyArgs),
+    /// Write a commented starter inventory for an agency (in --lang) that validates as written
+    #[command(
+        after_help = "Examples:\n  tuanthu init --agency stttt-lao-cai --name \"Sở TT&TT tỉnh Lào Cai\" -o inventory.yaml\n  \
+tuanthu init --agency stttt-lao-cai --lang vi -o inventory.yaml\n\nAn existing file is never replaced. \
+Exit codes: 0 written; 2 invalid input or the file exists; 3 the run failed."
+    )]
+    Init(init::InitArgs),
+    /// Explain a control: its title, what each level requires (clause), what evidences it, and how to attest it
+    #[command(after_help = "Examples:\n  tuanthu explain POL.01\n  tuanthu explain MGT.01 --lang vi\n  \
+tuanthu explain DES.03 --catalogue nd331-2026 --format json\n\nExit codes: 0 shown; 2 no such control \
+(the nearest ids are suggested) or catalogue.")]
+    Explain(explain::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -144,6 +158,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Aggregate(a) => aggregate::run(a),
         Command::Gate(a) => gate::run(a),
         Command::Keys(k) => keys::run(k),
