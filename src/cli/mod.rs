@@ -124,7 +124,11 @@ tuanthu explain DES.03 --catalogue nd331-2026 --format json\n\nExit codes: 0 sho
     },
     /// Print the manual page (roff) to standard output
     #[command(hide = true)]
-    Man,
+    Man {
+        /// Write tuanthu.1 and a page per command (tuanthu-check.1, …) into DIR instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Options shared by every command that reads policy and writes output.
@@ -168,7 +172,11 @@ pub fn run(cli: Cli) -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
             ExitCode::Ok
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => fail(format!("cannot write the manual pages into {}: {e}", dir.display())),
+        },
+        Command::Man { dir: None } => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
             Ok(()) => ExitCode::Ok,
             Err(e) => fail(format!("cannot write the manual page: {e}")),
         },
