@@ -55,9 +55,11 @@ fn empty_root(root: &Path) {
     std::fs::write(admin.join("available"), "").unwrap();
 }
 
+/// dpkg acting on `root` only. `--force-not-root`: a user's `cargo test` need not run as root to
+/// install into a folder of its own.
 fn dpkg(root: &Path) -> Command {
     let mut c = Command::new("dpkg");
-    c.arg(format!("--root={}", root.display())).arg("--log=/dev/null");
+    c.arg(format!("--root={}", root.display())).args(["--log=/dev/null", "--force-not-root"]);
     c
 }
 
