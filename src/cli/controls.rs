@@ -93,26 +93,33 @@ fn listed<'a>(policy: &'a Policy, cat: &'a Catalogue, level: Option<u8>) -> Vec<
 }
 
 fn list_json(policy: &Policy, cat: &Catalogue, level: Option<u8>) -> serde_json::Value {
-    let rows: Vec<serde_json::Value> = listed(policy, cat, level)
-        .into_iter()
-        .map(|(c, need)| {
-            serde_json::json!({
-                "id": c.id, "section": format!("{:?}", c.section).to_lowercase(), "group": c.group,
-                "title": c.title, "levels": c.levels, "optional_levels": c.optional_levels,
-                "need": need.map(Need::as_str),
-                "clause": level.and_then(|lv| c.clause(lv)),
-                "tcvn": level.and_then(|lv| c.tcvn_clause(lv)),
-                "rules": policy.rules.for_control(&c.id).map(|r| r.id.clone()).collect::<Vec<_>>(),
-                "verification": c.verification,
-                "caveat": cat.caveat(c),
-                "maps_to": c.maps_to,
-            })
-        })
-        .collect();
+    let rows: Vec<serde_json::Value> =
+        listed(policy, cat, level).into_iter().map(|(c, need)| control_json(policy, cat, c, level, need)).collect();
     let params = level.and_then(|l| policy.profile(&cat.id, l)).map(|p| &p.params);
     serde_json::json!({
         "catalogue": cat.id, "version": cat.version, "standard": cat.standard, "level": level,
         "params": params, "controls": rows,
+    })
+}
+
+/// One control as `controls --format json` lists it (`explain --format json` builds on it).
+pub(super) fn control_json(
+    policy: &Policy,
+    cat: &Catalogue,
+    c: &Control,
+    level: Option<u8>,
+    need: Option<Need>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id, "section": format!("{:?}", c.section).to_lowercase(), "group": c.group,
+        "title": c.title, "levels": c.levels, "optional_levels": c.optional_levels,
+        "need": need.map(Need::as_str),
+        "clause": level.and_then(|lv| c.clause(lv)),
+        "tcvn": level.and_then(|lv| c.tcvn_clause(lv)),
+        "rules": policy.rules.for_control(&c.id).map(|r| r.id.clone()).collect::<Vec<_>>(),
+        "verification": c.verification,
+        "caveat": cat.caveat(c),
+        "maps_to": c.maps_to,
     })
 }
 
@@ -159,7 +166,7 @@ fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> S
     out
 }
 
-fn need_text(n: Need, l: Lang) -> String {
+pub(super) fn need_text(n: Need, l: Lang) -> String {
     n.text().get(l).to_string()
 }
 

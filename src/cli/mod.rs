@@ -8,8 +8,10 @@ mod check;
 mod collect;
 mod controls;
 mod error;
+mod explain;
 mod gate;
 mod import;
+mod init;
 mod keys;
 mod scan;
 mod validate;
@@ -121,6 +123,18 @@ Exit codes: 0 all inputs accepted; 1 some inputs rejected (listed; output still 
 modified after signing, not canonical, off its schema, figures that do not re-derive, or no key for the agency; \
 2 not JSON, unreadable or over 256 MiB.")]
     Verify(keys::VerifyArgs),
+    /// Write a commented starter inventory for an agency (in --lang) that validates as written
+    #[command(
+        after_help = "Examples:\n  tuanthu init --agency stttt-lao-cai --name \"Sở TT&TT tỉnh Lào Cai\" -o inventory.yaml\n  \
+tuanthu init --agency stttt-lao-cai --lang vi -o inventory.yaml\n\nAn existing file is never replaced. \
+Exit codes: 0 written; 2 invalid input or the file exists; 3 the run failed."
+    )]
+    Init(init::InitArgs),
+    /// Explain a control: its title, what each level requires (clause), what evidences it, and how to attest it
+    #[command(after_help = "Examples:\n  tuanthu explain POL.01\n  tuanthu explain MGT.01 --lang vi\n  \
+tuanthu explain DES.03 --catalogue nd331-2026 --format json\n\nExit codes: 0 shown; 2 no such control \
+(the nearest ids are suggested) or catalogue.")]
+    Explain(explain::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -128,7 +142,11 @@ modified after signing, not canonical, off its schema, figures that do not re-de
     },
     /// Print the manual page (roff) to standard output
     #[command(hide = true)]
-    Man,
+    Man {
+        /// Write tuanthu.1 and a page per command (tuanthu-check.1, …) into DIR instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Options shared by every command that reads policy and writes output.
@@ -170,6 +188,8 @@ impl Command {
             Command::Controls(a) => a.lang(),
             Command::Aggregate(a) => a.lang,
             Command::Import(a) => a.lang,
+            Command::Init(a) => a.lang,
+            Command::Explain(a) => a.common.lang,
             _ => Lang::default(),
         }
     }
@@ -189,6 +209,8 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         Command::Scan(a) => scan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Controls(a) => controls::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Aggregate(a) => aggregate::run(a),
         Command::Gate(a) => gate::run(a),
         Command::Import(a) => import::run(a),
@@ -198,7 +220,11 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
             Ok(ExitCode::Ok)
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
+            Ok(()) => Ok(ExitCode::Ok),
+            Err(e) => Err(Error::run(format!("cannot write the manual pages into {}: {e}", dir.display()))),
+        },
+        Command::Man { dir: None } => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
             Ok(()) => Ok(ExitCode::Ok),
             Err(e) => Err(Error::run(format!("cannot write the manual page: {e}"))),
         },

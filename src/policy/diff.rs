@@ -160,17 +160,7 @@ struct Side<'a> {
 
 impl Side<'_> {
     fn need(&self, id: &str) -> Option<Need> {
-        let p = self.profile;
-        let has = |v: &[String]| v.iter().any(|x| x == id);
-        if has(&p.controls) {
-            Some(Need::Required)
-        } else if has(&p.optional) {
-            Some(Need::Optional)
-        } else if has(&p.obligations) {
-            Some(Need::Obligation)
-        } else {
-            None
-        }
+        self.profile.need(id)
     }
 
     /// Every id the level lists, in catalogue order.
@@ -185,21 +175,41 @@ impl Side<'_> {
 
     /// What evidence age the catalogue accepts for `c` at this level, in words.
     fn validity(&self, c: &Control) -> Text {
-        use super::catalogue::Validity;
-        let level = self.profile.level;
-        let param = match &c.evidence.validity_months {
-            Some(Validity::Param { param }) => format!(" ({param})"),
-            _ => String::new(),
-        };
-        match c.renewal(level, &self.profile.params, self.cat.defaults.validity_months) {
-            Renewal::Months(m) => Text::new(format!("{m} months{param}"), format!("{m} tháng{param}")),
-            Renewal::Untimed => {
-                Text::new("no age limit (renewed on events)", "không giới hạn (làm lại khi có sự kiện)")
-            }
-            Renewal::DueYearly(month, day) => {
-                let md = format!("{:02}-{day:02}", month as u8);
-                Text::new(format!("yearly, by {md}"), format!("hằng năm, trước hạn {md}"))
-            }
+        validity_text(self.cat, self.profile, c)
+    }
+}
+
+impl Profile {
+    /// How this level lists `id`: required, optional, an obligation, or not at all.
+    pub fn need(&self, id: &str) -> Option<Need> {
+        let has = |v: &[String]| v.iter().any(|x| x == id);
+        if has(&self.controls) {
+            Some(Need::Required)
+        } else if has(&self.optional) {
+            Some(Need::Optional)
+        } else if has(&self.obligations) {
+            Some(Need::Obligation)
+        } else {
+            None
+        }
+    }
+}
+
+/// What evidence age `cat` accepts for `c` at `profile`'s level, in words (`controls diff`,
+/// `explain`).
+pub fn validity_text(cat: &Catalogue, profile: &Profile, c: &Control) -> Text {
+    use super::catalogue::Validity;
+    let level = profile.level;
+    let param = match &c.evidence.validity_months {
+        Some(Validity::Param { param }) => format!(" ({param})"),
+        _ => String::new(),
+    };
+    match c.renewal(level, &profile.params, cat.defaults.validity_months) {
+        Renewal::Months(m) => Text::new(format!("{m} months{param}"), format!("{m} tháng{param}")),
+        Renewal::Untimed => Text::new("no age limit (renewed on events)", "không giới hạn (làm lại khi có sự kiện)"),
+        Renewal::DueYearly(month, day) => {
+            let md = format!("{:02}-{day:02}", month as u8);
+            Text::new(format!("yearly, by {md}"), format!("hằng năm, trước hạn {md}"))
         }
     }
 }
