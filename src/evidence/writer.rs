@@ -129,11 +129,23 @@ impl EvidenceWriter {
                 records.sort_by(|a, b| {
                     (a.kind().as_str(), &a.target, &a.address).cmp(&(b.kind().as_str(), &b.target, &b.address))
                 });
-                let doc = json!({
-                    "schema": SCHEMA, "tool": tool(),
-                    "started_at": self.started_at, "finished_at": finished_at,
-                    "records": records,
-                });
+                // A struct keeps the members in this order (a map would sort them): the schema
+                // first, so that a reader of the file's head can tell what it is.
+                #[derive(serde::Serialize)]
+                struct Document<'a> {
+                    schema: &'a str,
+                    tool: Tool,
+                    started_at: &'a str,
+                    finished_at: &'a str,
+                    records: Vec<Record>,
+                }
+                let doc = Document {
+                    schema: SCHEMA,
+                    tool: tool(),
+                    started_at: &self.started_at,
+                    finished_at,
+                    records,
+                };
                 let written = serde_json::to_writer_pretty(&mut self.out, &doc)
                     .map_err(std::io::Error::from)
                     .and_then(|()| self.out.write_all(b"\n"))

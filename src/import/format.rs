@@ -121,7 +121,7 @@ pub fn detect(head: &[u8]) -> Result<Format, DetectError> {
             let root = root_name(body).map_or_else(|| "XML".to_string(), |r| format!("XML with root element <{r}>"));
             unknown(&crate::sanitize::truncate(&crate::sanitize::one_line(&root), 80), "")
         }),
-        Some(b'{') => json_format(body).ok_or_else(|| unknown("JSON of an unknown shape", "")),
+        Some(b'{') => json_format(body).ok_or_else(|| unknown("JSON", "")),
         Some(_) if body.starts_with(b"# Nmap") || body.starts_with(b"Starting Nmap") => {
             Err(unknown("nmap normal output (-oN)", "; run nmap with -oX FILE (XML output) and give that file"))
         }
@@ -141,18 +141,16 @@ fn xml_format(body: &[u8]) -> Option<Format> {
     }
 }
 
+/// A JSON file is a Wazuh response when its keys say so, and otherwise read as an evidence file,
+/// whose reader says precisely what is wrong with one that is not (its schema, with positions).
 fn json_format(body: &[u8]) -> Option<Format> {
     use super::wazuh::WazuhFormat;
-    // An evidence file states its schema in its first object (the header line or the document).
-    let window = &body[..body.len().min(4096)];
-    if memchr::memmem::find(window, crate::evidence::file::SCHEMA.as_bytes()).is_some() {
-        return Some(Format::Evidence);
-    }
-    match super::wazuh::detect(body)? {
-        WazuhFormat::Agents => Some(Format::WazuhAgents),
-        WazuhFormat::Sca => Some(Format::WazuhSca),
-        WazuhFormat::VulnsApi | WazuhFormat::VulnsIndex => Some(Format::WazuhVulns),
-    }
+    Some(match super::wazuh::detect(body) {
+        Some(WazuhFormat::Agents) => Format::WazuhAgents,
+        Some(WazuhFormat::Sca) => Format::WazuhSca,
+        Some(WazuhFormat::VulnsApi | WazuhFormat::VulnsIndex) => Format::WazuhVulns,
+        None => Format::Evidence,
+    })
 }
 
 /// The local name of the first element, if the head holds one.
