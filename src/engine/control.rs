@@ -107,16 +107,12 @@ fn judge_control(
     // Findings by rule and asset, so that each is compared with the few that could be the same:
     // a tarpit host gives tens of thousands of findings, compared pairwise otherwise.
     let mut seen: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
-    let mut rule_judged = 0usize;
-    let mut rules_applicable = false;
     for r in cx.policy.rules.for_control(id).filter(|r| r.applies_at(cx.system.level)) {
         let Some(res) = rules.get(&r.id) else { continue };
         if res.not_applicable {
             continue;
         }
-        rules_applicable = true;
-        rule_judged += res.judged;
-        for f in res.failures.iter().chain(res.unknowns.iter()) {
+        for f in res.failures.iter().chain(res.unknowns.iter()).chain(res.notes.iter()) {
             let same = seen.entry((f.rule.as_str(), f.asset.as_deref())).or_default();
             if !same.iter().any(|&i| same_finding(&findings[i], f)) {
                 same.push(findings.len());
@@ -124,25 +120,89 @@ fn judge_control(
             }
         }
     }
+    let measured = measured_sufficiency(cx, control, rules);
     findings.extend(attestation_findings(cx, control, att));
     let attested = att_passes(&findings);
-    let status = decide(control, &findings, attested, rules_applicable, rule_judged);
+    let status = decide(control, &findings, attested, measured.is_ok());
     if status == Status::Unknown && findings.iter().all(|f| f.outcome != Outcome::Unknown) {
-        findings.push(finding("evidence", Outcome::Unknown, Message::NoEvidence, None));
+        match &measured {
+            Err(Some(why)) => findings.push(finding("measured", Outcome::Unknown, why.clone().into(), None)),
+            _ => findings.push(finding("evidence", Outcome::Unknown, Message::NoEvidence, None)),
+        }
     }
-    let basis = basis(cx, status, &findings, attested);
+    let basis = basis(cx, status, &findings, attested, measured.is_ok());
     let mut r = apply_waiver(cx, id, status, tailored, findings);
     r.basis = basis;
     r
 }
 
-/// What decided `status`: a failing rule over measured evidence is a measurement; a pass without
-/// a passing attestation can only have come from measurement.
-fn basis(cx: &SystemCx, status: Status, findings: &[Finding], attested: bool) -> Basis {
-    let measured = |f: &Finding| cx.policy.rules.get(&f.rule).is_some_and(|r| r.evidence.is_measured());
+/// Whether measurement alone passes the control (its catalogue entry's `measured:`): every
+/// declared host measured clean, with fresh evidence, by at least one of the control's rules of
+/// the declared kinds, and nothing of those rules unmeasured on it. `Err(None)`: the control
+/// declares no measured sufficiency; `Err(Some(why))`: it does, and this is why it falls short.
+fn measured_sufficiency(
+    cx: &SystemCx,
+    control: &Control,
+    rules: &HashMap<String, RuleResult>,
+) -> Result<(), Option<crate::i18n::Text>> {
+    use crate::i18n::Text;
+    let Some(m) = &control.evidence.measured else { return Err(None) };
+    let short = |en: String, vi: String| {
+        Err(Some(Text::new(
+            format!("measurement can pass this control without an attestation, but {en}"),
+            format!("kết quả đo có thể chứng minh biện pháp này mà không cần tự khai, nhưng {vi}"),
+        )))
+    };
+    if cx.units.is_empty() && cx.unit_gaps.is_empty() {
+        return short("the system declares no host".into(), "hệ thống không khai báo máy nào".into());
+    }
+    if let Some((net, _)) = cx.unit_gaps.first() {
+        return short(
+            format!("no host of the declared network {net} was seen, so not every host can be shown"),
+            format!("không thấy máy nào của mạng đã khai báo {net} nên không chứng minh được mọi máy"),
+        );
+    }
+    let measuring: Vec<(&crate::policy::rules::Rule, &RuleResult)> = cx
+        .policy
+        .rules
+        .for_control(&control.id)
+        .filter(|r| r.applies_at(cx.system.level) && m.kinds.contains(&r.evidence))
+        .filter_map(|r| rules.get(&r.id).map(|res| (r, res)))
+        .collect();
+    let max_age = cx.param_days(&m.max_age).map(|d| cx.max_age_override.map_or(d, |o| o.min(d)));
+    for unit in &cx.units {
+        let clean = measuring.iter().any(|(r, res)| {
+            res.passed.contains(&unit.label) && fresh(cx, unit, r, max_age)
+        });
+        let unmeasured =
+            measuring.iter().any(|(_, res)| res.notes.iter().any(|n| n.asset.as_deref() == Some(unit.label.as_str())));
+        if !clean || unmeasured {
+            let label = &unit.label;
+            return short(
+                format!("{label} has no fresh, clean measurement of it by the rules that may pass it"),
+                format!("máy {label} chưa có kết quả đo mới và đạt theo các quy tắc được phép chứng minh"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether the unit's record of the rule's kind is within the measured sufficiency's age.
+fn fresh(cx: &SystemCx, unit: &super::hosts::Unit, r: &crate::policy::rules::Rule, max_age: Option<u32>) -> bool {
+    let Some(kind) = r.evidence.host_record() else { return false };
+    let Some(max) = max_age else { return false };
+    let Some((_, rec)) = cx.host_records.best(&cx.evidence.probes, unit, &kind, cx.as_of) else { return false };
+    rec.observed().is_some_and(|t| t.date() <= cx.as_of && (cx.as_of - t.date()).whole_days() <= i64::from(max))
+}
+
+/// What decided `status`: a failing rule over measured evidence is a measurement; a pass is
+/// attested, measured (measured sufficiency), or both when each alone would pass it.
+fn basis(cx: &SystemCx, status: Status, findings: &[Finding], attested: bool, measured: bool) -> Basis {
+    let by_measurement = |f: &Finding| cx.policy.rules.get(&f.rule).is_some_and(|r| r.evidence.is_measured());
     match status {
-        Status::Fail if findings.iter().any(|f| f.outcome == Outcome::Fail && measured(f)) => Basis::Measured,
+        Status::Fail if findings.iter().any(|f| f.outcome == Outcome::Fail && by_measurement(f)) => Basis::Measured,
         Status::Fail => Basis::Attested,
+        Status::Pass if attested && measured => Basis::Both,
         Status::Pass if attested => Basis::Attested,
         Status::Pass => Basis::Measured,
         Status::Unknown | Status::Waived => Basis::None,
@@ -163,7 +223,7 @@ fn att_passes(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.rule == "attestation" && f.outcome == Outcome::Pass)
 }
 
-fn decide(control: &Control, findings: &[Finding], attested: bool, rules_applicable: bool, judged: usize) -> Status {
+fn decide(control: &Control, findings: &[Finding], attested: bool, measured: bool) -> Status {
     if findings.iter().any(|f| f.outcome == Outcome::Fail) {
         return Status::Fail;
     }
@@ -173,8 +233,8 @@ fn decide(control: &Control, findings: &[Finding], attested: bool, rules_applica
     match control.evidence.attestation {
         AttestationNeed::Required if attested => Status::Pass,
         AttestationNeed::Required => Status::Unknown,
-        // Rules alone may pass it, but only when they judged at least one record.
-        AttestationNeed::Optional if attested || (rules_applicable && judged > 0) => Status::Pass,
+        // Measured sufficiency may pass it alone (`measured:` is required with `optional`).
+        AttestationNeed::Optional if attested || measured => Status::Pass,
         AttestationNeed::Optional => Status::Unknown,
     }
 }

@@ -174,3 +174,93 @@ mod tests {
         }
     }
 }
+
+/// An evidence time (RFC 3339, as the contract writes every time).
+fn rfc3339(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Whole days from `t` to the end of the evaluation day (0 for the same day; negative if after).
+fn days_before(t: Option<time::OffsetDateTime>, as_of: time::Date) -> i64 {
+    t.map_or(-1, |t| (as_of - t.date()).whole_days())
+}
+
+/// `audit`: one host audit, without its check list (rules read checks through `select:`).
+pub fn audit(rec: &crate::evidence::Record, f: &crate::evidence::HostAuditFacts, as_of: time::Date) -> Value {
+    json!({
+        "target": rec.target,
+        "benchmark": f.benchmark.clone().unwrap_or_default(),
+        "profile": f.profile.clone().unwrap_or_default(),
+        "tool": rec.source.as_ref().and_then(|s| s.tool.clone()).unwrap_or_default(),
+        "score": f.score.unwrap_or(-1.0),
+        "checks": f.results.len(),
+        "counts": f.counts,
+        "state": f.state.clone().unwrap_or_default(),
+        "has_state": f.state.is_some(),
+        "age_days": days_before(rec.observed(), as_of),
+    })
+}
+
+/// `check`: one audited check as a `select:` expression sees it — what it is, never its result.
+pub fn check(benchmark: &str, c: &crate::evidence::Check) -> Value {
+    json!({
+        "id": c.check,
+        "title": c.title,
+        "severity": c.severity.map_or("", |s| s.as_str()),
+        "references": c.references,
+        "benchmark": benchmark,
+    })
+}
+
+/// `vulns`: one vulnerability scan; each finding with the days it has been open at the
+/// evaluation date (from its first sighting: the tool's, else the earliest among the files).
+pub fn vulns(
+    rec: &crate::evidence::Record,
+    f: &crate::evidence::VulnerabilityFacts,
+    as_of: time::Date,
+    first_seen: impl Fn(&str) -> Option<time::OffsetDateTime>,
+) -> Value {
+    let findings: Vec<Value> = f
+        .findings
+        .iter()
+        .map(|v| {
+            let tool_first = v.first_seen.as_deref().and_then(rfc3339);
+            let first = tool_first.or_else(|| first_seen(&v.id)).or(rec.observed());
+            json!({
+                "id": v.id,
+                "name": v.name,
+                "port": v.port.clone().unwrap_or_default(),
+                "severity": v.severity.map_or("unknown", |s| s.as_str()),
+                "cvss": v.cvss.unwrap_or(-1.0),
+                "cves": v.cves,
+                "first_seen": first.map(crate::dates::rfc3339).unwrap_or_default(),
+                "open_days": days_before(first, as_of),
+            })
+        })
+        .collect();
+    json!({
+        "target": rec.target,
+        "tool": rec.source.as_ref().and_then(|s| s.tool.clone()).unwrap_or_default(),
+        "counts": f.counts,
+        "findings": findings,
+        "age_days": days_before(rec.observed(), as_of),
+    })
+}
+
+/// `agent`: one monitoring agent; `silent_hours` is the time from its last keep-alive to when the
+/// list was taken (-1 when either is unknown).
+pub fn agent(rec: &crate::evidence::Record, f: &crate::evidence::AgentFacts, as_of: time::Date) -> Value {
+    let keepalive = f.last_keepalive.as_deref().and_then(rfc3339);
+    let silent = keepalive.zip(rec.observed()).map_or(-1, |(k, at)| (at - k).whole_hours());
+    json!({
+        "target": rec.target,
+        "tool": f.tool,
+        "agent_id": f.agent_id,
+        "status": f.status,
+        "active": f.status.eq_ignore_ascii_case("active"),
+        "last_keepalive": f.last_keepalive.clone().unwrap_or_default(),
+        "silent_hours": silent,
+        "version": f.version.clone().unwrap_or_default(),
+        "age_days": days_before(rec.observed(), as_of),
+    })
+}

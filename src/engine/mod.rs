@@ -8,6 +8,8 @@
 mod control;
 mod facts;
 mod host_index;
+mod host_rules;
+mod hosts;
 pub mod messages;
 pub mod model;
 mod probes;
@@ -57,7 +59,9 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let systems: Vec<&System> = work.iter().map(|(_, s)| *s).collect();
     let probes = probes::ProbeIndex::new(&evidence.probes, &systems, opts.as_of);
     let values = probes.values();
-    let shared = Shared { index: &index, probes: &probes, values: &values };
+    let host_records = hosts::HostRecords::new(&evidence.probes);
+    let selections = host_rules::Selections::new(&policy.rules, &evidence.probes);
+    let shared = Shared { index: &index, probes: &probes, values: &values, host_records: &host_records, selections: &selections };
     let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &shared, opts));
     let mut by_agency: Vec<AgencyResult> = inv
         .agencies
@@ -71,7 +75,7 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     Assessment {
         as_of: opts.as_of,
         agencies: by_agency,
-        unregistered: unregistered(evidence),
+        unregistered: unregistered(evidence, &crate::inventory::Scope::of(inv)),
         inputs: inputs(evidence),
         rules_digest: policy.rules.digest(),
         catalogues: policy.catalogues.iter().map(|c| (c.id.clone(), c.version.clone())).collect(),
@@ -83,6 +87,8 @@ struct Shared<'a> {
     index: &'a host_index::HostIndex,
     probes: &'a probes::ProbeIndex,
     values: &'a probes::ProbeValues<'a>,
+    host_records: &'a hosts::HostRecords,
+    selections: &'a host_rules::Selections,
 }
 
 /// Everything needed to judge one system.
@@ -102,6 +108,36 @@ pub(crate) struct SystemCx<'a> {
     pub attestations: HashMap<&'a str, &'a crate::inventory::Attestation>,
     pub as_of: Date,
     pub max_age_days: u32,
+    /// `--max-evidence-age`: shortens every maximum age, never lengthens one.
+    pub max_age_override: Option<u32>,
+    pub host_records: &'a hosts::HostRecords,
+    pub selections: &'a host_rules::Selections,
+    /// The declared hosts as host evidence is matched to them.
+    pub units: Vec<hosts::Unit>,
+    /// Declared networks none of whose addresses was seen up, and why that matters.
+    pub unit_gaps: Vec<(String, Text)>,
+}
+
+impl SystemCx<'_> {
+    /// How many days a host record of `kind` counts at this level: the profile's parameter for
+    /// the kind (`host_audit_max_age_days`, `vulnerability_scan_max_age_days`,
+    /// `agent_evidence_max_age_days`), else the catalogue's evidence age; `--max-evidence-age`
+    /// may shorten it.
+    pub fn host_max_age(&self, kind: &crate::evidence::RecordKind) -> u32 {
+        use crate::evidence::RecordKind;
+        let param = match kind {
+            RecordKind::HostAudit => "host_audit_max_age_days",
+            RecordKind::Vulnerabilities => "vulnerability_scan_max_age_days",
+            _ => "agent_evidence_max_age_days",
+        };
+        let days = self.param_days(param).unwrap_or(self.catalogue.defaults.evidence_max_age_days);
+        self.max_age_override.map_or(days, |o| o.min(days))
+    }
+
+    /// A profile parameter that is a whole number of days.
+    pub fn param_days(&self, name: &str) -> Option<u32> {
+        self.profile.params.get(name).and_then(serde_json::Value::as_u64).and_then(|d| u32::try_from(d).ok())
+    }
 }
 
 fn evaluate_system(
@@ -132,7 +168,14 @@ fn evaluate_system(
         attestations: system.attestations.iter().rev().map(|a| (a.control.as_str(), a)).collect(),
         as_of: opts.as_of,
         max_age_days: opts.max_evidence_age_days.unwrap_or(catalogue.defaults.evidence_max_age_days),
+        max_age_override: opts.max_evidence_age_days,
+        host_records: shared.host_records,
+        selections: shared.selections,
+        units: Vec::new(),
+        unit_gaps: Vec::new(),
     };
+    let (units, unit_gaps) = hosts::units(&cx);
+    let cx = SystemCx { units, unit_gaps, ..cx };
     let sel = control::required_controls(&cx);
     let rule_results = rules_eval::evaluate_rules(&cx, &sel.required, &sel.optional);
     let judge = |id: &String, tailored: bool| control::judge(&cx, id, tailored, &rule_results);
@@ -206,7 +249,8 @@ fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
     }
 }
 
-fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {
+fn unregistered(evidence: &Evidence, scope: &crate::inventory::Scope) -> Vec<UnregisteredAsset> {
+    let hosts = hosts::HostRecords::unregistered(&evidence.probes, scope);
     let mut out: Vec<UnregisteredAsset> = evidence
         .nmap
         .iter()
@@ -216,6 +260,7 @@ fn unregistered(evidence: &Evidence) -> Vec<UnregisteredAsset> {
             seen_in: u.seen_in.clone(),
             open_ports: u.open_ports.clone(),
         })
+        .chain(hosts)
         .collect();
     out.sort_by(|a, b| (&a.address, &a.seen_in).cmp(&(&b.address, &b.seen_in)));
     out

@@ -20,6 +20,10 @@ pub struct RuleResult {
     pub failures: Vec<Finding>,
     /// Unknown findings: evidence missing, stale, or a record the rule could not evaluate.
     pub unknowns: Vec<Finding>,
+    /// Host evidence: the declared hosts (their labels) this rule measured clean.
+    pub passed: std::collections::HashSet<String>,
+    /// Host evidence: what was not measured and why (shown, changes no status).
+    pub notes: Vec<Finding>,
 }
 
 /// Runs every rule that speaks for one of `required` or `optional` controls (or an obligation of
@@ -59,6 +63,12 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
         let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
         if !rules.is_empty() {
             super::probes::run(cx, cx.probes, &root, kind, &rules, &mut out);
+        }
+    }
+    for kind in [EvidenceKind::HostAudit, EvidenceKind::Vulnerabilities, EvidenceKind::Agent] {
+        let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
+        if !rules.is_empty() {
+            super::host_rules::run(cx, &root, kind, &rules, &mut out);
         }
     }
     let incident: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == EvidenceKind::Incident).collect();

@@ -116,7 +116,8 @@ pub fn detect(head: &[u8]) -> Result<Format, DetectError> {
         return Ok(Format::Lynis);
     }
     match body.first() {
-        None => Err(unknown("the file is empty", "")),
+        // The evidence reader says it best ("the file is empty: no evidence").
+        None => Ok(Format::Evidence),
         Some(b'<') => xml_format(body).ok_or_else(|| {
             let root = root_name(body).map_or_else(|| "XML".to_string(), |r| format!("XML with root element <{r}>"));
             unknown(&crate::sanitize::truncate(&crate::sanitize::one_line(&root), 80), "")

@@ -49,8 +49,31 @@ pub enum Automation {
 pub enum AttestationNeed {
     /// A pass needs a fresh `implemented` attestation; rules can only fail the control.
     Required,
-    /// A clean, fresh measurement by the control's rules passes it as well.
+    /// Measured sufficiency ([`Measured`]) passes it as well; allowed only with `measured:`.
     Optional,
+}
+
+/// Measured sufficiency: when the control's rules measure every declared host clean with fresh
+/// evidence of these kinds, the measurement alone passes the control (spec: "Measured
+/// sufficiency"). Declared only where the measurement really covers what the control asks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measured {
+    /// Host evidence kinds whose rules may pass it: `host-audit`, `vulnerabilities`, `agent`.
+    pub kinds: Vec<crate::policy::rules::EvidenceKind>,
+    pub coverage: Coverage,
+    /// The level-profile parameter (days) within which each host's evidence must have been taken.
+    pub max_age: String,
+    /// Why this measurement covers the requirement: the candid judgement behind `measured:`.
+    pub why: String,
+}
+
+/// Which hosts the measurement must cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coverage {
+    /// Every host the system declares (a network: its addresses seen up in the nmap evidence).
+    EveryDeclaredHost,
 }
 
 /// Months an attestation stays valid: one number, one per level, or the level profile's parameter
@@ -97,6 +120,9 @@ pub struct EvidenceSpec {
     /// Where the validity period comes from (the regulation's clause), shown in reports.
     #[serde(default)]
     pub validity_source: Option<String>,
+    /// When measurement alone may pass the control.
+    #[serde(default)]
+    pub measured: Option<Measured>,
 }
 
 /// How an attestation of a control is renewed, resolved for one level.
@@ -384,6 +410,21 @@ fn check_evidence(e: &EvidenceSpec) -> Vec<String> {
         && month_day(d).is_none()
     {
         out.push(format!("due_yearly must be MM-DD (a day every year has), found `{d}`"));
+    }
+    match &e.measured {
+        None if e.attestation == AttestationNeed::Optional => out.push(
+            "`attestation: optional` needs `measured:` (which evidence, on which hosts, how fresh, and why it is enough)"
+                .to_string(),
+        ),
+        None => {}
+        Some(m) => {
+            if m.kinds.is_empty() || m.kinds.iter().any(|k| k.host_record().is_none()) {
+                out.push("measured.kinds must list host evidence kinds: host-audit, vulnerabilities, agent".to_string());
+            }
+            if m.why.trim().is_empty() {
+                out.push("measured.why must say why the measurement covers the requirement".to_string());
+            }
+        }
     }
     out
 }

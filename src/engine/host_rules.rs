@@ -1,0 +1,304 @@
+//! Rules over host evidence (`host-audit`, `vulnerabilities`, `agent`): each declared host of a
+//! system is judged on its newest record of the rule's kind.
+//!
+//! Host evidence *adds* measurement to controls that an attestation otherwise shows: a host
+//! without a record, or with one older than the level's maximum age, is noted ("not measured")
+//! but does not make a control unknown — a failing check does fail it, and a clean measurement
+//! of every declared host passes the controls whose catalogue entry says measurement is enough
+//! (`measured:`, see [`super::control`]).
+//!
+//! `select:` rules name the audited checks that speak for their controls. Which checks a rule
+//! selects depends only on what the checks are (id, title, references), so it is decided once per
+//! distinct check of the evaluation ([`Selections`]), not once per host.
+
+use super::SystemCx;
+use super::facts;
+use super::hosts::Unit;
+use super::model::{Finding, Outcome};
+use super::record::{Part, Record as Facts};
+use super::rules_eval::{RuleResult, judge_all, mark_not_applicable};
+use crate::evidence::file::EvidenceInput;
+use crate::evidence::{CheckResult, Facts as Typed, Record, RecordKind};
+use crate::i18n::Text;
+use crate::policy::rules::{EvidenceKind, Rule, RuleSet, new_context, to_val};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Which checks each `select:` rule selects, decided once per distinct (benchmark, check id).
+#[derive(Default)]
+pub struct Selections {
+    /// Index of each `select:` rule in the bit sets.
+    rules: HashMap<String, usize>,
+    by_check: HashMap<String, HashMap<String, Bits>>,
+}
+
+/// Per select rule: selected, and whether selecting failed (the check then counts as unmeasured).
+#[derive(Clone, Default)]
+struct Bits {
+    selected: Vec<bool>,
+    failed: Vec<bool>,
+}
+
+impl Selections {
+    pub fn new(rules: &RuleSet, inputs: &[EvidenceInput]) -> Selections {
+        let select: Vec<&Rule> = rules.rules.iter().filter(|r| r.select.is_some()).collect();
+        let mut s = Selections {
+            rules: select.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect(),
+            by_check: HashMap::new(),
+        };
+        if select.is_empty() {
+            return s;
+        }
+        for input in inputs {
+            for rec in &input.records {
+                let Some(Typed::HostAudit(audit)) = rec.facts() else { continue };
+                let bench = audit.benchmark.as_deref().unwrap_or_default();
+                let checks = s.by_check.entry(bench.to_string()).or_default();
+                for c in &audit.results {
+                    if checks.contains_key(&c.check) {
+                        continue;
+                    }
+                    let check = facts::check(bench, c);
+                    let mut ctx = new_context();
+                    ctx.add_variable_as_val("check", to_val(&check));
+                    let mut bits = Bits { selected: vec![false; select.len()], failed: vec![false; select.len()] };
+                    for (i, r) in select.iter().enumerate() {
+                        match r.selects(&ctx) {
+                            Ok(b) => bits.selected[i] = b,
+                            Err(_) => bits.failed[i] = true,
+                        }
+                    }
+                    checks.insert(c.check.clone(), bits);
+                }
+            }
+        }
+        s
+    }
+
+    fn bits(&self, bench: &str, check: &str) -> Option<&Bits> {
+        self.by_check.get(bench)?.get(check)
+    }
+}
+
+/// Runs `rules` (all of one host kind) over the system's declared hosts.
+pub fn run(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+    let Some(record_kind) = kind.host_record() else { return };
+    if cx.system.assets.hosts.is_empty() {
+        mark_not_applicable(rules, out);
+        return;
+    }
+    if !cx.host_records.has(&record_kind) {
+        let why = not_given(&record_kind);
+        note_all(rules, out, note(record_kind.as_str(), None, why, None));
+        return;
+    }
+    for (label, why) in &cx.unit_gaps {
+        note_all(rules, out, note(record_kind.as_str(), Some(label.clone()), why.clone(), None));
+    }
+    for unit in &cx.units {
+        let inputs = &cx.evidence.probes;
+        let Some((file, rec)) = cx.host_records.best(inputs, unit, &record_kind, cx.as_of) else {
+            let why = Text::new(
+                format!("no {record_kind} record for {}, so it was not measured", unit.label),
+                format!("không có bản ghi {record_kind} cho {} nên máy chưa được đo", unit.label),
+            );
+            note_all(rules, out, note(record_kind.as_str(), Some(unit.label.clone()), why, None));
+            continue;
+        };
+        let evidence = format!("{file}#{}", rec.position);
+        if let Some(why) = too_old(cx, rec, &record_kind) {
+            note_all(rules, out, note(record_kind.as_str(), Some(unit.label.clone()), why, Some(evidence)));
+            continue;
+        }
+        judge_host(cx, root, unit, rec, &evidence, rules, out);
+    }
+}
+
+/// Judges one host's record: record rules on its facts, `select:` rules on its checks.
+fn judge_host(
+    cx: &SystemCx,
+    root: &cel::Context,
+    unit: &Unit,
+    rec: &Record,
+    evidence: &str,
+    rules: &[&Rule],
+    out: &mut HashMap<String, RuleResult>,
+) {
+    let (name, value) = match rec.facts() {
+        Some(Typed::HostAudit(f)) => ("audit", facts::audit(rec, f, cx.as_of)),
+        Some(Typed::Vulnerabilities(f)) => {
+            ("vulns", facts::vulns(rec, f, cx.as_of, |id| cx.host_records.first_seen(&rec.target, id)))
+        }
+        Some(Typed::Agent(f)) => ("agent", facts::agent(rec, f, cx.as_of)),
+        _ => return,
+    };
+    let record_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.select.is_none()).collect();
+    if !record_rules.is_empty() {
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_as_val(name, to_val(&value));
+        let parts = [(name, Part::Facts(&value)), ("asset", Part::Text(&unit.label))];
+        let counts = |out: &HashMap<String, RuleResult>, r: &Rule| {
+            out.get(&r.id).map_or((0, 0, 0), |x| (x.failures.len(), x.unknowns.len(), x.judged))
+        };
+        let before: Vec<(usize, usize, usize)> = record_rules.iter().map(|r| counts(out, r)).collect();
+        judge_all(&record_rules, &ctx, &Facts::new(&parts), &unit.label, evidence, out);
+        // A record judged without failure or error is a clean measurement of this host.
+        for (r, (fails, unknowns, judged)) in record_rules.iter().zip(before) {
+            if let Some(res) = out.get_mut(&r.id)
+                && res.failures.len() == fails
+                && res.unknowns.len() == unknowns
+                && res.judged > judged
+            {
+                res.passed.insert(unit.label.clone());
+            }
+        }
+    }
+    if let Some(Typed::HostAudit(audit)) = rec.facts() {
+        for r in rules.iter().filter(|r| r.select.is_some()) {
+            if let Some(res) = out.get_mut(&r.id) {
+                select_checks(cx, r, unit, audit, &value, evidence, res);
+            }
+        }
+    }
+}
+
+/// A `select:` rule on one host: a finding per selected check that failed, a note per one that
+/// could not be evaluated, and a pass when at least one passed and nothing else spoke against.
+fn select_checks(
+    cx: &SystemCx,
+    r: &Rule,
+    unit: &Unit,
+    audit: &crate::evidence::HostAuditFacts,
+    audit_value: &Value,
+    evidence: &str,
+    res: &mut RuleResult,
+) {
+    let Some(&bit) = cx.selections.rules.get(&r.id) else { return };
+    let bench = audit.benchmark.as_deref().unwrap_or_default();
+    let (mut passed, mut failed, mut unmeasured) = (0usize, 0usize, Vec::new());
+    for c in &audit.results {
+        let Some(bits) = cx.selections.bits(bench, &c.check) else { continue };
+        if bits.failed[bit] {
+            unmeasured.push(format!("{} (the rule's select: could not be evaluated on it)", c.check));
+            continue;
+        }
+        if !bits.selected[bit] {
+            continue;
+        }
+        match c.result {
+            CheckResult::Pass => passed += 1,
+            CheckResult::Fail => {
+                failed += 1;
+                let check = facts::check(bench, c);
+                let parts =
+                    [("check", Part::Facts(&check)), ("audit", Part::Facts(audit_value)), ("asset", Part::Text(&unit.label))];
+                let record = Facts::new(&parts);
+                res.failures.push(Finding {
+                    rule: r.id.clone(),
+                    outcome: Outcome::Fail,
+                    severity: Some(r.severity),
+                    asset: Some(unit.label.clone()),
+                    message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
+                    evidence: Some(format!("{evidence};check={}", c.check)),
+                    observed: r.show.iter().map(|p| (p.clone(), record.fact_text(p))).collect::<BTreeMap<_, _>>(),
+                });
+            }
+            CheckResult::Error | CheckResult::Unknown | CheckResult::NotChecked => {
+                unmeasured.push(format!("{} ({})", c.check, c.result.as_str()));
+            }
+            CheckResult::NotApplicable | CheckResult::Informational => {}
+        }
+    }
+    res.judged += passed + failed;
+    if !unmeasured.is_empty() {
+        let shown = crate::sanitize::truncate(&unmeasured.join(", "), 300);
+        res.notes.push(note(
+            &r.id,
+            Some(unit.label.clone()),
+            Text::new(
+                format!("{} selected check(s) were not evaluated on {}: {shown}", unmeasured.len(), unit.label),
+                format!("{} mục kiểm tra được chọn chưa được đánh giá trên {}: {shown}", unmeasured.len(), unit.label),
+            ),
+            Some(evidence.to_string()),
+        ));
+    } else if passed > 0 && failed == 0 {
+        res.passed.insert(unit.label.clone());
+    } else if passed == 0 && failed == 0 {
+        res.notes.push(note(
+            &r.id,
+            Some(unit.label.clone()),
+            Text::new(
+                format!("the audit of {} has no evaluated check this rule maps to the control", unit.label),
+                format!("kết quả rà soát {} không có mục kiểm tra nào quy tắc này gắn với biện pháp", unit.label),
+            ),
+            Some(evidence.to_string()),
+        ));
+    }
+}
+
+/// Why a host's record is too old (or dated after the evaluation), if it is: the level's maximum
+/// age for the kind (a profile parameter), never longer than `--max-evidence-age`.
+fn too_old(cx: &SystemCx, rec: &Record, kind: &RecordKind) -> Option<Text> {
+    let Some(day) = rec.observed().map(|t| t.date()) else {
+        return Some(Text::new(
+            format!("the {kind} record of {} has no valid time, so its age cannot be judged", rec.target),
+            format!("bản ghi {kind} của {} không có thời điểm hợp lệ nên không xác định được độ cũ", rec.target),
+        ));
+    };
+    let max = cx.host_max_age(kind);
+    let shown = crate::dates::format(day);
+    if day > cx.as_of {
+        let as_of = crate::dates::format(cx.as_of);
+        return Some(Text::new(
+            format!("{kind} of {} taken on {shown}, after the evaluation date {as_of}", rec.target),
+            format!("{kind} của {} lấy ngày {shown}, sau ngày đánh giá {as_of}", rec.target),
+        ));
+    }
+    let age = (cx.as_of - day).whole_days();
+    (age > i64::from(max)).then(|| {
+        Text::new(
+            format!("{kind} of {} taken on {shown}, {age} days before the evaluation date; at this level it counts for {max} days", rec.target),
+            format!("{kind} của {} lấy ngày {shown}, cách ngày đánh giá {age} ngày; ở cấp độ này chỉ có giá trị {max} ngày", rec.target),
+        )
+    })
+}
+
+/// Why a whole kind of host evidence is missing, with how to get it.
+fn not_given(kind: &RecordKind) -> Text {
+    let (en, vi) = match kind {
+        RecordKind::HostAudit => (
+            "no host audit was given (OpenSCAP/CIS-CAT XCCDF or ARF, Lynis report.dat, Wazuh SCA: give them with --evidence)",
+            "không có kết quả rà soát máy chủ (OpenSCAP/CIS-CAT XCCDF hoặc ARF, Lynis report.dat, Wazuh SCA: đưa vào bằng --evidence)",
+        ),
+        RecordKind::Vulnerabilities => (
+            "no vulnerability scan was given (Greenbone/OpenVAS, Nessus, Wazuh: give it with --evidence)",
+            "không có kết quả quét lỗ hổng (Greenbone/OpenVAS, Nessus, Wazuh: đưa vào bằng --evidence)",
+        ),
+        _ => (
+            "no monitoring agents list was given (Wazuh GET /agents: give it with --evidence)",
+            "không có danh sách tác tử giám sát (Wazuh GET /agents: đưa vào bằng --evidence)",
+        ),
+    };
+    Text::new(en, vi)
+}
+
+fn note(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+    Finding {
+        rule: rule.into(),
+        outcome: Outcome::Info,
+        severity: None,
+        asset,
+        message: message.into(),
+        evidence,
+        observed: BTreeMap::new(),
+    }
+}
+
+/// Records the same note for every rule in `rules`.
+fn note_all(rules: &[&Rule], out: &mut HashMap<String, RuleResult>, finding: Finding) {
+    for r in rules {
+        if let Some(res) = out.get_mut(&r.id) {
+            res.notes.push(finding.clone());
+        }
+    }
+}
