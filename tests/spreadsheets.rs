@@ -289,8 +289,9 @@ fn check_xlsx_holds_every_system_control_and_finding() {
                     .find(|r| r[1] == s(sys, "id") && r[4] == kind && r[5] == s(c, "id"))
                     .unwrap_or_else(|| panic!("{} {kind} {} has a row", s(sys, "id"), c["id"]));
                 assert_eq!(row[8], s(c, "status"));
+                assert_eq!(row[9], s(c, "basis"));
                 let n = c["findings"].as_array().unwrap().len();
-                assert_eq!(row[9], n.to_string());
+                assert_eq!(row[10], n.to_string());
                 assert!(!row[6].is_empty(), "{} {}: the catalogue's title", s(sys, "id"), c["id"]);
                 expected_findings += n;
             }
@@ -340,9 +341,9 @@ fn hostile_text_is_stored_as_plain_strings_without_control_characters() {
     let Data::String(name) = row[2] else { panic!("the name is a string cell: {:?}", row[2]) };
     assert!(name.starts_with("=HYPERLINK(\"http://x\",\"y\")"), "{name}");
     assert!(name.ends_with("[2J") && !name.chars().any(char::is_control), "{name:?}");
-    assert!(matches!(row[17], Data::String(o) if o.starts_with("@SUM(1+1)") && !o.chars().any(char::is_control)));
-    assert_eq!(row[18], &Data::String("-2+3".into()), "text, not a number or a formula");
-    assert_eq!(row[19], &Data::String("+cmd|' /C calc'!A0".into()));
+    assert!(matches!(row[19], Data::String(o) if o.starts_with("@SUM(1+1)") && !o.chars().any(char::is_control)));
+    assert_eq!(row[20], &Data::String("-2+3".into()), "text, not a number or a formula");
+    assert_eq!(row[21], &Data::String("+cmd|' /C calc'!A0".into()));
     // The form too.
     let form = wb.worksheet_range("Mẫu 08").unwrap();
     assert!(form.used_cells().any(|(_, _, v)| matches!(v, Data::String(s) if s.starts_with("=HYPERLINK("))));
