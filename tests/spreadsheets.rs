@@ -265,6 +265,11 @@ fn check_xlsx_holds_every_system_control_and_finding() {
     assert_eq!(summary[1][0], "skhcn-binh-an");
     assert_eq!(summary[1][1], "Sở Khoa học và Công nghệ tỉnh Bình An (demo)", "Vietnamese intact");
     assert_eq!(summary[1][5], "7");
+    let at = |row: &Vec<String>, title: &str| row.iter().position(|h| h == title).unwrap_or_else(|| panic!("{title}"));
+    let (measured, share) = (at(&summary[0], "Controls measured"), at(&summary[0], "Measured share"));
+    let agency = &report["agencies"][0];
+    assert_eq!(summary[1][measured], agency["controls_measured"].to_string());
+    assert_eq!(summary[1][share].parse::<f64>().unwrap(), agency["measured_share"].as_f64().unwrap());
 
     let systems_sheet = sheet(&mut wb, "Systems");
     let all = systems(&report);
@@ -274,6 +279,8 @@ fn check_xlsx_holds_every_system_control_and_finding() {
         assert_eq!(row[2], s(sys, "name"));
         assert_eq!(row[5], s(sys, "approval"));
         assert_eq!(row[11], s(sys, "deployment"));
+        assert_eq!(row[17], sys["controls_measured"].to_string());
+        assert_eq!(row[18].parse::<f64>().unwrap(), sys["measured_share"].as_f64().unwrap());
     }
     assert!(systems_sheet.iter().any(|r| r[2] == "Cổng dịch vụ công tỉnh Bình An"));
 
@@ -493,6 +500,14 @@ fn aggregate_csv_and_xlsx_of_signed_reports() {
     assert_eq!(agencies[1][1], "Sở Khoa học và Công nghệ tỉnh Bình An (demo)");
     assert!(agencies[2][1].starts_with("=cmd|") && !agencies[2][1].chars().any(char::is_control));
     assert_eq!(agencies[3][2], "9", "the total row");
+    let measured = agencies[0].iter().position(|h| h == "Measured controls").expect("a measured column");
+    assert_eq!(agencies[0][measured + 1], "Measured share");
+    assert_eq!(agencies[3][measured], national["overall"]["controls_measured"].to_string());
+    assert_eq!(
+        agencies[3][measured + 1].parse::<f64>().unwrap(),
+        national["overall"]["measured_share"].as_f64().unwrap()
+    );
+    assert_eq!(agencies[2][measured], "0", "so-b's report has no bases: unmeasured");
     let levels = sheet(&mut wb, "By level");
     assert!(levels.iter().any(|r| r[0] == "level" && r[1] == "3"));
     assert!(levels.iter().any(|r| r[0] == "catalogue" && r[1] == "nd331-2026"));

@@ -4,8 +4,8 @@
 
 use super::figures::{AgencyTally, SystemFigures};
 use crate::engine::{
-    Assessment, Basis, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry, TransitionResult,
-    TransitionState, UnregisteredAsset,
+    Assessment, Basis, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry,
+    TransitionResult, TransitionState, UnregisteredAsset,
 };
 use crate::i18n::Lang;
 use serde::Serialize;
@@ -219,9 +219,8 @@ impl Report {
     /// The report's overall measured figures, over every system of every agency:
     /// (`controls_measured`, required controls, `measured_share`).
     pub fn measured(&self) -> (usize, usize, Rate) {
-        let (measured, required) = self
-            .systems()
-            .fold((0, 0), |(m, r), (_, s)| (m + s.controls_measured, r + s.controls.len()));
+        let (measured, required) =
+            self.systems().fold((0, 0), |(m, r), (_, s)| (m + s.controls_measured, r + s.controls.len()));
         (measured, required, rate(measured, required))
     }
 }
