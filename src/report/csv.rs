@@ -125,7 +125,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 let findings: Vec<Option<&ReportFinding>> =
                     if c.findings.is_empty() { vec![None] } else { c.findings.iter().map(Some).collect() };
                 for f in findings {
-                    let mut fields: Vec<Field<'_>> = fixed.iter().map(|s| Field::Text(s.as_ref())).collect();
+                    let mut fields: Vec<Field<'_>> = fixed.iter().map(|s| Field::Text(s)).collect();
                     fields.extend([Field::Text(&c.id), Field::Text(c.status.as_str())]);
                     fields.extend(finding_cells(f).map(Field::Text));
                     fields.extend([
