@@ -239,14 +239,14 @@ fn the_table_names_its_rows_titles_missing_controls_and_lists_a_rejected_input_o
     let cases = [
         (
             "en",
-            "│ Level / catalogue ┆ Systems ┆ Approved   ┆ Fully implemented ┆ Partly ┆ Not implemented │",
+            "│ Level / catalogue ┆ Systems ┆ Approved   ┆ Fully implemented ┆ Partly ┆ Not implemented ┆ Measured │",
             "│ Most often missing control ┆ Title                                                              ┆ Systems ┆ Agencies │",
             "│ NET.01                     ┆ Per-service access control at the perimeter (inbound, and outbound ┆ 1       ┆ 1        │",
             "rejected: ",
         ),
         (
             "vi",
-            "│ Cấp độ / danh mục ┆ Hệ thống ┆ Đã phê duyệt ┆ Triển khai đầy đủ ┆ Một số hạng mục ┆ Chưa triển khai │",
+            "│ Cấp độ / danh mục ┆ Hệ thống ┆ Đã phê duyệt ┆ Triển khai đầy đủ ┆ Một số hạng mục ┆ Chưa triển khai ┆ Đo kiểm  │",
             "│ Biện pháp thường thiếu nhất ┆ Tên biện pháp                                                     ┆ Hệ thống ┆ Cơ quan │",
             "│ NET.01                      ┆ Kiểm soát truy cập từ ngoài vào theo từng dịch vụ; chặn mọi truy  ┆ 1        ┆ 1       │",
             "bị từ chối: ",

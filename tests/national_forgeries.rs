@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::reports::{policy, refigure, report, system};
+use common::reports::{policy, refigure, report, set_bases, set_basis, system};
 use common::{code, stderr, stdout, tuanthu};
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
@@ -84,6 +84,53 @@ fn forgeries(key: &SigningKey) -> Vec<(&'static str, String, &'static str)> {
     dropped["agencies"][0]["systems"][1]["controls"].as_array_mut().unwrap().retain(|c| c["id"] != "NET.01");
     refigure(&mut dropped);
     out.push(("control-dropped.json", signed(&dropped), "`controls` does not list NET.01, which the profile requires"));
+
+    // Issue 12 item 6: the measured share is re-derived from the controls' bases, and a basis
+    // must fit its status and its catalogue.
+    let mut based = genuine();
+    set_bases(&mut based, &["NET.01"]);
+    let mut share = based.clone();
+    share["agencies"][0]["systems"][1]["measured_share"] = json!(1.0);
+    out.push((
+        "measured-share.json",
+        signed(&share),
+        "system `a2`: `measured_share` states Some(1.0), derived Some(0.021739130434782608)",
+    ));
+
+    let mut count = based.clone();
+    count["agencies"][0]["controls_measured"] = json!(40);
+    out.push(("controls-measured.json", signed(&count), "agency `so-a`: `controls_measured` states 40, derived 1"));
+
+    let mut agency_share = based.clone();
+    agency_share["agencies"][0]["measured_share"] = json!(0.9);
+    out.push((
+        "agency-share.json",
+        signed(&agency_share),
+        "agency `so-a`: `measured_share` states Some(0.9), derived Some(0.009009009009009009)",
+    ));
+
+    // A measured pass of a control only an attestation can pass, its figures made to agree.
+    let mut measured_pass = based.clone();
+    set_basis(&mut measured_pass, "a1", "POL.01", "measured");
+    refigure(&mut measured_pass);
+    out.push((
+        "measured-pass.json",
+        signed(&measured_pass),
+        "system `a1`: control POL.01 is `pass` with basis `measured`, which cannot have decided it",
+    ));
+
+    let mut both_fail = based.clone();
+    set_basis(&mut both_fail, "a2", "NET.01", "both");
+    refigure(&mut both_fail);
+    out.push((
+        "both-fail.json",
+        signed(&both_fail),
+        "system `a2`: control NET.01 is `fail` with basis `both`, which cannot have decided it",
+    ));
+
+    let mut basis = based.clone();
+    set_basis(&mut basis, "a1", "POL.01", "paper");
+    out.push(("basis.json", signed(&basis), "unknown variant `paper`"));
 
     let mut generated = genuine();
     generated["generated_at"] = json!("zzzz");

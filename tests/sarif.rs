@@ -87,6 +87,7 @@ fn every_missing_control_has_a_result_and_nothing_else_does() {
 
     // (system, control, status) expected from the report.
     let mut expected = BTreeSet::new();
+    let mut bases = std::collections::HashMap::new();
     for system in report["agencies"][0]["systems"].as_array().unwrap() {
         for c in system["controls"].as_array().unwrap() {
             let status = match c["status"].as_str().unwrap() {
@@ -95,9 +96,14 @@ fn every_missing_control_has_a_result_and_nothing_else_does() {
             };
             if matches!(status, "fail" | "unknown") {
                 expected.insert((system["id"].as_str().unwrap(), c["id"].as_str().unwrap(), status));
+                bases.insert((system["id"].as_str().unwrap(), c["id"].as_str().unwrap()), c["basis"].clone());
             }
         }
     }
+    // The run carries the report's measured figures over every system.
+    let p = &run["properties"];
+    assert_eq!((p["controls_measured"].as_u64(), p["controls_required"].as_u64()), (Some(19), Some(351)));
+    assert_eq!(p["measured_share"].as_f64(), Some(19.0 / 351.0));
     assert!(expected.len() > 20, "the demo has plenty of missing controls");
     let mut seen = BTreeSet::new();
     let mut fingerprints = HashSet::new();
@@ -105,6 +111,7 @@ fn every_missing_control_has_a_result_and_nothing_else_does() {
         let p = &r["properties"];
         let key = (p["system"].as_str().unwrap(), p["control"].as_str().unwrap(), p["status"].as_str().unwrap());
         assert!(expected.contains(&key), "unexpected result {key:?}");
+        assert_eq!(p["basis"], bases[&(key.0, key.1)], "{key:?}: the control's basis");
         seen.insert(key);
         assert_eq!(r["level"], if key.2 == "fail" { "error" } else { "warning" });
         // The rule index points at the rule the id names.

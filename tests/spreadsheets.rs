@@ -265,6 +265,11 @@ fn check_xlsx_holds_every_system_control_and_finding() {
     assert_eq!(summary[1][0], "skhcn-binh-an");
     assert_eq!(summary[1][1], "Sở Khoa học và Công nghệ tỉnh Bình An (demo)", "Vietnamese intact");
     assert_eq!(summary[1][5], "7");
+    let at = |row: &Vec<String>, title: &str| row.iter().position(|h| h == title).unwrap_or_else(|| panic!("{title}"));
+    let (measured, share) = (at(&summary[0], "Controls measured"), at(&summary[0], "Measured share"));
+    let agency = &report["agencies"][0];
+    assert_eq!(summary[1][measured], agency["controls_measured"].to_string());
+    assert_eq!(summary[1][share].parse::<f64>().unwrap(), agency["measured_share"].as_f64().unwrap());
 
     let systems_sheet = sheet(&mut wb, "Systems");
     let all = systems(&report);
@@ -274,6 +279,8 @@ fn check_xlsx_holds_every_system_control_and_finding() {
         assert_eq!(row[2], s(sys, "name"));
         assert_eq!(row[5], s(sys, "approval"));
         assert_eq!(row[11], s(sys, "deployment"));
+        assert_eq!(row[17], sys["controls_measured"].to_string());
+        assert_eq!(row[18].parse::<f64>().unwrap(), sys["measured_share"].as_f64().unwrap());
     }
     assert!(systems_sheet.iter().any(|r| r[2] == "Cổng dịch vụ công tỉnh Bình An"));
 
@@ -289,8 +296,9 @@ fn check_xlsx_holds_every_system_control_and_finding() {
                     .find(|r| r[1] == s(sys, "id") && r[4] == kind && r[5] == s(c, "id"))
                     .unwrap_or_else(|| panic!("{} {kind} {} has a row", s(sys, "id"), c["id"]));
                 assert_eq!(row[8], s(c, "status"));
+                assert_eq!(row[9], s(c, "basis"));
                 let n = c["findings"].as_array().unwrap().len();
-                assert_eq!(row[9], n.to_string());
+                assert_eq!(row[10], n.to_string());
                 assert!(!row[6].is_empty(), "{} {}: the catalogue's title", s(sys, "id"), c["id"]);
                 expected_findings += n;
             }
@@ -340,9 +348,9 @@ fn hostile_text_is_stored_as_plain_strings_without_control_characters() {
     let Data::String(name) = row[2] else { panic!("the name is a string cell: {:?}", row[2]) };
     assert!(name.starts_with("=HYPERLINK(\"http://x\",\"y\")"), "{name}");
     assert!(name.ends_with("[2J") && !name.chars().any(char::is_control), "{name:?}");
-    assert!(matches!(row[17], Data::String(o) if o.starts_with("@SUM(1+1)") && !o.chars().any(char::is_control)));
-    assert_eq!(row[18], &Data::String("-2+3".into()), "text, not a number or a formula");
-    assert_eq!(row[19], &Data::String("+cmd|' /C calc'!A0".into()));
+    assert!(matches!(row[19], Data::String(o) if o.starts_with("@SUM(1+1)") && !o.chars().any(char::is_control)));
+    assert_eq!(row[20], &Data::String("-2+3".into()), "text, not a number or a formula");
+    assert_eq!(row[21], &Data::String("+cmd|' /C calc'!A0".into()));
     // The form too.
     let form = wb.worksheet_range("Mẫu 08").unwrap();
     assert!(form.used_cells().any(|(_, _, v)| matches!(v, Data::String(s) if s.starts_with("=HYPERLINK("))));
@@ -492,6 +500,14 @@ fn aggregate_csv_and_xlsx_of_signed_reports() {
     assert_eq!(agencies[1][1], "Sở Khoa học và Công nghệ tỉnh Bình An (demo)");
     assert!(agencies[2][1].starts_with("=cmd|") && !agencies[2][1].chars().any(char::is_control));
     assert_eq!(agencies[3][2], "9", "the total row");
+    let measured = agencies[0].iter().position(|h| h == "Measured controls").expect("a measured column");
+    assert_eq!(agencies[0][measured + 1], "Measured share");
+    assert_eq!(agencies[3][measured], national["overall"]["controls_measured"].to_string());
+    assert_eq!(
+        agencies[3][measured + 1].parse::<f64>().unwrap(),
+        national["overall"]["measured_share"].as_f64().unwrap()
+    );
+    assert_eq!(agencies[2][measured], "0", "so-b's report has no bases: unmeasured");
     let levels = sheet(&mut wb, "By level");
     assert!(levels.iter().any(|r| r[0] == "level" && r[1] == "3"));
     assert!(levels.iter().any(|r| r[0] == "catalogue" && r[1] == "nd331-2026"));

@@ -4,7 +4,8 @@
 //!
 //! Columns: the agency, the report counted for it (file, generation time, signing key), every
 //! figure of the national view (counts, rates as fractions in [0, 1] at full precision, empty when
-//! there is no system), the change since `--previous` (a signed difference of fractions, empty
+//! there is no system), the measured required controls and their share (`controls_measured`,
+//! `measured_share`: a report without bases counts as unmeasured), the change since `--previous` (a signed difference of fractions, empty
 //! without one) and the missing controls as `ID (systems)` pairs. The overall row's missing
 //! controls are the national ranking (counted in systems); its `generated_at` is the national view's. Rejected and
 //! superseded inputs are listed in the JSON and XLSX outputs and on standard error, not here.
@@ -16,7 +17,7 @@ use super::national::{Change, Figures, National};
 use crate::i18n::{Lang, tr};
 use crate::report::csv::{BOM, Field, record, row};
 
-const HEADER_EN: [&str; 16] = [
+const HEADER_EN: [&str; 18] = [
     "scope",
     "agency_id",
     "agency",
@@ -30,12 +31,14 @@ const HEADER_EN: [&str; 16] = [
     "fully_implemented_rate",
     "systems_partly_implemented",
     "systems_not_implemented",
+    "controls_measured",
+    "measured_share",
     "change_approval_rate",
     "change_fully_implemented_rate",
     "missing_controls",
 ];
 
-const HEADER_VI: [&str; 16] = [
+const HEADER_VI: [&str; 18] = [
     "pham_vi",
     "ma_co_quan",
     "co_quan",
@@ -49,6 +52,8 @@ const HEADER_VI: [&str; 16] = [
     "ty_le_trien_khai_day_du",
     "trien_khai_mot_so_hang_muc",
     "chua_trien_khai",
+    "bien_phap_do_kiem",
+    "ty_le_do_kiem",
     "thay_doi_ty_le_phe_duyet",
     "thay_doi_ty_le_trien_khai_day_du",
     "bien_phap_con_thieu",
@@ -59,7 +64,7 @@ fn missing(f: &Figures) -> String {
     crate::report::xlsx::missing_list(f.missing_controls.iter().map(|m| (m.control.as_str(), m.systems)))
 }
 
-fn figures<'a>(f: &'a Figures, change: Option<&'a Change>) -> [Field<'a>; 9] {
+fn figures<'a>(f: &'a Figures, change: Option<&'a Change>) -> [Field<'a>; 11] {
     [
         Field::Count(f.systems_total),
         Field::Count(f.systems_approved),
@@ -68,6 +73,8 @@ fn figures<'a>(f: &'a Figures, change: Option<&'a Change>) -> [Field<'a>; 9] {
         Field::Number(f.fully_implemented_rate),
         Field::Count(f.systems_partly_implemented),
         Field::Count(f.systems_not_implemented),
+        Field::Count(f.controls_measured),
+        Field::Number(f.measured_share),
         Field::Number(change.and_then(|c| c.approval_rate)),
         Field::Number(change.and_then(|c| c.fully_implemented_rate)),
     ]

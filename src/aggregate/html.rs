@@ -3,7 +3,8 @@
 //!
 //! It opens with the ministry's headline sentences (the same as the table's,
 //! [`super::table::headlines`]) and, when it applies, a warning that unsigned reports were counted;
-//! then the overall figures with their change since the previous period, figures per level and
+//! then the overall figures (the measured share of required controls among them) with their change
+//! since the previous period, figures per level and
 //! per catalogue, one row per agency (below 50 % approval flagged), the distribution of approval
 //! rates across agencies, the controls most often missing, and every rejected or superseded input
 //! with its reason.
@@ -114,11 +115,23 @@ fn overall(h: &mut Html, n: &National, l: Lang) {
                 o.agencies_below_50pct_approval.to_string(),
             )
             .tone(bad(o.agencies_below_50pct_approval)),
+            Figure::new(
+                tr(l, "Measured controls", "Biện pháp đo kiểm"),
+                format!("{} ({})", f.controls_measured, pct(f.measured_share)),
+            )
+            .note(
+                tr(
+                    l,
+                    "required controls decided by a measurement rather than paper",
+                    "biện pháp bắt buộc được xác định bằng đo kiểm thay vì hồ sơ giấy",
+                )
+                .into(),
+            ),
         ],
     );
 }
 
-fn figure_columns(l: Lang) -> [page::Column<'static>; 6] {
+fn figure_columns(l: Lang) -> [page::Column<'static>; 7] {
     [
         col(""),
         num(tr(l, "Systems", "Hệ thống")),
@@ -126,6 +139,7 @@ fn figure_columns(l: Lang) -> [page::Column<'static>; 6] {
         num(tr(l, "Fully implemented", "Triển khai đầy đủ")),
         num(tr(l, "Partly", "Một số hạng mục")),
         num(tr(l, "Not implemented", "Chưa triển khai")),
+        num(tr(l, "Measured controls", "Biện pháp đo kiểm")),
     ]
 }
 

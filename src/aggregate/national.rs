@@ -1,6 +1,11 @@
 //! The national view (`tuanthu/national/v1`, `shared/spec/cli-and-report.md`): one counted report
 //! per agency and period, figures per agency, per level and per catalogue, the controls most often
 //! missing, and the change since the previous period.
+//!
+//! `controls_measured` and `measured_share` are re-derived from each counted report's control
+//! bases (spec: "Basis"): a report written before bases existed counts as unmeasured — its
+//! required controls in the denominator, none in the numerator — so old reports can only lower
+//! the national share, never inflate it.
 
 use super::input::{Loaded, Rejected};
 use crate::report::Deployment;
@@ -21,6 +26,10 @@ pub struct Figures {
     pub fully_implemented_rate: Option<f64>,
     pub systems_partly_implemented: usize,
     pub systems_not_implemented: usize,
+    /// Required controls whose basis is `measured` or `both`.
+    pub controls_measured: usize,
+    /// `controls_measured` / required controls (`null` when there are none).
+    pub measured_share: Option<f64>,
     pub missing_controls: Vec<Missing>,
 }
 
@@ -139,6 +148,8 @@ pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     figures: Figures,
+    /// Required controls: the denominator of `measured_share`.
+    required: usize,
     missing: HashMap<String, usize>,
 }
 
@@ -186,6 +197,8 @@ impl Tally {
         f.systems_fully_implemented += g.systems_fully_implemented;
         f.systems_partly_implemented += g.systems_partly_implemented;
         f.systems_not_implemented += g.systems_not_implemented;
+        f.controls_measured += g.controls_measured;
+        self.required += o.required;
         for (c, n) in &o.missing {
             *self.missing.entry(c.clone()).or_default() += n;
         }
@@ -201,6 +214,8 @@ impl Tally {
             Deployment::Partial => f.systems_partly_implemented += 1,
             Deployment::None => f.systems_not_implemented += 1,
         }
+        f.controls_measured += s.controls_measured();
+        self.required += s.controls.len();
         for c in s.missing() {
             match self.missing.get_mut(c) {
                 Some(n) => *n += 1,
@@ -215,6 +230,7 @@ impl Tally {
         let f = &mut self.figures;
         f.approval_rate = rate(f.systems_approved, f.systems_total);
         f.fully_implemented_rate = rate(f.systems_fully_implemented, f.systems_total);
+        f.measured_share = rate(f.controls_measured, self.required);
         f.missing_controls = ranking(self.missing, None, top);
         self.figures
     }

@@ -40,6 +40,11 @@ pub fn headlines(n: &National, lang: Lang) -> Vec<String> {
                 o.figures.systems_total,
                 pct(o.figures.approval_rate)
             ),
+            format!(
+                "{} of required controls were decided by a measurement rather than paper ({} controls).",
+                pct(o.figures.measured_share),
+                o.figures.controls_measured
+            ),
         ],
         Lang::Vi => vec![
             format!(
@@ -58,11 +63,17 @@ pub fn headlines(n: &National, lang: Lang) -> Vec<String> {
                 o.figures.systems_total,
                 pct(o.figures.approval_rate)
             ),
+            format!(
+                "{} biện pháp bắt buộc được xác định bằng đo kiểm thay vì hồ sơ giấy ({} biện pháp).",
+                pct(o.figures.measured_share),
+                o.figures.controls_measured
+            ),
         ],
     }
 }
 
-/// Name, systems, approved (rate), fully implemented (rate), partly, not implemented.
+/// Name, systems, approved (rate), fully implemented (rate), partly, not implemented, measured
+/// controls (share).
 pub(crate) fn figures_row(name: String, f: &Figures) -> Vec<String> {
     vec![
         name,
@@ -71,6 +82,7 @@ pub(crate) fn figures_row(name: String, f: &Figures) -> Vec<String> {
         format!("{} ({})", f.systems_fully_implemented, pct(f.fully_implemented_rate)),
         f.systems_partly_implemented.to_string(),
         f.systems_not_implemented.to_string(),
+        format!("{} ({})", f.controls_measured, pct(f.measured_share)),
     ]
 }
 
@@ -101,6 +113,7 @@ pub fn render(n: &National, g: &Glossary) -> String {
         tr(lang, "Fully implemented", "Triển khai đầy đủ"),
         tr(lang, "Partly", "Một số hạng mục"),
         tr(lang, "Not implemented", "Chưa triển khai"),
+        tr(lang, "Measured", "Đo kiểm"),
         tr(lang, "Change (pp)", "Thay đổi (điểm %)"),
     ];
     let mut t = crate::report::table::new_table(None);
@@ -118,7 +131,7 @@ pub fn render(n: &National, g: &Glossary) -> String {
     // Its rows are levels and catalogues, not agencies.
     let mut level_head = head;
     level_head[0] = tr(lang, "Level / catalogue", "Cấp độ / danh mục");
-    levels.set_header(&level_head[..6]);
+    levels.set_header(&level_head[..7]);
     for (level, f) in &n.overall.by_level {
         levels.add_row(figures_row(format!("{} {level}", tr(lang, "Level", "Cấp độ")), f));
     }

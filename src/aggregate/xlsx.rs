@@ -69,7 +69,7 @@ fn overview(wb: &mut Workbook, s: &Styles, n: &National, lang: Lang, title: &str
     let o = &n.overall;
     let f = &o.figures;
     let change = o.change.as_ref();
-    let lines: [(&str, Cell<'_>); 13] = [
+    let lines: [(&str, Cell<'_>); 15] = [
         (t("Agencies", "Số cơ quan"), Cell::Count(o.agencies)),
         (t("Systems", "Số hệ thống"), Cell::Count(f.systems_total)),
         (t("Approved", "Đã phê duyệt"), Cell::Count(f.systems_approved)),
@@ -78,6 +78,8 @@ fn overview(wb: &mut Workbook, s: &Styles, n: &National, lang: Lang, title: &str
         (t("Fully implemented rate", "Tỷ lệ triển khai đầy đủ"), Cell::Rate(f.fully_implemented_rate)),
         (t("Partly implemented", "Triển khai một số hạng mục"), Cell::Count(f.systems_partly_implemented)),
         (t("Not implemented", "Chưa triển khai"), Cell::Count(f.systems_not_implemented)),
+        (t("Measured controls", "Biện pháp đo kiểm"), Cell::Count(f.controls_measured)),
+        (t("Measured share of required controls", "Tỷ lệ biện pháp bắt buộc đo kiểm"), Cell::Rate(f.measured_share)),
         (
             t("Agencies with an approval rate below 50%", "Cơ quan có tỷ lệ phê duyệt dưới 50%"),
             Cell::Count(o.agencies_below_50pct_approval),
@@ -115,10 +117,12 @@ fn figure_cols(lang: Lang) -> Vec<Col<'static>> {
         col(t("Fully implemented rate", "Tỷ lệ triển khai đầy đủ"), 12.0),
         col(t("Partly implemented", "Triển khai một số hạng mục"), 12.0),
         col(t("Not implemented", "Chưa triển khai"), 12.0),
+        col(t("Measured controls", "Biện pháp đo kiểm"), 11.0),
+        col(t("Measured share", "Tỷ lệ đo kiểm"), 11.0),
     ]
 }
 
-fn figure_cells(f: &Figures) -> [Cell<'static>; 7] {
+fn figure_cells(f: &Figures) -> [Cell<'static>; 9] {
     [
         Cell::Count(f.systems_total),
         Cell::Count(f.systems_approved),
@@ -127,6 +131,8 @@ fn figure_cells(f: &Figures) -> [Cell<'static>; 7] {
         Cell::Rate(f.fully_implemented_rate),
         Cell::Count(f.systems_partly_implemented),
         Cell::Count(f.systems_not_implemented),
+        Cell::Count(f.controls_measured),
+        Cell::Rate(f.measured_share),
     ]
 }
 

@@ -1,5 +1,8 @@
 //! `--format csv`: one row per finding (a control without findings still gets one row, so every
-//! status appears), for spreadsheets.
+//! status appears), for spreadsheets. The last columns (added after the others, so that scripts
+//! reading columns by position keep working) are the control's `basis` and its system's
+//! `controls_measured` and `measured_share`, repeated on each of the system's rows as its level and
+//! catalogue are.
 //!
 //! Written for Excel as much as for parsers: UTF-8 with a byte-order mark (without it Excel shows
 //! Vietnamese as mojibake), CRLF line ends and RFC 4180 quoting. Cells are hostile data (banners,
@@ -12,7 +15,7 @@
 use super::{ControlReport, Report, ReportFinding};
 use crate::i18n::Lang;
 
-const HEADER_EN: [&str; 15] = [
+const HEADER_EN: [&str; 18] = [
     "agency_id",
     "system_id",
     "system",
@@ -28,9 +31,12 @@ const HEADER_EN: [&str; 15] = [
     "asset",
     "message",
     "evidence",
+    "basis",
+    "controls_measured",
+    "measured_share",
 ];
 
-const HEADER_VI: [&str; 15] = [
+const HEADER_VI: [&str; 18] = [
     "ma_co_quan",
     "ma_he_thong",
     "he_thong",
@@ -46,6 +52,9 @@ const HEADER_VI: [&str; 15] = [
     "tai_san",
     "thong_diep",
     "bang_chung",
+    "co_so",
+    "bien_phap_do_kiem",
+    "ty_le_do_kiem",
 ];
 
 /// The byte-order mark every tuanthu CSV starts with: without it Excel reads UTF-8 as ANSI.
@@ -116,10 +125,15 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 let findings: Vec<Option<&ReportFinding>> =
                     if c.findings.is_empty() { vec![None] } else { c.findings.iter().map(Some).collect() };
                 for f in findings {
-                    let mut cells: Vec<&str> = fixed.iter().map(|s| s.as_ref()).collect();
-                    cells.extend([c.id.as_str(), c.status.as_str()]);
-                    cells.extend(finding_cells(f));
-                    row(&mut out, &cells);
+                    let mut fields: Vec<Field<'_>> = fixed.iter().map(|s| Field::Text(s)).collect();
+                    fields.extend([Field::Text(&c.id), Field::Text(c.status.as_str())]);
+                    fields.extend(finding_cells(f).map(Field::Text));
+                    fields.extend([
+                        Field::Text(c.basis.as_str()),
+                        Field::Count(system.controls_measured),
+                        Field::Number(system.measured_share),
+                    ]);
+                    record(&mut out, &fields);
                 }
             }
         }

@@ -5,9 +5,13 @@
 //! report's own statuses before believing what the report states (`report::verify`). A second
 //! implementation could drift from this one and turn a genuine report into a rejection, or let an
 //! inflated one through.
+//!
+//! `controls_measured` and `measured_share` (spec: "Basis") count the required controls whose
+//! status a measurement decided (basis `measured` or `both`) among all required controls; a
+//! control without a basis (a report written before bases existed) counts as unmeasured.
 
 use super::model::{CatalogueFigures, Deployment, MissingControl, Rate, StatusCounts, rate};
-use crate::engine::Status;
+use crate::engine::{Basis, Status};
 use crate::inventory::ApprovalStatus;
 use std::collections::BTreeMap;
 
@@ -34,6 +38,15 @@ pub struct SystemFigures {
     pub fully_implemented: bool,
     pub deployment: Deployment,
     pub counts: StatusCounts,
+    /// Required controls whose basis is `measured` or `both` (0 until [`SystemFigures::with_bases`]).
+    pub controls_measured: usize,
+}
+
+impl StatusCounts {
+    /// Every counted control: the system's required controls.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.unknown + self.waived + self.not_applicable
+    }
 }
 
 impl SystemFigures {
@@ -62,7 +75,20 @@ impl SystemFigures {
             fully_implemented: compliant && approval == ApprovalStatus::Approved,
             deployment,
             counts,
+            controls_measured: 0,
         }
+    }
+
+    /// Counts the measured controls among the required controls' `bases` (`None`: a control
+    /// without a basis, from a report written before bases existed: unmeasured).
+    pub fn with_bases(mut self, bases: impl Iterator<Item = Option<Basis>>) -> SystemFigures {
+        self.controls_measured = bases.filter(|b| b.is_some_and(Basis::is_measured)).count();
+        self
+    }
+
+    /// `controls_measured` / required controls; `None` without required controls.
+    pub fn measured_share(&self) -> Rate {
+        rate(self.controls_measured, self.counts.total())
     }
 }
 
@@ -82,6 +108,11 @@ pub struct AgencyFigures {
     pub systems_not_implemented: usize,
     pub missing_controls: Vec<MissingControl>,
     pub by_catalogue: BTreeMap<String, CatalogueFigures>,
+    /// Measured required controls over the agency's systems.
+    pub controls_measured: usize,
+    /// `controls_measured` / required controls over the agency's systems (a system with many
+    /// controls weighs more than one with few: the share is of controls, not a mean of shares).
+    pub measured_share: Rate,
 }
 
 /// Accumulates an agency's figures one system at a time; keys borrow from the caller (the
@@ -95,6 +126,8 @@ pub struct AgencyTally<'a> {
     fully: usize,
     partly: usize,
     none: usize,
+    measured: usize,
+    required: usize,
     missing: BTreeMap<&'a str, usize>,
     by_catalogue: BTreeMap<&'a str, CatalogueFigures>,
 }
@@ -115,6 +148,8 @@ impl<'a> AgencyTally<'a> {
         self.fully += usize::from(f.fully_implemented);
         self.partly += usize::from(f.deployment == Deployment::Partial);
         self.none += usize::from(f.deployment == Deployment::None);
+        self.measured += f.controls_measured;
+        self.required += f.counts.total();
         for id in missing {
             *self.missing.entry(id).or_default() += 1;
         }
@@ -139,6 +174,8 @@ impl<'a> AgencyTally<'a> {
             systems_not_implemented: self.none,
             missing_controls: ranking(self.missing),
             by_catalogue: self.by_catalogue.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            controls_measured: self.measured,
+            measured_share: rate(self.measured, self.required),
         }
     }
 }
@@ -168,5 +205,25 @@ mod tests {
         assert!(!f.compliant, "nothing shown is not compliant");
         let f = SystemFigures::of([Pass].into_iter(), ApprovalStatus::Draft);
         assert!(f.compliant && !f.fully_implemented);
+    }
+
+    #[test]
+    fn measured_share_counts_measured_and_both_among_required_controls() {
+        use Basis::*;
+        let statuses = [Pass, Fail, Pass, Unknown, Waived];
+        let f = SystemFigures::of(statuses.into_iter(), ApprovalStatus::Approved)
+            .with_bases([Some(Both), Some(Measured), Some(Attested), Some(None), Option::None].into_iter());
+        assert_eq!((f.controls_measured, f.measured_share()), (2, Some(0.4)));
+        let old = SystemFigures::of(statuses.into_iter(), ApprovalStatus::Approved);
+        assert_eq!((old.controls_measured, old.measured_share()), (0, Some(0.0)), "no bases: unmeasured");
+        let empty = SystemFigures::of([].into_iter(), ApprovalStatus::Approved).with_bases([].into_iter());
+        assert_eq!(empty.measured_share(), Option::None, "no required control: null");
+        let mut tally = AgencyTally::default();
+        tally.add("tt12-2022", ApprovalStatus::Approved, &f, [].into_iter());
+        let three = SystemFigures::of([Pass, Pass, Pass].into_iter(), ApprovalStatus::Draft)
+            .with_bases([Some(Measured); 3].into_iter());
+        tally.add("tt12-2022", ApprovalStatus::Draft, &three, [].into_iter());
+        let a = tally.finish();
+        assert_eq!((a.controls_measured, a.measured_share), (5, Some(5.0 / 8.0)), "weighted by controls");
     }
 }

@@ -4,8 +4,8 @@
 
 use super::figures::{AgencyTally, SystemFigures};
 use crate::engine::{
-    Assessment, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry, TransitionResult,
-    TransitionState, UnregisteredAsset,
+    Assessment, Basis, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry,
+    TransitionResult, TransitionState, UnregisteredAsset,
 };
 use crate::i18n::Lang;
 use serde::Serialize;
@@ -69,6 +69,10 @@ pub struct AgencyReport {
     pub approved_compliance_rate: Rate,
     pub systems_partly_implemented: usize,
     pub systems_not_implemented: usize,
+    /// Required controls decided by measurement (basis `measured` or `both`) over all systems.
+    pub controls_measured: usize,
+    /// `controls_measured` / required controls over all systems; `null` when there are none.
+    pub measured_share: Rate,
     pub missing_controls: Vec<MissingControl>,
     /// The same figures per catalogue (regime), while agencies run both.
     pub by_catalogue: BTreeMap<String, CatalogueFigures>,
@@ -126,6 +130,9 @@ pub struct ReportFinding {
 pub struct ControlReport {
     pub id: String,
     pub status: Status,
+    /// What decided the status: `measured`, `attested`, `both` or `none` (for a waived control,
+    /// the status beneath the waiver).
+    pub basis: Basis,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_status: Option<Status>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,6 +177,10 @@ pub struct SystemReport {
     pub fully_implemented: bool,
     pub deployment: Deployment,
     pub counts: StatusCounts,
+    /// Required controls decided by measurement (basis `measured` or `both`).
+    pub controls_measured: usize,
+    /// `controls_measured` / required controls; `null` when there are none.
+    pub measured_share: Rate,
     pub controls: Vec<ControlReport>,
     pub obligations: Vec<ControlReport>,
     /// Optional at this level (Law 116 Art. 10): shown, never counted toward `compliant`.
@@ -204,6 +215,14 @@ impl Report {
     pub fn systems(&self) -> impl Iterator<Item = (&AgencyReport, &SystemReport)> {
         self.agencies.iter().flat_map(|a| a.systems.iter().map(move |s| (a, s)))
     }
+
+    /// The report's overall measured figures, over every system of every agency:
+    /// (`controls_measured`, required controls, `measured_share`).
+    pub fn measured(&self) -> (usize, usize, Rate) {
+        let (measured, required) =
+            self.systems().fold((0, 0), |(m, r), (_, s)| (m + s.controls_measured, r + s.controls.len()));
+        (measured, required, rate(measured, required))
+    }
 }
 
 fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> AgencyReport {
@@ -227,6 +246,8 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
         approved_compliance_rate: a.approved_compliance_rate,
         systems_partly_implemented: a.systems_partly_implemented,
         systems_not_implemented: a.systems_not_implemented,
+        controls_measured: a.controls_measured,
+        measured_share: a.measured_share,
         missing_controls: a.missing_controls,
         by_catalogue: a.by_catalogue,
         systems: systems.into_iter().zip(figures).map(|(s, f)| system(s, f, lang)).collect(),
@@ -237,6 +258,7 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
 /// use too).
 fn figures_of(s: &SystemResult) -> SystemFigures {
     SystemFigures::of(s.controls.iter().map(|c| c.status), s.approval)
+        .with_bases(s.controls.iter().map(|c| Some(c.basis)))
 }
 
 fn system(s: SystemResult, f: SystemFigures, lang: Lang) -> SystemReport {
@@ -251,6 +273,8 @@ fn system(s: SystemResult, f: SystemFigures, lang: Lang) -> SystemReport {
         compliant: f.compliant,
         fully_implemented: f.fully_implemented,
         deployment: f.deployment,
+        measured_share: f.measured_share(),
+        controls_measured: f.controls_measured,
         counts: f.counts,
         controls: s.controls.into_iter().map(|c| control(c, lang)).collect(),
         obligations: s.obligations.into_iter().map(|c| control(c, lang)).collect(),
@@ -277,6 +301,7 @@ fn control(c: ControlResult, lang: Lang) -> ControlReport {
     ControlReport {
         id: c.id,
         status: c.status,
+        basis: c.basis,
         waived_status: c.waived_status,
         waiver: c.waiver,
         tailored: c.tailored,

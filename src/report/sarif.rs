@@ -13,7 +13,10 @@
 //! - the *location* is the system's entry in the inventory file (file, line, column), the only
 //!   source line a deployment pipeline can change; the system itself is the logical location;
 //! - `partialFingerprints` identify (agency, system, control, asset), so code scanning tracks a
-//!   result across runs even when the inventory file is edited above it.
+//!   result across runs even when the inventory file is edited above it;
+//! - a result's `properties.basis` says what decided the control (`measured`, `attested`, `both`,
+//!   `none`); the run's properties carry the report's `controls_measured`, `controls_required` and
+//!   `measured_share` over every system.
 //!
 //! Text from scanned hosts reaches `message.text`: control characters are removed first.
 
@@ -40,6 +43,7 @@ pub fn render(report: &Report, g: &Glossary) -> Result<String, super::RenderErro
             }
         }
     }
+    let (measured, required, share) = report.measured();
     let mut log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -58,6 +62,9 @@ pub fn render(report: &Report, g: &Glossary) -> Result<String, super::RenderErro
                 "as_of": report.as_of,
                 "period": report.period,
                 "rules_digest": report.policy.rules_digest,
+                "controls_measured": measured,
+                "controls_required": required,
+                "measured_share": share,
             },
         }],
     });
@@ -131,6 +138,7 @@ fn result(
             "catalogue": system.catalogue,
             "control": control.id,
             "status": status.as_str(),
+            "basis": control.basis.as_str(),
             "asset": group.asset,
             "clause": info.and_then(|i| i.clause),
             "rules": group.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),

@@ -1,12 +1,14 @@
 //! `--format table` (the default): a summary per agency, one row per system, then the controls
-//! that keep each system from compliance with the reason behind each. Every cell passes through
+//! that keep each system from compliance with the reason behind each. Every summary says how many
+//! required controls a measurement decided (`controls_measured`, `measured_share`) and every
+//! control row its basis: measured, attested, both or none. Every cell passes through
 //! [`crate::sanitize`]: findings quote banners and script output from scanned hosts.
 
 use super::{AgencyReport, Rate, Report, SystemReport};
-use crate::engine::{Outcome, Status, TransitionState};
+use crate::engine::{Basis, Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::sanitize::{one_line, truncate};
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 /// How much the table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,21 @@ pub fn status_text(s: Status, lang: Lang) -> &'static str {
         Status::Waived => tr(lang, "waived", "miễn trừ"),
         Status::NotApplicable => tr(lang, "n/a", "không áp dụng"),
     }
+}
+
+/// What decided a control's status, in words.
+pub fn basis_text(b: Basis, lang: Lang) -> &'static str {
+    match b {
+        Basis::Measured => tr(lang, "measured", "đo kiểm"),
+        Basis::Attested => tr(lang, "attested", "xác nhận"),
+        Basis::Both => tr(lang, "both", "cả hai"),
+        Basis::None => tr(lang, "none", "chưa có"),
+    }
+}
+
+/// "N/M (x%)": measured required controls among all, and the share.
+pub(crate) fn measured_text(measured: usize, required: usize, share: Rate) -> String {
+    format!("{measured}/{required} ({})", pct(share))
 }
 
 pub(crate) fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> &'static str {
@@ -128,8 +145,9 @@ impl TableRenderer {
             tr(l, "period", "kỳ báo cáo"),
             one_line(&r.period)
         );
+        let required: usize = a.systems.iter().map(|s| s.controls.len()).sum();
         out.push_str(&format!(
-            "{}: {} · {}: {} ({}) · {}: {} ({}) · {}: {} ({})\n",
+            "{}: {} · {}: {} ({}) · {}: {} ({}) · {}: {} ({}) · {}: {}\n",
             tr(l, "Systems", "Số hệ thống"),
             a.systems_total,
             tr(l, "approved", "đã phê duyệt"),
@@ -141,6 +159,8 @@ impl TableRenderer {
             tr(l, "fully implemented", "triển khai đầy đủ"),
             a.systems_fully_implemented,
             pct(a.fully_implemented_rate),
+            tr(l, "controls measured", "biện pháp đo kiểm"),
+            measured_text(a.controls_measured, required, a.measured_share),
         ));
         let mut t = new_table(self.width);
         t.set_header(vec![
@@ -154,7 +174,14 @@ impl TableRenderer {
             tr(l, "Unknown", "Chưa rõ"),
             tr(l, "Waived", "Miễn trừ"),
             tr(l, "N/A", "K.áp dụng"),
+            tr(l, "Measured", "Đo kiểm"),
         ]);
+        // A system id is never broken across lines (names may wrap): ids are what readers grep.
+        let widest = a.systems.iter().map(|s| one_line(&s.id).chars().count()).max().unwrap_or(0);
+        if let Some(c) = t.column_mut(0) {
+            let w = u16::try_from(widest.min(32)).unwrap_or(32) + 2;
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
+        }
         for s in &a.systems {
             t.add_row(vec![
                 format!("{}\n{}", one_line(&s.id), one_line(&s.name)),
@@ -167,6 +194,8 @@ impl TableRenderer {
                 s.counts.unknown.to_string(),
                 s.counts.waived.to_string(),
                 s.counts.not_applicable.to_string(),
+                // The share alone: the counts are in the summary line and the JSON.
+                pct(s.measured_share),
             ]);
         }
         out.push_str(&format!("{t}\n"));
@@ -296,7 +325,12 @@ impl TableRenderer {
             return out;
         }
         let mut t = new_table(self.width);
-        t.set_header(vec![tr(l, "Control", "Biện pháp"), tr(l, "Status", "Trạng thái"), tr(l, "Why", "Lý do")]);
+        t.set_header(vec![
+            tr(l, "Control", "Biện pháp"),
+            tr(l, "Status", "Trạng thái"),
+            tr(l, "Basis", "Cơ sở"),
+            tr(l, "Why", "Lý do"),
+        ]);
         for c in rows.iter().copied() {
             let shown: Vec<_> =
                 c.findings.iter().filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass).collect();
@@ -329,7 +363,7 @@ impl TableRenderer {
                 ));
             }
             let id = if c.caveat.is_some() { format!("{} †", one_line(&c.id)) } else { one_line(&c.id) };
-            t.add_row(vec![id, status_text(c.status, l).to_string(), why]);
+            t.add_row(vec![id, status_text(c.status, l).to_string(), basis_text(c.basis, l).to_string(), why]);
         }
         out.push_str(&format!("{t}\n"));
         out.push_str(&caveats(&rows));

@@ -9,13 +9,20 @@
 //! and every figure it states is re-derived from its control statuses with the code that wrote
 //! them ([`super::figures`]); the first disagreement is the rejection.
 //!
+//! Bases (`measured`, `attested`, `both`, `none`) are optional in `tuanthu/report/v1`: a report
+//! written before them is accepted and counts as unmeasured. When stated, `controls_measured` and
+//! `measured_share` are re-derived from the controls' bases, and a basis must fit its status (a
+//! `both` that is not a pass, a measured pass of a control only an attestation can pass, a basis
+//! beside `unknown` other than `none`…): the evidence is not in the report, but a basis that
+//! contradicts the statuses or the catalogue is a claim the verifier can refuse.
+//!
 //! The report is read borrowing ids and statuses from its bytes: a national center verifies
 //! gigabytes of reports, and holds one per worker thread at a time.
 
 use super::figures::{AgencyFigures, AgencyTally, SystemFigures};
 use super::model::{CatalogueFigures, Deployment, StatusCounts};
 use super::sign;
-use crate::engine::Status;
+use crate::engine::{Basis, Status};
 use crate::inventory::ApprovalStatus;
 use crate::policy::Policy;
 use crate::sanitize::one_line;
@@ -233,6 +240,11 @@ pub struct AgencySummary<'a> {
     pub systems_partly_implemented: Option<usize>,
     #[serde(default)]
     pub systems_not_implemented: Option<usize>,
+    #[serde(default)]
+    pub controls_measured: Option<usize>,
+    /// Absent (`None`) or stated, possibly `null` (`Some(None)`).
+    #[serde(default, deserialize_with = "present")]
+    pub measured_share: Option<Option<f64>>,
     #[serde(borrow)]
     pub missing_controls: Vec<MissingSummary<'a>>,
     pub by_catalogue: BTreeMap<String, CatalogueFigures>,
@@ -265,6 +277,11 @@ pub struct SystemSummary<'a> {
     pub deployment: Deployment,
     #[serde(default)]
     pub counts: Option<StatusCounts>,
+    #[serde(default)]
+    pub controls_measured: Option<usize>,
+    /// Absent (`None`) or stated, possibly `null` (`Some(None)`).
+    #[serde(default, deserialize_with = "present")]
+    pub measured_share: Option<Option<f64>>,
     /// Required controls only (optional ones are listed apart).
     #[serde(borrow)]
     pub controls: Vec<ControlSummary<'a>>,
@@ -286,6 +303,9 @@ pub struct ControlSummary<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     pub status: Status,
+    /// Absent in reports written before bases existed: unmeasured.
+    #[serde(default)]
+    pub basis: Option<Basis>,
     #[serde(default)]
     pub waived_status: Option<Status>,
     #[serde(default)]
@@ -319,7 +339,23 @@ impl SystemSummary<'_> {
 
     fn figures(&self) -> SystemFigures {
         SystemFigures::of(self.controls.iter().map(|c| c.status), self.approval)
+            .with_bases(self.controls.iter().map(|c| c.basis))
     }
+
+    /// Required controls decided by measurement (basis `measured` or `both`).
+    pub fn controls_measured(&self) -> usize {
+        self.controls.iter().filter(|c| c.basis.is_some_and(Basis::is_measured)).count()
+    }
+}
+
+/// A member that may be absent (`None`) or present and `null` (`Some(None)`): serde's `Option`
+/// alone reads both as `None`, and a stated `null` share must still be checked.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// A reporting period: four digits.
@@ -384,6 +420,7 @@ fn check_agency(r: &Summary, policy: &Policy) -> Result<(), Rejection> {
             return Err(Rejection::Schema(format!("system id `{}` is listed twice", one_line(&s.id))));
         }
         check_profile(s, &r.policy, policy)?;
+        check_bases(s, policy)?;
         let f = s.figures();
         check_system_figures(s, &f)?;
         tally.add(&s.catalogue, s.approval, &f, s.missing());
@@ -483,7 +520,63 @@ fn check_system_figures(s: &SystemSummary, f: &SystemFigures) -> Result<(), Reje
     {
         return Err(disagree(&scope, "counts", c, &f.counts));
     }
+    check_measured(&scope, (s.controls_measured, s.measured_share), (f.controls_measured, f.measured_share()))
+}
+
+/// Stated `controls_measured` and `measured_share` (each optional) against the derived ones.
+fn check_measured(
+    scope: &str,
+    (count, share): (Option<usize>, Option<Option<f64>>),
+    (derived_count, derived_share): (usize, Option<f64>),
+) -> Result<(), Rejection> {
+    if let Some(n) = count
+        && n != derived_count
+    {
+        return Err(disagree(scope, "controls_measured", n, derived_count));
+    }
+    if let Some(r) = share
+        && !same_rate(r, derived_share)
+    {
+        return Err(disagree(scope, "measured_share", r, derived_share));
+    }
     Ok(())
+}
+
+/// Each control's basis fits its status (spec: "Basis"): `none` exactly when nothing decided it
+/// (`unknown`, or a waiver over `unknown`), `both` only on a pass, and a pass on measurement
+/// (`measured`, `both`) only for a control the catalogue lets measurement pass. A required
+/// control, an obligation and an optional control alike.
+fn check_bases(s: &SystemSummary, policy: &Policy) -> Result<(), Rejection> {
+    let catalogue = policy.catalogue(&s.catalogue);
+    let lists = [&s.controls, &s.obligations, &s.optional_controls];
+    for c in lists.into_iter().flatten() {
+        let Some(basis) = c.basis else { continue };
+        let beneath = if c.status == Status::Waived { c.waived_status.unwrap_or(Status::Unknown) } else { c.status };
+        let fits = match (basis, beneath) {
+            (Basis::None, b) => b == Status::Unknown,
+            (_, Status::Unknown) => false,
+            (Basis::Measured | Basis::Both, Status::Pass) => measurable(catalogue, &c.id),
+            (Basis::Both, _) => false,
+            (Basis::Measured | Basis::Attested, _) => true,
+        };
+        if !fits {
+            return Err(Rejection::Inconsistent(format!(
+                "system `{}`: control {} is `{}` with basis `{}`, which cannot have decided it",
+                one_line(&s.id),
+                one_line(&c.id),
+                c.status.as_str(),
+                basis.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether measurement alone may pass `control` (the catalogue's `attestation: optional`).
+fn measurable(catalogue: Option<&crate::policy::catalogue::Catalogue>, control: &str) -> bool {
+    catalogue
+        .and_then(|c| c.get(control))
+        .is_some_and(|c| c.evidence.attestation == crate::policy::catalogue::AttestationNeed::Optional)
 }
 
 /// Rates are compared to within rounding: a reader's float parsing may differ in the last bit.
@@ -536,5 +629,5 @@ fn check_agency_figures(a: &AgencySummary, d: &AgencyFigures) -> Result<(), Reje
     if a.by_catalogue != d.by_catalogue {
         return Err(disagree(&scope, "by_catalogue", &a.by_catalogue, &d.by_catalogue));
     }
-    Ok(())
+    check_measured(&scope, (a.controls_measured, a.measured_share), (d.controls_measured, d.measured_share))
 }

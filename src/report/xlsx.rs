@@ -2,12 +2,14 @@
 //!
 //! Sheets, in order:
 //!
-//! * **Summary** — one row per agency: systems, approval, compliance and implementation figures;
+//! * **Summary** — one row per agency: systems, approval, compliance and implementation figures,
+//!   and the required controls decided by measurement (`controls_measured`, `measured_share`);
 //! * **Systems** — one row per system: level, regime, approval (with its Mẫu 08 wording), status
-//!   counts and the registration (owner, operator, decisions, expected dates, inventory source);
+//!   counts, measured controls and share, and the registration (owner, operator, decisions,
+//!   expected dates, inventory source);
 //! * **Controls** — one row per system × control (required controls, obligations and optional
-//!   controls, told apart by a kind column) with the control's title and clause, its status and
-//!   how many findings explain it;
+//!   controls, told apart by a kind column) with the control's title and clause, its status, its
+//!   basis and how many findings explain it;
 //! * **Findings** — one row per finding, as in `--format csv`, plus the rule's title and
 //!   remediation;
 //! * **Mẫu 08** — the yearly return of Decree 331, laid out as the form ([`super::mau08`]).
@@ -359,6 +361,8 @@ fn summary(wb: &mut Workbook, s: &Styles, report: &Report, lang: Lang) -> Result
         col(t("Fully implemented among approved", "Tỷ lệ triển khai đầy đủ trong số đã phê duyệt"), 14.0),
         col(t("Partly implemented", "Triển khai một số hạng mục"), 12.0),
         col(t("Not implemented", "Chưa triển khai"), 12.0),
+        col(t("Controls measured", "Biện pháp đo kiểm"), 11.0),
+        col(t("Measured share", "Tỷ lệ đo kiểm"), 11.0),
         long(t("Missing controls (systems)", "Biện pháp còn thiếu (số hệ thống)"), 50.0),
     ];
     let mut sheet = data_sheet(wb, s, "Summary", &cols)?;
@@ -380,6 +384,8 @@ fn summary(wb: &mut Workbook, s: &Styles, report: &Report, lang: Lang) -> Result
             Cell::Rate(a.approved_compliance_rate),
             Cell::Count(a.systems_partly_implemented),
             Cell::Count(a.systems_not_implemented),
+            Cell::Count(a.controls_measured),
+            Cell::Rate(a.measured_share),
             Cell::Text(&missing),
         ])?;
     }
@@ -411,6 +417,8 @@ fn systems(wb: &mut Workbook, s: &Styles, report: &Report, lang: Lang) -> Result
         col(t("Unknown", "Chưa rõ"), 8.0),
         col(t("Waived", "Miễn trừ"), 8.0),
         col(t("Not applicable", "Không áp dụng"), 9.0),
+        col(t("Controls measured", "Biện pháp đo kiểm"), 11.0),
+        col(t("Measured share", "Tỷ lệ đo kiểm"), 11.0),
         long(t("Owner", "Chủ quản"), 28.0),
         long(t("Operator", "Đơn vị vận hành"), 28.0),
         col(t("Security regulation", "Quy chế bảo đảm an toàn"), 16.0),
@@ -442,6 +450,8 @@ fn systems(wb: &mut Workbook, s: &Styles, report: &Report, lang: Lang) -> Result
             Cell::Count(sys.counts.unknown),
             Cell::Count(sys.counts.waived),
             Cell::Count(sys.counts.not_applicable),
+            Cell::Count(sys.controls_measured),
+            Cell::Rate(sys.measured_share),
             Cell::Text(r.owner.as_deref().unwrap_or("")),
             Cell::Text(r.operator.as_deref().unwrap_or("")),
             Cell::Text(r.regulation.as_deref().unwrap_or("")),
@@ -481,6 +491,7 @@ fn controls(wb: &mut Workbook, s: &Styles, report: &Report, g: &Glossary) -> Res
         long(t("Title", "Tên biện pháp"), 50.0),
         col(t("Clause", "Điều khoản"), 22.0),
         col(t("Status", "Trạng thái"), 14.0),
+        col(t("Basis", "Cơ sở"), 10.0),
         col(t("Findings", "Số phát hiện"), 10.0),
         col(t("Tailored", "Điều chỉnh"), 10.0),
         long(t("Waiver", "Miễn trừ"), 36.0),
@@ -501,6 +512,7 @@ fn controls(wb: &mut Workbook, s: &Styles, report: &Report, g: &Glossary) -> Res
                     Cell::Text(info.map_or("", |i| i.title)),
                     Cell::Text(info.and_then(|i| i.clause).unwrap_or("")),
                     Cell::Text(c.status.as_str()),
+                    Cell::Text(c.basis.as_str()),
                     Cell::Count(c.findings.len()),
                     Cell::Text(if c.tailored { yes_no(true, g.lang) } else { "" }),
                     Cell::Text(waiver.as_deref().unwrap_or("")),

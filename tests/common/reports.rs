@@ -1,9 +1,13 @@
 //! Hand-made `tuanthu/report/v1` documents for aggregation tests: complete (every member the
 //! schema requires), listing the level profile's controls, with figures derived by the library's
 //! own figure code — the same a verifier re-derives — so a test can forge exactly one thing.
+//!
+//! Reports are made as `check` wrote them before control bases existed (no `basis`, no
+//! `controls_measured` or `measured_share`) unless a test gives controls a basis ([`set_basis`]):
+//! then [`refigure`] states the measured figures too, as `check` does now.
 
 use serde_json::{Value, json};
-use tuanthu::engine::Status;
+use tuanthu::engine::{Basis, Status};
 use tuanthu::inventory::ApprovalStatus;
 use tuanthu::report::figures::{AgencyTally, SystemFigures};
 
@@ -60,6 +64,7 @@ pub fn report(agency: &str, generated_at: &str, systems: Vec<Value>) -> Value {
 
 /// Recomputes every figure of `r` from its control statuses and approvals.
 pub fn refigure(r: &mut Value) {
+    let with_bases = has_bases(r);
     for agency in r["agencies"].as_array_mut().expect("agencies") {
         let systems = agency["systems"].as_array_mut().expect("systems");
         let mut figures = Vec::new();
@@ -71,7 +76,17 @@ pub fn refigure(r: &mut Value) {
                 .map(|c| serde_json::from_value(c["status"].clone()).expect("status"))
                 .collect();
             let approval: ApprovalStatus = serde_json::from_value(s["approval"].clone()).expect("approval");
-            let f = SystemFigures::of(statuses.iter().copied(), approval);
+            let bases: Vec<Option<Basis>> = s["controls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.get("basis").map(|b| serde_json::from_value(b.clone()).expect("basis")))
+                .collect();
+            let f = SystemFigures::of(statuses.iter().copied(), approval).with_bases(bases.into_iter());
+            if with_bases {
+                s["controls_measured"] = json!(f.controls_measured);
+                s["measured_share"] = json!(f.measured_share());
+            }
             s["compliant"] = json!(f.compliant);
             s["fully_implemented"] = json!(f.fully_implemented);
             s["deployment"] = serde_json::to_value(f.deployment).unwrap();
@@ -103,5 +118,52 @@ pub fn refigure(r: &mut Value) {
         set(agency, "systems_not_implemented", json!(a.systems_not_implemented));
         set(agency, "missing_controls", serde_json::to_value(&a.missing_controls).unwrap());
         set(agency, "by_catalogue", serde_json::to_value(&a.by_catalogue).unwrap());
+        if with_bases {
+            set(agency, "controls_measured", json!(a.controls_measured));
+            set(agency, "measured_share", json!(a.measured_share));
+        }
+    }
+}
+
+/// Whether any control of `r` states a basis (a report written since bases exist).
+fn has_bases(r: &Value) -> bool {
+    let controls = |s: &Value| s["controls"].as_array().into_iter().flatten().any(|c| c.get("basis").is_some());
+    r["agencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a["systems"].as_array().into_iter().flatten())
+        .any(controls)
+}
+
+/// Gives every control of every system a basis that fits its status, as `check` would with
+/// attestations only (`attested`, `none` when unknown), then `measured` to the failing controls
+/// named in `measured` (a rule over measured evidence failed them), and refigures.
+pub fn set_bases(r: &mut Value, measured: &[&str]) {
+    for agency in r["agencies"].as_array_mut().expect("agencies") {
+        for s in agency["systems"].as_array_mut().expect("systems") {
+            for list in ["controls", "obligations", "optional_controls"] {
+                for c in s[list].as_array_mut().expect("control list") {
+                    let basis = match c["status"].as_str() {
+                        Some("unknown") => "none",
+                        Some("fail") if measured.contains(&c["id"].as_str().unwrap_or_default()) => "measured",
+                        _ => "attested",
+                    };
+                    c["basis"] = json!(basis);
+                }
+            }
+        }
+    }
+    refigure(r);
+}
+
+/// Sets one control's basis (system `system`, control `control` among the required controls).
+pub fn set_basis(r: &mut Value, system: &str, control: &str, basis: &str) {
+    for agency in r["agencies"].as_array_mut().expect("agencies") {
+        for s in agency["systems"].as_array_mut().expect("systems").iter_mut().filter(|s| s["id"] == system) {
+            for c in s["controls"].as_array_mut().expect("controls").iter_mut().filter(|c| c["id"] == control) {
+                c["basis"] = json!(basis);
+            }
+        }
     }
 }

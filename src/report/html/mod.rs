@@ -17,9 +17,9 @@ pub(crate) mod svg;
 mod system;
 
 use super::{AgencyReport, Glossary, Report};
-use crate::engine::Status;
+use crate::engine::{Basis, Status};
 use crate::i18n::{Lang, tr};
-use crate::report::table::{approval_text, pct, status_text};
+use crate::report::table::{approval_text, basis_text, measured_text, pct, status_text};
 use page::{Figure, Html, col, figures, meta_list, notice, num, text_table};
 use svg::{Bar, Group, Series};
 
@@ -99,6 +99,44 @@ fn status_legend(h: &mut Html, l: Lang) {
             });
         }
     });
+    basis_legend(h, l);
+}
+
+/// What each basis means (spec: "Basis"), under the statuses.
+fn basis_legend(h: &mut Html, l: Lang) {
+    const MEANINGS: [(Basis, &str, &str); 4] = [
+        (
+            Basis::Measured,
+            "a rule over measured evidence (a scan, a probe, a host audit) failed the control, or measurement alone was enough to pass it",
+            "quy tắc trên bằng chứng đo kiểm (quét, thăm dò, kiểm tra máy chủ) cho thấy không đạt, hoặc chỉ riêng kết quả đo đã đủ để đạt",
+        ),
+        (
+            Basis::Attested,
+            "an attestation decided it (or a recorded assessment); clean scans of a control they can only fail do not count",
+            "do xác nhận (hoặc kết quả đánh giá đã ghi nhận) quyết định; kết quả quét sạch của biện pháp mà phép quét chỉ có thể đánh trượt không được tính",
+        ),
+        (
+            Basis::Both,
+            "it passes on an attestation, and measurement alone would also pass it",
+            "đạt theo xác nhận, và chỉ riêng kết quả đo cũng đủ để đạt",
+        ),
+        (Basis::None, "nothing decided it: the control is unknown", "chưa có căn cứ: biện pháp ở trạng thái chưa rõ"),
+    ];
+    h.el("p", &[], |h| {
+        h.text(tr(
+            l,
+            "Basis — what decided each status; the measured share of a system or an agency is the part of its required controls decided by measured or both:",
+            "Cơ sở — căn cứ quyết định từng trạng thái; tỷ lệ đo kiểm của hệ thống hoặc cơ quan là phần biện pháp bắt buộc có cơ sở đo kiểm hoặc cả hai:",
+        ));
+    });
+    h.el("ul", &[("class", &"legend")], |h| {
+        for (b, en, vi) in MEANINGS {
+            h.el("li", &[], |h| {
+                h.leaf("strong", &[], basis_text(b, l));
+                h.text(" ").text(tr(l, en, vi));
+            });
+        }
+    });
 }
 
 fn anchor(agency: usize, system: usize) -> String {
@@ -126,6 +164,7 @@ fn count_and_rate(n: usize, rate: super::Rate) -> String {
 fn agency_figures(h: &mut Html, a: &AgencyReport, l: Lang) {
     let unknown: usize = a.systems.iter().map(|s| s.counts.unknown).sum();
     let with_unknown = a.systems.iter().filter(|s| s.counts.unknown > 0).count();
+    let required: usize = a.systems.iter().map(|s| s.controls.len()).sum();
     let bad = |n: usize| if n > 0 { "bad" } else { "" };
     figures(
         h,
@@ -163,6 +202,18 @@ fn agency_figures(h: &mut Html, a: &AgencyReport, l: Lang) {
             .tone(bad(a.systems_partly_implemented)),
             Figure::new(tr(l, "Not implemented", "Chưa triển khai"), a.systems_not_implemented.to_string())
                 .tone(bad(a.systems_not_implemented)),
+            Figure::new(
+                tr(l, "Measured controls", "Biện pháp đo kiểm"),
+                measured_text(a.controls_measured, required, a.measured_share),
+            )
+            .note(
+                tr(
+                    l,
+                    "required controls decided by a measurement rather than paper",
+                    "biện pháp bắt buộc được xác định bằng đo kiểm thay vì hồ sơ giấy",
+                )
+                .into(),
+            ),
             Figure::new(tr(l, "Unknown controls", "Biện pháp chưa rõ"), unknown.to_string())
                 .note(format!(
                     "{with_unknown} {}",
@@ -302,7 +353,7 @@ fn level_table(h: &mut Html, a: &AgencyReport, l: Lang) {
 /// One row per system, linking to its section.
 fn overview(h: &mut Html, ai: usize, a: &AgencyReport, l: Lang) {
     h.leaf("h3", &[], tr(l, "Systems", "Các hệ thống"));
-    let head: [(&str, bool); 11] = [
+    let head: [(&str, bool); 12] = [
         (tr(l, "System", "Hệ thống"), false),
         (tr(l, "Level", "Cấp độ"), true),
         (tr(l, "Catalogue", "Danh mục"), false),
@@ -314,6 +365,7 @@ fn overview(h: &mut Html, ai: usize, a: &AgencyReport, l: Lang) {
         (status_text(Status::Unknown, l), true),
         (status_text(Status::Waived, l), true),
         (status_text(Status::NotApplicable, l), true),
+        (tr(l, "Measured", "Đo kiểm"), true),
     ];
     h.el("table", &[], |h| {
         h.el("thead", &[], |h| {
@@ -347,6 +399,8 @@ fn overview(h: &mut Html, ai: usize, a: &AgencyReport, l: Lang) {
                     for n in status_values(&s.counts) {
                         h.leaf("td", &[("class", &"num")], &n.to_string());
                     }
+                    let measured = measured_text(s.controls_measured, s.controls.len(), s.measured_share);
+                    h.leaf("td", &[("class", &"num")], &measured);
                 });
             }
         });

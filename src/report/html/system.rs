@@ -8,7 +8,7 @@ use crate::engine::{Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::inventory::AssessmentKind;
 use crate::policy::rules::Severity;
-use crate::report::table::{approval_text, status_text, transition_state};
+use crate::report::table::{approval_text, basis_text, measured_text, status_text, transition_state};
 use crate::report::{ControlReport, Deployment, ReportFinding, SystemReport, TransitionReport};
 
 /// Mẫu 08's plan status, in words.
@@ -123,6 +123,11 @@ fn counts(h: &mut Html, s: &SystemReport, l: Lang) {
             badge(h, status, l);
             h.text(&format!(" {n}"));
         }
+        h.text(&format!(
+            " · {}: {}",
+            tr(l, "decided by measurement", "xác định bằng đo kiểm"),
+            measured_text(s.controls_measured, s.controls.len(), s.measured_share)
+        ));
     });
 }
 
@@ -189,6 +194,11 @@ fn control_row(h: &mut Html, s: &SystemReport, c: &ControlReport, mark: Option<u
         h.el("td", &[], |h| requirement(h, s, &c.id, g));
         h.el("td", &[], |h| {
             badge(h, c.status, l);
+            h.void("br", &[]).leaf(
+                "span",
+                &[("class", &format!("muted basis-{}", c.basis.as_str()))],
+                &format!("{}: {}", tr(l, "basis", "cơ sở"), basis_text(c.basis, l)),
+            );
             if let Some(w) = c.waived_status {
                 h.void("br", &[]).leaf(
                     "span",
