@@ -1,6 +1,7 @@
 //! `tls` records: the protocol versions, suites and certificate of one declared endpoint (names
-//! per the evidence contract, `docs/evidence.md`). Core names of the contract are required when a
-//! record is read; facts added since default to "nothing seen", which no rule reads as a pass.
+//! per the evidence contract, `docs/evidence.md`). The facts rules decide on are required when a
+//! record is read (a missing one would read as a default that could pass); descriptive ones and
+//! those added since default to "nothing seen".
 
 use super::ProbeError;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ pub struct TlsFacts {
     /// false when it refused, `None` when the probe failed (see `probe_errors`).
     pub protocols: BTreeMap<String, Option<bool>>,
     /// Per accepted version, IANA suite names in the server's order of preference.
+    #[serde(default)]
     pub ciphers: BTreeMap<String, Vec<String>>,
     /// Whether the server imposes its own suite order (None: fewer than two suites to compare,
     /// or the comparison probe failed).
@@ -78,6 +80,7 @@ pub struct CertificateFacts {
     /// `ecdsa-with-SHA256`, …), or the OID when it has none.
     pub signature_algorithm: Option<String>,
     /// Subject equals issuer and the signature verifies with the leaf's own key.
+    #[serde(default)]
     pub self_signed: bool,
     /// The host name the client used is named by the leaf's SANs (RFC 6125 matching).
     pub hostname_match: bool,
@@ -87,8 +90,10 @@ pub struct CertificateFacts {
     /// Why `chain_valid` is false, for people: "expired", "unknown issuer (…)", "self-signed", …
     pub chain_error: Option<String>,
     /// Certificates the server presented, leaf included.
+    #[serde(default)]
     pub chain_length: usize,
     /// SHA-256 of the leaf DER, lower-case hex (empty when no certificate was presented).
+    #[serde(default)]
     pub sha256: String,
     /// Serial number, colon-separated hex.
     pub serial: Option<String>,
