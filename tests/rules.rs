@@ -33,6 +33,15 @@ struct Case {
     http: Value,
     #[serde(default)]
     incident: Value,
+    #[serde(default)]
+    audit: Value,
+    #[serde(default)]
+    vulns: Value,
+    #[serde(default)]
+    agent: Value,
+    /// For `select:` rules: the audited check (expect `selected` or `not-selected`).
+    #[serde(default)]
+    check: Value,
     expect: String,
 }
 
@@ -69,6 +78,20 @@ fn incident_defaults() -> Value {
         "open_minutes": 0, "reference": ""})
 }
 
+/// Host evidence as the engine describes it to rules (engine/facts.rs): nothing found yet.
+fn host_defaults() -> (Value, Value, Value, Value) {
+    let state = serde_json::to_value(tuanthu::evidence::HostState::default()).unwrap();
+    let counts = serde_json::to_value(tuanthu::evidence::Counts::default()).unwrap();
+    let audit = json!({"target": "web01", "benchmark": "", "profile": "", "tool": "", "score": -1.0, "checks": 0,
+        "counts": counts, "state": state, "has_state": false, "age_days": 0});
+    let vcounts = serde_json::to_value(tuanthu::evidence::SeverityCounts::default()).unwrap();
+    let vulns = json!({"target": "web01", "tool": "", "counts": vcounts, "findings": [], "age_days": 0});
+    let agent = json!({"target": "web01", "tool": "wazuh", "agent_id": "001", "status": "active", "active": true,
+        "last_keepalive": "", "silent_hours": 0, "version": "", "age_days": 0});
+    let check = json!({"id": "", "title": "", "severity": "", "references": {}, "benchmark": ""});
+    (audit, vulns, agent, check)
+}
+
 fn defaults() -> (Value, Value, Value) {
     let system = json!({"id": "s", "agency": "a", "name": "S", "level": 3, "catalogue": "tt12-2022",
         "approval": "approved", "allowed_ports": [], "has_allowed_ports": false});
@@ -93,9 +116,10 @@ fn every_rule_behaves_as_its_cases_say() {
         let rule = policy.rules.get(&file.rule).unwrap_or_else(|| panic!("{}: no rule {}", path.display(), file.rule));
         assert_eq!(path.file_stem().unwrap().to_str().unwrap(), file.rule, "case file named after its rule");
         let expects: Vec<&str> = file.cases.iter().map(|c| c.expect.as_str()).collect();
+        let (yes, no) = if rule.select.is_some() { ("selected", "not-selected") } else { ("fail", "pass") };
         assert!(
-            expects.contains(&"fail") && expects.iter().any(|e| *e != "fail"),
-            "{}: needs a failing and a non-failing case",
+            expects.contains(&yes) && expects.iter().any(|e| *e != yes),
+            "{}: needs a `{yes}` case and one that is not (e.g. `{no}`)",
             file.rule
         );
         for case in &file.cases {
@@ -111,6 +135,11 @@ fn every_rule_behaves_as_its_cases_say() {
             // Parameters default to the bundled level-3 profile's.
             let mut params = serde_json::to_value(&policy.profile("tt12-2022", 3).unwrap().params).unwrap();
             merge(&mut params, &case.params);
+            let (mut audit, mut vulns, mut agent, mut check) = host_defaults();
+            merge(&mut audit, &case.audit);
+            merge(&mut vulns, &case.vulns);
+            merge(&mut agent, &case.agent);
+            merge(&mut check, &case.check);
             let mut ctx = tuanthu::policy::rules::new_context();
             ctx.add_variable_as_val("system", to_val(&system));
             ctx.add_variable_as_val("params", to_val(&params));
@@ -119,11 +148,23 @@ fn every_rule_behaves_as_its_cases_say() {
             ctx.add_variable_as_val("tls", to_val(&tls));
             ctx.add_variable_as_val("http", to_val(&http));
             ctx.add_variable_as_val("incident", to_val(&incident));
-            let got = match rule.judge(&ctx) {
-                Verdict::Fail => "fail".to_string(),
-                Verdict::Pass => "pass".to_string(),
-                Verdict::Skipped => "skipped".to_string(),
-                Verdict::Error(e) => format!("error: {e}"),
+            ctx.add_variable_as_val("audit", to_val(&audit));
+            ctx.add_variable_as_val("vulns", to_val(&vulns));
+            ctx.add_variable_as_val("agent", to_val(&agent));
+            ctx.add_variable_as_val("check", to_val(&check));
+            let got = if rule.select.is_some() {
+                match rule.selects(&ctx) {
+                    Ok(true) => "selected".to_string(),
+                    Ok(false) => "not-selected".to_string(),
+                    Err(e) => format!("error: {e}"),
+                }
+            } else {
+                match rule.judge(&ctx) {
+                    Verdict::Fail => "fail".to_string(),
+                    Verdict::Pass => "pass".to_string(),
+                    Verdict::Skipped => "skipped".to_string(),
+                    Verdict::Error(e) => format!("error: {e}"),
+                }
             };
             let matches = got == case.expect || (case.expect == "error" && got.starts_with("error"));
             if !matches {

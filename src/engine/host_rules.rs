@@ -81,7 +81,13 @@ impl Selections {
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
-pub fn run(cx: &SystemCx, root: &cel::Context, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+pub fn run(
+    cx: &SystemCx,
+    root: &cel::Context,
+    kind: EvidenceKind,
+    rules: &[&Rule],
+    out: &mut HashMap<String, RuleResult>,
+) {
     let Some(record_kind) = kind.host_record() else { return };
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
@@ -190,8 +196,11 @@ fn select_checks(
             CheckResult::Fail => {
                 failed += 1;
                 let check = facts::check(bench, c);
-                let parts =
-                    [("check", Part::Facts(&check)), ("audit", Part::Facts(audit_value)), ("asset", Part::Text(&unit.label))];
+                let parts = [
+                    ("check", Part::Facts(&check)),
+                    ("audit", Part::Facts(audit_value)),
+                    ("asset", Part::Text(&unit.label)),
+                ];
                 let record = Facts::new(&parts);
                 res.failures.push(Finding {
                     rule: r.id.clone(),

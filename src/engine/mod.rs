@@ -61,7 +61,13 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let values = probes.values();
     let host_records = hosts::HostRecords::new(&evidence.probes);
     let selections = host_rules::Selections::new(&policy.rules, &evidence.probes);
-    let shared = Shared { index: &index, probes: &probes, values: &values, host_records: &host_records, selections: &selections };
+    let shared = Shared {
+        index: &index,
+        probes: &probes,
+        values: &values,
+        host_records: &host_records,
+        selections: &selections,
+    };
     let results = crate::par::map(&work, |(a, s)| evaluate_system(a, s, policy, evidence, &shared, opts));
     let mut by_agency: Vec<AgencyResult> = inv
         .agencies

@@ -139,13 +139,7 @@ impl EvidenceWriter {
                     finished_at: &'a str,
                     records: Vec<Record>,
                 }
-                let doc = Document {
-                    schema: SCHEMA,
-                    tool: tool(),
-                    started_at: &self.started_at,
-                    finished_at,
-                    records,
-                };
+                let doc = Document { schema: SCHEMA, tool: tool(), started_at: &self.started_at, finished_at, records };
                 let written = serde_json::to_writer_pretty(&mut self.out, &doc)
                     .map_err(std::io::Error::from)
                     .and_then(|()| self.out.write_all(b"\n"))
