@@ -74,6 +74,37 @@ impl HostRecords {
         self.first_seen.get(&(same_name_key(target), id.to_string())).copied()
     }
 
+    /// Completes what identifies each declared host with what host evidence about it says: the
+    /// addresses a host audit or agent matched by name reports for the machine, and the names a
+    /// record matched by address gives it. One round, from records that matched directly, so that
+    /// a vulnerability scan that names `10.0.0.5` finds the host declared as `web01` whose audit
+    /// reports that address.
+    pub fn enrich(&self, inputs: &[EvidenceInput], units: &mut [Unit]) {
+        for unit in units.iter_mut() {
+            let direct: Vec<At> = unit
+                .addresses
+                .iter()
+                .flat_map(|a| self.by_addr.get(a))
+                .chain(unit.names.iter().flat_map(|n| self.by_name.get(&same_name_key(n))))
+                .flatten()
+                .copied()
+                .collect();
+            for (i, r) in direct {
+                let rec = &inputs[i].records[r];
+                for a in addresses(rec) {
+                    if !unit.addresses.contains(&a) {
+                        unit.addresses.push(a);
+                    }
+                }
+                for n in names(rec) {
+                    if !unit.names.iter().any(|x| same_name_key(x) == same_name_key(n)) {
+                        unit.names.push(n.to_string());
+                    }
+                }
+            }
+        }
+    }
+
     /// The record of `kind` to judge `unit` on: matched by address, else by name; the newest
     /// observed no later than `as_of`, else the newest (whose date the age check then reports).
     pub fn best<'a>(
@@ -100,20 +131,35 @@ impl HostRecords {
         Some((inputs[i].file.as_str(), &inputs[i].records[r]))
     }
 
-    /// Host records that match no host any system declares.
+    /// Host records that match no host any system declares — directly, or through what a record
+    /// that does match says of the same machine (as [`HostRecords::enrich`] does).
     pub fn unregistered(inputs: &[EvidenceInput], scope: &Scope) -> Vec<UnregisteredAsset> {
+        let host_records = || {
+            inputs.iter().flat_map(|i| i.records.iter().map(move |r| (i, r))).filter(|(_, r)| is_host_kind(r.kind()))
+        };
+        let identity = |rec: &Record| -> (Vec<IpAddr>, Vec<String>) {
+            (addresses(rec).collect(), names(rec).map(same_name_key).collect())
+        };
+        let mut known_addrs = std::collections::HashSet::new();
+        let mut known_names = std::collections::HashSet::new();
+        for (_, rec) in host_records() {
+            let (addrs, names) = identity(rec);
+            if scope.contains(&addrs, &names) {
+                known_addrs.extend(addrs);
+                known_names.extend(names);
+            }
+        }
         let mut out = Vec::new();
-        for input in inputs {
-            for rec in input.records.iter().filter(|r| is_host_kind(r.kind())) {
-                let addrs: Vec<IpAddr> = addresses(rec).collect();
-                let names: Vec<String> = names(rec).map(str::to_string).collect();
-                if !scope.contains(&addrs, &names) {
-                    out.push(UnregisteredAsset {
-                        address: rec.target.clone(),
-                        seen_in: format!("{} ({})", input.file, rec.kind()),
-                        open_ports: Vec::new(),
-                    });
-                }
+        for (input, rec) in host_records() {
+            let (addrs, names) = identity(rec);
+            let related =
+                addrs.iter().any(|a| known_addrs.contains(a)) || names.iter().any(|n| known_names.contains(n));
+            if !related && !scope.contains(&addrs, &names) {
+                out.push(UnregisteredAsset {
+                    address: rec.target.clone(),
+                    seen_in: format!("{} ({})", input.file, rec.kind()),
+                    open_ports: Vec::new(),
+                });
             }
         }
         out
@@ -124,9 +170,19 @@ fn is_host_kind(kind: &RecordKind) -> bool {
     matches!(kind, RecordKind::HostAudit | RecordKind::Vulnerabilities | RecordKind::Agent)
 }
 
-/// A record's addresses: those it lists, and its target when that is an address.
+/// A record's addresses that identify a host: those it lists, and its target when that is an
+/// address. Loopback, link-local and unspecified addresses (every machine has them; OpenSCAP
+/// lists them among a target's addresses) identify nothing and are left out.
 fn addresses(rec: &Record) -> impl Iterator<Item = IpAddr> + '_ {
-    rec.addresses.iter().chain(std::iter::once(&rec.target)).filter_map(|a| a.parse().ok())
+    rec.addresses.iter().chain(std::iter::once(&rec.target)).filter_map(|a| a.parse().ok()).filter(identifies)
+}
+
+fn identifies(a: &IpAddr) -> bool {
+    let link_local = match a {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+    };
+    !(a.is_loopback() || a.is_unspecified() || link_local)
 }
 
 /// A record's host names: those it lists, and its target when that is not an address.
@@ -152,7 +208,16 @@ pub fn units(cx: &SystemCx) -> (Vec<Unit>, Vec<(String, Text)>) {
     for asset in &cx.system.assets.hosts {
         match asset {
             HostAsset::Ip(ip) => units.push(Unit { label: ip.to_string(), addresses: vec![*ip], names: Vec::new() }),
-            HostAsset::Name(n) => units.push(Unit { label: n.clone(), addresses: Vec::new(), names: vec![n.clone()] }),
+            HostAsset::Name(n) => {
+                // The addresses the nmap evidence resolved this name to identify it too.
+                let addresses = cx
+                    .hosts
+                    .iter()
+                    .filter(|(_, h)| h.names.iter().any(|x| same_name_key(x) == same_name_key(n)))
+                    .flat_map(|(_, h)| h.addresses.iter().copied())
+                    .collect();
+                units.push(Unit { label: n.clone(), addresses, names: vec![n.clone()] });
+            }
             HostAsset::Net(net) => {
                 let seen: Vec<&crate::evidence::nmap::ScannedHost> = cx
                     .hosts

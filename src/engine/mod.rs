@@ -180,7 +180,8 @@ fn evaluate_system(
         units: Vec::new(),
         unit_gaps: Vec::new(),
     };
-    let (units, unit_gaps) = hosts::units(&cx);
+    let (mut units, unit_gaps) = hosts::units(&cx);
+    shared.host_records.enrich(&evidence.probes, &mut units);
     let cx = SystemCx { units, unit_gaps, ..cx };
     let sel = control::required_controls(&cx);
     let rule_results = rules_eval::evaluate_rules(&cx, &sel.required, &sel.optional);
