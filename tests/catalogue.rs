@@ -277,14 +277,23 @@ fn a_profile_with_a_control_of_another_level_is_rejected() {
 
 #[test]
 fn nd331_scan_visible_controls_are_fed_by_rules() {
-    // The Decree 331 rows marked `partial` are exactly those the bundled rules speak for, so
+    // The Decree 331 rows marked `partial` or `automated` are exactly those the bundled rules speak for, so
     // evidence (a scan, a probe, a recorded incident) can fail them; the others rest on
     // attestations alone.
     let p = policy();
     let cat = p.catalogue("nd331-2026").unwrap();
     for c in cat.controls.iter().filter(|c| !c.is_criterion()) {
         let fed = p.rules.for_control(&c.id).next().is_some();
-        let partial = c.automation == tuanthu::policy::catalogue::Automation::Partial;
-        assert_eq!(partial, fed, "{}: automation partial = {partial}, rules = {fed}", c.id);
+        // `automated`: measurement alone may pass it (its `measured:` says how); `partial`: it can
+        // only fail it.
+        use tuanthu::policy::catalogue::Automation;
+        let partial = matches!(c.automation, Automation::Partial | Automation::Automated);
+        assert_eq!(partial, fed, "{}: automation partial or automated = {partial}, rules = {fed}", c.id);
+        assert_eq!(
+            c.automation == Automation::Automated,
+            c.evidence.measured.is_some(),
+            "{}: automated exactly when measurement may pass it",
+            c.id
+        );
     }
 }

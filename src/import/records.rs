@@ -7,6 +7,9 @@
 //! which moves them by at most a few hours — a day's granularity is what evidence ages are judged
 //! at. `--observed-at` replaces them.
 //!
+//! XCCDF rule results of rules the profile did not select (`notselected`) are left out: they were
+//! not part of the audit.
+//!
 //! A file is read to its end or to its damage: the records complete before a damage are kept and
 //! the input is marked partial with the position, as for evidence files.
 
@@ -202,9 +205,12 @@ fn xccdf(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Resul
                 })
                 .clone()
         };
+        // `notselected`: the rule was not part of the profile evaluated, so it is no result of the
+        // audit at all (a profile leaves most of a benchmark's rules out).
         let results: Vec<Check> = tr
             .rule_results
             .iter()
+            .filter(|rr| rr.tool_result != "notselected")
             .map(|rr| {
                 let info = bench.rules.get(&rr.idref);
                 Check {
