@@ -421,6 +421,37 @@ fn real_lynis_audit_is_imported_as_lynis_wrote_it() {
         rep.tests_executed.len(),
         rep.tests_skipped.len()
     );
+
+    // The mapped controls get the statuses the mapping implies: SRV.05 (server anti-malware)
+    // fails when Lynis found no malware scanner, and SRV.01 fails on exactly the warned AUTH tests.
+    let host = rep.hostname.clone().expect("hostname");
+    let day = rep.observed_at().map(|t| t[..10].to_string()).expect("time");
+    let controls = common::check_one_host(&host, &[&report], &day);
+    let evidence = format!("{}#record 1", report.display());
+    let no_scanner = rep.facts.malware_scanner_installed == Some(false);
+    let (status, basis, fails) = controls["SRV.05"].clone();
+    let malware_warned: Vec<&str> =
+        rep.warnings.iter().map(|w| w.test_id.as_str()).filter(|id| id.starts_with("MALW-")).collect();
+    if no_scanner || !malware_warned.is_empty() {
+        assert_eq!((status.as_str(), basis.as_str()), ("fail", "measured"), "{fails:?}");
+        if no_scanner {
+            assert!(fails.contains(&format!("audit-no-malware-scanner {host} {evidence}")), "{fails:?}");
+        }
+    } else {
+        assert_eq!((status.as_str(), basis.as_str()), ("unknown", "none"), "{fails:?}");
+    }
+    let mut auth: Vec<String> = rep
+        .warnings
+        .iter()
+        .filter(|w| w.test_id.starts_with("AUTH-"))
+        .map(|w| format!("audit-authentication {host} {evidence};check={}", w.test_id))
+        .collect();
+    auth.sort();
+    auth.dedup();
+    let (status, _, mut fails) = controls["SRV.01"].clone();
+    fails.sort();
+    assert_eq!(fails, auth, "SRV.01's findings are the warned AUTH tests");
+    assert_eq!(status, if auth.is_empty() { "unknown" } else { "fail" });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,18 +98,24 @@ fn every_corpus_file_becomes_the_records_it_describes() {
         (
             "openvas/one_vuln.xml",
             Format::Openvas,
-            vec!["vulnerabilities 10.0.101.2 2023-09-28T16:12:15Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0"],
+            vec![
+                "vulnerabilities 10.0.101.2 2023-09-28T16:12:15Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0",
+            ],
         ),
         (
             "openvas/report_detail_v2.xml",
             Format::Openvas,
-            vec!["vulnerabilities server99 2025-08-22T15:09:57Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0"],
+            vec![
+                "vulnerabilities server99 2025-08-22T15:09:57Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0",
+            ],
         ),
         (
             "nessus/nessus_many_vuln.nessus",
             Format::Nessus,
             // Seven items, all of severity 0 (information): a clean host, still a record.
-            vec!["vulnerabilities preprod.boardvantage.net 2013-06-25T10:39:42Z 0 findings: critical 0 high 0 medium 0 low 0 unknown 0"],
+            vec![
+                "vulnerabilities preprod.boardvantage.net 2013-06-25T10:39:42Z 0 findings: critical 0 high 0 medium 0 low 0 unknown 0",
+            ],
         ),
         (
             "nessus/nessus_v_unknown.nessus",
@@ -167,7 +173,11 @@ fn a_wazuh_response_that_names_no_agent_is_kept_only_with_its_target() {
 fn the_tools_own_time_is_kept_and_observed_at_replaces_it() {
     let Some(shared) = common::shared() else { return };
     let file = shared.join("corpora/host-and-vuln/openvas/one_vuln.xml");
-    let at = time::OffsetDateTime::parse("2026-11-20T09:00:00+07:00", &time::format_description::well_known::Rfc3339).ok();
+    let at =
+        time::OffsetDateTime::parse("2026-11-20T09:00:00+07:00", &time::format_description::well_known::Rfc3339).ok();
     let (_, got, _, _) = import(&file, &Hints { target: None, observed_at: at });
-    assert_eq!(got, ["vulnerabilities 10.0.101.2 2026-11-20T02:00:00Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0"]);
+    assert_eq!(
+        got,
+        ["vulnerabilities 10.0.101.2 2026-11-20T02:00:00Z 1 findings: critical 1 high 0 medium 0 low 0 unknown 0"]
+    );
 }

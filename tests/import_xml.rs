@@ -467,6 +467,35 @@ fn a_real_oscap_run_imports_with_the_tools_own_results() {
         }
         assert!(t.findings.is_empty(), "{file}: SSG rules are not patch advisories");
     }
+
+    // The mapped controls get the statuses the mapping implies: SRV.03 (server logging) fails on
+    // exactly the evaluated checks the benchmark traces to NIST AU-*, and only on those.
+    let arf = dir.path().join("arf.xml");
+    let text = std::fs::read_to_string(&arf).expect("read arf");
+    let (_, tests, benchmark) = xccdf(text.as_bytes());
+    let t = &tests[0];
+    let target = t.target.clone().expect("target");
+    let au = |id: &str| {
+        benchmark.rules.get(id).is_some_and(|r| {
+            r.references.iter().any(|g| g.source.contains("800-53") && g.ids.iter().any(|n| n.starts_with("AU-")))
+        })
+    };
+    let mut want: Vec<String> = t
+        .rule_results
+        .iter()
+        .filter(|rr| rr.result == CheckResult::Fail && au(&rr.idref))
+        .map(|rr| format!("audit-logging {target} {}#record 1;check={}", arf.display(), rr.idref))
+        .collect();
+    want.sort();
+    let at = t.end_time.as_deref().expect("end time");
+    let as_of = &at[..10];
+    let controls = common::check_one_host(&target, &[&arf], as_of);
+    let (status, basis, mut fails) = controls["SRV.03"].clone();
+    fails.sort();
+    assert_eq!(fails, want, "SRV.03's findings are the failed AU checks");
+    let implied = if want.is_empty() { ("unknown", "none") } else { ("fail", "measured") };
+    assert_eq!((status.as_str(), basis.as_str()), implied);
+    eprintln!("oscap: {} rules evaluated, {} failed AU checks → SRV.03 {status}", tool.len(), want.len());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ impl Out<'_> {
         rec.hostnames = host.names;
         rec.observed_at = self.observed(at);
         rec.source = Some(self.source.clone());
-        rec.position = format!("{} #{}", self.source.format, self.input.records.len() + 1);
+        rec.position = format!("record {}", self.input.records.len() + 1);
         self.input.records.push(rec);
         Ok(())
     }
@@ -184,6 +184,19 @@ fn source_name(href: &str) -> String {
     known.iter().find(|(k, _)| h.contains(k)).map_or_else(|| href.to_string(), |(_, v)| (*v).to_string())
 }
 
+/// The tool an XCCDF `test-system` CPE names: `cpe:/a:redhat:openscap:1.3.7` → OpenSCAP 1.3.7.
+fn xccdf_tool(test_system: Option<&str>) -> (String, Option<String>) {
+    let Some(cpe) = test_system else { return ("XCCDF".into(), None) };
+    let parts: Vec<&str> = cpe.trim_start_matches("cpe:/").trim_start_matches("cpe:2.3:").split(':').collect();
+    match parts.as_slice() {
+        [_, _, product, version, ..] if product.eq_ignore_ascii_case("openscap") => {
+            ("OpenSCAP".into(), Some((*version).to_string()))
+        }
+        [_, vendor, product, version, ..] => (format!("{vendor} {product}"), Some((*version).to_string())),
+        _ => (cpe.to_string(), None),
+    }
+}
+
 fn xccdf(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Result<(), ImportError> {
     out.tool("XCCDF", None);
     let mut refs_cache: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
@@ -222,6 +235,8 @@ fn xccdf(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Resul
                 }
             })
             .collect();
+        let (tool, version) = xccdf_tool(tr.test_system.as_deref());
+        out.tool(&tool, version.as_deref());
         let host = Host::of(tr.target.iter().map(String::as_str).chain(tr.target_addresses.iter().map(String::as_str)));
         let at = tr.end_time.clone().or_else(|| tr.start_time.clone());
         let facts = HostAuditFacts {
@@ -503,6 +518,16 @@ mod tests {
         assert_eq!(t("Tue Jun 25 10:39:42 2013").as_deref(), Some("2013-06-25T10:39:42Z"));
         assert_eq!(t("Mon Jul  1 11:40:48 2013").as_deref(), Some("2013-07-01T11:40:48Z"));
         assert_eq!(t("yesterday"), None);
+    }
+
+    #[test]
+    fn the_test_system_names_the_tool() {
+        assert_eq!(xccdf_tool(Some("cpe:/a:redhat:openscap:1.3.7")), ("OpenSCAP".into(), Some("1.3.7".into())));
+        assert_eq!(
+            xccdf_tool(Some("cpe:/a:cisecurity:cis-cat_pro:4.28.0")),
+            ("cisecurity cis-cat_pro".into(), Some("4.28.0".into()))
+        );
+        assert_eq!(xccdf_tool(None), ("XCCDF".into(), None));
     }
 
     #[test]

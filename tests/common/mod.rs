@@ -213,3 +213,62 @@ pub fn national_inputs(root: &Path) -> (PathBuf, PathBuf) {
     std::fs::write(reports.join("garbage.json"), "{\"schema\": ").unwrap();
     (keys, reports)
 }
+
+/// `check` of one approved level-3 Circular 12 system declaring `host`, with `evidence` files, as
+/// of `as_of`: the JSON report's controls by id (status, basis, failing findings as
+/// "rule asset evidence").
+pub fn check_one_host(
+    host: &str,
+    evidence: &[&Path],
+    as_of: &str,
+) -> std::collections::BTreeMap<String, (String, String, Vec<String>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = dir.path().join("inventory.yaml");
+    std::fs::write(
+        &inv,
+        format!(
+            "schema: tuanthu/inventory/v1\nagency:\n  id: so-test\n  name: Test\nsystems:\n  - id: s\n    name: S\n    level: 3\n    approval: {{status: approved, decision: \"1/QĐ\", date: 2025-06-01}}\n    owner: T\n    operator: T\n    assets:\n      hosts: [\"{host}\"]\n"
+        ),
+    )
+    .expect("write inventory");
+    let out = dir.path().join("r.json");
+    let mut args = vec!["check".to_string(), "--inventory".into(), path_str(&inv), "--evidence".into()];
+    args.extend(evidence.iter().map(|p| path_str(p)));
+    args.extend(["--as-of".into(), as_of.into(), "--format".into(), "json".into(), "-o".into(), path_str(&out)]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = tuanthu(&args);
+    assert!(matches!(code(&o), 0 | 1), "check: {}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("report")).expect("JSON");
+    let system = &report["agencies"][0]["systems"][0];
+    system["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| {
+            let fails = c["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| f["outcome"] == "fail")
+                .map(|f| {
+                    format!(
+                        "{} {} {}",
+                        f["rule"].as_str().unwrap_or(""),
+                        f["asset"].as_str().unwrap_or("-"),
+                        f["evidence"].as_str().unwrap_or("-")
+                    )
+                })
+                .collect();
+            let id = c["id"].as_str().unwrap_or_default().to_string();
+            (
+                id,
+                (
+                    c["status"].as_str().unwrap_or_default().to_string(),
+                    c["basis"].as_str().unwrap_or_default().to_string(),
+                    fails,
+                ),
+            )
+        })
+        .collect()
+}

@@ -71,6 +71,31 @@ static TEMPLATES: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
                    "reported": "", "has_notice": false, "notice_after_minutes": -1, "has_report": false,
                    "report_after_minutes": -1, "open_minutes": 100000, "reference": ""}),
         ),
+        (
+            "audit",
+            json!({"target": "web01", "benchmark": "xccdf_org.ssgproject.content_benchmark_DEBIAN-12", "profile": "",
+                   "tool": "Lynis 3.0.8", "score": 55.0, "checks": 2,
+                   "counts": serde_json::to_value(tuanthu::evidence::Counts::default()).unwrap_or_default(),
+                   "state": serde_json::to_value(tuanthu::evidence::HostState { malware_scanner_installed: Some(false), ..Default::default() }).unwrap_or_default(),
+                   "has_state": true, "age_days": 5}),
+        ),
+        (
+            "check",
+            json!({"id": "xccdf_org.ssgproject.content_rule_package_rsyslog_installed", "title": "Ensure rsyslog is Installed",
+                   "severity": "medium", "references": {"nist": ["CM-6(a)", "AU-9(2)"], "cis": ["4.2.1.1"]}, "benchmark": "b"}),
+        ),
+        (
+            "vulns",
+            json!({"target": "10.0.0.1", "tool": "Greenbone", "counts": {"critical": 1, "high": 0, "medium": 0, "low": 0, "none": 0, "unknown": 0},
+                   "findings": [{"id": "1.3.6.1.4.1.25623.1.0.1", "name": "x", "port": "22/tcp", "severity": "critical",
+                                 "cvss": 9.8, "cves": ["CVE-2024-6387"], "first_seen": "2026-11-01T00:00:00Z", "open_days": 24}],
+                   "age_days": 4}),
+        ),
+        (
+            "agent",
+            json!({"target": "web01", "tool": "wazuh", "agent_id": "003", "status": "active", "active": true,
+                   "last_keepalive": "2026-11-23T23:50:00Z", "silent_hours": 0, "version": "Wazuh v4.11.1", "age_days": 1}),
+        ),
     ]
 });
 
@@ -158,19 +183,28 @@ fn edited(name: &str, edits: &[(Index, Option<Value>)]) -> Value {
 
 /// Facts for every variable, each edited.
 fn facts() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
-    let names = ["system", "params", "host", "port", "tls", "http", "incident"];
+    let names = ["system", "params", "host", "port", "tls", "http", "incident", "audit", "check", "vulns", "agent"];
     proptest::collection::vec(edits(), names.len())
         .prop_map(move |all| names.iter().zip(all).map(|(n, e)| (*n, edited(n, &e))).collect())
 }
 
+/// A rule's verdict; for a `select:` rule, whether it selects the check (as fail) or not (pass).
 fn judge(rule: &Rule, facts: &[(&'static str, Value)]) -> Verdict {
     let mut ctx = new_context();
     for (name, v) in facts {
-        if rule.evidence.variables().contains(name) {
+        let selected = rule.select.is_some() && *name == "check";
+        if rule.evidence.variables().contains(name) || selected {
             ctx.add_variable_as_val(*name, to_val(v));
         }
     }
-    rule.judge(&ctx)
+    if rule.select.is_none() {
+        return rule.judge(&ctx);
+    }
+    match rule.selects(&ctx) {
+        Ok(true) => Verdict::Fail,
+        Ok(false) => Verdict::Pass,
+        Err(e) => Verdict::Error(e),
+    }
 }
 
 proptest! {
