@@ -74,10 +74,6 @@ impl Selections {
         }
         s
     }
-
-    fn bits(&self, bench: &str, check: &str) -> Option<&Bits> {
-        self.by_check.get(bench)?.get(check)
-    }
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
@@ -160,9 +156,13 @@ fn judge_host(
         }
     }
     if let Some(Typed::HostAudit(audit)) = rec.facts() {
+        // What each check is selected by, looked up once for all the select rules.
+        let bench = audit.benchmark.as_deref().unwrap_or_default();
+        let checks = cx.selections.by_check.get(bench);
+        let bits: Vec<Option<&Bits>> = audit.results.iter().map(|c| checks.and_then(|m| m.get(&c.check))).collect();
         for r in rules.iter().filter(|r| r.select.is_some()) {
             if let Some(res) = out.get_mut(&r.id) {
-                select_checks(cx, r, unit, audit, &value, evidence, res);
+                select_checks(cx, r, unit, audit, &bits, &value, evidence, res);
             }
         }
     }
@@ -170,11 +170,13 @@ fn judge_host(
 
 /// A `select:` rule on one host: a finding per selected check that failed, a note per one that
 /// could not be evaluated, and a pass when at least one passed and nothing else spoke against.
+#[allow(clippy::too_many_arguments)] // one host's audit, seen from one rule: all of it is needed
 fn select_checks(
     cx: &SystemCx,
     r: &Rule,
     unit: &Unit,
     audit: &crate::evidence::HostAuditFacts,
+    bits: &[Option<&Bits>],
     audit_value: &Value,
     evidence: &str,
     res: &mut RuleResult,
@@ -182,8 +184,8 @@ fn select_checks(
     let Some(&bit) = cx.selections.rules.get(&r.id) else { return };
     let bench = audit.benchmark.as_deref().unwrap_or_default();
     let (mut passed, mut failed, mut unmeasured) = (0usize, 0usize, Vec::new());
-    for c in &audit.results {
-        let Some(bits) = cx.selections.bits(bench, &c.check) else { continue };
+    for (c, bits) in audit.results.iter().zip(bits) {
+        let Some(bits) = bits else { continue };
         if bits.failed[bit] {
             unmeasured.push(format!("{} (the rule's select: could not be evaluated on it)", c.check));
             continue;
