@@ -322,3 +322,117 @@ fn collect_writes_ssh_records_and_check_judges_them_without_probing() {
     let unknown = report.to_string();
     assert!(unknown.contains(&format!("{closed_t} could not be measured: connect")), "{unknown}");
 }
+
+/// Serves `script` to every connection (after reading whatever the client sends first), then
+/// closes; returns the port.
+fn hostile(rt: &tokio::runtime::Runtime, script: Vec<u8>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let script = script.clone();
+            tokio::spawn(async move {
+                let _ = s.write_all(&script).await;
+                let mut sink = [0u8; 4096];
+                // Keep reading until the client is done, so it sees our bytes, not a reset.
+                while let Ok(n) = s.read(&mut sink).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn probe_err(rt: &tokio::runtime::Runtime, port: u16) -> tuanthu::evidence::ProbeError {
+    let limits = Limits { read_timeout: Duration::from_secs(2), ..Limits::default() };
+    let dialer = Dialer::new(limits, Politeness::default());
+    rt.block_on(tuanthu::collect::ssh::probe(&dialer, ([127, 0, 0, 1], port).into())).unwrap_err()
+}
+
+/// One unencrypted packet around `payload`.
+fn packet(payload: &[u8]) -> Vec<u8> {
+    let padding = 4usize;
+    let mut out = ((1 + payload.len() + padding) as u32).to_be_bytes().to_vec();
+    out.push(padding as u8);
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&[0; 4]);
+    out
+}
+
+fn kexinit(kex: &str) -> Vec<u8> {
+    let mut p = vec![20u8];
+    p.extend_from_slice(&[7; 16]);
+    for list in [kex, "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha1", "hmac-sha1", "none", "none", "", ""] {
+        p.extend_from_slice(&(list.len() as u32).to_be_bytes());
+        p.extend_from_slice(list.as_bytes());
+    }
+    p.extend_from_slice(&[0, 0, 0, 0, 0]);
+    p
+}
+
+#[test]
+fn hostile_peers_get_clear_errors_within_bounds() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let chatty = hostile(&rt, b"not ssh\r\n".repeat(2000));
+    let e = probe_err(&rt, chatty);
+    assert_eq!(
+        (e.class.as_str(), e.message.as_str()),
+        ("protocol", "no SSH identification within the first 1024 lines (not an SSH server?)")
+    );
+    let long = hostile(&rt, vec![b'A'; 5000]);
+    let e = probe_err(&rt, long);
+    assert_eq!(e.message, "the server sent a line longer than 1024 bytes before its SSH identification");
+    let mut huge = b"SSH-2.0-evil\r\n".to_vec();
+    huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xf0, 4]);
+    let e = probe_err(&rt, hostile(&rt, huge));
+    assert_eq!(
+        e.message,
+        "the server sent a packet of length 4294967280 with 4 bytes of padding (not an SSH binary packet)"
+    );
+    // A name-list that claims more bytes than its packet holds.
+    let mut lying = b"SSH-2.0-evil\r\n".to_vec();
+    let mut payload = vec![20u8];
+    payload.extend_from_slice(&[0; 16]);
+    payload.extend_from_slice(&1_000_000u32.to_be_bytes());
+    lying.extend(packet(&payload));
+    let e = probe_err(&rt, hostile(&rt, lying));
+    assert_eq!(e.message, "a field of 1000000 bytes runs past the end of the packet");
+    let mut bye = b"SSH-2.0-evil\r\n".to_vec();
+    let mut payload = vec![1u8, 0, 0, 0, 2];
+    let reason = b"go\x1b[2Jaway";
+    payload.extend_from_slice(&(reason.len() as u32).to_be_bytes());
+    payload.extend_from_slice(reason);
+    bye.extend(packet(&payload));
+    let e = probe_err(&rt, hostile(&rt, bye));
+    assert_eq!(
+        e.message, "the server disconnected (reason 2): go\u{fffd}[2Jaway",
+        "control characters never reach a report"
+    );
+}
+
+#[test]
+fn control_characters_are_stripped_and_an_unknown_kex_is_said() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let mut script = b"SSH-2.0-Evil_1.0 \x1b]0;pwned\x07comment\r\n".to_vec();
+    script.extend(packet(&kexinit("weird-kex@example.com,ext-info-s")));
+    let port = hostile(&rt, script);
+    let dialer = Dialer::new(Limits::default(), Politeness::default());
+    let f = rt.block_on(tuanthu::collect::ssh::probe(&dialer, ([127, 0, 0, 1], port).into())).unwrap();
+    assert_eq!(f.banner, "SSH-2.0-Evil_1.0 \u{fffd}]0;pwned\u{fffd}comment", "control characters replaced");
+    assert_eq!((f.software.as_str(), f.openssh_version.clone()), ("Evil_1.0", None));
+    assert_eq!(f.kex, vec!["weird-kex@example.com".to_string()], "the ext-info pseudo-algorithm is not a key exchange");
+    assert_eq!(
+        f.host_key_errors,
+        vec![
+            "no key exchange tuanthu speaks is offered (weird-kex@example.com,ext-info-s): host keys not read"
+                .to_string()
+        ]
+    );
+    assert_eq!((f.host_keys.len(), f.connections), (0, 1));
+    let weak: Vec<&str> = f.weak.iter().map(|w| w.algorithm.as_str()).collect();
+    assert_eq!(weak, vec!["hmac-sha1"]);
+}
