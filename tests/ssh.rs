@@ -196,6 +196,7 @@ fn a_weak_openssh_is_classified_as_ssh_audit_does() {
     assert_eq!(f.ciphers, names(&["aes128-cbc", "3des-cbc", "aes256-ctr"]));
     assert_eq!(f.macs, names(&["hmac-sha1", "hmac-md5", "umac-64@openssh.com"]));
     assert_eq!(f.host_key_errors, Vec::<String>::new());
+    assert_eq!(f.connections, 2, "one per key type: RSA, DSA");
     let got: Vec<(String, Option<u32>, String)> =
         f.host_keys.iter().map(|k| (k.key_type.clone(), k.bits, k.sha256.clone())).collect();
     let (rsa_bits, rsa_fp) = sshd.fingerprint("rsa1024");
@@ -227,6 +228,31 @@ fn a_weak_openssh_is_classified_as_ssh_audit_does() {
         ("host_key", "ssh-dss", "fail", "dsa".to_string()),
     ];
     assert_eq!(weak, want);
+}
+
+#[test]
+fn every_key_exchange_tuanthu_speaks_reaches_the_host_key() {
+    if !available() {
+        return;
+    }
+    // The modern and weak servers cover X25519 and a fixed 1024-bit group; these the rest.
+    for kex in [
+        "ecdh-sha2-nistp256",
+        "ecdh-sha2-nistp384",
+        "diffie-hellman-group14-sha256",
+        "diffie-hellman-group16-sha512",
+        "diffie-hellman-group-exchange-sha256",
+        "diffie-hellman-group-exchange-sha1",
+    ] {
+        let sshd = start(&[("ed25519", "ed25519", "256")], &format!("KexAlgorithms {kex}\n"));
+        let f = probe(sshd.port);
+        let (_, fp) = sshd.fingerprint("ed25519");
+        assert_eq!(f.kex, vec![kex.to_string()]);
+        assert_eq!(f.host_key_errors, Vec::<String>::new(), "{kex}");
+        let keys: Vec<(&str, Option<u32>, &str)> =
+            f.host_keys.iter().map(|k| (k.key_type.as_str(), k.bits, k.sha256.as_str())).collect();
+        assert_eq!(keys, vec![("ssh-ed25519", Some(256), fp.as_str())], "{kex}");
+    }
 }
 
 fn inventory(modern: u16, weak: u16, closed: u16) -> String {
