@@ -91,3 +91,33 @@ pub struct EndOfLife {
     /// Why versions before the cutoff are end-of-life, with the source.
     pub reason: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::evidence::{Facts, Record, RecordKind};
+    use serde_json::json;
+
+    fn facts() -> serde_json::Value {
+        json!({"banner": "SSH-2.0-OpenSSH_9.2p1", "software": "OpenSSH_9.2p1", "protocol": "2.0",
+               "kex": ["curve25519-sha256"], "host_key_algorithms": ["ssh-ed25519"], "ciphers": ["aes128-ctr"],
+               "macs": ["hmac-sha2-256-etm@openssh.com"],
+               "host_keys": [{"type": "ssh-ed25519", "bits": 256, "sha256": "SHA256:x"}], "weak": [],
+               "newer_fact": 1})
+    }
+
+    #[test]
+    fn records_round_trip_and_core_names_are_required() {
+        let rec = Record::from_value(json!({"kind": "ssh", "target": "b.example.vn:22", "facts": facts()})).unwrap();
+        assert_eq!(rec.kind(), &RecordKind::Ssh);
+        let Some(Facts::Ssh(f)) = rec.facts() else { panic!("{rec:?}") };
+        assert_eq!((f.host_keys[0].key_type.as_str(), f.host_keys[0].bits), ("ssh-ed25519", Some(256)));
+        assert_eq!(f.extra["newer_fact"], 1, "unknown facts are kept under extra");
+        let back = serde_json::to_value(&rec).unwrap();
+        assert_eq!(back["facts"]["host_keys"][0]["type"], "ssh-ed25519");
+        let mut missing = facts();
+        missing.as_object_mut().unwrap().remove("weak");
+        let err =
+            Record::from_value(json!({"kind": "ssh", "target": "b.example.vn:22", "facts": missing})).unwrap_err();
+        assert_eq!(err, "ssh facts of b.example.vn:22: missing field `weak`");
+    }
+}
