@@ -462,3 +462,18 @@ fn control_characters_are_stripped_and_an_unknown_kex_is_said() {
     let weak: Vec<&str> = f.weak.iter().map(|w| w.algorithm.as_str()).collect();
     assert_eq!(weak, vec!["hmac-sha1"]);
 }
+
+#[test]
+fn a_bad_ssh_entry_is_reported_at_its_position() {
+    let inv = "schema: tuanthu/inventory/v1\nagency: {id: a, name: A, catalogue: tt12-2022}\nsystems:\n  - id: s\n    name: S\n    level: 3\n    approval: {status: draft}\n    assets:\n      ssh: [bastion.example.vn, {target: \"b.example.vn:22\", address: 10.0.0.300}]\n";
+    let dir = common::dir_with(&[("inventory.yaml", inv)]);
+    let o = tuanthu(&["validate", dir.path().join("inventory.yaml").to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let p = dir.path().join("inventory.yaml").display().to_string();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {p}:9:13: `bastion.example.vn` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)\nerror: {p}:9:33: address `10.0.0.300` is not a valid IP address\n2 problem(s) in 1 file(s)\n"
+        )
+    );
+}
