@@ -390,9 +390,13 @@ fn packet(payload: &[u8]) -> Vec<u8> {
 }
 
 fn kexinit(kex: &str) -> Vec<u8> {
+    kexinit_with(kex, "ssh-ed25519")
+}
+
+fn kexinit_with(kex: &str, host_keys: &str) -> Vec<u8> {
     let mut p = vec![20u8];
     p.extend_from_slice(&[7; 16]);
-    for list in [kex, "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha1", "hmac-sha1", "none", "none", "", ""] {
+    for list in [kex, host_keys, "aes128-ctr", "aes128-ctr", "hmac-sha1", "hmac-sha1", "none", "none", "", ""] {
         p.extend_from_slice(&(list.len() as u32).to_be_bytes());
         p.extend_from_slice(list.as_bytes());
     }
@@ -475,5 +479,55 @@ fn a_bad_ssh_entry_is_reported_at_its_position() {
         format!(
             "error: {p}:9:13: `bastion.example.vn` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)\nerror: {p}:9:33: address `10.0.0.300` is not a valid IP address\n2 problem(s) in 1 file(s)\n"
         )
+    );
+}
+
+/// A key-exchange reply carrying an Ed25519 host key blob (signature and server value are not read).
+fn reply() -> Vec<u8> {
+    let string = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+        out.extend_from_slice(b);
+    };
+    let mut blob = Vec::new();
+    string(&mut blob, b"ssh-ed25519");
+    string(&mut blob, &[9; 32]);
+    let mut p = vec![31u8];
+    string(&mut p, &blob);
+    string(&mut p, &[1; 32]);
+    string(&mut p, b"sig");
+    packet(&p)
+}
+
+#[test]
+fn a_server_naming_many_key_types_costs_a_bounded_number_of_connections() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let types: Vec<String> = (0..12).map(|i| format!("k{i}")).collect();
+    let limits = Limits { read_timeout: Duration::from_millis(300), ..Limits::default() };
+    // Every connection answers with a host key: eight key types are fetched, the rest said.
+    let mut script = b"SSH-2.0-Many\r\n".to_vec();
+    script.extend(packet(&kexinit_with("curve25519-sha256", &types.join(","))));
+    script.extend(reply());
+    let port = hostile(&rt, script);
+    let dialer = Dialer::new(limits.clone(), Politeness::default());
+    let f = rt.block_on(tuanthu::collect::ssh::probe(&dialer, ([127, 0, 0, 1], port).into())).unwrap();
+    assert_eq!((f.connections, dialer.connections(), f.host_keys.len()), (8, 8, 1), "{f:?}");
+    assert_eq!(
+        f.host_key_errors,
+        vec!["4 key type(s) not fetched (more key types than tuanthu fetches): k8,k9,k10,k11"]
+    );
+    // A server that never answers the exchange: two failures, then no more connections.
+    let mut script = b"SSH-2.0-Mute\r\n".to_vec();
+    script.extend(packet(&kexinit_with("curve25519-sha256", &types.join(","))));
+    let port = hostile(&rt, script);
+    let dialer = Dialer::new(limits, Politeness::default());
+    let f = rt.block_on(tuanthu::collect::ssh::probe(&dialer, ([127, 0, 0, 1], port).into())).unwrap();
+    assert_eq!((f.connections, dialer.connections()), (2, 2));
+    assert_eq!(
+        f.host_key_errors,
+        vec![
+            "k0: no answer within 0.3 s".to_string(),
+            "k1: no answer within 0.3 s".to_string(),
+            "10 key type(s) not fetched (after repeated failures): k2,k3,k4,k5,k6,k7,k8,k9,k10,k11".to_string(),
+        ]
     );
 }

@@ -25,6 +25,11 @@ use std::net::SocketAddr;
 use weak::Category;
 use wire::Wire;
 
+/// Most key types fetched (one connection each): a hostile server could name thousands.
+pub const MAX_KEY_TYPES: usize = 8;
+/// Failed fetches after which the remaining key types are not tried: the next would fail alike.
+const MAX_FAILED_FETCHES: usize = 2;
+
 /// What tuanthu says it is (RFC 4253 §4.2): honest, so that a server's log names the scanner.
 pub const IDENTIFICATION: &str = concat!("SSH-2.0-tuanthu_", env!("CARGO_PKG_VERSION"), "\r\n");
 
@@ -52,7 +57,17 @@ pub async fn probe(dialer: &Dialer, addr: SocketAddr) -> Result<SshFacts, ProbeE
     };
     // The first key type on the connection already open; one more connection for each other.
     let mut first = Some(wire);
-    for algorithm in &types {
+    let mut failed = 0;
+    for (i, algorithm) in types.iter().enumerate() {
+        if i == MAX_KEY_TYPES || failed == MAX_FAILED_FETCHES {
+            let why = if failed == MAX_FAILED_FETCHES {
+                "after repeated failures"
+            } else {
+                "more key types than tuanthu fetches"
+            };
+            errors.push(format!("{} key type(s) not fetched ({why}): {}", types.len() - i, types[i..].join(",")));
+            break;
+        }
         let result = match first.take() {
             Some(wire) => exchange(wire, &offer, kex_name, method, algorithm).await,
             None => {
@@ -63,7 +78,10 @@ pub async fn probe(dialer: &Dialer, addr: SocketAddr) -> Result<SshFacts, ProbeE
         match result {
             Ok(key) if !keys.iter().any(|k: &HostKey| k.sha256 == key.sha256) => keys.push(key),
             Ok(_) => {}
-            Err(e) => errors.push(format!("{algorithm}: {}", e.message)),
+            Err(e) => {
+                failed += 1;
+                errors.push(format!("{algorithm}: {}", e.message));
+            }
         }
     }
     if let Some(wire) = first {
