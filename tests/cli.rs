@@ -273,8 +273,17 @@ fn controls_table_lists_every_rule_of_a_control() {
         got.remove("Control");
         assert_eq!(got, want, "{cat}");
         if cat == "tt12-2022" {
-            let net06 =
-                ["nmap-cleartext-admin", "nmap-remote-admin-exposed", "nmap-smbv1", "nmap-snmp-v1-v2c", "nmap-sshv1"];
+            let net06 = [
+                "nmap-cleartext-admin",
+                "nmap-remote-admin-exposed",
+                "nmap-smbv1",
+                "nmap-snmp-v1-v2c",
+                "nmap-sshv1",
+                "ssh-protocol-1",
+                "ssh-weak-ciphers",
+                "ssh-weak-kex",
+                "ssh-weak-macs",
+            ];
             assert_eq!(got["NET.06"], net06);
         }
     }

@@ -42,6 +42,8 @@ struct Case {
     /// For `select:` rules: the audited check (expect `selected` or `not-selected`).
     #[serde(default)]
     check: Value,
+    #[serde(default)]
+    ssh: Value,
     expect: String,
 }
 
@@ -69,6 +71,17 @@ fn probe_defaults() -> (Value, Value) {
                     "referrer-policy": null, "permissions-policy": null},
         "cookies": [], "server_banner": "", "version_disclosed": false});
     (tls, http)
+}
+
+/// SSH facts as `tuanthu collect` writes them (spec/evidence.md): nothing weak; `openssh_version`
+/// null (a case cannot set null over a default), so the end-of-life cases state it.
+fn ssh_defaults() -> Value {
+    json!({"target": "bastion.example.vn:22", "address": "", "sni": "", "banner": "SSH-2.0-OpenSSH_9.2p1",
+        "software": "OpenSSH_9.2p1", "protocol": "2.0", "kex": ["curve25519-sha256"],
+        "host_key_algorithms": ["ssh-ed25519"], "ciphers": ["chacha20-poly1305@openssh.com"],
+        "macs": ["hmac-sha2-256-etm@openssh.com"], "host_keys": [], "weak": [], "comments": null,
+        "openssh_version": null, "end_of_life": null, "compression": ["none"], "strict_kex": true,
+        "host_key_errors": [], "connections": 1})
 }
 
 /// An incident as the engine describes it: detected, nothing notified or reported yet.
@@ -132,6 +145,8 @@ fn every_rule_behaves_as_its_cases_say() {
             merge(&mut http, &case.http);
             let mut incident = incident_defaults();
             merge(&mut incident, &case.incident);
+            let mut ssh = ssh_defaults();
+            merge(&mut ssh, &case.ssh);
             // Parameters default to the bundled level-3 profile's.
             let mut params = serde_json::to_value(&policy.profile("tt12-2022", 3).unwrap().params).unwrap();
             merge(&mut params, &case.params);
@@ -148,6 +163,7 @@ fn every_rule_behaves_as_its_cases_say() {
             ctx.add_variable_as_val("tls", to_val(&tls));
             ctx.add_variable_as_val("http", to_val(&http));
             ctx.add_variable_as_val("incident", to_val(&incident));
+            ctx.add_variable_as_val("ssh", to_val(&ssh));
             ctx.add_variable_as_val("audit", to_val(&audit));
             ctx.add_variable_as_val("vulns", to_val(&vulns));
             ctx.add_variable_as_val("agent", to_val(&agent));

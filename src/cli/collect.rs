@@ -21,6 +21,8 @@ pub enum ProbeKind {
     Tls,
     /// URLs only
     Http,
+    /// SSH endpoints only (declared `ssh:` entries)
+    Ssh,
 }
 
 /// Which systems `collect` and `scan` probe (`gate` names exactly one, its own way).
@@ -129,6 +131,7 @@ impl Planned {
             kind: a.only.map(|k| match k {
                 ProbeKind::Tls => Kind::Tls,
                 ProbeKind::Http => Kind::Http,
+                ProbeKind::Ssh => Kind::Ssh,
             }),
         };
         let known = |s: &String| inv.systems().any(|(ag, sy)| *s == sy.id || *s == format!("{}/{}", ag.id, sy.id));

@@ -240,6 +240,11 @@ fn kind_source(k: EvidenceKind, l: Lang) -> &'static str {
             "monitoring agents (Wazuh agents list), --evidence",
             "tác tử giám sát (danh sách tác tử Wazuh), --evidence",
         ),
+        EvidenceKind::Ssh => tr(
+            l,
+            "SSH endpoints (evidence file of tuanthu collect, or ssh-audit -j), --evidence",
+            "điểm kết nối SSH (tệp bằng chứng của tuanthu collect, hoặc ssh-audit -j), --evidence",
+        ),
     }
 }
 

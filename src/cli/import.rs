@@ -23,7 +23,7 @@ pub struct ImportArgs {
     #[arg(short = 'o', long, value_name = "EVIDENCE")]
     pub output: PathBuf,
     /// Read every file as this format instead of detecting it: xccdf, arf, lynis, wazuh-agents,
-    /// wazuh-sca, wazuh-vulns, openvas, nessus, evidence
+    /// wazuh-sca, wazuh-vulns, openvas, nessus, ssh-audit, evidence
     #[arg(long, value_name = "FMT")]
     pub from: Option<String>,
     /// The host the files are about, for results that do not name it (a Wazuh agent's SCA
@@ -157,6 +157,7 @@ fn summary(r: &tuanthu::evidence::Record) -> String {
             )
         }
         Some(Facts::Agent(f)) => format!("agent {} {}", f.agent_id, f.status),
+        Some(Facts::Ssh(f)) => format!("{}, {} weak algorithm(s) or key(s)", f.software, f.weak.len()),
         _ => String::new(),
     };
     let kind: &RecordKind = r.kind();

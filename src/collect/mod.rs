@@ -1,8 +1,9 @@
-//! Live collectors: probe the declared TLS endpoints and URLs and write what they find as
+//! Live collectors: probe the declared TLS endpoints, URLs and SSH endpoints and write what they find as
 //! evidence records ([`crate::evidence`]). Collectors only ever look at assets the inventory
 //! declares.
 
 pub mod http;
 pub mod live;
 pub mod net;
+pub mod ssh;
 pub mod tls;

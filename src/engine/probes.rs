@@ -1,5 +1,5 @@
-//! Rules over probe evidence (`tls` and `http` records of evidence files): each declared TLS
-//! endpoint and URL of a system is judged on its newest record. A declared target without a
+//! Rules over probe evidence (`tls`, `http` and `ssh` records of evidence files): each declared
+//! TLS endpoint, URL and SSH endpoint of a system is judged on its newest record. A declared target without a
 //! record, with an error record (the probe could not measure it) or with a record older than the
 //! maximum evidence age is `unknown`, never `pass`.
 
@@ -27,7 +27,7 @@ type At = (usize, usize);
 #[derive(Default)]
 pub struct ProbeIndex {
     by_target: HashMap<(EvidenceKind, String), Vec<At>>,
-    /// [`record_facts`] of every `tls`/`http` record without error of a declared target.
+    /// [`record_facts`] of every `tls`/`http`/`ssh` record without error of a declared target.
     facts: HashMap<At, Value>,
 }
 
@@ -37,7 +37,8 @@ impl ProbeIndex {
             .iter()
             .flat_map(|s| {
                 let tls = tls_targets(s).into_iter().map(|t| (EvidenceKind::Tls, t.target));
-                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target)))
+                let ssh = ssh_targets(s).into_iter().map(|t| (EvidenceKind::Ssh, t.target));
+                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target))).chain(ssh)
             })
             .map(|(kind, target)| (kind, normalise(kind, &target)))
             .collect();
@@ -48,6 +49,7 @@ impl ProbeIndex {
                 let kind = match rec.kind() {
                     RecordKind::Tls => EvidenceKind::Tls,
                     RecordKind::Http => EvidenceKind::Http,
+                    RecordKind::Ssh => EvidenceKind::Ssh,
                     _ => continue,
                 };
                 let key = (kind, normalise(kind, &rec.target));
@@ -153,6 +155,11 @@ pub fn http_targets(s: &System) -> Vec<Target> {
     with_sibling_pins(EvidenceKind::Http, s.assets.urls.iter().map(|u| (u.url.to_string(), u.address)).collect())
 }
 
+/// The system's SSH endpoints (`host:port`).
+pub fn ssh_targets(s: &System) -> Vec<Target> {
+    with_sibling_pins(EvidenceKind::Ssh, s.assets.ssh.iter().map(|t| (t.target(), t.address)).collect())
+}
+
 fn with_sibling_pins(kind: EvidenceKind, entries: Vec<(String, Option<IpAddr>)>) -> Vec<Target> {
     let keys: Vec<String> = entries.iter().map(|(t, _)| normalise(kind, t)).collect();
     entries
@@ -179,7 +186,11 @@ pub fn run(
     rules: &[&Rule],
     out: &mut HashMap<String, RuleResult>,
 ) {
-    let targets = if kind == EvidenceKind::Tls { tls_targets(cx.system) } else { http_targets(cx.system) };
+    let targets = match kind {
+        EvidenceKind::Tls => tls_targets(cx.system),
+        EvidenceKind::Ssh => ssh_targets(cx.system),
+        _ => http_targets(cx.system),
+    };
     if targets.is_empty() {
         mark_not_applicable(rules, out);
         return;
@@ -195,10 +206,10 @@ pub fn run(
             let why = if cx.evidence.probes.is_empty() {
                 Text::new(
                     format!(
-                        "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP probe run)"
+                        "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP/SSH probe run)"
                     ),
                     format!(
-                        "không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP)"
+                        "không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP/SSH)"
                     ),
                 )
             } else {

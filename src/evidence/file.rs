@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(
             e.warnings,
             [
-                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`): kept, but no rule reads them",
+                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`): kept, but no rule reads them",
                 "line 5: 1 record(s) with the unknown error class `gremlins`: kept; their targets count as not measured",
             ]
         );

@@ -21,6 +21,7 @@ mod host;
 mod http;
 pub mod nmap;
 mod record;
+mod ssh;
 mod tls;
 mod vuln;
 pub mod writer;
@@ -30,6 +31,7 @@ pub use error::{ErrorClass, ProbeError};
 pub use host::{Check, Counts, HostAuditFacts, HostState};
 pub use http::{Cookie, Csp, HeaderChecks, Hop, Hsts, HttpFacts};
 pub use record::{Facts, Record, RecordKind, Source};
+pub use ssh::{EndOfLife, HostKey, SshFacts, WeakAlgorithm};
 pub use tls::{CertificateFacts, ChainEntry, Negotiated, TlsFacts};
 pub use vuln::{SeverityCounts, Vulnerability, VulnerabilityFacts};
 

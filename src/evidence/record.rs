@@ -5,6 +5,7 @@
 use super::agent::AgentFacts;
 use super::host::HostAuditFacts;
 use super::http::HttpFacts;
+use super::ssh::SshFacts;
 use super::tls::TlsFacts;
 use super::vuln::VulnerabilityFacts;
 use super::{Extra, ProbeError};
@@ -29,14 +30,22 @@ pub enum RecordKind {
     Vulnerabilities,
     /// A monitoring agent enrolled for one host (Wazuh).
     Agent,
+    /// An SSH endpoint (`host:port`), measured by `tuanthu collect` or imported from ssh-audit.
+    Ssh,
     /// A kind this version does not know, as written.
     Other(String),
 }
 
 impl RecordKind {
     /// Every kind this version evaluates.
-    pub const KNOWN: [RecordKind; 5] =
-        [RecordKind::Tls, RecordKind::Http, RecordKind::HostAudit, RecordKind::Vulnerabilities, RecordKind::Agent];
+    pub const KNOWN: [RecordKind; 6] = [
+        RecordKind::Tls,
+        RecordKind::Http,
+        RecordKind::HostAudit,
+        RecordKind::Vulnerabilities,
+        RecordKind::Agent,
+        RecordKind::Ssh,
+    ];
 
     pub fn as_str(&self) -> &str {
         match self {
@@ -45,6 +54,7 @@ impl RecordKind {
             RecordKind::HostAudit => "host-audit",
             RecordKind::Vulnerabilities => "vulnerabilities",
             RecordKind::Agent => "agent",
+            RecordKind::Ssh => "ssh",
             RecordKind::Other(s) => s,
         }
     }
@@ -73,6 +83,7 @@ pub enum Facts {
     HostAudit(Box<HostAuditFacts>),
     Vulnerabilities(Box<VulnerabilityFacts>),
     Agent(Box<AgentFacts>),
+    Ssh(Box<SshFacts>),
     /// The facts of a kind this version does not know, kept verbatim.
     Other(String, Value),
 }
@@ -86,6 +97,7 @@ impl Serialize for Facts {
             Facts::HostAudit(f) => f.serialize(s),
             Facts::Vulnerabilities(f) => f.serialize(s),
             Facts::Agent(f) => f.serialize(s),
+            Facts::Ssh(f) => f.serialize(s),
             Facts::Other(_, v) => v.serialize(s),
         }
     }
@@ -99,6 +111,7 @@ impl Facts {
             Facts::HostAudit(_) => RecordKind::HostAudit,
             Facts::Vulnerabilities(_) => RecordKind::Vulnerabilities,
             Facts::Agent(_) => RecordKind::Agent,
+            Facts::Ssh(_) => RecordKind::Ssh,
             Facts::Other(kind, _) => RecordKind::Other(kind.clone()),
         }
     }
@@ -118,6 +131,7 @@ impl Facts {
             RecordKind::HostAudit => Facts::HostAudit(typed(facts)?),
             RecordKind::Vulnerabilities => Facts::Vulnerabilities(typed(facts)?),
             RecordKind::Agent => Facts::Agent(typed(facts)?),
+            RecordKind::Ssh => Facts::Ssh(typed(facts)?),
             RecordKind::Other(k) => Facts::Other(k.clone(), facts),
         })
     }
@@ -137,7 +151,7 @@ macro_rules! typed_facts {
         }
     )*};
 }
-typed_facts!(TlsFacts, HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts);
+typed_facts!(TlsFacts, HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
 
 /// Deserialises `facts` as `T`, moving top-level names `T` does not have into `extra`.
 fn typed<T: Typed>(facts: Value) -> Result<Box<T>, String> {

@@ -35,10 +35,12 @@ pub enum Format {
     Openvas,
     /// Nessus v2 (`.nessus`).
     Nessus,
+    /// ssh-audit's JSON output (`ssh-audit -j`).
+    SshAudit,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 11] = [
         Format::Evidence,
         Format::Nmap,
         Format::Xccdf,
@@ -49,6 +51,7 @@ impl Format {
         Format::WazuhVulns,
         Format::Openvas,
         Format::Nessus,
+        Format::SshAudit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Format {
             Format::WazuhVulns => "wazuh-vulns",
             Format::Openvas => "openvas",
             Format::Nessus => "nessus",
+            Format::SshAudit => "ssh-audit",
         }
     }
 
@@ -79,7 +83,7 @@ impl Format {
     /// Whether each record of the format names its host and the time it was measured; those that
     /// do not are read only by `tuanthu import` with `--target` (spec).
     pub fn names_host(self) -> bool {
-        !matches!(self, Format::WazuhSca)
+        !matches!(self, Format::WazuhSca | Format::SshAudit)
     }
 }
 
@@ -123,6 +127,7 @@ pub fn detect(head: &[u8]) -> Result<Format, DetectError> {
             unknown(&crate::sanitize::truncate(&crate::sanitize::one_line(&root), 80), "")
         }),
         Some(b'{') => json_format(body).ok_or_else(|| unknown("JSON", "")),
+        Some(b'[') if super::ssh_audit::detect(body) => Ok(Format::SshAudit),
         Some(_) if body.starts_with(b"# Nmap") || body.starts_with(b"Starting Nmap") => {
             Err(unknown("nmap normal output (-oN)", "; run nmap with -oX FILE (XML output) and give that file"))
         }
@@ -146,6 +151,10 @@ fn xml_format(body: &[u8]) -> Option<Format> {
 /// whose reader says precisely what is wrong with one that is not (its schema, with positions).
 fn json_format(body: &[u8]) -> Option<Format> {
     use super::wazuh::WazuhFormat;
+    // ssh-audit's object form first: anything else not Wazuh's falls back to the evidence reader.
+    if super::ssh_audit::detect(body) {
+        return Some(Format::SshAudit);
+    }
     Some(match super::wazuh::detect(body) {
         Some(WazuhFormat::Agents) => Format::WazuhAgents,
         Some(WazuhFormat::Sca) => Format::WazuhSca,

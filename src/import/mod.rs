@@ -27,6 +27,7 @@ pub mod nessus;
 pub mod nmap;
 pub mod openvas;
 pub mod records;
+pub mod ssh_audit;
 pub mod wazuh;
 pub mod xccdf;
 pub mod xml;

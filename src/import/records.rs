@@ -55,6 +55,7 @@ pub fn read(path: &Path, format: Format, hints: &Hints, limits: &Limits) -> Evid
                 Format::WazuhAgents => wazuh_agents(reader, limits, &mut out),
                 Format::WazuhSca => wazuh_sca(reader, limits, &mut out),
                 Format::WazuhVulns => wazuh_vulns(reader, limits, &mut out),
+                Format::SshAudit => ssh_audit(reader, limits, &mut out),
                 Format::Evidence | Format::Nmap => Err(ImportError::Malformed {
                     line: 0,
                     column: 0,
@@ -404,6 +405,26 @@ fn nessus(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Resu
         let facts = VulnerabilityFacts { counts: SeverityCounts::of(&findings), findings, extra: Default::default() };
         out.host(Facts::Vulnerabilities(Box::new(facts)), host, at.as_deref())
     })?;
+    Ok(())
+}
+
+/// ssh-audit (`super::ssh_audit`): one `ssh` record per audited endpoint, at `--observed-at`.
+fn ssh_audit(reader: impl std::io::Read, limits: &Limits, out: &mut Out) -> Result<(), ImportError> {
+    out.tool("ssh-audit", None);
+    let Some(at) = out.hints.observed_at else {
+        return Err(ImportError::Malformed {
+            line: 0,
+            column: 0,
+            message: "ssh-audit's JSON does not say when the audit ran: convert it with `tuanthu import FILE --from ssh-audit --observed-at TIME -o evidence.jsonl`".into(),
+        });
+    };
+    for a in super::ssh_audit::read(reader, limits)? {
+        let mut rec = Record::measured(out.hints.target.clone().unwrap_or(a.target), Facts::Ssh(Box::new(a.facts)));
+        rec.observed_at = Some(crate::dates::rfc3339(at));
+        rec.source = Some(out.source.clone());
+        rec.position = format!("{} #{}", out.source.format, out.input.records.len() + 1);
+        out.input.records.push(rec);
+    }
     Ok(())
 }
 

@@ -24,6 +24,8 @@ pub enum AssetError {
     NoHost(String),
     #[error("`{0}` is not a TLS endpoint `host:port` (e.g. portal.example.gov.vn:443, [2001:db8::1]:443)")]
     Endpoint(String),
+    #[error("`{0}` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)")]
+    SshEndpoint(String),
     /// The pinned `address:` of a URL or TLS endpoint.
     #[error("address `{0}` is not a valid IP address")]
     Address(String),
@@ -155,6 +157,15 @@ impl TlsAsset {
 }
 
 impl TlsAsset {
+    /// An SSH endpoint `host:port`: written and pinned like a TLS endpoint (the same type), only
+    /// the error names what was expected.
+    pub fn parse_ssh(s: &str, address: Option<&str>) -> Result<TlsAsset, AssetError> {
+        TlsAsset::parse(s, address).map_err(|e| match e {
+            AssetError::Endpoint(s) => AssetError::SshEndpoint(s),
+            e => e,
+        })
+    }
+
     /// The same endpoint: same name (DNS rules), port and pin.
     pub fn same_endpoint(&self, other: &TlsAsset) -> bool {
         same_name(&self.host, &other.host) && self.port == other.port && self.address == other.address
@@ -238,5 +249,10 @@ mod tests {
         assert!(PortSpec::parse("tcp/70000").is_err());
         assert!(PortSpec::parse("443").is_err());
         assert!(UrlAsset::parse("ftp://x.vn/", None).is_err());
+        assert_eq!(TlsAsset::parse_ssh("bastion.example.vn:22", None).unwrap().port, 22);
+        assert_eq!(
+            TlsAsset::parse_ssh("bastion.example.vn", None).unwrap_err().to_string(),
+            "`bastion.example.vn` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)"
+        );
     }
 }

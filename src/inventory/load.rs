@@ -114,6 +114,8 @@ struct AssetsDoc {
     #[serde(default)]
     tls: Vec<Spanned<TlsEntry>>,
     #[serde(default)]
+    ssh: Vec<Spanned<TlsEntry>>,
+    #[serde(default)]
     allowed_ports: Vec<Spanned<String>>,
 }
 
@@ -515,6 +517,16 @@ fn assets(cx: &mut Cx, a: AssetsDoc) -> Assets {
         };
         match r {
             Ok(x) => out.tls.push(x),
+            Err(e) => cx.err(t.referenced, e),
+        }
+    }
+    for t in &a.ssh {
+        let r = match &t.value {
+            TlsEntry::Plain(s) => TlsAsset::parse_ssh(s, None),
+            TlsEntry::Pinned(p) => TlsAsset::parse_ssh(&p.target, Some(&p.address)),
+        };
+        match r {
+            Ok(x) => out.ssh.push(x),
             Err(e) => cx.err(t.referenced, e),
         }
     }

@@ -175,6 +175,8 @@ pub struct Assets {
     pub hosts: Vec<HostAsset>,
     pub urls: Vec<UrlAsset>,
     pub tls: Vec<TlsAsset>,
+    /// SSH endpoints (`host:port`, pinned like TLS endpoints).
+    pub ssh: Vec<TlsAsset>,
     pub allowed_ports: Vec<PortSpec>,
 }
 

@@ -58,6 +58,9 @@ pub enum EvidenceKind {
     /// One monitoring agent per declared host: variables `system`, `params`, `agent`.
     #[serde(rename = "agent")]
     Agent,
+    /// One record per declared SSH endpoint (evidence files): variables `system`, `params`, `ssh`.
+    #[serde(rename = "ssh")]
+    Ssh,
 }
 
 impl EvidenceKind {
@@ -71,6 +74,7 @@ impl EvidenceKind {
             EvidenceKind::HostAudit => "host-audit",
             EvidenceKind::Vulnerabilities => "vulnerabilities",
             EvidenceKind::Agent => "agent",
+            EvidenceKind::Ssh => "ssh",
         }
     }
 
@@ -102,6 +106,7 @@ impl EvidenceKind {
             EvidenceKind::HostAudit => &["system", "params", "audit"],
             EvidenceKind::Vulnerabilities => &["system", "params", "vulns"],
             EvidenceKind::Agent => &["system", "params", "agent"],
+            EvidenceKind::Ssh => &["system", "params", "ssh"],
         }
     }
 }

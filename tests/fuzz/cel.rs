@@ -66,6 +66,18 @@ static TEMPLATES: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
         ("tls", first("tls")),
         ("http", first("http")),
         (
+            "ssh",
+            json!({"target": "a.example:22", "address": "10.0.0.1", "sni": "", "banner": "SSH-2.0-OpenSSH_7.2p2 Ubuntu-4",
+                   "software": "OpenSSH_7.2p2", "protocol": "2.0", "comments": "Ubuntu-4", "openssh_version": "7.2p2",
+                   "end_of_life": {"software": "OpenSSH_7.2p2", "cutoff": "OpenSSH 7.4", "reason": "…"},
+                   "kex": ["curve25519-sha256", "diffie-hellman-group1-sha1"], "host_key_algorithms": ["ssh-rsa"],
+                   "ciphers": ["aes128-cbc"], "macs": ["hmac-sha1"], "compression": ["none"], "strict_kex": false,
+                   "host_keys": [{"type": "ssh-rsa", "bits": 1024, "sha256": "SHA256:abc"}], "host_key_errors": [],
+                   "connections": 1,
+                   "weak": [{"category": "kex", "algorithm": "diffie-hellman-group1-sha1", "level": "fail",
+                             "classes": ["small-modulus", "logjam", "sha1"], "reasons": ["using small 1024-bit modulus"]}]}),
+        ),
+        (
             "incident",
             json!({"id": "SC-1", "severity": "serious", "detected": "2026-09-14T22:10:00+07:00", "notified": "",
                    "reported": "", "has_notice": false, "notice_after_minutes": -1, "has_report": false,
@@ -183,7 +195,8 @@ fn edited(name: &str, edits: &[(Index, Option<Value>)]) -> Value {
 
 /// Facts for every variable, each edited.
 fn facts() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
-    let names = ["system", "params", "host", "port", "tls", "http", "incident", "audit", "check", "vulns", "agent"];
+    let names =
+        ["system", "params", "host", "port", "tls", "http", "ssh", "incident", "audit", "check", "vulns", "agent"];
     proptest::collection::vec(edits(), names.len())
         .prop_map(move |all| names.iter().zip(all).map(|(n, e)| (*n, edited(n, &e))).collect())
 }

@@ -1,4 +1,4 @@
-//! What a live run probes: exactly the TLS endpoints and URLs the inventory declares (scope
+//! What a live run probes: exactly the TLS endpoints, URLs and SSH endpoints the inventory declares (scope
 //! safety), each once however many systems declare it.
 
 use crate::inventory::{HostAsset, Inventory, TlsAsset, same_name_key};
@@ -9,6 +9,7 @@ use std::net::IpAddr;
 pub enum Kind {
     Tls,
     Http,
+    Ssh,
 }
 
 impl Kind {
@@ -16,6 +17,7 @@ impl Kind {
         match self {
             Kind::Tls => "tls",
             Kind::Http => "http",
+            Kind::Ssh => "ssh",
         }
     }
 
@@ -24,6 +26,7 @@ impl Kind {
         match self {
             Kind::Tls => crate::evidence::RecordKind::Tls,
             Kind::Http => crate::evidence::RecordKind::Http,
+            Kind::Ssh => crate::evidence::RecordKind::Ssh,
         }
     }
 }
@@ -57,7 +60,7 @@ impl Target {
 pub struct Filter {
     /// Only these systems (`ID` or `AGENCY/ID`); empty = all.
     pub systems: Vec<String>,
-    /// Only this kind; `None` = both.
+    /// Only this kind; `None` = all.
     pub kind: Option<Kind>,
 }
 
@@ -99,6 +102,11 @@ pub fn plan(inv: &Inventory, filter: &Filter) -> Vec<Target> {
                 out.add(target, &owner);
             }
         }
+        if filter.takes(Kind::Ssh) {
+            for t in &system.assets.ssh {
+                out.add(Target { kind: Kind::Ssh, ..tls_target(t) }, &owner);
+            }
+        }
     }
     let mut out = out.targets;
     out.sort_by(|a, b| (a.kind, &a.name, a.address).cmp(&(b.kind, &b.name, b.address)));
@@ -131,7 +139,7 @@ impl Planned {
     fn add(&mut self, t: Target, owner: &str) {
         // URLs are already normalised by parsing (scheme and host lower-cased); their paths are
         // case-sensitive, so only TLS names are folded.
-        let name = if t.kind == Kind::Tls { same_name_key(&t.name) } else { t.name.clone() };
+        let name = if t.kind == Kind::Http { t.name.clone() } else { same_name_key(&t.name) };
         let key = (t.kind, name, t.address);
         match self.index.get(&key) {
             Some(&i) => {
@@ -166,7 +174,7 @@ pub fn declared_hosts(inv: &Inventory) -> Vec<String> {
                 hosts.insert(same_name_key(h.trim_start_matches('[').trim_end_matches(']')));
             }
         }
-        for t in &a.tls {
+        for t in a.tls.iter().chain(&a.ssh) {
             hosts.insert(same_name_key(&t.host));
         }
     }

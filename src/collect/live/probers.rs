@@ -1,6 +1,6 @@
 //! The live probes behind `collect`: TLS enumeration plus certificate analysis for `tls`
-//! targets, the HTTP probe for `http` targets. Both only ever connect through the shared
-//! [`Dialer`], so the politeness bounds hold across kinds.
+//! targets, the HTTP probe for `http` targets, the SSH probe for `ssh` targets. All only ever
+//! connect through the shared [`Dialer`], so the politeness bounds hold across kinds.
 
 use super::plan::{Kind, Target};
 use super::runner::{ProbeFuture, ProbeResult, Prober};
@@ -52,6 +52,7 @@ impl Prober for LiveProber {
             match target.kind {
                 Kind::Tls => self.tls(&target, addr).await,
                 Kind::Http => self.http(&target, addr).await,
+                Kind::Ssh => Ok(Facts::Ssh(Box::new(crate::collect::ssh::probe(&self.dialer, addr).await?))),
             }
         })
     }
