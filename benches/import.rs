@@ -11,7 +11,8 @@
 //! Run: `cargo bench --bench import` (1 GB each); `IMPORT_BENCH_HOSTS=2000 cargo bench --bench
 //! import` for about 200 MB each. Each format is read at a tenth of the size and then at the full
 //! size, and MB/s and the peak resident set size of the import alone are printed: equal peaks show
-//! that memory does not grow with the file.
+//! that memory does not grow with the file. Each file is then converted into evidence records and
+//! written as JSON Lines (`tuanthu import FILE -o out.jsonl`), with its own time and peak.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -204,6 +205,26 @@ fn import_nessus(path: &Path) {
     report("Nessus", path, secs, &format!("{hosts} hosts, {items} items, {cves} CVEs"));
 }
 
+/// `tuanthu import FILE -o out.jsonl`: the file detected, converted into evidence records and
+/// written as JSON Lines as it is read.
+fn convert(what: &str, path: &Path, out: &Path) {
+    use tuanthu::evidence::writer::EvidenceWriter;
+    use tuanthu::import::format::detect_file;
+    use tuanthu::import::records::{Hints, read_into};
+    reset_peak();
+    let (start, cpu_start) = (Instant::now(), cpu_secs());
+    let format = detect_file(path).expect("detect");
+    let mut w = EvidenceWriter::create(out, "2026-11-25T00:00:00Z").expect("create");
+    let input =
+        read_into(path, format, &Hints::default(), &Limits::default(), &mut |r| w.push(r).map_err(|e| e.to_string()));
+    w.finish("2026-11-25T00:00:01Z").expect("finish");
+    let secs = elapsed(start, cpu_start);
+    assert!(input.fatal.is_none() && input.problems.is_empty(), "{:?} {:?}", input.fatal, input.problems);
+    let written = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+    report(what, path, secs, &format!("{} records ({written:.0} MB of JSON Lines)", input.counted));
+    let _ = std::fs::remove_file(out);
+}
+
 fn main() {
     let hosts: usize = std::env::var("IMPORT_BENCH_HOSTS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let temp = tempfile::tempdir().expect("tempdir");
@@ -215,11 +236,13 @@ fn main() {
             generate_arf(&arf, n).expect("generate ARF");
         }
         import_arf(&arf);
+        convert("ARF→ev", &arf, &dir.join("arf.jsonl"));
         let nessus = dir.join(format!("bench-{n}-hosts.nessus"));
         if !nessus.exists() {
             generate_nessus(&nessus, n).expect("generate .nessus");
         }
         import_nessus(&nessus);
+        convert("Nes→ev", &nessus, &dir.join("nessus.jsonl"));
         if std::env::var_os("BENCH_DIR").is_none() {
             let _ = std::fs::remove_file(&arf);
             let _ = std::fs::remove_file(&nessus);

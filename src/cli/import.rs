@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tuanthu::diag::{Problem, Problems};
 use tuanthu::evidence::file::EvidenceInput;
 use tuanthu::evidence::writer::EvidenceWriter;
-use tuanthu::evidence::{Facts, RecordKind};
+use tuanthu::evidence::{Facts, Record, RecordKind};
 use tuanthu::i18n::Lang;
 use tuanthu::import::format::{self, Format};
 use tuanthu::import::records::{self, Hints};
@@ -51,22 +51,28 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
             Error::Usage(format!("--from {name}: not a format tuanthu reads; known formats: {}", Format::names()))
         })?),
     };
-    let mut inputs = Vec::new();
     let mut code = ExitCode::Ok;
+    // Records go to the output as they are read (bounded memory for JSON Lines); the file is
+    // created with the first record, so that nothing is written when nothing is usable.
+    let started = tuanthu::dates::now();
+    let mut writer: Option<EvidenceWriter> = None;
+    let mut write_error = None;
+    let mut written = 0usize;
+    let limits = tuanthu::import::Limits::default();
     for path in &a.files {
         let shown = path.display().to_string();
         let found = match forced {
             Some(f) => Ok(f),
             None => format::detect_file(path),
         };
-        let input = match found {
+        let format = match found {
             Ok(Format::Nmap) => {
                 let why = "nmap XML is read by `check --nmap` or `--evidence` directly, not converted (nothing of it is written)";
                 error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
                 code = code.max(ExitCode::No);
                 continue;
             }
-            Ok(f) => records::read(path, f, &hints, &tuanthu::import::Limits::default()),
+            Ok(f) => f,
             Err(e) => {
                 let why = format!("{e} (nothing of it is written)");
                 error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
@@ -74,15 +80,45 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
                 continue;
             }
         };
+        let mut sink = |mut r: Record| -> Result<(), String> {
+            if !a.quiet {
+                eprintln!("{shown}: {}", tuanthu::sanitize::one_line(&summary(&r)));
+            }
+            r.position = String::new();
+            let pushed = match &mut writer {
+                Some(w) => w.push(r),
+                None => EvidenceWriter::create(&a.output, &started).and_then(|w| writer.insert(w).push(r)),
+            };
+            pushed.map_err(|e| {
+                write_error = Some(e);
+                "the output could not be written".to_string()
+            })?;
+            written += 1;
+            Ok(())
+        };
+        let input = if format == Format::Evidence {
+            let mut input = records::read(path, format, &hints, &limits);
+            for r in std::mem::take(&mut input.records) {
+                input.counted += 1;
+                if sink(r).is_err() {
+                    break;
+                }
+            }
+            input
+        } else {
+            records::read_into(path, format, &hints, &limits, &mut sink)
+        };
+        if let Some(e) = write_error.take() {
+            return Err(Error::run(e));
+        }
         code = code.max(report(&input, &a));
-        inputs.push(input);
     }
-    if inputs.iter().all(|i| i.records.is_empty()) {
+    let Some(w) = writer else {
         return Err(Error::Usage(format!("nothing usable was read, so {} was not written", a.output.display())));
-    }
-    let n = write(&a, inputs).map_err(Error::run)?;
+    };
+    w.finish(&tuanthu::dates::now()).map_err(Error::run)?;
     if !a.quiet {
-        eprintln!("tuanthu: wrote {n} record(s) to {}", a.output.display());
+        eprintln!("tuanthu: wrote {written} record(s) to {}", a.output.display());
     }
     Ok(code)
 }
@@ -118,13 +154,8 @@ fn report(input: &EvidenceInput, a: &ImportArgs) -> ExitCode {
     for w in &input.warnings {
         warn(format!("{file}: {w}"));
     }
-    if input.records.is_empty() && input.problems.is_empty() {
+    if input.counted == 0 && input.problems.is_empty() {
         warn(format!("{file}: it describes no host, so it adds no record"));
-    }
-    if !a.quiet {
-        for r in &input.records {
-            eprintln!("{file}: {}", tuanthu::sanitize::one_line(&summary(r)));
-        }
     }
     if input.partial { ExitCode::No } else { ExitCode::Ok }
 }
@@ -162,19 +193,4 @@ fn summary(r: &tuanthu::evidence::Record) -> String {
     };
     let kind: &RecordKind = r.kind();
     format!("{kind} {} ({at}): {what}", r.target)
-}
-
-fn write(a: &ImportArgs, inputs: Vec<EvidenceInput>) -> Result<usize, tuanthu::evidence::writer::WriteError> {
-    let started = tuanthu::dates::now();
-    let mut w = EvidenceWriter::create(&a.output, &started)?;
-    let mut n = 0;
-    for input in inputs {
-        for mut r in input.records {
-            r.position = String::new();
-            w.push(r)?;
-            n += 1;
-        }
-    }
-    w.finish(&tuanthu::dates::now())?;
-    Ok(n)
 }

@@ -53,6 +53,8 @@ pub struct EvidenceInput {
     pub warnings: Vec<String>,
     /// The file could not be used at all (unreadable, not an evidence file).
     pub fatal: Option<String>,
+    /// Records handed on as they were read instead of kept in `records` (`import::records::read_into`).
+    pub counted: usize,
 }
 
 #[derive(Deserialize)]

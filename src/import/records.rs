@@ -40,9 +40,29 @@ pub fn read(path: &Path, format: Format, hints: &Hints, limits: &Limits) -> Evid
     if format == Format::Evidence {
         return crate::evidence::file::read(path);
     }
+    let mut records = Vec::new();
+    let mut input = read_into(path, format, hints, limits, &mut |r| {
+        records.push(r);
+        Ok(())
+    });
+    input.records = records;
+    input
+}
+
+/// Reads `path` as `format`, handing each record to `sink` as soon as it is complete (so that
+/// `tuanthu import` writes a large file in bounded memory). The returned input has no records:
+/// only what was learnt about the file (tool, problems, warnings, partial, fatal) and in `counted`
+/// how many records went to the sink. A sink error stops the reading and is the input's `fatal`.
+pub fn read_into(
+    path: &Path,
+    format: Format,
+    hints: &Hints,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Record) -> Result<(), String>,
+) -> EvidenceInput {
     let mut input = EvidenceInput { file: path.display().to_string(), ..Default::default() };
     let source = Source { file: input.file.clone(), format: format.as_str().to_string(), tool: None };
-    let mut out = Out { input: &mut input, source, hints };
+    let mut out = Out { input: &mut input, source, hints, sink, sent: 0 };
     let outcome = match crate::files::open(path) {
         Err(e) => Err(ImportError::Io(e.to_string())),
         Ok(file) => {
@@ -64,14 +84,17 @@ pub fn read(path: &Path, format: Format, hints: &Hints, limits: &Limits) -> Evid
             }
         }
     };
+    let sent = out.sent;
     match outcome {
         Ok(()) => {}
-        Err(e) if input.records.is_empty() => input.fatal = Some(e.to_string()),
+        Err(ImportError::Callback(e)) => input.fatal = Some(e),
+        Err(e) if sent == 0 => input.fatal = Some(e.to_string()),
         Err(e) => {
             input.partial = true;
             input.problems.push(format!("{e}; the records before it are used"));
         }
     }
+    input.counted = sent;
     input
 }
 
@@ -80,6 +103,9 @@ struct Out<'a> {
     input: &'a mut EvidenceInput,
     source: Source,
     hints: &'a Hints,
+    sink: &'a mut dyn FnMut(Record) -> Result<(), String>,
+    /// Records handed to the sink.
+    sent: usize,
 }
 
 impl Out<'_> {
@@ -104,10 +130,15 @@ impl Out<'_> {
         rec.addresses = host.addresses;
         rec.hostnames = host.names;
         rec.observed_at = self.observed(at);
+        self.send(rec)
+    }
+
+    /// Hands a record to the sink, with its source and position.
+    fn send(&mut self, mut rec: Record) -> Result<(), String> {
         rec.source = Some(self.source.clone());
-        rec.position = format!("record {}", self.input.records.len() + 1);
-        self.input.records.push(rec);
-        Ok(())
+        self.sent += 1;
+        rec.position = format!("record {}", self.sent);
+        (self.sink)(rec)
     }
 
     fn observed(&self, at: Option<&str>) -> Option<String> {
@@ -421,9 +452,7 @@ fn ssh_audit(reader: impl std::io::Read, limits: &Limits, out: &mut Out) -> Resu
     for a in super::ssh_audit::read(reader, limits)? {
         let mut rec = Record::measured(out.hints.target.clone().unwrap_or(a.target), Facts::Ssh(Box::new(a.facts)));
         rec.observed_at = Some(crate::dates::rfc3339(at));
-        rec.source = Some(out.source.clone());
-        rec.position = format!("{} #{}", out.source.format, out.input.records.len() + 1);
-        out.input.records.push(rec);
+        out.send(rec).map_err(ImportError::Callback)?;
     }
     Ok(())
 }
