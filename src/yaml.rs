@@ -22,6 +22,12 @@ use std::path::Path;
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
 fn options() -> serde_saphyr::Options {
+    options_with(serde_saphyr::DuplicateKeyPolicy::Error)
+}
+
+/// The loader's options; `duplicates` is `PassThrough` for [`parse_tree`], which reports every
+/// repeated key itself (with both positions) instead of stopping at the first.
+fn options_with(duplicates: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES),
@@ -38,7 +44,7 @@ fn options() -> serde_saphyr::Options {
             max_total_replayed_events: 100_000,
             max_replay_stack_depth: 16,
         },
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        duplicate_keys: duplicates,
         strict_booleans: true,
         with_snippet: false,
     }
@@ -51,20 +57,231 @@ pub fn read_text(path: &Path) -> Result<String, Problem> {
     let bytes = crate::files::read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| Problem::file(&name, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
-        Problem::new(&name, line, column, "file is not valid UTF-8")
+        Problem::text(&name, line, column, crate::text!("file is not valid UTF-8", "tệp không phải UTF-8 hợp lệ"))
     })
 }
 
 /// Parses YAML text into `T`, turning any error into a positioned [`Problem`].
 pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Problem> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(Problem::file(name, format!("document is larger than {MAX_FILE_BYTES} bytes")));
-    }
+    check_size(name, text)?;
     refuse_tags(name, text)?;
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        Problem::new(name, line, column, first_line(&e.without_snippet().to_string()))
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| problem_of(name, text, &e))
+}
+
+/// Parses YAML text into a [`Node`] tree that keeps the position of every value, so a loader can
+/// check the whole document and report every problem of it, not just the first. Repeated keys are
+/// kept (see [`entries`]); syntax errors, tags and the budget still stop the parse.
+pub fn parse_tree(name: &str, text: &str) -> Result<Node, Problem> {
+    check_size(name, text)?;
+    refuse_tags(name, text)?;
+    let opts = options_with(serde_saphyr::DuplicateKeyPolicy::PassThrough);
+    serde_saphyr::from_str_with_options::<Node>(text, opts).map_err(|e| problem_of(name, text, &e))
+}
+
+fn check_size(name: &str, text: &str) -> Result<(), Problem> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(Problem::file_text(
+            name,
+            crate::text!("document is larger than {MAX_FILE_BYTES} bytes", "tài liệu lớn hơn {MAX_FILE_BYTES} byte"),
+        ));
+    }
+    Ok(())
+}
+
+/// A parse error as a problem written for the person who edits the file: the position once (not
+/// also inside the message), no advice meant for programmers, the accepted values listed and the
+/// nearest one suggested, and a tab at the place it is.
+fn problem_of(name: &str, text: &str, e: &serde_saphyr::Error) -> Problem {
+    use serde_saphyr::MessageFormatter;
+    let (mut line, mut column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+    // The user formatter drops programmers' advice (`DuplicateKeyPolicy`); unknown fields and
+    // values are written here with the accepted ones and the nearest.
+    let e = e.without_snippet();
+    let msg = match e {
+        serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => unknown_value(variant, expected),
+        serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => unknown_field(field, expected),
+        serde_saphyr::Error::DuplicateMappingKey { key: Some(k), .. } => twice(k, None),
+        _ => {
+            let m = first_line(&serde_saphyr::UserMessageFormatter.format_message(e));
+            if m.contains("recursion limit exceeded") {
+                crate::text!(
+                    "values are nested too deeply (a tuanthu file nests a few levels at most)",
+                    "giá trị lồng nhau quá sâu (tệp tuanthu chỉ lồng vài cấp)"
+                )
+            } else {
+                crate::i18n::Text::new(m.clone(), m)
+            }
+        }
+    };
+    if msg.en.to_ascii_lowercase().contains("tab")
+        && let Some((l, c)) = tab_at_or_after(text, line)
+    {
+        (line, column) = (l, c);
+        let msg = crate::text!(
+            "a tab character is used for indentation; YAML indents with spaces only",
+            "có ký tự tab dùng để thụt lề; YAML chỉ thụt lề bằng dấu cách"
+        );
+        return Problem::text(name, line, column, msg);
+    }
+    Problem::text(name, line, column, msg)
+}
+
+/// The first tab at the start of a line (in its indentation), on `line` or after it; the parser
+/// reports it on the line before the one that holds it.
+fn tab_at_or_after(text: &str, line: u64) -> Option<(u64, u64)> {
+    let from = line.saturating_sub(1).max(1);
+    text.lines().enumerate().skip(usize::try_from(from - 1).ok()?).find_map(|(i, l)| {
+        let indent = l.len() - l.trim_start_matches([' ', '\t']).len();
+        l[..indent].find('\t').map(|c| (i as u64 + 1, c as u64 + 1))
     })
+}
+
+/// "`x` is not an accepted value; use one of: …", with the nearest accepted value ("variant" is
+/// serde's word, not the officer's).
+pub fn unknown_value(found: &str, accepted: &[&str]) -> crate::i18n::Text {
+    let hint = did_you_mean(found, accepted.iter().copied());
+    let list = accepted.join(", ");
+    crate::i18n::Text::new(
+        format!("`{found}` is not an accepted value{}; use one of: {list}", hint.en),
+        format!("`{found}` không phải giá trị hợp lệ{}; dùng một trong: {list}", hint.vi),
+    )
+}
+
+/// "unknown field `x`; known fields: …", with the nearest known field.
+pub fn unknown_field(found: &str, known: &[&str]) -> crate::i18n::Text {
+    let hint = did_you_mean(found, known.iter().copied());
+    let list = known.join(", ");
+    crate::i18n::Text::new(
+        format!("unknown field `{found}`{}; known fields here: {list}", hint.en),
+        format!("trường `{found}` không hợp lệ{}; các trường hợp lệ ở đây: {list}", hint.vi),
+    )
+}
+
+/// "`k` is given twice; keep one", with the line of the first when known.
+pub fn twice(key: &str, first_line: Option<u64>) -> crate::i18n::Text {
+    match first_line {
+        Some(l) => crate::text!(
+            "`{key}` is given twice (first at line {l}); keep one",
+            "`{key}` được khai báo hai lần (lần đầu ở dòng {l}); chỉ giữ một"
+        ),
+        None => crate::text!("`{key}` is given twice; keep one", "`{key}` được khai báo hai lần; chỉ giữ một"),
+    }
+}
+
+/// " (did you mean `x`?)" when a known word is within a typo of `found`, else nothing.
+pub fn did_you_mean<'a>(found: &str, known: impl IntoIterator<Item = &'a str>) -> crate::i18n::Text {
+    let near = crate::suggest::nearest(found, known);
+    if near.is_empty() {
+        return crate::i18n::Text::default();
+    }
+    let list: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+    crate::i18n::Text::new(
+        format!(" (did you mean {}?)", list.join(" or ")),
+        format!(" (có phải là {}?)", list.join(" hoặc ")),
+    )
+}
+
+// ---- a tree with positions ---------------------------------------------------------------------
+
+/// A YAML value with the position of every node (where it is used, and where an alias's anchor
+/// defined it).
+pub type Node = Spanned<Value>;
+
+/// A YAML value as written, before any meaning is given to it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in file order; a repeated key is kept (the loader reports it).
+    Map(Vec<(Node, Node)>),
+}
+
+impl Value {
+    /// What kind of value this is, for messages ("a list", "a number"…).
+    pub fn kind(&self) -> crate::i18n::Text {
+        let (en, vi) = match self {
+            Value::Null => ("empty", "trống"),
+            Value::Bool(_) => ("true/false", "true/false"),
+            Value::Int(_) | Value::Float(_) => ("a number", "một số"),
+            Value::Str(_) => ("text", "văn bản"),
+            Value::Seq(_) => ("a list", "một danh sách"),
+            Value::Map(_) => ("a mapping", "một ánh xạ"),
+        };
+        crate::i18n::Text::new(en, vi)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::Int(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::Int(v.into()))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+                Ok(Value::Int(v))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+                Ok(i128::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Str(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Value, E> {
+                Ok(Value::Str(v))
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+                <Value as serde::Deserialize>::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(n) = seq.next_element::<Node>()? {
+                    out.push(n);
+                }
+                Ok(Value::Seq(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Node>()? {
+                    out.push((k, m.next_value::<Node>()?));
+                }
+                Ok(Value::Map(out))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The text of a scalar as written in `text` (quotes included), judged where an alias's anchor
+/// defined it.
+pub fn raw<'t>(text: &'t str, n: &Node) -> Option<&'t str> {
+    let span = n.defined.span();
+    let at = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len()?).ok()?;
+    text.get(at..at.checked_add(len)?)
 }
 
 /// Reads the `schema:` key of a document without interpreting the rest, so `validate` can tell
@@ -76,7 +293,17 @@ pub fn schema_of(name: &str, text: &str) -> Result<String, Problem> {
     }
     // Unknown fields are fine here: only the kind is wanted.
     let head: Head = parse(name, text)?;
-    head.schema.ok_or_else(|| Problem::new(name, 1, 1, "missing `schema:` key (e.g. `schema: tuanthu/inventory/v1`)"))
+    head.schema.ok_or_else(|| {
+        Problem::text(
+            name,
+            1,
+            1,
+            crate::text!(
+                "missing `schema:` key (e.g. `schema: tuanthu/inventory/v1`)",
+                "thiếu khóa `schema:` (ví dụ `schema: tuanthu/inventory/v1`)"
+            ),
+        )
+    })
 }
 
 /// The first explicit tag of the document, as an error at its node. A syntax error ends the scan
@@ -98,11 +325,14 @@ fn refuse_tags(name: &str, text: &str) -> Result<(), Problem> {
             Some(at) => line_col(&text.as_bytes()[..at]),
             None => (span.start.line() as u64, span.start.col() as u64 + 1),
         };
-        return Err(Problem::new(
+        return Err(Problem::text(
             name,
             line,
             column,
-            format!("YAML tag `{shown}` is not accepted: tuanthu files hold plain values (remove the tag)"),
+            crate::i18n::Text::new(
+                format!("YAML tag `{shown}` is not accepted: tuanthu files hold plain values (remove the tag)"),
+                format!("không chấp nhận thẻ YAML `{shown}`: tệp tuanthu chỉ chứa giá trị thuần (hãy bỏ thẻ)"),
+            ),
         ));
     }
     Ok(())
@@ -220,7 +450,7 @@ mod tests {
             ("name: ok\nmore: !!map\n  a: b\n", "!!map", 2, 7),
         ] {
             let e = parse::<Doc>("f.yaml", text).unwrap_err();
-            assert!(e.message.contains(&format!("YAML tag `{tag}`")), "{text}: {e}");
+            assert!(e.message.en.contains(&format!("YAML tag `{tag}`")), "{text}: {e}");
             assert_eq!((e.line, e.column), (line, col), "{text}: {e}");
         }
         // A tag-like text inside quotes or a block scalar is a value, not a tag.
