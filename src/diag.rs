@@ -121,11 +121,16 @@ impl Problems {
     }
 
     /// Each problem once, the first of equal ones kept in its place (never empty: the first
-    /// problem is always kept).
+    /// problem is always kept). A file named `./x.yaml` and `x.yaml` is the same file: a
+    /// tailoring file given on the command line is also reached through the inventory's folder.
     pub fn dedup(self) -> Problems {
+        let same = |a: &Problem, b: &Problem| {
+            a.file.trim_start_matches("./") == b.file.trim_start_matches("./")
+                && (a.line, a.column, &a.message) == (b.line, b.column, &b.message)
+        };
         let mut out: Vec<Problem> = Vec::with_capacity(self.0.len());
         for p in self.0 {
-            if !out.contains(&p) {
+            if !out.iter().any(|o| same(o, &p)) {
                 out.push(p);
             }
         }

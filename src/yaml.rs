@@ -68,6 +68,83 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Problem> 
     serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| problem_of(name, text, &e))
 }
 
+/// Most problems [`parse_all`] lists for one file: past this the file is more wrong than right.
+const MAX_PROBLEMS: usize = 100;
+
+/// [`parse`], listing every unknown field and every value outside its list rather than only the
+/// first: after each, the offending entry is blanked out (or the value replaced by an accepted
+/// one) in a working copy that keeps every line where it is, and the text is parsed again. Other
+/// errors (a missing field, a value of the wrong type) end the list, as they would end a parse.
+pub fn parse_all<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, crate::diag::Problems> {
+    check_size(name, text)?;
+    refuse_tags(name, text)?;
+    let mut work = std::borrow::Cow::Borrowed(text);
+    let mut found: Vec<Problem> = Vec::new();
+    loop {
+        let e = match serde_saphyr::from_str_with_options::<T>(&work, options()) {
+            Ok(v) if found.is_empty() => return Ok(v),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let p = problem_of(name, &work, &e);
+        if found.contains(&p) {
+            break; // no progress
+        }
+        found.push(p);
+        match neutralise(&work, e.without_snippet()) {
+            Some(next) if found.len() < MAX_PROBLEMS => work = std::borrow::Cow::Owned(next),
+            _ => break,
+        }
+    }
+    found.sort_by_key(|p| (p.line, p.column));
+    // The loop only ends without returning after pushing at least one problem.
+    Err(crate::diag::Problems::from_vec(found)
+        .unwrap_or_else(|| crate::diag::Problems::one(Problem::file(name, "the file could not be read"))))
+}
+
+/// `text` with the cause of `e` taken out, lines kept in place: an unknown field's entry in a
+/// block mapping blanked (its key line from the key on, and the lines indented under it), an
+/// unknown value replaced by the first accepted one. `None` when `e` is of another kind or the
+/// place cannot be edited safely (a flow mapping).
+fn neutralise(text: &str, e: &serde_saphyr::Error) -> Option<String> {
+    let (loc, replacement) = match e {
+        serde_saphyr::Error::SerdeUnknownField { location, .. } => (location, None),
+        serde_saphyr::Error::SerdeUnknownVariant { location, expected, .. } => (location, Some(*expected.first()?)),
+        _ => return None,
+    };
+    let at = usize::try_from(loc.span().byte_offset()?).ok()?;
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    match replacement {
+        Some(value) => {
+            let len = usize::try_from(loc.span().byte_len()?).ok().filter(|&l| l > 0)?;
+            let mut out = String::with_capacity(text.len());
+            out.push_str(&text[..at]);
+            out.push_str(value);
+            out.push_str(text.get(at + len..)?);
+            Some(out)
+        }
+        None => {
+            // Only a block key: nothing but indentation and sequence dashes before it.
+            if !text[line_start..at].bytes().all(|b| b == b' ' || b == b'-') {
+                return None;
+            }
+            let indent = at - line_start;
+            let mut end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            while end < text.len() {
+                let next = &text[end + 1..];
+                let line = next.split('\n').next().unwrap_or("");
+                let deeper = line.len() - line.trim_start_matches(' ').len() > indent;
+                if !(line.trim().is_empty() || deeper) {
+                    break;
+                }
+                end = end + 1 + line.len();
+            }
+            let blank: String = text[at..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+            Some(format!("{}{blank}{}", &text[..at], &text[end..]))
+        }
+    }
+}
+
 /// Parses YAML text into a [`Node`] tree that keeps the position of every value, so a loader can
 /// check the whole document and report every problem of it, not just the first. Repeated keys are
 /// kept (see [`entries`]); syntax errors, tags and the budget still stop the parse.
@@ -147,13 +224,19 @@ pub fn unknown_value(found: &str, accepted: &[&str]) -> crate::i18n::Text {
     )
 }
 
-/// "unknown field `x`; known fields: …", with the nearest known field.
+/// "unknown field `x` (did you mean `y`?)", or with the known fields listed when none is near.
 pub fn unknown_field(found: &str, known: &[&str]) -> crate::i18n::Text {
     let hint = did_you_mean(found, known.iter().copied());
+    if !hint.en.is_empty() {
+        return crate::i18n::Text::new(
+            format!("unknown field `{found}`{}", hint.en),
+            format!("trường `{found}` không hợp lệ{}", hint.vi),
+        );
+    }
     let list = known.join(", ");
     crate::i18n::Text::new(
-        format!("unknown field `{found}`{}; known fields here: {list}", hint.en),
-        format!("trường `{found}` không hợp lệ{}; các trường hợp lệ ở đây: {list}", hint.vi),
+        format!("unknown field `{found}`; known fields here: {list}"),
+        format!("trường `{found}` không hợp lệ; các trường hợp lệ ở đây: {list}"),
     )
 }
 

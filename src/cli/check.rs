@@ -307,6 +307,16 @@ fn nmap_files(paths: &[PathBuf]) -> Result<(), Problems> {
     let mut found = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
+        if std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            found.push(Problem::file_text(
+                shown,
+                tuanthu::text!(
+                    "--nmap file not found (give the XML file nmap wrote with -oX)",
+                    "không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)"
+                ),
+            ));
+            continue;
+        }
         match format::detect_file(path) {
             Ok(Format::Nmap) => {}
             Ok(other) => found.push(Problem::file_text(
@@ -316,10 +326,9 @@ fn nmap_files(paths: &[PathBuf]) -> Result<(), Problems> {
                     "--nmap đọc XML của nmap (`nmap -oX`), còn tệp này là {other}: hãy đưa vào bằng --evidence"
                 ),
             )),
-            Err(format::DetectError::Read(e)) => found.push(Problem::file_text(
-                shown,
-                tuanthu::text!("--nmap file cannot be read: {e}", "không đọc được tệp --nmap: {e}"),
-            )),
+            Err(format::DetectError::Read(e)) => {
+                found.push(Problem::file_text(shown, tuanthu::text!("--nmap file: {e}", "tệp --nmap: {e}")))
+            }
             Err(e) => found.push(Problem::file_text(
                 shown,
                 tuanthu::text!(
