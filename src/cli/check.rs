@@ -301,13 +301,20 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
 
 /// Every `--nmap` file must exist and be nmap XML: a missing file or another tool's output is bad
 /// input (exit 2) found before anything is evaluated, not a report of nothing. Normal output
-/// (`-oN`) is told to use `-oX` by the format detection `--evidence` uses.
+/// (`-oN`) is told to use `-oX` by the format detection `--evidence` uses. Only regular files are
+/// read here (their first bytes); a pipe could be read only once.
 fn nmap_files(paths: &[PathBuf]) -> Result<(), Problems> {
     use tuanthu::import::format::{self, Format};
     let mut found = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
-        if std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        // Standard input (`-`), pipes and devices are read once, by the importer, which refuses
+        // what it must: only regular files are looked at here.
+        let meta = std::fs::metadata(path);
+        if meta.as_ref().is_ok_and(|m| !m.is_file()) || path.as_os_str() == "-" {
+            continue;
+        }
+        if meta.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
             found.push(Problem::file_text(
                 shown,
                 tuanthu::text!(
