@@ -543,6 +543,49 @@ mod tests {
         assert_eq!(d.name.as_deref(), Some("!!python/object x\n"));
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        status: Status,
+        #[serde(default)]
+        owner: Option<String>,
+        #[serde(default)]
+        list: Vec<String>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Status {
+        Implemented,
+        Partial,
+    }
+
+    fn all(text: &str) -> Vec<String> {
+        parse_all::<Strict>("f.yaml", text).unwrap_err().iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn every_unknown_field_and_value_of_a_file_is_listed() {
+        let text = "status: Implemented\nowner: a\nownr: b\nextra:\n  deep: 1\n  more: [1, 2]\nlist: [a]\n";
+        assert_eq!(
+            all(text),
+            [
+                "f.yaml:1:9: `Implemented` is not an accepted value (did you mean `implemented`?); use one of: implemented, partial",
+                "f.yaml:3:1: unknown field `ownr` (did you mean `owner`?)",
+                "f.yaml:4:1: unknown field `extra`; known fields here: status, owner, list",
+            ]
+        );
+        // No advice meant for programmers, and no position inside the message.
+        assert_eq!(all("status: partial\nowner: a\nowner: b\n"), ["f.yaml:3:1: `owner` is given twice; keep one"]);
+        // A flow mapping cannot be edited line by line: its first problem is reported.
+        assert_eq!(
+            all("{status: partial, x: 1, y: 2}\n"),
+            ["f.yaml:1:19: unknown field `x`; known fields here: status, owner, list"]
+        );
+        assert!(parse_all::<Strict>("f.yaml", "status: partial\n").is_ok());
+    }
+
     #[test]
     fn integers_must_be_plain_decimals() {
         let level = |text: &str| {

@@ -435,3 +435,36 @@ fn dates_after_the_evaluation_date_are_errors() {
     // On the evaluation date itself, nothing is wrong.
     assert!(checked(&inv, date!(2027 - 01 - 01)).errors.is_empty());
 }
+
+#[test]
+fn tailoring_of_the_other_catalogue_is_a_warning() {
+    let inv = format!(
+        "{HEAD}  - id: s\n    name: S\n    level: 2\n    catalogue: nd331-2026\n    approval: {{status: approved, decision: \"1/QĐ\", date: 2026-10-01}}\n    tailoring: [overlay]\n"
+    );
+    let d = common::dir_with(&[
+        ("inv.yaml", &inv),
+        ("overlay.yaml", "schema: tuanthu/tailoring/v1\ndrop:\n  - {control: POL.02, reason: \"không áp dụng\"}\n"),
+    ]);
+    let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
+    let c = tuanthu::inventory::checks::check(
+        &files.inventory,
+        tuanthu::policy::Policy::bundled().as_ref().unwrap(),
+        None,
+        date!(2026 - 11 - 25),
+    );
+    let prefix = format!("{}/", d.path().display());
+    let w: Vec<String> = c.warnings.iter().map(|p| p.render(Lang::En).replace(&prefix, "")).collect();
+    assert_eq!(
+        w,
+        [
+            "overlay.yaml:3:5: tailoring for `POL.02` is not used: `POL.02` is a control of tt12-2022, but system `s` is judged under nd331-2026 (`catalogue:` of the system); use `MGT.01`"
+        ]
+    );
+    let vi: Vec<String> = c.warnings.iter().map(|p| p.render(Lang::Vi).replace(&prefix, "")).collect();
+    assert_eq!(
+        vi,
+        [
+            "overlay.yaml:3:5: tinh chỉnh cho `POL.02` không được dùng: `POL.02` là biện pháp của tt12-2022, nhưng hệ thống `s` được đánh giá theo nd331-2026 (`catalogue:` khai báo cho hệ thống); hãy dùng `MGT.01`"
+        ]
+    );
+}
