@@ -12,6 +12,13 @@
 //! text is first read as a stream of parser events (serde-saphyr's own parser, so quoting and
 //! block scalars are understood exactly as the loader will understand them) and the first tag is
 //! reported with its position. Integer fields are checked for their spelling by [`plain_int`].
+//!
+//! Errors are written for the person who edits the file, in both languages: the position once,
+//! the accepted values and the nearest one for an unknown field or value, no advice meant for
+//! programmers, a tab at the line that holds it. Two ways to read a file so that *every* mistake
+//! is listed in one run: [`parse_tree`] keeps the whole document as a tree of positioned values
+//! for a loader that checks it field by field (inventories, tailoring), and [`parse_all`] re-reads
+//! a typed document with each unknown field or value taken out (rules, profiles, catalogues).
 
 use crate::diag::Problem;
 use serde::de::DeserializeOwned;

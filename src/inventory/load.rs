@@ -296,7 +296,9 @@ fn parse_one(origin: &str, text: &str, lookup: &tailoring::Lookup) -> Result<Par
     let parsed = document(&mut cx, &root, lookup, &mut hosts);
     let Cx { p, mut warnings, .. } = cx;
     let mut problems = p.into_problems().map(Problems::into_vec).unwrap_or_default();
-    problems.sort_by_key(|x| (x.file != origin, x.line, x.column));
+    // The inventory's own problems by position; those of the tailoring files it names follow, in
+    // the order they were read (a stable sort keeps each file's own order).
+    problems.sort_by_key(|x| if x.file == origin { (false, x.line, x.column) } else { (true, 0, 0) });
     warnings.sort_by_key(|x| (x.line, x.column));
     match (Problems::from_vec(problems), parsed) {
         (None, Some((agency, at))) => Ok(Parsed { agency, warnings, hosts, at }),
