@@ -613,25 +613,7 @@ fn assets(cx: &mut Cx, n: &Node) -> (Assets, Hosts) {
             Err(e) => cx.err(u.referenced, e.text()),
         }
     }
-    for t in f.get("tls").map(|v| cx.list(v, "tls")).unwrap_or_default() {
-        let r = match &t.value {
-            Value::Map(_) => {
-                let Some(p) = Fields::of(cx, t, "tls", PINNED_TLS) else { continue };
-                let target = p.require(cx, "target").and_then(|v| cx.string(v, "target"));
-                let address = p.require(cx, "address").and_then(|v| cx.string(v, "address"));
-                let (Some(target), Some(address)) = (target, address) else { continue };
-                TlsAsset::parse(&target, Some(&address))
-            }
-            _ => {
-                let Some(s) = cx.string(t, "tls") else { continue };
-                TlsAsset::parse(&s, None)
-            }
-        };
-        match r {
-            Ok(x) => out.tls.push(x),
-            Err(e) => cx.err(t.referenced, e.text()),
-        }
-    }
+    out.tls = endpoints(cx, &f, "tls", TlsAsset::parse);
     for port in f.get("allowed_ports").map(|v| cx.list(v, "allowed_ports")).unwrap_or_default() {
         let Some(s) = cx.string(port, "allowed_ports") else { continue };
         match PortSpec::parse(&s) {
@@ -640,6 +622,37 @@ fn assets(cx: &mut Cx, n: &Node) -> (Assets, Hosts) {
         }
     }
     (out, hosts)
+}
+
+/// The endpoints listed under `field` (`tls`): each `host:port`, or `{target, address}` pinned to
+/// an address, read by `parse`.
+fn endpoints(
+    cx: &mut Cx,
+    f: &Fields,
+    field: &str,
+    parse: fn(&str, Option<&str>) -> Result<TlsAsset, super::AssetError>,
+) -> Vec<TlsAsset> {
+    let mut out = Vec::new();
+    for t in f.get(field).map(|v| cx.list(v, field)).unwrap_or_default() {
+        let r = match &t.value {
+            Value::Map(_) => {
+                let Some(p) = Fields::of(cx, t, field, PINNED_TLS) else { continue };
+                let target = p.require(cx, "target").and_then(|v| cx.string(v, "target"));
+                let address = p.require(cx, "address").and_then(|v| cx.string(v, "address"));
+                let (Some(target), Some(address)) = (target, address) else { continue };
+                parse(&target, Some(&address))
+            }
+            _ => {
+                let Some(s) = cx.string(t, field) else { continue };
+                parse(&s, None)
+            }
+        };
+        match r {
+            Ok(x) => out.push(x),
+            Err(e) => cx.err(t.referenced, e.text()),
+        }
+    }
+    out
 }
 
 fn attestations(cx: &mut Cx, n: &Node) -> Vec<Attestation> {
