@@ -11,13 +11,47 @@ const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 pub enum DateError {
     #[error("expected a date as YYYY-MM-DD, found `{0}`")]
     Date(String),
+    /// Written as `YYYY-MM-DD` but no such day (`2025-02-30`): the month's length is told.
+    #[error("`{found}` is not a real date ({month} {year} has {days} days)")]
+    NoSuchDay { found: String, year: i32, month: Month, days: u8 },
     #[error("expected a date-time with its offset, e.g. 2026-10-03T08:30:00+07:00, found `{0}`")]
     DateTime(String),
 }
 
+impl DateError {
+    /// The message in both languages.
+    pub fn text(&self) -> crate::i18n::Text {
+        let vi = match self {
+            DateError::Date(s) => format!("cần ngày dạng YYYY-MM-DD, gặp `{s}`"),
+            DateError::NoSuchDay { found, year, month, days } => {
+                format!("`{found}` không phải ngày có thật (tháng {}/{year} có {days} ngày)", *month as u8)
+            }
+            DateError::DateTime(s) => {
+                format!("cần ngày giờ kèm múi giờ, ví dụ 2026-10-03T08:30:00+07:00, gặp `{s}`")
+            }
+        };
+        crate::i18n::Text::new(self.to_string(), vi)
+    }
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse(s: &str) -> Result<Date, DateError> {
-    Date::parse(s.trim(), FORMAT).map_err(|_| DateError::Date(s.to_string()))
+    let t = s.trim();
+    Date::parse(t, FORMAT).map_err(|_| no_such_day(t).unwrap_or_else(|| DateError::Date(s.to_string())))
+}
+
+/// A text in the form `YYYY-MM-DD` whose day does not exist in its month.
+fn no_such_day(t: &str) -> Option<DateError> {
+    let b = t.as_bytes();
+    let form = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    if !form || !t.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
+        return None;
+    }
+    let year: i32 = t[..4].parse().ok()?;
+    let month = Month::try_from(t[5..7].parse::<u8>().ok()?).ok()?;
+    let day: u8 = t[8..].parse().ok()?;
+    let days = time::util::days_in_month(month, year);
+    (day > days).then(|| DateError::NoSuchDay { found: t.to_string(), year, month, days })
 }
 
 const DATETIME_NO_SECONDS: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
@@ -131,7 +165,15 @@ mod tests {
 
     #[test]
     fn parses_strictly() {
-        assert_eq!(parse("2026-02-30"), Err(DateError::Date("2026-02-30".into())));
+        // In the form, but no such day: said so, with the month's length, in both languages.
+        let e = parse("2026-02-30").unwrap_err();
+        assert_eq!(e.to_string(), "`2026-02-30` is not a real date (February 2026 has 28 days)");
+        assert_eq!(e.text().vi, "`2026-02-30` không phải ngày có thật (tháng 2/2026 có 28 ngày)");
+        assert_eq!(
+            parse("2026-04-31").unwrap_err().to_string(),
+            "`2026-04-31` is not a real date (April 2026 has 30 days)"
+        );
+        assert_eq!(parse("2026-13-01"), Err(DateError::Date("2026-13-01".into())));
         assert_eq!(parse("26-1-1").unwrap_err().to_string(), "expected a date as YYYY-MM-DD, found `26-1-1`");
         assert_eq!(parse("2026-11-25").unwrap(), date!(2026 - 11 - 25));
     }

@@ -2,24 +2,36 @@
 //! what was expected. Loaders collect all problems they can find instead of stopping at the first,
 //! so `tuanthu validate` lists them all in one run.
 
+use crate::i18n::{Lang, Text};
 use std::fmt;
 
 /// One problem found in an input file.
 ///
 /// Invariant: `line` and `column` are 1-based; 0 means the position is not known (e.g. the file
 /// could not be read at all), and `Display` then omits it.
+///
+/// The message is in both languages: the command line prints it in `--lang`. A message built
+/// from any text or error ([`Problem::new`]) is the same in both (a library error not yet
+/// translated); the loaders the officer meets first (inventory, tailoring, `validate`) give both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
     pub line: u64,
     pub column: u64,
-    pub message: String,
+    pub message: Text,
 }
 
 impl Problem {
-    /// A problem at `line`:`column` of `file`. The message is any text or error (its `Display`).
+    /// A problem at `line`:`column` of `file`. The message is any text or error (its `Display`),
+    /// the same in both languages.
     pub fn new(file: impl Into<String>, line: u64, column: u64, message: impl fmt::Display) -> Self {
-        Problem { file: file.into(), line, column, message: message.to_string() }
+        let m = message.to_string();
+        Problem { file: file.into(), line, column, message: Text::new(m.clone(), m) }
+    }
+
+    /// A problem at `line`:`column` of `file`, its message in both languages.
+    pub fn text(file: impl Into<String>, line: u64, column: u64, message: Text) -> Self {
+        Problem { file: file.into(), line, column, message }
     }
 
     /// A problem with the whole file rather than one place in it.
@@ -27,20 +39,43 @@ impl Problem {
         Problem::new(file, 0, 0, message)
     }
 
+    /// A problem with the whole file, its message in both languages.
+    pub fn file_text(file: impl Into<String>, message: Text) -> Self {
+        Problem::text(file, 0, 0, message)
+    }
+
     /// A problem at the place a YAML node was read from.
     pub fn at(file: &str, loc: serde_saphyr::Location, message: impl fmt::Display) -> Self {
         Problem::new(file, loc.line(), loc.column(), message)
     }
+
+    /// A problem at the place a YAML node was read from, its message in both languages.
+    pub fn at_text(file: &str, loc: serde_saphyr::Location, message: Text) -> Self {
+        Problem::text(file, loc.line(), loc.column(), message)
+    }
+
+    /// `file:line:column: message` in `lang`, control characters replaced.
+    pub fn render(&self, lang: Lang) -> String {
+        let msg = crate::sanitize::clean(self.message.get(lang));
+        if self.line == 0 {
+            format!("{}: {}", self.file, msg)
+        } else {
+            format!("{}:{}:{}: {}", self.file, self.line, self.column, msg)
+        }
+    }
+}
+
+/// A bilingual message built with `format!` arguments: `text!("en {x}", "vi {x}")`.
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $vi:literal $(,)?) => {
+        $crate::i18n::Text::new(format!($en), format!($vi))
+    };
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let msg = crate::sanitize::clean(&self.message);
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, msg)
-        } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, msg)
-        }
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -83,6 +118,23 @@ impl Problems {
     /// Adds the problems of `other` after these.
     pub fn append(&mut self, other: Problems) {
         self.0.extend(other.0);
+    }
+
+    /// Each problem once, the first of equal ones kept in its place (never empty: the first
+    /// problem is always kept). A file named `./x.yaml` and `x.yaml` is the same file: a
+    /// tailoring file given on the command line is also reached through the inventory's folder.
+    pub fn dedup(self) -> Problems {
+        let same = |a: &Problem, b: &Problem| {
+            a.file.trim_start_matches("./") == b.file.trim_start_matches("./")
+                && (a.line, a.column, &a.message) == (b.line, b.column, &b.message)
+        };
+        let mut out: Vec<Problem> = Vec::with_capacity(self.0.len());
+        for p in self.0 {
+            if !out.iter().any(|o| same(o, &p)) {
+                out.push(p);
+            }
+        }
+        Problems(out)
     }
 
     /// The problems as a list (never empty).

@@ -36,4 +36,5 @@ pub mod par;
 pub mod policy;
 pub mod report;
 pub mod sanitize;
+pub mod suggest;
 pub mod yaml;

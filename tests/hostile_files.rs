@@ -296,7 +296,7 @@ fn levels_are_plain_decimal_integers() {
         let o = run(&["validate", &path_str(&path)], &root());
         assert_eq!(code(&o), 2, "{spelling}: {}", stderr(&o));
         let want = format!(
-            "level{i}.yaml:9:12: `level` must be a plain decimal integer (e.g. `level: 3`), found `{spelling}`"
+            "level{i}.yaml:9:12: `level` is the security level: write 1, 2, 3, 4 or 5 as a plain number (e.g. `level: 3`), found `{spelling}`"
         );
         assert!(stderr(&o).contains(&want), "{spelling}: want {want:?} in {}", stderr(&o));
     }

@@ -13,7 +13,7 @@ fn load(text: &str) -> Result<tuanthu::inventory::Agency, Problems> {
 #[track_caller]
 fn fails_at(text: &str, line: u64, col: u64, msg: &str) {
     let e = load(text).expect_err("the inventory should be rejected");
-    let found = e.iter().find(|p| p.message.contains(msg));
+    let found = e.iter().find(|p| p.message.en.contains(msg));
     let Some(p) = found else { panic!("no problem mentions {msg:?}; got:\n{e}") };
     assert_eq!((p.file.as_str(), p.line, p.column), ("inv.yaml", line, col), "position of {msg:?}; all:\n{e}");
 }
@@ -69,7 +69,9 @@ fn unknown_approval_status_lists_the_valid_ones() {
 #[test]
 fn malformed_date() {
     let t = with_system("    level: 2\n    approval: {status: approved, decision: \"1/QĐ\", date: 2024-02-30}\n");
-    fails_at(&t, 9, 58, "expected a date as YYYY-MM-DD");
+    fails_at(&t, 9, 58, "`2024-02-30` is not a real date (February 2024 has 29 days)");
+    let t = with_system("    level: 2\n    approval: {status: approved, decision: \"1/QĐ\", date: 2024-2-3}\n");
+    fails_at(&t, 9, 58, "expected a date as YYYY-MM-DD, found `2024-2-3`");
 }
 
 #[test]
@@ -190,10 +192,11 @@ fn deep_nesting_is_refused() {
         "]".repeat(500)
     );
     let e = load(&deep).unwrap_err();
-    // The deep value sits under an unknown key: that is the problem reported, with its position.
+    // The whole document is read into a tree before it is checked, so the depth is what stops it,
+    // at the place it is exceeded.
     assert_eq!(
         e.to_string(),
-        "inv.yaml:3:1: unknown field `x`, expected one of schema, agency, systems at line 3, column 1"
+        "inv.yaml:3:259: values are nested too deeply (a tuanthu file nests a few levels at most)"
     );
 }
 
@@ -262,7 +265,14 @@ fn one_agency_split_over_files_must_agree_on_its_catalogue() {
 fn level_spellings_other_than_plain_decimal_are_errors() {
     for spelling in ["\"3\"", "'3'", "0x3", "0o3", "+3", "03", "3.0"] {
         let t = with_system(&format!("    level: {spelling}\n    approval: {{status: draft}}\n"));
-        fails_at(&t, 8, 12, &format!("`level` must be a plain decimal integer (e.g. `level: 3`), found `{spelling}`"));
+        fails_at(
+            &t,
+            8,
+            12,
+            &format!(
+                "`level` is the security level: write 1, 2, 3, 4 or 5 as a plain number (e.g. `level: 3`), found `{spelling}` (did you mean `level: 3`?)"
+            ),
+        );
     }
 }
 

@@ -251,7 +251,13 @@ fn render_json(report: &Report, key: Option<&ed25519_dalek::SigningKey>) -> Resu
 pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     let as_of = as_of(a.sources.as_of.as_deref())?;
     if a.sign.is_some() && a.format != Format::Json {
-        return Err(Problems::one(Problem::file("--sign", "only JSON reports are signed: add --format json")));
+        return Err(Problems::one(Problem::file_text(
+            "--sign",
+            tuanthu::text!(
+                "only JSON reports are signed: add --format json",
+                "chỉ báo cáo JSON được ký: thêm --format json"
+            ),
+        )));
     }
     let binary = a.format.is_binary(a.common.output.as_deref());
     super::binary_output_allowed(binary, a.common.output.as_deref())?;
@@ -266,18 +272,83 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     if let Some(c) = &a.sources.catalogue
         && policy.catalogue(c).is_none()
     {
-        return Err(Problems::one(Problem::file("--catalogue", format!("unknown catalogue `{c}`"))));
+        let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
+        let known = known.join(", ");
+        return Err(Problems::one(Problem::file_text(
+            "--catalogue",
+            tuanthu::text!(
+                "unknown catalogue `{c}` (known: {known})",
+                "không có danh mục `{c}` (các danh mục có: {known})"
+            ),
+        )));
     }
+    nmap_files(&a.sources.nmap)?;
     let lookup = tuanthu::inventory::tailoring::Lookup {
         dirs: a.sources.tailoring.clone(),
         allow_outside: a.sources.allow_outside_inventory,
     };
     let files = tuanthu::inventory::load_paths_with(&a.sources.inventory, &lookup)?;
-    let refs = engine::references::check(&files.inventory, &policy, a.sources.catalogue.as_deref(), as_of);
+    let forced = a.sources.catalogue.as_deref();
+    let mut refs = engine::references::check(&files.inventory, &policy, forced, as_of);
+    let checked = tuanthu::inventory::checks::check(&files.inventory, &policy, forced, as_of);
+    refs.extend(checked.errors);
     if let Some(problems) = Problems::from_vec(refs) {
         return Err(problems);
     }
+    error::warn_problems(files.warnings.iter().chain(&checked.warnings), a.common.lang);
     Ok(Inputs { policy, inventory: files.inventory, as_of, key })
+}
+
+/// Every `--nmap` file must exist and be nmap XML: a missing file or another tool's output is bad
+/// input (exit 2) found before anything is evaluated, not a report of nothing. Normal output
+/// (`-oN`) is told to use `-oX` by the format detection `--evidence` uses. Only regular files are
+/// read here (their first bytes); a pipe could be read only once.
+fn nmap_files(paths: &[PathBuf]) -> Result<(), Problems> {
+    use tuanthu::import::format::{self, Format};
+    let mut found = Vec::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        // Standard input (`-`), pipes and devices are read once, by the importer, which refuses
+        // what it must: only regular files are looked at here.
+        let meta = std::fs::metadata(path);
+        if meta.as_ref().is_ok_and(|m| !m.is_file()) || path.as_os_str() == "-" {
+            continue;
+        }
+        if meta.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            found.push(Problem::file_text(
+                shown,
+                tuanthu::text!(
+                    "--nmap file not found (give the XML file nmap wrote with -oX)",
+                    "không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)"
+                ),
+            ));
+            continue;
+        }
+        match format::detect_file(path) {
+            Ok(Format::Nmap) => {}
+            Ok(other) => found.push(Problem::file_text(
+                shown,
+                tuanthu::text!(
+                    "--nmap reads nmap XML (`nmap -oX`), and this is {other}: give it with --evidence",
+                    "--nmap đọc XML của nmap (`nmap -oX`), còn tệp này là {other}: hãy đưa vào bằng --evidence"
+                ),
+            )),
+            Err(format::DetectError::Read(e)) => {
+                found.push(Problem::file_text(shown, tuanthu::text!("--nmap file: {e}", "tệp --nmap: {e}")))
+            }
+            Err(e) => found.push(Problem::file_text(
+                shown,
+                tuanthu::text!(
+                    "--nmap reads nmap XML (`nmap -oX`); this is {e}",
+                    "--nmap đọc XML của nmap (`nmap -oX`); tệp này là {e}"
+                ),
+            )),
+        }
+    }
+    match Problems::from_vec(found) {
+        Some(p) => Err(p),
+        None => Ok(()),
+    }
 }
 
 impl FailOn {

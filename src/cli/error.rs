@@ -10,7 +10,7 @@
 //! [`print`] too, and the command folds exit 2 into its code. Warnings go through [`warn`].
 
 use super::ExitCode;
-use tuanthu::diag::Problems;
+use tuanthu::diag::{Problem, Problems};
 use tuanthu::i18n::Lang;
 use tuanthu::sanitize::one_line;
 
@@ -86,9 +86,8 @@ pub fn report(e: &Error, lang: Lang) -> ExitCode {
     e.exit_code()
 }
 
-/// Prints `e` to standard error, `error: ` before each line. `lang` is the language of the
-/// command line (`--lang`), for messages translated by their variant (#14); today they are
-/// English.
+/// Prints `e` to standard error, `error: ` before each line, in `lang` (`--lang`): problems of
+/// bad input carry both languages; usage errors are written in the command's language.
 pub fn print(e: &Error, lang: Lang) {
     for line in lines(e, lang) {
         eprintln!("{line}");
@@ -96,10 +95,10 @@ pub fn print(e: &Error, lang: Lang) {
 }
 
 /// The lines [`print`] writes, without their ends.
-fn lines(e: &Error, _lang: Lang) -> Vec<String> {
+fn lines(e: &Error, lang: Lang) -> Vec<String> {
     match e {
-        // `Problem`'s own display replaces control characters; a problem's message may span lines.
-        Error::Invalid(problems) => problems.iter().map(|p| format!("error: {p}")).collect(),
+        // `Problem::render` replaces control characters; a problem's message may span lines.
+        Error::Invalid(problems) => problems.iter().map(|p| format!("error: {}", p.render(lang))).collect(),
         other => vec![format!("error: {}", one_line(&other.to_string()))],
     }
 }
@@ -109,10 +108,16 @@ pub fn warn(msg: impl std::fmt::Display) {
     eprintln!("warning: {}", one_line(&msg.to_string()));
 }
 
+/// Prints each problem as a warning (`warning: file:line:column: message`), in `lang`.
+pub fn warn_problems<'a>(problems: impl IntoIterator<Item = &'a Problem>, lang: Lang) {
+    for p in problems {
+        eprintln!("warning: {}", p.render(lang));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tuanthu::diag::Problem;
 
     #[test]
     fn every_error_has_one_prefix_and_its_exit_code() {
@@ -125,6 +130,14 @@ mod tests {
         let gate = Error::from(tuanthu::gate::NoVerdict::EmptyEvidence(vec!["e.json".into()]));
         assert_eq!(lines(&gate, Lang::En), ["error: empty evidence file: e.json (a gate never passes on nothing)"]);
         assert_eq!(gate.exit_code(), ExitCode::Invalid);
+    }
+
+    #[test]
+    fn problems_are_printed_in_the_commands_language() {
+        let p = Problem::text("inv.yaml", 9, 12, tuanthu::i18n::Text::new("level is wrong", "cấp độ sai"));
+        let e = Error::from(Problems::one(p));
+        assert_eq!(lines(&e, Lang::En), ["error: inv.yaml:9:12: level is wrong"]);
+        assert_eq!(lines(&e, Lang::Vi), ["error: inv.yaml:9:12: cấp độ sai"]);
     }
 
     #[test]

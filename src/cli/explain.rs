@@ -156,38 +156,10 @@ fn not_found(cats: &[&Catalogue], id: &str, l: Lang) -> String {
     msg
 }
 
-/// Up to three ids of `cats` closest to `id` (ignoring case; only those at the smallest distance),
-/// within a distance that still looks like a typo: two edits, or one for ids of three characters
-/// or fewer.
+/// Up to three ids of `cats` closest to `id` (see [`tuanthu::suggest::nearest`]).
 fn nearest(cats: &[&Catalogue], id: &str) -> Vec<String> {
-    let want = id.to_ascii_uppercase();
-    let limit = if want.chars().count() <= 3 { 1 } else { 2 };
-    let mut scored: Vec<(usize, String)> = Vec::new();
-    for c in cats.iter().flat_map(|cat| cat.controls.iter()) {
-        let d = edit_distance(&want, &c.id.to_ascii_uppercase());
-        if d <= limit && !scored.iter().any(|(_, x)| *x == c.id) {
-            scored.push((d, c.id.clone()));
-        }
-    }
-    scored.sort();
-    let best = scored.first().map_or(0, |(d, _)| *d);
-    scored.into_iter().take_while(|(d, _)| *d == best).take(3).map(|(_, id)| id).collect()
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let ids = cats.iter().flat_map(|cat| cat.controls.iter()).map(|c| c.id.as_str());
+    tuanthu::suggest::nearest(id, ids).into_iter().map(str::to_string).collect()
 }
 
 /// Ids of the same requirement in every other installed catalogue, with their titles: the
@@ -497,14 +469,6 @@ fn entry_json(policy: &Policy, cat: &Catalogue, c: &Control, l: Lang) -> serde_j
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("POL.1", "POL.01"), 1);
-        assert_eq!(edit_distance("PLO.01", "POL.01"), 2);
-        assert_eq!(edit_distance("MGT.01", "MGT.01"), 0);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 
     #[test]
     fn suggestions_are_the_nearest_ids_of_every_catalogue() {

@@ -72,11 +72,23 @@ pub struct GateArgs {
 pub fn run(a: GateArgs) -> Result<ExitCode, Error> {
     let fail_on = a.fail_on.unwrap_or(if a.baseline.is_some() { GateFailOn::New } else { GateFailOn::Any });
     if fail_on == GateFailOn::New && a.baseline.is_none() {
-        return Err(Error::Usage("--fail-on new compares against a baseline: add --baseline REPORT.json".into()));
+        return Err(Error::Usage(
+            tr(
+                a.common.lang,
+                "--fail-on new compares against a baseline: add --baseline REPORT.json",
+                "--fail-on new so sánh với một báo cáo gốc: thêm --baseline REPORT.json",
+            )
+            .into(),
+        ));
     }
     if a.sources.nmap.is_empty() && a.sources.evidence.is_empty() && !a.live {
         return Err(Error::Usage(
-            "a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)".into(),
+            tr(
+                a.common.lang,
+                "a gate needs evidence: give --nmap, --evidence or --live (it never passes on nothing)",
+                "cổng kiểm tra cần bằng chứng: dùng --nmap, --evidence hoặc --live (không bao giờ đạt khi không có gì)",
+            )
+            .into(),
         ));
     }
     let c = check_args(&a);

@@ -10,6 +10,7 @@ use tuanthu::evidence::file::EvidenceInput;
 use tuanthu::evidence::writer::EvidenceWriter;
 use tuanthu::evidence::{Facts, Record, RecordKind};
 use tuanthu::i18n::Lang;
+use tuanthu::i18n::tr;
 use tuanthu::import::format::{self, Format};
 use tuanthu::import::records::{self, Hints};
 
@@ -48,7 +49,12 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
         None => None,
         Some(name) => Some(Format::parse(name).ok_or_else(|| {
             let name = tuanthu::sanitize::one_line(name);
-            Error::Usage(format!("--from {name}: not a format tuanthu reads; known formats: {}", Format::names()))
+            let why = tr(
+                a.lang,
+                "not a format tuanthu reads; known formats",
+                "không phải định dạng tuanthu đọc được; các định dạng biết",
+            );
+            Error::Usage(format!("--from {name}: {why}: {}", Format::names()))
         })?),
     };
     let mut code = ExitCode::Ok;
@@ -114,7 +120,11 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
         code = code.max(report(&input, &a));
     }
     let Some(w) = writer else {
-        return Err(Error::Usage(format!("nothing usable was read, so {} was not written", a.output.display())));
+        let out = a.output.display();
+        return Err(Error::Usage(match a.lang {
+            tuanthu::i18n::Lang::En => format!("nothing usable was read, so {out} was not written"),
+            tuanthu::i18n::Lang::Vi => format!("không đọc được gì dùng được, nên {out} không được ghi"),
+        }));
     };
     w.finish(&tuanthu::dates::now()).map_err(Error::run)?;
     if !a.quiet {
@@ -129,8 +139,9 @@ fn hints(a: &ImportArgs) -> Result<Hints, String> {
         Some(t) => {
             Some(time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(|_| {
                 format!(
-                    "--observed-at {}: not an RFC 3339 time (e.g. 2026-11-20T02:00:00Z or 2026-11-20T09:00:00+07:00)",
-                    tuanthu::sanitize::one_line(t)
+                    "--observed-at {}: {} (e.g. 2026-11-20T02:00:00Z, 2026-11-20T09:00:00+07:00)",
+                    tuanthu::sanitize::one_line(t),
+                    tr(a.lang, "not an RFC 3339 time", "không phải thời điểm RFC 3339")
                 )
             })?)
         }

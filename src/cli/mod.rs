@@ -190,6 +190,7 @@ impl Command {
             Command::Import(a) => a.lang,
             Command::Init(a) => a.lang,
             Command::Explain(a) => a.common.lang,
+            Command::Validate(a) => a.lang,
             _ => Lang::default(),
         }
     }
@@ -262,10 +263,14 @@ pub(crate) fn is_xlsx_path(output: Option<&std::path::Path>) -> bool {
 pub(crate) fn binary_output_allowed(binary: bool, output: Option<&std::path::Path>) -> Result<(), Problems> {
     use std::io::IsTerminal;
     if refuses_terminal(binary, output.is_some(), std::io::stdout().is_terminal()) {
-        return Err(Problems::one(Problem::file(
+        return Err(Problems::one(Problem::file_text(
             "--format",
-            "this format is an Excel workbook (binary) and standard output is a terminal: \
+            tuanthu::i18n::Text::new(
+                "this format is an Excel workbook (binary) and standard output is a terminal: \
 write it to a file with -o FILE.xlsx, or redirect standard output",
+                "định dạng này là bảng tính Excel (nhị phân) mà đầu ra chuẩn là màn hình: \
+ghi ra tệp với -o TỆP.xlsx, hoặc chuyển hướng đầu ra chuẩn",
+            ),
         )));
     }
     Ok(())
@@ -285,7 +290,7 @@ pub(crate) fn load_policy(c: &Common) -> Result<tuanthu::policy::Policy, Problem
 pub(crate) fn as_of(arg: Option<&str>) -> Result<time::Date, Problems> {
     match arg {
         None => Ok(tuanthu::dates::today()),
-        Some(s) => tuanthu::dates::parse(s).map_err(|e| Problems::one(Problem::file("--as-of", e))),
+        Some(s) => tuanthu::dates::parse(s).map_err(|e| Problems::one(Problem::file_text("--as-of", e.text()))),
     }
 }
 

@@ -4,7 +4,8 @@ use super::ExitCode;
 use super::error::{self, Error};
 use clap::Args;
 use std::path::PathBuf;
-use tuanthu::diag::{Collector, Problem};
+use tuanthu::diag::{Collector, Problem, Problems};
+use tuanthu::i18n::{Lang, tr};
 use tuanthu::policy::Policy;
 use tuanthu::policy::bundle::Source;
 
@@ -23,6 +24,9 @@ pub struct ValidateArgs {
     /// Print nothing when everything is valid
     #[arg(short, long)]
     pub quiet: bool,
+    /// Language of the messages
+    #[arg(long, value_parser = super::lang_parser(), default_value = "en", env = "TUANTHU_LANG")]
+    pub lang: Lang,
 }
 
 #[derive(Default)]
@@ -51,6 +55,7 @@ pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
             p.extend(e);
         }
     }
+    let mut warnings = Vec::new();
     if sorted.inventories.is_empty() {
         p.extend(tuanthu::inventory::tailoring::check_dirs(&a.tailoring));
     } else {
@@ -60,24 +65,35 @@ pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
         };
         match tuanthu::inventory::load_paths_with(&sorted.inventories, &lookup) {
             Ok(files) => {
+                warnings = files.warnings;
                 if let Some(pol) = &policy {
-                    p.extend(tuanthu::engine::references::check(&files.inventory, pol, None, tuanthu::dates::today()));
+                    let today = tuanthu::dates::today();
+                    p.extend(tuanthu::engine::references::check(&files.inventory, pol, None, today));
+                    let checked = tuanthu::inventory::checks::check(&files.inventory, pol, None, today);
+                    p.extend(checked.errors);
+                    warnings.extend(checked.warnings);
                 }
             }
             Err(e) => p.extend(e),
         }
     }
+    error::warn_problems(&warnings, a.lang);
     // Every problem is listed, then the count: the count follows the printed errors, so the
     // problems are printed here (through the one printer) rather than returned.
-    if let Some(problems) = p.into_problems() {
+    // Each problem once: a tailoring file given to `validate` (`validate .`) is also read through
+    // the inventory that names it, and its problems must not be listed twice.
+    if let Some(problems) = p.into_problems().map(Problems::dedup) {
         let n = problems.len();
         let invalid = Error::Invalid(problems);
-        error::print(&invalid, tuanthu::i18n::Lang::default());
-        eprintln!("{n} problem(s) in {checked} file(s)");
+        error::print(&invalid, a.lang);
+        match a.lang {
+            Lang::En => eprintln!("{n} problem(s) in {checked} file(s)"),
+            Lang::Vi => eprintln!("{n} lỗi trong {checked} tệp"),
+        }
         return Ok(invalid.exit_code());
     }
     if !a.quiet {
-        println!("{checked} file(s) valid");
+        println!("{checked} {}", tr(a.lang, "file(s) valid", "tệp hợp lệ"));
     }
     Ok(ExitCode::Ok)
 }
@@ -149,7 +165,26 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
             tuanthu::policy::rules::SCHEMA => s.rule_files.push(src),
             tuanthu::inventory::tailoring::SCHEMA => s.tailoring.push(src),
             tuanthu::inventory::SCHEMA => s.inventories.push(f),
-            other => p.push(Problem::new(&src.origin, 1, 1, format!("unknown `schema: {other}`"))),
+            other => {
+                let known = [
+                    tuanthu::inventory::SCHEMA,
+                    tuanthu::inventory::tailoring::SCHEMA,
+                    tuanthu::policy::rules::SCHEMA,
+                    tuanthu::policy::profile::SCHEMA,
+                    tuanthu::policy::catalogue::SCHEMA,
+                ];
+                let hint = tuanthu::yaml::did_you_mean(other, known);
+                let list = known.join(", ");
+                p.push(Problem::text(
+                    &src.origin,
+                    1,
+                    1,
+                    tuanthu::i18n::Text::new(
+                        format!("unknown `schema: {other}`{}; known: {list}", hint.en),
+                        format!("`schema: {other}` không hợp lệ{}; các loại có: {list}", hint.vi),
+                    ),
+                ))
+            }
         }
     }
     s

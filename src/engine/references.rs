@@ -8,11 +8,12 @@
 
 use super::regime;
 use crate::diag::Problem;
+use crate::i18n::Text;
 use crate::inventory::{Inventory, Origin};
 use crate::policy::Policy;
 
-fn at(o: &Origin, msg: String) -> Problem {
-    Problem::new(&o.file, o.line, o.column, msg)
+fn at(o: &Origin, msg: Text) -> Problem {
+    Problem::text(&o.file, o.line, o.column, msg)
 }
 
 /// Problems with control ids and catalogue names in `inv`, with catalogues chosen as of `as_of`.
@@ -20,21 +21,35 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>, as_of: time
     let mut out = Vec::new();
     let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
     let unknown = |id: &str| policy.catalogues.iter().all(|c| c.get(id).is_none());
-    let nowhere = format!("in no installed catalogue: {}", known.join(", "));
+    let ids = || policy.catalogues.iter().flat_map(|c| c.controls.iter().map(|x| x.id.as_str()));
+    // "`X` (did you mean `Y`?) in no installed catalogue: …", in both languages.
+    let unknown_msg = |what: (&str, &str), id: &str| {
+        let hint = crate::yaml::did_you_mean(id, ids());
+        let cats = known.join(", ");
+        Text::new(
+            format!("{} unknown control `{id}`{} (in no installed catalogue: {cats})", what.0, hint.en),
+            format!("{} biện pháp không có `{id}`{} (không có trong danh mục nào: {cats})", what.1, hint.vi),
+        )
+    };
     for (agency, system) in inv.systems() {
         let cat_id = regime::select(agency, system, policy, forced, as_of).catalogue;
         let Some(cat) = policy.catalogue(&cat_id) else {
+            let (sys, cats) = (&system.id, known.join(", "));
+            let hint = crate::yaml::did_you_mean(&cat_id, known.iter().copied());
             out.push(at(
                 &system.origin,
-                format!("system {}: unknown catalogue `{cat_id}` (known: {})", system.id, known.join(", ")),
+                Text::new(
+                    format!("system {sys}: unknown catalogue `{cat_id}`{} (known: {cats})", hint.en),
+                    format!("hệ thống {sys}: không có danh mục `{cat_id}`{} (các danh mục có: {cats})", hint.vi),
+                ),
             ));
             continue;
         };
         for a in system.attestations.iter().filter(|a| unknown(&a.control)) {
-            out.push(at(&a.origin, format!("attestation for unknown control `{}` ({nowhere})", a.control)));
+            out.push(at(&a.origin, unknown_msg(("attestation for", "tự đánh giá cho"), &a.control)));
         }
         for w in system.waivers.iter().filter(|w| unknown(&w.control)) {
-            out.push(at(&w.origin, format!("waiver for unknown control `{}` ({nowhere})", w.control)));
+            out.push(at(&w.origin, unknown_msg(("waiver for", "miễn trừ cho"), &w.control)));
         }
         // Obligations are reported beside the controls and never count toward `compliant`, so
         // tailoring (which changes the required controls) cannot add or drop them.
@@ -44,11 +59,15 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>, as_of: time
                 t.add.iter().map(|(id, o)| ("adds", id, o)).chain(t.drop.iter().map(|(d, o)| ("drops", &d.control, o)));
             for (verb, id, o) in entries {
                 if unknown(id) {
-                    out.push(at(o, format!("tailoring {verb} unknown control `{id}` ({nowhere})")));
+                    let vi = if verb == "adds" { "tinh chỉnh thêm" } else { "tinh chỉnh bỏ" };
+                    out.push(at(o, unknown_msg((&format!("tailoring {verb}"), vi), id)));
                 } else if obligation(id) {
                     out.push(at(
                         o,
-                        format!("`{id}` is a decree obligation, not a control: tailoring cannot change it"),
+                        crate::text!(
+                            "`{id}` is a decree obligation, not a control: tailoring cannot change it",
+                            "`{id}` là nghĩa vụ theo nghị định, không phải biện pháp: tinh chỉnh không thay đổi được"
+                        ),
                     ));
                 }
             }

@@ -33,6 +33,32 @@ pub enum AssetError {
     Port(String),
 }
 
+impl AssetError {
+    /// The message in both languages.
+    pub fn text(&self) -> crate::i18n::Text {
+        let vi = match self {
+            AssetError::Network(s) => format!("`{s}` không phải mạng CIDR hợp lệ (ví dụ 10.10.1.0/28)"),
+            AssetError::HostBits { found, network } => {
+                format!("`{found}` có bit phần máy khác 0; có phải là {network}?")
+            }
+            AssetError::Ip(s) => format!("`{s}` không phải địa chỉ IP hợp lệ"),
+            AssetError::Host(s) => format!("`{s}` không phải địa chỉ IP, mạng CIDR hay tên máy hợp lệ"),
+            AssetError::Url { found, source } => format!("`{found}` không phải URL hợp lệ: {source}"),
+            AssetError::NotHttp(s) => format!("`{s}`: chỉ dò được URL http và https"),
+            AssetError::NoHost(s) => format!("`{s}` không có tên máy"),
+            AssetError::Endpoint(s) => format!(
+                "`{s}` không phải điểm cuối TLS `host:port` (ví dụ portal.example.gov.vn:443, [2001:db8::1]:443)"
+            ),
+            AssetError::SshEndpoint(s) => format!(
+                "`{s}` không phải điểm cuối SSH `host:port` (ví dụ bastion.example.gov.vn:22, [2001:db8::1]:22)"
+            ),
+            AssetError::Address(s) => format!("địa chỉ `{s}` không phải địa chỉ IP hợp lệ"),
+            AssetError::Port(s) => format!("`{s}` không phải cổng dạng tcp/443 hay udp/161"),
+        };
+        crate::i18n::Text::new(self.to_string(), vi)
+    }
+}
+
 /// A host entry: an address, a network, or a DNS name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostAsset {

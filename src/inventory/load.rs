@@ -1,212 +1,108 @@
 //! Reading inventory files: YAML documents → checked [`Inventory`].
+//!
+//! A file is parsed into a tree that keeps every position ([`crate::yaml::parse_tree`]), then
+//! read field by field ([`super::read`]): every problem of every system is collected — unknown
+//! fields with the nearest known one, bad values with the accepted ones — and reported in file
+//! order, so one `tuanthu validate` run lists them all. Mistakes that are valid YAML but almost
+//! certainly not meant (a network wider than any system, the same host in two systems, an agency
+//! with no systems) are warnings.
 
 use super::assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
 use super::model::*;
+use super::read::{Cx, Fields, keyed};
 use super::tailoring;
 use crate::diag::{Collector, Problem, Problems};
-use serde::{Deserialize, Deserializer};
-use serde_saphyr::{Location, Spanned};
+use crate::i18n::Text;
+use crate::text;
+use crate::yaml::{Node, Value};
+use serde_saphyr::Spanned;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const SCHEMA: &str = "tuanthu/inventory/v1";
 
-// ---- the document as written -----------------------------------------------------------------
+// ---- the fields of each mapping ----------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InventoryDoc {
-    schema: Spanned<String>,
-    agency: AgencyDoc,
-    #[serde(default)]
-    systems: Vec<Spanned<SystemDoc>>,
-}
+const TOP: &[&str] = &["schema", "agency", "systems"];
+const AGENCY: &[&str] = &["id", "name", "parent", "catalogue"];
+const SYSTEM: &[&str] = &[
+    "id",
+    "name",
+    "level",
+    "catalogue",
+    "approval",
+    "tailoring",
+    "owner",
+    "operator",
+    "regulation",
+    "expected_approval",
+    "expected_completion",
+    "assessments",
+    "construction_started",
+    "operating_since",
+    "incidents",
+    "assets",
+    "attestations",
+    "waivers",
+];
+const APPROVAL: &[&str] = &["status", "decision", "date"];
+const ASSESSMENT: &[&str] = &["kind", "date", "by"];
+const INCIDENT: &[&str] = &["id", "detected", "severity", "notified", "reported", "reference"];
+const ASSETS: &[&str] = &["hosts", "urls", "tls", "ssh", "allowed_ports"];
+const PINNED_URL: &[&str] = &["url", "address"];
+const PINNED_TLS: &[&str] = &["target", "address"];
+const ATTESTATION: &[&str] = &["status", "evidence", "reviewed", "reason"];
+const WAIVER: &[&str] = &["control", "reason", "approved_by", "expires"];
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AgencyDoc {
-    id: Spanned<String>,
-    name: String,
-    #[serde(default)]
-    parent: Option<String>,
-    #[serde(default)]
-    catalogue: Option<Spanned<String>>,
-}
+const APPROVAL_STATUS: &[(&str, ApprovalStatus)] = &[
+    ("draft", ApprovalStatus::Draft),
+    ("submitted", ApprovalStatus::Submitted),
+    ("appraised", ApprovalStatus::Appraised),
+    ("approved", ApprovalStatus::Approved),
+    ("rejected", ApprovalStatus::Rejected),
+];
+const ATTESTATION_STATUS: &[(&str, AttestationStatus)] = &[
+    ("implemented", AttestationStatus::Implemented),
+    ("partial", AttestationStatus::Partial),
+    ("planned", AttestationStatus::Planned),
+    ("not-implemented", AttestationStatus::NotImplemented),
+    ("not-applicable", AttestationStatus::NotApplicable),
+];
+const ASSESSMENT_KIND: &[(&str, AssessmentKind)] =
+    &[("pre-operation", AssessmentKind::PreOperation), ("periodic", AssessmentKind::Periodic)];
+const SEVERITY: &[(&str, IncidentSeverity)] = &[
+    ("normal", IncidentSeverity::Normal),
+    ("serious", IncidentSeverity::Serious),
+    ("critical", IncidentSeverity::Critical),
+];
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SystemDoc {
-    id: Spanned<String>,
-    name: String,
-    level: Spanned<crate::yaml::Scalar>,
-    #[serde(default)]
-    catalogue: Option<Spanned<String>>,
-    approval: Spanned<ApprovalDoc>,
-    #[serde(default)]
-    tailoring: Vec<Spanned<String>>,
-    #[serde(default)]
-    owner: Option<String>,
-    #[serde(default)]
-    operator: Option<String>,
-    #[serde(default)]
-    regulation: Option<String>,
-    #[serde(default)]
-    expected_approval: Option<Spanned<String>>,
-    #[serde(default)]
-    expected_completion: Option<Spanned<String>>,
-    #[serde(default)]
-    assessments: Vec<Spanned<AssessmentDoc>>,
-    #[serde(default)]
-    construction_started: Option<Spanned<String>>,
-    #[serde(default)]
-    operating_since: Option<Spanned<String>>,
-    #[serde(default)]
-    incidents: Vec<Spanned<IncidentDoc>>,
-    #[serde(default)]
-    assets: AssetsDoc,
-    #[serde(default)]
-    attestations: SpannedMap<AttestationDoc>,
-    #[serde(default)]
-    waivers: Vec<Spanned<WaiverDoc>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApprovalDoc {
-    status: ApprovalStatus,
-    #[serde(default)]
-    decision: Option<String>,
-    #[serde(default)]
-    date: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AssessmentDoc {
-    kind: AssessmentKind,
-    date: Spanned<String>,
-    #[serde(default)]
-    by: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IncidentDoc {
-    #[serde(default)]
-    id: Option<String>,
-    detected: Spanned<String>,
-    severity: IncidentSeverity,
-    #[serde(default)]
-    notified: Option<Spanned<String>>,
-    #[serde(default)]
-    reported: Option<Spanned<String>>,
-    #[serde(default)]
-    reference: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AssetsDoc {
-    #[serde(default)]
-    hosts: Vec<Spanned<String>>,
-    #[serde(default)]
-    urls: Vec<Spanned<UrlEntry>>,
-    #[serde(default)]
-    tls: Vec<Spanned<TlsEntry>>,
-    #[serde(default)]
-    ssh: Vec<Spanned<TlsEntry>>,
-    #[serde(default)]
-    allowed_ports: Vec<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum UrlEntry {
-    Plain(String),
-    Pinned(PinnedUrl),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PinnedUrl {
-    url: String,
-    address: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum TlsEntry {
-    Plain(String),
-    Pinned(PinnedTls),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PinnedTls {
-    target: String,
-    address: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AttestationDoc {
-    status: AttestationStatus,
-    #[serde(default)]
-    evidence: Option<String>,
-    #[serde(default)]
-    reviewed: Option<Spanned<String>>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WaiverDoc {
-    control: String,
-    reason: Option<String>,
-    #[serde(default)]
-    approved_by: Option<String>,
-    expires: Option<Spanned<String>>,
-}
-
-/// A YAML mapping kept in file order, with the position of every key.
-#[derive(Debug)]
-struct SpannedMap<V>(Vec<(Spanned<String>, V)>);
-
-impl<V> Default for SpannedMap<V> {
-    fn default() -> Self {
-        SpannedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
-            type Value = SpannedMap<V>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a mapping from control id to attestation")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = m.next_key::<Spanned<String>>()? {
-                    out.push((k, m.next_value::<V>()?));
-                }
-                Ok(SpannedMap(out))
-            }
-        }
-        d.deserialize_map(Visit(std::marker::PhantomData))
-    }
-}
+/// The widest network one system may plausibly hold: a /16 (65 536 IPv4 addresses) is a whole
+/// provincial network; an IPv6 site is a /48. A wider declaration (`0.0.0.0/0`) is almost always
+/// a placeholder, and it would claim every scanned host of other systems and agencies as this
+/// system's.
+const WIDEST_V4: u8 = 16;
+const WIDEST_V6: u8 = 48;
 
 // ---- loading ------------------------------------------------------------------------------------
 
-/// What `load_paths` read: the inventory, plus the files it skipped because they are another kind
-/// of tuanthu file (tailoring files beside the inventory), so callers can report them.
+/// What `load_paths` read: the inventory, the files it was read from, and the warnings (mistakes
+/// that do not stop the load; callers print them).
 #[derive(Debug, Default)]
 pub struct InventoryFiles {
     pub inventory: Inventory,
     pub files: Vec<String>,
+    /// In file order: networks wider than any system, hosts declared by two systems, agencies
+    /// without systems.
+    pub warnings: Vec<Problem>,
+}
+
+/// One file read: the agency, its warnings, and where each host was declared (for the checks
+/// across files).
+struct Parsed {
+    agency: Agency,
+    warnings: Vec<Problem>,
+    hosts: Vec<(String, HostAsset, Origin)>,
+    at: Origin,
 }
 
 /// Loads inventory files and directories (every `*.yaml` whose `schema:` is the inventory's).
@@ -223,6 +119,8 @@ pub fn load_paths_with(paths: &[PathBuf], lookup: &tailoring::Lookup) -> Result<
     p.extend(tailoring::check_dirs(&lookup.dirs));
     let mut out = InventoryFiles::default();
     let mut by_agency: HashMap<String, usize> = HashMap::new();
+    let mut agency_at: Vec<Origin> = Vec::new();
+    let mut hosts = Vec::new();
     for path in expand(paths, &mut p) {
         let origin = path.display().to_string();
         let text = match crate::yaml::read_text(&path) {
@@ -239,19 +137,76 @@ pub fn load_paths_with(paths: &[PathBuf], lookup: &tailoring::Lookup) -> Result<
         let own = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut here = tailoring::Lookup { dirs: vec![own.to_path_buf()], allow_outside: lookup.allow_outside };
         here.dirs.extend(lookup.dirs.iter().cloned());
-        match parse_file_with(&origin, &text, &here) {
-            Ok(agency) => merge(&mut out.inventory, &mut by_agency, agency, &mut p),
+        match parse_one(&origin, &text, &here) {
+            Ok(parsed) => {
+                out.warnings.extend(parsed.warnings);
+                hosts.extend(parsed.hosts.into_iter().map(|(sys, h, o)| (parsed.agency.id.clone(), sys, h, o)));
+                if !by_agency.contains_key(&parsed.agency.id) {
+                    agency_at.push(parsed.at);
+                }
+                merge(&mut out.inventory, &mut by_agency, parsed.agency, &mut p);
+            }
             Err(e) => p.extend(e),
         }
         out.files.push(origin);
     }
     if out.files.is_empty() && p.is_empty() {
-        p.push(Problem::file(
+        p.push(Problem::file_text(
             paths.iter().map(|x| x.display().to_string()).collect::<Vec<_>>().join(", "),
-            "no inventory file found (expected YAML files with `schema: tuanthu/inventory/v1`)",
+            text!(
+                "no inventory file found (expected YAML files with `schema: tuanthu/inventory/v1`)",
+                "không tìm thấy tệp danh mục hệ thống (cần tệp YAML có `schema: tuanthu/inventory/v1`)"
+            ),
         ));
     }
+    for (agency, at) in out.inventory.agencies.iter().zip(&agency_at) {
+        if agency.systems.is_empty() {
+            let id = &agency.id;
+            out.warnings.push(Problem::text(
+                &at.file,
+                at.line,
+                at.column,
+                text!(
+                    "agency `{id}` declares no systems: nothing of it is evaluated (list them under `systems:`)",
+                    "cơ quan `{id}` không khai báo hệ thống nào: không có gì được đánh giá (liệt kê dưới `systems:`)"
+                ),
+            ));
+        }
+    }
+    out.warnings.extend(shared_hosts(&hosts));
     p.finish(out)
+}
+
+/// A host entry declared by two systems (the same address, network or name): its scan results
+/// would count for both. Each later declaration is a warning naming the first.
+fn shared_hosts(hosts: &[(String, String, HostAsset, Origin)]) -> Vec<Problem> {
+    let key = |h: &HostAsset| match h {
+        HostAsset::Name(n) => format!("name:{}", super::same_name_key(n)),
+        other => other.to_string(),
+    };
+    let mut first: HashMap<String, (&str, &str, &Origin)> = HashMap::new();
+    let mut out = Vec::new();
+    for (agency, system, host, origin) in hosts {
+        match first.get(&key(host)) {
+            Some((a, s, o)) if (*a, *s) != (agency.as_str(), system.as_str()) => {
+                let (other, o) = (if *a == agency { s.to_string() } else { format!("{a}/{s}") }, o.to_string());
+                out.push(Problem::text(
+                    &origin.file,
+                    origin.line,
+                    origin.column,
+                    text!(
+                        "host `{host}` of system `{system}` is also declared by system `{other}` ({o}): its scan results count for both; declare it in one",
+                        "máy `{host}` của hệ thống `{system}` cũng được khai báo trong hệ thống `{other}` ({o}): kết quả quét của nó tính cho cả hai; chỉ khai báo ở một hệ thống"
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key(host), (agency, system, origin));
+            }
+        }
+    }
+    out
 }
 
 fn path_is_dir_member(path: &Path, given: &[PathBuf]) -> bool {
@@ -289,26 +244,30 @@ fn merge(inv: &mut Inventory, by_agency: &mut HashMap<String, usize>, agency: Ag
     ];
     for (field, first, here) in fields {
         if first != here {
-            let show = |v: Option<&String>| v.map(|s| format!("`{s}`")).unwrap_or_else(|| "absent".into());
-            p.push(Problem::file(
+            let show = |v: Option<&String>, absent: &str| v.map(|s| format!("`{s}`")).unwrap_or_else(|| absent.into());
+            let (id, there) = (&agency.id, existing.files.join(", "));
+            let (h_en, f_en, h_vi, f_vi) =
+                (show(here, "absent"), show(first, "absent"), show(here, "không có"), show(first, "không có"));
+            p.push(Problem::file_text(
                 agency.files.join(", "),
-                format!(
-                    "agency {}: `{field}` is {} here but {} in {}",
-                    agency.id,
-                    show(here),
-                    show(first),
-                    existing.files.join(", ")
+                text!(
+                    "agency {id}: `{field}` is {h_en} here but {f_en} in {there}",
+                    "cơ quan {id}: `{field}` ở đây là {h_vi} nhưng trong {there} là {f_vi}"
                 ),
             ));
         }
     }
     for s in agency.systems {
         if let Some(prev) = existing.systems.iter().find(|x| x.id == s.id) {
-            p.push(Problem::new(
+            let (id, a, first) = (&s.id, &agency.id, &prev.origin);
+            p.push(Problem::text(
                 &s.origin.file,
                 s.origin.line,
                 s.origin.column,
-                format!("duplicate system id `{}` in agency {} (first declared at {})", s.id, agency.id, prev.origin),
+                text!(
+                    "duplicate system id `{id}` in agency {a} (first declared at {first})",
+                    "mã hệ thống `{id}` bị trùng trong cơ quan {a} (khai báo lần đầu ở {first})"
+                ),
             ));
         } else {
             existing.systems.push(s);
@@ -325,115 +284,195 @@ pub fn parse_file(origin: &str, text: &str, tailoring_dirs: &[PathBuf]) -> Resul
 
 /// [`parse_file`] with the tailoring lookup spelled out.
 pub fn parse_file_with(origin: &str, text: &str, lookup: &tailoring::Lookup) -> Result<Agency, Problems> {
-    let doc: InventoryDoc = crate::yaml::parse(origin, text)?;
-    let mut cx = Cx { origin, text, p: Collector::default() };
-    if doc.schema.value != SCHEMA {
-        cx.err(doc.schema.referenced, format!("expected `schema: {SCHEMA}`, found `{}`", doc.schema.value));
+    parse_one(origin, text, lookup).map(|p| p.agency)
+}
+
+/// One document, every problem of it in file order (problems of the tailoring files it names
+/// follow).
+fn parse_one(origin: &str, text: &str, lookup: &tailoring::Lookup) -> Result<Parsed, Problems> {
+    let root = crate::yaml::parse_tree(origin, text)?;
+    let mut cx = Cx::new(origin, text);
+    let mut hosts = Vec::new();
+    let parsed = document(&mut cx, &root, lookup, &mut hosts);
+    let Cx { p, mut warnings, .. } = cx;
+    let mut problems = p.into_problems().map(Problems::into_vec).unwrap_or_default();
+    // The inventory's own problems by position; those of the tailoring files it names follow, in
+    // the order they were read (a stable sort keeps each file's own order).
+    problems.sort_by_key(|x| if x.file == origin { (false, x.line, x.column) } else { (true, 0, 0) });
+    warnings.sort_by_key(|x| (x.line, x.column));
+    match (Problems::from_vec(problems), parsed) {
+        (None, Some((agency, at))) => Ok(Parsed { agency, warnings, hosts, at }),
+        (Some(e), _) => Err(e),
+        (None, None) => Err(Problems::one(Problem::file(origin, "the inventory could not be read"))),
     }
-    check_id(&mut cx, &doc.agency.id, "agency id");
+}
+
+fn document(
+    cx: &mut Cx,
+    root: &Node,
+    lookup: &tailoring::Lookup,
+    hosts: &mut Vec<(String, HostAsset, Origin)>,
+) -> Option<(Agency, Origin)> {
+    let top = Fields::of(cx, root, "the document", TOP)?;
+    if let Some(schema) = top.require(cx, "schema").and_then(|n| cx.spanned(n, "schema"))
+        && schema.value != SCHEMA
+    {
+        let found = &schema.value;
+        cx.err(
+            schema.referenced,
+            text!("expected `schema: {SCHEMA}`, found `{found}`", "cần `schema: {SCHEMA}`, gặp `{found}`"),
+        );
+    }
+    let agency_node = top.require(cx, "agency");
+    let agency = agency_node.and_then(|n| Fields::of(cx, n, "agency", AGENCY));
+    let id = agency.as_ref().and_then(|a| a.require(cx, "id")).and_then(|n| cx.spanned(n, "id"));
+    if let Some(id) = &id {
+        check_id(cx, id, text!("agency id", "mã cơ quan"));
+    }
+    let name = agency.as_ref().and_then(|a| a.require(cx, "name")).and_then(|n| cx.string(n, "name"));
+    let parent = agency.as_ref().and_then(|a| a.get("parent")).and_then(|n| cx.string(n, "parent"));
+    let catalogue = agency.as_ref().and_then(|a| a.get("catalogue")).and_then(|n| cx.string(n, "catalogue"));
     let mut systems: Vec<System> = Vec::new();
-    for s in doc.systems {
-        if let Some(sys) = system(&mut cx, s, lookup) {
-            if let Some(prev) = systems.iter().find(|x| x.id == sys.id) {
-                let msg = format!("duplicate system id `{}` (first declared at line {})", sys.id, prev.origin.line);
-                cx.p.push(Problem::new(origin, sys.origin.line, sys.origin.column, msg));
-            } else {
-                systems.push(sys);
-            }
+    let list = top.get("systems").map(|n| cx.list(n, "systems")).unwrap_or_default();
+    for s in list {
+        let Some((sys, sys_hosts)) = system(cx, s, lookup) else { continue };
+        if let Some(prev) = systems.iter().find(|x| x.id == sys.id) {
+            let (id, line) = (&sys.id, prev.origin.line);
+            let msg = text!(
+                "duplicate system id `{id}` (first declared at line {line})",
+                "mã hệ thống `{id}` bị trùng (khai báo lần đầu ở dòng {line})"
+            );
+            cx.p.push(Problem::text(cx.origin, sys.origin.line, sys.origin.column, msg));
+        } else {
+            hosts.extend(sys_hosts.into_iter().map(|(h, o)| (sys.id.clone(), h, o)));
+            systems.push(sys);
         }
     }
-    let agency = Agency {
-        id: doc.agency.id.value,
-        name: doc.agency.name,
-        parent: doc.agency.parent,
-        catalogue: doc.agency.catalogue.map(|c| c.value),
-        systems,
-        files: vec![origin.to_string()],
-    };
-    cx.p.finish(agency)
+    let at = cx.origin_of(agency_node.map_or(root.referenced, |n| n.referenced));
+    Some((Agency { id: id?.value, name: name?, parent, catalogue, systems, files: vec![cx.origin.to_string()] }, at))
 }
 
-/// Loading context: the file name, its text (integer fields are judged by their spelling) and the
-/// problems found so far.
-struct Cx<'a> {
-    origin: &'a str,
-    text: &'a str,
-    p: Collector,
-}
-
-impl Cx<'_> {
-    fn err(&mut self, at: Location, msg: impl std::fmt::Display) {
-        self.p.push(Problem::at(self.origin, at, msg));
-    }
-    fn origin(&self, at: Location) -> Origin {
-        Origin { file: self.origin.to_string(), line: at.line(), column: at.column() }
-    }
-    fn date(&mut self, s: &Spanned<String>) -> Option<time::Date> {
-        crate::dates::parse(&s.value).map_err(|e| self.err(s.referenced, e)).ok()
-    }
-    fn datetime(&mut self, s: &Spanned<String>) -> Option<time::OffsetDateTime> {
-        crate::dates::parse_datetime(&s.value).map_err(|e| self.err(s.referenced, e)).ok()
-    }
-}
-
-fn check_id(cx: &mut Cx, id: &Spanned<String>, what: &str) {
+fn check_id(cx: &mut Cx, id: &Spanned<String>, what: Text) {
     let ok = !id.value.is_empty()
         && id.value.len() <= 64
         && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.value.starts_with('-');
     if !ok {
+        let v = &id.value;
         cx.err(
             id.referenced,
-            format!("{what} `{}` must be lowercase letters, digits and hyphens ([a-z0-9-], at most 64)", id.value),
+            Text::new(
+                format!("{} `{v}` must be lowercase letters, digits and hyphens ([a-z0-9-], at most 64)", what.en),
+                format!("{} `{v}` chỉ gồm chữ thường, chữ số và dấu gạch ngang ([a-z0-9-], tối đa 64 ký tự)", what.vi),
+            ),
         );
     }
 }
 
-fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, lookup: &tailoring::Lookup) -> Option<System> {
-    let at = doc.referenced;
-    let s = doc.value;
-    check_id(cx, &s.id, "system id");
-    let level = match crate::yaml::plain_int(cx.text, &s.level, "level") {
-        Ok(n) => match u8::try_from(n) {
-            Ok(l) if (1..=5).contains(&l) => l,
-            _ => {
-                cx.err(s.level.referenced, format!("level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {n}"));
-                0
-            }
-        },
-        Err(e) => {
-            cx.err(s.level.referenced, e);
-            0
+/// The system's level: a plain 1–5. Anything else is reported as the level, with the five
+/// values and, when the text holds one (`"3"`, `3.0`, `cấp 3`), that one.
+fn level(cx: &mut Cx, n: &Node) -> Option<u8> {
+    let raw = crate::yaml::raw(cx.text, n).unwrap_or("").trim();
+    let shown: String = raw.chars().take(32).collect();
+    if let Value::Int(v) = n.value
+        && raw.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && (raw == "0" || !raw.trim_start_matches('-').starts_with('0'))
+    {
+        if let Some(l) = u8::try_from(v).ok().filter(|l| (1..=5).contains(l)) {
+            return Some(l);
         }
-    };
-    let approval = approval(cx, s.approval);
-    let assessments = s
-        .assessments
-        .iter()
-        .filter_map(|a| Some(Assessment { kind: a.value.kind, date: cx.date(&a.value.date)?, by: a.value.by.clone() }))
-        .collect();
-    let construction_started = s.construction_started.as_ref().and_then(|d| cx.date(d));
-    let operating_since = s.operating_since.as_ref().and_then(|d| cx.date(d));
-    let incidents = s.incidents.into_iter().filter_map(|i| incident(cx, i)).collect();
-    let expected_approval = s.expected_approval.as_ref().and_then(|d| cx.date(d));
-    let expected_completion = s.expected_completion.as_ref().and_then(|d| cx.date(d));
-    let assets = assets(cx, s.assets);
-    let attestations = attestations(cx, s.attestations);
-    let waivers = waivers(cx, s.waivers);
-    let tailoring = s.tailoring.iter().filter_map(|t| load_tailoring(cx, t, lookup)).collect();
-    if level == 0 {
+        cx.err(
+            n.referenced,
+            text!(
+                "level must be 1, 2, 3, 4 or 5 (Decree 85/2016), found {v}",
+                "cấp độ phải là 1, 2, 3, 4 hoặc 5 (Nghị định 85/2016), gặp {v}"
+            ),
+        );
         return None;
     }
-    Some(System {
-        id: s.id.value,
-        name: s.name,
-        level,
-        catalogue: s.catalogue.map(|c| c.value),
-        approval,
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let whole = match n.value {
+        Value::Float(f) if f.fract() == 0.0 && (1.0..=5.0).contains(&f) => Some(f as u8),
+        _ => digits.trim_start_matches('0').parse::<u8>().ok().filter(|l| (1..=5).contains(l)),
+    };
+    let hint = match whole {
+        Some(l) => text!(" (did you mean `level: {l}`?)", " (có phải là `level: {l}`?)"),
+        None => Text::default(),
+    };
+    cx.err(
+        n.referenced,
+        Text::new(
+            format!(
+                "`level` is the security level: write 1, 2, 3, 4 or 5 as a plain number (e.g. `level: 3`), found `{shown}`{}",
+                hint.en
+            ),
+            format!(
+                "`level` là cấp độ an toàn: ghi 1, 2, 3, 4 hoặc 5 dạng số thường (ví dụ `level: 3`), gặp `{shown}`{}",
+                hint.vi
+            ),
+        ),
+    );
+    None
+}
+
+type Hosts = Vec<(HostAsset, Origin)>;
+
+fn system(cx: &mut Cx, n: &Node, lookup: &tailoring::Lookup) -> Option<(System, Hosts)> {
+    let f = Fields::of(cx, n, "system", SYSTEM)?;
+    let at = n.referenced;
+    let mut dates: Vec<DeclaredDate> = Vec::new();
+    let id = f.require(cx, "id").and_then(|v| cx.spanned(v, "id"));
+    if let Some(id) = &id {
+        check_id(cx, id, text!("system id", "mã hệ thống"));
+    }
+    let name = f.require(cx, "name").and_then(|v| cx.string(v, "name"));
+    let level = f.require(cx, "level").and_then(|v| level(cx, v));
+    let catalogue = f.get("catalogue").and_then(|v| cx.string(v, "catalogue"));
+    let approval = f.require(cx, "approval").and_then(|v| approval(cx, v, &mut dates));
+    let mut date = |cx: &mut Cx, field: &'static str| {
+        let v = f.get(field)?;
+        let d = cx.date(v, field)?;
+        dates.push(DeclaredDate { field, date: d, origin: cx.origin_of(v.referenced) });
+        Some(d)
+    };
+    let construction_started = date(cx, "construction_started");
+    let operating_since = date(cx, "operating_since");
+    let expected_approval = f.get("expected_approval").and_then(|v| cx.date(v, "expected_approval"));
+    let expected_completion = f.get("expected_completion").and_then(|v| cx.date(v, "expected_completion"));
+    let assessments = f.get("assessments").map(|v| assessments(cx, v, &mut dates)).unwrap_or_default();
+    let incidents = f
+        .get("incidents")
+        .map(|v| cx.list(v, "incidents").iter().filter_map(|i| incident(cx, i)).collect())
+        .unwrap_or_default();
+    let (assets, hosts) = f.get("assets").map(|v| assets(cx, v)).unwrap_or_default();
+    let attestations = f.get("attestations").map(|v| attestations(cx, v)).unwrap_or_default();
+    let waivers = f.get("waivers").map(|v| waivers(cx, v)).unwrap_or_default();
+    let tailoring = f
+        .get("tailoring")
+        .map(|v| {
+            let names = cx.list(v, "tailoring");
+            let mut out = Vec::new();
+            for t in names {
+                if let Some(t) = cx.spanned(t, "tailoring").and_then(|t| load_tailoring(cx, &t, lookup)) {
+                    out.push(t);
+                }
+            }
+            out
+        })
+        .unwrap_or_default();
+    let owner = f.get("owner").and_then(|v| cx.string(v, "owner"));
+    let operator = f.get("operator").and_then(|v| cx.string(v, "operator"));
+    let regulation = f.get("regulation").and_then(|v| cx.string(v, "regulation"));
+    let system = System {
+        id: id?.value,
+        name: name?,
+        level: level?,
+        catalogue,
+        approval: approval?,
         tailoring,
-        owner: s.owner,
-        operator: s.operator,
-        regulation: s.regulation,
+        owner,
+        operator,
+        regulation,
         expected_approval,
         expected_completion,
         assessments,
@@ -443,144 +482,237 @@ fn system(cx: &mut Cx, doc: Spanned<SystemDoc>, lookup: &tailoring::Lookup) -> O
         assets,
         attestations,
         waivers,
-        origin: cx.origin(at),
-    })
-}
-
-/// An incident record; a notice or report dated before the detection is refused (the deadlines
-/// are measured from the detection).
-fn incident(cx: &mut Cx, doc: Spanned<IncidentDoc>) -> Option<Incident> {
-    let at = doc.referenced;
-    let i = doc.value;
-    let detected = cx.datetime(&i.detected);
-    let after = |cx: &mut Cx, t: &Option<Spanned<String>>, what: &str| {
-        let t = t.as_ref()?;
-        let v = cx.datetime(t)?;
-        if detected.is_some_and(|d| v < d) {
-            cx.err(t.referenced, format!("incident `{what}` is before `detected`"));
-            return None;
-        }
-        Some(v)
+        declared_dates: dates,
+        origin: cx.origin_of(at),
     };
-    let notified = after(cx, &i.notified, "notified");
-    let reported = after(cx, &i.reported, "reported");
-    Some(Incident {
-        id: i.id,
-        detected: detected?,
-        severity: i.severity,
-        notified,
-        reported,
-        reference: i.reference,
-        origin: cx.origin(at),
-    })
+    Some((system, hosts))
 }
 
-fn approval(cx: &mut Cx, doc: Spanned<ApprovalDoc>) -> Approval {
-    let a = doc.value;
-    let date = a.date.as_ref().and_then(|d| cx.date(d));
-    if a.status == ApprovalStatus::Approved {
-        if a.decision.as_deref().is_none_or(|d| d.trim().is_empty()) {
-            cx.err(
-                doc.referenced,
-                "approval.status is `approved` but there is no `decision:` (decision number, e.g. \"123/QĐ-UBND\")",
-            );
-        }
-        if a.date.is_none() {
-            cx.err(doc.referenced, "approval.status is `approved` but there is no `date:` (decision date, YYYY-MM-DD)");
-        }
-    }
-    Approval { status: a.status, decision: a.decision, date }
-}
-
-fn assets(cx: &mut Cx, a: AssetsDoc) -> Assets {
-    let mut out = Assets::default();
-    for h in &a.hosts {
-        match HostAsset::parse(&h.value) {
-            Ok(x) => out.hosts.push(x),
-            Err(e) => cx.err(h.referenced, e),
-        }
-    }
-    for u in &a.urls {
-        let r = match &u.value {
-            UrlEntry::Plain(s) => UrlAsset::parse(s, None),
-            UrlEntry::Pinned(p) => UrlAsset::parse(&p.url, Some(&p.address)),
-        };
-        match r {
-            Ok(x) => out.urls.push(x),
-            Err(e) => cx.err(u.referenced, e),
-        }
-    }
-    for t in &a.tls {
-        let r = match &t.value {
-            TlsEntry::Plain(s) => TlsAsset::parse(s, None),
-            TlsEntry::Pinned(p) => TlsAsset::parse(&p.target, Some(&p.address)),
-        };
-        match r {
-            Ok(x) => out.tls.push(x),
-            Err(e) => cx.err(t.referenced, e),
-        }
-    }
-    for t in &a.ssh {
-        let r = match &t.value {
-            TlsEntry::Plain(s) => TlsAsset::parse_ssh(s, None),
-            TlsEntry::Pinned(p) => TlsAsset::parse_ssh(&p.target, Some(&p.address)),
-        };
-        match r {
-            Ok(x) => out.ssh.push(x),
-            Err(e) => cx.err(t.referenced, e),
-        }
-    }
-    for port in &a.allowed_ports {
-        match PortSpec::parse(&port.value) {
-            Ok(x) => out.allowed_ports.push(x),
-            Err(e) => cx.err(port.referenced, e),
+fn assessments(cx: &mut Cx, n: &Node, dates: &mut Vec<DeclaredDate>) -> Vec<Assessment> {
+    let mut out = Vec::new();
+    for a in cx.list(n, "assessments") {
+        let Some(f) = Fields::of(cx, a, "assessments", ASSESSMENT) else { continue };
+        let kind = f.require(cx, "kind").and_then(|v| cx.choice(v, "kind", ASSESSMENT_KIND));
+        let date_node = f.require(cx, "date");
+        let date = date_node.and_then(|v| cx.date(v, "date"));
+        let by = f.get("by").and_then(|v| cx.string(v, "by"));
+        if let (Some(kind), Some(date), Some(v)) = (kind, date, date_node) {
+            dates.push(DeclaredDate { field: "assessments.date", date, origin: cx.origin_of(v.referenced) });
+            out.push(Assessment { kind, date, by });
         }
     }
     out
 }
 
-fn attestations(cx: &mut Cx, m: SpannedMap<AttestationDoc>) -> Vec<Attestation> {
-    let mut out = Vec::new();
-    for (key, a) in m.0 {
-        if a.status == AttestationStatus::NotApplicable && a.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            cx.err(key.referenced, format!("attestation {}: `not-applicable` needs a `reason:`", key.value));
+/// An incident record; a notice or report dated before the detection is refused (the deadlines
+/// are measured from the detection).
+fn incident(cx: &mut Cx, n: &Node) -> Option<Incident> {
+    let f = Fields::of(cx, n, "incidents", INCIDENT)?;
+    let id = f.get("id").and_then(|v| cx.string(v, "id"));
+    let detected = f.require(cx, "detected").and_then(|v| cx.datetime(v, "detected"));
+    let severity = f.require(cx, "severity").and_then(|v| cx.choice(v, "severity", SEVERITY));
+    let after = |cx: &mut Cx, what: &str| {
+        let t = f.get(what)?;
+        let v = cx.datetime(t, what)?;
+        if detected.is_some_and(|d| v < d) {
+            cx.err(
+                t.referenced,
+                text!("incident `{what}` is before `detected`", "sự cố: `{what}` trước thời điểm `detected`"),
+            );
+            return None;
         }
-        let reviewed = a.reviewed.as_ref().and_then(|d| cx.date(d));
+        Some(v)
+    };
+    let notified = after(cx, "notified");
+    let reported = after(cx, "reported");
+    let reference = f.get("reference").and_then(|v| cx.string(v, "reference"));
+    Some(Incident {
+        id,
+        detected: detected?,
+        severity: severity?,
+        notified,
+        reported,
+        reference,
+        origin: cx.origin_of(n.referenced),
+    })
+}
+
+fn approval(cx: &mut Cx, n: &Node, dates: &mut Vec<DeclaredDate>) -> Option<Approval> {
+    let f = Fields::of(cx, n, "approval", APPROVAL)?;
+    let status = f.require(cx, "status").and_then(|v| cx.choice(v, "status", APPROVAL_STATUS));
+    let decision = f.get("decision").and_then(|v| cx.string(v, "decision"));
+    let date_node = f.get("date");
+    let date = date_node.and_then(|v| cx.date(v, "date"));
+    if let (Some(d), Some(v)) = (date, date_node) {
+        dates.push(DeclaredDate { field: "approval.date", date: d, origin: cx.origin_of(v.referenced) });
+    }
+    if status == Some(ApprovalStatus::Approved) {
+        if decision.as_deref().is_none_or(|d| d.trim().is_empty()) {
+            cx.err(
+                n.referenced,
+                text!(
+                    "approval.status is `approved` but there is no `decision:` (decision number, e.g. \"123/QĐ-UBND\")",
+                    "approval.status là `approved` nhưng không có `decision:` (số quyết định, ví dụ \"123/QĐ-UBND\")"
+                ),
+            );
+        }
+        if date_node.is_none() {
+            cx.err(
+                n.referenced,
+                text!(
+                    "approval.status is `approved` but there is no `date:` (decision date, YYYY-MM-DD)",
+                    "approval.status là `approved` nhưng không có `date:` (ngày quyết định, YYYY-MM-DD)"
+                ),
+            );
+        }
+    }
+    Some(Approval { status: status?, decision, date })
+}
+
+fn assets(cx: &mut Cx, n: &Node) -> (Assets, Hosts) {
+    let mut out = Assets::default();
+    let mut hosts = Vec::new();
+    let Some(f) = Fields::of(cx, n, "assets", ASSETS) else { return (out, hosts) };
+    for h in f.get("hosts").map(|v| cx.list(v, "hosts")).unwrap_or_default() {
+        let Some(s) = cx.string(h, "hosts") else { continue };
+        match HostAsset::parse(&s) {
+            Ok(x) => {
+                if let HostAsset::Net(net) = &x
+                    && net.prefix_len() < if net.addr().is_ipv4() { WIDEST_V4 } else { WIDEST_V6 }
+                {
+                    cx.warn(
+                        h.referenced,
+                        text!(
+                            "`{net}` is wider than any real system (more than a /{WIDEST_V4} for IPv4, a /{WIDEST_V6} for IPv6): every scanned host in it would count as this system's; declare the system's own addresses or networks",
+                            "`{net}` rộng hơn mọi hệ thống thực tế (lớn hơn /{WIDEST_V4} với IPv4, /{WIDEST_V6} với IPv6): mọi máy được quét trong dải này sẽ bị tính là của hệ thống; hãy khai báo đúng địa chỉ hoặc dải mạng của hệ thống"
+                        ),
+                    );
+                }
+                hosts.push((x.clone(), cx.origin_of(h.referenced)));
+                out.hosts.push(x);
+            }
+            Err(e) => cx.err(h.referenced, e.text()),
+        }
+    }
+    for u in f.get("urls").map(|v| cx.list(v, "urls")).unwrap_or_default() {
+        let r = match &u.value {
+            Value::Map(_) => {
+                let Some(p) = Fields::of(cx, u, "urls", PINNED_URL) else { continue };
+                let url = p.require(cx, "url").and_then(|v| cx.string(v, "url"));
+                let address = p.require(cx, "address").and_then(|v| cx.string(v, "address"));
+                let (Some(url), Some(address)) = (url, address) else { continue };
+                UrlAsset::parse(&url, Some(&address))
+            }
+            _ => {
+                let Some(s) = cx.string(u, "urls") else { continue };
+                UrlAsset::parse(&s, None)
+            }
+        };
+        match r {
+            Ok(x) => out.urls.push(x),
+            Err(e) => cx.err(u.referenced, e.text()),
+        }
+    }
+    out.tls = endpoints(cx, &f, "tls", TlsAsset::parse);
+    out.ssh = endpoints(cx, &f, "ssh", TlsAsset::parse_ssh);
+    for port in f.get("allowed_ports").map(|v| cx.list(v, "allowed_ports")).unwrap_or_default() {
+        let Some(s) = cx.string(port, "allowed_ports") else { continue };
+        match PortSpec::parse(&s) {
+            Ok(x) => out.allowed_ports.push(x),
+            Err(e) => cx.err(port.referenced, e.text()),
+        }
+    }
+    (out, hosts)
+}
+
+/// The endpoints listed under `field` (`tls`): each `host:port`, or `{target, address}` pinned to
+/// an address, read by `parse`.
+fn endpoints(
+    cx: &mut Cx,
+    f: &Fields,
+    field: &str,
+    parse: fn(&str, Option<&str>) -> Result<TlsAsset, super::AssetError>,
+) -> Vec<TlsAsset> {
+    let mut out = Vec::new();
+    for t in f.get(field).map(|v| cx.list(v, field)).unwrap_or_default() {
+        let r = match &t.value {
+            Value::Map(_) => {
+                let Some(p) = Fields::of(cx, t, field, PINNED_TLS) else { continue };
+                let target = p.require(cx, "target").and_then(|v| cx.string(v, "target"));
+                let address = p.require(cx, "address").and_then(|v| cx.string(v, "address"));
+                let (Some(target), Some(address)) = (target, address) else { continue };
+                parse(&target, Some(&address))
+            }
+            _ => {
+                let Some(s) = cx.string(t, field) else { continue };
+                parse(&s, None)
+            }
+        };
+        match r {
+            Ok(x) => out.push(x),
+            Err(e) => cx.err(t.referenced, e.text()),
+        }
+    }
+    out
+}
+
+fn attestations(cx: &mut Cx, n: &Node) -> Vec<Attestation> {
+    let mut out = Vec::new();
+    for (key, v) in keyed(cx, n, "attestations") {
+        let Some(f) = Fields::of(cx, v, "attestation", ATTESTATION) else { continue };
+        let status = f.require(cx, "status").and_then(|s| cx.choice(s, "status", ATTESTATION_STATUS));
+        let evidence = f.get("evidence").and_then(|e| cx.string(e, "evidence"));
+        let reviewed = f.get("reviewed").and_then(|d| cx.date(d, "reviewed"));
+        let reason = f.get("reason").and_then(|r| cx.string(r, "reason"));
+        if status == Some(AttestationStatus::NotApplicable) && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            let id = &key.value;
+            cx.err(
+                key.referenced,
+                text!(
+                    "attestation {id}: `not-applicable` needs a `reason:`",
+                    "tự đánh giá {id}: `not-applicable` cần có `reason:`"
+                ),
+            );
+        }
+        let Some(status) = status else { continue };
         out.push(Attestation {
             control: key.value.clone(),
-            status: a.status,
-            evidence: a.evidence.filter(|e| !e.trim().is_empty()),
+            status,
+            evidence: evidence.filter(|e| !e.trim().is_empty()),
             reviewed,
-            reason: a.reason,
-            origin: cx.origin(key.referenced),
+            reason,
+            origin: cx.origin_of(key.referenced),
         });
     }
     out
 }
 
-fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
+fn waivers(cx: &mut Cx, n: &Node) -> Vec<Waiver> {
     let mut out = Vec::new();
-    for w in list {
+    for w in cx.list(n, "waivers") {
+        let Some(f) = Fields::of(cx, w, "waivers", WAIVER) else { continue };
         let at = w.referenced;
-        let reason = w.value.reason.filter(|r| !r.trim().is_empty());
+        let Some(control) = f.require(cx, "control").and_then(|v| cx.string(v, "control")) else { continue };
+        let reason = f.get("reason").and_then(|v| cx.string(v, "reason")).filter(|r| !r.trim().is_empty());
+        let approved_by = f.get("approved_by").and_then(|v| cx.string(v, "approved_by"));
         if reason.is_none() {
-            cx.err(at, format!("waiver for {} needs a `reason:`", w.value.control));
+            cx.err(at, text!("waiver for {control} needs a `reason:`", "miễn trừ cho {control} cần có `reason:`"));
         }
-        let expires = match &w.value.expires {
-            Some(e) => cx.date(e),
+        let expires = match f.get("expires") {
+            Some(e) => cx.date(e, "expires"),
             None => {
-                cx.err(at, format!("waiver for {} needs `expires:` (a waiver is always temporary)", w.value.control));
+                cx.err(
+                    at,
+                    text!(
+                        "waiver for {control} needs `expires:` (a waiver is always temporary)",
+                        "miễn trừ cho {control} cần có `expires:` (miễn trừ luôn có thời hạn)"
+                    ),
+                );
                 None
             }
         };
         if let (Some(reason), Some(expires)) = (reason, expires) {
-            out.push(Waiver {
-                control: w.value.control,
-                reason,
-                approved_by: w.value.approved_by,
-                expires,
-                origin: cx.origin(at),
-            });
+            out.push(Waiver { control, reason, approved_by, expires, origin: cx.origin_of(at) });
         }
     }
     out
@@ -589,12 +721,16 @@ fn waivers(cx: &mut Cx, list: Vec<Spanned<WaiverDoc>>) -> Vec<Waiver> {
 fn load_tailoring(cx: &mut Cx, name: &Spanned<String>, lookup: &tailoring::Lookup) -> Option<tailoring::Tailoring> {
     let dirs = &lookup.dirs;
     let found =
-        tailoring::find(&name.value, dirs, lookup.allow_outside).map_err(|e| cx.err(name.referenced, e)).ok()?;
+        tailoring::find(&name.value, dirs, lookup.allow_outside).map_err(|e| cx.err(name.referenced, e.text())).ok()?;
     let Some(path) = found else {
         let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        let (n, looked) = (&name.value, looked.join(", "));
         cx.err(
             name.referenced,
-            format!("tailoring `{}` not found (looked for {}.yaml in {})", name.value, name.value, looked.join(", ")),
+            text!(
+                "tailoring `{n}` not found (looked for {n}.yaml in {looked})",
+                "không tìm thấy tinh chỉnh `{n}` (đã tìm {n}.yaml trong {looked})"
+            ),
         );
         return None;
     };

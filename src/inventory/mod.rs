@@ -1,14 +1,18 @@
 //! The registry: each agency's information systems as declared in inventory YAML
-//! (`tuanthu/inventory/v1`, see `shared/spec/inventory.md`) — level, approval, assets, attested
+//! (`tuanthu/inventory/v1`, see `docs/inventory.md`) — level, approval, assets, attested
 //! controls, waivers and tailoring.
 //!
 //! Loading is strict: unknown fields, bad levels, approvals without a decision, duplicate ids and
-//! malformed addresses are errors with file:line:column, and every error in a file is reported, not
-//! just the first. Nothing here touches the network.
+//! malformed addresses are errors with file:line:column, and every error of every file is
+//! reported, not just the first, in both languages. Mistakes that are valid but almost certainly
+//! not meant are warnings; the checks that need the policy and the evaluation date (controls of
+//! the other catalogue, dates in the future) are in [`checks`]. Nothing here touches the network.
 
 mod assets;
+pub mod checks;
 mod load;
 mod model;
+mod read;
 mod scope;
 pub mod tailoring;
 

@@ -264,6 +264,18 @@ pub struct System {
     pub assets: Assets,
     pub attestations: Vec<Attestation>,
     pub waivers: Vec<Waiver>,
+    /// Every date the system declares (approval, assessments, construction…), with where: a date
+    /// after the evaluation date is an error (see [`crate::inventory::checks`]).
+    pub declared_dates: Vec<DeclaredDate>,
+    pub origin: Origin,
+}
+
+/// A date declared in the inventory, the field that holds it and where.
+#[derive(Debug, Clone)]
+pub struct DeclaredDate {
+    /// The field, as written (`approval.date`, `assessments.date`, `construction_started`…).
+    pub field: &'static str,
+    pub date: Date,
     pub origin: Origin,
 }
 

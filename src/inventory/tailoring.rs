@@ -10,9 +10,9 @@
 //! a file the user did not name. `--allow-outside-inventory` lifts the rule for a user who means
 //! it.
 
-use crate::diag::{Collector, Problem, Problems};
-use serde::Deserialize;
-use serde_saphyr::Spanned;
+use super::read::{Cx, Fields};
+use crate::diag::{Problem, Problems};
+use crate::text;
 use std::path::{Path, PathBuf};
 
 pub const SCHEMA: &str = "tuanthu/tailoring/v1";
@@ -32,22 +32,8 @@ pub struct Tailoring {
     pub drop: Vec<(Dropped, crate::inventory::Origin)>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TailoringFile {
-    schema: Spanned<String>,
-    #[serde(default)]
-    add: Vec<Spanned<String>>,
-    #[serde(default)]
-    drop: Vec<Spanned<DropDoc>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DropDoc {
-    control: String,
-    reason: Option<String>,
-}
+const TOP: &[&str] = &["schema", "add", "drop"];
+const DROP: &[&str] = &["control", "reason"];
 
 /// Where tailoring files are looked up, and whether a name may lead out of those folders.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +63,24 @@ pub enum FindError {
         dir.display()
     )]
     Outside { name: String, dir: PathBuf },
+}
+
+impl FindError {
+    /// The message in both languages.
+    pub fn text(&self) -> crate::i18n::Text {
+        let vi = match self {
+            FindError::Climbs(n) => format!(
+                "tinh chỉnh `{n}` không phải tên nằm trong thư mục của danh mục (không chấp nhận đường dẫn \
+                 tuyệt đối và `..`); dùng {ALLOW_OUTSIDE_FLAG} để cho phép"
+            ),
+            FindError::Outside { name, dir } => format!(
+                "tinh chỉnh `{name}` trỏ (qua liên kết tượng trưng) tới tệp nằm ngoài {}; dùng \
+                 {ALLOW_OUTSIDE_FLAG} để cho phép",
+                dir.display()
+            ),
+        };
+        crate::i18n::Text::new(self.to_string(), vi)
+    }
 }
 
 /// Finds `<name>.yaml` (or `.yml`) in `dirs`, first match wins; `Ok(None)` when there is none.
@@ -115,15 +119,20 @@ pub fn check_dirs(dirs: &[PathBuf]) -> Vec<Problem> {
     use std::os::unix::fs::FileTypeExt;
     let mut out = Vec::new();
     for d in dirs {
-        let what = match std::fs::metadata(d) {
+        let (what, vi) = match std::fs::metadata(d) {
             Ok(m) if m.is_dir() => continue,
-            Ok(m) if m.file_type().is_char_device() || m.file_type().is_block_device() => "is a device".to_string(),
-            Ok(_) => "is a file".to_string(),
-            Err(e) => format!("cannot be read ({e})"),
+            Ok(m) if m.file_type().is_char_device() || m.file_type().is_block_device() => {
+                ("is a device".to_string(), "là một thiết bị".to_string())
+            }
+            Ok(_) => ("is a file".to_string(), "là một tệp".to_string()),
+            Err(e) => (format!("cannot be read ({e})"), format!("không đọc được ({e})")),
         };
-        out.push(Problem::file(
+        out.push(Problem::file_text(
             d.display().to_string(),
-            format!("--tailoring {what}, not a directory (it names a folder searched for <name>.yaml)"),
+            text!(
+                "--tailoring {what}, not a directory (it names a folder searched for <name>.yaml)",
+                "--tailoring {vi}, không phải thư mục (nó chỉ thư mục để tìm <tên>.yaml)"
+            ),
         ));
     }
     out
@@ -135,36 +144,53 @@ pub fn load(name: &str, path: &Path) -> Result<Tailoring, Problems> {
     parse(name, &origin, &text)
 }
 
+/// Parses a tailoring file, every problem of it in file order.
 pub fn parse(name: &str, origin: &str, text: &str) -> Result<Tailoring, Problems> {
-    let f: TailoringFile = crate::yaml::parse(origin, text)?;
-    let mut p = Collector::default();
-    if f.schema.value != SCHEMA {
-        p.push(Problem::at(
-            origin,
-            f.schema.referenced,
-            format!("expected `schema: {SCHEMA}`, found `{}`", f.schema.value),
-        ));
-    }
-    let at = |l: serde_saphyr::Location| crate::inventory::Origin {
-        file: origin.to_string(),
-        line: l.line(),
-        column: l.column(),
-    };
-    let add = f.add.iter().map(|a| (a.value.clone(), at(a.referenced))).collect();
+    let root = crate::yaml::parse_tree(origin, text)?;
+    let mut cx = Cx::new(origin, text);
+    let mut add = Vec::new();
     let mut drop = Vec::new();
-    for d in f.drop {
-        match d.value.reason.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => {
-                drop.push((Dropped { control: d.value.control.clone(), reason: r.to_string() }, at(d.referenced)))
+    if let Some(f) = Fields::of(&mut cx, &root, "the document", TOP) {
+        if let Some(schema) = f.require(&mut cx, "schema").and_then(|n| cx.spanned(n, "schema"))
+            && schema.value != SCHEMA
+        {
+            let found = &schema.value;
+            cx.err(
+                schema.referenced,
+                text!("expected `schema: {SCHEMA}`, found `{found}`", "cần `schema: {SCHEMA}`, gặp `{found}`"),
+            );
+        }
+        for a in f.get("add").map(|n| cx.list(n, "add")).unwrap_or_default() {
+            if let Some(id) = cx.string(a, "add") {
+                add.push((id, cx.origin_of(a.referenced)));
             }
-            _ => p.push(Problem::at(
-                origin,
-                d.referenced,
-                format!("dropping {} needs a `reason:` (it is shown in every report)", d.value.control),
-            )),
+        }
+        for d in f.get("drop").map(|n| cx.list(n, "drop")).unwrap_or_default() {
+            let Some(entry) = Fields::of(&mut cx, d, "drop", DROP) else { continue };
+            let Some(control) = entry.require(&mut cx, "control").and_then(|n| cx.string(n, "control")) else {
+                continue;
+            };
+            let reason = entry.get("reason").and_then(|n| cx.string(n, "reason"));
+            match reason.as_deref().map(str::trim) {
+                Some(r) if !r.is_empty() => {
+                    drop.push((Dropped { control, reason: r.to_string() }, cx.origin_of(d.referenced)))
+                }
+                _ => cx.err(
+                    d.referenced,
+                    text!(
+                        "dropping {control} needs a `reason:` (it is shown in every report)",
+                        "bỏ {control} cần có `reason:` (lý do được hiển thị trong mọi báo cáo)"
+                    ),
+                ),
+            }
         }
     }
-    p.finish(Tailoring { name: name.to_string(), file: origin.to_string(), add, drop })
+    let mut problems = cx.p.into_problems().map(Problems::into_vec).unwrap_or_default();
+    problems.sort_by_key(|p| (p.line, p.column));
+    match Problems::from_vec(problems) {
+        Some(e) => Err(e),
+        None => Ok(Tailoring { name: name.to_string(), file: origin.to_string(), add, drop }),
+    }
 }
 
 #[cfg(test)]

@@ -307,7 +307,7 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn parse(origin: &str, text: &str) -> Result<Catalogue, Problems> {
-        let file: CatalogueFile = crate::yaml::parse(origin, text)?;
+        let file: CatalogueFile = crate::yaml::parse_all(origin, text)?;
         let mut problems = Collector::default();
         if file.schema.value != SCHEMA {
             problems.push(Problem::at(

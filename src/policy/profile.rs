@@ -87,7 +87,7 @@ pub struct Profile {
 impl Profile {
     /// Parses a profile file and checks it against its catalogue.
     pub fn build(origin: &str, text: &str, catalogues: &[Catalogue]) -> Result<Profile, Problems> {
-        let f: ProfileFile = crate::yaml::parse(origin, text)?;
+        let f: ProfileFile = crate::yaml::parse_all(origin, text)?;
         let mut problems = Collector::default();
         if f.schema.value != SCHEMA {
             problems.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));

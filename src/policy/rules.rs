@@ -360,7 +360,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// Parses one rule file. `stem` is the file name without extension: the rule id must equal it.
 /// Compilation of the expressions happens here too.
 pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems> {
-    let f: RuleFile = crate::yaml::parse(origin, text)?;
+    let f: RuleFile = crate::yaml::parse_all(origin, text)?;
     let mut p = Collector::default();
     if f.schema.value != SCHEMA {
         p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));

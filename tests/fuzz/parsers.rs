@@ -20,7 +20,7 @@ fn assert_clear(what: &str, e: &Problems) {
     // Never empty: `Problems` cannot be built without a problem.
     for p in e {
         assert!(!p.file.is_empty(), "{what}: a problem without a file: {p:?}");
-        assert!(!p.message.trim().is_empty(), "{what}: a problem without a message: {p:?}");
+        assert!(!p.message.en.trim().is_empty(), "{what}: a problem without a message: {p:?}");
     }
     assert_clean(what, &e.to_string(), false);
 }
