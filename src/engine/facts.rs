@@ -149,32 +149,6 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_public;
-
-    #[test]
-    fn public_addresses() {
-        for a in ["203.0.113.5", "8.8.8.8", "2001:db8::1"] {
-            assert!(is_public(a.parse().unwrap()), "{a}");
-        }
-        for a in [
-            "10.1.2.3",
-            "192.168.1.1",
-            "172.16.0.1",
-            "127.0.0.1",
-            "100.64.1.1",
-            "169.254.1.1",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(!is_public(a.parse().unwrap()), "{a}");
-        }
-    }
-}
-
 /// An evidence time (RFC 3339, as the contract writes every time).
 fn rfc3339(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
@@ -263,4 +237,30 @@ pub fn agent(rec: &crate::evidence::Record, f: &crate::evidence::AgentFacts, as_
         "version": f.version.clone().unwrap_or_default(),
         "age_days": days_before(rec.observed(), as_of),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn public_addresses() {
+        for a in ["203.0.113.5", "8.8.8.8", "2001:db8::1"] {
+            assert!(is_public(a.parse().unwrap()), "{a}");
+        }
+        for a in [
+            "10.1.2.3",
+            "192.168.1.1",
+            "172.16.0.1",
+            "127.0.0.1",
+            "100.64.1.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(a.parse().unwrap()), "{a}");
+        }
+    }
 }

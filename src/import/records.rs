@@ -521,7 +521,9 @@ fn wazuh_vulns(reader: impl std::io::Read, limits: &Limits, out: &mut Out) -> Re
     out.tool("Wazuh", None);
     let bytes = super::json::read_capped(reader, limits.max_file_bytes)?;
     let format = super::wazuh::detect(&bytes).unwrap_or(super::wazuh::WazuhFormat::VulnsApi);
-    let mut by_host: BTreeMap<String, (Vec<String>, Vec<Vulnerability>, Option<OffsetDateTime>)> = BTreeMap::new();
+    // Per host: its addresses, its findings and the newest detection among them.
+    type Seen = (Vec<String>, Vec<Vulnerability>, Option<OffsetDateTime>);
+    let mut by_host: BTreeMap<String, Seen> = BTreeMap::new();
     super::wazuh::read_vulnerabilities(bytes.as_slice(), format, limits, &mut |v| {
         let key = out.hints.target.clone().or(v.agent_name.clone()).or(v.agent_id.clone()).unwrap_or_default();
         let entry = by_host.entry(key).or_default();
