@@ -16,7 +16,7 @@ use super::facts;
 use super::hosts::Unit;
 use super::model::{Finding, Outcome};
 use super::record::{Part, Record as Facts};
-use super::rules_eval::{RuleResult, judge_all, mark_not_applicable};
+use super::rules_eval::{Base, Judged, RuleResult, judge_all, mark_not_applicable};
 use crate::evidence::file::EvidenceInput;
 use crate::evidence::{CheckResult, Facts as Typed, Record, RecordKind};
 use crate::i18n::Text;
@@ -79,7 +79,7 @@ impl Selections {
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
 pub fn run(
     cx: &SystemCx,
-    root: &cel::Context,
+    root: &Base,
     kind: EvidenceKind,
     rules: &[&Rule],
     out: &mut HashMap<String, RuleResult>,
@@ -119,7 +119,7 @@ pub fn run(
 /// Judges one host's record: record rules on its facts, `select:` rules on its checks.
 fn judge_host(
     cx: &SystemCx,
-    root: &cel::Context,
+    root: &Base,
     unit: &Unit,
     rec: &Record,
     evidence: &str,
@@ -136,14 +136,19 @@ fn judge_host(
     };
     let record_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.select.is_none()).collect();
     if !record_rules.is_empty() {
-        let mut ctx = root.new_inner_scope();
-        ctx.add_variable_as_val(name, to_val(&value));
+        let ctx = std::cell::LazyCell::new(|| {
+            let mut ctx = root.ctx.new_inner_scope();
+            ctx.add_variable_as_val(name, to_val(&value));
+            ctx
+        });
         let parts = [(name, Part::Facts(&value)), ("asset", Part::Text(&unit.label))];
         let counts = |out: &HashMap<String, RuleResult>, r: &Rule| {
             out.get(&r.id).map_or((0, 0, 0), |x| (x.failures.len(), x.unknowns.len(), x.judged))
         };
         let before: Vec<(usize, usize, usize)> = record_rules.iter().map(|r| counts(out, r)).collect();
-        judge_all(&record_rules, &ctx, &Facts::new(&parts), &unit.label, evidence, out);
+        let vars = root.vars([(name, &value)]);
+        let judged = Judged { record: &Facts::new(&parts), asset: &unit.label, evidence };
+        judge_all(cx, &record_rules, &vars, &ctx, &judged, out);
         // A record judged without failure or error is a clean measurement of this host.
         for (r, (fails, unknowns, judged)) in record_rules.iter().zip(before) {
             if let Some(res) = out.get_mut(&r.id)
