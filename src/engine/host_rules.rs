@@ -77,13 +77,7 @@ impl Selections {
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
-pub fn run(
-    cx: &SystemCx,
-    root: &Base,
-    kind: EvidenceKind,
-    rules: &[&Rule],
-    out: &mut HashMap<String, RuleResult>,
-) {
+pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     let Some(record_kind) = kind.host_record() else { return };
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
