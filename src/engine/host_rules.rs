@@ -32,11 +32,28 @@ pub struct Selections {
     by_check: HashMap<String, HashMap<String, Bits>>,
 }
 
-/// Per select rule: selected, and whether selecting failed (the check then counts as unmeasured).
-#[derive(Clone, Default)]
+/// Per select rule: selected, and whether selecting failed (the check then counts as unmeasured);
+/// and the check's facts, built once for the findings of every host where it failed.
+#[derive(Clone)]
 struct Bits {
     selected: Vec<bool>,
     failed: Vec<bool>,
+    /// The check as first seen, and its facts ([`facts::check`]).
+    seen: crate::evidence::Check,
+    facts: Value,
+}
+
+impl Bits {
+    /// The facts of `c` (a check of the same id): the prepared ones when `c` describes the check
+    /// the same way (another tool version may retitle it), else built for it.
+    fn facts_of(&self, bench: &str, c: &crate::evidence::Check) -> std::borrow::Cow<'_, Value> {
+        let s = &self.seen;
+        if c.title == s.title && c.severity == s.severity && c.references == s.references {
+            std::borrow::Cow::Borrowed(&self.facts)
+        } else {
+            std::borrow::Cow::Owned(facts::check(bench, c))
+        }
+    }
 }
 
 impl Selections {
@@ -61,13 +78,20 @@ impl Selections {
                     let check = facts::check(bench, c);
                     let mut ctx = new_context();
                     ctx.add_variable_as_val("check", to_val(&check));
-                    let mut bits = Bits { selected: vec![false; select.len()], failed: vec![false; select.len()] };
+                    let mut bits = Bits {
+                        selected: vec![false; select.len()],
+                        failed: vec![false; select.len()],
+                        seen: c.clone(),
+                        facts: Value::Null,
+                    };
                     for (i, r) in select.iter().enumerate() {
                         match r.selects(&ctx) {
                             Ok(b) => bits.selected[i] = b,
                             Err(_) => bits.failed[i] = true,
                         }
                     }
+                    drop(ctx);
+                    bits.facts = check;
                     checks.insert(c.check.clone(), bits);
                 }
             }
@@ -196,21 +220,23 @@ fn select_checks(
             CheckResult::Pass => passed += 1,
             CheckResult::Fail => {
                 failed += 1;
-                let check = facts::check(bench, c);
+                let check = bits.facts_of(bench, c);
                 let parts = [
                     ("check", Part::Facts(&check)),
                     ("audit", Part::Facts(audit_value)),
                     ("asset", Part::Text(&unit.label)),
                 ];
                 let record = Facts::new(&parts);
+                let mut texts = record.texts();
+                let message = Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into();
                 res.failures.push(Finding {
                     rule: r.id.clone(),
                     outcome: Outcome::Fail,
                     severity: Some(r.severity),
                     asset: Some(unit.label.clone()),
-                    message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
+                    message,
                     evidence: Some(format!("{evidence};check={}", c.check)),
-                    observed: r.show.iter().map(|p| (p.clone(), record.fact_text(p))).collect::<BTreeMap<_, _>>(),
+                    observed: r.show.iter().map(|p| (p.clone(), texts.fact_text(p))).collect::<BTreeMap<_, _>>(),
                 });
             }
             CheckResult::Error | CheckResult::Unknown | CheckResult::NotChecked => {

@@ -55,6 +55,33 @@ impl<'a> Record<'a> {
     pub fn render(&self, template: &str) -> String {
         fill_placeholders(template, |path| self.fact_text(path))
     }
+
+    /// A view that computes each path's text once: a finding's English and Vietnamese messages
+    /// and its `show:` values mostly name the same facts.
+    pub fn texts(&self) -> Texts<'_> {
+        Texts { record: self, done: Vec::new() }
+    }
+}
+
+/// [`Record::fact_text`] remembered per path, for the texts of one finding.
+pub struct Texts<'a> {
+    record: &'a Record<'a>,
+    done: Vec<(String, String)>,
+}
+
+impl Texts<'_> {
+    pub fn fact_text(&mut self, path: &str) -> String {
+        if let Some((_, t)) = self.done.iter().find(|(p, _)| p == path) {
+            return t.clone();
+        }
+        let t = self.record.fact_text(path);
+        self.done.push((path.to_string(), t.clone()));
+        t
+    }
+
+    pub fn render(&mut self, template: &str) -> String {
+        fill_placeholders(template, |path| self.fact_text(path))
+    }
 }
 
 /// A fact as text before sanitising: strings as they are, anything else as JSON; `None` for null.
@@ -142,5 +169,9 @@ mod tests {
         }
         let template = "{port.service.name} ({port.service.product}) on {asset}: {host.open_ports} {unclosed";
         assert_eq!(record.render(template), render_message(template, &copied));
+        let mut texts = record.texts();
+        assert_eq!(texts.render(template), render_message(template, &copied));
+        assert_eq!(texts.render(template), render_message(template, &copied));
+        assert_eq!(texts.fact_text("port.portid"), fact_text(&copied, "port.portid"));
     }
 }

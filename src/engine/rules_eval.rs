@@ -240,13 +240,14 @@ pub(super) fn judge_all<'p, 'v>(
 }
 
 fn failure(r: &Rule, record: &Record, asset: &str, evidence: &str) -> Finding {
-    let observed = r.show.iter().map(|path| (path.clone(), record.fact_text(path))).collect();
+    let mut texts = record.texts();
+    let observed = r.show.iter().map(|path| (path.clone(), texts.fact_text(path))).collect();
     Finding {
         rule: r.id.clone(),
         outcome: Outcome::Fail,
         severity: Some(r.severity),
         asset: Some(asset.to_string()),
-        message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
+        message: Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into(),
         evidence: Some(evidence.to_string()),
         observed,
     }

@@ -222,6 +222,8 @@ pub struct Rule {
     /// Finding message; `{path}` placeholders are filled from the record's facts.
     pub message: Text,
     pub origin: String,
+    /// What `applies_when` and `fail_when` read ([`Rule::reads`]), gathered once at load.
+    reads: Vec<Vec<String>>,
 }
 
 /// What one rule says about one record.
@@ -262,12 +264,8 @@ impl Rule {
     /// Every fact path (`["port", "service", "name"]`, `["host", "public"]`, or a whole variable)
     /// that `applies_when` and `fail_when` read: the rule's verdict on a record depends on the
     /// values at these paths and on nothing else, so records equal there get the same verdict.
-    pub fn reads(&self) -> Vec<&[String]> {
-        let mut out: Vec<&[String]> =
-            self.applies_when.iter().chain(&self.fail_when).flat_map(|e| e.reads.iter().map(Vec::as_slice)).collect();
-        out.sort();
-        out.dedup();
-        out
+    pub fn reads(&self) -> &[Vec<String>] {
+        &self.reads
     }
 
     /// Whether a `select:` rule selects the check bound as `check` in `ctx`.
@@ -433,7 +431,11 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
             }));
         }
     };
+    let mut reads: Vec<Vec<String>> = applies_when.iter().chain(&fail_when).flat_map(|e| e.reads.clone()).collect();
+    reads.sort();
+    reads.dedup();
     p.finish(Rule {
+        reads,
         id: f.id.value,
         version: f.version,
         controls: f.controls.into_iter().map(|c| c.value).collect(),
