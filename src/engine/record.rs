@@ -51,11 +51,6 @@ impl<'a> Record<'a> {
         crate::sanitize::truncate(&crate::sanitize::one_line(&text), MAX_CHARS)
     }
 
-    /// Fills `{dotted.path}` placeholders of a message template, as `rules::render_message` does.
-    pub fn render(&self, template: &str) -> String {
-        fill_placeholders(template, |path| self.fact_text(path))
-    }
-
     /// A view that computes each path's text once: a finding's English and Vietnamese messages
     /// and its `show:` values mostly name the same facts.
     pub fn texts(&self) -> Texts<'_> {
@@ -79,6 +74,7 @@ impl Texts<'_> {
         t
     }
 
+    /// Fills `{dotted.path}` placeholders of a message template, as `rules::render_message` does.
     pub fn render(&mut self, template: &str) -> String {
         fill_placeholders(template, |path| self.fact_text(path))
     }
@@ -168,7 +164,6 @@ mod tests {
             assert_eq!(record.fact_text(path), fact_text(&copied, path), "{path}");
         }
         let template = "{port.service.name} ({port.service.product}) on {asset}: {host.open_ports} {unclosed";
-        assert_eq!(record.render(template), render_message(template, &copied));
         let mut texts = record.texts();
         assert_eq!(texts.render(template), render_message(template, &copied));
         assert_eq!(texts.render(template), render_message(template, &copied));
