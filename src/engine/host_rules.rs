@@ -16,7 +16,7 @@ use super::facts;
 use super::hosts::Unit;
 use super::model::{Finding, Outcome};
 use super::record::{Part, Record as Facts};
-use super::rules_eval::{RuleResult, judge_all, mark_not_applicable};
+use super::rules_eval::{Base, Judged, RuleResult, judge_all, mark_not_applicable};
 use crate::evidence::file::EvidenceInput;
 use crate::evidence::{CheckResult, Facts as Typed, Record, RecordKind};
 use crate::i18n::Text;
@@ -32,11 +32,28 @@ pub struct Selections {
     by_check: HashMap<String, HashMap<String, Bits>>,
 }
 
-/// Per select rule: selected, and whether selecting failed (the check then counts as unmeasured).
-#[derive(Clone, Default)]
+/// Per select rule: selected, and whether selecting failed (the check then counts as unmeasured);
+/// and the check's facts, built once for the findings of every host where it failed.
+#[derive(Clone)]
 struct Bits {
     selected: Vec<bool>,
     failed: Vec<bool>,
+    /// The check as first seen, and its facts ([`facts::check`]).
+    seen: crate::evidence::Check,
+    facts: Value,
+}
+
+impl Bits {
+    /// The facts of `c` (a check of the same id): the prepared ones when `c` describes the check
+    /// the same way (another tool version may retitle it), else built for it.
+    fn facts_of(&self, bench: &str, c: &crate::evidence::Check) -> std::borrow::Cow<'_, Value> {
+        let s = &self.seen;
+        if c.title == s.title && c.severity == s.severity && c.references == s.references {
+            std::borrow::Cow::Borrowed(&self.facts)
+        } else {
+            std::borrow::Cow::Owned(facts::check(bench, c))
+        }
+    }
 }
 
 impl Selections {
@@ -61,13 +78,20 @@ impl Selections {
                     let check = facts::check(bench, c);
                     let mut ctx = new_context();
                     ctx.add_variable_as_val("check", to_val(&check));
-                    let mut bits = Bits { selected: vec![false; select.len()], failed: vec![false; select.len()] };
+                    let mut bits = Bits {
+                        selected: vec![false; select.len()],
+                        failed: vec![false; select.len()],
+                        seen: c.clone(),
+                        facts: Value::Null,
+                    };
                     for (i, r) in select.iter().enumerate() {
                         match r.selects(&ctx) {
                             Ok(b) => bits.selected[i] = b,
                             Err(_) => bits.failed[i] = true,
                         }
                     }
+                    drop(ctx);
+                    bits.facts = check;
                     checks.insert(c.check.clone(), bits);
                 }
             }
@@ -77,13 +101,7 @@ impl Selections {
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
-pub fn run(
-    cx: &SystemCx,
-    root: &cel::Context,
-    kind: EvidenceKind,
-    rules: &[&Rule],
-    out: &mut HashMap<String, RuleResult>,
-) {
+pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     let Some(record_kind) = kind.host_record() else { return };
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
@@ -119,7 +137,7 @@ pub fn run(
 /// Judges one host's record: record rules on its facts, `select:` rules on its checks.
 fn judge_host(
     cx: &SystemCx,
-    root: &cel::Context,
+    root: &Base,
     unit: &Unit,
     rec: &Record,
     evidence: &str,
@@ -136,14 +154,19 @@ fn judge_host(
     };
     let record_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.select.is_none()).collect();
     if !record_rules.is_empty() {
-        let mut ctx = root.new_inner_scope();
-        ctx.add_variable_as_val(name, to_val(&value));
+        let ctx = std::cell::LazyCell::new(|| {
+            let mut ctx = root.ctx.new_inner_scope();
+            ctx.add_variable_as_val(name, to_val(&value));
+            ctx
+        });
         let parts = [(name, Part::Facts(&value)), ("asset", Part::Text(&unit.label))];
         let counts = |out: &HashMap<String, RuleResult>, r: &Rule| {
             out.get(&r.id).map_or((0, 0, 0), |x| (x.failures.len(), x.unknowns.len(), x.judged))
         };
         let before: Vec<(usize, usize, usize)> = record_rules.iter().map(|r| counts(out, r)).collect();
-        judge_all(&record_rules, &ctx, &Facts::new(&parts), &unit.label, evidence, out);
+        let vars = root.vars([(name, &value)]);
+        let judged = Judged { record: &Facts::new(&parts), asset: &unit.label, evidence };
+        judge_all(cx, &record_rules, &vars, &ctx, &judged, out);
         // A record judged without failure or error is a clean measurement of this host.
         for (r, (fails, unknowns, judged)) in record_rules.iter().zip(before) {
             if let Some(res) = out.get_mut(&r.id)
@@ -197,21 +220,23 @@ fn select_checks(
             CheckResult::Pass => passed += 1,
             CheckResult::Fail => {
                 failed += 1;
-                let check = facts::check(bench, c);
+                let check = bits.facts_of(bench, c);
                 let parts = [
                     ("check", Part::Facts(&check)),
                     ("audit", Part::Facts(audit_value)),
                     ("asset", Part::Text(&unit.label)),
                 ];
                 let record = Facts::new(&parts);
+                let mut texts = record.texts();
+                let message = Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into();
                 res.failures.push(Finding {
                     rule: r.id.clone(),
                     outcome: Outcome::Fail,
                     severity: Some(r.severity),
                     asset: Some(unit.label.clone()),
-                    message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
+                    message,
                     evidence: Some(format!("{evidence};check={}", c.check)),
-                    observed: r.show.iter().map(|p| (p.clone(), record.fact_text(p))).collect::<BTreeMap<_, _>>(),
+                    observed: r.show.iter().map(|p| (p.clone(), texts.fact_text(p))).collect::<BTreeMap<_, _>>(),
                 });
             }
             CheckResult::Error | CheckResult::Unknown | CheckResult::NotChecked => {

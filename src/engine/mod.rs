@@ -10,6 +10,7 @@ mod facts;
 mod host_index;
 mod host_rules;
 mod hosts;
+mod memo;
 pub mod messages;
 pub mod model;
 mod probes;
@@ -61,7 +62,9 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let values = probes.values();
     let host_records = hosts::HostRecords::new(&evidence.probes);
     let selections = host_rules::Selections::new(&policy.rules, &evidence.probes);
+    let memo = memo::Memo::default();
     let shared = Shared {
+        memo: &memo,
         index: &index,
         probes: &probes,
         values: &values,
@@ -95,6 +98,7 @@ struct Shared<'a> {
     values: &'a probes::ProbeValues<'a>,
     host_records: &'a hosts::HostRecords,
     selections: &'a host_rules::Selections,
+    memo: &'a memo::Memo,
 }
 
 /// Everything needed to judge one system.
@@ -118,6 +122,8 @@ pub(crate) struct SystemCx<'a> {
     pub max_age_override: Option<u32>,
     pub host_records: &'a hosts::HostRecords,
     pub selections: &'a host_rules::Selections,
+    /// Verdicts of this evaluation's rules on distinct records, shared by every system.
+    pub memo: &'a memo::Memo,
     /// The declared hosts as host evidence is matched to them.
     pub units: Vec<hosts::Unit>,
     /// Declared networks none of whose addresses was seen up, and why that matters.
@@ -177,6 +183,7 @@ fn evaluate_system(
         max_age_override: opts.max_evidence_age_days,
         host_records: shared.host_records,
         selections: shared.selections,
+        memo: shared.memo,
         units: Vec::new(),
         unit_gaps: Vec::new(),
     };

@@ -5,7 +5,9 @@
 
 use super::SystemCx;
 use super::record::{Part, Record as Facts};
-use super::rules_eval::{RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all};
+use super::rules_eval::{
+    Base, Judged, RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
+};
 use crate::evidence::{Record, RecordKind};
 use crate::i18n::Text;
 use crate::inventory::{System, same_name_key};
@@ -181,7 +183,7 @@ fn with_sibling_pins(kind: EvidenceKind, entries: Vec<(String, Option<IpAddr>)>)
 pub fn run(
     cx: &SystemCx,
     index: &ProbeIndex,
-    root: &cel::Context,
+    root: &Base,
     kind: EvidenceKind,
     rules: &[&Rule],
     out: &mut HashMap<String, RuleResult>,
@@ -247,10 +249,15 @@ pub fn run(
             continue;
         };
         let shared = Shared { name, val: val.as_ref() };
-        let mut ctx = root.new_inner_scope();
-        ctx.set_variable_resolver(&shared);
+        let ctx = std::cell::LazyCell::new(|| {
+            let mut ctx = root.ctx.new_inner_scope();
+            ctx.set_variable_resolver(&shared);
+            ctx
+        });
         let parts = [(name, Part::Facts(facts)), ("asset", Part::Text(target))];
-        judge_all(rules, &ctx, &Facts::new(&parts), target, &evidence, out);
+        let vars = root.vars([(name, facts)]);
+        let judged = Judged { record: &Facts::new(&parts), asset: target, evidence: &evidence };
+        judge_all(cx, rules, &vars, &ctx, &judged, out);
     }
 }
 

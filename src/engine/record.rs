@@ -51,8 +51,31 @@ impl<'a> Record<'a> {
         crate::sanitize::truncate(&crate::sanitize::one_line(&text), MAX_CHARS)
     }
 
+    /// A view that computes each path's text once: a finding's English and Vietnamese messages
+    /// and its `show:` values mostly name the same facts.
+    pub fn texts(&self) -> Texts<'_> {
+        Texts { record: self, done: Vec::new() }
+    }
+}
+
+/// [`Record::fact_text`] remembered per path, for the texts of one finding.
+pub struct Texts<'a> {
+    record: &'a Record<'a>,
+    done: Vec<(String, String)>,
+}
+
+impl Texts<'_> {
+    pub fn fact_text(&mut self, path: &str) -> String {
+        if let Some((_, t)) = self.done.iter().find(|(p, _)| p == path) {
+            return t.clone();
+        }
+        let t = self.record.fact_text(path);
+        self.done.push((path.to_string(), t.clone()));
+        t
+    }
+
     /// Fills `{dotted.path}` placeholders of a message template, as `rules::render_message` does.
-    pub fn render(&self, template: &str) -> String {
+    pub fn render(&mut self, template: &str) -> String {
         fill_placeholders(template, |path| self.fact_text(path))
     }
 }
@@ -141,6 +164,9 @@ mod tests {
             assert_eq!(record.fact_text(path), fact_text(&copied, path), "{path}");
         }
         let template = "{port.service.name} ({port.service.product}) on {asset}: {host.open_ports} {unclosed";
-        assert_eq!(record.render(template), render_message(template, &copied));
+        let mut texts = record.texts();
+        assert_eq!(texts.render(template), render_message(template, &copied));
+        assert_eq!(texts.render(template), render_message(template, &copied));
+        assert_eq!(texts.fact_text("port.portid"), fact_text(&copied, "port.portid"));
     }
 }

@@ -7,6 +7,8 @@ use super::record::{Part, Record};
 use crate::evidence::nmap::ScannedHost;
 use crate::i18n::Text;
 use crate::policy::rules::{EvidenceKind, Rule, Verdict, new_context, to_val};
+use serde_json::Value;
+use std::cell::LazyCell;
 use std::collections::{BTreeMap, HashMap};
 
 /// What one rule concluded for one system.
@@ -56,6 +58,7 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     let mut root = new_context();
     root.add_variable_as_val("system", to_val(&system));
     root.add_variable_as_val("params", to_val(&params));
+    let root = Base { ctx: &root, system: &system, params: &params };
     if !nmap.is_empty() {
         run_nmap(cx, &root, &nmap, &mut out);
     }
@@ -78,9 +81,26 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     out
 }
 
+/// What every record of a system is judged with: the context binding `system` and `params`, and
+/// the facts bound there (the keys of remembered verdicts).
+pub(super) struct Base<'a, 'p, 'v> {
+    pub ctx: &'a cel::Context<'p, 'v>,
+    pub system: &'a Value,
+    pub params: &'a Value,
+}
+
+impl<'a> Base<'a, '_, '_> {
+    /// The record's variables for [`super::memo::Memo`]: `system`, `params` and `more`.
+    pub fn vars<const N: usize>(&self, more: [(&'a str, &'a Value); N]) -> Vec<(&'a str, &'a Value)> {
+        let mut v = vec![("system", self.system), ("params", self.params)];
+        v.extend(more);
+        v
+    }
+}
+
 /// Incident rules: one record per incident detected up to the evaluation date. A system that
 /// records none gives the rules nothing to judge; the control then rests on its attestation.
-fn run_incidents(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     let mut seen = cx.system.incidents.iter().filter(|i| i.detected.date() <= cx.as_of).peekable();
     if seen.peek().is_none() {
         mark_not_applicable(rules, out);
@@ -89,10 +109,15 @@ fn run_incidents(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut 
     for (n, i) in seen.enumerate() {
         let incident = facts::incident(i, n, cx.as_of);
         let label = incident["id"].as_str().unwrap_or_default().to_string();
-        let mut ctx = root.new_inner_scope();
-        ctx.add_variable_as_val("incident", to_val(&incident));
+        let ctx = LazyCell::new(|| {
+            let mut ctx = root.ctx.new_inner_scope();
+            ctx.add_variable_as_val("incident", to_val(&incident));
+            ctx
+        });
         let parts = [("incident", Part::Facts(&incident)), ("asset", Part::Text(&label))];
-        judge_all(rules, &ctx, &Record::new(&parts), &label, &i.origin.to_string(), out);
+        let vars = root.vars([("incident", &incident)]);
+        let judged = Judged { record: &Record::new(&parts), asset: &label, evidence: &i.origin.to_string() };
+        judge_all(cx, rules, &vars, &ctx, &judged, out);
     }
 }
 
@@ -111,7 +136,7 @@ pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence
 /// nmap rules: one record per host (`nmap.host`) and one per port (`nmap.port`) of the system's
 /// hosts. Each host's facts are built once and shared by both kinds of rule, and by every
 /// finding on the host's ports: the work per port does not grow with the host's port count.
-fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
         return;
@@ -140,11 +165,17 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
             continue;
         }
         let host_facts = facts::host(host);
-        let mut host_ctx = root.new_inner_scope();
-        host_ctx.add_variable_as_val("host", to_val(&host_facts));
+        // Contexts are built only when a verdict is not already known.
+        let host_ctx = LazyCell::new(|| {
+            let mut ctx = root.ctx.new_inner_scope();
+            ctx.add_variable_as_val("host", to_val(&host_facts));
+            ctx
+        });
         if !host_rules.is_empty() {
             let parts = [("host", Part::Facts(&host_facts)), ("asset", Part::Text(&host.label))];
-            judge_all(&host_rules, &host_ctx, &Record::new(&parts), &host.label, &evidence, out);
+            let vars = root.vars([("host", &host_facts)]);
+            let judged = Judged { record: &Record::new(&parts), asset: &host.label, evidence: &evidence };
+            judge_all(cx, &host_rules, &vars, &host_ctx, &judged, out);
         }
         if port_rules.is_empty() {
             continue;
@@ -152,28 +183,43 @@ fn run_nmap(cx: &SystemCx, root: &cel::Context, rules: &[&Rule], out: &mut HashM
         for p in &host.host.ports {
             let port_facts = facts::port(p);
             let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
-            let mut ctx = host_ctx.new_inner_scope();
-            ctx.add_variable_as_val("port", to_val(&port_facts));
+            let ctx = LazyCell::new(|| {
+                let mut ctx = host_ctx.new_inner_scope();
+                ctx.add_variable_as_val("port", to_val(&port_facts));
+                ctx
+            });
             // The record (for messages and `show:`) refers to the host's facts, never copies them.
             let parts =
                 [("host", Part::Facts(&host_facts)), ("port", Part::Facts(&port_facts)), ("asset", Part::Text(&asset))];
             let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
-            judge_all(&port_rules, &ctx, &Record::new(&parts), &asset, &ev, out);
+            let vars = root.vars([("host", &host_facts), ("port", &port_facts)]);
+            let judged = Judged { record: &Record::new(&parts), asset: &asset, evidence: &ev };
+            judge_all(cx, &port_rules, &vars, &ctx, &judged, out);
         }
     }
 }
 
-pub(super) fn judge_all(
+/// One record as findings name it: its facts (for messages and `show:`), asset and evidence.
+pub(super) struct Judged<'a> {
+    pub record: &'a Record<'a>,
+    pub asset: &'a str,
+    pub evidence: &'a str,
+}
+
+/// Judges one record by every rule of `rules`. `vars` are the facts `ctx` binds; `ctx` is built
+/// only if some verdict is not already known from an identical record.
+pub(super) fn judge_all<'p, 'v>(
+    cx: &SystemCx,
     rules: &[&Rule],
-    ctx: &cel::Context,
-    record: &Record,
-    asset: &str,
-    evidence: &str,
+    vars: &super::memo::Vars,
+    ctx: &LazyCell<cel::Context<'p, 'v>, impl FnOnce() -> cel::Context<'p, 'v>>,
+    judged: &Judged,
     out: &mut HashMap<String, RuleResult>,
 ) {
+    let Judged { record, asset, evidence } = *judged;
     for r in rules {
         let Some(res) = out.get_mut(&r.id) else { continue };
-        match r.judge(ctx) {
+        match cx.memo.judge(r, vars, || LazyCell::force(ctx)) {
             Verdict::Skipped => {}
             Verdict::Pass => res.judged += 1,
             Verdict::Fail => {
@@ -194,13 +240,14 @@ pub(super) fn judge_all(
 }
 
 fn failure(r: &Rule, record: &Record, asset: &str, evidence: &str) -> Finding {
-    let observed = r.show.iter().map(|path| (path.clone(), record.fact_text(path))).collect();
+    let mut texts = record.texts();
+    let observed = r.show.iter().map(|path| (path.clone(), texts.fact_text(path))).collect();
     Finding {
         rule: r.id.clone(),
         outcome: Outcome::Fail,
         severity: Some(r.severity),
         asset: Some(asset.to_string()),
-        message: Text::new(record.render(&r.message.en), record.render(&r.message.vi)).into(),
+        message: Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into(),
         evidence: Some(evidence.to_string()),
         observed,
     }

@@ -181,6 +181,8 @@ pub struct Expr {
     program: Arc<cel::Program>,
     /// Its shape, checked at load: whether each evaluation is bounded first.
     analysis: cost::Analysis,
+    /// The fact paths it reads (see [`read_paths`]).
+    reads: Vec<Vec<String>>,
 }
 
 impl Expr {
@@ -220,6 +222,8 @@ pub struct Rule {
     /// Finding message; `{path}` placeholders are filled from the record's facts.
     pub message: Text,
     pub origin: String,
+    /// What `applies_when` and `fail_when` read ([`Rule::reads`]), gathered once at load.
+    reads: Vec<Vec<String>>,
 }
 
 /// What one rule says about one record.
@@ -255,6 +259,13 @@ impl Rule {
             Ok(false) => Verdict::Pass,
             Err(e) => Verdict::Error(format!("fail_when: {e}")),
         }
+    }
+
+    /// Every fact path (`["port", "service", "name"]`, `["host", "public"]`, or a whole variable)
+    /// that `applies_when` and `fail_when` read: the rule's verdict on a record depends on the
+    /// values at these paths and on nothing else, so records equal there get the same verdict.
+    pub fn reads(&self) -> &[Vec<String>] {
+        &self.reads
     }
 
     /// Whether a `select:` rule selects the check bound as `check` in `ctx`.
@@ -420,7 +431,11 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
             }));
         }
     };
+    let mut reads: Vec<Vec<String>> = applies_when.iter().chain(&fail_when).flat_map(|e| e.reads.clone()).collect();
+    reads.sort();
+    reads.dedup();
     p.finish(Rule {
+        reads,
         id: f.id.value,
         version: f.version,
         controls: f.controls.into_iter().map(|c| c.value).collect(),
@@ -483,7 +498,81 @@ fn compile_with(
                 ));
                 return None;
             }
-            Some(Expr { source: text.to_string(), program: Arc::new(program), analysis })
+            let reads = read_paths(program.expression(), allowed);
+            Some(Expr { source: text.to_string(), program: Arc::new(program), analysis, reads })
+        }
+    }
+}
+
+/// The paths of the variables in `vars` that `e` reads: each chain of field selections rooted at
+/// one of them (`port.service.name`), the whole variable where it is used otherwise. A `has()`
+/// test reads its operand (so whether the field exists is part of what was read). A name a
+/// comprehension binds that shadows a variable only adds a path: reading more is always safe.
+/// The step estimate of [`cost`] reads the same values, so an over-budget verdict is covered too.
+fn read_paths(e: &cel::common::ast::IdedExpr, vars: &[&str]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    collect_reads(e, vars, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn collect_reads(e: &cel::common::ast::IdedExpr, vars: &[&str], out: &mut Vec<Vec<String>>) {
+    use cel::common::ast::{EntryExpr, Expr as E};
+    match &e.expr {
+        E::Ident(name) if vars.contains(&name.as_str()) => out.push(vec![name.clone()]),
+        E::Ident(_) | E::Literal(_) | E::Unspecified => {}
+        E::Select(s) => {
+            let chain = if s.test { selection_chain(&s.operand) } else { selection_chain(e) };
+            match chain {
+                Some(path) if vars.contains(&path[0].as_str()) => out.push(path),
+                Some(_) => {}
+                None => collect_reads(&s.operand, vars, out),
+            }
+        }
+        E::Call(c) => {
+            for x in c.target.iter().map(|t| &**t).chain(&c.args) {
+                collect_reads(x, vars, out);
+            }
+        }
+        E::List(l) => l.elements.iter().for_each(|x| collect_reads(x, vars, out)),
+        E::Map(m) => m.entries.iter().for_each(|x| entry_reads(&x.expr, vars, out)),
+        E::Struct(s) => s.entries.iter().for_each(|x| entry_reads(&x.expr, vars, out)),
+        E::Comprehension(c) => {
+            for x in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+                collect_reads(x, vars, out);
+            }
+        }
+    }
+
+    fn entry_reads(x: &EntryExpr, vars: &[&str], out: &mut Vec<Vec<String>>) {
+        match x {
+            EntryExpr::StructField(f) => collect_reads(&f.value, vars, out),
+            EntryExpr::MapEntry(m) => {
+                collect_reads(&m.key, vars, out);
+                collect_reads(&m.value, vars, out);
+            }
+        }
+    }
+}
+
+/// `a.b.c` as `["a", "b", "c"]` when `e` is a plain chain of field selections on a name.
+fn selection_chain(e: &cel::common::ast::IdedExpr) -> Option<Vec<String>> {
+    use cel::common::ast::Expr as E;
+    let mut path = Vec::new();
+    let mut at = e;
+    loop {
+        match &at.expr {
+            E::Ident(name) => {
+                path.push(name.clone());
+                path.reverse();
+                return Some(path);
+            }
+            E::Select(s) if !s.test => {
+                path.push(s.field.clone());
+                at = &s.operand;
+            }
+            _ => return None,
         }
     }
 }
