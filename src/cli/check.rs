@@ -203,6 +203,10 @@ pub(crate) fn emit(
     policy: &tuanthu::policy::Policy,
     key: Option<&ed25519_dalek::SigningKey>,
 ) -> Result<(), Error> {
+    // `-q` prints only errors: the table, meant for the terminal, is written only to `-o`.
+    if a.common.quiet && a.format == Format::Table && a.common.output.is_none() {
+        return Ok(());
+    }
     let glossary = Glossary::new(policy, a.common.lang);
     write_output(a.common.output.as_deref(), render(a, report, &glossary, key)?)?;
     Ok(())
@@ -235,7 +239,12 @@ fn render(
             } else {
                 table::Detail::Problems
             };
-            table::TableRenderer { lang, detail, width: None }.render(report).into_bytes()
+            let gate = match a.fail_on {
+                FailOn::Any => table::Gate::FailOrUnknown,
+                FailOn::Fail => table::Gate::Fail,
+                FailOn::Never => table::Gate::Never,
+            };
+            table::TableRenderer { lang, detail, width: None }.render_with(report, glossary, Some(gate)).into_bytes()
         }
     })
 }
