@@ -52,7 +52,10 @@ fn demo_terminal_report_tells_what_to_do_in_english() {
     let out = golden("en");
     // Titles beside ids, the groups, the obligations section, the next steps.
     assert!(out.contains("    DES.06 E-mail system security — attested as partial\n"), "{out}");
-    assert!(out.contains("  Attest: no attestation; record status, evidence and review date in the inventory"), "{out}");
+    assert!(
+        out.contains("  Attest: no attestation; record status, evidence and review date in the inventory"),
+        "{out}"
+    );
     assert!(out.contains("    … and 24 more (-v shows all)\n"), "{out}");
     assert!(out.contains("  Renew: the attestation is too old;"), "{out}");
     assert!(out.contains("  Measure: evidence is missing;"), "{out}");
@@ -70,7 +73,11 @@ fn demo_terminal_report_tells_what_to_do_in_english() {
 #[test]
 fn demo_terminal_report_tells_what_to_do_in_vietnamese() {
     let out = golden("vi");
-    assert!(out.contains("  Nghĩa vụ: trách nhiệm pháp lý của đơn vị vận hành, được báo cáo nhưng KHÔNG tính vào đáp ứng\n"));
+    assert!(
+        out.contains(
+            "  Nghĩa vụ: trách nhiệm pháp lý của đơn vị vận hành, được báo cáo nhưng KHÔNG tính vào đáp ứng\n"
+        )
+    );
     assert!(out.contains("\nTiếp theo: khắc phục 36 biện pháp có phát hiện không đạt,"), "{out}");
     assert!(out.ends_with("Mã thoát 1: có biện pháp bắt buộc không đạt hoặc chưa rõ (--fail-on any).\n"), "{out}");
     assert!(out.contains("chấp nhận phiên bản lỗi thời TLS 1.0, TLS 1.1\n"), "{out}");

@@ -88,22 +88,22 @@ fn action_text(a: Action, lang: Lang) -> &'static str {
         Action::Fix => tr(
             lang,
             "Fix: a finding fails; correct it, then scan or attest again",
-            "Khắc phục: có phát hiện không đạt; sửa rồi quét hoặc xác nhận lại"
+            "Khắc phục: có phát hiện không đạt; sửa rồi quét hoặc xác nhận lại",
         ),
         Action::Renew => tr(
             lang,
             "Renew: the attestation is too old; review the control again and update its review date",
-            "Gia hạn: xác nhận đã quá hạn; rà soát lại biện pháp và cập nhật ngày rà soát"
+            "Gia hạn: xác nhận đã quá hạn; rà soát lại biện pháp và cập nhật ngày rà soát",
         ),
         Action::Measure => tr(
             lang,
             "Measure: evidence is missing; scan the hosts not scanned, run the collectors or pass the evidence file",
-            "Đo kiểm: thiếu bằng chứng; quét các máy chưa quét, chạy bộ thu thập hoặc cung cấp tệp bằng chứng"
+            "Đo kiểm: thiếu bằng chứng; quét các máy chưa quét, chạy bộ thu thập hoặc cung cấp tệp bằng chứng",
         ),
         Action::Attest => tr(
             lang,
             "Attest: no attestation; record status, evidence and review date in the inventory (`tuanthu explain ID` shows how)",
-            "Xác nhận: chưa có xác nhận; ghi trạng thái, bằng chứng và ngày rà soát vào hồ sơ (`tuanthu explain ID` hướng dẫn)"
+            "Xác nhận: chưa có xác nhận; ghi trạng thái, bằng chứng và ngày rà soát vào hồ sơ (`tuanthu explain ID` hướng dẫn)",
         ),
     }
 }
@@ -513,9 +513,19 @@ fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
             continue;
         }
         steps.push(match act {
-            Action::Fix => format!("{} {n} {}", tr(l, "fix", "khắc phục"), tr(l, "controls with failing findings", "biện pháp có phát hiện không đạt")),
-            Action::Renew => format!("{} {n} {}", tr(l, "renew", "gia hạn"), tr(l, "stale attestations", "xác nhận quá hạn")),
-            Action::Measure => format!("{} {n} {}", tr(l, "measure", "đo kiểm"), tr(l, "controls lacking evidence", "biện pháp thiếu bằng chứng")),
+            Action::Fix => format!(
+                "{} {n} {}",
+                tr(l, "fix", "khắc phục"),
+                tr(l, "controls with failing findings", "biện pháp có phát hiện không đạt")
+            ),
+            Action::Renew => {
+                format!("{} {n} {}", tr(l, "renew", "gia hạn"), tr(l, "stale attestations", "xác nhận quá hạn"))
+            }
+            Action::Measure => format!(
+                "{} {n} {}",
+                tr(l, "measure", "đo kiểm"),
+                tr(l, "controls lacking evidence", "biện pháp thiếu bằng chứng")
+            ),
             Action::Attest => format!(
                 "{} {n} {}",
                 tr(l, "attest", "xác nhận"),
@@ -525,7 +535,11 @@ fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
     }
     let mut out = String::from("\n");
     if steps.is_empty() {
-        out.push_str(tr(l, "Next: nothing to do; every required control is met.\n", "Tiếp theo: không còn việc gì; mọi yêu cầu đều đáp ứng.\n"));
+        out.push_str(tr(
+            l,
+            "Next: nothing to do; every required control is met.\n",
+            "Tiếp theo: không còn việc gì; mọi yêu cầu đều đáp ứng.\n",
+        ));
     } else {
         out.push_str(&format!("{} {}.\n", tr(l, "Next:", "Tiếp theo:"), steps.join(", ")));
     }
@@ -535,28 +549,26 @@ fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
         Some(Gate::FailOrUnknown) if required(|s| matches!(s, Status::Fail | Status::Unknown)) => tr(
             l,
             "Exit code 1: some required control is fail or unknown (--fail-on any).",
-            "Mã thoát 1: có biện pháp bắt buộc không đạt hoặc chưa rõ (--fail-on any)."
+            "Mã thoát 1: có biện pháp bắt buộc không đạt hoặc chưa rõ (--fail-on any).",
         ),
         Some(Gate::FailOrUnknown) => tr(
             l,
             "Exit code 0: every required control is met, waived or not applicable (--fail-on any).",
-            "Mã thoát 0: mọi biện pháp bắt buộc đều đạt, được miễn trừ hoặc không áp dụng (--fail-on any)."
+            "Mã thoát 0: mọi biện pháp bắt buộc đều đạt, được miễn trừ hoặc không áp dụng (--fail-on any).",
         ),
         Some(Gate::Fail) if required(|s| s == Status::Fail) => tr(
             l,
             "Exit code 1: some required control is fail (--fail-on fail).",
-            "Mã thoát 1: có biện pháp bắt buộc không đạt (--fail-on fail)."
+            "Mã thoát 1: có biện pháp bắt buộc không đạt (--fail-on fail).",
         ),
         Some(Gate::Fail) => tr(
             l,
             "Exit code 0: no required control is fail; unknown ones do not count (--fail-on fail).",
-            "Mã thoát 0: không có biện pháp bắt buộc nào không đạt; mục chưa rõ không tính (--fail-on fail)."
+            "Mã thoát 0: không có biện pháp bắt buộc nào không đạt; mục chưa rõ không tính (--fail-on fail).",
         ),
-        Some(Gate::Never) => tr(
-            l,
-            "Exit code 0 whatever the results (--fail-on never).",
-            "Mã thoát 0 bất kể kết quả (--fail-on never)."
-        ),
+        Some(Gate::Never) => {
+            tr(l, "Exit code 0 whatever the results (--fail-on never).", "Mã thoát 0 bất kể kết quả (--fail-on never).")
+        }
     };
     out.push_str(exit);
     out.push('\n');
