@@ -496,6 +496,11 @@ impl TableRenderer {
     }
 }
 
+/// The English noun for `n` things (Vietnamese has no plural).
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
 /// The closing lines: how many controls ask for each action over the whole report, and what the
 /// exit code means under `gate`.
 fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
@@ -516,20 +521,30 @@ fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
             Action::Fix => format!(
                 "{} {n} {}",
                 tr(l, "fix", "khắc phục"),
-                tr(l, "controls with failing findings", "biện pháp có phát hiện không đạt")
+                tr(
+                    l,
+                    plural(n, "control with failing findings", "controls with failing findings"),
+                    "biện pháp có phát hiện không đạt"
+                )
             ),
-            Action::Renew => {
-                format!("{} {n} {}", tr(l, "renew", "gia hạn"), tr(l, "stale attestations", "xác nhận quá hạn"))
-            }
+            Action::Renew => format!(
+                "{} {n} {}",
+                tr(l, "renew", "gia hạn"),
+                tr(l, plural(n, "stale attestation", "stale attestations"), "xác nhận quá hạn")
+            ),
             Action::Measure => format!(
                 "{} {n} {}",
                 tr(l, "measure", "đo kiểm"),
-                tr(l, "controls lacking evidence", "biện pháp thiếu bằng chứng")
+                tr(l, plural(n, "control lacking evidence", "controls lacking evidence"), "biện pháp thiếu bằng chứng")
             ),
             Action::Attest => format!(
                 "{} {n} {}",
                 tr(l, "attest", "xác nhận"),
-                tr(l, "controls (`tuanthu explain ID` shows how)", "biện pháp (`tuanthu explain ID` hướng dẫn)")
+                tr(
+                    l,
+                    plural(n, "control (`tuanthu explain ID` shows how)", "controls (`tuanthu explain ID` shows how)"),
+                    "biện pháp (`tuanthu explain ID` hướng dẫn)"
+                )
             ),
         });
     }
