@@ -33,6 +33,9 @@ fn a_compliant_system_passes() {
     let o = gate_ev("tin-noi-bo", &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("gate: PASS: skhcn-binh-an/tin-noi-bo"), "{}", stderr(&o));
+    // The table ends with the next steps but not check's exit-code line: the gate decides its own.
+    assert!(stdout(&o).contains("\nNext: "), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("Exit code"), "{}", stdout(&o));
 }
 
 #[test]

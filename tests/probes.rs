@@ -77,7 +77,7 @@ fn tls_and_http_facts_are_judged_per_declared_target() {
     let (status, findings) = control(&a, "APP.04");
     assert_eq!(status, Status::Fail, "{findings:#?}");
     assert!(
-        findings.iter().any(|f| f.starts_with("tls-legacy-protocols: portal.example.vn:443 accepts a deprecated")),
+        findings.iter().any(|f| *f == "tls-legacy-protocols: portal.example.vn:443 accepts deprecated TLS 1.0"),
         "{findings:#?}"
     );
     assert!(

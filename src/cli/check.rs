@@ -131,7 +131,7 @@ pub(crate) fn evaluate(
 ) -> Result<ExitCode, Error> {
     let key = inputs.key.take();
     let (report, policy, code) = assess(a, inputs, live);
-    emit(a, &report, &policy, key.as_ref())?;
+    emit(a, &report, &policy, key.as_ref(), true)?;
     Ok(code.max(verdict(&report, a.fail_on)))
 }
 
@@ -196,15 +196,21 @@ fn evidence_problems(evidence: &Evidence) -> Option<Problems> {
 }
 
 /// Renders `report` in the requested format (signed with `key` when given) and writes it to `-o`
-/// or standard output.
+/// or standard output. `exit_line`: the table ends saying what `--fail-on` makes of the exit code
+/// (not for `gate`, which decides its exit code itself and says so on standard error).
 pub(crate) fn emit(
     a: &CheckArgs,
     report: &Report,
     policy: &tuanthu::policy::Policy,
     key: Option<&ed25519_dalek::SigningKey>,
+    exit_line: bool,
 ) -> Result<(), Error> {
+    // `-q` prints only errors: the table, meant for the terminal, is written only to `-o`.
+    if a.common.quiet && a.format == Format::Table && a.common.output.is_none() {
+        return Ok(());
+    }
     let glossary = Glossary::new(policy, a.common.lang);
-    write_output(a.common.output.as_deref(), render(a, report, &glossary, key)?)?;
+    write_output(a.common.output.as_deref(), render(a, report, &glossary, key, exit_line)?)?;
     Ok(())
 }
 
@@ -214,6 +220,7 @@ fn render(
     report: &Report,
     glossary: &Glossary,
     key: Option<&ed25519_dalek::SigningKey>,
+    exit_line: bool,
 ) -> Result<Vec<u8>, Error> {
     let lang = a.common.lang;
     Ok(match a.format {
@@ -235,7 +242,12 @@ fn render(
             } else {
                 table::Detail::Problems
             };
-            table::TableRenderer { lang, detail, width: None }.render(report).into_bytes()
+            let gate = exit_line.then_some(match a.fail_on {
+                FailOn::Any => table::Gate::FailOrUnknown,
+                FailOn::Fail => table::Gate::Fail,
+                FailOn::Never => table::Gate::Never,
+            });
+            table::TableRenderer { lang, detail, width: None }.render_with(report, glossary, gate).into_bytes()
         }
     })
 }

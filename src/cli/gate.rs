@@ -121,7 +121,7 @@ pub fn run(a: GateArgs) -> Result<ExitCode, Error> {
     let (mut report, policy, code) = check::assess(&c, inputs, live);
     // Hosts of other systems would show as unregistered: the gate speaks of one system only.
     report.unregistered_assets.clear();
-    check::emit(&c, &report, &policy, None)?;
+    check::emit(&c, &report, &policy, None, false)?;
     let Some((_, sys)) = report.systems().next() else {
         return Err(Error::run("internal error: the gated system is missing from its report"));
     };

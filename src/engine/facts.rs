@@ -75,6 +75,7 @@ pub fn host(h: &ScannedHost) -> Value {
 pub fn port(p: &Port) -> Value {
     let s = p.service.clone().unwrap_or_default();
     let text = |o: Option<String>| o.unwrap_or_default();
+    let label = service_label(s.name.as_deref().unwrap_or_default(), s.tunnel.as_deref().unwrap_or_default());
     json!({
         "protocol": p.protocol,
         "portid": p.portid,
@@ -90,9 +91,20 @@ pub fn port(p: &Port) -> Value {
             "method": text(s.method),
             "conf": s.conf.unwrap_or(0),
             "cpe": s.cpe,
+            "label": label,
         },
         "scripts": scripts(&p.scripts),
     })
+}
+
+/// What a message calls the service: nmap reports HTTP over TLS as name `http`, tunnel `ssl`,
+/// which is `https` to a reader (another tunnelled service is `ssl/NAME`, as nmap prints it).
+fn service_label(name: &str, tunnel: &str) -> String {
+    match (name, tunnel) {
+        ("http", "ssl") => "https".to_string(),
+        (name, "ssl") if !name.is_empty() => format!("ssl/{name}"),
+        (name, _) => name.to_string(),
+    }
 }
 
 /// Scripts as `{id: {output, elements}}`; `elements` flattens the script's structured output to
@@ -262,5 +274,17 @@ mod tests {
         ] {
             assert!(!is_public(a.parse().unwrap()), "{a}");
         }
+    }
+
+    #[test]
+    fn an_ssl_tunnelled_http_port_is_called_https() {
+        use super::service_label;
+        assert_eq!(service_label("http", "ssl"), "https");
+        assert_eq!(service_label("imap", "ssl"), "ssl/imap");
+        assert_eq!(service_label("http", ""), "http");
+        assert_eq!(service_label("", "ssl"), "");
+        let facts = serde_json::json!({"port": {"id": "tcp/443", "service": {"label": service_label("http", "ssl")}}});
+        let msg = crate::policy::rules::render_message("{port.id} ({port.service.label}) is open", &facts);
+        assert_eq!(msg, "tcp/443 (https) is open");
     }
 }

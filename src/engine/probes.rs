@@ -269,6 +269,10 @@ fn record_facts(rec: &Record, as_of: Date) -> Value {
         m.insert("target".into(), json!(rec.target));
         m.insert("address".into(), json!(rec.address.clone().unwrap_or_default()));
         m.insert("sni".into(), json!(rec.sni.clone().unwrap_or_default()));
+        // The deprecated versions the endpoint accepted, named, so a finding says which.
+        let offered = legacy_offered(m.get("protocols"));
+        m.insert("offered_legacy_text".into(), json!(offered.join(", ")));
+        m.insert("offered_legacy".into(), json!(offered));
         if let Some(Value::Object(cert)) = m.get_mut("certificate") {
             let not_after = cert
                 .get("not_after")
@@ -280,6 +284,17 @@ fn record_facts(rec: &Record, as_of: Date) -> Value {
         }
     }
     facts
+}
+
+/// The deprecated SSL/TLS versions `protocols` marks as accepted, oldest first ("SSL 3.0").
+fn legacy_offered(protocols: Option<&Value>) -> Vec<&'static str> {
+    const LEGACY: [(&str, &str); 4] =
+        [("ssl2", "SSL 2.0"), ("ssl3", "SSL 3.0"), ("tls1.0", "TLS 1.0"), ("tls1.1", "TLS 1.1")];
+    LEGACY
+        .iter()
+        .filter(|(key, _)| protocols.and_then(|p| p.get(key)).and_then(Value::as_bool) == Some(true))
+        .map(|(_, name)| *name)
+        .collect()
 }
 
 fn too_old(cx: &SystemCx, rec: &Record) -> Option<Text> {

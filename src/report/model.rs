@@ -124,6 +124,11 @@ pub struct ReportFinding {
     pub evidence: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub observed: BTreeMap<String, String>,
+    /// The evidence was there but is too old (a stale attestation, or evidence that predates a
+    /// serious incident): the terminal report asks for a renewal rather than an attestation.
+    /// Not serialised: the message already says it.
+    #[serde(skip)]
+    pub stale: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,7 +317,10 @@ fn control(c: ControlResult, lang: Lang) -> ControlReport {
 }
 
 fn finding(f: Finding, lang: Lang) -> ReportFinding {
+    use crate::engine::messages::Message;
+    let stale = matches!(f.message, Message::Stale { .. } | Message::StaleAfterIncident { .. });
     ReportFinding {
+        stale,
         message: f.message.render(lang),
         rule: f.rule,
         outcome: f.outcome,

@@ -4,7 +4,7 @@
 //! control row its basis: measured, attested, both or none. Every cell passes through
 //! [`crate::sanitize`]: findings quote banners and script output from scanned hosts.
 
-use super::{AgencyReport, Rate, Report, SystemReport};
+use super::{AgencyReport, ControlReport, Glossary, Rate, Report, ReportFinding, SystemReport};
 use crate::engine::{Basis, Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::sanitize::{one_line, truncate};
@@ -28,6 +28,103 @@ pub struct TableRenderer {
     pub width: Option<u16>,
 }
 
+/// Which statuses make `check` exit 1 (`--fail-on`), so the report can say what its exit code means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// A required control is fail or unknown.
+    FailOrUnknown,
+    /// A required control is fail.
+    Fail,
+    /// Never.
+    Never,
+}
+
+/// What the officer must do about a control that is not met: the groups of the "what to do" list,
+/// in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    /// A finding fails (a measured problem, or an attestation of partial/planned work).
+    Fix,
+    /// The attestation or evidence is there but too old.
+    Renew,
+    /// A measurement is missing: a host not scanned, a target not measured, no evidence file.
+    Measure,
+    /// Nobody attested the control.
+    Attest,
+}
+
+const ACTIONS: [Action; 4] = [Action::Fix, Action::Renew, Action::Measure, Action::Attest];
+
+/// How many controls a "what to do" group lists before "… and N more" (`-v` lists all).
+const GROUP_CAP: usize = 8;
+
+/// The action a control that is not met asks for, and the finding that says why (none for a
+/// bare "no attestation"). Decided from the findings the engine gives: a failing finding first,
+/// then a stale one, then an evidence gap of a measurement; what remains lacks an attestation.
+fn action(c: &ControlReport) -> Option<(Action, Option<&ReportFinding>)> {
+    if c.status.is_satisfied() {
+        return None;
+    }
+    let failing = |f: &&ReportFinding| f.outcome == Outcome::Fail;
+    if let Some(f) = c.findings.iter().filter(failing).find(|f| f.rule != "attestation") {
+        return Some((Action::Fix, Some(f)));
+    }
+    if let Some(f) = c.findings.iter().find(failing) {
+        return Some((Action::Fix, Some(f)));
+    }
+    if let Some(f) = c.findings.iter().find(|f| f.stale && f.outcome != Outcome::Pass) {
+        return Some((Action::Renew, Some(f)));
+    }
+    let gap = c.findings.iter().find(|f| f.rule != "attestation" && f.outcome == Outcome::Unknown);
+    match gap {
+        Some(f) => Some((Action::Measure, Some(f))),
+        None => Some((Action::Attest, None)),
+    }
+}
+
+/// The group's heading: what to do, in one line.
+fn action_text(a: Action, lang: Lang) -> &'static str {
+    match a {
+        Action::Fix => tr(
+            lang,
+            "Fix: a finding fails; correct it, then scan or attest again",
+            "Khắc phục: có phát hiện không đạt; sửa rồi quét hoặc xác nhận lại",
+        ),
+        Action::Renew => tr(
+            lang,
+            "Renew: the attestation is too old; review the control again and update its review date",
+            "Gia hạn: xác nhận đã quá hạn; rà soát lại biện pháp và cập nhật ngày rà soát",
+        ),
+        Action::Measure => tr(
+            lang,
+            "Measure: evidence is missing; scan the hosts not scanned, run the collectors or pass the evidence file",
+            "Đo kiểm: thiếu bằng chứng; quét các máy chưa quét, chạy bộ thu thập hoặc cung cấp tệp bằng chứng",
+        ),
+        Action::Attest => tr(
+            lang,
+            "Attest: no attestation; record status, evidence and review date in the inventory (`tuanthu explain ID` shows how)",
+            "Xác nhận: chưa có xác nhận; ghi trạng thái, bằng chứng và ngày rà soát vào hồ sơ (`tuanthu explain ID` hướng dẫn)",
+        ),
+    }
+}
+
+/// "id Title" (the bare id when the glossary does not know it).
+fn titled(g: &Glossary, s: &SystemReport, id: &str) -> String {
+    match g.control(&s.catalogue, id, s.level) {
+        Some(info) => format!("{} {}", one_line(id), one_line(info.title)),
+        None => one_line(id),
+    }
+}
+
+/// A finding in one line: the asset unless the message already names it.
+fn finding_line(f: &ReportFinding, max: usize) -> String {
+    let asset = match f.asset.as_deref() {
+        Some(a) if !f.message.contains(a) => format!("[{}] ", one_line(a)),
+        _ => String::new(),
+    };
+    truncate(&format!("{asset}{}", one_line(&f.message)), max)
+}
+
 pub(crate) fn pct(r: Rate) -> String {
     r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
 }
@@ -47,15 +144,6 @@ pub fn new_table(width: Option<u16>) -> Table {
         None => {}
     }
     t
-}
-
-/// Unknown only because nobody attested it: listed on one line instead of one row each.
-fn only_unattested(c: &super::ControlReport) -> bool {
-    c.status == Status::Unknown
-        && c.findings
-            .iter()
-            .filter(|f| f.outcome != Outcome::Pass)
-            .all(|f| f.rule == "attestation" && f.outcome == Outcome::Unknown && f.evidence.is_none())
 }
 
 pub fn status_text(s: Status, lang: Lang) -> &'static str {
@@ -95,11 +183,18 @@ pub(crate) fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> 
 }
 
 impl TableRenderer {
+    /// The report with bare ids and no word on the exit code (tests, fuzzing).
     pub fn render(&self, r: &Report) -> String {
+        self.render_with(r, &Glossary::empty(self.lang), None)
+    }
+
+    /// The report with control titles from `g`, ending with the next steps and, when `gate` is
+    /// given, what the exit code means.
+    pub fn render_with(&self, r: &Report, g: &Glossary, gate: Option<Gate>) -> String {
         let l = self.lang;
         let mut out = String::new();
         for a in &r.agencies {
-            out.push_str(&self.agency(r, a));
+            out.push_str(&self.agency(r, a, g));
         }
         if !r.unregistered_assets.is_empty() {
             out.push_str(&format!(
@@ -130,10 +225,11 @@ impl TableRenderer {
                 one_line(i.error.as_deref().unwrap_or_default())
             ));
         }
+        out.push_str(&next_steps(r, gate, l));
         out
     }
 
-    fn agency(&self, r: &Report, a: &AgencyReport) -> String {
+    fn agency(&self, r: &Report, a: &AgencyReport, g: &Glossary) -> String {
         let l = self.lang;
         let mut out = format!(
             "{} {} ({}) — {} {}, {} {}\n",
@@ -211,7 +307,7 @@ impl TableRenderer {
         out.push_str(&self.transitions(a));
         if self.detail != Detail::Summary {
             for s in &a.systems {
-                out.push_str(&self.system(s));
+                out.push_str(&self.system(s, g));
             }
         }
         out
@@ -252,26 +348,8 @@ impl TableRenderer {
         out
     }
 
-    fn system(&self, s: &SystemReport) -> String {
+    fn system(&self, s: &SystemReport, g: &Glossary) -> String {
         let l = self.lang;
-        let shown = |c: &&super::ControlReport| {
-            self.detail == Detail::All || !c.status.is_satisfied() || c.status == Status::Waived
-        };
-        let compact = self.detail != Detail::All;
-        let unattested: Vec<&str> = s
-            .controls
-            .iter()
-            .chain(s.obligations.iter())
-            .filter(|c| compact && only_unattested(c))
-            .map(|c| c.id.as_str())
-            .collect();
-        let rows: Vec<_> = s
-            .controls
-            .iter()
-            .chain(s.obligations.iter())
-            .filter(shown)
-            .filter(|c| !(compact && only_unattested(c)))
-            .collect();
         let mut out = format!(
             "\n{} — {} ({} {}, {}, {})\n",
             one_line(&s.id),
@@ -310,20 +388,47 @@ impl TableRenderer {
                 one_line(&t.control)
             ));
         }
-        if !unattested.is_empty() {
-            out.push_str(&format!(
-                "  {} ({}): {}\n",
-                tr(l, "unknown, no attestation", "chưa rõ, chưa có xác nhận"),
-                unattested.len(),
-                one_line(&unattested.join(", "))
-            ));
+        // The default view tells what to do, grouped by action; `-v` adds every control's row.
+        let tables = self.detail == Detail::All;
+        let todo = self.todo(s, g, &s.controls);
+        if tables {
+            out.push_str(&self.control_table(s, g, &s.controls.iter().collect::<Vec<_>>()));
         }
-        if rows.is_empty() {
-            if unattested.is_empty() {
-                out.push_str(&format!("  {}\n", tr(l, "every required control is met", "đáp ứng mọi yêu cầu")));
+        if todo.is_empty() {
+            out.push_str(&format!("  {}\n", tr(l, "every required control is met", "đáp ứng mọi yêu cầu")));
+        }
+        for c in s.controls.iter().filter(|c| !tables && c.status == Status::Waived) {
+            if let Some(w) = &c.waiver {
+                out.push_str(&format!(
+                    "  {} {} {}: {}\n",
+                    titled(g, s, &c.id),
+                    tr(l, "waived until", "miễn trừ đến"),
+                    one_line(&w.expires),
+                    one_line(&w.reason)
+                ));
             }
-            return out;
         }
+        out.push_str(&todo);
+        let obligations = self.todo(s, g, &s.obligations);
+        if !s.obligations.is_empty() && (tables || !obligations.is_empty()) {
+            out.push_str(&format!(
+                "  {}\n",
+                tr(
+                    l,
+                    "Obligations: legal duties of the operator, reported but NOT counted toward compliance",
+                    "Nghĩa vụ: trách nhiệm pháp lý của đơn vị vận hành, được báo cáo nhưng KHÔNG tính vào đáp ứng"
+                )
+            ));
+            if tables {
+                out.push_str(&self.control_table(s, g, &s.obligations.iter().collect::<Vec<_>>()));
+            }
+            out.push_str(&obligations);
+        }
+        out
+    }
+
+    fn control_table(&self, s: &SystemReport, g: &Glossary, rows: &[&ControlReport]) -> String {
+        let l = self.lang;
         let mut t = new_table(self.width);
         t.set_header(vec![
             tr(l, "Control", "Biện pháp"),
@@ -334,18 +439,7 @@ impl TableRenderer {
         for c in rows.iter().copied() {
             let shown: Vec<_> =
                 c.findings.iter().filter(|f| self.detail == Detail::All || f.outcome != Outcome::Pass).collect();
-            let why: Vec<String> = shown
-                .iter()
-                .take(4)
-                .map(|f| {
-                    // Name the asset unless the message already does.
-                    let asset = match f.asset.as_deref() {
-                        Some(a) if !f.message.contains(a) => format!("[{}] ", one_line(a)),
-                        _ => String::new(),
-                    };
-                    truncate(&format!("{asset}{}", one_line(&f.message)), 160)
-                })
-                .collect();
+            let why: Vec<String> = shown.iter().take(4).map(|f| finding_line(f, 160)).collect();
             let more = shown.len().saturating_sub(4);
             let mut why = why.join("\n");
             if more > 0 && self.detail != Detail::All {
@@ -362,17 +456,142 @@ impl TableRenderer {
                     one_line(&w.reason)
                 ));
             }
-            let id = if c.caveat.is_some() { format!("{} †", one_line(&c.id)) } else { one_line(&c.id) };
+            let mut id = titled(g, s, &c.id);
+            if c.caveat.is_some() {
+                id.push_str(" †");
+            }
             t.add_row(vec![id, status_text(c.status, l).to_string(), basis_text(c.basis, l).to_string(), why]);
         }
-        out.push_str(&format!("{t}\n"));
-        out.push_str(&caveats(&rows));
+        format!("{t}\n{}", caveats(rows))
+    }
+
+    /// What to do about the controls and obligations not met, grouped by action: one line of
+    /// instruction, then the controls with their titles (and the finding behind a fix, renewal
+    /// or measurement), capped at [`GROUP_CAP`] unless `-v`.
+    fn todo(&self, s: &SystemReport, g: &Glossary, list: &[ControlReport]) -> String {
+        let l = self.lang;
+        let mut out = String::new();
+        let all: Vec<_> = list.iter().filter_map(|c| action(c).map(|(a, f)| (c, a, f))).collect();
+        for act in ACTIONS {
+            let group: Vec<_> = all.iter().filter(|(_, a, _)| *a == act).collect();
+            if group.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("  {} ({}):\n", action_text(act, l), group.len()));
+            let cap = if self.detail == Detail::All { usize::MAX } else { GROUP_CAP };
+            for (c, _, f) in group.iter().take(cap) {
+                let why = f.map(|f| format!(" — {}", finding_line(f, 100))).unwrap_or_default();
+                out.push_str(&format!("    {}{why}\n", titled(g, s, &c.id)));
+            }
+            if group.len() > cap {
+                out.push_str(&format!(
+                    "    … {} {} {}\n",
+                    tr(l, "and", "và"),
+                    group.len() - cap,
+                    tr(l, "more (-v shows all)", "mục khác (-v để xem hết)")
+                ));
+            }
+        }
         out
     }
 }
 
+/// The English noun for `n` things (Vietnamese has no plural).
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// The closing lines: how many controls ask for each action over the whole report, and what the
+/// exit code means under `gate`.
+fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
+    let mut counts = [0usize; 4];
+    for (_, s) in r.systems() {
+        for c in s.controls.iter().chain(s.obligations.iter()) {
+            if let Some((a, _)) = action(c) {
+                counts[a as usize] += 1;
+            }
+        }
+    }
+    let mut steps = Vec::new();
+    for (act, n) in ACTIONS.iter().zip(counts) {
+        if n == 0 {
+            continue;
+        }
+        steps.push(match act {
+            Action::Fix => format!(
+                "{} {n} {}",
+                tr(l, "fix", "khắc phục"),
+                tr(
+                    l,
+                    plural(n, "control with failing findings", "controls with failing findings"),
+                    "biện pháp có phát hiện không đạt"
+                )
+            ),
+            Action::Renew => format!(
+                "{} {n} {}",
+                tr(l, "renew", "gia hạn"),
+                tr(l, plural(n, "stale attestation", "stale attestations"), "xác nhận quá hạn")
+            ),
+            Action::Measure => format!(
+                "{} {n} {}",
+                tr(l, "measure", "đo kiểm"),
+                tr(l, plural(n, "control lacking evidence", "controls lacking evidence"), "biện pháp thiếu bằng chứng")
+            ),
+            Action::Attest => format!(
+                "{} {n} {}",
+                tr(l, "attest", "xác nhận"),
+                tr(
+                    l,
+                    plural(n, "control (`tuanthu explain ID` shows how)", "controls (`tuanthu explain ID` shows how)"),
+                    "biện pháp (`tuanthu explain ID` hướng dẫn)"
+                )
+            ),
+        });
+    }
+    let mut out = String::from("\n");
+    if steps.is_empty() {
+        out.push_str(tr(
+            l,
+            "Next: nothing to do; every required control is met.\n",
+            "Tiếp theo: không còn việc gì; mọi yêu cầu đều đáp ứng.\n",
+        ));
+    } else {
+        out.push_str(&format!("{} {}.\n", tr(l, "Next:", "Tiếp theo:"), steps.join(", ")));
+    }
+    let required = |f: fn(Status) -> bool| r.systems().any(|(_, s)| s.controls.iter().any(|c| f(c.status)));
+    let exit = match gate {
+        None => return out,
+        Some(Gate::FailOrUnknown) if required(|s| matches!(s, Status::Fail | Status::Unknown)) => tr(
+            l,
+            "Exit code 1: some required control is fail or unknown (--fail-on any).",
+            "Mã thoát 1: có biện pháp bắt buộc không đạt hoặc chưa rõ (--fail-on any).",
+        ),
+        Some(Gate::FailOrUnknown) => tr(
+            l,
+            "Exit code 0: every required control is met, waived or not applicable (--fail-on any).",
+            "Mã thoát 0: mọi biện pháp bắt buộc đều đạt, được miễn trừ hoặc không áp dụng (--fail-on any).",
+        ),
+        Some(Gate::Fail) if required(|s| s == Status::Fail) => tr(
+            l,
+            "Exit code 1: some required control is fail (--fail-on fail).",
+            "Mã thoát 1: có biện pháp bắt buộc không đạt (--fail-on fail).",
+        ),
+        Some(Gate::Fail) => tr(
+            l,
+            "Exit code 0: no required control is fail; unknown ones do not count (--fail-on fail).",
+            "Mã thoát 0: không có biện pháp bắt buộc nào không đạt; mục chưa rõ không tính (--fail-on fail).",
+        ),
+        Some(Gate::Never) => {
+            tr(l, "Exit code 0 whatever the results (--fail-on never).", "Mã thoát 0 bất kể kết quả (--fail-on never).")
+        }
+    };
+    out.push_str(exit);
+    out.push('\n');
+    out
+}
+
 /// One legend line per distinct caveat among the rows shown (marked † in the table).
-fn caveats(rows: &[&super::ControlReport]) -> String {
+fn caveats(rows: &[&ControlReport]) -> String {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for c in rows {
         if let (Some(v), Some(text)) = (c.verification.as_deref(), c.caveat.as_deref())
