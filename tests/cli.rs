@@ -4,21 +4,7 @@ mod common;
 
 use common::{code, stderr, stdout, tuanthu};
 
-/// The README's main command (the demo evaluated with its scan, its recorded TLS/HTTP evidence and
-/// its hosts' audits and vulnerability report; the shell expands the README's `dvc-*`).
-const DEMO: [&str; 11] = [
-    "--inventory",
-    "examples/demo/inventory.yaml",
-    "--nmap",
-    "examples/demo/scan.xml",
-    "--evidence",
-    "examples/demo/evidence.json",
-    "examples/demo/dvc-app-report.dat",
-    "examples/demo/dvc-db-greenbone.xml",
-    "examples/demo/dvc-web.xccdf.xml",
-    "--as-of",
-    "2026-11-25",
-];
+use common::README_DEMO as DEMO;
 
 fn check(extra: &[&str]) -> std::process::Output {
     let mut args = vec!["check"];

@@ -10,22 +10,9 @@ use common::{code, stderr, stdout, tuanthu};
 
 /// The README's demo command, in `lang`, with `extra` arguments.
 fn demo(lang: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "check",
-        "--inventory",
-        "examples/demo/inventory.yaml",
-        "--nmap",
-        "examples/demo/scan.xml",
-        "--evidence",
-        "examples/demo/evidence.json",
-        "examples/demo/dvc-app-report.dat",
-        "examples/demo/dvc-db-greenbone.xml",
-        "examples/demo/dvc-web.xccdf.xml",
-        "--as-of",
-        "2026-11-25",
-        "--lang",
-        lang,
-    ];
+    let mut args = vec!["check"];
+    args.extend(common::README_DEMO);
+    args.extend(["--lang", lang]);
     args.extend(extra);
     tuanthu(&args)
 }

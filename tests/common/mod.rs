@@ -88,6 +88,22 @@ pub fn tuanthu_within(args: &[&str], limit_mib: u64, timeout: std::time::Duratio
 }
 
 /// The demo's inputs without evidence file: inventory, scan and the fixed evaluation date.
+/// The README's main command (the demo evaluated with its scan, its recorded TLS/HTTP evidence and
+/// its hosts' audits and vulnerability report; the shell expands the README's `dvc-*`).
+pub const README_DEMO: [&str; 11] = [
+    "--inventory",
+    "examples/demo/inventory.yaml",
+    "--nmap",
+    "examples/demo/scan.xml",
+    "--evidence",
+    "examples/demo/evidence.json",
+    "examples/demo/dvc-app-report.dat",
+    "examples/demo/dvc-db-greenbone.xml",
+    "examples/demo/dvc-web.xccdf.xml",
+    "--as-of",
+    "2026-11-25",
+];
+
 pub const DEMO_SCAN: [&str; 6] =
     ["--inventory", "examples/demo/inventory.yaml", "--nmap", "examples/demo/scan.xml", "--as-of", "2026-11-25"];
 
