@@ -73,16 +73,16 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
         };
         let format = match found {
             Ok(Format::Nmap) => {
-                let why = "nmap XML is read by `check --nmap` or `--evidence` directly, not converted (nothing of it is written)";
-                error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
-                code = code.max(ExitCode::No);
+                code = code.max(refuse(
+                    &shown,
+                    "nmap XML is read by `check --nmap` or `--evidence` directly, not converted",
+                    a.lang,
+                ));
                 continue;
             }
             Ok(f) => f,
             Err(e) => {
-                let why = format!("{e} (nothing of it is written)");
-                error::print(&Error::Invalid(Problems::one(Problem::file(&shown, why))), a.lang);
-                code = code.max(ExitCode::No);
+                code = code.max(refuse(&shown, e, a.lang));
                 continue;
             }
         };
@@ -150,13 +150,18 @@ fn hints(a: &ImportArgs) -> Result<Hints, String> {
     Ok(Hints { target, observed_at })
 }
 
+/// Says that nothing of `file` is written, and why; a file refused makes the import exit 1.
+fn refuse(file: &str, why: impl std::fmt::Display, lang: Lang) -> ExitCode {
+    let why = format!("{why} (nothing of it is written)");
+    error::print(&Error::Invalid(Problems::one(Problem::file(file, why))), lang);
+    ExitCode::No
+}
+
 /// Prints what was read of one file (unless quiet) and its problems; exit 1 when it is partial.
 fn report(input: &EvidenceInput, a: &ImportArgs) -> ExitCode {
     let file = &input.file;
     if let Some(e) = &input.fatal {
-        let why = format!("{e} (nothing of it is written)");
-        error::print(&Error::Invalid(Problems::one(Problem::file(file, why))), a.lang);
-        return ExitCode::No;
+        return refuse(file, e, a.lang);
     }
     let problems = input.problems.iter().map(|p| Problem::file(file, p)).collect();
     if let Some(problems) = Problems::from_vec(problems) {
