@@ -13,6 +13,7 @@ mod gate;
 mod import;
 mod init;
 mod keys;
+mod rules;
 mod scan;
 mod validate;
 
@@ -135,6 +136,9 @@ Exit codes: 0 written; 2 invalid input or the file exists; 3 the run failed."
 tuanthu explain DES.03 --catalogue nd331-2026 --format json\n\nExit codes: 0 shown; 2 no such control \
 (the nearest ids are suggested) or catalogue.")]
     Explain(explain::ExplainArgs),
+    /// Work with rule packs: run their case files
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -155,9 +159,12 @@ pub struct Common {
     /// Language of all user-facing text
     #[arg(long, value_parser = lang_parser(), default_value = "en", env = "TUANTHU_LANG")]
     pub lang: Lang,
-    /// Rules directory (default: the rules bundled with tuanthu)
+    /// Rules directory, replacing the rules bundled with tuanthu
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Add a rule pack to the bundled (or --rules) rules; repeatable; two rules with one id are an error
+    #[arg(long, value_name = "DIR")]
+    pub add_rules: Vec<PathBuf>,
     /// Profiles directory with catalogues and level profiles (default: the bundled ones)
     #[arg(long, value_name = "DIR")]
     pub profiles: Option<PathBuf>,
@@ -191,6 +198,7 @@ impl Command {
             Command::Init(a) => a.lang,
             Command::Explain(a) => a.common.lang,
             Command::Validate(a) => a.lang,
+            Command::Rules(c) => c.lang(),
             _ => Lang::default(),
         }
     }
@@ -216,6 +224,7 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         Command::Gate(a) => gate::run(a),
         Command::Import(a) => import::run(a),
         Command::Keys(k) => keys::run(k),
+        Command::Rules(c) => rules::run(c),
         Command::Verify(a) => keys::verify(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
@@ -283,7 +292,7 @@ fn refuses_terminal(binary: bool, to_file: bool, stdout_is_terminal: bool) -> bo
 
 /// Loads the policy named by `--profiles`/`--rules` (or the bundled one).
 pub(crate) fn load_policy(c: &Common) -> Result<tuanthu::policy::Policy, Problems> {
-    tuanthu::policy::Policy::load(c.profiles.as_deref(), c.rules.as_deref())
+    tuanthu::policy::Policy::load_with(c.profiles.as_deref(), c.rules.as_deref(), &c.add_rules)
 }
 
 /// Parses `--as-of` (default: today, UTC).

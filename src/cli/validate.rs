@@ -35,19 +35,27 @@ struct Sorted {
     rule_files: Vec<Source>,
     inventories: Vec<PathBuf>,
     tailoring: Vec<Source>,
+    cases: Vec<Source>,
 }
 
 pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
     let mut p = Collector::default();
     let sorted = sort_files(&a.paths, &mut p);
-    let checked =
-        sorted.policy_files.len() + sorted.rule_files.len() + sorted.inventories.len() + sorted.tailoring.len();
+    let checked = sorted.policy_files.len()
+        + sorted.rule_files.len()
+        + sorted.cases.len()
+        + sorted.inventories.len()
+        + sorted.tailoring.len();
     // Files not given are taken from the bundled policy, so a single rule or inventory can be
     // checked against the catalogues it refers to.
     let bundled = tuanthu::policy::bundle::bundled_sources;
     let policy_src = with_bundled_catalogues(&sorted.policy_files);
     let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
     let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.extend(e)).ok();
+    // Case files are parsed (every problem listed); running them is `tuanthu rules test`.
+    if let Err(e) = tuanthu::policy::cases::from_sources(&sorted.cases) {
+        p.extend(e);
+    }
     for t in &sorted.tailoring {
         let name =
             std::path::Path::new(&t.origin).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
@@ -164,12 +172,14 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
             tuanthu::policy::catalogue::SCHEMA | tuanthu::policy::profile::SCHEMA => s.policy_files.push(src),
             tuanthu::policy::rules::SCHEMA => s.rule_files.push(src),
             tuanthu::inventory::tailoring::SCHEMA => s.tailoring.push(src),
+            tuanthu::policy::cases::SCHEMA => s.cases.push(src),
             tuanthu::inventory::SCHEMA => s.inventories.push(f),
             other => {
                 let known = [
                     tuanthu::inventory::SCHEMA,
                     tuanthu::inventory::tailoring::SCHEMA,
                     tuanthu::policy::rules::SCHEMA,
+                    tuanthu::policy::cases::SCHEMA,
                     tuanthu::policy::profile::SCHEMA,
                     tuanthu::policy::catalogue::SCHEMA,
                 ];

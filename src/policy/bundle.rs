@@ -5,7 +5,6 @@ use super::catalogue::Catalogue;
 use super::profile::Profile;
 use super::rules::{RuleSet, parse_rule, unknown_controls};
 use crate::diag::{Collector, Problem, Problems};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 mod bundled {
@@ -36,9 +35,22 @@ impl Policy {
     /// Loads profiles (with their catalogues) and rules from the given directories, or from the
     /// bundled copy for each that is `None`.
     pub fn load(profiles_dir: Option<&Path>, rules_dir: Option<&Path>) -> Result<Policy, Problems> {
+        Policy::load_with(profiles_dir, rules_dir, &[])
+    }
+
+    /// [`Policy::load`], with rule packs added to the bundled or given rules (`--add-rules DIR`);
+    /// two rules with one id are an error.
+    pub fn load_with(
+        profiles_dir: Option<&Path>,
+        rules_dir: Option<&Path>,
+        add: &[PathBuf],
+    ) -> Result<Policy, Problems> {
         let mut problems = Collector::default();
         let profile_files = sources(profiles_dir, "profiles/", &mut problems);
-        let rule_files = sources(rules_dir, "rules/", &mut problems);
+        let mut rule_files = sources(rules_dir, "rules/", &mut problems);
+        for dir in add {
+            rule_files.extend(sources(Some(dir), "rules/", &mut problems));
+        }
         let policy = Policy::from_sources(&profile_files, &rule_files);
         match policy {
             Ok(p) => problems.finish(p),
@@ -78,7 +90,7 @@ impl Policy {
             }
         }
         let mut rules = Vec::new();
-        for s in rule_files {
+        for s in rule_files.iter().filter(|s| !super::cases::is_case_file(s)) {
             let stem = Path::new(&s.origin).file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
             match parse_rule(&s.origin, &stem, &s.text) {
                 Ok(r) => rules.push(r),
@@ -94,10 +106,10 @@ impl Policy {
     /// every level, each level including the level below, cross-catalogue ids that exist, and
     /// validity parameters that every profile defines.
     fn check_whole(&self, p: &mut Collector) {
-        let mut ids = BTreeSet::new();
+        let mut ids = std::collections::BTreeMap::new();
         for r in &self.rules.rules {
-            if !ids.insert(r.id.as_str()) {
-                p.push(Problem::file(&r.origin, format!("duplicate rule id `{}`", r.id)));
+            if let Some(first) = ids.insert(r.id.as_str(), r.origin.as_str()) {
+                p.push(Problem::file(&r.origin, format!("duplicate rule id `{}` (also in {first})", r.id)));
             }
         }
         let known = |c: &str| self.catalogues.iter().any(|cat| cat.get(c).is_some());
@@ -229,7 +241,7 @@ pub fn bundled_sources(prefix: &str) -> Vec<Source> {
 }
 
 /// Policy files from a directory (recursively, `*.yaml`), or the bundled ones under `prefix`.
-fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
+pub fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
     match dir {
         None => bundled_sources(prefix),
         Some(d) => {

@@ -3,6 +3,7 @@
 //! checked here before any evaluation starts, so every error in it shows up first.
 
 pub mod bundle;
+pub mod cases;
 pub mod catalogue;
 pub mod cost;
 pub mod diff;

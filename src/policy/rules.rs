@@ -224,6 +224,9 @@ pub struct Rule {
     pub origin: String,
     /// What `applies_when` and `fail_when` read ([`Rule::reads`]), gathered once at load.
     reads: Vec<Vec<String>>,
+    /// SHA-256 of the rule file's bytes: an edit shows in the rule set's digest even when the
+    /// author forgot to raise `version`.
+    content: [u8; 32],
 }
 
 /// What one rule says about one record.
@@ -355,17 +358,20 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// A fingerprint of the rule set (ids and versions), recorded in reports so that readers
-    /// can tell which rules produced a result.
+    /// A fingerprint of the rule set, recorded in reports so that readers can tell which rules
+    /// produced a result: SHA-256 over each rule's id, version and file content, in id order
+    /// (the first 16 hex digits). Any edit to any rule changes it.
     pub fn digest(&self) -> String {
-        let mut ids: Vec<String> = self.rules.iter().map(|r| format!("{}@{}", r.id, r.version)).collect();
-        ids.sort();
-        format!("{:016x}", fnv1a(ids.join(",").as_bytes()))
+        use sha2::Digest;
+        let mut rules: Vec<&Rule> = self.rules.iter().collect();
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut h = sha2::Sha256::new();
+        for r in rules {
+            h.update(format!("{}@{}\n", r.id, r.version).as_bytes());
+            h.update(r.content);
+        }
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }
 
 /// Parses one rule file. `stem` is the file name without extension: the rule id must equal it.
@@ -402,6 +408,7 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
     {
         p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
     }
+    check_fact_paths(origin, &f, &mut p);
     let applies_when = f.applies_when.as_ref().and_then(|e| compile(origin, "applies_when", e, f.evidence, &mut p));
     let (fail_when, select) = match (&f.fail_when, &f.select) {
         (Some(e), None) => match compile(origin, "fail_when", e, f.evidence, &mut p) {
@@ -436,6 +443,7 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
     reads.dedup();
     p.finish(Rule {
         reads,
+        content: <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).into(),
         id: f.id.value,
         version: f.version,
         controls: f.controls.into_iter().map(|c| c.value).collect(),
@@ -450,6 +458,39 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
         message: f.message,
         origin: origin.to_string(),
     })
+}
+
+/// The message's `{placeholders}` and the `show:` paths must start at a variable the rule's
+/// records have (or be `{asset}`): a typo would otherwise print `?` in every finding. (Deeper
+/// segments depend on what was observed; `tuanthu rules test` checks them on the cases' facts.)
+fn check_fact_paths(origin: &str, f: &RuleFile, p: &mut Collector) {
+    let mut roots: Vec<&str> = f.evidence.variables().to_vec();
+    roots.push("asset");
+    if f.select.is_some() {
+        roots.push("check");
+    }
+    let paths = super::cases::placeholders(&f.message.en)
+        .map(|x| ("message.en", x))
+        .chain(super::cases::placeholders(&f.message.vi).map(|x| ("message.vi", x)))
+        .chain(f.show.iter().map(|x| ("show", x.as_str())));
+    for (field, path) in paths {
+        let root = path.split('.').next().unwrap_or_default();
+        if !roots.contains(&root) {
+            let hint = crate::yaml::did_you_mean(root, roots.iter().copied());
+            let list = roots.join(", ");
+            p.push(Problem::at_text(
+                origin,
+                f.id.referenced,
+                Text::new(
+                    format!("`{path}` in {field} names no fact of this rule{}: paths start with {list}", hint.en),
+                    format!(
+                        "`{path}` trong {field} không trỏ tới dữ kiện nào của quy tắc{}: đường dẫn bắt đầu bằng {list}",
+                        hint.vi
+                    ),
+                ),
+            ));
+        }
+    }
 }
 
 fn compile(origin: &str, field: &str, src: &Spanned<String>, kind: EvidenceKind, p: &mut Collector) -> Option<Expr> {
