@@ -54,6 +54,20 @@ const PINNED_TLS: &[&str] = &["target", "address"];
 const ATTESTATION: &[&str] = &["status", "evidence", "reviewed", "reason"];
 const WAIVER: &[&str] = &["control", "reason", "approved_by", "expires"];
 
+/// The fields each object of an inventory file may hold, by object: what the loader accepts, so
+/// the published JSON Schema (`schemas/inventory-v1.schema.json`) can be held to it by a test.
+pub const FIELDS: &[(&str, &[&str])] = &[
+    ("document", TOP),
+    ("agency", AGENCY),
+    ("system", SYSTEM),
+    ("approval", APPROVAL),
+    ("assessments", ASSESSMENT),
+    ("incidents", INCIDENT),
+    ("assets", ASSETS),
+    ("attestations", ATTESTATION),
+    ("waivers", WAIVER),
+];
+
 const APPROVAL_STATUS: &[(&str, ApprovalStatus)] = &[
     ("draft", ApprovalStatus::Draft),
     ("submitted", ApprovalStatus::Submitted),
