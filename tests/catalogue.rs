@@ -297,3 +297,60 @@ fn nd331_scan_visible_controls_are_fed_by_rules() {
         );
     }
 }
+
+/// Level parameters are declared with their types in the catalogue: a profile that misspells,
+/// mistypes or omits one, and a rule that reads one no catalogue declares, are each refused at
+/// load with the file and the nearest declared name.
+#[test]
+fn level_parameters_are_typed_by_the_catalogue() {
+    let edit = |suffix: &str, from: &str, to: &str| {
+        let mut files = tuanthu::policy::bundle::bundled_sources("profiles/");
+        let f = files.iter_mut().find(|s| s.origin.ends_with(suffix)).unwrap();
+        assert!(f.text.contains(from), "{suffix}: {from}");
+        f.text = f.text.replacen(from, to, 1);
+        files
+    };
+    let rules = tuanthu::policy::bundle::bundled_sources("rules/");
+    let cases = [
+        (
+            edit("tt12-2022/level-3.yaml", "  cert_min_days_left: 30", "  cert_min_day_left: 30"),
+            vec![
+                "<bundled>/profiles/tt12-2022/level-3.yaml: parameter `cert_min_day_left` is not declared by catalogue \
+                 tt12-2022 (did you mean `cert_min_days_left`?) (declare it under `params:` with its type)",
+                "<bundled>/profiles/tt12-2022/level-3.yaml: level 3 sets no `cert_min_days_left`, which catalogue \
+                 tt12-2022 declares (give a value, or null where it is nullable)",
+            ],
+        ),
+        (
+            edit("tt12-2022/level-3.yaml", "  hsts_required: true", "  hsts_required: \"yes\""),
+            vec![
+                "<bundled>/profiles/tt12-2022/level-3.yaml: parameter `hsts_required` is \"yes\", but catalogue \
+                 tt12-2022 declares it boolean",
+            ],
+        ),
+        (
+            edit("nd331-2026/level-4.yaml", "  log_retention_months: 6", "  log_retention_months: \"6 months\""),
+            vec![
+                "<bundled>/profiles/nd331-2026/level-4.yaml: parameter `log_retention_months` is \"6 months\", but \
+                 catalogue nd331-2026 declares it integer or null",
+            ],
+        ),
+    ];
+    for (files, expected) in cases {
+        let e = Policy::from_sources(&files, &rules).unwrap_err();
+        let got: Vec<String> = e.iter().map(|p| p.to_string()).collect();
+        assert_eq!(got, expected);
+    }
+    let mut rules = tuanthu::policy::bundle::bundled_sources("rules/");
+    let r = rules.iter_mut().find(|s| s.origin.ends_with("/tls-certificate-expiry.yaml")).unwrap();
+    r.text = r.text.replace("params.cert_min_days_left", "params.cert_min_day_left");
+    let e = Policy::from_sources(&tuanthu::policy::bundle::bundled_sources("profiles/"), &rules).unwrap_err();
+    let got: Vec<String> = e.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "<bundled>/rules/tls/tls-certificate-expiry.yaml: the rule reads `params.cert_min_day_left`, which no catalogue \
+          declares (did you mean `cert_min_days_left`?)"
+        ]
+    );
+}

@@ -119,7 +119,9 @@ impl Policy {
         for cat in &self.catalogues {
             self.check_maps(cat, p);
             self.check_validity_params(cat, p);
+            self.check_params(cat, p);
         }
+        self.check_rule_params(p);
         for cat in &self.catalogues {
             for level in 1..=5u8 {
                 let Some(this) = self.profile(&cat.id, level) else {
@@ -218,6 +220,80 @@ impl Policy {
                         format!("{}: its validity reads `params.{param}`, which must be whole months or null", c.id),
                     ));
                 }
+            }
+        }
+    }
+
+    /// Every profile sets exactly the parameters its catalogue declares, each of its type.
+    fn check_params(&self, cat: &Catalogue, p: &mut Collector) {
+        for prof in self.profiles.iter().filter(|pr| pr.catalogue == cat.id) {
+            for (name, value) in &prof.params {
+                match cat.params.get(name) {
+                    None => {
+                        let hint = crate::yaml::did_you_mean(name, cat.params.keys().map(String::as_str));
+                        p.push(Problem::file_text(
+                            &prof.origin,
+                            crate::i18n::Text::new(
+                                format!("parameter `{name}` is not declared by catalogue {}{} (declare it under `params:` with its type)", cat.id, hint.en),
+                                format!("tham số `{name}` chưa được khai báo trong danh mục {}{} (khai báo trong `params:` kèm kiểu)", cat.id, hint.vi),
+                            ),
+                        ));
+                    }
+                    Some(spec) if !spec.kind.admits(value, spec.nullable) => {
+                        let (want, null) = (spec.kind.as_str(), if spec.nullable { " or null" } else { "" });
+                        let null_vi = if spec.nullable { " hoặc null" } else { "" };
+                        p.push(Problem::file_text(
+                            &prof.origin,
+                            crate::i18n::Text::new(
+                                format!(
+                                    "parameter `{name}` is {value}, but catalogue {} declares it {want}{null}",
+                                    cat.id
+                                ),
+                                format!(
+                                    "tham số `{name}` là {value}, nhưng danh mục {} khai báo kiểu {want}{null_vi}",
+                                    cat.id
+                                ),
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            for name in cat.params.keys().filter(|n| !prof.params.contains_key(*n)) {
+                p.push(Problem::file_text(
+                    &prof.origin,
+                    crate::i18n::Text::new(
+                        format!("level {} sets no `{name}`, which catalogue {} declares (give a value, or null where it is nullable)", prof.level, cat.id),
+                        format!("cấp độ {} chưa đặt `{name}`, tham số danh mục {} đã khai báo (hãy đặt giá trị, hoặc null nếu được phép)", prof.level, cat.id),
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// A rule may read only parameters some catalogue declares: a misspelt `params.NAME` would
+    /// otherwise make every record it judges unknown.
+    fn check_rule_params(&self, p: &mut Collector) {
+        let declared = |n: &str| self.catalogues.iter().any(|c| c.params.contains_key(n));
+        for r in &self.rules.rules {
+            let mut names: Vec<&str> = r
+                .reads()
+                .iter()
+                .filter(|path| path.first().is_some_and(|s| s == "params"))
+                .filter_map(|path| path.get(1).map(String::as_str))
+                .filter(|n| !declared(n))
+                .collect();
+            names.dedup();
+            for name in names {
+                let all = self.catalogues.iter().flat_map(|c| c.params.keys().map(String::as_str));
+                let hint = crate::yaml::did_you_mean(name, all);
+                p.push(Problem::file_text(
+                    &r.origin,
+                    crate::i18n::Text::new(
+                        format!("the rule reads `params.{name}`, which no catalogue declares{}", hint.en),
+                        format!("quy tắc đọc `params.{name}`, tham số chưa danh mục nào khai báo{}", hint.vi),
+                    ),
+                ));
             }
         }
     }

@@ -247,6 +247,54 @@ pub struct Supersedes {
     pub notes: BTreeMap<String, String>,
 }
 
+/// The type of a level parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    Boolean,
+    /// A whole number (days, hours, months, counts).
+    Integer,
+    String,
+}
+
+impl ParamType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Boolean => "boolean",
+            ParamType::Integer => "integer",
+            ParamType::String => "string",
+        }
+    }
+
+    /// Whether `v` is a value of this type (`null` only where the parameter allows it).
+    pub fn admits(self, v: &serde_json::Value, nullable: bool) -> bool {
+        match v {
+            serde_json::Value::Null => nullable,
+            serde_json::Value::Bool(_) => self == ParamType::Boolean,
+            serde_json::Value::Number(n) => self == ParamType::Integer && (n.is_i64() || n.is_u64()),
+            serde_json::Value::String(_) => self == ParamType::String,
+            _ => false,
+        }
+    }
+}
+
+/// A level parameter the catalogue's profiles set and rules read (`params.NAME`): declared once
+/// with its type, so a profile that misspells or mistypes one, or a rule that reads one no
+/// catalogue declares, is refused at load instead of erring on every record.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    /// `null` allowed: the level sets no value (e.g. no appraisal time limit at levels 1–2).
+    #[serde(default)]
+    pub nullable: bool,
+    /// Unit of an integer (`days`, `hours`, `months`, `seconds`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
@@ -276,6 +324,9 @@ struct CatalogueFile {
     #[serde(default)]
     supersedes: Option<Supersedes>,
     defaults: Defaults,
+    /// The level parameters its profiles set, with their types.
+    #[serde(default)]
+    params: BTreeMap<String, ParamSpec>,
     controls: Vec<Spanned<Control>>,
     #[serde(default)]
     obligations: Vec<Spanned<Control>>,
@@ -298,6 +349,7 @@ pub struct Catalogue {
     pub optional_basis: Option<Text>,
     pub supersedes: Option<Supersedes>,
     pub defaults: Defaults,
+    pub params: BTreeMap<String, ParamSpec>,
     /// Controls then obligations, in file order.
     pub controls: Vec<Control>,
     index: HashMap<String, usize>,
@@ -346,6 +398,7 @@ impl Catalogue {
             optional_basis: file.optional_basis,
             supersedes: file.supersedes,
             defaults: file.defaults,
+            params: file.params,
             controls,
             index,
             origin: origin.to_string(),
