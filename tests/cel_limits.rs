@@ -82,6 +82,7 @@ fn scan(systems: usize, ports: usize) -> String {
 fn validate_and_check(rules: &[(String, String)], systems: usize, ports: usize) -> [std::process::Output; 2] {
     let mut files: Vec<(&str, &str)> = rules.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let (inv, nmap) = (inventory(systems), scan(systems, ports));
+    files.push(("rules/pack.yaml", common::PACK_HEADER));
     files.push(("inventory.yaml", &inv));
     files.push(("scan.xml", &nmap));
     let d = dir_with(&files);

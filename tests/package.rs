@@ -140,9 +140,16 @@ fn the_deb_installs_into_a_throwaway_root_and_runs_the_demo() {
         file(&format!("usr/share/doc/tuanthu/{doc}"));
     }
     assert!(read("usr/share/doc/tuanthu/copyright").contains("\nLicense: Apache-2.0\n"));
-    for schema in
-        ["inventory-v1", "tailoring-v1", "rule-v1", "rule-cases-v1", "profile-v1", "catalogue-v1", "report-v1"]
-    {
+    for schema in [
+        "inventory-v1",
+        "tailoring-v1",
+        "rule-v1",
+        "rule-cases-v1",
+        "rule-pack-v1",
+        "profile-v1",
+        "catalogue-v1",
+        "report-v1",
+    ] {
         let text = read(&format!("usr/share/tuanthu/schemas/{schema}.schema.json"));
         assert!(text.contains("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""), "{schema}");
     }

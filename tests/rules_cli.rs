@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{code, dir_with, path_str, stderr, stdout, tuanthu};
+use common::{PACK_HEADER, code, dir_with, path_str, stderr, stdout, tuanthu};
 
 /// A minimal rule over nmap ports, as a pack author would write it.
 fn rule(id: &str, message: &str, show: &str) -> String {
@@ -42,6 +42,7 @@ fn the_bundled_pack_passes_its_own_cases() {
     let out = tuanthu(&["rules", "test"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let summary = stdout(&out);
+    assert!(summary.starts_with(&format!("pack tuanthu-core {}: ", env!("CARGO_PKG_VERSION"))), "{summary}");
     let line = summary.lines().last().unwrap();
     assert!(line.ends_with(" passed, 0 failed"), "{line}");
     let rules: usize = line.split(' ').next().unwrap().parse().unwrap();
@@ -51,11 +52,12 @@ fn the_bundled_pack_passes_its_own_cases() {
 #[test]
 fn a_pack_whose_cases_hold_passes() {
     let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
         ("pack-telnet.yaml", &rule("pack-telnet", "{asset} has port {port.portid} open", "port.service.name")),
         ("pack-telnet.cases.yaml", GOOD_CASES),
     ]);
     let out = tuanthu(&["rules", "test", &path_str(d.path())]);
-    assert_eq!(stdout(&out), "1 rules, 1 case files, 3 cases: 3 passed, 0 failed\n");
+    assert_eq!(stdout(&out), "pack test-pack 1.0.0: Test pack\n1 rules, 1 case files, 3 cases: 3 passed, 0 failed\n");
     assert_eq!(code(&out), 0);
     let vi = tuanthu(&["rules", "test", &path_str(d.path()), "--lang", "vi", "-q"]);
     assert_eq!(stdout(&vi), "", "-q prints nothing when every case passes");
@@ -71,6 +73,7 @@ cases:
   - {name: ssh open, port: {portid: 22, state: open}, expect: fail}
 ";
     let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
         // `port.servce.name`: a typo below a known variable, caught when a failing case renders it.
         ("pack-telnet.yaml", &rule("pack-telnet", "{asset} has port {port.portid} open", "port.servce.name")),
         ("pack-telnet.cases.yaml", wrong),
@@ -82,7 +85,8 @@ cases:
     assert_eq!(
         stdout(&out),
         format!(
-            "FAIL {cases}:4 pack-telnet / telnet open: expected pass, got fail\n\
+            "pack test-pack 1.0.0: Test pack\n\
+             FAIL {cases}:4 pack-telnet / telnet open: expected pass, got fail\n\
              FAIL {cases}:5 pack-telnet / ssh open: expected fail, got pass\n\
              FAIL {dir}/pack-uncovered.yaml pack-uncovered: no case file: add pack-uncovered.cases.yaml beside the rule\n\
              2 rules, 1 case files, 2 cases: 0 passed, 2 failed (and 1 rule-level problems)\n"
@@ -92,6 +96,7 @@ cases:
 
     let typo = GOOD_CASES.replace(", message: 'asset has port 23 open'", "");
     let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
         ("pack-telnet.yaml", &rule("pack-telnet", "{asset} has port {port.portid} open", "port.servce.name")),
         ("pack-telnet.cases.yaml", &typo),
     ]);
@@ -100,7 +105,8 @@ cases:
     assert_eq!(
         stdout(&out),
         format!(
-            "FAIL {dir}/pack-telnet.cases.yaml:4 pack-telnet / telnet open: phát hiện nhắc tới dữ kiện bản ghi \
+            "pack test-pack 1.0.0: Bộ quy tắc thử\n\
+             FAIL {dir}/pack-telnet.cases.yaml:4 pack-telnet / telnet open: phát hiện nhắc tới dữ kiện bản ghi \
              không có: port.servce.name (viết sai sẽ in ra `?`)\n\
              1 quy tắc, 1 tệp ca kiểm thử, 3 ca: 2 đạt, 1 không đạt\n"
         )
@@ -115,6 +121,7 @@ fn a_wrong_message_and_a_one_sided_case_file_fail() {
         "",
     );
     let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
         ("pack-telnet.yaml", &rule("pack-telnet", "{asset} has port {port.portid} open", "port.service.name")),
         ("pack-telnet.cases.yaml", &cases),
     ]);
@@ -123,7 +130,8 @@ fn a_wrong_message_and_a_one_sided_case_file_fail() {
     assert_eq!(
         stdout(&out),
         format!(
-            "FAIL {dir}/pack-telnet.cases.yaml pack-telnet: needs a `fail` case and one that is not (e.g. `pass`)\n\
+            "pack test-pack 1.0.0: Test pack\n\
+             FAIL {dir}/pack-telnet.cases.yaml pack-telnet: needs a `fail` case and one that is not (e.g. `pass`)\n\
              FAIL {dir}/pack-telnet.cases.yaml:4 pack-telnet / telnet open: expected the message \
              `asset has telnet open`, got `asset has port 23 open`\n\
              1 rules, 1 case files, 1 cases: 0 passed, 1 failed (and 1 rule-level problems)\n"
@@ -140,6 +148,7 @@ cases:
   - {name: x, port: {portid: 23}, expect: failed}
 ";
     let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
         ("pack-telnet.yaml", &rule("pack-telnet", "{prot.portid} open", "port.portid")),
         ("pack-telnet.cases.yaml", cases),
     ]);
@@ -160,10 +169,10 @@ cases:
 
 #[test]
 fn add_rules_adds_a_pack_and_refuses_a_second_rule_of_one_id() {
-    let d = dir_with(&[(
-        "pack-telnet.yaml",
-        &rule("pack-telnet", "{asset} has port {port.portid} open", "port.service.name"),
-    )]);
+    let d = dir_with(&[
+        ("pack.yaml", PACK_HEADER),
+        ("pack-telnet.yaml", &rule("pack-telnet", "{asset} has port {port.portid} open", "port.service.name")),
+    ]);
     let pack = path_str(d.path());
     let out = tuanthu(&["controls", "--level", "3", "--add-rules", &pack, "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -172,7 +181,8 @@ fn add_rules_adds_a_pack_and_refuses_a_second_rule_of_one_id() {
     let rules: Vec<&str> = srv04["rules"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     assert!(rules.contains(&"pack-telnet") && rules.contains(&"nmap-smbv1"), "{rules:?}");
 
-    let dup = dir_with(&[("nmap-smbv1.yaml", &rule("nmap-smbv1", "{asset}", "port.portid"))]);
+    let dup =
+        dir_with(&[("pack.yaml", PACK_HEADER), ("nmap-smbv1.yaml", &rule("nmap-smbv1", "{asset}", "port.portid"))]);
     let out = tuanthu(&["controls", "--add-rules", &path_str(dup.path())]);
     assert_eq!(code(&out), 2);
     assert_eq!(
@@ -180,6 +190,21 @@ fn add_rules_adds_a_pack_and_refuses_a_second_rule_of_one_id() {
         format!(
             "error: {}/nmap-smbv1.yaml: duplicate rule id `nmap-smbv1` (also in <bundled>/rules/nmap/nmap-smbv1.yaml)\n",
             path_str(dup.path())
+        )
+    );
+}
+
+#[test]
+fn a_pack_without_a_header_is_refused_with_what_to_write() {
+    let d = dir_with(&[("pack-telnet.yaml", &rule("pack-telnet", "{asset}", "port.portid"))]);
+    let dir = path_str(d.path());
+    let out = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--add-rules", &dir]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {dir}: a rule pack needs a header: add {dir}/pack.yaml with `schema: tuanthu/rule-pack/v1`, `id`, \
+             `version`, `title` (en, vi) and `source` (see docs/rules.md)\n"
         )
     );
 }

@@ -42,6 +42,7 @@ fn every_bundled_and_example_file_validates_against_its_schema() {
     let sets = [
         ("rule-v1.schema.json", "rules", "tuanthu/rule/v1", 40),
         ("rule-cases-v1.schema.json", "rules", "tuanthu/rule-cases/v1", 40),
+        ("rule-pack-v1.schema.json", "rules", "tuanthu/rule-pack/v1", 1),
         ("profile-v1.schema.json", "profiles", "tuanthu/profile/v1", 10),
         ("catalogue-v1.schema.json", "profiles", "tuanthu/catalogue/v1", 2),
         ("inventory-v1.schema.json", "examples", "tuanthu/inventory/v1", 1),

@@ -72,6 +72,11 @@ fn test(a: TestArgs) -> Result<ExitCode, Error> {
         return Err(p.into_problems().map_or_else(|| Error::Usage("no rules loaded".into()), Error::Invalid));
     };
     let outcome = cases::run(&policy, &files)?;
+    if !a.quiet {
+        for pk in &policy.packs {
+            println!("pack {} {}: {}", one_line(&pk.id), one_line(&pk.version), one_line(pk.title.get(a.lang)));
+        }
+    }
     print(&outcome, a.lang, a.quiet);
     Ok(if outcome.failures.is_empty() { ExitCode::Ok } else { ExitCode::No })
 }

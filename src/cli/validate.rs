@@ -170,7 +170,8 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
         let src = Source { origin, text };
         match kind.as_str() {
             tuanthu::policy::catalogue::SCHEMA | tuanthu::policy::profile::SCHEMA => s.policy_files.push(src),
-            tuanthu::policy::rules::SCHEMA => s.rule_files.push(src),
+            // A pack header is read with the pack's rules (unique pack ids, its form).
+            tuanthu::policy::rules::SCHEMA | tuanthu::policy::pack::SCHEMA => s.rule_files.push(src),
             tuanthu::inventory::tailoring::SCHEMA => s.tailoring.push(src),
             tuanthu::policy::cases::SCHEMA => s.cases.push(src),
             tuanthu::inventory::SCHEMA => s.inventories.push(f),
@@ -180,6 +181,7 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
                     tuanthu::inventory::tailoring::SCHEMA,
                     tuanthu::policy::rules::SCHEMA,
                     tuanthu::policy::cases::SCHEMA,
+                    tuanthu::policy::pack::SCHEMA,
                     tuanthu::policy::profile::SCHEMA,
                     tuanthu::policy::catalogue::SCHEMA,
                 ];

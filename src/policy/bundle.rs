@@ -24,6 +24,8 @@ pub struct Policy {
     pub catalogues: Vec<Catalogue>,
     pub profiles: Vec<Profile>,
     pub rules: RuleSet,
+    /// The headers of the rule packs the rules come from, in load order.
+    pub packs: Vec<super::pack::Pack>,
 }
 
 impl Policy {
@@ -47,9 +49,12 @@ impl Policy {
     ) -> Result<Policy, Problems> {
         let mut problems = Collector::default();
         let profile_files = sources(profiles_dir, "profiles/", &mut problems);
-        let mut rule_files = sources(rules_dir, "rules/", &mut problems);
-        for dir in add {
-            rule_files.extend(sources(Some(dir), "rules/", &mut problems));
+        let mut rule_files = Vec::new();
+        for dir in std::iter::once(rules_dir).chain(add.iter().map(|d| Some(d.as_path()))) {
+            let files = sources(dir, "rules/", &mut problems);
+            let name = dir.map_or_else(|| "<bundled>/rules".to_string(), |d| d.display().to_string());
+            super::pack::check_dir(&name, &files, &mut problems);
+            rule_files.extend(files);
         }
         let policy = Policy::from_sources(&profile_files, &rule_files);
         match policy {
@@ -89,15 +94,29 @@ impl Policy {
                 Err(e) => p.extend(e),
             }
         }
+        let mut packs: Vec<super::pack::Pack> = Vec::new();
+        for s in rule_files.iter().filter(|s| super::pack::is_header(s)) {
+            match super::pack::parse(&s.origin, &s.text) {
+                Ok(pk) => match packs.iter().find(|x| x.id == pk.id) {
+                    Some(first) => p.push(Problem::file(
+                        &pk.origin,
+                        format!("duplicate pack id `{}` (also in {})", pk.id, first.origin),
+                    )),
+                    None => packs.push(pk),
+                },
+                Err(e) => p.extend(e),
+            }
+        }
         let mut rules = Vec::new();
-        for s in rule_files.iter().filter(|s| !super::cases::is_case_file(s)) {
+        let is_rule = |s: &&Source| !super::cases::is_case_file(s) && !super::pack::is_header(s);
+        for s in rule_files.iter().filter(is_rule) {
             let stem = Path::new(&s.origin).file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
             match parse_rule(&s.origin, &stem, &s.text) {
                 Ok(r) => rules.push(r),
                 Err(e) => p.extend(e),
             }
         }
-        let policy = Policy { catalogues, profiles, rules: RuleSet::new(rules) };
+        let policy = Policy { catalogues, profiles, rules: RuleSet::new(rules), packs };
         policy.check_whole(&mut p);
         p.finish(policy)
     }

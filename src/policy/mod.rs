@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod cost;
 pub mod diff;
+pub mod pack;
 pub mod profile;
 pub mod rules;
 

@@ -90,6 +90,14 @@ pub fn tuanthu_within(args: &[&str], limit_mib: u64, timeout: std::time::Duratio
 /// The demo's inputs without evidence file: inventory, scan and the fixed evaluation date.
 /// The README's main command (the demo evaluated with its scan, its recorded TLS/HTTP evidence and
 /// its hosts' audits and vulnerability report; the shell expands the README's `dvc-*`).
+/// A rule pack's header, for tests that write a pack of their own (every rules directory has one).
+pub const PACK_HEADER: &str = "schema: tuanthu/rule-pack/v1
+id: test-pack
+version: \"1.0.0\"
+title: {en: \"Test pack\", vi: \"Bộ quy tắc thử\"}
+source: tests
+";
+
 pub const README_DEMO: [&str; 11] = [
     "--inventory",
     "examples/demo/inventory.yaml",
