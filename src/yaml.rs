@@ -187,14 +187,7 @@ fn problem_of(name: &str, text: &str, e: &serde_saphyr::Error) -> Problem {
         serde_saphyr::Error::DuplicateMappingKey { key: Some(k), .. } => twice(k, None),
         _ => {
             let m = first_line(&serde_saphyr::UserMessageFormatter.format_message(e));
-            if m.contains("recursion limit exceeded") {
-                crate::text!(
-                    "values are nested too deeply (a tuanthu file nests a few levels at most)",
-                    "giá trị lồng nhau quá sâu (tệp tuanthu chỉ lồng vài cấp)"
-                )
-            } else {
-                crate::i18n::Text::new(m.clone(), m)
-            }
+            parser_message(&m)
         }
     };
     if msg.en.to_ascii_lowercase().contains("tab")
@@ -499,6 +492,34 @@ pub fn plain_int(text: &str, v: &Spanned<Scalar>, field: &str) -> Result<i64, In
         Some(Err(_)) => Err(IntError::OutOfRange { field: field.to_string(), found: shown }),
         None => Err(IntError::NotPlain { field: field.to_string(), found: shown }),
     }
+}
+
+/// A parser's own message, said for the officer in both languages: the budget and nesting limits
+/// in words, serde's "missing field" and "invalid type" turned round, YAML syntax named as such
+/// (the parser's detail stays as it wrote it).
+fn parser_message(m: &str) -> crate::i18n::Text {
+    if m.contains("recursion limit exceeded") {
+        return crate::text!(
+            "values are nested too deeply (a tuanthu file nests a few levels at most)",
+            "giá trị lồng nhau quá sâu (tệp tuanthu chỉ lồng vài cấp)"
+        );
+    }
+    if m.contains("too large or too complex") {
+        return crate::text!(
+            "the file is too large or expands too much (anchors and aliases `*name` repeated beyond the limit a tuanthu file needs)",
+            "tệp quá lớn hoặc bung ra quá nhiều (neo và bí danh `*tên` lặp lại vượt giới hạn một tệp tuanthu cần)"
+        );
+    }
+    if let Some(field) = m.strip_prefix("missing field ") {
+        return crate::text!("{field} is required but missing", "thiếu trường bắt buộc {field}");
+    }
+    if let Some((found, expected)) = m.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+        return crate::text!("expected {expected}, found {found}", "cần {expected}, gặp {found}");
+    }
+    if let Some((found, expected)) = m.strip_prefix("invalid value: ").and_then(|r| r.split_once(", expected ")) {
+        return crate::text!("expected {expected}, found {found}", "cần {expected}, gặp {found}");
+    }
+    crate::text!("YAML syntax: {m}", "lỗi cú pháp YAML: {m}")
 }
 
 fn first_line(s: &str) -> String {

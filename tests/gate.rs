@@ -242,8 +242,23 @@ fn the_gate_writes_sarif_for_code_scanning() {
     assert_eq!(code(&o), 1);
     let log: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     let results = log["runs"][0]["results"].as_array().unwrap();
-    assert!(!results.is_empty());
+    // One result per failing or unknown required control's finding, all about the gated system:
+    // `error` for a failing control, `warning` for an unknown one.
     assert!(results.iter().all(|r| r["properties"]["system"] == "cong-dvc"));
+    let got: Vec<String> =
+        results.iter().map(|r| format!("{} {}", r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap())).collect();
+    let errors = ["DES.01", "DES.01", "DES.02", "DES.03", "DES.03", "DES.03", "DES.08", "DES.08", "DES.11", "DES.13"]
+        .into_iter()
+        .chain(["DES.15", "NET.01", "NET.01", "NET.01", "NET.06", "APP.04", "DAT.02"])
+        .map(|c| format!("tt12-2022/{c} error"));
+    let warnings = ["POL.03", "CLD.01", "DES.10", "APP.05", "DAT.01", "DES.18"]
+        .into_iter()
+        .map(|c| format!("tt12-2022/{c} warning"));
+    let mut want: Vec<String> = errors.chain(warnings).collect();
+    let mut sorted = got.clone();
+    sorted.sort();
+    want.sort();
+    assert_eq!(sorted, want, "{got:?}");
 }
 
 #[test]

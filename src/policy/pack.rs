@@ -124,7 +124,7 @@ mod tests {
     fn a_header_needs_a_semantic_version_and_both_titles() {
         let text = "schema: tuanthu/rule-pack/v1\nid: My_Pack\nversion: \"1.2\"\ntitle: {en: Pack}\nsource: x\n";
         let e = parse("pack.yaml", text).unwrap_err();
-        assert_eq!(e.to_string(), "pack.yaml:4:9: missing field `vi`");
+        assert_eq!(e.to_string(), "pack.yaml:4:9: `vi` is required but missing");
         let text =
             "schema: tuanthu/rule-pack/v1\nid: My_Pack\nversion: \"1.2\"\ntitle: {en: Pack, vi: Bộ}\nsource: x\n";
         let got: Vec<String> = parse("pack.yaml", text).unwrap_err().iter().map(|p| p.to_string()).collect();
