@@ -15,6 +15,7 @@ mod init;
 mod keys;
 mod rules;
 mod scan;
+mod usage;
 mod validate;
 
 pub use error::Error;
@@ -59,6 +60,9 @@ Documentation: docs/README.md in the source tree.",
     propagate_version = true
 )]
 pub struct Cli {
+    /// Language of all user-facing text (also accepted after the command's name)
+    #[arg(long, global = true, value_parser = lang_parser(), value_name = "LANG")]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -186,8 +190,9 @@ fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
 }
 
 impl Command {
-    /// The language the command's messages are in (`--lang`; English where there is none).
-    fn lang(&self) -> Lang {
+    /// The language the command's messages are in: its `--lang` (which a `--lang` given before
+    /// the command's name reaches too), else `global` for commands without one, else English.
+    fn lang(&self, global: Option<Lang>) -> Lang {
         match self {
             Command::Check(a) => a.common.lang,
             Command::Scan(a) => a.check.common.lang,
@@ -199,7 +204,20 @@ impl Command {
             Command::Explain(a) => a.common.lang,
             Command::Validate(a) => a.lang,
             Command::Rules(c) => c.lang(),
-            _ => Lang::default(),
+            _ => global.unwrap_or_default(),
+        }
+    }
+}
+
+/// Parses the command line and runs it. A command line clap refuses is answered in the language
+/// it asks for (`--lang` anywhere in it, else `TUANTHU_LANG`), like every other error.
+pub fn main() -> std::process::ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => std::process::ExitCode::from(run(cli) as u8),
+        Err(e) => {
+            let env = std::env::var("TUANTHU_LANG").ok();
+            error::usage(&e, usage::lang_of_args(&args, env.as_deref()))
         }
     }
 }
@@ -207,11 +225,12 @@ impl Command {
 /// Runs the command and ends it: its exit code, or its error printed (the one place errors are
 /// printed) with the error's exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let lang = cli.command.lang();
+    let lang = cli.command.lang(cli.lang);
     dispatch(cli.command).unwrap_or_else(|e| error::report(&e, lang))
 }
 
 fn dispatch(command: Command) -> Result<ExitCode, Error> {
+    use tuanthu::text;
     match command {
         Command::Check(a) => check::run(a),
         Command::Collect(a) => collect::run(a),
@@ -232,11 +251,20 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
             Ok(()) => Ok(ExitCode::Ok),
-            Err(e) => Err(Error::run(format!("cannot write the manual pages into {}: {e}", dir.display()))),
+            Err(e) => {
+                let dir = dir.display();
+                let why = text!(
+                    "cannot write the manual pages into {dir}: {e}",
+                    "không ghi được các trang hướng dẫn vào {dir}: {e}"
+                );
+                Err(Error::Failed(why))
+            }
         },
         Command::Man { dir: None } => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
             Ok(()) => Ok(ExitCode::Ok),
-            Err(e) => Err(Error::run(format!("cannot write the manual page: {e}"))),
+            Err(e) => {
+                Err(Error::Failed(text!("cannot write the manual page: {e}", "không ghi được trang hướng dẫn: {e}")))
+            }
         },
     }
 }
