@@ -207,6 +207,12 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// All `*.yaml`/`*.yml` files below `dir`, each once, in a stable order (see [`walk`]): every
+/// tuanthu file a user writes is YAML, and each loader lists a folder of them the same way.
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, WalkError> {
+    walk(dir, |path| path.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+}
+
 /// Lists the files below `root` that `wanted` accepts, under the walk policy of the module
 /// documentation. `root` itself is followed even when it is a symbolic link: the user named it.
 pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, WalkError> {

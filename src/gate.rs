@@ -178,7 +178,7 @@ pub fn level_lowered(system: &SystemReport, baseline: &Baseline) -> bool {
 pub fn regressions<'a>(controls: impl IntoIterator<Item = (&'a str, Status)>, baseline: &Baseline) -> Vec<Blocker> {
     controls
         .into_iter()
-        .filter(|(_, s)| matches!(s, Status::Fail | Status::Unknown))
+        .filter(|(_, s)| s.is_missing())
         .filter_map(|(id, status)| {
             let before = baseline.controls.get(id).copied();
             let was_satisfied = before.is_none_or(Status::is_satisfied);

@@ -359,10 +359,10 @@ fn the_same_host_in_two_systems_is_a_warning_naming_both() {
     );
 }
 
-fn checked(inv: &str, as_of: time::Date) -> tuanthu::inventory::checks::Checked {
+fn checked(inv: &str, as_of: time::Date) -> tuanthu::engine::checks::Checked {
     let agency = tuanthu::inventory::parse_file("inv.yaml", inv, &[]).expect("valid");
     let inv = Inventory { agencies: vec![agency] };
-    tuanthu::inventory::checks::check(&inv, tuanthu::policy::Policy::bundled().as_ref().unwrap(), None, as_of)
+    tuanthu::engine::checks::check(&inv, tuanthu::policy::Policy::bundled().as_ref().unwrap(), None, as_of)
 }
 
 fn rendered(p: &[Problem], lang: Lang) -> Vec<String> {
@@ -446,7 +446,7 @@ fn tailoring_of_the_other_catalogue_is_a_warning() {
         ("overlay.yaml", "schema: tuanthu/tailoring/v1\ndrop:\n  - {control: POL.02, reason: \"không áp dụng\"}\n"),
     ]);
     let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
-    let c = tuanthu::inventory::checks::check(
+    let c = tuanthu::engine::checks::check(
         &files.inventory,
         tuanthu::policy::Policy::bundled().as_ref().unwrap(),
         None,

@@ -302,7 +302,7 @@ pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {
     let files = tuanthu::inventory::load_paths_with(&a.sources.inventory, &lookup)?;
     let forced = a.sources.catalogue.as_deref();
     let mut refs = engine::references::check(&files.inventory, &policy, forced, as_of);
-    let checked = tuanthu::inventory::checks::check(&files.inventory, &policy, forced, as_of);
+    let checked = tuanthu::engine::checks::check(&files.inventory, &policy, forced, as_of);
     refs.extend(checked.errors);
     if let Some(problems) = Problems::from_vec(refs) {
         return Err(problems);
@@ -371,7 +371,7 @@ impl FailOn {
     /// Whether a required control with status `s` makes the command say "no".
     pub(crate) fn fails(self, s: Status) -> bool {
         match self {
-            FailOn::Any => matches!(s, Status::Fail | Status::Unknown),
+            FailOn::Any => s.is_missing(),
             FailOn::Fail => s == Status::Fail,
             FailOn::Never => false,
         }

@@ -77,7 +77,7 @@ pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
                 if let Some(pol) = &policy {
                     let today = tuanthu::dates::today();
                     p.extend(tuanthu::engine::references::check(&files.inventory, pol, None, today));
-                    let checked = tuanthu::inventory::checks::check(&files.inventory, pol, None, today);
+                    let checked = tuanthu::engine::checks::check(&files.inventory, pol, None, today);
                     p.extend(checked.errors);
                     warnings.extend(checked.warnings);
                 }

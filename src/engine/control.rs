@@ -367,7 +367,9 @@ fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut fin
         }
     }
     let mut r = result(id, status, tailored, findings);
-    if let (Some(w), Status::Fail | Status::Unknown) = (valid, status) {
+    if let Some(w) = valid
+        && status.is_missing()
+    {
         r.waived_status = Some(status);
         r.status = Status::Waived;
         r.waiver = Some(WaiverUse {

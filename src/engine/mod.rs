@@ -5,6 +5,7 @@
 //! evidence cannot show is `unknown`, never `pass`: an unmeasured target, a missing or stale
 //! attestation, or an old scan all say "we do not know".
 
+pub mod checks;
 mod control;
 mod facts;
 mod host_index;

@@ -33,6 +33,22 @@ impl Status {
     pub fn is_satisfied(self) -> bool {
         matches!(self, Status::Pass | Status::Waived | Status::NotApplicable)
     }
+
+    /// Missing: fail or unknown — what reports list as a system's missing controls, what
+    /// `--fail-on any` and the gate fail on. The one place this is decided.
+    pub fn is_missing(self) -> bool {
+        matches!(self, Status::Fail | Status::Unknown)
+    }
+}
+
+/// Every required control is pass, waived or not applicable. A system without any required
+/// control (which a valid profile never yields) is not compliant: nothing was shown.
+pub fn compliant(mut statuses: impl Iterator<Item = Status>) -> bool {
+    let mut any = false;
+    statuses.all(|s| {
+        any = true;
+        s.is_satisfied()
+    }) && any
 }
 
 /// What decided a control's status (spec: "Basis"): a measurement, an attestation, both, or
@@ -268,7 +284,7 @@ impl SystemResult {
     /// Every required control is pass, waived or not applicable (one definition for writers and
     /// verifiers: [`crate::report::figures`]).
     pub fn compliant(&self) -> bool {
-        crate::report::figures::compliant(self.controls.iter().map(|c| c.status))
+        compliant(self.controls.iter().map(|c| c.status))
     }
 
     pub fn approved(&self) -> bool {

@@ -231,7 +231,7 @@ fn expand(paths: &[PathBuf], p: &mut Collector) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match crate::policy::bundle::yaml_files(path) {
+            match crate::files::yaml_files(path) {
                 Ok(files) => out.extend(files),
                 Err(e) => p.push(Problem::file(path.display().to_string(), e)),
             }

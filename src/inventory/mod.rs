@@ -9,7 +9,6 @@
 //! the other catalogue, dates in the future) are in [`checks`]. Nothing here touches the network.
 
 mod assets;
-pub mod checks;
 mod load;
 mod model;
 mod read;

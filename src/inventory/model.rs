@@ -265,7 +265,7 @@ pub struct System {
     pub attestations: Vec<Attestation>,
     pub waivers: Vec<Waiver>,
     /// Every date the system declares (approval, assessments, construction…), with where: a date
-    /// after the evaluation date is an error (see [`crate::inventory::checks`]).
+    /// after the evaluation date is an error (see `engine::checks`).
     pub declared_dates: Vec<DeclaredDate>,
     pub origin: Origin,
 }

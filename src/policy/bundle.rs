@@ -360,5 +360,5 @@ pub fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Sourc
 
 /// All `*.yaml`/`*.yml` files below `dir`, each once, in a stable order (see [`crate::files::walk`]).
 pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, crate::files::WalkError> {
-    crate::files::walk(dir, |path| path.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+    crate::files::yaml_files(dir)
 }

@@ -15,20 +15,7 @@ use crate::engine::{Basis, Status};
 use crate::inventory::ApprovalStatus;
 use std::collections::BTreeMap;
 
-/// A required control that is not met: `fail` or `unknown` (no evidence is not a pass).
-pub fn is_missing(status: Status) -> bool {
-    matches!(status, Status::Fail | Status::Unknown)
-}
-
-/// Every required control is pass, waived or not applicable. A system without any required
-/// control (which a valid profile never yields) is not compliant: nothing was shown.
-pub fn compliant(mut statuses: impl Iterator<Item = Status>) -> bool {
-    let mut any = false;
-    statuses.all(|s| {
-        any = true;
-        s.is_satisfied()
-    }) && any
-}
+pub use crate::engine::model::compliant;
 
 /// One system's figures.
 #[derive(Debug, Clone, PartialEq, Eq)]

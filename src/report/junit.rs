@@ -14,10 +14,6 @@ fn esc(s: &str) -> String {
     crate::sanitize::markup(&crate::sanitize::one_line(s))
 }
 
-fn is_failure(s: Status) -> bool {
-    matches!(s, Status::Fail | Status::Unknown)
-}
-
 /// The findings of a control, one per line, as the failure's body.
 fn details(c: &ControlReport) -> String {
     c.findings
@@ -60,7 +56,7 @@ fn suite(out: &mut String, agency: &str, s: &SystemReport) {
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{skipped}\">",
         esc(&format!("{agency}/{} — level {} ({})", s.id, s.level, s.catalogue)),
         s.controls.len(),
-        count(is_failure),
+        count(Status::is_missing),
     );
     let class = format!("{agency}.{}", s.id);
     for c in &s.controls {
@@ -72,7 +68,8 @@ fn suite(out: &mut String, agency: &str, s: &SystemReport) {
 pub fn render(report: &Report) -> String {
     let systems: Vec<_> = report.systems().collect();
     let tests: usize = systems.iter().map(|(_, s)| s.controls.len()).sum();
-    let failures: usize = systems.iter().map(|(_, s)| s.controls.iter().filter(|c| is_failure(c.status)).count()).sum();
+    let failures: usize =
+        systems.iter().map(|(_, s)| s.controls.iter().filter(|c| Status::is_missing(c.status)).count()).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<testsuites name=\"tuanthu\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">");
     for (agency, system) in systems {

@@ -234,7 +234,7 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
     let figures: Vec<SystemFigures> = systems.iter().map(figures_of).collect();
     let mut tally = AgencyTally::default();
     for (s, f) in systems.iter().zip(&figures) {
-        let missing = s.controls.iter().filter(|c| super::figures::is_missing(c.status)).map(|c| c.id.as_str());
+        let missing = s.controls.iter().filter(|c| c.status.is_missing()).map(|c| c.id.as_str());
         tally.add(&s.catalogue, s.approval, f, missing);
     }
     let a = tally.finish();

@@ -89,7 +89,7 @@ fn scrub(v: &mut Value) {
 fn missing_status(c: &ControlReport) -> Option<Status> {
     match c.status {
         Status::Fail | Status::Unknown => Some(c.status),
-        Status::Waived => c.waived_status.filter(|s| matches!(s, Status::Fail | Status::Unknown)),
+        Status::Waived => c.waived_status.filter(|s| s.is_missing()),
         Status::Pass | Status::NotApplicable => None,
     }
 }

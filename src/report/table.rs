@@ -561,7 +561,7 @@ fn next_steps(r: &Report, gate: Option<Gate>, l: Lang) -> String {
     let required = |f: fn(Status) -> bool| r.systems().any(|(_, s)| s.controls.iter().any(|c| f(c.status)));
     let exit = match gate {
         None => return out,
-        Some(Gate::FailOrUnknown) if required(|s| matches!(s, Status::Fail | Status::Unknown)) => tr(
+        Some(Gate::FailOrUnknown) if required(|s| s.is_missing()) => tr(
             l,
             "Exit code 1: some required control is fail or unknown (--fail-on any).",
             "Mã thoát 1: có biện pháp bắt buộc không đạt hoặc chưa rõ (--fail-on any).",

@@ -334,7 +334,7 @@ pub struct TailoringSummary<'a> {
 impl SystemSummary<'_> {
     /// Required controls not met: `fail` or `unknown` (no evidence is not a pass).
     pub fn missing(&self) -> impl Iterator<Item = &str> {
-        self.controls.iter().filter(|c| super::figures::is_missing(c.status)).map(|c| c.id.as_ref())
+        self.controls.iter().filter(|c| c.status.is_missing()).map(|c| c.id.as_ref())
     }
 
     fn figures(&self) -> SystemFigures {

@@ -13,9 +13,9 @@
 //!
 //! Ids in no installed catalogue are reported by `engine::references`.
 
-use super::{Inventory, Origin, System};
 use crate::diag::Problem;
 use crate::i18n::Text;
+use crate::inventory::{Inventory, Origin, System};
 use crate::policy::{Catalogue, Policy};
 use crate::text;
 
@@ -34,7 +34,7 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>, as_of: time
         if forced.is_some() {
             continue;
         }
-        let regime = crate::engine::regime::select(agency, system, policy, None, as_of);
+        let regime = super::regime::select(agency, system, policy, None, as_of);
         if regime.transition.is_some() {
             continue;
         }
