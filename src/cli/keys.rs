@@ -76,7 +76,7 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let bytes = verify::read(&a.report).map_err(|e| Problems::one(Problem::file(shown.as_str(), e)))?;
     let policy = verify::bundled_policy()?;
     let verifier =
-        Verifier { keys: Some(&a.keys), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
+        Verifier { keys: Some(&verify::KeyDir(&a.keys)), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
     match verify::verify(&bytes, &verifier) {
         Ok(v) => {
             println!(
