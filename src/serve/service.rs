@@ -102,6 +102,10 @@ impl Service {
     /// keys, its figures computed, and stored in one transaction.
     pub async fn submit(&self, body: Vec<u8>) -> Result<Receipt, SubmitError> {
         let received = OffsetDateTime::now_utc();
+        // serde reads a struct from an array too; a report is an object.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(SubmitError::NotAReport { code: "malformed", message: "not a JSON object".into() });
+        }
         let probe: Probe = serde_json::from_slice(&body).map_err(|e| SubmitError::NotAReport {
             code: "malformed",
             message: format!("not a JSON object: line {}, column {}: {e}", e.line(), e.column()),
