@@ -152,6 +152,17 @@ fn refusals(db: &Db) {
         let (_, national) = server.get("/api/v1/national?period=2026", Some(&center)).await;
         assert_eq!(national["agencies"][0]["report"], before["id"], "the revoked key's earlier submission still counts");
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        // Refusals of a report (422) are audited with the claimed agency and the code; a body
+        // that is not a report (400) is not.
+        let refused = server
+            .store()
+            .tx(|c| c.query("SELECT detail FROM audit WHERE action = 'submission.refused' ORDER BY seq", &[]))
+            .await
+            .unwrap();
+        let refused: Vec<String> = refused.iter().map(|r| r.text(0).unwrap()).collect();
+        assert_eq!(refused.len(), 12, "{refused:?}");
+        assert_eq!(refused[0], "claimed_agency=- code=unsigned");
+        assert_eq!(refused[11], "claimed_agency=so-b code=revoked_key");
         server.stop().await;
     });
 }
@@ -179,7 +190,14 @@ fn access(db: &Db) {
         server.add_key("so-a", &pa, None, None).await;
         server.add_key("so-b", &pb, None, None).await;
         server.add_key("so-c", &keypair().1, None, None).await;
-        let (_, ra) = server.post(sign_as(&genuine("so-a", "2026-11-20T08:00:00Z"), &ka, "so-a")).await;
+        let mut with_finding = genuine("so-a", "2026-11-20T08:00:00Z");
+        let finding = json!({"rule": "net-telnet", "asset": "10.0.0.5:23/tcp", "message": "telnet open", "evidence": "scan.xml#host=10.0.0.5"});
+        for c in with_finding["agencies"][0]["systems"][1]["controls"].as_array_mut().unwrap() {
+            if c["id"] == "NET.01" {
+                c["findings"] = json!([finding.clone()]);
+            }
+        }
+        let (_, ra) = server.post(sign_as(&with_finding, &ka, "so-a")).await;
         let (_, rb) = server.post(sign_as(&genuine("so-b", "2026-11-20T08:00:00Z"), &kb, "so-b")).await;
         let center = server.token(Role::Center).await;
         let agency_a = server.token(Role::Agency("so-a".into())).await;
@@ -208,6 +226,8 @@ fn access(db: &Db) {
         let (s, sys) = server.get("/api/v1/agencies/so-a/systems/a2", Some(&agency_a)).await;
         assert_eq!(s, 200, "{sys}");
         assert_eq!(sys["system"]["missing_controls"], json!(["NET.01"]));
+        let net01 = sys["system"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == "NET.01").unwrap();
+        assert_eq!((net01["status"].as_str(), &net01["findings"]), (Some("fail"), &json!([finding])));
         let (s, _) = server.get("/api/v1/agencies/so-a/systems/nope", Some(&agency_a)).await;
         assert_eq!(s, 404);
 
@@ -216,10 +236,35 @@ fn access(db: &Db) {
         assert_eq!(missing["agencies"], json!([{"id": "so-c", "name": null}]), "{missing}");
         let (s, b) = server.get("/api/v1/national?period=26", Some(&center)).await;
         assert_eq!((s, b["error"]["code"].as_str()), (400, Some("bad_request")));
+        let (s, csv) = server.get("/api/v1/national.csv?period=2026", Some(&center)).await;
+        assert_eq!(s, 200);
+        let csv = csv.as_str().unwrap().to_string();
+        assert!(csv.contains("so-a") && csv.contains("so-b"), "{csv}");
+        assert_eq!(server.get("/api/v1/national.xlsx", Some(&agency_a)).await.0, 403);
+        let xlsx = reqwest::Client::new().get(format!("{}/api/v1/national.xlsx?lang=vi", server.base)).bearer_auth(&center).send().await.unwrap();
+        assert_eq!(xlsx.status().as_u16(), 200);
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a workbook (zip)");
         assert_eq!(server.get("/healthz", None).await.0, 200);
         assert_eq!(server.get("/readyz", None).await.0, 200);
         let (s, b) = server.get("/api/v1/nothing", None).await;
         assert_eq!((s, b["error"]["code"].as_str()), (404, Some("not_found")));
+
+        // Every submission and administrative action is in the audit log; no token is.
+        let log = server
+            .store()
+            .tx(|c| c.query("SELECT actor, action, detail FROM audit ORDER BY seq", &[]))
+            .await
+            .unwrap();
+        let actions: Vec<String> = log.iter().map(|r| format!("{} {}", r.text(0).unwrap(), r.text(1).unwrap())).collect();
+        assert_eq!(
+            actions,
+            ["test key.add", "test key.add", "test key.add", "agency submission", "agency submission", "test token.create", "test token.create"]
+        );
+        for r in &log {
+            let detail = r.text(2).unwrap();
+            assert!(!detail.contains(&center) && !detail.contains(&agency_a), "a token in the audit log: {detail}");
+        }
+        assert!(log[3].text(2).unwrap().starts_with("agency=so-a period=2026 id="), "{:?}", log[3]);
         server.stop().await;
     });
 }

@@ -24,6 +24,8 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/reports", post(submit))
         .route("/api/v1/reports/{id}", get(report))
         .route("/api/v1/national", get(national))
+        .route("/api/v1/national.csv", get(national_csv))
+        .route("/api/v1/national.xlsx", get(national_xlsx))
         .route("/api/v1/agencies/{id}", get(agency))
         .route("/api/v1/agencies/{id}/systems/{system}", get(system))
         .route("/api/v1/missing", get(missing))
@@ -112,6 +114,23 @@ struct PeriodQuery {
     period: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct ExportQuery {
+    period: Option<String>,
+    /// `en` (default) or `vi`.
+    lang: Option<String>,
+}
+
+impl ExportQuery {
+    fn lang(&self) -> Result<crate::i18n::Lang, ApiError> {
+        match self.lang.as_deref() {
+            None | Some("en") => Ok(crate::i18n::Lang::En),
+            Some("vi") => Ok(crate::i18n::Lang::Vi),
+            Some(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "lang is `en` or `vi`")),
+        }
+    }
+}
+
 /// The role of the request's bearer token; `401` without a valid one.
 async fn access(svc: &Service, headers: &HeaderMap) -> Result<Role, ApiError> {
     let unauthorized = || {
@@ -142,6 +161,29 @@ fn allow(role: &Role, agency: Option<&str>) -> Result<(), ApiError> {
 async fn national(State(svc): Svc, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Result<Response, ApiError> {
     allow(&access(&svc, &headers).await?, None)?;
     Ok(axum::Json(svc.national(q.period.as_deref()).await?).into_response())
+}
+
+/// `aggregate --format csv` of the same view.
+async fn national_csv(State(svc): Svc, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    let lang = q.lang()?;
+    let national = svc.national(q.period.as_deref()).await?;
+    let body = crate::aggregate::csv::render(&national, lang);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+}
+
+/// `aggregate --format xlsx` of the same view.
+async fn national_xlsx(State(svc): Svc, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    let lang = q.lang()?;
+    let national = svc.national(q.period.as_deref()).await?;
+    let glossary = crate::report::Glossary::new(svc.policy(), lang);
+    let body = crate::aggregate::xlsx::render(&national, &glossary).map_err(|e| {
+        super::log("error", json!({"event": "render_error", "message": e.to_string()}));
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the workbook could not be written")
+    })?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(([(header::CONTENT_TYPE, xlsx)], body).into_response())
 }
 
 async fn missing(State(svc): Svc, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Result<Response, ApiError> {

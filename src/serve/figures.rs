@@ -39,15 +39,53 @@ pub struct ControlRecord {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<Basis>,
+    /// The findings that explain the status, as the report states them (at most
+    /// [`MAX_FINDINGS`]; the stored report holds them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<serde_json::Value>,
+    /// How many findings the report lists, when more than were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings_total: Option<usize>,
+}
+
+/// Findings kept per control for the system view: enough to explain it, bounded so one noisy
+/// scan cannot make every view of the agency slow.
+pub const MAX_FINDINGS: usize = 100;
+
+/// The findings of a report, read apart from the verification (which skips them unparsed).
+#[derive(Deserialize)]
+struct FindingsReport {
+    agencies: Vec<FindingsAgency>,
+}
+
+#[derive(Deserialize)]
+struct FindingsAgency {
+    systems: Vec<FindingsSystem>,
+}
+
+#[derive(Deserialize)]
+struct FindingsSystem {
+    controls: Vec<FindingsControl>,
+}
+
+#[derive(Deserialize)]
+struct FindingsControl {
+    findings: Vec<serde_json::Value>,
 }
 
 impl StoredFigures {
-    pub fn of(v: &Verified) -> StoredFigures {
+    /// The figures of a verified report; `bytes` are the report's (for its findings).
+    pub fn of(v: &Verified, bytes: &[u8]) -> StoredFigures {
         let a = v.agency();
+        // Verified already: the bytes are a report of one agency with these systems and controls.
+        let findings = serde_json::from_slice::<FindingsReport>(bytes).ok().and_then(|r| r.agencies.into_iter().next());
+        let mut found = findings.map(|f| f.systems.into_iter());
         let systems = a
             .systems
             .iter()
-            .map(|s| SystemRecord {
+            .map(|s| {
+                let mut controls = found.as_mut().and_then(Iterator::next).map(|f| f.controls.into_iter());
+                SystemRecord {
                 id: s.id.to_string(),
                 name: s.name.to_string(),
                 level: s.level,
@@ -61,9 +99,15 @@ impl StoredFigures {
                 controls: s
                     .controls
                     .iter()
-                    .map(|c| ControlRecord { id: c.id.to_string(), status: c.status, basis: c.basis })
+                    .map(|c| {
+                        let mut findings = controls.as_mut().and_then(Iterator::next).map(|f| f.findings).unwrap_or_default();
+                        let total = findings.len();
+                        findings.truncate(MAX_FINDINGS);
+                        let findings_total = (total > MAX_FINDINGS).then_some(total);
+                        ControlRecord { id: c.id.to_string(), status: c.status, basis: c.basis, findings, findings_total }
+                    })
                     .collect(),
-            })
+            }})
             .collect();
         StoredFigures { tally: ReportTally::of(&a.systems), systems }
     }

@@ -98,6 +98,11 @@ impl Service {
         &self.limits
     }
 
+    /// The catalogues reports are verified against (and views take control titles from).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
     /// Receives one report: verified by the one verification against the agency's registered
     /// keys, its figures computed, and stored in one transaction.
     pub async fn submit(&self, body: Vec<u8>) -> Result<Receipt, SubmitError> {
@@ -116,10 +121,24 @@ impl Service {
                 message: format!("not a {} document (no or another `schema`)", crate::report::SCHEMA),
             });
         }
-        let key_id = probe.signature.and_then(|s| s.key_id).ok_or(Rejection::Unsigned)?;
-        if !self.rate.allow(&key_id, std::time::Instant::now()) {
-            return Err(SubmitError::RateLimited(crate::sanitize::one_line(&key_id)));
+        let key_id = probe.signature.and_then(|s| s.key_id);
+        let claimed = key_id.as_deref().map_or("-".to_string(), crate::sanitize::one_line);
+        if !self.rate.allow(&claimed, std::time::Instant::now()) {
+            return Err(SubmitError::RateLimited(claimed));
         }
+        let result = match key_id {
+            Some(k) => self.verify_and_store(body, k, received).await,
+            None => Err(Rejection::Unsigned.into()),
+        };
+        // Refusals are audited too (not stored: the bytes are not a record of anything).
+        if let Err(SubmitError::Rejected(r)) = &result {
+            let detail = format!("claimed_agency={claimed} code={}", r.code());
+            self.store.tx(move |c| records::audit(c, "agency", "submission.refused", &detail)).await?;
+        }
+        result
+    }
+
+    async fn verify_and_store(&self, body: Vec<u8>, key_id: String, received: OffsetDateTime) -> Result<Receipt, SubmitError> {
         let keys = {
             let agency = key_id.clone();
             self.store.tx(move |c| records::keys(c, Some(&agency))).await?
@@ -250,7 +269,7 @@ fn prepare(
 ) -> Result<records::NewSubmission, SubmitError> {
     let verifier = Verifier { keys: Some(registry), allow_unsigned: false, policy, now: received };
     let v = verify::verify(&body, &verifier)?;
-    let figures = serde_json::to_string(&StoredFigures::of(&v))
+    let figures = serde_json::to_string(&StoredFigures::of(&v, &body))
         .map_err(|e| StoreError::Corrupt(format!("figures do not serialise: {e}")))?;
     let agency = v.agency();
     let new = records::NewSubmission {
