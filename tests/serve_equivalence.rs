@@ -20,10 +20,10 @@ fn national_view_equals_aggregate_on_sqlite_and_postgres() {
 /// Systems of agency number `n`: a different mix of levels, approvals and missing controls each.
 fn systems(n: usize) -> Vec<Value> {
     let mut v = vec![system("portal", 3, "approved", "full", &[])];
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         v.push(system("mail", 2, "approved", "partial", &["NET.01"]));
     }
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         v.push(system("hr", 1, "draft", "none", &[]));
     }
     if n % 4 == 1 {

@@ -57,7 +57,7 @@ impl Cluster {
     pub fn start() -> Option<Cluster> {
         let Some(bin) = pg_bin() else {
             assert!(std::env::var_os("CI").is_none(), "PostgreSQL (initdb, pg_ctl) is not installed");
-            eprintln!("skipped: PostgreSQL is not installed (initdb, pg_ctl); the SQLite half still ran");
+            crate::common::skipped("the PostgreSQL half: PostgreSQL (initdb, pg_ctl) is not installed; the SQLite half runs");
             return None;
         };
         let dir = tempfile::tempdir().expect("temp dir");
@@ -131,9 +131,12 @@ pub struct Db {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A scenario: its name and the function running it on one database.
+pub type Scenario = (&'static str, fn(&Db));
+
 /// Runs every scenario on a fresh SQLite file and a fresh PostgreSQL database; fails listing
 /// every scenario that failed, with its back end.
-pub fn run_scenarios(scenarios: &[(&str, fn(&Db))]) {
+pub fn run_scenarios(scenarios: &[Scenario]) {
     let cluster = Cluster::start();
     let mut failed = Vec::new();
     for (name, f) in scenarios {
