@@ -63,6 +63,8 @@ fn commands(db: &Db) {
     let o = tuanthu(&["serve", "--migrate-only", "--database", "mysql://x"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("is not a database URL (expected sqlite:PATH or postgres://"), "{}", stderr(&o));
+    let o = tuanthu(&["serve", "--migrate-only", "--database", "postgres://u@h:notaport/db"]);
+    assert_eq!(code(&o), 2, "a PostgreSQL URL that does not parse is bad input: {}", stderr(&o));
 
     let keys = d.join("keys");
     let o = tuanthu(&["keys", "generate", "--agency", "so-a", "-o", keys.to_str().unwrap()]);

@@ -15,7 +15,9 @@ pub struct Postgres {
 impl Postgres {
     /// A pool for `url`; must be called inside a tokio runtime (the server's, or the CLI's).
     pub fn open(url: &str) -> Result<Postgres, StoreError> {
-        let config: tokio_postgres::Config = url.parse()?;
+        // A URL that does not parse is the user's input, not a database failure.
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::BadUrl(format!("{}: {e}", crate::sanitize::one_line(url))))?;
         let manager = deadpool_postgres::Manager::from_config(
             config,
             tokio_postgres::NoTls,
