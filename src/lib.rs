@@ -36,5 +36,6 @@ pub mod par;
 pub mod policy;
 pub mod report;
 pub mod sanitize;
+pub mod serve;
 pub mod suggest;
 pub mod yaml;

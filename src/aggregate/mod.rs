@@ -49,8 +49,9 @@ pub struct Options<'a> {
 pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, AggregateError> {
     let files = input::discover(paths)?;
     let policy = crate::report::verify::bundled_policy()?;
+    let dir = opts.keys.map(crate::report::verify::KeyDir);
     let verifier = crate::report::verify::Verifier {
-        keys: opts.keys,
+        keys: dir.as_ref().map(|d| d as &dyn crate::report::verify::KeySource),
         allow_unsigned: opts.allow_unsigned,
         policy: &policy,
         now: time::OffsetDateTime::now_utc(),
@@ -75,10 +76,16 @@ pub fn aggregate(paths: &[PathBuf], opts: &Options<'_>) -> Result<National, Aggr
 /// The period most agencies reported for, the newest among equals: one report filed for a wrong
 /// (or future) year cannot turn every other agency's report into a rejection, and a replayed
 /// older report cannot pull the view back a year.
-fn usual_period(loaded: &[input::Loaded]) -> Option<String> {
+pub fn usual_period(loaded: &[input::Loaded]) -> Option<String> {
+    usual_period_of(loaded.iter().map(|l| (l.period.as_str(), l.agency.as_str())))
+}
+
+/// [`usual_period`] over (period, agency) pairs: the national service chooses its default period
+/// from its stored submissions by the same rule.
+pub fn usual_period_of<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
     let mut agencies: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
-    for l in loaded {
-        agencies.entry(l.period.as_str()).or_default().insert(l.agency.as_str());
+    for (period, agency) in pairs {
+        agencies.entry(period).or_default().insert(agency);
     }
     agencies.into_iter().max_by(|a, b| a.1.len().cmp(&b.1.len()).then(a.0.cmp(b.0))).map(|(p, _)| p.to_string())
 }

@@ -10,14 +10,14 @@
 use super::input::{Loaded, Rejected};
 use crate::report::Deployment;
 use crate::report::verify::SystemSummary;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 pub const SCHEMA: &str = "tuanthu/national/v1";
 
 /// Counts shared by every level of the view (overall, agency, level, catalogue).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Figures {
     pub systems_total: usize,
     pub systems_approved: usize,
@@ -33,7 +33,7 @@ pub struct Figures {
     pub missing_controls: Vec<Missing>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Missing {
     pub control: String,
     pub systems: usize,
@@ -144,8 +144,9 @@ pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
     (kept, superseded)
 }
 
-/// Accumulates figures over systems.
-#[derive(Debug, Clone, Default)]
+/// Accumulates figures over systems. Serialisable: the national service computes a report's
+/// tallies once, at submission, and stores them beside the report's bytes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Tally {
     figures: Figures,
     /// Required controls: the denominator of `measured_share`.
@@ -154,7 +155,7 @@ pub struct Tally {
 }
 
 /// One report's tallies: the agency's own, per level and per catalogue.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReportTally {
     total: Tally,
     by_level: BTreeMap<String, Tally>,

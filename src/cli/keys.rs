@@ -52,8 +52,11 @@ fn generate(agency: &str, dir: &std::path::Path) -> Result<ExitCode, Error> {
         |what: &str, p: &std::path::Path, e: std::io::Error| Error::run(format!("cannot {what} {}: {e}", p.display()));
     std::fs::create_dir_all(dir).map_err(|e| cannot("create", dir, e))?;
     write_private(&key_path, &private).map_err(|(what, e)| cannot(what, &key_path, e))?;
-    std::fs::write(&pub_path, public).map_err(|e| cannot("write", &pub_path, e))?;
+    std::fs::write(&pub_path, &public).map_err(|e| cannot("write", &pub_path, e))?;
     eprintln!("tuanthu: wrote {} (keep it secret) and {}", key_path.display(), pub_path.display());
+    // The fingerprint names the key in the national service's registry (`serve keys list`).
+    let public_key = sign::parse_verifying_key(&public).map_err(Error::run)?;
+    eprintln!("tuanthu: public key fingerprint {}", sign::fingerprint(&public_key)?);
     Ok(ExitCode::Ok)
 }
 
@@ -76,7 +79,7 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let bytes = verify::read(&a.report).map_err(|e| Problems::one(Problem::file(shown.as_str(), e)))?;
     let policy = verify::bundled_policy()?;
     let verifier =
-        Verifier { keys: Some(&a.keys), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
+        Verifier { keys: Some(&verify::KeyDir(&a.keys)), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
     match verify::verify(&bytes, &verifier) {
         Ok(v) => {
             println!(

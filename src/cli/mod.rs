@@ -15,6 +15,8 @@ mod init;
 mod keys;
 mod rules;
 mod scan;
+mod serve;
+mod submit;
 mod usage;
 mod validate;
 
@@ -128,6 +130,21 @@ Exit codes: 0 all inputs accepted; 1 some inputs rejected (listed; output still 
 modified after signing, not canonical, off its schema, figures that do not re-derive, or no key for the agency; \
 2 not JSON, unreadable or over 256 MiB.")]
     Verify(keys::VerifyArgs),
+    /// Run the national monitoring center's service: agencies submit signed reports, the center
+    /// reads national, agency and system views (see docs/national-service.md)
+    #[command(after_help = "Two-minute set-up (SQLite):\n  tuanthu serve keys add --agency stttt-lao-cai stttt-lao-cai.pub\n  \
+tuanthu serve tokens create --role center\n  tuanthu serve            # listens on 127.0.0.1:8650, database sqlite:tuanthu.db\n\n\
+PostgreSQL: --database postgres://tuanthu@db.example/tuanthu. Migrations are applied at every start \
+(--migrate-only: apply and exit). SIGINT/SIGTERM stop accepting and finish the submissions in flight.\n\n\
+Exit codes: 0 stopped cleanly (or the admin command succeeded); 2 invalid usage or input; 3 the database or the \
+listener failed.")]
+    Serve(serve::ServeArgs),
+    /// Send signed reports to the national service
+    #[command(after_help = "Example:\n  tuanthu submit report-2026.json --to https://giamsat.example.gov.vn\n\n\
+Connection errors, 5xx and 429 are retried with backoff (--retries). Exit codes: 0 every report accepted \
+(counted, superseded or already there); 1 some rejected (the service's reason printed); 2 a file unreadable or \
+not a report; 3 the service unreachable after the retries.")]
+    Submit(submit::SubmitArgs),
     /// Write a commented starter inventory for an agency (in --lang) that validates as written
     #[command(
         after_help = "Examples:\n  tuanthu init --agency stttt-lao-cai --name \"Sở TT&TT tỉnh Lào Cai\" -o inventory.yaml\n  \
@@ -204,6 +221,8 @@ impl Command {
             Command::Explain(a) => a.common.lang,
             Command::Validate(a) => a.lang,
             Command::Rules(c) => c.lang(),
+            Command::Serve(a) => a.lang,
+            Command::Submit(a) => a.lang,
             _ => global.unwrap_or_default(),
         }
     }
@@ -245,6 +264,8 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         Command::Keys(k) => keys::run(k),
         Command::Rules(c) => rules::run(c),
         Command::Verify(a) => keys::verify(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Submit(a) => submit::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "tuanthu", &mut std::io::stdout());
             Ok(ExitCode::Ok)

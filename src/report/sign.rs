@@ -184,9 +184,26 @@ fn malformed(bytes: &[u8]) -> Rejection {
 
 /// Checks the envelope's signature with `keys_dir/<key id>.pub`.
 pub fn check(envelope: &Envelope, keys_dir: &Path) -> Result<(), Rejection> {
-    let key = key_for(keys_dir, &envelope.key_id)?;
+    check_with(envelope, &key_for(keys_dir, &envelope.key_id)?)
+}
+
+/// Checks the envelope's signature with one public key (strict ed25519: no malleable encodings).
+pub fn check_with(envelope: &Envelope, key: &VerifyingKey) -> Result<(), Rejection> {
     let signature = Signature::from_slice(&envelope.signature).map_err(|_| Rejection::BadSignature)?;
     key.verify_strict(&envelope.message, &signature).map_err(|_| Rejection::BadSignature)
+}
+
+/// A public key's fingerprint as `keys generate` prints it and the service's key registry names
+/// it: `SHA256:` + base64 of the SHA-256 of its SPKI DER encoding.
+pub fn fingerprint(key: &VerifyingKey) -> Result<String, SignError> {
+    use sha2::Digest;
+    let der = key.to_public_key_der().map_err(|e| SignError::Encode { which: "public", detail: e.to_string() })?;
+    Ok(format!("SHA256:{}", B64.encode(sha2::Sha256::digest(der.as_bytes()))))
+}
+
+/// Reads a public key from SPKI PEM text (the `.pub` file `keys generate` writes).
+pub fn parse_verifying_key(pem: &str) -> Result<VerifyingKey, String> {
+    VerifyingKey::from_public_key_pem(pem).map_err(|e| e.to_string())
 }
 
 /// Whether an agency id can name a key file: ids become file names, so anything that could

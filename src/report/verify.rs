@@ -45,6 +45,9 @@ pub enum Rejection {
     Unsigned,
     /// The verifier holds no public key for the agency.
     UnknownKey(String),
+    /// The only keys of the agency that verify the signature are revoked (or outside their
+    /// validity window) at the time of receipt.
+    RevokedKey(String),
     /// Signed with a key id that is not the report's agency (another agency's key).
     ForeignKey { agency: String, key_id: String },
     /// The bytes are not the canonical form a signer writes (edited, re-formatted, or signed raw).
@@ -68,6 +71,7 @@ impl Rejection {
             Rejection::Malformed(_) | Rejection::Schema(_) => "schema",
             Rejection::Unsigned => "unsigned",
             Rejection::UnknownKey(_) => "unknown_key",
+            Rejection::RevokedKey(_) => "revoked_key",
             Rejection::ForeignKey { .. } | Rejection::BadSignature => "bad_signature",
             Rejection::NotCanonical(_) => "not_canonical",
             Rejection::SeveralAgencies(_) => "several_agencies",
@@ -85,6 +89,9 @@ impl std::fmt::Display for Rejection {
             Rejection::Malformed(m) => write!(f, "malformed report: {m}"),
             Rejection::Unsigned => f.write_str("unsigned"),
             Rejection::UnknownKey(a) => write!(f, "no public key for agency `{a}`"),
+            Rejection::RevokedKey(k) => {
+                write!(f, "signed with key {k}, which is revoked or outside its validity window at the time of receipt")
+            }
             Rejection::ForeignKey { agency, key_id } => {
                 write!(f, "report of agency `{agency}` signed with the key of `{key_id}`")
             }
@@ -100,10 +107,30 @@ impl std::fmt::Display for Rejection {
     }
 }
 
+/// Where a verifier finds the public keys a signature is checked with: a directory of
+/// `<agency-id>.pub` files for `verify` and `aggregate` ([`KeyDir`]), the service's key registry
+/// (several keys per agency, validity windows, revocation) for `tuanthu serve`. The signature rule
+/// itself ([`sign::envelope`], [`sign::check_with`]) is the same for all.
+pub trait KeySource: Sync {
+    /// Checks the envelope's signature with the keys of its `key_id`; returns the name of the key
+    /// that verified it (a file name, or a registry fingerprint).
+    fn check(&self, envelope: &sign::Envelope) -> Result<String, Rejection>;
+}
+
+/// A directory of agency public keys, one `<agency-id>.pub` per agency.
+pub struct KeyDir<'a>(pub &'a Path);
+
+impl KeySource for KeyDir<'_> {
+    fn check(&self, envelope: &sign::Envelope) -> Result<String, Rejection> {
+        sign::check(envelope, self.0)?;
+        Ok(format!("{}.pub", envelope.key_id))
+    }
+}
+
 /// How to verify.
 pub struct Verifier<'p> {
-    /// Directory of agency public keys (`<agency-id>.pub`); `None`: no signature can be checked.
-    pub keys: Option<&'p Path>,
+    /// Where the agencies' public keys are; `None`: no signature can be checked.
+    pub keys: Option<&'p dyn KeySource>,
     /// Accept a report without a (checkable) signature; its content is verified all the same.
     pub allow_unsigned: bool,
     /// The catalogues and profiles figures are re-derived against.
@@ -120,6 +147,8 @@ pub struct Verified<'a> {
     pub written: OffsetDateTime,
     /// The key id that signed it; `None` when accepted unsigned.
     pub signed_by: Option<String>,
+    /// The key that verified the signature, as the key source names it; `None` when unsigned.
+    pub key: Option<String>,
     /// Tells a byte-identical resubmission apart: the signature (deterministic in ed25519, and
     /// over all the bytes but itself), or the SHA-256 of an unsigned file.
     pub digest: Vec<u8>,
@@ -164,19 +193,19 @@ pub fn verify<'a>(bytes: &'a [u8], v: &Verifier) -> Result<Verified<'a>, Rejecti
         return Err(Rejection::SeveralAgencies(report.agencies.len()));
     }
     let agency = report.agencies[0].id.as_ref();
-    let (signed_by, digest) = match (envelope, v.keys) {
+    let (signed_by, key, digest) = match (envelope, v.keys) {
         (Some(e), Some(keys)) => {
             if e.key_id != agency {
                 return Err(Rejection::ForeignKey { agency: one_line(agency), key_id: one_line(&e.key_id) });
             }
-            sign::check(&e, keys)?;
-            (Some(e.key_id), e.signature)
+            let key = keys.check(&e)?;
+            (Some(e.key_id), Some(key), e.signature)
         }
-        _ => (None, sha256(bytes).to_vec()),
+        _ => (None, None, sha256(bytes).to_vec()),
     };
     let written = check_header(&report, v.now)?;
     check_agency(&report, v.policy)?;
-    Ok(Verified { report, written, signed_by, digest })
+    Ok(Verified { report, written, signed_by, key, digest })
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -265,7 +294,9 @@ pub struct MissingSummary<'a> {
 pub struct SystemSummary<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
-    pub name: IgnoredAny,
+    /// Kept (not skipped): the national service shows it.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
     pub level: u8,
     #[serde(borrow)]
     pub catalogue: Cow<'a, str>,

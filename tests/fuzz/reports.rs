@@ -22,6 +22,8 @@ fn policy() -> &'static tuanthu::policy::Policy {
 
 /// The one verification `verify`, `aggregate` and the service share, against the demo's keys.
 fn verifier(keys: Option<&Path>, allow_unsigned: bool) -> Verifier<'_> {
+    // A test process: the few key-directory handles it makes may live until it ends.
+    let keys = keys.map(|k| &*Box::leak(Box::new(verify::KeyDir(k))) as &dyn verify::KeySource);
     Verifier { keys, allow_unsigned, policy: policy(), now: time::OffsetDateTime::now_utc() }
 }
 

@@ -1,0 +1,247 @@
+//! The HTTP API under `/api/v1` (axum): thin handlers over [`Service`], JSON errors
+//! `{"error": {"code", "message"}}` with the spec's status codes, bearer tokens for reads.
+
+use super::records::Role;
+use super::service::{ReadError, Service, SubmitError};
+use super::store::StoreError;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest a request may take, body included (a slow client cannot hold a connection forever).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The service's routes.
+pub fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/api/v1/reports", post(submit))
+        .route("/api/v1/reports/{id}", get(report))
+        .route("/api/v1/national", get(national))
+        .route("/api/v1/national.csv", get(national_csv))
+        .route("/api/v1/national.xlsx", get(national_xlsx))
+        .route("/api/v1/agencies/{id}", get(agency))
+        .route("/api/v1/agencies/{id}/systems/{system}", get(system))
+        .route("/api/v1/missing", get(missing))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(access_log))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .with_state(service)
+}
+
+/// An error response: status, `error.code`, `error.message`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": crate::sanitize::one_line(&self.message)}});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        super::log("error", json!({"event": "store_error", "message": e.to_string()}));
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; retry later")
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(e: SubmitError) -> ApiError {
+        match e {
+            SubmitError::NotAReport { code, message } => ApiError::new(StatusCode::BAD_REQUEST, code, message),
+            SubmitError::Rejected(r) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), r.to_string()),
+            SubmitError::RateLimited(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()),
+            SubmitError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ReadError> for ApiError {
+    fn from(e: ReadError) -> ApiError {
+        match e {
+            ReadError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
+            ReadError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", m),
+            ReadError::Store(s) => s.into(),
+        }
+    }
+}
+
+type Svc = State<Arc<Service>>;
+
+async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError> {
+    let limit = svc.limits().max_body;
+    let too_large =
+        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is larger than {limit} bytes"));
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())?;
+    let outcome = svc.submit(body.to_vec()).await;
+    match &outcome {
+        Ok(r) => super::log(
+            "info",
+            json!({"event": "submission", "id": r.id, "agency": r.agency, "period": r.period, "status": r.status, "key": r.key}),
+        ),
+        Err(e) => super::log("info", json!({"event": "submission_refused", "reason": e.to_string()})),
+    }
+    let receipt = outcome?;
+    Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    period: Option<String>,
+    /// `en` (default) or `vi`.
+    lang: Option<String>,
+}
+
+impl ExportQuery {
+    fn lang(&self) -> Result<crate::i18n::Lang, ApiError> {
+        match self.lang.as_deref() {
+            None | Some("en") => Ok(crate::i18n::Lang::En),
+            Some("vi") => Ok(crate::i18n::Lang::Vi),
+            Some(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "lang is `en` or `vi`")),
+        }
+    }
+}
+
+/// The role of the request's bearer token; `401` without a valid one.
+async fn access(svc: &Service, headers: &HeaderMap) -> Result<Role, ApiError> {
+    let unauthorized = || {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "reads need `Authorization: Bearer TOKEN` with a valid token")
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(unauthorized)?;
+    svc.authenticate(token).await?.ok_or_else(unauthorized)
+}
+
+/// `403` unless the role may read `agency` (`None`: the whole country, center only).
+fn allow(role: &Role, agency: Option<&str>) -> Result<(), ApiError> {
+    match (role, agency) {
+        (Role::Center, _) => Ok(()),
+        (Role::Agency(a), Some(b)) if a == b => Ok(()),
+        (Role::Agency(_), Some(_)) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this token reads only its own agency")),
+        (Role::Agency(_), None) => {
+            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "the national view is for the center's tokens only"))
+        }
+    }
+}
+
+async fn national(State(svc): Svc, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    Ok(axum::Json(svc.national(q.period.as_deref()).await?).into_response())
+}
+
+/// `aggregate --format csv` of the same view.
+async fn national_csv(State(svc): Svc, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    let lang = q.lang()?;
+    let national = svc.national(q.period.as_deref()).await?;
+    let body = crate::aggregate::csv::render(&national, lang);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+}
+
+/// `aggregate --format xlsx` of the same view.
+async fn national_xlsx(State(svc): Svc, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    let lang = q.lang()?;
+    let national = svc.national(q.period.as_deref()).await?;
+    let glossary = crate::report::Glossary::new(svc.policy(), lang);
+    let body = crate::aggregate::xlsx::render(&national, &glossary).map_err(|e| {
+        super::log("error", json!({"event": "render_error", "message": e.to_string()}));
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the workbook could not be written")
+    })?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(([(header::CONTENT_TYPE, xlsx)], body).into_response())
+}
+
+async fn missing(State(svc): Svc, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, None)?;
+    Ok(axum::Json(svc.missing(q.period.as_deref()).await?).into_response())
+}
+
+async fn agency(
+    State(svc): Svc,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, Some(&id))?;
+    Ok(axum::Json(svc.agency(&id, q.period.as_deref()).await?).into_response())
+}
+
+async fn system(
+    State(svc): Svc,
+    headers: HeaderMap,
+    Path((id, system)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, ApiError> {
+    allow(&access(&svc, &headers).await?, Some(&id))?;
+    Ok(axum::Json(svc.system(&id, &system, q.period.as_deref()).await?).into_response())
+}
+
+async fn report(State(svc): Svc, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let role = access(&svc, &headers).await?;
+    let (agency, bytes) = svc.report(&id).await?;
+    allow(&role, Some(&agency))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], Body::from(bytes)).into_response())
+}
+
+async fn healthz() -> Response {
+    axum::Json(json!({"status": "ok"})).into_response()
+}
+
+async fn readyz(State(svc): Svc) -> Response {
+    match svc.store.ping().await {
+        Ok(()) => axum::Json(json!({"status": "ready"})).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint (see docs/national-service.md)")
+}
+
+/// One structured line per request: method, path, status, milliseconds.
+async fn access_log(request: Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (request.method().to_string(), request.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    super::log(
+        "info",
+        json!({"event": "request", "method": method, "path": path, "status": response.status().as_u16(),
+               "ms": started.elapsed().as_millis() as u64}),
+    );
+    response
+}
