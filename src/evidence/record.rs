@@ -139,6 +139,8 @@ impl Facts {
 
 /// The fact types of the contract: every one keeps unknown facts in its `extra`.
 trait Typed: DeserializeOwned + Serialize + Default {
+    /// Names the default value does not write (skipped when absent) but the contract knows.
+    const OPTIONAL: &'static [&'static str] = &[];
     fn extra(&mut self) -> &mut Extra;
 }
 
@@ -151,7 +153,14 @@ macro_rules! typed_facts {
         }
     )*};
 }
-typed_facts!(TlsFacts, HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+typed_facts!(HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+
+impl Typed for TlsFacts {
+    const OPTIONAL: &'static [&'static str] = TlsFacts::MAIL_FACTS;
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
 
 /// Deserialises `facts` as `T`, moving top-level names `T` does not have into `extra`.
 fn typed<T: Typed>(facts: Value) -> Result<Box<T>, String> {
@@ -176,6 +185,7 @@ fn known_names<T: Typed>() -> std::collections::HashSet<String> {
         _ => Default::default(),
     };
     names.insert("extra".into());
+    names.extend(T::OPTIONAL.iter().map(|n| n.to_string()));
     names
 }
 
