@@ -153,7 +153,14 @@ macro_rules! typed_facts {
         }
     )*};
 }
-typed_facts!(HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+typed_facts!(HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+
+impl Typed for HttpFacts {
+    const OPTIONAL: &'static [&'static str] = HttpFacts::OPTIONAL_FACTS;
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
 
 impl Typed for TlsFacts {
     const OPTIONAL: &'static [&'static str] = TlsFacts::MAIL_FACTS;
