@@ -63,13 +63,14 @@ fn merge(base: &mut Value, over: &Value) {
 /// Probe facts as `tuanthu collect` writes them (spec/evidence.md), with optional values empty.
 fn probe_defaults() -> (Value, Value) {
     let tls = json!({"target": "a.example.vn:443", "address": "", "sni": "a.example.vn", "protocols": {},
-        "ciphers": {}, "server_cipher_order": true, "forward_secrecy": true, "weak_cipher_classes": []});
+        "ciphers": {}, "server_cipher_order": true, "forward_secrecy": true, "weak_cipher_classes": [],
+        "mail_protocol": null, "starttls": null, "starttls_offered": null});
     let http = json!({"target": "https://a.example.vn/", "status": 200, "redirect_chain": [],
         "http_redirects_to_https": null,
         "hsts": {"present": false, "max_age": 0, "include_subdomains": false, "preload": false},
         "headers": {"content-security-policy": null, "x-content-type-options": null, "x-frame-options": null,
                     "referrer-policy": null, "permissions-policy": null},
-        "cookies": [], "server_banner": "", "version_disclosed": false});
+        "cookies": [], "server_banner": "", "version_disclosed": false, "legacy_tls": null});
     (tls, http)
 }
 

@@ -116,10 +116,24 @@ impl Facts {
         }
     }
 
-    /// The facts as the rule language's JSON: every name of the contract present.
+    /// The facts as the rule language's JSON: every name of the contract present, the optional
+    /// ones (absent from evidence files when they do not apply) as null, so that rules test
+    /// `tls.starttls_offered != null` rather than `has(…)`, which the CEL interpreter evaluates by
+    /// copying the whole record (seconds on a megabyte record, per rule and system).
     pub fn to_value(&self) -> Value {
         // invariant: the fact types have string keys and derived serialisers, which cannot fail.
-        serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Extra::new()))
+        let mut v = serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Extra::new()));
+        let optional = match self {
+            Facts::Tls(_) => TlsFacts::MAIL_FACTS,
+            Facts::Http(_) => HttpFacts::OPTIONAL_FACTS,
+            _ => &[],
+        };
+        if let Value::Object(m) = &mut v {
+            for name in optional {
+                m.entry(name.to_string()).or_insert(Value::Null);
+            }
+        }
+        v
     }
 
     /// Reads the `facts` of a record of `kind`: the contract's names typed, any other top-level

@@ -57,7 +57,8 @@ pub struct TlsFacts {
 }
 
 impl TlsFacts {
-    /// The facts only mail endpoints carry (absent, not null, elsewhere).
+    /// The facts only mail endpoints carry: absent from other records' files, null to rules
+    /// ([`crate::evidence::Facts::to_value`]).
     pub const MAIL_FACTS: &'static [&'static str] = &["mail_protocol", "starttls", "starttls_offered"];
 }
 
@@ -167,5 +168,7 @@ mod tests {
         assert!(f.extra.is_empty(), "{:?}", f.extra);
         let web = serde_json::to_value(TlsFacts::default()).unwrap();
         assert!(TlsFacts::MAIL_FACTS.iter().all(|n| web.get(n).is_none()), "{web}");
+        let seen = Facts::Tls(Box::default()).to_value();
+        assert!(TlsFacts::MAIL_FACTS.iter().all(|n| seen[n].is_null() && seen.get(n).is_some()), "{seen}");
     }
 }
