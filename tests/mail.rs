@@ -210,6 +210,7 @@ async fn starttls_on_smtp_submission_imap_and_pop3_reaches_the_same_enumeration(
         let addr = server(protocol, Behaviour::Starttls).await;
         let (found, connections) = probe(addr, protocol).await;
         let found = found.unwrap_or_else(|e| panic!("{dialogue}: {e:?}"));
+        eprintln!("{}: {connections} connections", protocol.as_str());
         let f = &found.facts;
         assert_eq!(accepted(&found), ["tls1.2", "tls1.3"], "{dialogue}: {f:#?}");
         assert_eq!(f.mail_protocol.as_deref(), Some(protocol.as_str()));
