@@ -265,6 +265,7 @@ fn controls_table_lists_every_rule_of_a_control() {
                 "nmap-cleartext-admin",
                 "nmap-remote-admin-exposed",
                 "nmap-smbv1",
+                "nmap-snmp-exposed",
                 "nmap-snmp-v1-v2c",
                 "nmap-sshv1",
                 "ssh-protocol-1",

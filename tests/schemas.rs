@@ -83,6 +83,7 @@ fn the_inventory_schema_names_exactly_the_fields_the_loader_accepts() {
         ("assessments", &system["assessments"]["items"]["properties"]),
         ("incidents", &system["incidents"]["items"]["properties"]),
         ("assets", &system["assets"]["properties"]),
+        ("mail", &system["assets"]["properties"]["mail"]["items"]["properties"]),
         ("attestations", &system["attestations"]["additionalProperties"]["properties"]),
         ("waivers", &system["waivers"]["items"]["properties"]),
     ];

@@ -23,6 +23,8 @@ pub enum ProbeKind {
     Http,
     /// SSH endpoints only (declared `ssh:` entries)
     Ssh,
+    /// Mail endpoints only (declared `mail:` entries, STARTTLS or implicit TLS)
+    Mail,
 }
 
 /// Which systems `collect` and `scan` probe (`gate` names exactly one, its own way).
@@ -132,6 +134,7 @@ impl Planned {
                 ProbeKind::Tls => Kind::Tls,
                 ProbeKind::Http => Kind::Http,
                 ProbeKind::Ssh => Kind::Ssh,
+                ProbeKind::Mail => Kind::Mail,
             }),
         };
         let known = |s: &String| inv.systems().any(|(ag, sy)| *s == sy.id || *s == format!("{}/{}", ag.id, sy.id));

@@ -50,7 +50,7 @@ pub struct GateArgs {
     pub system: String,
     #[command(flatten)]
     pub sources: Sources,
-    /// Probe the system's declared TLS endpoints, URLs and SSH endpoints now (its own assets only)
+    /// Probe the system's declared TLS endpoints, URLs, SSH and mail endpoints now (its own assets only)
     #[arg(long)]
     pub live: bool,
     /// An earlier report (tuanthu/report/v1 JSON) holding the system: only regressions against it

@@ -75,7 +75,7 @@ pub enum Command {
     #[command(after_help = "Exit codes: 0 every system passes --fail-on; 1 some required control fails it; \
 2 invalid input (file:line:column) or a truncated/malformed evidence file; 3 the run failed.")]
     Check(check::CheckArgs),
-    /// Probe the declared TLS endpoints, URLs and SSH endpoints (and nothing else) and write an evidence file
+    /// Probe the declared TLS endpoints, URLs, SSH and mail endpoints (and nothing else) and write an evidence file
     #[command(after_help = "Only assets declared in the inventory are contacted: `tls:` endpoints, the endpoints of \
 https URLs, `urls:` (and the http:// form of an https URL's own host, to test the redirect). Redirects \
 leaving declared hosts are recorded, never followed.\n\nExamples:\n  tuanthu collect --inventory inventory.yaml -o evidence.jsonl\n  \

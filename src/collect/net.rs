@@ -117,6 +117,17 @@ pub struct Connection {
     _permit: Permit,
 }
 
+impl Connection {
+    /// The socket as a blocking standard stream, for a client that only speaks blocking I/O (the
+    /// HTTP probe's legacy-TLS fallback), with the permit that must be held for as long as it is
+    /// open.
+    pub fn into_blocking(self) -> std::io::Result<(std::net::TcpStream, Permit)> {
+        let socket = self.stream.into_std()?;
+        socket.set_nonblocking(false)?;
+        Ok((socket, self._permit))
+    }
+}
+
 impl Dialer {
     pub fn new(limits: Limits, politeness: Politeness) -> Dialer {
         let politeness = Politeness {

@@ -59,9 +59,32 @@ pub struct HttpFacts {
     pub body_bytes_read: u64,
     /// Why reading the final response's body stopped early (the header facts stand).
     pub body_error: Option<ProbeError>,
+    /// Set when the modern client (rustls) could not complete a handshake and the page was read
+    /// over the legacy-TLS fallback: the site is reachable only with TLS a modern client refuses.
+    /// Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_tls: Option<LegacyTls>,
     /// Facts a newer collector keeps that this version has no name for.
     #[serde(default, skip_serializing_if = "super::Extra::is_empty")]
     pub extra: super::Extra,
+}
+
+/// How the legacy-TLS fallback reached a page the modern client could not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyTls {
+    /// The version the fallback negotiated (`tls1.0`, `tls1.1`, `tls1.2`).
+    pub version: String,
+    /// The suite it negotiated (IANA name).
+    pub cipher: String,
+    /// Why the modern client failed (its handshake error).
+    pub modern_error: String,
+    /// Connections the fallback opened, counted apart from the modern client's.
+    pub connections: usize,
+}
+
+impl HttpFacts {
+    /// The facts absent (not null) unless they apply.
+    pub const OPTIONAL_FACTS: &'static [&'static str] = &["legacy_tls"];
 }
 
 /// One response in a redirect chain.

@@ -118,10 +118,24 @@ impl Facts {
         }
     }
 
-    /// The facts as the rule language's JSON: every name of the contract present.
+    /// The facts as the rule language's JSON: every name of the contract present, the optional
+    /// ones (absent from evidence files when they do not apply) as null, so that rules test
+    /// `tls.starttls_offered != null` rather than `has(…)`, which the CEL interpreter evaluates by
+    /// copying the whole record (seconds on a megabyte record, per rule and system).
     pub fn to_value(&self) -> Value {
         // invariant: the fact types have string keys and derived serialisers, which cannot fail.
-        serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Extra::new()))
+        let mut v = serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Extra::new()));
+        let optional = match self {
+            Facts::Tls(_) => TlsFacts::MAIL_FACTS,
+            Facts::Http(_) => HttpFacts::OPTIONAL_FACTS,
+            _ => &[],
+        };
+        if let Value::Object(m) = &mut v {
+            for name in optional {
+                m.entry(name.to_string()).or_insert(Value::Null);
+            }
+        }
+        v
     }
 
     /// Reads the `facts` of a record of `kind`: the contract's names typed, any other top-level
@@ -141,6 +155,8 @@ impl Facts {
 
 /// The fact types of the contract: every one keeps unknown facts in its `extra`.
 trait Typed: DeserializeOwned + Serialize + Default {
+    /// Names the default value does not write (skipped when absent) but the contract knows.
+    const OPTIONAL: &'static [&'static str] = &[];
     fn extra(&mut self) -> &mut Extra;
 }
 
@@ -153,7 +169,21 @@ macro_rules! typed_facts {
         }
     )*};
 }
-typed_facts!(TlsFacts, HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+typed_facts!(HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+
+impl Typed for HttpFacts {
+    const OPTIONAL: &'static [&'static str] = HttpFacts::OPTIONAL_FACTS;
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+
+impl Typed for TlsFacts {
+    const OPTIONAL: &'static [&'static str] = TlsFacts::MAIL_FACTS;
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
 
 /// Deserialises `facts` as `T`, moving top-level names `T` does not have into `extra`.
 fn typed<T: Typed>(facts: Value) -> Result<Box<T>, Text> {
@@ -178,6 +208,7 @@ fn known_names<T: Typed>() -> std::collections::HashSet<String> {
         _ => Default::default(),
     };
     names.insert("extra".into());
+    names.extend(T::OPTIONAL.iter().map(|n| n.to_string()));
     names
 }
 

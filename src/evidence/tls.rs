@@ -39,9 +39,27 @@ pub struct TlsFacts {
     pub connections: usize,
     /// The leaf certificate and the chain presented; null when none was.
     pub certificate: Option<CertificateFacts>,
+    /// Mail endpoints only: the declared protocol (`smtp`, `submission`, `imap`, `pop3`, `smtps`,
+    /// `imaps`, `pop3s`), so mail rules know the record is a mail server's, implicit TLS included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_protocol: Option<String>,
+    /// Mail endpoints upgraded in the clear: the STARTTLS dialogue run before every handshake
+    /// (`smtp`, `imap`, `pop3`); absent for implicit TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starttls: Option<String>,
+    /// With `starttls`: whether the server offered STARTTLS. `false` is a measurement (the server
+    /// speaks only in the clear), and then no version or suite was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starttls_offered: Option<bool>,
     /// Facts a newer collector keeps that this version has no name for.
     #[serde(default, skip_serializing_if = "super::Extra::is_empty")]
     pub extra: super::Extra,
+}
+
+impl TlsFacts {
+    /// The facts only mail endpoints carry: absent from other records' files, null to rules
+    /// ([`crate::evidence::Facts::to_value`]).
+    pub const MAIL_FACTS: &'static [&'static str] = &["mail_protocol", "starttls", "starttls_offered"];
 }
 
 /// What a modern client (rustls) negotiates.
@@ -132,4 +150,25 @@ pub struct ChainEntry {
     pub key_bits: Option<u32>,
     pub signature_algorithm: Option<String>,
     pub sha256: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Facts, RecordKind};
+
+    #[test]
+    fn mail_facts_are_typed_when_read_and_absent_elsewhere() {
+        let value = serde_json::json!({"protocols": {"tls1.2": true}, "server_cipher_order": null,
+            "forward_secrecy": true, "weak_cipher_classes": [], "dh_min_bits": null, "negotiated": null,
+            "certificate": null, "mail_protocol": "smtp", "starttls": "smtp", "starttls_offered": false});
+        let Ok(Facts::Tls(f)) = Facts::from_value(&RecordKind::Tls, value) else { panic!("not tls facts") };
+        assert_eq!((f.mail_protocol.as_deref(), f.starttls.as_deref()), (Some("smtp"), Some("smtp")));
+        assert_eq!(f.starttls_offered, Some(false));
+        assert!(f.extra.is_empty(), "{:?}", f.extra);
+        let web = serde_json::to_value(TlsFacts::default()).unwrap();
+        assert!(TlsFacts::MAIL_FACTS.iter().all(|n| web.get(n).is_none()), "{web}");
+        let seen = Facts::Tls(Box::default()).to_value();
+        assert!(TlsFacts::MAIL_FACTS.iter().all(|n| seen[n].is_null() && seen.get(n).is_some()), "{seen}");
+    }
 }

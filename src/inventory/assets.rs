@@ -26,6 +26,8 @@ pub enum AssetError {
     Endpoint(String),
     #[error("`{0}` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)")]
     SshEndpoint(String),
+    #[error("`{0}` is not a mail endpoint `host:port` (e.g. mail.example.gov.vn:25, [2001:db8::1]:993)")]
+    MailEndpoint(String),
     /// The pinned `address:` of a URL or TLS endpoint.
     #[error("address `{0}` is not a valid IP address")]
     Address(String),
@@ -51,6 +53,9 @@ impl AssetError {
             ),
             AssetError::SshEndpoint(s) => format!(
                 "`{s}` không phải điểm cuối SSH `host:port` (ví dụ bastion.example.gov.vn:22, [2001:db8::1]:22)"
+            ),
+            AssetError::MailEndpoint(s) => format!(
+                "`{s}` không phải điểm cuối thư điện tử `host:port` (ví dụ mail.example.gov.vn:25, [2001:db8::1]:993)"
             ),
             AssetError::Address(s) => format!("địa chỉ `{s}` không phải địa chỉ IP hợp lệ"),
             AssetError::Port(s) => format!("`{s}` không phải cổng dạng tcp/443 hay udp/161"),
@@ -192,6 +197,15 @@ impl TlsAsset {
         })
     }
 
+    /// A mail endpoint `host:port`: written and pinned like a TLS endpoint, only the error names
+    /// what was expected.
+    pub fn parse_mail(s: &str, address: Option<&str>) -> Result<TlsAsset, AssetError> {
+        TlsAsset::parse(s, address).map_err(|e| match e {
+            AssetError::Endpoint(s) => AssetError::MailEndpoint(s),
+            e => e,
+        })
+    }
+
     /// The same endpoint: same name (DNS rules), port and pin.
     pub fn same_endpoint(&self, other: &TlsAsset) -> bool {
         same_name(&self.host, &other.host) && self.port == other.port && self.address == other.address
@@ -205,6 +219,83 @@ impl TlsAsset {
             format!("{}:{}", self.host, self.port)
         }
     }
+}
+
+/// How a mail endpoint speaks: a plaintext protocol upgraded with STARTTLS (`smtp` on port 25,
+/// `submission` on 587, `imap`, `pop3`), or TLS from the first byte (`smtps`, `imaps`, `pop3s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MailProtocol {
+    Smtp,
+    Submission,
+    Imap,
+    Pop3,
+    Smtps,
+    Imaps,
+    Pop3s,
+}
+
+/// The plaintext dialogue that upgrades a mail connection to TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Starttls {
+    /// EHLO, `250-STARTTLS`, `STARTTLS` → 220 (RFC 3207).
+    Smtp,
+    /// CAPABILITY … STARTTLS, `STARTTLS` → OK (RFC 9051).
+    Imap,
+    /// CAPA … STLS, `STLS` → +OK (RFC 2595).
+    Pop3,
+}
+
+impl Starttls {
+    /// The name the evidence's `starttls` fact carries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Starttls::Smtp => "smtp",
+            Starttls::Imap => "imap",
+            Starttls::Pop3 => "pop3",
+        }
+    }
+}
+
+impl MailProtocol {
+    /// Every protocol with its inventory name.
+    pub const ALL: [(&'static str, MailProtocol); 7] = [
+        ("smtp", MailProtocol::Smtp),
+        ("submission", MailProtocol::Submission),
+        ("imap", MailProtocol::Imap),
+        ("pop3", MailProtocol::Pop3),
+        ("smtps", MailProtocol::Smtps),
+        ("imaps", MailProtocol::Imaps),
+        ("pop3s", MailProtocol::Pop3s),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailProtocol::Smtp => "smtp",
+            MailProtocol::Submission => "submission",
+            MailProtocol::Imap => "imap",
+            MailProtocol::Pop3 => "pop3",
+            MailProtocol::Smtps => "smtps",
+            MailProtocol::Imaps => "imaps",
+            MailProtocol::Pop3s => "pop3s",
+        }
+    }
+
+    /// The STARTTLS dialogue to run before the handshake; `None` for implicit TLS.
+    pub fn starttls(self) -> Option<Starttls> {
+        match self {
+            MailProtocol::Smtp | MailProtocol::Submission => Some(Starttls::Smtp),
+            MailProtocol::Imap => Some(Starttls::Imap),
+            MailProtocol::Pop3 => Some(Starttls::Pop3),
+            MailProtocol::Smtps | MailProtocol::Imaps | MailProtocol::Pop3s => None,
+        }
+    }
+}
+
+/// A declared mail endpoint: where (pinned like a TLS endpoint) and how it speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAsset {
+    pub endpoint: TlsAsset,
+    pub protocol: MailProtocol,
 }
 
 fn parse_address(address: Option<&str>) -> Result<Option<IpAddr>, AssetError> {
@@ -276,6 +367,13 @@ mod tests {
         assert!(PortSpec::parse("443").is_err());
         assert!(UrlAsset::parse("ftp://x.vn/", None).is_err());
         assert_eq!(TlsAsset::parse_ssh("bastion.example.vn:22", None).unwrap().port, 22);
+        assert_eq!(
+            TlsAsset::parse_mail("mail.example.vn", None).unwrap_err().to_string(),
+            "`mail.example.vn` is not a mail endpoint `host:port` (e.g. mail.example.gov.vn:25, [2001:db8::1]:993)"
+        );
+        assert_eq!(MailProtocol::Submission.as_str(), "submission");
+        assert_eq!(MailProtocol::Submission.starttls(), Some(Starttls::Smtp));
+        assert_eq!(MailProtocol::Imaps.starttls(), None);
         assert_eq!(
             TlsAsset::parse_ssh("bastion.example.vn", None).unwrap_err().to_string(),
             "`bastion.example.vn` is not an SSH endpoint `host:port` (e.g. bastion.example.gov.vn:22, [2001:db8::1]:22)"

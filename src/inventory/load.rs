@@ -7,7 +7,7 @@
 //! certainly not meant (a network wider than any system, the same host in two systems, an agency
 //! with no systems) are warnings.
 
-use super::assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
+use super::assets::{HostAsset, MailAsset, MailProtocol, PortSpec, TlsAsset, UrlAsset};
 use super::model::*;
 use super::read::{Cx, Fields, keyed};
 use super::tailoring;
@@ -48,9 +48,10 @@ const SYSTEM: &[&str] = &[
 const APPROVAL: &[&str] = &["status", "decision", "date"];
 const ASSESSMENT: &[&str] = &["kind", "date", "by"];
 const INCIDENT: &[&str] = &["id", "detected", "severity", "notified", "reported", "reference"];
-const ASSETS: &[&str] = &["hosts", "urls", "tls", "ssh", "allowed_ports"];
+const ASSETS: &[&str] = &["hosts", "urls", "tls", "ssh", "mail", "allowed_ports"];
 const PINNED_URL: &[&str] = &["url", "address"];
 const PINNED_TLS: &[&str] = &["target", "address"];
+const MAIL: &[&str] = &["target", "protocol", "address"];
 const ATTESTATION: &[&str] = &["status", "evidence", "reviewed", "reason"];
 const WAIVER: &[&str] = &["control", "reason", "approved_by", "expires"];
 
@@ -64,6 +65,7 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ("assessments", ASSESSMENT),
     ("incidents", INCIDENT),
     ("assets", ASSETS),
+    ("mail", MAIL),
     ("attestations", ATTESTATION),
     ("waivers", WAIVER),
 ];
@@ -629,6 +631,7 @@ fn assets(cx: &mut Cx, n: &Node) -> (Assets, Hosts) {
     }
     out.tls = endpoints(cx, &f, "tls", TlsAsset::parse);
     out.ssh = endpoints(cx, &f, "ssh", TlsAsset::parse_ssh);
+    out.mail = mail(cx, &f);
     for port in f.get("allowed_ports").map(|v| cx.list(v, "allowed_ports")).unwrap_or_default() {
         let Some(s) = cx.string(port, "allowed_ports") else { continue };
         match PortSpec::parse(&s) {
@@ -665,6 +668,32 @@ fn endpoints(
         match r {
             Ok(x) => out.push(x),
             Err(e) => cx.err(t.referenced, e.text()),
+        }
+    }
+    out
+}
+
+/// The mail endpoints: each `{target: host:port, protocol: smtp|…, address?}` (the protocol says
+/// whether TLS starts with STARTTLS or at once, so it cannot be guessed from the port).
+fn mail(cx: &mut Cx, f: &Fields) -> Vec<MailAsset> {
+    let mut out = Vec::new();
+    for m in f.get("mail").map(|v| cx.list(v, "mail")).unwrap_or_default() {
+        if !matches!(m.value, Value::Map(_)) {
+            let msg = Text::new(
+                "a `mail` entry is a mapping `{target: host:port, protocol: smtp}` (protocol: smtp, submission, imap, pop3, smtps, imaps or pop3s)",
+                "mỗi mục `mail` là một ánh xạ `{target: host:port, protocol: smtp}` (protocol: smtp, submission, imap, pop3, smtps, imaps hoặc pop3s)",
+            );
+            cx.err(m.referenced, msg);
+            continue;
+        }
+        let Some(p) = Fields::of(cx, m, "mail", MAIL) else { continue };
+        let target = p.require(cx, "target").and_then(|v| cx.string(v, "target"));
+        let protocol = p.require(cx, "protocol").and_then(|v| cx.choice(v, "protocol", &MailProtocol::ALL));
+        let address = p.get("address").and_then(|v| cx.string(v, "address"));
+        let (Some(target), Some(protocol)) = (target, protocol) else { continue };
+        match TlsAsset::parse_mail(&target, address.as_deref()) {
+            Ok(endpoint) => out.push(MailAsset { endpoint, protocol }),
+            Err(e) => cx.err(m.referenced, e.text()),
         }
     }
     out

@@ -15,7 +15,9 @@ mod read;
 mod scope;
 pub mod tailoring;
 
-pub use assets::{AssetError, HostAsset, PortSpec, TlsAsset, UrlAsset, same_name, same_name_key};
+pub use assets::{
+    AssetError, HostAsset, MailAsset, MailProtocol, PortSpec, Starttls, TlsAsset, UrlAsset, same_name, same_name_key,
+};
 pub use load::{FIELDS, InventoryFiles, SCHEMA, load_paths, load_paths_with, parse_file, parse_file_with};
 pub use model::*;
 pub use scope::Scope;

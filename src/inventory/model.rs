@@ -1,6 +1,6 @@
 //! The registry's types, as the rest of the pipeline sees them (checked and resolved).
 
-use super::assets::{HostAsset, PortSpec, TlsAsset, UrlAsset};
+use super::assets::{HostAsset, MailAsset, PortSpec, TlsAsset, UrlAsset};
 use super::tailoring::Tailoring;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -177,13 +177,17 @@ pub struct Assets {
     pub tls: Vec<TlsAsset>,
     /// SSH endpoints (`host:port`, pinned like TLS endpoints).
     pub ssh: Vec<TlsAsset>,
+    /// Mail endpoints (`host:port` and how they speak: STARTTLS or implicit TLS).
+    pub mail: Vec<MailAsset>,
     pub allowed_ports: Vec<PortSpec>,
 }
 
 impl Assets {
-    /// The TLS endpoints to measure: the declared ones, then those the https URLs imply (a URL's
-    /// own `host:port`, with its pin), each once. Collector and engine share this definition so
-    /// that what is probed is exactly what is judged.
+    /// The TLS endpoints judged by `tls` rules: the declared ones, then those the https URLs imply
+    /// (a URL's own `host:port`, with its pin), then the mail endpoints (measured with their
+    /// STARTTLS dialogue, written as `tls` records), each once. Collector and engine share this
+    /// definition so that what is probed is exactly what is judged; the collector probes the
+    /// mail endpoints among them as mail (see [`Assets::mail_at`]).
     pub fn tls_endpoints(&self) -> Vec<TlsAsset> {
         let mut out = self.tls.clone();
         for u in self.urls.iter().filter(|u| u.url.scheme() == "https") {
@@ -194,7 +198,17 @@ impl Assets {
                 out.push(t);
             }
         }
+        for m in &self.mail {
+            if !out.iter().any(|o| o.same_endpoint(&m.endpoint)) {
+                out.push(m.endpoint.clone());
+            }
+        }
         out
+    }
+
+    /// The declared mail endpoint at `t`, if any: its TLS is reached through the mail protocol.
+    pub fn mail_at(&self, t: &TlsAsset) -> Option<&MailAsset> {
+        self.mail.iter().find(|m| m.endpoint.same_endpoint(t))
     }
 }
 

@@ -425,7 +425,8 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
             "tls",
             json!({"target": "a.example.vn:443", "address": "", "sni": "a.example.vn", "protocols": {},
                 "ciphers": {}, "server_cipher_order": true, "forward_secrecy": true, "weak_cipher_classes": [],
-                "offered_legacy": [], "offered_legacy_text": ""}),
+                "offered_legacy": [], "offered_legacy_text": "", "mail_protocol": null, "starttls": null,
+                "starttls_offered": null}),
         ),
         (
             "http",
@@ -434,7 +435,8 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
                 "hsts": {"present": false, "max_age": 0, "include_subdomains": false, "preload": false},
                 "headers": {"content-security-policy": null, "x-content-type-options": null, "x-frame-options": null,
                             "referrer-policy": null, "permissions-policy": null},
-                "cookies": [], "server_banner": "", "version_banners": [], "version_disclosed": false}),
+                "cookies": [], "server_banner": "", "version_banners": [], "version_disclosed": false,
+                "legacy_tls": null}),
         ),
         (
             "incident",

@@ -39,6 +39,15 @@ static TEMPLATES: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
             if let Some(Value::Object(cert)) = m.get_mut("certificate") {
                 cert.insert("days_left".into(), json!(120));
             }
+            // Optional facts absent from the file are null to rules (evidence::Facts::to_value).
+            let optional = match kind {
+                "tls" => tuanthu::evidence::TlsFacts::MAIL_FACTS,
+                "http" => tuanthu::evidence::HttpFacts::OPTIONAL_FACTS,
+                _ => &[],
+            };
+            for name in optional {
+                m.entry(name.to_string()).or_insert(Value::Null);
+            }
         }
         facts
     };

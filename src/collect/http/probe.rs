@@ -10,11 +10,17 @@
 //! the final page when the chain stays on declared hosts, otherwise the redirect that leaves them
 //! (`left_declared_hosts` then holds its target). Certificates are not judged here (the TLS probe
 //! does that), so invalid certificates are accepted.
+//!
+//! When rustls cannot complete the handshake of an `https` hop (a server that speaks only TLS
+//! 1.0/1.1, or only CBC suites), the same hop is fetched once more over the fenced legacy-TLS
+//! client ([`super::legacy`]), on a connection of its own; later hops to the same address go
+//! straight to it. The facts then say so (`legacy_tls`, with the fallback's connections).
 
 use super::cookies::parse_set_cookie;
 use super::headers;
+use super::legacy;
 use crate::collect::net::{self, Dialer, Limits, Permit, error};
-use crate::evidence::{Cookie, Hop, Hsts, HttpFacts};
+use crate::evidence::{Cookie, Hop, Hsts, HttpFacts, LegacyTls};
 use crate::evidence::{ErrorClass, ProbeError};
 use std::error::Error as StdError;
 use std::net::{IpAddr, SocketAddr};
@@ -49,18 +55,22 @@ impl UrlTarget {
 pub async fn probe(dialer: &Dialer, target: &UrlTarget) -> Result<HttpFacts, ProbeError> {
     let limits = &dialer.limits;
     let deadline = Instant::now() + limits.target_deadline;
-    let scope = Scope::new(target);
-    let (mut chain, mut last) = within(deadline, limits, &target.url, follow(dialer, &scope)).await??;
+    let scope = Scope::new(target, deadline);
+    let mut legacy = Legacy::default();
+    let (mut chain, mut last) = within(deadline, limits, &target.url, follow(dialer, &scope, &mut legacy)).await??;
     // The body is not evidence; it is read (bounded) only to see the answer complete, and a
     // trickling body must not eat the time the plain-HTTP test needs.
     let body_deadline = deadline.min(Instant::now() + limits.read_timeout * 2);
     (chain.body_bytes, chain.body_error) = drain(&mut last, limits, body_deadline).await;
     drop(last);
+    chain.legacy_tls = legacy.facts();
     let plain = match target.url.scheme() {
-        "https" => Some(match within(deadline, limits, &target.url, plain_http_test(dialer, &scope)).await {
-            Ok(test) => test,
-            Err(e) => PlainTest { error: Some(e), ..PlainTest::default() },
-        }),
+        "https" => {
+            Some(match within(deadline, limits, &target.url, plain_http_test(dialer, &scope, &mut legacy)).await {
+                Ok(test) => test,
+                Err(e) => PlainTest { error: Some(e), ..PlainTest::default() },
+            })
+        }
         _ => None,
     };
     assemble(chain, plain)
@@ -74,12 +84,14 @@ struct Scope<'a> {
     target: &'a UrlTarget,
     own: Option<String>,
     declared: Vec<String>,
+    /// The target's deadline, which a blocking legacy fetch checks itself.
+    deadline: Instant,
 }
 
 impl<'a> Scope<'a> {
-    fn new(target: &'a UrlTarget) -> Scope<'a> {
+    fn new(target: &'a UrlTarget, deadline: Instant) -> Scope<'a> {
         let declared = target.declared_hosts.iter().map(|h| normalise_host(h)).collect();
-        Scope { target, own: host_key(&target.url), declared }
+        Scope { target, own: host_key(&target.url), declared, deadline }
     }
 
     fn allows(&self, url: &Url) -> bool {
@@ -119,12 +131,21 @@ fn normalise_host(h: &str) -> String {
 /// One request and its response headers, on its own connection, under the permit for the
 /// address it went to. Dropping it closes the connection and frees the permit.
 struct Exchange {
-    response: reqwest::Response,
+    head: Fetched,
+    body: Body,
     peer: SocketAddr,
-    _permit: Permit,
+    _permit: Option<Permit>,
+}
+
+/// The body of an exchange: still on the wire (modern client), or already read and counted by
+/// the legacy fetch, whose connection is closed.
+enum Body {
+    Wire(reqwest::Response),
+    Read { bytes: u64, error: Option<ProbeError> },
 }
 
 /// The recorded part of a response.
+#[derive(Clone)]
 struct Fetched {
     url: Url,
     status: u16,
@@ -158,15 +179,32 @@ fn version_name(v: reqwest::Version) -> &'static str {
     }
 }
 
-/// GETs `url` from the first address its host resolves to (or the pinned one).
-async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Exchange, ProbeError> {
+/// GETs `url` from the first address its host resolves to (or the pinned one); an `https` URL
+/// whose handshake rustls cannot complete is fetched again over the legacy-TLS fallback.
+async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url, legacy: &mut Legacy) -> Result<Exchange, ProbeError> {
     let limits = &dialer.limits;
     let host = url.host_str().ok_or_else(|| error(ErrorClass::Http, format!("{url} has no host")))?;
     let port = url.port_or_known_default().unwrap_or(80);
     let peer = net::resolve(host, port, scope.pin(url), limits.connect_timeout).await?;
-    let permit = dialer.permit(peer.ip()).await;
     let what = format!("GET {url} ({peer})");
-    let response = client(limits, url, peer)?.get(url.clone()).send().await.map_err(|e| classify(&e, &what, limits))?;
+    let https = url.scheme() == "https";
+    if https && legacy.peers.contains(&peer) {
+        return legacy_exchange(dialer, scope, url, peer, legacy).await;
+    }
+    let permit = dialer.permit(peer.ip()).await;
+    let response = match client(limits, url, peer)?.get(url.clone()).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            let failed = classify(&e, &what, limits);
+            if !(https && failed.class == ErrorClass::Tls) {
+                return Err(failed);
+            }
+            drop(permit);
+            legacy.modern_error.get_or_insert(failed.message.clone());
+            // The fallback's own failure says less than the modern client's: keep the first.
+            return legacy_exchange(dialer, scope, url, peer, legacy).await.map_err(|_| failed);
+        }
+    };
     // hyper caps HTTP/1 heads at about 400 KiB on its own; the configured limit is enforced here.
     let head = head_bytes(&response);
     if head > limits.max_header_bytes {
@@ -175,7 +213,61 @@ async fn exchange(dialer: &Dialer, scope: &Scope<'_>, url: &Url) -> Result<Excha
             format!("{what}: response headers of {head} bytes exceed the limit of {}", limits.max_header_bytes),
         ));
     }
-    Ok(Exchange { peer: response.remote_addr().unwrap_or(peer), response, _permit: permit })
+    Ok(Exchange {
+        head: Fetched::of(url, &response),
+        peer: response.remote_addr().unwrap_or(peer),
+        body: Body::Wire(response),
+        _permit: Some(permit),
+    })
+}
+
+/// What the legacy-TLS fallback did during one URL's probe.
+#[derive(Default)]
+struct Legacy {
+    /// Addresses rustls could not talk to: later hops there use the fallback at once.
+    peers: Vec<SocketAddr>,
+    /// The first handshake error of the modern client.
+    modern_error: Option<String>,
+    /// The first version and suite the fallback negotiated.
+    negotiated: Option<(String, String)>,
+    connections: usize,
+}
+
+impl Legacy {
+    fn facts(&self) -> Option<LegacyTls> {
+        let (version, cipher) = self.negotiated.clone()?;
+        Some(LegacyTls {
+            version,
+            cipher,
+            modern_error: self.modern_error.clone().unwrap_or_default(),
+            connections: self.connections,
+        })
+    }
+}
+
+/// The same GET over the fenced legacy-TLS client, on a connection of its own.
+async fn legacy_exchange(
+    dialer: &Dialer,
+    scope: &Scope<'_>,
+    url: &Url,
+    peer: SocketAddr,
+    legacy: &mut Legacy,
+) -> Result<Exchange, ProbeError> {
+    let limits = &dialer.limits;
+    legacy.connections += 1;
+    let conn = dialer.connect(peer).await?;
+    let sni = match url.host() {
+        Some(url::Host::Domain(name)) => Some(name.trim_end_matches('.')),
+        _ => None,
+    };
+    let body_until = scope.deadline.min(Instant::now() + limits.read_timeout * 2);
+    let r = legacy::dangerous().get_once(conn, url, sni, limits, body_until, scope.deadline).await?;
+    if !legacy.peers.contains(&peer) {
+        legacy.peers.push(peer);
+    }
+    legacy.negotiated.get_or_insert((r.tls_version, r.cipher));
+    let head = Fetched { url: url.clone(), status: r.status, version: r.version, fields: r.fields };
+    Ok(Exchange { head, body: Body::Read { bytes: r.body_bytes, error: r.body_error }, peer, _permit: None })
 }
 
 /// A client for one exchange: pinned to `peer`, no redirects, retries, proxies, pooling or
@@ -206,10 +298,14 @@ fn head_bytes(r: &reqwest::Response) -> usize {
 
 /// Reads and discards the body, up to `max_body_bytes` and until `until`.
 async fn drain(ex: &mut Exchange, limits: &Limits, until: Instant) -> (u64, Option<ProbeError>) {
+    let response = match &mut ex.body {
+        Body::Wire(r) => r,
+        Body::Read { bytes, error } => return (*bytes, error.take()),
+    };
     let cap = limits.max_body_bytes as u64;
     let mut read = 0u64;
     while read < cap {
-        match tokio::time::timeout_at(until, ex.response.chunk()).await {
+        match tokio::time::timeout_at(until, response.chunk()).await {
             Ok(Ok(Some(chunk))) => read = (read + chunk.len() as u64).min(cap),
             Ok(Ok(None)) => break,
             Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer), limits))),
@@ -307,15 +403,16 @@ struct Chain {
     connected_to: Option<SocketAddr>,
     body_bytes: u64,
     body_error: Option<ProbeError>,
+    legacy_tls: Option<LegacyTls>,
 }
 
-async fn follow(dialer: &Dialer, scope: &Scope<'_>) -> Result<(Chain, Exchange), ProbeError> {
+async fn follow(dialer: &Dialer, scope: &Scope<'_>, legacy: &mut Legacy) -> Result<(Chain, Exchange), ProbeError> {
     let mut chain = Chain::default();
     let mut url = scope.target.url.clone();
     loop {
-        let ex = exchange(dialer, scope, &url).await?;
+        let ex = exchange(dialer, scope, &url, legacy).await?;
         chain.connected_to.get_or_insert(ex.peer);
-        let fetched = Fetched::of(&url, &ex.response);
+        let fetched = ex.head.clone();
         let (hop, next) = next_hop(&fetched, scope);
         if hop.reason.as_deref() == Some(LEAVES_SCOPE) {
             chain.left_declared_hosts = hop.location.clone();
@@ -352,16 +449,15 @@ fn plain_form(target: &UrlTarget) -> Url {
 
 /// Asks the `http://` form and follows plain-HTTP redirects within scope until one points at
 /// HTTPS on a declared host (which is not fetched: the declared chain covers HTTPS).
-async fn plain_http_test(dialer: &Dialer, scope: &Scope<'_>) -> PlainTest {
+async fn plain_http_test(dialer: &Dialer, scope: &Scope<'_>, legacy: &mut Legacy) -> PlainTest {
     let mut test = PlainTest::default();
     let mut url = plain_form(scope.target);
     loop {
-        let ex = match exchange(dialer, scope, &url).await {
+        let ex = match exchange(dialer, scope, &url, legacy).await {
             Ok(ex) => ex,
             Err(e) => return PlainTest { error: Some(e), ..test },
         };
-        let fetched = Fetched::of(&url, &ex.response);
-        drop(ex);
+        let fetched = ex.head;
         let (mut hop, next) = next_hop(&fetched, scope);
         test.fetched.push(fetched);
         let Some(next) = next else {
@@ -429,6 +525,7 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         version_banners: banners,
         body_bytes_read: chain.body_bytes,
         body_error: chain.body_error,
+        legacy_tls: chain.legacy_tls,
         extra: Default::default(),
     })
 }
@@ -539,7 +636,7 @@ mod tests {
     #[test]
     fn scope_admits_own_and_declared_hosts_only() {
         let t = target();
-        let s = Scope::new(&t);
+        let s = Scope::new(&t, Instant::now());
         for ok in ["http://portal.example.gov.vn/x", "https://WWW.example.gov.vn/", "http://[::1]:8080/"] {
             assert!(s.allows(&Url::parse(ok).unwrap()), "{ok}");
         }
@@ -551,7 +648,7 @@ mod tests {
     #[test]
     fn hops_resolve_locations_and_record_leaving_scope() {
         let t = target();
-        let s = Scope::new(&t);
+        let s = Scope::new(&t, Instant::now());
         let (hop, next) = next_hop(&fetched("https://portal.example.gov.vn/a", 302, Some("/b#frag")), &s);
         assert_eq!(next.unwrap().as_str(), "https://portal.example.gov.vn/b");
         assert!(hop.followed && hop.reason.is_none());
@@ -593,11 +690,15 @@ mod tests {
     fn pin_applies_to_the_own_host_only() {
         let mut t = target();
         t.address = Some("192.0.2.7".parse().unwrap());
-        let s = Scope::new(&t);
+        let s = Scope::new(&t, Instant::now());
         assert_eq!(s.pin(&Url::parse("http://portal.example.gov.vn:80/").unwrap()), t.address);
         assert_eq!(s.pin(&Url::parse("https://www.example.gov.vn/").unwrap()), None);
         let mut literal = UrlTarget::new(Url::parse("https://198.51.100.1/").unwrap(), t.address);
         literal.declared_hosts.clear();
-        assert_eq!(Scope::new(&literal).pin(&literal.url), None, "an IP literal is connected to as written");
+        assert_eq!(
+            Scope::new(&literal, Instant::now()).pin(&literal.url),
+            None,
+            "an IP literal is connected to as written"
+        );
     }
 }

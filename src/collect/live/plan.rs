@@ -1,7 +1,7 @@
-//! What a live run probes: exactly the TLS endpoints, URLs and SSH endpoints the inventory declares (scope
-//! safety), each once however many systems declare it.
+//! What a live run probes: exactly the TLS endpoints, URLs, SSH and mail endpoints the inventory
+//! declares (scope safety), each once however many systems declare it.
 
-use crate::inventory::{HostAsset, Inventory, TlsAsset, same_name_key};
+use crate::inventory::{HostAsset, Inventory, MailProtocol, TlsAsset, same_name_key};
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
@@ -10,6 +10,8 @@ pub enum Kind {
     Tls,
     Http,
     Ssh,
+    /// A mail endpoint: TLS reached through its protocol (STARTTLS or implicit), `tls` records.
+    Mail,
 }
 
 impl Kind {
@@ -18,13 +20,14 @@ impl Kind {
             Kind::Tls => "tls",
             Kind::Http => "http",
             Kind::Ssh => "ssh",
+            Kind::Mail => "mail",
         }
     }
 
     /// The kind of the records this target's probe writes.
     pub fn record_kind(self) -> crate::evidence::RecordKind {
         match self {
-            Kind::Tls => crate::evidence::RecordKind::Tls,
+            Kind::Tls | Kind::Mail => crate::evidence::RecordKind::Tls,
             Kind::Http => crate::evidence::RecordKind::Http,
             Kind::Ssh => crate::evidence::RecordKind::Ssh,
         }
@@ -44,6 +47,8 @@ pub struct Target {
     pub address: Option<IpAddr>,
     /// The URL, for HTTP targets.
     pub url: Option<url::Url>,
+    /// How a mail target speaks.
+    pub mail: Option<MailProtocol>,
     /// `agency/system` of every system that declares the target, for progress and logs.
     pub systems: Vec<String>,
 }
@@ -51,7 +56,8 @@ pub struct Target {
 impl Target {
     /// The name to send in SNI: names only (RFC 6066), so an address-literal target has none.
     pub fn sni(&self) -> Option<&str> {
-        (self.kind == Kind::Tls && self.host.parse::<IpAddr>().is_err()).then_some(self.host.as_str())
+        let tls = matches!(self.kind, Kind::Tls | Kind::Mail);
+        (tls && self.host.parse::<IpAddr>().is_err()).then_some(self.host.as_str())
     }
 }
 
@@ -83,8 +89,9 @@ pub fn plan(inv: &Inventory, filter: &Filter) -> Vec<Target> {
         }
         let owner = format!("{}/{}", agency.id, system.id);
         if filter.takes(Kind::Tls) {
-            for t in system.assets.tls_endpoints() {
-                out.add(tls_target(&t), &owner);
+            // A mail endpoint's TLS is reached through its protocol: probed as mail below.
+            for t in system.assets.tls_endpoints().iter().filter(|t| system.assets.mail_at(t).is_none()) {
+                out.add(tls_target(t), &owner);
             }
         }
         if filter.takes(Kind::Http) {
@@ -97,6 +104,7 @@ pub fn plan(inv: &Inventory, filter: &Filter) -> Vec<Target> {
                     port: u.url.port_or_known_default().unwrap_or(80),
                     address: u.address,
                     url: Some(u.url.clone()),
+                    mail: None,
                     systems: Vec::new(),
                 };
                 out.add(target, &owner);
@@ -105,6 +113,11 @@ pub fn plan(inv: &Inventory, filter: &Filter) -> Vec<Target> {
         if filter.takes(Kind::Ssh) {
             for t in &system.assets.ssh {
                 out.add(Target { kind: Kind::Ssh, ..tls_target(t) }, &owner);
+            }
+        }
+        if filter.takes(Kind::Mail) {
+            for m in &system.assets.mail {
+                out.add(Target { kind: Kind::Mail, mail: Some(m.protocol), ..tls_target(&m.endpoint) }, &owner);
             }
         }
     }
@@ -121,6 +134,7 @@ fn tls_target(t: &TlsAsset) -> Target {
         port: t.port,
         address: t.address,
         url: None,
+        mail: None,
         systems: Vec::new(),
     }
 }
@@ -174,9 +188,41 @@ pub fn declared_hosts(inv: &Inventory) -> Vec<String> {
                 hosts.insert(same_name_key(h.trim_start_matches('[').trim_end_matches(']')));
             }
         }
-        for t in a.tls.iter().chain(&a.ssh) {
+        for t in a.tls.iter().chain(&a.ssh).chain(a.mail.iter().map(|m| &m.endpoint)) {
             hosts.insert(same_name_key(&t.host));
         }
     }
     hosts.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inventory(assets: &str) -> Inventory {
+        let text = format!(
+            "schema: tuanthu/inventory/v1\nagency: {{id: a, name: A}}\nsystems:\n  - {{id: s, name: S, level: 1, approval: {{status: draft}}, assets: {assets}}}\n"
+        );
+        Inventory { agencies: vec![crate::inventory::parse_file("x.yaml", &text, &[]).unwrap()] }
+    }
+
+    #[test]
+    fn mail_endpoints_are_probed_as_mail_once_and_their_hosts_are_declared() {
+        let inv = inventory(
+            "{tls: [web.example.vn:443, MX.example.vn:465], mail: [{target: mx.example.vn:465, protocol: smtps}, {target: mx.example.vn:25, protocol: smtp, address: 10.0.0.5}]}",
+        );
+        let got: Vec<(Kind, String, Option<MailProtocol>, Option<IpAddr>)> =
+            plan(&inv, &Filter::default()).into_iter().map(|t| (t.kind, t.name, t.mail, t.address)).collect();
+        let want = vec![
+            (Kind::Tls, "web.example.vn:443".to_string(), None, None),
+            (Kind::Mail, "mx.example.vn:25".to_string(), Some(MailProtocol::Smtp), Some("10.0.0.5".parse().unwrap())),
+            (Kind::Mail, "mx.example.vn:465".to_string(), Some(MailProtocol::Smtps), None),
+        ];
+        assert_eq!(got, want, "the tls: entry at the mail endpoint is probed once, as mail");
+        let only_tls = Filter { kind: Some(Kind::Tls), ..Filter::default() };
+        assert_eq!(plan(&inv, &only_tls).len(), 1);
+        assert!(declared_hosts(&inv).contains(&"mx.example.vn".to_string()));
+        let t = &plan(&inv, &Filter::default())[1];
+        assert_eq!((t.sni(), t.kind.record_kind().as_str()), (Some("mx.example.vn"), "tls"));
+    }
 }

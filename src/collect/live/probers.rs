@@ -1,5 +1,6 @@
 //! The live probes behind `collect`: TLS enumeration plus certificate analysis for `tls`
-//! targets, the HTTP probe for `http` targets, the SSH probe for `ssh` targets. All only ever
+//! targets, the HTTP probe for `http` targets, the SSH probe for `ssh` targets, the mail probe
+//! (the TLS enumeration behind STARTTLS, or implicit TLS) for `mail` targets. All only ever
 //! connect through the shared [`Dialer`], so the politeness bounds hold across kinds.
 
 use super::plan::{Kind, Target};
@@ -25,7 +26,11 @@ impl LiveProber {
     }
 
     async fn tls(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
-        let found = enumerate::enumerate(&self.dialer, Endpoint { addr, sni: t.sni() }).await?;
+        let ep = Endpoint { addr, sni: t.sni() };
+        let found = match t.mail {
+            Some(protocol) => crate::collect::mail::probe(&self.dialer, ep, protocol).await?,
+            None => enumerate::enumerate(&self.dialer, ep).await?,
+        };
         let mut facts = found.facts;
         // Certificate facts are judged at observation time; rules recompute expiry at --as-of.
         if !found.chain.is_empty() {
@@ -50,7 +55,7 @@ impl Prober for LiveProber {
     fn probe(self: Arc<Self>, target: Arc<Target>, addr: SocketAddr) -> ProbeFuture {
         Box::pin(async move {
             match target.kind {
-                Kind::Tls => self.tls(&target, addr).await,
+                Kind::Tls | Kind::Mail => self.tls(&target, addr).await,
                 Kind::Http => self.http(&target, addr).await,
                 Kind::Ssh => Ok(Facts::Ssh(Box::new(crate::collect::ssh::probe(&self.dialer, addr).await?))),
             }

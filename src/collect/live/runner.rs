@@ -239,6 +239,7 @@ mod tests {
             port,
             address: Some("127.0.0.1".parse().unwrap()),
             url: None,
+            mail: None,
             systems: vec!["a/s".into()],
         }
     }

@@ -13,12 +13,17 @@
 //! * whether the server imposes its order: offer its two extreme suites the other way round;
 //! * finally one rustls handshake, for the chain (encrypted in TLS 1.3) and what a modern client
 //!   negotiates.
+//!
+//! A mail endpoint upgraded with STARTTLS runs the same enumeration with the plaintext dialogue
+//! ([`crate::collect::mail::dialogue`]) on every connection before its hello ([`enumerate_with`]).
 
 use super::handshake::{self, Capture, Outcome, Refusal, Ssl2Outcome, alert};
 use super::hello::{self, MAX_SUITES, SSL2, SSL3, TLS10, TLS11, TLS12, TLS13, version_key};
 use super::suites::{self, class as weak};
+use crate::collect::mail::dialogue::{self, Upgrade};
 use crate::collect::net::{self, Connection, Dialer};
 use crate::evidence::{ErrorClass, ProbeError, TlsFacts};
+use crate::inventory::Starttls;
 use rustls::pki_types::ServerName;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -46,7 +51,48 @@ pub struct Enumeration {
 /// Each read waits at most `read_timeout`; the caller bounds the whole run (wrap the future in
 /// `dialer.limits.target_deadline`).
 pub async fn enumerate(dialer: &Dialer, ep: Endpoint<'_>) -> Result<Enumeration, ProbeError> {
-    Session::new(dialer, ep).run().await
+    match enumerate_with(dialer, ep, None).await? {
+        Reached::Enumerated(found) => Ok(*found),
+        // invariant: without a dialogue nothing can be "not offered".
+        Reached::NotOffered(why) => Err(net::error(ErrorClass::Internal, why)),
+    }
+}
+
+/// What an enumeration behind a STARTTLS dialogue reached.
+#[derive(Debug, Clone)]
+pub enum Reached {
+    Enumerated(Box<Enumeration>),
+    /// The first connection's dialogue showed the server does not offer STARTTLS (why, for
+    /// people): a measurement, and no handshake was tried.
+    NotOffered(String),
+}
+
+/// Like [`enumerate`], with the `starttls` dialogue run on every connection before its hello.
+/// A dialogue that fails on a later connection is that connection's error, like a failed connect.
+pub async fn enumerate_with(
+    dialer: &Dialer,
+    ep: Endpoint<'_>,
+    starttls: Option<Starttls>,
+) -> Result<Reached, ProbeError> {
+    let mut session = Session::new(dialer, ep);
+    session.starttls = starttls;
+    match session.run().await {
+        Ok(found) => Ok(Reached::Enumerated(Box::new(found))),
+        Err(Stopped::NotOffered(why)) => Ok(Reached::NotOffered(why)),
+        Err(Stopped::Failed(e)) => Err(e),
+    }
+}
+
+/// Why [`Session::run`] produced no enumeration.
+enum Stopped {
+    NotOffered(String),
+    Failed(ProbeError),
+}
+
+impl From<ProbeError> for Stopped {
+    fn from(e: ProbeError) -> Stopped {
+        Stopped::Failed(e)
+    }
 }
 
 /// Why a run of offers for one version stopped.
@@ -61,8 +107,10 @@ struct Session<'a> {
     dialer: &'a Dialer,
     ep: Endpoint<'a>,
     connections: usize,
+    /// The plaintext dialogue run on each connection before its hello (mail endpoints).
+    starttls: Option<Starttls>,
     /// Set when the very first connection cannot be opened: nothing else is tried.
-    unreachable: Option<ProbeError>,
+    unreachable: Option<Stopped>,
     /// Refusals seen: an alert proves a TLS peer, a clean close at least a peer that answers.
     alerts: usize,
     closes: usize,
@@ -85,6 +133,7 @@ impl<'a> Session<'a> {
             dialer,
             ep,
             connections: 0,
+            starttls: None,
             unreachable: None,
             alerts: 0,
             closes: 0,
@@ -98,7 +147,7 @@ impl<'a> Session<'a> {
         }
     }
 
-    async fn run(mut self) -> Result<Enumeration, ProbeError> {
+    async fn run(mut self) -> Result<Enumeration, Stopped> {
         // The modern versions first: any TLS server answers one of them, even a legacy one
         // (with an alert or a lower-version ServerHello).
         for version in [TLS12, TLS13] {
@@ -110,14 +159,14 @@ impl<'a> Session<'a> {
         if self.accepted.is_empty() && self.alerts + self.closes == 0 {
             // Both probes ended in errors (silence, garbage, endless data): the endpoint does not
             // speak TLS in a way that can be measured; more probes would only cost time.
-            return Err(self.failure());
+            return Err(self.failure().into());
         }
         for version in [TLS11, TLS10, SSL3] {
             self.version(version).await;
         }
         self.ssl2().await;
         if self.accepted.is_empty() && self.ssl2.is_empty() {
-            return Err(self.failure());
+            return Err(self.failure().into());
         }
         let server_cipher_order = self.server_order().await;
         let capture = self.capture().await;
@@ -144,16 +193,35 @@ impl<'a> Session<'a> {
     async fn connect(&mut self) -> Option<Connection> {
         let first = self.connections == 0;
         self.connections += 1;
-        match self.dialer.connect(self.ep.addr).await {
+        let opened = match self.dialer.connect(self.ep.addr).await {
+            Ok(c) => self.upgrade(c).await,
+            Err(e) => Err(Stopped::Failed(e)),
+        };
+        match opened {
             Ok(c) => Some(c),
-            Err(e) if first => {
-                self.unreachable = Some(e);
+            Err(stop) if first => {
+                self.unreachable = Some(stop);
                 None
             }
-            Err(e) => {
+            Err(Stopped::Failed(e)) => {
                 self.note_error(0, e);
                 None
             }
+            Err(Stopped::NotOffered(why)) => {
+                // Offered on the first connection, not on this one: a flaky or balanced server.
+                let msg = format!("STARTTLS was no longer offered: {why}");
+                self.note_error(0, net::error(ErrorClass::Protocol, msg));
+                None
+            }
+        }
+    }
+
+    /// Runs the STARTTLS dialogue, if any, so that the connection is ready for a hello.
+    async fn upgrade(&self, mut conn: Connection) -> Result<Connection, Stopped> {
+        let Some(protocol) = self.starttls else { return Ok(conn) };
+        match dialogue::starttls(&mut conn, protocol, &self.dialer.limits).await? {
+            Upgrade::Ready => Ok(conn),
+            Upgrade::NotOffered(why) => Err(Stopped::NotOffered(why)),
         }
     }
 
@@ -348,6 +416,9 @@ impl<'a> Session<'a> {
             probe_errors: self.errors.into_iter().map(|(v, e)| (probe_key(v), e)).collect(),
             connections: self.connections,
             certificate: None,
+            mail_protocol: None,
+            starttls: self.starttls.map(|p| p.as_str().to_string()),
+            starttls_offered: self.starttls.map(|_| true),
             extra: Default::default(),
         };
         Enumeration { facts, chain }
