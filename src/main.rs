@@ -3,9 +3,6 @@
 
 mod cli;
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let code = cli::run(cli::Cli::parse());
-    std::process::ExitCode::from(code as u8)
+    cli::main()
 }

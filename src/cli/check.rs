@@ -159,7 +159,7 @@ pub(crate) fn assess(
     };
     for input in &evidence.probes {
         for w in &input.warnings {
-            warn(format!("{}: {w}", input.file));
+            warn(format!("{}: {w}", input.file), a.common.lang);
         }
     }
     let opts =

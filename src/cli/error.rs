@@ -1,18 +1,39 @@
 //! The command line's one error path. Every command returns `Result<ExitCode, Error>`; [`report`]
 //! is the only place an error reaches standard error and becomes an exit code:
 //!
-//! * one prefix, `error: `, on every line (one line per problem of bad input);
+//! * one prefix, `error: ` (`lỗi: ` under `--lang vi`, see [`Prefix`]), on every line (one line
+//!   per problem of bad input);
 //! * sanitised: file names and messages may quote scanned or hand-edited input, so control
 //!   characters are replaced before they reach a terminal ([`tuanthu::sanitize`]);
 //! * one mapping to the spec's exit codes: bad input and usage exit 2, a failed run exits 3.
 //!
 //! Problems that do not stop a command (a damaged evidence file among good ones) go through
-//! [`print`] too, and the command folds exit 2 into its code. Warnings go through [`warn`].
+//! [`print`] too, and the command folds exit 2 into its code. Warnings go through [`warn`]. Usage
+//! errors found by clap before any command runs go through [`usage`], in the language of the
+//! command line ([`super::usage`]).
 
 use super::ExitCode;
 use tuanthu::diag::{Problem, Problems};
-use tuanthu::i18n::Lang;
+use tuanthu::i18n::{Lang, tr};
 use tuanthu::sanitize::one_line;
+
+/// The word before each line written to standard error: the one place it is chosen, in `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefix {
+    /// Something went wrong (it changes the exit code).
+    Error,
+    /// Something the user should know that changes no exit code.
+    Warning,
+}
+
+impl Prefix {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match self {
+            Prefix::Error => tr(lang, "error:", "lỗi:"),
+            Prefix::Warning => tr(lang, "warning:", "cảnh báo:"),
+        }
+    }
+}
 
 /// Why a command stopped.
 #[derive(Debug, thiserror::Error)]
@@ -86,8 +107,8 @@ pub fn report(e: &Error, lang: Lang) -> ExitCode {
     e.exit_code()
 }
 
-/// Prints `e` to standard error, `error: ` before each line, in `lang` (`--lang`): problems of
-/// bad input carry both languages; usage errors are written in the command's language.
+/// Prints `e` to standard error, `error: ` (in `lang`) before each line, in `lang` (`--lang`):
+/// problems of bad input carry both languages; usage errors are written in the command's language.
 pub fn print(e: &Error, lang: Lang) {
     for line in lines(e, lang) {
         eprintln!("{line}");
@@ -96,23 +117,40 @@ pub fn print(e: &Error, lang: Lang) {
 
 /// The lines [`print`] writes, without their ends.
 fn lines(e: &Error, lang: Lang) -> Vec<String> {
+    let error = Prefix::Error.get(lang);
     match e {
         // `Problem::render` replaces control characters; a problem's message may span lines.
-        Error::Invalid(problems) => problems.iter().map(|p| format!("error: {}", p.render(lang))).collect(),
-        other => vec![format!("error: {}", one_line(&other.to_string()))],
+        Error::Invalid(problems) => problems.iter().map(|p| format!("{error} {}", p.render(lang))).collect(),
+        other => vec![format!("{error} {}", one_line(&other.to_string()))],
     }
 }
 
-/// Prints a warning: something the user should know that changes no exit code.
-pub fn warn(msg: impl std::fmt::Display) {
-    eprintln!("warning: {}", one_line(&msg.to_string()));
+/// Prints a warning in `lang`: something the user should know that changes no exit code.
+pub fn warn(msg: impl std::fmt::Display, lang: Lang) {
+    eprintln!("{} {}", Prefix::Warning.get(lang), one_line(&msg.to_string()));
 }
 
 /// Prints each problem as a warning (`warning: file:line:column: message`), in `lang`.
 pub fn warn_problems<'a>(problems: impl IntoIterator<Item = &'a Problem>, lang: Lang) {
     for p in problems {
-        eprintln!("warning: {}", p.render(lang));
+        eprintln!("{} {}", Prefix::Warning.get(lang), p.render(lang));
     }
+}
+
+/// Ends a command line clap refused (or answered: `--help`, `--version`): the usage error in
+/// `lang` with its prefix, on standard error, exit 2; help and version as clap prints them, exit 0.
+pub fn usage(e: &clap::Error, lang: Lang) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    let help = matches!(e.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
+    if !e.use_stderr() || help {
+        // A closed pipe (`--help | head`) is not an error.
+        let _ = e.print();
+        return std::process::ExitCode::from(if help { ExitCode::Invalid } else { ExitCode::Ok } as u8);
+    }
+    // Argument values are the user's own words, yet may hold control characters: cleaned.
+    let message = tuanthu::sanitize::clean(&super::usage::message(e, lang));
+    eprintln!("{} {message}", Prefix::Error.get(lang));
+    std::process::ExitCode::from(ExitCode::Invalid as u8)
 }
 
 #[cfg(test)]
@@ -137,7 +175,7 @@ mod tests {
         let p = Problem::text("inv.yaml", 9, 12, tuanthu::i18n::Text::new("level is wrong", "cấp độ sai"));
         let e = Error::from(Problems::one(p));
         assert_eq!(lines(&e, Lang::En), ["error: inv.yaml:9:12: level is wrong"]);
-        assert_eq!(lines(&e, Lang::Vi), ["error: inv.yaml:9:12: cấp độ sai"]);
+        assert_eq!(lines(&e, Lang::Vi), ["lỗi: inv.yaml:9:12: cấp độ sai"]);
     }
 
     #[test]

@@ -168,10 +168,11 @@ fn report(input: &EvidenceInput, a: &ImportArgs) -> ExitCode {
         error::print(&Error::Invalid(problems), a.lang);
     }
     for w in &input.warnings {
-        warn(format!("{file}: {w}"));
+        warn(format!("{file}: {w}"), a.lang);
     }
     if input.counted == 0 && input.problems.is_empty() {
-        warn(format!("{file}: it describes no host, so it adds no record"));
+        let none = tr(a.lang, "it describes no host, so it adds no record", "tệp không mô tả máy nào, nên không thêm bản ghi nào");
+        warn(format!("{file}: {none}"), a.lang);
     }
     if input.partial { ExitCode::No } else { ExitCode::Ok }
 }

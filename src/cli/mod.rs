@@ -14,6 +14,7 @@ mod import;
 mod init;
 mod keys;
 mod scan;
+mod usage;
 mod validate;
 
 pub use error::Error;
@@ -58,6 +59,9 @@ Documentation: docs/README.md in the source tree.",
     propagate_version = true
 )]
 pub struct Cli {
+    /// Language of all user-facing text (also accepted after the command's name)
+    #[arg(long, global = true, value_parser = lang_parser(), value_name = "LANG")]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -179,8 +183,9 @@ fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
 }
 
 impl Command {
-    /// The language the command's messages are in (`--lang`; English where there is none).
-    fn lang(&self) -> Lang {
+    /// The language the command's messages are in: its `--lang` (which a `--lang` given before
+    /// the command's name reaches too), else `global` for commands without one, else English.
+    fn lang(&self, global: Option<Lang>) -> Lang {
         match self {
             Command::Check(a) => a.common.lang,
             Command::Scan(a) => a.check.common.lang,
@@ -191,7 +196,20 @@ impl Command {
             Command::Init(a) => a.lang,
             Command::Explain(a) => a.common.lang,
             Command::Validate(a) => a.lang,
-            _ => Lang::default(),
+            _ => global.unwrap_or_default(),
+        }
+    }
+}
+
+/// Parses the command line and runs it. A command line clap refuses is answered in the language
+/// it asks for (`--lang` anywhere in it, else `TUANTHU_LANG`), like every other error.
+pub fn main() -> std::process::ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => std::process::ExitCode::from(run(cli) as u8),
+        Err(e) => {
+            let env = std::env::var("TUANTHU_LANG").ok();
+            error::usage(&e, usage::lang_of_args(&args, env.as_deref()))
         }
     }
 }
@@ -199,7 +217,7 @@ impl Command {
 /// Runs the command and ends it: its exit code, or its error printed (the one place errors are
 /// printed) with the error's exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let lang = cli.command.lang();
+    let lang = cli.command.lang(cli.lang);
     dispatch(cli.command).unwrap_or_else(|e| error::report(&e, lang))
 }
 
