@@ -55,6 +55,30 @@ pub enum OpenError {
     Io(#[from] std::io::Error),
 }
 
+impl OpenError {
+    /// The reason in both languages (`Display` is the English one); the operating system's own
+    /// words are kept as it wrote them.
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        let secs = FIFO_OPEN_TIMEOUT.as_secs();
+        match self {
+            OpenError::Device => text!("is a device, not a file", "là một thiết bị, không phải tệp"),
+            OpenError::Directory => text!("is a directory, not a file", "là một thư mục, không phải tệp"),
+            OpenError::Socket => text!("is a socket, not a file", "là một socket, không phải tệp"),
+            OpenError::Fifo => text!("is a named pipe, not a file", "là một đường ống có tên, không phải tệp"),
+            OpenError::NoWriter => text!(
+                "named pipe with no writer: nothing opened it for writing within {secs} s (start the program that writes it first, or give a file)",
+                "đường ống có tên không có bên ghi: không chương trình nào mở nó để ghi trong {secs} giây (hãy chạy chương trình ghi trước, hoặc đưa một tệp)"
+            ),
+            OpenError::StdinTaken => text!(
+                "standard input (`-`) can be read only once per run",
+                "đầu vào chuẩn (`-`) chỉ đọc được một lần mỗi lần chạy"
+            ),
+            OpenError::Io(e) => text!("cannot read: {e}", "không đọc được: {e}"),
+        }
+    }
+}
+
 /// Why [`read_capped`] could not read a whole document.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {

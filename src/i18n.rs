@@ -33,6 +33,17 @@ impl Text {
     pub fn is_complete(&self) -> bool {
         !self.en.trim().is_empty() && !self.vi.trim().is_empty()
     }
+
+    /// `texts` joined by `sep` in each language.
+    pub fn join<'a>(texts: impl IntoIterator<Item = &'a Text>, sep: &str) -> Text {
+        let (en, vi): (Vec<&str>, Vec<&str>) = texts.into_iter().map(|t| (t.en.as_str(), t.vi.as_str())).unzip();
+        Text::new(en.join(sep), vi.join(sep))
+    }
+
+    /// Both languages through `f` (e.g. a sanitiser).
+    pub fn map(&self, f: impl Fn(&str) -> String) -> Text {
+        Text { en: f(&self.en), vi: f(&self.vi) }
+    }
 }
 
 /// Picks the English or Vietnamese form of a program message.

@@ -49,7 +49,8 @@ fn summary(r: &Record) -> String {
 fn import(path: &std::path::Path, hints: &Hints) -> (Format, Vec<String>, Vec<String>, Option<String>) {
     let format = detect_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let input = read(path, format, hints, &Limits::default());
-    (format, input.records.iter().map(summary).collect(), input.problems, input.fatal)
+    let problems = input.problems.into_iter().map(|p| p.en).collect();
+    (format, input.records.iter().map(summary).collect(), problems, input.fatal.map(|f| f.en))
 }
 
 #[test]

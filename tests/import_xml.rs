@@ -578,8 +578,8 @@ fn truncate_everywhere(
         match &result {
             Err(ImportError::Malformed { line, column, message }) => {
                 assert!(
-                    message.contains("truncated") || message.contains("no root element"),
-                    "{label} cut at {cut}: {message}"
+                    message.en.contains("truncated") || message.en.contains("no root element"),
+                    "{label} cut at {cut}: {message:?}"
                 );
                 assert!(
                     *line >= 1 && *line <= line_of_end(prefix) && *column >= 1,

@@ -147,7 +147,7 @@ fn check(rel: &str, expect: &Expect, result: Result<(RunInfo, Vec<Host>), (NmapE
             let NmapError::Malformed { line, message, .. } = &error else {
                 panic!("{rel}: expected Malformed, got {error:?}");
             };
-            assert!(message.contains(fragment), "{rel}: message {message:?}");
+            assert!(message.en.contains(fragment), "{rel}: message {message:?}");
             assert_eq!(*line, want_line, "{rel}: line of {message:?}");
             assert_eq!(hosts.len(), want_hosts, "{rel}: hosts before the error");
         }

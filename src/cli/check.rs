@@ -159,7 +159,7 @@ pub(crate) fn assess(
     };
     for input in &evidence.probes {
         for w in &input.warnings {
-            warn(format!("{}: {w}", input.file), a.common.lang);
+            warn(format!("{}: {}", input.file, w.get(a.common.lang)), a.common.lang);
         }
     }
     let opts =
@@ -176,20 +176,20 @@ fn evidence_problems(evidence: &Evidence) -> Option<Problems> {
     let mut found = Vec::new();
     for input in &evidence.probes {
         if let Some(e) = &input.fatal {
-            found.push(Problem::file(&input.file, format!("{} (no record of it is used)", one_line(e))));
+            let (en, vi) = (one_line(&e.en), one_line(&e.vi));
+            let why = tuanthu::text!("{en} (no record of it is used)", "{vi} (không bản ghi nào của tệp được dùng)");
+            found.push(Problem::file_text(&input.file, why));
         }
-        found.extend(input.problems.iter().map(|p| Problem::file(&input.file, one_line(p))));
+        found.extend(input.problems.iter().map(|p| Problem::file_text(&input.file, p.map(one_line))));
     }
     for input in &evidence.nmap {
         if let Some(e) = &input.error {
-            found.push(Problem::file(
-                &input.file,
-                format!(
-                    "{} (the {} host(s) read before it are used; the evidence is marked partial)",
-                    one_line(&e.to_string()),
-                    input.run.hosts_parsed
-                ),
-            ));
+            let (en, vi, n) = (one_line(&e.en), one_line(&e.vi), input.run.hosts_parsed);
+            let why = tuanthu::text!(
+                "{en} (the {n} host(s) read before it are used; the evidence is marked partial)",
+                "{vi} ({n} máy đọc được trước chỗ đó vẫn được dùng; bằng chứng được đánh dấu là không đầy đủ)"
+            );
+            found.push(Problem::file_text(&input.file, why));
         }
     }
     Problems::from_vec(found)
@@ -346,15 +346,19 @@ fn nmap_files(paths: &[PathBuf]) -> Result<(), Problems> {
                 ),
             )),
             Err(format::DetectError::Read(e)) => {
-                found.push(Problem::file_text(shown, tuanthu::text!("--nmap file: {e}", "tệp --nmap: {e}")))
+                let (en, vi) = (e.en, e.vi);
+                found.push(Problem::file_text(shown, tuanthu::text!("--nmap file: {en}", "tệp --nmap: {vi}")))
             }
-            Err(e) => found.push(Problem::file_text(
-                shown,
-                tuanthu::text!(
-                    "--nmap reads nmap XML (`nmap -oX`); this is {e}",
-                    "--nmap đọc XML của nmap (`nmap -oX`); tệp này là {e}"
-                ),
-            )),
+            Err(e) => {
+                let (en, vi) = (e.text().en, e.text().vi);
+                found.push(Problem::file_text(
+                    shown,
+                    tuanthu::text!(
+                        "--nmap reads nmap XML (`nmap -oX`); this is {en}",
+                        "--nmap đọc XML của nmap (`nmap -oX`); tệp này là {vi}"
+                    ),
+                ))
+            }
         }
     }
     match Problems::from_vec(found) {

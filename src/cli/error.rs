@@ -14,7 +14,7 @@
 
 use super::ExitCode;
 use tuanthu::diag::{Problem, Problems};
-use tuanthu::i18n::{Lang, tr};
+use tuanthu::i18n::{Lang, Text, tr};
 use tuanthu::sanitize::one_line;
 
 /// The word before each line written to standard error: the one place it is chosen, in `--lang`.
@@ -67,10 +67,19 @@ pub enum Error {
     /// The output could not be written (exit 3).
     #[error(transparent)]
     Output(#[from] OutputError),
-    /// Any other failure of the run (exit 3): the errors of the probes, the evidence writer and
-    /// the internal checks, carried as they come.
+    /// A failure of the run (exit 3) said in both languages (the evidence writer's).
+    #[error("{}", .0.en)]
+    Failed(Text),
+    /// Any other failure of the run (exit 3): the errors of the probes and the internal checks,
+    /// carried as they come.
     #[error("{0}")]
     Run(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<tuanthu::evidence::writer::WriteError> for Error {
+    fn from(e: tuanthu::evidence::writer::WriteError) -> Error {
+        Error::Failed(e.text())
+    }
 }
 
 impl Error {
@@ -85,9 +94,12 @@ impl Error {
             Error::Invalid(_) | Error::Usage(_) | Error::Catalogue(_) | Error::NoVerdict(_) | Error::Aggregate(_) => {
                 ExitCode::Invalid
             }
-            Error::Render(_) | Error::Sign(_) | Error::BundledPolicy(_) | Error::Output(_) | Error::Run(_) => {
-                ExitCode::Failed
-            }
+            Error::Render(_)
+            | Error::Sign(_)
+            | Error::BundledPolicy(_)
+            | Error::Output(_)
+            | Error::Failed(_)
+            | Error::Run(_) => ExitCode::Failed,
         }
     }
 }
@@ -99,6 +111,21 @@ pub enum OutputError {
     File { path: std::path::PathBuf, source: std::io::Error },
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
+}
+
+impl OutputError {
+    fn text(&self) -> Text {
+        use tuanthu::text;
+        match self {
+            OutputError::File { path, source } => {
+                let path = path.display();
+                text!("cannot write {path}: {source}", "không ghi được {path}: {source}")
+            }
+            OutputError::Stdout(e) => {
+                text!("cannot write to standard output: {e}", "không ghi được ra đầu ra chuẩn: {e}")
+            }
+        }
+    }
 }
 
 /// Prints `e` to standard error and returns its exit code: the end of every failed command.
@@ -121,6 +148,8 @@ fn lines(e: &Error, lang: Lang) -> Vec<String> {
     match e {
         // `Problem::render` replaces control characters; a problem's message may span lines.
         Error::Invalid(problems) => problems.iter().map(|p| format!("{error} {}", p.render(lang))).collect(),
+        Error::Failed(text) => vec![format!("{error} {}", one_line(text.get(lang)))],
+        Error::Output(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
         other => vec![format!("{error} {}", one_line(&other.to_string()))],
     }
 }

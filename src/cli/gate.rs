@@ -110,7 +110,11 @@ pub fn run(a: GateArgs) -> Result<ExitCode, Error> {
             // Nothing declared to probe is not an empty evidence file: say so, and let the other
             // evidence (or its absence) decide.
             l if l.records.is_empty() => {
-                let none = tr(a.common.lang, "declares no TLS endpoint or URL to probe live", "không khai báo điểm TLS hay URL nào để đo trực tiếp");
+                let none = tr(
+                    a.common.lang,
+                    "declares no TLS endpoint or URL to probe live",
+                    "không khai báo điểm TLS hay URL nào để đo trực tiếp",
+                );
                 warn(format!("`{system}` {none}"), a.common.lang);
                 Vec::new()
             }

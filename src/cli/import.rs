@@ -9,8 +9,7 @@ use tuanthu::diag::{Problem, Problems};
 use tuanthu::evidence::file::EvidenceInput;
 use tuanthu::evidence::writer::EvidenceWriter;
 use tuanthu::evidence::{Facts, Record, RecordKind};
-use tuanthu::i18n::Lang;
-use tuanthu::i18n::tr;
+use tuanthu::i18n::{Lang, Text, tr};
 use tuanthu::import::format::{self, Format};
 use tuanthu::import::records::{self, Hints};
 
@@ -73,28 +72,29 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
         };
         let format = match found {
             Ok(Format::Nmap) => {
-                code = code.max(refuse(
-                    &shown,
+                let why = Text::new(
                     "nmap XML is read by `check --nmap` or `--evidence` directly, not converted",
-                    a.lang,
-                ));
+                    "XML của nmap được `check --nmap` hoặc `--evidence` đọc trực tiếp, không cần chuyển đổi",
+                );
+                code = code.max(refuse(&shown, &why, a.lang));
                 continue;
             }
             Ok(f) => f,
             Err(e) => {
-                code = code.max(refuse(&shown, e, a.lang));
+                code = code.max(refuse(&shown, &e.text(), a.lang));
                 continue;
             }
         };
         let mut sink = |mut r: Record| -> Result<(), String> {
             if !a.quiet {
-                eprintln!("{shown}: {}", tuanthu::sanitize::one_line(&summary(&r)));
+                eprintln!("{shown}: {}", tuanthu::sanitize::one_line(&summary(&r, a.lang)));
             }
             r.position = String::new();
             let pushed = match &mut writer {
                 Some(w) => w.push(r),
                 None => EvidenceWriter::create(&a.output, &started).and_then(|w| writer.insert(w).push(r)),
             };
+            // The sink's own message is never shown: the write error itself ends the import.
             pushed.map_err(|e| {
                 write_error = Some(e);
                 "the output could not be written".to_string()
@@ -115,7 +115,7 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
             records::read_into(path, format, &hints, &limits, &mut sink)
         };
         if let Some(e) = write_error.take() {
-            return Err(Error::run(e));
+            return Err(Error::from(e));
         }
         code = code.max(report(&input, &a));
     }
@@ -126,9 +126,13 @@ pub fn run(a: ImportArgs) -> Result<ExitCode, Error> {
             tuanthu::i18n::Lang::Vi => format!("không đọc được gì dùng được, nên {out} không được ghi"),
         }));
     };
-    w.finish(&tuanthu::dates::now()).map_err(Error::run)?;
+    w.finish(&tuanthu::dates::now()).map_err(Error::from)?;
     if !a.quiet {
-        eprintln!("tuanthu: wrote {written} record(s) to {}", a.output.display());
+        let out = a.output.display();
+        eprintln!(
+            "tuanthu: {}",
+            tuanthu::text!("wrote {written} record(s) to {out}", "đã ghi {written} bản ghi vào {out}").get(a.lang)
+        );
     }
     Ok(code)
 }
@@ -151,9 +155,10 @@ fn hints(a: &ImportArgs) -> Result<Hints, String> {
 }
 
 /// Says that nothing of `file` is written, and why; a file refused makes the import exit 1.
-fn refuse(file: &str, why: impl std::fmt::Display, lang: Lang) -> ExitCode {
-    let why = format!("{why} (nothing of it is written)");
-    error::print(&Error::Invalid(Problems::one(Problem::file(file, why))), lang);
+fn refuse(file: &str, why: &Text, lang: Lang) -> ExitCode {
+    let (en, vi) = (&why.en, &why.vi);
+    let why = tuanthu::text!("{en} (nothing of it is written)", "{vi} (không phần nào của tệp được ghi)");
+    error::print(&Error::Invalid(Problems::one(Problem::file_text(file, why))), lang);
     ExitCode::No
 }
 
@@ -163,51 +168,55 @@ fn report(input: &EvidenceInput, a: &ImportArgs) -> ExitCode {
     if let Some(e) = &input.fatal {
         return refuse(file, e, a.lang);
     }
-    let problems = input.problems.iter().map(|p| Problem::file(file, p)).collect();
+    let problems = input.problems.iter().map(|p| Problem::file_text(file, p.clone())).collect();
     if let Some(problems) = Problems::from_vec(problems) {
         error::print(&Error::Invalid(problems), a.lang);
     }
     for w in &input.warnings {
-        warn(format!("{file}: {w}"), a.lang);
+        warn(format!("{file}: {}", w.get(a.lang)), a.lang);
     }
     if input.counted == 0 && input.problems.is_empty() {
-        let none = tr(a.lang, "it describes no host, so it adds no record", "tệp không mô tả máy nào, nên không thêm bản ghi nào");
+        let none = tr(
+            a.lang,
+            "it describes no host, so it adds no record",
+            "tệp không mô tả máy nào, nên không thêm bản ghi nào",
+        );
         warn(format!("{file}: {none}"), a.lang);
     }
     if input.partial { ExitCode::No } else { ExitCode::Ok }
 }
 
-/// One line about a record: its kind, host, time and counts.
-fn summary(r: &tuanthu::evidence::Record) -> String {
-    let at = r.observed_at.as_deref().unwrap_or("no time");
+/// One line about a record in `lang`: its kind, host, time and counts.
+fn summary(r: &tuanthu::evidence::Record, lang: Lang) -> String {
+    use tuanthu::text;
+    let at = r.observed_at.as_deref().unwrap_or(tr(lang, "no time", "không rõ thời điểm"));
     let what = match r.facts() {
         Some(Facts::HostAudit(f)) => {
-            let c = f.counts;
-            format!(
-                "{} check(s): {} pass, {} fail, {} not applicable, {} not checked, {} error/unknown",
-                f.results.len(),
-                c.pass,
-                c.fail,
-                c.notapplicable,
-                c.notchecked,
-                c.error + c.unknown
+            let (n, c) = (f.results.len(), f.counts);
+            let (pass, fail, na, nc, unknown) = (c.pass, c.fail, c.notapplicable, c.notchecked, c.error + c.unknown);
+            text!(
+                "{n} check(s): {pass} pass, {fail} fail, {na} not applicable, {nc} not checked, {unknown} error/unknown",
+                "{n} mục kiểm tra: {pass} đạt, {fail} không đạt, {na} không áp dụng, {nc} không kiểm tra, {unknown} lỗi/không rõ"
             )
         }
         Some(Facts::Vulnerabilities(f)) => {
-            let c = f.counts;
-            format!(
-                "{} finding(s): {} critical, {} high, {} medium, {} low",
-                f.findings.len(),
-                c.critical,
-                c.high,
-                c.medium,
-                c.low
+            let (n, c) = (f.findings.len(), f.counts);
+            let (critical, high, medium, low) = (c.critical, c.high, c.medium, c.low);
+            text!(
+                "{n} finding(s): {critical} critical, {high} high, {medium} medium, {low} low",
+                "{n} phát hiện: {critical} nghiêm trọng, {high} cao, {medium} trung bình, {low} thấp"
             )
         }
-        Some(Facts::Agent(f)) => format!("agent {} {}", f.agent_id, f.status),
-        Some(Facts::Ssh(f)) => format!("{}, {} weak algorithm(s) or key(s)", f.software, f.weak.len()),
-        _ => String::new(),
+        Some(Facts::Agent(f)) => {
+            let (id, status) = (&f.agent_id, &f.status);
+            text!("agent {id} {status}", "tác tử {id} {status}")
+        }
+        Some(Facts::Ssh(f)) => {
+            let (software, weak) = (&f.software, f.weak.len());
+            text!("{software}, {weak} weak algorithm(s) or key(s)", "{software}, {weak} thuật toán hoặc khoá yếu")
+        }
+        _ => Text::default(),
     };
     let kind: &RecordKind = r.kind();
-    format!("{kind} {} ({at}): {what}", r.target)
+    format!("{kind} {} ({at}): {}", r.target, what.get(lang))
 }

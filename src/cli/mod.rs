@@ -222,6 +222,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<ExitCode, Error> {
+    use tuanthu::text;
     match command {
         Command::Check(a) => check::run(a),
         Command::Collect(a) => collect::run(a),
@@ -241,11 +242,20 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
             Ok(()) => Ok(ExitCode::Ok),
-            Err(e) => Err(Error::run(format!("cannot write the manual pages into {}: {e}", dir.display()))),
+            Err(e) => {
+                let dir = dir.display();
+                let why = text!(
+                    "cannot write the manual pages into {dir}: {e}",
+                    "không ghi được các trang hướng dẫn vào {dir}: {e}"
+                );
+                Err(Error::Failed(why))
+            }
         },
         Command::Man { dir: None } => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
             Ok(()) => Ok(ExitCode::Ok),
-            Err(e) => Err(Error::run(format!("cannot write the manual page: {e}"))),
+            Err(e) => {
+                Err(Error::Failed(text!("cannot write the manual page: {e}", "không ghi được trang hướng dẫn: {e}")))
+            }
         },
     }
 }

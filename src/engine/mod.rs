@@ -281,38 +281,52 @@ fn unregistered(evidence: &Evidence, scope: &crate::inventory::Scope) -> Vec<Unr
 }
 
 fn inputs(evidence: &Evidence) -> Vec<InputInfo> {
-    let nmap = evidence.nmap.iter().map(|i| InputInfo {
-        file: i.file.clone(),
-        kind: "nmap",
-        partial: i.partial(),
-        error: i.error.as_ref().map(|e| crate::sanitize::one_line(&e.to_string())),
-        note: (i.error.is_none() && !i.run.complete).then(|| {
-            "no <runstats>: the scan may have been interrupted; hosts it did not reach are not covered".to_string()
-        }),
-        observed_at: i
-            .run
-            .start
-            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-            .map(crate::dates::rfc3339),
-        hosts_matched: i.hosts.len(),
-        // Hosts read from the file: 0 means the file held no scan at all.
-        records: Some(usize::try_from(i.run.hosts_parsed).unwrap_or(usize::MAX)),
+    let one_line = |t: &Text| t.map(crate::sanitize::one_line);
+    let nmap = evidence.nmap.iter().map(|i| {
+        let texts = InputTexts {
+            error: i.error.as_ref().map(one_line),
+            note: (i.error.is_none() && !i.run.complete).then(|| {
+                Text::new(
+                    "no <runstats>: the scan may have been interrupted; hosts it did not reach are not covered",
+                    "không có <runstats>: lần quét có thể đã bị ngắt; các máy chưa quét tới không được tính",
+                )
+            }),
+        };
+        InputInfo {
+            file: i.file.clone(),
+            kind: "nmap",
+            partial: i.partial(),
+            observed_at: i
+                .run
+                .start
+                .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+                .map(crate::dates::rfc3339),
+            hosts_matched: i.hosts.len(),
+            // Hosts read from the file: 0 means the file held no scan at all.
+            records: Some(usize::try_from(i.run.hosts_parsed).unwrap_or(usize::MAX)),
+            ..InputInfo::with(texts)
+        }
     });
-    let probes = evidence.probes.iter().map(|i| InputInfo {
-        file: i.file.clone(),
-        kind: "evidence",
-        partial: i.partial || i.fatal.is_some(),
-        error: i.fatal.clone().or_else(|| (!i.problems.is_empty()).then(|| i.problems.join("; "))),
-        // Copied only when it is a valid timestamp: the report promises RFC 3339 here.
-        observed_at: i
-            .started_at
-            .as_deref()
-            .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-            .map(crate::dates::rfc3339),
-        hosts_matched: 0,
-        records: Some(i.records.len()),
-        // Records kept but not evaluated (unknown kinds or error classes) are said, not hidden.
-        note: (!i.warnings.is_empty()).then(|| crate::sanitize::one_line(&i.warnings.join("; "))),
+    let probes = evidence.probes.iter().map(|i| {
+        let texts = InputTexts {
+            error: i.fatal.clone().or_else(|| (!i.problems.is_empty()).then(|| Text::join(&i.problems, "; "))),
+            // Records kept but not evaluated (unknown kinds or error classes) are said, not hidden.
+            note: (!i.warnings.is_empty()).then(|| one_line(&Text::join(&i.warnings, "; "))),
+        };
+        InputInfo {
+            file: i.file.clone(),
+            kind: "evidence",
+            partial: i.partial || i.fatal.is_some(),
+            // Copied only when it is a valid timestamp: the report promises RFC 3339 here.
+            observed_at: i
+                .started_at
+                .as_deref()
+                .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+                .map(crate::dates::rfc3339),
+            hosts_matched: 0,
+            records: Some(i.records.len()),
+            ..InputInfo::with(texts)
+        }
     });
     nmap.chain(probes).collect()
 }

@@ -313,6 +313,40 @@ pub struct InputInfo {
     /// A caveat about the input that is not an error (e.g. an interrupted scan).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `error` and `note` in both languages; the report keeps them in its own ([`InputInfo::in_lang`]).
+    #[serde(skip)]
+    pub texts: InputTexts,
+}
+
+/// An input's error and note in both languages.
+#[derive(Debug, Clone, Default)]
+pub struct InputTexts {
+    pub error: Option<crate::i18n::Text>,
+    pub note: Option<crate::i18n::Text>,
+}
+
+impl InputInfo {
+    /// An input with `texts`, its `error` and `note` in English until [`InputInfo::in_lang`].
+    pub fn with(texts: InputTexts) -> InputInfo {
+        InputInfo {
+            file: String::new(),
+            kind: "",
+            partial: false,
+            error: texts.error.as_ref().map(|t| t.en.clone()),
+            observed_at: None,
+            hosts_matched: 0,
+            records: None,
+            note: texts.note.as_ref().map(|t| t.en.clone()),
+            texts,
+        }
+    }
+
+    /// Sets `error` and `note` (English until then) in `lang`.
+    pub fn in_lang(mut self, lang: crate::i18n::Lang) -> InputInfo {
+        self.error = self.texts.error.as_ref().map(|t| t.get(lang).to_string());
+        self.note = self.texts.note.as_ref().map(|t| t.get(lang).to_string());
+        self
+    }
 }
 
 /// The engine's whole result.

@@ -19,6 +19,7 @@ mod error;
 pub mod file;
 mod host;
 mod http;
+pub mod json_error;
 pub mod nmap;
 mod record;
 mod ssh;

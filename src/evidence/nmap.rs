@@ -205,7 +205,7 @@ pub struct NmapInput {
     pub run: RunInfo,
     /// Set when the file is unreadable, truncated or malformed (with the position): the hosts
     /// before the damage are kept.
-    pub error: Option<String>,
+    pub error: Option<crate::i18n::Text>,
     pub hosts: Vec<ScannedHost>,
     pub unregistered: Vec<Unregistered>,
 }

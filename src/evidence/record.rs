@@ -9,6 +9,8 @@ use super::ssh::SshFacts;
 use super::tls::TlsFacts;
 use super::vuln::VulnerabilityFacts;
 use super::{Extra, ProbeError};
+use crate::i18n::Text;
+use crate::text;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -124,7 +126,7 @@ impl Facts {
 
     /// Reads the `facts` of a record of `kind`: the contract's names typed, any other top-level
     /// fact kept under `extra` (never dropped).
-    pub fn from_value(kind: &RecordKind, facts: Value) -> Result<Facts, String> {
+    pub fn from_value(kind: &RecordKind, facts: Value) -> Result<Facts, Text> {
         Ok(match kind {
             RecordKind::Tls => Facts::Tls(typed(facts)?),
             RecordKind::Http => Facts::Http(typed(facts)?),
@@ -154,14 +156,14 @@ macro_rules! typed_facts {
 typed_facts!(TlsFacts, HttpFacts, HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
 
 /// Deserialises `facts` as `T`, moving top-level names `T` does not have into `extra`.
-fn typed<T: Typed>(facts: Value) -> Result<Box<T>, String> {
+fn typed<T: Typed>(facts: Value) -> Result<Box<T>, Text> {
     let Value::Object(mut map) = facts else {
-        return Err("`facts` is not an object".into());
+        return Err(Text::new("`facts` is not an object", "`facts` không phải một đối tượng"));
     };
     let known = known_names::<T>();
     let unknown: Vec<String> = map.keys().filter(|k| !known.contains(k.as_str())).cloned().collect();
     let moved: Vec<(String, Value)> = unknown.into_iter().filter_map(|k| map.remove_entry(&k)).collect();
-    let mut t: T = serde_json::from_value(Value::Object(map)).map_err(|e| strip_position(&e.to_string()))?;
+    let mut t: T = serde_json::from_value(Value::Object(map)).map_err(|e| super::json_error::reason(&e))?;
     let extra = t.extra();
     for (k, v) in moved {
         extra.entry(k).or_insert(v);
@@ -177,14 +179,6 @@ fn known_names<T: Typed>() -> std::collections::HashSet<String> {
     };
     names.insert("extra".into());
     names
-}
-
-/// serde_json appends " at line L column C", which means nothing inside one record.
-pub(super) fn strip_position(s: &str) -> String {
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s.to_string(),
-    }
 }
 
 /// Where a record's facts came from when another tool measured them (imports).
@@ -271,20 +265,23 @@ impl Record {
     }
 
     /// Reads one record as written in an evidence file.
-    pub fn from_value(v: Value) -> Result<Record, String> {
-        let wire: WireIn = serde_json::from_value(v).map_err(|e| strip_position(&e.to_string()))?;
+    pub fn from_value(v: Value) -> Result<Record, Text> {
+        let wire: WireIn = serde_json::from_value(v).map_err(|e| super::json_error::reason(&e))?;
         let kind = RecordKind::parse(&wire.kind);
         let mut rec = match (wire.error, wire.facts) {
             (Some(error), _) => Record::failed(kind, wire.target, error),
             (None, Some(facts)) if !facts.is_null() => {
-                let facts = Facts::from_value(&kind, facts)
-                    .map_err(|e| format!("{} facts of {}: {e}", kind, crate::sanitize::one_line(&wire.target)))?;
+                let facts = Facts::from_value(&kind, facts).map_err(|e| {
+                    let (target, en, vi) = (crate::sanitize::one_line(&wire.target), e.en, e.vi);
+                    text!("{kind} facts of {target}: {en}", "dữ kiện {kind} của {target}: {vi}")
+                })?;
                 Record::measured(wire.target, facts)
             }
             (None, _) => {
-                return Err(format!(
-                    "record for {} has neither `facts` nor `error`",
-                    crate::sanitize::one_line(&wire.target)
+                let target = crate::sanitize::one_line(&wire.target);
+                return Err(text!(
+                    "record for {target} has neither `facts` nor `error`",
+                    "bản ghi của {target} không có cả `facts` lẫn `error`"
                 ));
             }
         };

@@ -118,6 +118,12 @@ mod tests {
         missing.as_object_mut().unwrap().remove("weak");
         let err =
             Record::from_value(json!({"kind": "ssh", "target": "b.example.vn:22", "facts": missing})).unwrap_err();
-        assert_eq!(err, "ssh facts of b.example.vn:22: missing field `weak`");
+        assert_eq!(
+            err,
+            crate::i18n::Text::new(
+                "ssh facts of b.example.vn:22: missing field `weak`",
+                "dữ kiện ssh của b.example.vn:22: thiếu trường `weak`"
+            )
+        );
     }
 }

@@ -50,6 +50,27 @@ pub enum WriteError {
     Rename { from: PathBuf, to: PathBuf, source: std::io::Error },
 }
 
+impl WriteError {
+    /// The error in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            WriteError::Create { path, source } => {
+                let path = path.display();
+                text!("cannot create {path}: {source}", "không tạo được {path}: {source}")
+            }
+            WriteError::Write { path, source } => {
+                let path = path.display();
+                text!("cannot write {path}: {source}", "không ghi được {path}: {source}")
+            }
+            WriteError::Rename { from, to, source } => {
+                let (from, to) = (from.display(), to.display());
+                text!("cannot move {from} to {to}: {source}", "không chuyển được {from} thành {to}: {source}")
+            }
+        }
+    }
+}
+
 pub struct EvidenceWriter {
     encoding: Encoding,
     path: PathBuf,

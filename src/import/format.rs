@@ -4,6 +4,8 @@
 //! freely (`scan.xml`, `results.json`), and the content says unambiguously what they are — the
 //! root element and its namespace for XML, the keys for JSON, the header line for Lynis.
 
+use crate::i18n::Text;
+use crate::text;
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
@@ -93,20 +95,53 @@ impl fmt::Display for Format {
     }
 }
 
-/// Why a file's format could not be told.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a file's format could not be told. Its text is in both languages ([`DetectError::text`]);
+/// `Display` is the English one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DetectError {
-    #[error("cannot be read: {0}")]
-    Read(String),
-    #[error("{looks}, which tuanthu does not read{hint}; known formats: {known}", known = Format::names())]
-    Unknown { looks: String, hint: String },
+    /// The file could not be read: why.
+    Read(Text),
+    /// What the file looks like, and what to do instead when that is known (`; run nmap …`).
+    Unknown { looks: Text, hint: Option<Text> },
 }
+
+impl DetectError {
+    pub fn text(&self) -> Text {
+        match self {
+            DetectError::Read(why) => {
+                let (en, vi) = (&why.en, &why.vi);
+                text!("cannot be read: {en}", "không đọc được: {vi}")
+            }
+            DetectError::Unknown { looks, hint } => {
+                let known = Format::names();
+                let (looks_en, looks_vi) = (&looks.en, &looks.vi);
+                let hint = hint.clone().unwrap_or_default();
+                let (hint_en, hint_vi) = (&hint.en, &hint.vi);
+                text!(
+                    "{looks_en}, which tuanthu does not read{hint_en}; known formats: {known}",
+                    "{looks_vi}, định dạng tuanthu không đọc{hint_vi}; các định dạng tuanthu đọc: {known}"
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Display for DetectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text().en)
+    }
+}
+
+impl std::error::Error for DetectError {}
 
 /// Detects the format of the file at `path` from its first bytes.
 pub fn detect_file(path: &Path) -> Result<Format, DetectError> {
-    let file = crate::files::open(path).map_err(|e| DetectError::Read(e.to_string()))?;
+    let file = crate::files::open(path).map_err(|e| DetectError::Read(e.text()))?;
     let mut head = Vec::new();
-    file.take(HEAD_BYTES).read_to_end(&mut head).map_err(|e| DetectError::Read(e.to_string()))?;
+    file.take(HEAD_BYTES).read_to_end(&mut head).map_err(|e| {
+        let e = e.to_string();
+        DetectError::Read(Text::new(e.clone(), e))
+    })?;
     detect(&head)
 }
 
@@ -115,7 +150,7 @@ pub fn detect(head: &[u8]) -> Result<Format, DetectError> {
     let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
     let body = &text[start..];
-    let unknown = |looks: &str, hint: &str| DetectError::Unknown { looks: looks.into(), hint: hint.into() };
+    let unknown = |looks: Text| DetectError::Unknown { looks, hint: None };
     if super::lynis::detect(text) {
         return Ok(Format::Lynis);
     }
@@ -123,16 +158,28 @@ pub fn detect(head: &[u8]) -> Result<Format, DetectError> {
         // The evidence reader says it best ("the file is empty: no evidence").
         None => Ok(Format::Evidence),
         Some(b'<') => xml_format(body).ok_or_else(|| {
-            let root = root_name(body).map_or_else(|| "XML".to_string(), |r| format!("XML with root element <{r}>"));
-            unknown(&crate::sanitize::truncate(&crate::sanitize::one_line(&root), 80), "")
+            let looks = match root_name(body) {
+                None => text!("XML", "XML"),
+                Some(r) => {
+                    let r = crate::sanitize::truncate(&crate::sanitize::one_line(&r), 60);
+                    text!("XML with root element <{r}>", "XML có phần tử gốc <{r}>")
+                }
+            };
+            unknown(looks)
         }),
-        Some(b'{') => json_format(body).ok_or_else(|| unknown("JSON", "")),
+        Some(b'{') => json_format(body).ok_or_else(|| unknown(text!("JSON", "JSON"))),
         Some(b'[') if super::ssh_audit::detect(body) => Ok(Format::SshAudit),
-        Some(_) if body.starts_with(b"# Nmap") || body.starts_with(b"Starting Nmap") => {
-            Err(unknown("nmap normal output (-oN)", "; run nmap with -oX FILE (XML output) and give that file"))
+        Some(_) if body.starts_with(b"# Nmap") || body.starts_with(b"Starting Nmap") => Err(DetectError::Unknown {
+            looks: text!("nmap normal output (-oN)", "kết quả thường của nmap (-oN)"),
+            hint: Some(text!(
+                "; run nmap with -oX FILE (XML output) and give that file",
+                "; hãy chạy nmap với -oX TỆP (kết quả XML) và đưa tệp đó"
+            )),
+        }),
+        Some(_) if body.starts_with(b"# Lynis") => {
+            Err(unknown(text!("a Lynis file that is not report.dat", "một tệp của Lynis nhưng không phải report.dat")))
         }
-        Some(_) if body.starts_with(b"# Lynis") => Err(unknown("a Lynis file that is not report.dat", "")),
-        Some(_) => Err(unknown("text", "")),
+        Some(_) => Err(unknown(text!("text", "văn bản"))),
     }
 }
 

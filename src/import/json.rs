@@ -21,6 +21,7 @@ use std::io::Read;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{ImportError, Limits};
+use crate::text;
 
 /// Appended to a string cut at [`Limits::max_text_bytes`].
 pub const CUT_MARK: &str = "…[truncated]";
@@ -30,11 +31,11 @@ pub fn read_capped<R: Read>(input: R, max: u64) -> Result<Vec<u8>, ImportError> 
     let mut bytes = Vec::new();
     input.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| ImportError::Io(e.to_string()))?;
     if bytes.len() as u64 > max {
-        return Err(ImportError::Malformed {
-            line: 0,
-            column: 0,
-            message: format!("the file is larger than {} MiB, the most this format is read whole", max >> 20),
-        });
+        let mib = max >> 20;
+        return Err(ImportError::whole(text!(
+            "the file is larger than {mib} MiB, the most this format is read whole",
+            "tệp lớn quá {mib} MiB, mức tối đa định dạng này được đọc một lần"
+        )));
     }
     Ok(bytes)
 }
@@ -67,11 +68,11 @@ pub fn check_depth(bytes: &[u8], max_depth: usize) -> Result<(), ImportError> {
                 depth += 1;
                 if depth > max_depth {
                     let (line, column) = position(bytes, i);
-                    return Err(ImportError::Malformed {
+                    return Err(ImportError::at(
                         line,
                         column,
-                        message: format!("JSON nested deeper than {max_depth} levels"),
-                    });
+                        text!("JSON nested deeper than {max_depth} levels", "JSON lồng sâu quá {max_depth} cấp"),
+                    ));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -84,19 +85,18 @@ pub fn check_depth(bytes: &[u8], max_depth: usize) -> Result<(), ImportError> {
 /// A serde_json error in `bytes` as a positioned [`ImportError`]; an error at the very end of the
 /// input (a cut number, string or object) says the file is truncated.
 pub fn malformed(e: &serde_json::Error, bytes: &[u8]) -> ImportError {
-    // serde_json's Display appends " at line L column C"; the position goes into the fields.
-    let text = e.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(i) if e.line() > 0 => text.get(..i).unwrap_or(&text).to_string(),
-        _ => text,
-    };
-    // serde_json counts a column of 0 before a line's first byte.
-    let column = e.column().max(1) as u64;
+    let message = crate::evidence::json_error::reason(e);
+    // serde_json counts a column of 0 before a line's first byte: the end of the line before.
+    let (line, column) = crate::evidence::json_error::position(e, bytes);
     let (end_line, end_column) = position(bytes, bytes.len());
     let at_end = e.line() as u64 == end_line && e.column() as u64 + 1 >= end_column;
-    let message =
-        if e.is_eof() || (at_end && e.is_syntax()) { format!("{message} (the file is truncated)") } else { message };
-    ImportError::Malformed { line: e.line() as u64, column, message }
+    let message = if e.is_eof() || (at_end && e.is_syntax()) {
+        let (en, vi) = (message.en, message.vi);
+        text!("{en} (the file is truncated)", "{vi} (tệp bị cắt cụt)")
+    } else {
+        message
+    };
+    ImportError::at(line, column, message)
 }
 
 /// Cuts `s` to at most `max` bytes (on a character boundary) and marks the cut.
@@ -137,7 +137,7 @@ pub struct EnvelopeInfo {
 /// of another kind, whose fields are all optional here, is not read as this one).
 pub trait Record {
     /// `Err(what is missing)` when the record is not of this type.
-    fn check(&self) -> Result<(), String>;
+    fn check(&self) -> Result<(), crate::i18n::Text>;
 }
 
 /// Walks the records of `bytes` (already read through [`read_capped`]) in `envelope`, giving each
@@ -149,22 +149,39 @@ pub fn for_each_record<T: DeserializeOwned + Record>(
     on_record: &mut dyn FnMut(T) -> Result<(), String>,
 ) -> Result<EnvelopeInfo, ImportError> {
     check_depth(bytes, limits.max_depth)?;
-    let mut walk = Walk { on_record, max: limits.max_results_per_host, seen: 0, callback_error: None, found: false };
+    let mut walk = Walk {
+        on_record,
+        max: limits.max_results_per_host,
+        seen: 0,
+        callback_error: None,
+        refusal: None,
+        found: false,
+    };
     let mut info = EnvelopeInfo::default();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let outcome = TopSeed { walk: &mut walk, envelope, info: &mut info }.deserialize(&mut de).and_then(|()| de.end());
     if let Some(e) = walk.callback_error.take() {
         return Err(ImportError::Callback(e));
     }
-    outcome.map_err(|e| malformed(&e, bytes))?;
+    outcome.map_err(|e| match walk.refusal.take() {
+        Some(why) => {
+            let (line, column) = crate::evidence::json_error::position(&e, bytes);
+            ImportError::at(line, column, why)
+        }
+        None => malformed(&e, bytes),
+    })?;
     if !walk.found {
         let place = match envelope {
             Envelope::Api => "data.affected_items",
             Envelope::Search => "hits.hits",
         };
-        let why =
-            info.api_error.as_deref().map(|e| format!(": the API answered with an error: {e}")).unwrap_or_default();
-        return Err(ImportError::Malformed { line: 0, column: 0, message: format!("no `{place}` array{why}") });
+        return Err(ImportError::whole(match info.api_error.as_deref() {
+            None => text!("no `{place}` array", "không có mảng `{place}`"),
+            Some(e) => text!(
+                "no `{place}` array: the API answered with an error: {e}",
+                "không có mảng `{place}`: API đã trả lời bằng một lỗi: {e}"
+            ),
+        }));
     }
     Ok(info)
 }
@@ -176,8 +193,19 @@ struct Walk<'a, T> {
     seen: usize,
     /// A callback's refusal, kept apart from parse errors.
     callback_error: Option<String>,
+    /// Why the walk refused a record, in both languages (serde_json carries only its English).
+    refusal: Option<crate::i18n::Text>,
     /// Whether the records array was found.
     found: bool,
+}
+
+impl<T> Walk<'_, T> {
+    /// Stops the walk for `why`: serde_json carries the English, `refusal` both languages.
+    fn refuse<E: de::Error>(&mut self, why: crate::i18n::Text) -> E {
+        let e = E::custom(&why.en);
+        self.refusal = Some(why);
+        e
+    }
 }
 
 /// The top-level object.
@@ -322,16 +350,25 @@ impl<'de, T: DeserializeOwned + Record> Visitor<'de> for RecordsSeed<'_, '_, T> 
                 },
                 Envelope::Search => match seq.next_element::<Hit<T>>()? {
                     Some(Hit { source: Some(r) }) => r,
-                    Some(Hit { source: None }) => return Err(de::Error::custom("a search hit without `_source`")),
+                    Some(Hit { source: None }) => {
+                        return Err(self.walk.refuse(text!(
+                            "a search hit without `_source`",
+                            "một kết quả tìm kiếm không có `_source`"
+                        )));
+                    }
                     None => return Ok(()),
                 },
             };
             self.walk.seen += 1;
             if let Err(missing) = record.check() {
-                return Err(de::Error::custom(format!("record {}: {missing}", self.walk.seen)));
+                let (n, en, vi) = (self.walk.seen, missing.en, missing.vi);
+                return Err(self.walk.refuse(text!("record {n}: {en}", "bản ghi {n}: {vi}")));
             }
             if self.walk.seen > self.walk.max {
-                return Err(de::Error::custom(format!("more than {} records in one file", self.walk.max)));
+                let max = self.walk.max;
+                return Err(self
+                    .walk
+                    .refuse(text!("more than {max} records in one file", "một tệp có nhiều hơn {max} bản ghi")));
             }
             if let Err(e) = (self.walk.on_record)(record) {
                 self.walk.callback_error = Some(e);
@@ -388,8 +425,8 @@ mod tests {
     }
 
     impl Record for Item {
-        fn check(&self) -> Result<(), String> {
-            if self.id.0 == "bad" { Err("a bad id".into()) } else { Ok(()) }
+        fn check(&self) -> Result<(), crate::i18n::Text> {
+            if self.id.0 == "bad" { Err(crate::i18n::Text::new("a bad id", "a bad id")) } else { Ok(()) }
         }
     }
 
@@ -420,7 +457,11 @@ mod tests {
         let e = check_depth(deep.as_bytes(), 4).unwrap_err();
         assert_eq!(
             e,
-            ImportError::Malformed { line: 2, column: 6, message: "JSON nested deeper than 4 levels".into() }
+            ImportError::Malformed {
+                line: 2,
+                column: 6,
+                message: text!("JSON nested deeper than 4 levels", "JSON lồng sâu quá 4 cấp")
+            }
         );
     }
 
@@ -448,7 +489,7 @@ mod tests {
         let (got, r) = records("{\"data\": {\"affected_items\": [{\"id\": 1},\n {\"id\": 2}, {\"id\"", Envelope::Api);
         assert_eq!(got, ["1", "2"]);
         match r.unwrap_err() {
-            ImportError::Malformed { line: 2, message, .. } => assert!(message.contains("truncated"), "{message}"),
+            ImportError::Malformed { line: 2, message, .. } => assert!(message.en.contains("truncated"), "{message:?}"),
             e => panic!("{e:?}"),
         }
     }
@@ -459,7 +500,9 @@ mod tests {
         assert_eq!(got, ["1"]);
         assert_eq!(
             r.unwrap_err(),
-            ImportError::Malformed { line: 2, column: 15, message: "record 2: a bad id".into() }
+            ImportError::Malformed {
+                line: 2, column: 15, message: text!("record 2: a bad id", "bản ghi 2: a bad id")
+            }
         );
     }
 

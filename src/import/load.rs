@@ -25,7 +25,7 @@ pub fn load(path: &Path, scope: &Scope) -> Loaded {
         Ok(f) => Loaded::Records(records::read(path, f, &Hints::default(), &Limits::default())),
         Err(e) => Loaded::Records(EvidenceInput {
             file: path.display().to_string(),
-            fatal: Some(e.to_string()),
+            fatal: Some(e.text()),
             ..Default::default()
         }),
     }

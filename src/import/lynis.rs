@@ -65,6 +65,8 @@ use std::io::Read;
 use super::json::{cap, read_capped};
 use super::{CheckResult, ImportError, Limits};
 use crate::evidence::HostState;
+use crate::i18n::Text;
+use crate::text;
 
 /// Most distinct keys in one report (Lynis 3 writes about 300).
 pub const MAX_KEYS: usize = 10_000;
@@ -204,8 +206,8 @@ impl Refusal {
     }
 }
 
-fn at(line: usize, column: usize, message: impl Into<String>) -> ImportError {
-    ImportError::Malformed { line: line as u64, column: column as u64, message: message.into() }
+fn at(line: usize, column: usize, message: Text) -> ImportError {
+    ImportError::Malformed { line: line as u64, column: column as u64, message }
 }
 
 /// What the lines said, before typing.
@@ -220,7 +222,14 @@ struct Raw {
 fn parse(bytes: &[u8], limits: &Limits, raw: &mut Raw) -> Result<(), Refusal> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if !detect(bytes) {
-        return Err(Refusal::NotLynis(at(1, 1, format!("not a Lynis report.dat: the first line is not `{HEADER}`"))));
+        return Err(Refusal::NotLynis(at(
+            1,
+            1,
+            text!(
+                "not a Lynis report.dat: the first line is not `{HEADER}`",
+                "không phải tệp report.dat của Lynis: dòng đầu không phải `{HEADER}`"
+            ),
+        )));
     }
     // The pieces between newlines: a file that ends with one has an empty last piece.
     let pieces = bytes.split(|&b| b == b'\n').count();
@@ -230,20 +239,28 @@ fn parse(bytes: &[u8], limits: &Limits, raw: &mut Raw) -> Result<(), Refusal> {
             break;
         }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let text =
-            std::str::from_utf8(line).map_err(|e| Refusal::Damaged(at(n, e.valid_up_to() + 1, "invalid UTF-8")))?;
+        let text = std::str::from_utf8(line).map_err(|e| {
+            Refusal::Damaged(at(n, e.valid_up_to() + 1, text!("invalid UTF-8", "không phải UTF-8 hợp lệ")))
+        })?;
         if last {
             // The file ends inside this line: its value may be cut, so only `finish=true` is used.
             if text == "finish=true" {
                 raw.complete = true;
                 return Ok(());
             }
-            return Err(Refusal::Damaged(at(n, line.len() + 1, "the file ends in the middle of a line (truncated)")));
+            return Err(Refusal::Damaged(at(
+                n,
+                line.len() + 1,
+                text!("the file ends in the middle of a line (truncated)", "tệp kết thúc giữa một dòng (bị cắt cụt)"),
+            )));
         }
         line_into(text, n, limits, raw).map_err(Refusal::Damaged)?;
     }
     if !raw.complete {
-        let message = "the report ends before `finish=true` (truncated, or Lynis did not finish)";
+        let message = text!(
+            "the report ends before `finish=true` (truncated, or Lynis did not finish)",
+            "báo cáo kết thúc trước `finish=true` (bị cắt cụt, hoặc Lynis chưa chạy xong)"
+        );
         return Err(Refusal::Damaged(at(pieces, 1, message)));
     }
     Ok(())
@@ -255,10 +272,17 @@ fn line_into(text: &str, n: usize, limits: &Limits, raw: &mut Raw) -> Result<(),
         return Ok(());
     }
     let Some((key, value)) = text.split_once('=') else {
-        return Err(at(n, 1, "expected `key=value`"));
+        return Err(at(n, 1, text!("expected `key=value`", "cần dạng `khoá=giá trị`")));
     };
     if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(at(n, 1, format!("expected a key of at most {MAX_KEY_BYTES} bytes without spaces before `=`")));
+        return Err(at(
+            n,
+            1,
+            text!(
+                "expected a key of at most {MAX_KEY_BYTES} bytes without spaces before `=`",
+                "cần một khoá dài tối đa {MAX_KEY_BYTES} byte, không có dấu cách, trước `=`"
+            ),
+        ));
     }
     if key == "finish" {
         raw.complete = value == "true";
@@ -266,14 +290,19 @@ fn line_into(text: &str, n: usize, limits: &Limits, raw: &mut Raw) -> Result<(),
     }
     if key == "hardening_index" && value.parse::<u8>().ok().filter(|v| *v <= 100).is_none() {
         raw.bad_index = true;
-        return Err(at(n, key.len() + 2, "hardening_index: expected a number from 0 to 100"));
+        return Err(at(
+            n,
+            key.len() + 2,
+            text!("hardening_index: expected a number from 0 to 100", "hardening_index: cần một số từ 0 đến 100"),
+        ));
     }
     if !raw.values.contains_key(key) && raw.values.len() >= MAX_KEYS {
-        return Err(at(n, 1, format!("more than {MAX_KEYS} distinct keys")));
+        return Err(at(n, 1, text!("more than {MAX_KEYS} distinct keys", "nhiều hơn {MAX_KEYS} khoá khác nhau")));
     }
     let values = raw.values.entry(key.to_string()).or_default();
     if values.len() >= limits.max_results_per_host {
-        return Err(at(n, 1, format!("more than {} values of `{key}`", limits.max_results_per_host)));
+        let max = limits.max_results_per_host;
+        return Err(at(n, 1, text!("more than {max} values of `{key}`", "nhiều hơn {max} giá trị của `{key}`")));
     }
     let mut value = value.to_string();
     cap(&mut value, limits.max_text_bytes);
@@ -455,7 +484,7 @@ mod tests {
         assert_eq!(rep.warnings.len(), 1);
         match r.unwrap_err() {
             ImportError::Malformed { line: 9, column: 18, message } => {
-                assert!(message.contains("truncated"), "{message}")
+                assert!(message.en.contains("truncated"), "{message:?}")
             }
             e => panic!("{e:?}"),
         }
@@ -480,12 +509,12 @@ mod tests {
     #[test]
     fn damage_inside_is_positioned() {
         let (_, r) = read(b"# Lynis Report\nhostname=a\nno equals sign\nfinish=true\n");
-        assert_eq!(r.unwrap_err(), at(3, 1, "expected `key=value`"));
+        assert_eq!(r.unwrap_err(), at(3, 1, text!("expected `key=value`", "cần dạng `khoá=giá trị`")));
         let (_, r) = read(b"# Lynis Report\nhostname=a\xffb\nfinish=true\n");
-        assert_eq!(r.unwrap_err(), at(2, 11, "invalid UTF-8"));
+        assert_eq!(r.unwrap_err(), at(2, 11, text!("invalid UTF-8", "không phải UTF-8 hợp lệ")));
         let (rep, r) = read(b"# Lynis Report\nhardening_index=250\nfinish=true\n");
         assert_eq!(rep.unwrap().hardening_index, None);
-        assert_eq!(r.unwrap_err(), at(2, 17, "hardening_index: expected a number from 0 to 100"));
+        assert_eq!(r.unwrap_err().to_string(), "line 2, column 17: hardening_index: expected a number from 0 to 100");
     }
 
     #[test]
@@ -501,7 +530,7 @@ mod tests {
         assert_eq!(got.unwrap().hostname.unwrap(), format!("abcdefgh{}", super::super::json::CUT_MARK));
         let text = "# Lynis Report\nx[]=1\nx[]=2\nx[]=3\nfinish=true\n";
         let r = read_lynis(text.as_bytes(), &limits, &mut |_| Ok(()));
-        assert_eq!(r.unwrap_err(), at(4, 1, "more than 2 values of `x[]`"));
+        assert_eq!(r.unwrap_err().to_string(), "line 4, column 1: more than 2 values of `x[]`");
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub mod xml;
 use std::fmt;
 
 use crate::evidence::{CheckResult, Severity};
+use crate::i18n::{Lang, Text};
+use crate::text;
 
 /// Caps on what one file may make an importer keep or walk through.
 #[derive(Debug, Clone)]
@@ -56,25 +58,55 @@ impl Default for Limits {
 }
 
 /// Why an import stopped. Everything complete before the error has been delivered.
+///
+/// Its text is in both languages ([`ImportError::text`]); `Display` is the English one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
-    /// The file could not be read.
+    /// The file could not be read (the operating system's reason).
     Io(String),
     /// Not well-formed, truncated, of the wrong shape, or over a limit, at a 1-based line and column
     /// (0 when unknown).
-    Malformed { line: u64, column: u64, message: String },
+    Malformed { line: u64, column: u64, message: Text },
     /// The callback asked to stop.
     Callback(String),
 }
 
+impl ImportError {
+    /// A `Malformed` error at a 1-based `line` and `column` (0 when unknown).
+    pub fn at(line: u64, column: u64, message: Text) -> ImportError {
+        ImportError::Malformed { line, column, message }
+    }
+
+    /// A `Malformed` error about the whole file.
+    pub fn whole(message: Text) -> ImportError {
+        ImportError::at(0, 0, message)
+    }
+
+    /// The error in both languages, with its position when known.
+    pub fn text(&self) -> Text {
+        match self {
+            ImportError::Io(e) => text!("read error: {e}", "lỗi đọc tệp: {e}"),
+            ImportError::Malformed { line: 0, message, .. } => message.clone(),
+            ImportError::Malformed { line, column, message } => at_position(*line, *column, message),
+            ImportError::Callback(e) => Text::new(e.clone(), e.clone()),
+        }
+    }
+
+    /// The error in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        self.text().get(lang).to_string()
+    }
+}
+
+/// `line L, column C: message` in both languages.
+pub fn at_position(line: u64, column: u64, message: &Text) -> Text {
+    let (en, vi) = (&message.en, &message.vi);
+    text!("line {line}, column {column}: {en}", "dòng {line}, cột {column}: {vi}")
+}
+
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ImportError::Io(e) => write!(f, "read error: {e}"),
-            ImportError::Malformed { line: 0, message, .. } => f.write_str(message),
-            ImportError::Malformed { line, column, message } => write!(f, "line {line}, column {column}: {message}"),
-            ImportError::Callback(e) => f.write_str(e),
-        }
+        f.write_str(&self.render(Lang::En))
     }
 }
 

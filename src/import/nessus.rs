@@ -23,8 +23,9 @@
 
 use std::io::BufRead;
 
-use super::xml::{Ev, Tag, XmlReader, check_root, malformed, shown};
+use super::xml::{Ev, Tag, XmlReader, check_root, malformed, shown, truncated};
 use super::{ImportError, Limits, Severity};
+use crate::text;
 
 const ROOTS: [&str; 1] = ["NessusClientData_v2"];
 
@@ -143,7 +144,7 @@ fn report_host<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, name: String) 
             },
             Ev::Close => return Ok(host),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             None => properties(r, &mut host)?,
@@ -151,9 +152,11 @@ fn report_host<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, name: String) 
                 report_item(r, &mut item)?;
                 if host.items.len() >= limits.max_results_per_host {
                     let name = shown(&host.name).into_owned();
-                    return Err(
-                        r.error(format!("host {name} has more than {} ReportItems", limits.max_results_per_host))
-                    );
+                    let max = limits.max_results_per_host;
+                    return Err(r.error(text!(
+                        "host {name} has more than {max} ReportItems",
+                        "máy {name} có nhiều hơn {max} ReportItem"
+                    )));
                 }
                 host.items.push(item);
             }
@@ -171,7 +174,7 @@ fn properties<R: BufRead>(r: &mut XmlReader<R>, host: &mut NessusHost) -> Result
             }
             Ev::Close => return Ok(()),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         let slot = match name.as_str() {
             "host-ip" => &mut host.ip,
@@ -183,9 +186,16 @@ fn properties<R: BufRead>(r: &mut XmlReader<R>, host: &mut NessusHost) -> Result
             "HOST_END" => &mut host.host_end,
             "HOST_END_TIMESTAMP" => {
                 let text = r.trimmed()?;
-                let stamp = text
-                    .parse()
-                    .map_err(|_| malformed(at, format!("HOST_END_TIMESTAMP {:?} is not a number", shown(&text))))?;
+                let stamp = text.parse().map_err(|_| {
+                    let text = shown(&text);
+                    malformed(
+                        at,
+                        text!(
+                            "HOST_END_TIMESTAMP {text:?} is not a number",
+                            "HOST_END_TIMESTAMP {text:?} không phải số"
+                        ),
+                    )
+                })?;
                 host.host_end_timestamp = Some(stamp);
                 continue;
             }
@@ -202,13 +212,18 @@ fn properties<R: BufRead>(r: &mut XmlReader<R>, host: &mut NessusHost) -> Result
 fn item_head(tag: &Tag<'_>) -> Result<NessusItem, ImportError> {
     let at = tag.at();
     let required = |key: &str| -> Result<String, ImportError> {
-        tag.attr(key)?.ok_or_else(|| malformed(at, format!("missing attribute {key} on <ReportItem>")))
+        tag.attr(key)?.ok_or_else(|| {
+            malformed(at, text!("missing attribute {key} on <ReportItem>", "thiếu thuộc tính {key} trên <ReportItem>"))
+        })
     };
     let port = required("port")?;
-    let port = port
-        .trim()
-        .parse()
-        .map_err(|_| malformed(at, format!("ReportItem port {:?} is not a port number", shown(&port))))?;
+    let port = port.trim().parse().map_err(|_| {
+        let port = shown(&port);
+        malformed(
+            at,
+            text!("ReportItem port {port:?} is not a port number", "cổng {port:?} của ReportItem không phải số cổng"),
+        )
+    })?;
     let severity = required("severity")?;
     let (tool_severity, mapped) = match severity.trim() {
         "0" => (0, Severity::None),
@@ -216,7 +231,16 @@ fn item_head(tag: &Tag<'_>) -> Result<NessusItem, ImportError> {
         "2" => (2, Severity::Medium),
         "3" => (3, Severity::High),
         "4" => (4, Severity::Critical),
-        other => return Err(malformed(at, format!("ReportItem severity {:?} is not 0–4", shown(other)))),
+        other => {
+            let other = shown(other);
+            return Err(malformed(
+                at,
+                text!(
+                    "ReportItem severity {other:?} is not 0–4",
+                    "mức nghiêm trọng {other:?} của ReportItem không thuộc 0–4"
+                ),
+            ));
+        }
     };
     Ok(NessusItem {
         plugin_id: required("pluginID")?,
@@ -261,7 +285,7 @@ fn report_item<R: BufRead>(r: &mut XmlReader<R>, item: &mut NessusItem) -> Resul
             },
             Ev::Close => return Ok(()),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             ItemChild::RiskFactor => item.risk_factor = Some(r.trimmed()?),
@@ -280,7 +304,10 @@ fn score<R: BufRead>(r: &mut XmlReader<R>, what: &str) -> Result<Option<f64>, Im
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse().map(Some).map_err(|_| r.error(format!("<{what}> {:?} is not a number", shown(&text))))
+    text.parse().map(Some).map_err(|_| {
+        let text = shown(&text);
+        r.error(text!("<{what}> {text:?} is not a number", "<{what}> {text:?} không phải số"))
+    })
 }
 
 #[cfg(test)]

@@ -115,17 +115,30 @@ impl Default for Limits {
     }
 }
 
+/// Why reading an nmap file stopped. Its text is in both languages ([`NmapError::text`]);
+/// `Display` is the English one.
 #[derive(Debug, thiserror::Error)]
 pub enum NmapError {
     /// I/O error reading the file.
     #[error("read error: {0}")]
     Io(#[from] std::io::Error),
     /// Not well-formed XML, truncated file, undefined entity, DTD with entities, wrong root, limit exceeded, bad attribute value...
-    #[error("line {line}, column {column}: {message}")]
-    Malformed { line: u64, column: u64, byte_offset: u64, message: String },
+    #[error("line {line}, column {column}: {}", message.en)]
+    Malformed { line: u64, column: u64, byte_offset: u64, message: crate::i18n::Text },
     /// The callback asked to stop (its error is passed through as a string).
     #[error("{0}")]
     Callback(String),
+}
+
+impl NmapError {
+    /// The error in both languages, with its position.
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            NmapError::Io(e) => crate::text!("read error: {e}", "lỗi đọc tệp: {e}"),
+            NmapError::Malformed { line, column, message, .. } => super::at_position(*line, *column, message),
+            NmapError::Callback(e) => crate::i18n::Text::new(e.clone(), e.clone()),
+        }
+    }
 }
 
 /// Streams an nmap XML document, calling `on_host` once per complete

@@ -35,8 +35,9 @@
 use std::collections::HashSet;
 use std::io::BufRead;
 
-use super::xml::{Ev, XmlReader, check_root, shown};
+use super::xml::{Ev, XmlReader, check_root, shown, truncated};
 use super::{ImportError, Limits, Severity};
+use crate::text;
 
 const ROOTS: [&str; 2] = ["report", "get_reports_response"];
 
@@ -137,7 +138,10 @@ pub fn read_openvas<R: BufRead>(
             Step::Host => {
                 let host = host_block(&mut r)?;
                 if block_hosts.len() + result_hosts.len() >= MAX_HOSTS {
-                    return Err(r.error(format!("more than {MAX_HOSTS} hosts in the report")));
+                    return Err(r.error(text!(
+                        "more than {MAX_HOSTS} hosts in the report",
+                        "báo cáo có nhiều hơn {MAX_HOSTS} máy"
+                    )));
                 }
                 block_hosts.push(host);
             }
@@ -145,7 +149,10 @@ pub fn read_openvas<R: BufRead>(
                 let result = result(&mut r, id)?;
                 if seen.insert(result.host.clone()) {
                     if seen.len() > MAX_HOSTS {
-                        return Err(r.error(format!("more than {MAX_HOSTS} hosts in the report")));
+                        return Err(r.error(text!(
+                            "more than {MAX_HOSTS} hosts in the report",
+                            "báo cáo có nhiều hơn {MAX_HOSTS} máy"
+                        )));
                     }
                     let hostname = result.hostname.clone();
                     result_hosts.push(OpenvasHost { address: result.host.clone(), hostname, start: None, end: None });
@@ -185,7 +192,7 @@ fn host_block<R: BufRead>(r: &mut XmlReader<R>) -> Result<OpenvasHost, ImportErr
             },
             Ev::Close => break,
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             1 => host.address = r.trimmed()?,
@@ -201,7 +208,7 @@ fn host_block<R: BufRead>(r: &mut XmlReader<R>) -> Result<OpenvasHost, ImportErr
         }
     }
     if host.address.is_empty() {
-        return Err(r.error("a report host has no <ip>"));
+        return Err(r.error(text!("a report host has no <ip>", "một máy trong báo cáo không có <ip>")));
     }
     Ok(host)
 }
@@ -218,7 +225,7 @@ fn detail<R: BufRead>(r: &mut XmlReader<R>) -> Result<(String, String), ImportEr
             },
             Ev::Close => return Ok((name, value)),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             1 => name = r.trimmed()?,
@@ -256,7 +263,7 @@ fn result<R: BufRead>(r: &mut XmlReader<R>, id: Option<String>) -> Result<Openva
             },
             Ev::Close => break,
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             ResultChild::Name => out.name = r.trimmed()?,
@@ -273,7 +280,8 @@ fn result<R: BufRead>(r: &mut XmlReader<R>, id: Option<String>) -> Result<Openva
         }
     }
     if out.host.is_empty() {
-        return Err(r.error(format!("result {} names no host", shown(out.id.as_deref().unwrap_or(&out.name)))));
+        let id = shown(out.id.as_deref().unwrap_or(&out.name));
+        return Err(r.error(text!("result {id} names no host", "kết quả {id} không nêu máy nào")));
     }
     out.severity = match out.severity_score {
         Some(s) => Severity::from_cvss(s),
@@ -296,7 +304,7 @@ fn result_host<R: BufRead>(r: &mut XmlReader<R>, out: &mut OpenvasResult) -> Res
                 }
                 continue;
             }
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         if hostname {
             out.hostname = Some(r.trimmed()?).filter(|s| !s.is_empty());
@@ -314,7 +322,10 @@ fn score<R: BufRead>(r: &mut XmlReader<R>, what: &str) -> Result<Option<f64>, Im
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse().map(Some).map_err(|_| r.error(format!("<{what}> {:?} is not a number", shown(&text))))
+    text.parse().map(Some).map_err(|_| {
+        let text = shown(&text);
+        r.error(text!("<{what}> {text:?} is not a number", "<{what}> {text:?} không phải số"))
+    })
 }
 
 fn qod<R: BufRead>(r: &mut XmlReader<R>) -> Result<Option<u32>, ImportError> {
@@ -324,11 +335,14 @@ fn qod<R: BufRead>(r: &mut XmlReader<R>) -> Result<Option<u32>, ImportError> {
             Ev::Open(tag) => tag.local() == "value",
             Ev::Close => return Ok(value),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         if is_value {
             let text = r.trimmed()?;
-            value = Some(text.parse().map_err(|_| r.error(format!("QoD {:?} is not a number", shown(&text))))?);
+            value = Some(text.parse().map_err(|_| {
+                let text = shown(&text);
+                r.error(text!("QoD {text:?} is not a number", "QoD {text:?} không phải số"))
+            })?);
         } else {
             r.skip()?;
         }
@@ -363,7 +377,7 @@ fn nvt<R: BufRead>(r: &mut XmlReader<R>, out: &mut OpenvasResult) -> Result<(), 
             },
             Ev::Close => break,
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             NvtChild::Name => out.nvt_name = Some(r.trimmed()?),
@@ -411,7 +425,7 @@ fn refs<R: BufRead>(r: &mut XmlReader<R>, cves: &mut Vec<String>) -> Result<(), 
             Ev::Open(_) => None,
             Ev::Close => return Ok(()),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         cves.extend(cve);
         r.skip()?;

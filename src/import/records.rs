@@ -19,6 +19,8 @@ use crate::evidence::file::{EvidenceInput, Tool};
 use crate::evidence::{
     AgentFacts, Check, Counts, Facts, HostAuditFacts, Record, SeverityCounts, Source, Vulnerability, VulnerabilityFacts,
 };
+use crate::i18n::Text;
+use crate::text;
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufReader;
 use std::net::IpAddr;
@@ -64,7 +66,10 @@ pub fn read_into(
     let source = Source { file: input.file.clone(), format: format.as_str().to_string(), tool: None };
     let mut out = Out { input: &mut input, source, hints, sink, sent: 0 };
     let outcome = match crate::files::open(path) {
-        Err(e) => Err(ImportError::Io(e.to_string())),
+        Err(e) => {
+            let (en, vi) = (e.to_string(), e.text().vi);
+            Err(ImportError::whole(text!("read error: {en}", "lỗi đọc tệp: {vi}")))
+        }
         Ok(file) => {
             let reader = BufReader::with_capacity(256 << 10, file);
             match format {
@@ -76,26 +81,31 @@ pub fn read_into(
                 Format::WazuhSca => wazuh_sca(reader, limits, &mut out),
                 Format::WazuhVulns => wazuh_vulns(reader, limits, &mut out),
                 Format::SshAudit => ssh_audit(reader, limits, &mut out),
-                Format::Evidence | Format::Nmap => Err(ImportError::Malformed {
-                    line: 0,
-                    column: 0,
-                    message: format!("{format} files are not converted into records"),
-                }),
+                Format::Evidence | Format::Nmap => Err(ImportError::whole(text!(
+                    "{format} files are not converted into records",
+                    "tệp {format} không được chuyển thành bản ghi"
+                ))),
             }
         }
     };
     let sent = out.sent;
     match outcome {
         Ok(()) => {}
-        Err(ImportError::Callback(e)) => input.fatal = Some(e),
-        Err(e) if sent == 0 => input.fatal = Some(e.to_string()),
+        Err(ImportError::Callback(e)) => input.fatal = Some(Text::new(e.clone(), e)),
+        Err(e) if sent == 0 => input.fatal = Some(e.text()),
         Err(e) => {
             input.partial = true;
-            input.problems.push(format!("{e}; the records before it are used"));
+            input.problems.push(records_before(&e.text()));
         }
     }
     input.counted = sent;
     input
+}
+
+/// `why; the records before it are used`.
+fn records_before(why: &Text) -> Text {
+    let (en, vi) = (&why.en, &why.vi);
+    text!("{en}; the records before it are used", "{vi}; các bản ghi trước chỗ đó được dùng")
 }
 
 /// Where converted records go, with what every record shares.
@@ -119,9 +129,10 @@ impl Out<'_> {
             .or_else(|| host.names.first().cloned())
             .or_else(|| host.addresses.first().cloned())
         else {
-            self.input.problems.push(format!(
-                "the {} results name no host, so they were not kept: convert the file with `tuanthu import FILE --target HOST -o evidence.jsonl`",
-                facts.kind()
+            let kind = facts.kind();
+            self.input.problems.push(text!(
+                "the {kind} results name no host, so they were not kept: convert the file with `tuanthu import FILE --target HOST -o evidence.jsonl`",
+                "các kết quả {kind} không nêu máy nào, nên không được giữ: hãy chuyển tệp bằng `tuanthu import TỆP --target MÁY -o evidence.jsonl`"
             ));
             self.input.partial = true;
             return Ok(());
@@ -308,7 +319,10 @@ fn xccdf(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Resul
         out.source.format = f.as_str().to_string();
     }
     if run.test_results == 0 {
-        out.input.warnings.push("the file holds no TestResult: it is a benchmark, not a result".into());
+        out.input.warnings.push(text!(
+            "the file holds no TestResult: it is a benchmark, not a result",
+            "tệp không có TestResult: đây là bộ tiêu chuẩn, không phải kết quả"
+        ));
     }
     Ok(())
 }
@@ -355,7 +369,10 @@ fn lynis_record(r: super::lynis::LynisReport, out: &mut Out) -> Result<(), Impor
     };
     if !r.complete {
         out.input.partial = true;
-        out.input.problems.push("the report has no `finish=true`: Lynis did not complete the audit".into());
+        out.input.problems.push(text!(
+            "the report has no `finish=true`: Lynis did not complete the audit",
+            "báo cáo không có `finish=true`: Lynis chưa hoàn tất việc kiểm tra"
+        ));
     }
     out.host(Facts::HostAudit(Box::new(facts)), host, r.observed_at()).map_err(ImportError::Callback)
 }
@@ -386,7 +403,10 @@ fn openvas(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Res
         Err(e) if by_host.is_empty() => return Err(e),
         Err(e) => {
             out.input.partial = true;
-            out.input.problems.push(format!("{e}; the hosts before it are used"));
+            let (en, vi) = (e.text().en, e.text().vi);
+            out.input
+                .problems
+                .push(text!("{en}; the hosts before it are used", "{vi}; các máy trước chỗ đó được dùng"));
             None
         }
     };
@@ -443,11 +463,10 @@ fn nessus(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Resu
 fn ssh_audit(reader: impl std::io::Read, limits: &Limits, out: &mut Out) -> Result<(), ImportError> {
     out.tool("ssh-audit", None);
     let Some(at) = out.hints.observed_at else {
-        return Err(ImportError::Malformed {
-            line: 0,
-            column: 0,
-            message: "ssh-audit's JSON does not say when the audit ran: convert it with `tuanthu import FILE --from ssh-audit --observed-at TIME -o evidence.jsonl`".into(),
-        });
+        return Err(ImportError::whole(text!(
+            "ssh-audit's JSON does not say when the audit ran: convert it with `tuanthu import FILE --from ssh-audit --observed-at TIME -o evidence.jsonl`",
+            "JSON của ssh-audit không cho biết lúc kiểm tra: hãy chuyển bằng `tuanthu import TỆP --from ssh-audit --observed-at THỜI_ĐIỂM -o evidence.jsonl`"
+        )));
     };
     for a in super::ssh_audit::read(reader, limits)? {
         let mut rec = Record::measured(out.hints.target.clone().unwrap_or(a.target), Facts::Ssh(Box::new(a.facts)));

@@ -15,6 +15,8 @@
 use super::{ImportError, Limits};
 use crate::collect::ssh::{software, weak};
 use crate::evidence::{HostKey, SshFacts};
+use crate::i18n::Text;
+use crate::text;
 use serde_json::Value;
 use std::io::Read;
 
@@ -32,8 +34,8 @@ pub struct Audit {
     pub facts: SshFacts,
 }
 
-fn malformed(message: impl Into<String>) -> ImportError {
-    ImportError::Malformed { line: 0, column: 0, message: message.into() }
+fn malformed(message: Text) -> ImportError {
+    ImportError::whole(message)
 }
 
 /// Reads every audit of the file.
@@ -41,19 +43,24 @@ pub fn read(reader: impl Read, limits: &Limits) -> Result<Vec<Audit>, ImportErro
     let mut bytes = Vec::new();
     reader.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(|e| ImportError::Io(e.to_string()))?;
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(malformed(format!("the file is larger than {} bytes", limits.max_file_bytes)));
+        let max = limits.max_file_bytes;
+        return Err(malformed(text!("the file is larger than {max} bytes", "tệp lớn quá {max} byte")));
     }
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| ImportError::Malformed {
-        line: e.line() as u64,
-        column: e.column() as u64,
-        // serde_json appends " at line L column C", which the error's own position already says.
-        message: format!("not valid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let (line, column) = crate::evidence::json_error::position(&e, &bytes);
+        let why = crate::evidence::json_error::reason(&e);
+        let (en, vi) = (why.en, why.vi);
+        ImportError::at(line, column, text!("not valid JSON: {en}", "không phải JSON hợp lệ: {vi}"))
     })?;
     let items = match doc {
         Value::Array(items) => items,
         one => vec![one],
     };
-    items.iter().enumerate().map(|(i, v)| audit(v).map_err(|e| malformed(format!("audit {}: {e}", i + 1)))).collect()
+    let numbered = |i: usize, e: Text| {
+        let (n, en, vi) = (i + 1, e.en, e.vi);
+        malformed(text!("audit {n}: {en}", "lần kiểm tra {n}: {vi}"))
+    };
+    items.iter().enumerate().map(|(i, v)| audit(v).map_err(|e| numbered(i, e))).collect()
 }
 
 fn text(v: &Value, limits: usize) -> String {
@@ -61,7 +68,7 @@ fn text(v: &Value, limits: usize) -> String {
 }
 
 /// The `algorithm` names of one of ssh-audit's lists, in order.
-fn names(v: &Value, key: &str) -> Result<Vec<String>, String> {
+fn names(v: &Value, key: &str) -> Result<Vec<String>, Text> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(list)) => Ok(list
@@ -72,17 +79,20 @@ fn names(v: &Value, key: &str) -> Result<Vec<String>, String> {
             })
             .filter(|n| !n.is_empty())
             .collect()),
-        Some(_) => Err(format!("`{key}` is not a list")),
+        Some(_) => Err(text!("`{key}` is not a list", "`{key}` không phải danh sách")),
     }
 }
 
-fn audit(v: &Value) -> Result<Audit, String> {
+fn audit(v: &Value) -> Result<Audit, Text> {
     let Some(banner) = v.get("banner").filter(|b| b.is_object()) else {
-        return Err("no `banner` object (is this ssh-audit -j output?)".into());
+        return Err(text!(
+            "no `banner` object (is this ssh-audit -j output?)",
+            "không có đối tượng `banner` (đây có phải kết quả của ssh-audit -j?)"
+        ));
     };
     let target = text(&v["target"], 300);
     if target.is_empty() {
-        return Err("no `target`".into());
+        return Err(text!("no `target`", "không có `target`"));
     }
     let raw = text(&banner["raw"], 1024);
     let parts = software::parse(&raw).unwrap_or_default();

@@ -185,11 +185,11 @@ pub fn read_vulnerabilities<R: Read>(
             deliver(d.into_vulnerability(max))
         })?,
         WazuhFormat::Agents | WazuhFormat::Sca => {
-            return Err(ImportError::Malformed {
-                line: 0,
-                column: 0,
-                message: format!("{} is not a vulnerability format", format.as_str()),
-            });
+            let format = format.as_str();
+            return Err(ImportError::whole(crate::text!(
+                "{format} is not a vulnerability format",
+                "{format} không phải định dạng lỗ hổng"
+            )));
         }
     };
     Ok(Summary::new(format, info, n, host, time))

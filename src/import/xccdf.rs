@@ -47,8 +47,9 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::xml::{Ev, Tag, XmlFormat, XmlReader, check_root, shown};
+use super::xml::{Ev, Tag, XmlFormat, XmlReader, check_root, shown, truncated};
 use super::{CheckResult, ImportError, Limits, Severity};
+use crate::text;
 
 /// Root elements accepted.
 const ROOTS: [&str; 3] = ["Benchmark", "TestResult", "asset-report-collection"];
@@ -179,7 +180,11 @@ pub fn read_xccdf<R: BufRead>(
             Step::Rule(id, severity) => {
                 let info = rule(&mut r, severity)?;
                 if run.benchmark.rules.len() >= limits.max_results_per_host {
-                    return Err(r.error(format!("more than {} rules in the benchmark", limits.max_results_per_host)));
+                    let max = limits.max_results_per_host;
+                    return Err(r.error(text!(
+                        "more than {max} rules in the benchmark",
+                        "bộ tiêu chuẩn có nhiều hơn {max} quy tắc"
+                    )));
                 }
                 run.benchmark.rules.insert(id, info);
             }
@@ -226,8 +231,13 @@ impl Step {
 }
 
 fn required(tag: &Tag<'_>, key: &str) -> Result<String, ImportError> {
-    tag.attr(key)?
-        .ok_or_else(|| super::xml::malformed(tag.at(), format!("missing attribute {key} on <{}>", shown(tag.local()))))
+    tag.attr(key)?.ok_or_else(|| {
+        let name = shown(tag.local());
+        super::xml::malformed(
+            tag.at(),
+            text!("missing attribute {key} on <{name}>", "thiếu thuộc tính {key} trên <{name}>"),
+        )
+    })
 }
 
 /// The children of a `Rule` we keep.
@@ -253,7 +263,7 @@ fn rule<R: BufRead>(r: &mut XmlReader<R>, severity: Option<String>) -> Result<Ru
             },
             Ev::Close => break,
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             RuleChild::Title => info.title = r.trimmed()?,
@@ -328,7 +338,7 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
             },
             Ev::Close => return Ok(()),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             TestChild::Benchmark(id) => {
@@ -343,7 +353,8 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
             TestChild::Address => {
                 let address = r.trimmed()?;
                 if test.target_addresses.len() >= limits.max_results_per_host {
-                    return Err(r.error(format!("more than {} target addresses", limits.max_results_per_host)));
+                    let max = limits.max_results_per_host;
+                    return Err(r.error(text!("more than {max} target addresses", "nhiều hơn {max} địa chỉ đích")));
                 }
                 test.target_addresses.push(address);
             }
@@ -352,16 +363,20 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
                 rule_result(r, &mut result)?;
                 if test.rule_results.len() >= limits.max_results_per_host {
                     let id = shown(&test.id).into_owned();
-                    return Err(
-                        r.error(format!("TestResult {id} has more than {} rule results", limits.max_results_per_host))
-                    );
+                    let max = limits.max_results_per_host;
+                    return Err(r.error(text!(
+                        "TestResult {id} has more than {max} rule results",
+                        "TestResult {id} có nhiều hơn {max} kết quả quy tắc"
+                    )));
                 }
                 test.rule_results.push(result);
             }
             TestChild::Score => {
                 let text = r.trimmed()?;
-                test.score =
-                    Some(text.parse().map_err(|_| r.error(format!("score {:?} is not a number", shown(&text))))?);
+                test.score = Some(text.parse().map_err(|_| {
+                    let text = shown(&text);
+                    r.error(text!("score {text:?} is not a number", "điểm {text:?} không phải số"))
+                })?);
             }
             TestChild::Other => r.skip()?,
         }
@@ -372,9 +387,13 @@ fn number(tag: &Tag<'_>, key: &str) -> Result<Option<f64>, ImportError> {
     match tag.attr(key)? {
         None => Ok(None),
         Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            let (v, name) = (shown(&v), tag.local());
             super::xml::malformed(
                 tag.at(),
-                format!("attribute {key}=\"{}\" on <{}> is not a number", shown(&v), tag.local()),
+                text!(
+                    "attribute {key}=\"{v}\" on <{name}> is not a number",
+                    "thuộc tính {key}=\"{v}\" trên <{name}> không phải số"
+                ),
             )
         }),
     }
@@ -387,12 +406,13 @@ fn facts<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, out: &mut Vec<Fact>)
             Ev::Open(_) => None,
             Ev::Close => return Ok(()),
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match head {
             Some((name, kind)) => {
                 if out.len() >= limits.max_results_per_host {
-                    return Err(r.error(format!("more than {} target facts", limits.max_results_per_host)));
+                    let max = limits.max_results_per_host;
+                    return Err(r.error(text!("more than {max} target facts", "nhiều hơn {max} dữ kiện về đích")));
                 }
                 out.push(Fact { name, kind, value: r.trimmed()? });
             }
@@ -411,7 +431,7 @@ fn rule_result<R: BufRead>(r: &mut XmlReader<R>, result: &mut RuleResult) -> Res
             },
             Ev::Close => break,
             Ev::Text(_) => continue,
-            Ev::Eof => return Err(r.error("file is truncated")),
+            Ev::Eof => return Err(r.error(truncated())),
         };
         match child {
             Some(None) => result.tool_result = r.trimmed()?,
@@ -420,7 +440,8 @@ fn rule_result<R: BufRead>(r: &mut XmlReader<R>, result: &mut RuleResult) -> Res
         }
     }
     if result.tool_result.is_empty() {
-        return Err(r.error(format!("rule-result {} has no <result>", shown(&result.idref))));
+        let id = shown(&result.idref);
+        return Err(r.error(text!("rule-result {id} has no <result>", "rule-result {id} không có <result>")));
     }
     result.result = result_of(&result.tool_result);
     Ok(())

@@ -23,6 +23,8 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::{ImportError, Limits};
+use crate::i18n::Text;
+use crate::text;
 
 /// Appended to a text or attribute value cut at [`Limits::max_text_bytes`].
 pub const TRUNCATION_MARK: &str = "…[truncated]";
@@ -204,13 +206,20 @@ impl Tag<'_> {
     /// The value of the attribute whose local name is `key` (decoded, cut at `max_text_bytes`).
     pub fn attr(&self, key: &str) -> Result<Option<String>, ImportError> {
         for attr in self.start.attributes().with_checks(false) {
-            let attr =
-                attr.map_err(|e| malformed(self.at, format!("bad attribute in <{}>: {e}", shown(self.local()))))?;
+            let attr = attr.map_err(|e| {
+                let tag = shown(self.local());
+                malformed(self.at, text!("bad attribute in <{tag}>: {e}", "thuộc tính hỏng trong <{tag}>: {e}"))
+            })?;
             let name = attr.key.0;
             let local = name.rsplit_once(':').map_or(name, |(_, l)| l);
             if local == key {
                 let value = attr.normalized_value(self.version).map_err(|e| {
-                    malformed(self.at, format!("{} in attribute {key} of <{}>", entity_message(e), shown(self.local())))
+                    let (why, tag) = (entity_message(e), shown(self.local()));
+                    let (en, vi) = (&why.en, &why.vi);
+                    malformed(
+                        self.at,
+                        text!("{en} in attribute {key} of <{tag}>", "{vi} trong thuộc tính {key} của <{tag}>"),
+                    )
                 })?;
                 return Ok(Some(capped(&value, self.max_text)));
             }
@@ -234,12 +243,17 @@ impl Tag<'_> {
     }
 }
 
-fn entity_message(e: quick_xml::Error) -> String {
+fn entity_message(e: quick_xml::Error) -> Text {
     match e {
         quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
-            format!("undefined entity &{};", shown(&name))
+            let name = shown(&name);
+            text!("undefined entity &{name};", "thực thể &{name}; không được định nghĩa")
         }
-        other => other.to_string(),
+        // quick-xml's own words (English): the library's detail, kept in both languages.
+        other => {
+            let other = other.to_string();
+            Text::new(other.clone(), other)
+        }
     }
 }
 
@@ -273,9 +287,55 @@ pub fn shown(s: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}…", s.get(..end).unwrap_or_default()))
 }
 
+/// quick-xml's reason for an end of input inside markup, in both languages.
+pub(crate) fn syntax_text(e: &SyntaxError) -> Text {
+    let vi = match e {
+        SyntaxError::InvalidBangMarkup => "ký hiệu không rõ hoặc bị thiếu trong thẻ",
+        SyntaxError::UnclosedPI => "chỉ thị xử lý chưa đóng: không thấy `?>` trước khi hết dữ liệu",
+        SyntaxError::UnclosedXmlDecl => "khai báo XML chưa đóng: không thấy `?>` trước khi hết dữ liệu",
+        SyntaxError::UnclosedComment => "chú thích chưa đóng: không thấy `-->` trước khi hết dữ liệu",
+        SyntaxError::UnclosedDoctype => "DOCTYPE chưa đóng: không thấy `>` trước khi hết dữ liệu",
+        SyntaxError::UnclosedCData => "CDATA chưa đóng: không thấy `]]>` trước khi hết dữ liệu",
+        SyntaxError::UnclosedTag => "thẻ chưa đóng: không thấy `>` trước khi hết dữ liệu",
+        SyntaxError::UnclosedSingleQuotedAttributeValue => {
+            "giá trị thuộc tính chưa đóng: không thấy `'` trước khi hết dữ liệu"
+        }
+        SyntaxError::UnclosedDoubleQuotedAttributeValue => {
+            "giá trị thuộc tính chưa đóng: không thấy `\"` trước khi hết dữ liệu"
+        }
+    };
+    Text::new(e.to_string(), vi)
+}
+
+/// quick-xml's reason for an element or reference cut by the end of input, in both languages.
+fn ill_formed_text(e: &IllFormedError) -> Text {
+    match e {
+        IllFormedError::MissingEndTag(tag) => {
+            let tag = shown(tag);
+            text!(
+                "start tag not closed: `</{tag}>` not found before end of input",
+                "thẻ mở chưa đóng: không thấy `</{tag}>` trước khi hết dữ liệu"
+            )
+        }
+        IllFormedError::UnclosedReference => text!(
+            "entity or character reference not closed: `;` not found before end of input",
+            "tham chiếu thực thể hay ký tự chưa đóng: không thấy `;` trước khi hết dữ liệu"
+        ),
+        other => {
+            let other = other.to_string();
+            Text::new(other.clone(), other)
+        }
+    }
+}
+
 /// A `Malformed` error at `at`.
-pub fn malformed(at: Pos, message: impl Into<String>) -> ImportError {
-    ImportError::Malformed { line: at.line, column: at.column, message: message.into() }
+pub fn malformed(at: Pos, message: Text) -> ImportError {
+    ImportError::Malformed { line: at.line, column: at.column, message }
+}
+
+/// "the file is truncated", the error of an end of input inside an element.
+pub fn truncated() -> Text {
+    text!("file is truncated", "tệp bị cắt cụt")
 }
 
 /// The pull reader: see the module docs.
@@ -315,7 +375,7 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     /// A `Malformed` error at the last event.
-    pub fn error(&self, message: impl Into<String>) -> ImportError {
+    pub fn error(&self, message: Text) -> ImportError {
         malformed(self.at, message)
     }
 
@@ -344,17 +404,32 @@ impl<R: BufRead> XmlReader<R> {
         Ok(match event {
             Event::Start(start) => {
                 if self.depth == 0 && self.rooted {
-                    return Err(malformed(at, "not well-formed XML: more than one root element"));
+                    return Err(malformed(
+                        at,
+                        text!(
+                            "not well-formed XML: more than one root element",
+                            "XML sai cấu trúc: có nhiều hơn một phần tử gốc"
+                        ),
+                    ));
                 }
                 self.rooted = true;
                 self.depth += 1;
                 if self.depth > self.max_depth {
-                    return Err(malformed(at, format!("elements nested deeper than {} levels", self.max_depth)));
+                    let max = self.max_depth;
+                    return Err(malformed(
+                        at,
+                        text!("elements nested deeper than {max} levels", "các phần tử lồng sâu quá {max} cấp"),
+                    ));
                 }
                 Ev::Open(Tag { start, version: self.version, at, depth: self.depth, max_text: self.max_text })
             }
             // invariant: expand_empty_elements turns every empty element into Start + End.
-            Event::Empty(_) => return Err(malformed(at, "internal error: unexpanded empty element")),
+            Event::Empty(_) => {
+                return Err(malformed(
+                    at,
+                    text!("internal error: unexpanded empty element", "lỗi nội bộ: phần tử rỗng chưa được mở rộng"),
+                ));
+            }
             Event::End(_) => {
                 self.depth = self.depth.saturating_sub(1);
                 Ev::Close
@@ -364,7 +439,13 @@ impl<R: BufRead> XmlReader<R> {
             Event::GeneralRef(reference) if self.depth > 0 => Ev::Text(resolve_ref(&reference, at)?),
             Event::Text(text) if text.trim_ascii().is_empty() => NOTHING,
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                return Err(malformed(at, "not well-formed XML: text outside the root element"));
+                return Err(malformed(
+                    at,
+                    text!(
+                        "not well-formed XML: text outside the root element",
+                        "XML sai cấu trúc: có văn bản nằm ngoài phần tử gốc"
+                    ),
+                ));
             }
             Event::Decl(decl) => {
                 if let Ok(version) = decl.xml_version() {
@@ -374,16 +455,31 @@ impl<R: BufRead> XmlReader<R> {
             }
             Event::DocType(doctype) => {
                 if doctype.contains("<!ENTITY") {
-                    return Err(malformed(at, "DTD entity declarations are not allowed"));
+                    return Err(malformed(
+                        at,
+                        text!("DTD entity declarations are not allowed", "không chấp nhận khai báo thực thể DTD"),
+                    ));
                 }
                 NOTHING
             }
             Event::PI(_) | Event::Comment(_) => NOTHING,
             Event::Eof if self.depth > 0 => {
                 let end = self.reader.get_mut().pos();
-                return Err(malformed(end, format!("file is truncated: {} element(s) still open", self.depth)));
+                let open = self.depth;
+                return Err(malformed(
+                    end,
+                    text!(
+                        "file is truncated: {open} element(s) still open",
+                        "tệp bị cắt cụt: còn {open} phần tử chưa đóng"
+                    ),
+                ));
             }
-            Event::Eof if !self.rooted => return Err(malformed(at, "no root element: the file is empty")),
+            Event::Eof if !self.rooted => {
+                return Err(malformed(
+                    at,
+                    text!("no root element: the file is empty", "không có phần tử gốc: tệp rỗng"),
+                ));
+            }
             Event::Eof => Ev::Eof,
         })
     }
@@ -413,7 +509,7 @@ impl<R: BufRead> XmlReader<R> {
                     }
                 }
                 Ev::Text(_) => {}
-                Ev::Eof => return Err(self.error("file is truncated")),
+                Ev::Eof => return Err(self.error(truncated())),
             }
         }
         Ok(out)
@@ -434,7 +530,7 @@ impl<R: BufRead> XmlReader<R> {
                 Ev::Open(_) => depth += 1,
                 Ev::Close => depth -= 1,
                 Ev::Text(_) => {}
-                Ev::Eof => return Err(self.error("file is truncated")),
+                Ev::Eof => return Err(self.error(truncated())),
             }
         }
         Ok(())
@@ -445,8 +541,15 @@ impl<R: BufRead> XmlReader<R> {
 pub fn check_root(tag: &Tag<'_>, wanted: &[&'static str], format: &str) -> Result<&'static str, ImportError> {
     let local = tag.local();
     wanted.iter().copied().find(|w| *w == local).ok_or_else(|| {
-        let names = wanted.iter().map(|w| format!("<{w}>")).collect::<Vec<_>>().join(" or ");
-        malformed(tag.at, format!("root element is <{}>, not {names}: this is not a {format} file", shown(local)))
+        let list = |or: &str| wanted.iter().map(|w| format!("<{w}>")).collect::<Vec<_>>().join(or);
+        let (names, names_vi, local) = (list(" or "), list(" hay "), shown(local));
+        malformed(
+            tag.at,
+            text!(
+                "root element is <{local}>, not {names}: this is not a {format} file",
+                "phần tử gốc là <{local}>, không phải {names_vi}: đây không phải tệp {format}"
+            ),
+        )
     })
 }
 
@@ -454,27 +557,40 @@ pub fn check_root(tag: &Tag<'_>, wanted: &[&'static str], format: &str) -> Resul
 fn map_error<R: BufRead>(reader: &mut Reader<Counted<R>>, e: quick_xml::Error, at: Pos, depth: usize) -> ImportError {
     let src = reader.get_mut();
     if src.over_limit {
-        return malformed(at, format!("a single tag or text run is longer than {MAX_TOKEN_BYTES} bytes"));
+        return malformed(
+            at,
+            text!(
+                "a single tag or text run is longer than {MAX_TOKEN_BYTES} bytes",
+                "một thẻ hay một đoạn văn bản dài quá {MAX_TOKEN_BYTES} byte"
+            ),
+        );
     }
     let end = src.pos();
     match e {
         quick_xml::Error::Io(io) => ImportError::Io(io.to_string()),
         quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
-            malformed(at, SyntaxError::InvalidBangMarkup.to_string())
+            malformed(at, syntax_text(&SyntaxError::InvalidBangMarkup))
         }
         // Every other syntax error means "end of input inside markup".
-        quick_xml::Error::Syntax(s) => malformed(
-            end,
-            format!(
-                "file is truncated: {s} (markup starts at line {}, column {}; {depth} element(s) open)",
-                at.line, at.column
-            ),
-        ),
-        quick_xml::Error::IllFormed(e @ (IllFormedError::UnclosedReference | IllFormedError::MissingEndTag(_))) => {
-            malformed(end, format!("file is truncated: {e}"))
+        quick_xml::Error::Syntax(s) => {
+            let Pos { line, column } = at;
+            let s = syntax_text(&s);
+            let (en, vi) = (s.en, s.vi);
+            malformed(
+                end,
+                text!(
+                    "file is truncated: {en} (markup starts at line {line}, column {column}; {depth} element(s) open)",
+                    "tệp bị cắt cụt: {vi} (thẻ bắt đầu ở dòng {line}, cột {column}; còn {depth} phần tử mở)"
+                ),
+            )
         }
-        quick_xml::Error::Encoding(e) => malformed(at, format!("not UTF-8 text: {e}")),
-        other => malformed(at, format!("not well-formed XML: {other}")),
+        quick_xml::Error::IllFormed(e @ (IllFormedError::UnclosedReference | IllFormedError::MissingEndTag(_))) => {
+            let e = ill_formed_text(&e);
+            let (en, vi) = (e.en, e.vi);
+            malformed(end, text!("file is truncated: {en}", "tệp bị cắt cụt: {vi}"))
+        }
+        quick_xml::Error::Encoding(e) => malformed(at, text!("not UTF-8 text: {e}", "không phải văn bản UTF-8: {e}")),
+        other => malformed(at, text!("not well-formed XML: {other}", "XML sai cấu trúc: {other}")),
     }
 }
 
@@ -499,8 +615,14 @@ fn resolve_ref(reference: &BytesRef<'_>, at: Pos) -> Result<Cow<'static, str>, I
     }
     match reference.resolve_char_ref() {
         Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
-        Ok(None) => Err(malformed(at, format!("undefined entity &{};", shown(name)))),
-        Err(_) => Err(malformed(at, format!("invalid character reference &{};", shown(name)))),
+        Ok(None) => {
+            let name = shown(name);
+            Err(malformed(at, text!("undefined entity &{name};", "thực thể &{name}; không được định nghĩa")))
+        }
+        Err(_) => {
+            let name = shown(name);
+            Err(malformed(at, text!("invalid character reference &{name};", "tham chiếu ký tự &{name}; không hợp lệ")))
+        }
     }
 }
 
@@ -534,7 +656,14 @@ mod tests {
     #[test]
     fn positions_are_one_based_lines_and_columns() {
         let err = events("<a>\n  <b>\n  &nope;</b></a>").map(|_| ()).unwrap_err();
-        assert_eq!(err, ImportError::Malformed { line: 3, column: 3, message: "undefined entity &nope;".into() });
+        assert_eq!(
+            err,
+            ImportError::Malformed {
+                line: 3,
+                column: 3,
+                message: Text::new("undefined entity &nope;", "thực thể &nope; không được định nghĩa")
+            }
+        );
     }
 
     #[test]

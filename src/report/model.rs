@@ -213,7 +213,7 @@ impl Report {
             policy: Policy { rules_digest: a.rules_digest, catalogues: a.catalogues.into_iter().collect() },
             agencies: a.agencies.into_iter().map(|ag| agency(ag.id, ag.name, ag.systems, lang)).collect(),
             unregistered_assets: a.unregistered,
-            inputs: a.inputs,
+            inputs: a.inputs.into_iter().map(|i| i.in_lang(lang)).collect(),
         }
     }
 

@@ -14,6 +14,7 @@ use super::model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, 
 use super::split::{Hosts, Job};
 use super::xml::{Attr, Ev, Events, Here, HostStream, Origin, Tag, XmlStream, shown};
 use super::{Limits, NmapError, TRUNCATION_MARK};
+use crate::text;
 
 /// Smallest per-token cap, so that tiny test limits still read `<nmaprun>`.
 const MIN_TOKEN: usize = 64 * 1024;
@@ -55,9 +56,10 @@ struct Budget {
 impl Budget {
     fn charge(&mut self, bytes: usize, at: Here) -> Result<(), NmapError> {
         self.left = self.left.checked_sub(bytes).ok_or_else(|| {
-            at.malformed(format!(
-                "host is larger than max_host_bytes ({} bytes of text, attributes and records)",
-                self.max
+            let max = self.max;
+            at.malformed(text!(
+                "host is larger than max_host_bytes ({max} bytes of text, attributes and records)",
+                "máy lớn quá max_host_bytes ({max} byte văn bản, thuộc tính và bản ghi)"
             ))
         })?;
         Ok(())
@@ -70,7 +72,10 @@ impl Budget {
 
 /// The error for an end of input inside an element.
 fn truncated(at: Here, inside: &str) -> NmapError {
-    at.malformed(format!("file is truncated: end of file inside <{inside}>, before </nmaprun>"))
+    at.malformed(text!(
+        "file is truncated: end of file inside <{inside}>, before </nmaprun>",
+        "tệp bị cắt cụt: tệp kết thúc bên trong <{inside}>, trước </nmaprun>"
+    ))
 }
 
 fn is_blank(text: &str) -> bool {
@@ -197,7 +202,10 @@ pub(super) fn parse_job(
 
 /// The error for a host cut where quick-xml does not agree: a bug, not bad input.
 fn bad_cut(at: Here) -> NmapError {
-    at.malformed("internal error: host element cut at the wrong place")
+    at.malformed(text!(
+        "internal error: host element cut at the wrong place",
+        "lỗi nội bộ: phần tử host bị cắt sai chỗ"
+    ))
 }
 
 /// Deepest element nesting accepted.
@@ -278,9 +286,11 @@ impl<'l, R: BufRead> Parser<'l, XmlStream<R>> {
             match ev {
                 Ev::Open(tag) => {
                     if tag.name() != "nmaprun" {
-                        return Err(
-                            at.malformed(format!("not an nmap XML file: root element is <{}>", shown(tag.name())))
-                        );
+                        let root = shown(tag.name());
+                        return Err(at.malformed(text!(
+                            "not an nmap XML file: root element is <{root}>",
+                            "không phải tệp nmap XML: phần tử gốc là <{root}>"
+                        )));
                     }
                     self.cx.nmaprun(&tag)?;
                     return Ok(tag.empty);
@@ -289,9 +299,17 @@ impl<'l, R: BufRead> Parser<'l, XmlStream<R>> {
                 Ev::Text(text) if is_blank(text.trim_start_matches('\u{feff}')) => {}
                 Ev::Other => {}
                 Ev::Text(_) | Ev::Close => {
-                    return Err(at.malformed("not an nmap XML file: content before the root element"));
+                    return Err(at.malformed(text!(
+                        "not an nmap XML file: content before the root element",
+                        "không phải tệp nmap XML: có nội dung trước phần tử gốc"
+                    )));
                 }
-                Ev::Eof => return Err(at.malformed("not an nmap XML file: no root element")),
+                Ev::Eof => {
+                    return Err(at.malformed(text!(
+                        "not an nmap XML file: no root element",
+                        "không phải tệp nmap XML: không có phần tử gốc"
+                    )));
+                }
             }
         }
     }
@@ -305,7 +323,7 @@ impl<'l, R: BufRead> Parser<'l, XmlStream<R>> {
                 Ev::Other => {}
                 Ev::Text(text) if is_blank(&text) => {}
                 Ev::Text(_) | Ev::Open(_) | Ev::Close => {
-                    return Err(at.malformed("content after </nmaprun>"));
+                    return Err(at.malformed(text!("content after </nmaprun>", "có nội dung sau </nmaprun>")));
                 }
             }
         }
@@ -849,7 +867,10 @@ impl Cx<'_> {
     fn port_start(&mut self, tag: &Tag<'_>, host: &Host) -> Result<Port, NmapError> {
         let max_ports = self.limits.max_ports_per_host;
         if host.ports.len() + self.ports.len() >= max_ports {
-            let message = format!("host has more than max_ports_per_host ({max_ports}) ports");
+            let message = text!(
+                "host has more than max_ports_per_host ({max_ports}) ports",
+                "máy có nhiều cổng hơn max_ports_per_host ({max_ports})"
+            );
             return Err(tag.at.malformed(message));
         }
         let mut port = Port::default();
@@ -865,9 +886,11 @@ impl Cx<'_> {
         })?;
         port.portid = portid.ok_or_else(|| tag.missing("portid"))?;
         if port.portid > 65535 {
-            return Err(tag
-                .at
-                .malformed(format!("attribute portid=\"{}\" on <port> is out of range 0..=65535", port.portid)));
+            let portid = port.portid;
+            return Err(tag.at.malformed(text!(
+                "attribute portid=\"{portid}\" on <port> is out of range 0..=65535",
+                "thuộc tính portid=\"{portid}\" của <port> nằm ngoài khoảng 0..=65535"
+            )));
         }
         Ok(port)
     }
@@ -955,9 +978,10 @@ impl Cx<'_> {
             return Ok(NodePart::Elem(key));
         }
         if frames > self.limits.max_nesting {
-            return Err(tag.at.malformed(format!(
-                "script output tables nested deeper than {} levels (max_nesting)",
-                self.limits.max_nesting
+            let max = self.limits.max_nesting;
+            return Err(tag.at.malformed(text!(
+                "script output tables nested deeper than {max} levels (max_nesting)",
+                "các bảng kết quả script lồng sâu quá {max} cấp (max_nesting)"
             )));
         }
         Ok(NodePart::Table(key))

@@ -2,7 +2,7 @@
 //! assets, and summarises the rest as unregistered assets. Memory is bounded by the registered
 //! scope, not by the size of the file.
 
-use super::{Limits, NmapError};
+use super::Limits;
 use crate::evidence::nmap::{NmapInput, RunInfo, ScannedHost, Unregistered, open_ports};
 use crate::inventory::Scope;
 use std::io::BufReader;
@@ -17,7 +17,10 @@ pub fn read_scoped(path: &Path, scope: &Scope) -> NmapInput {
             return NmapInput {
                 file,
                 run: RunInfo::default(),
-                error: Some(NmapError::Io(e.into()).to_string()),
+                error: Some({
+                    let (en, vi) = (e.to_string(), e.text().vi);
+                    crate::text!("read error: {en}", "lỗi đọc tệp: {vi}")
+                }),
                 hosts: Vec::new(),
                 unregistered: Vec::new(),
             };
@@ -44,5 +47,5 @@ pub fn read_scoped(path: &Path, scope: &Scope) -> NmapInput {
     for h in &mut hosts {
         h.observed = h.observed.or(run.start);
     }
-    NmapInput { file, run, error: error.map(|e| e.to_string()), hosts, unregistered }
+    NmapInput { file, run, error: error.map(|e| e.text()), hosts, unregistered }
 }

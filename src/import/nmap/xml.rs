@@ -21,6 +21,8 @@ use quick_xml::{Reader, XmlVersion};
 
 use super::NmapError;
 use super::split::{BodyScanner, CUT_CAP, Scan};
+use crate::i18n::Text;
+use crate::text;
 
 /// Byte offset where an event starts. Errors are built with it alone; the
 /// 1-based line and column are filled in by [`XmlStream::locate`] once
@@ -30,8 +32,8 @@ pub(super) struct Here(pub u64);
 
 impl Here {
     /// A `Malformed` error at this offset; line and column still 0.
-    pub(super) fn malformed(self, message: impl Into<String>) -> NmapError {
-        NmapError::Malformed { line: 0, column: 0, byte_offset: self.0, message: message.into() }
+    pub(super) fn malformed(self, message: Text) -> NmapError {
+        NmapError::Malformed { line: 0, column: 0, byte_offset: self.0, message }
     }
 }
 
@@ -586,8 +588,11 @@ fn map_error<R: BufRead>(reader: &mut Reader<Chunked<R>>, e: quick_xml::Error, a
     let err_at = reader.error_position().saturating_add(shift);
     let src = reader.get_mut();
     if src.over_limit {
-        return at
-            .malformed(format!("a single tag or text run is longer than {} bytes (max_host_bytes)", src.max_token));
+        let max = src.max_token;
+        return at.malformed(text!(
+            "a single tag or text run is longer than {max} bytes (max_host_bytes)",
+            "một thẻ hay một đoạn văn bản dài quá {max} byte (max_host_bytes)"
+        ));
     }
     let end = src.consumed();
     classify(e, at, err_at, end, |offset| src.locate(offset))
@@ -602,16 +607,19 @@ fn classify(e: quick_xml::Error, at: Here, err_at: u64, end: u64, locate: impl F
         }
         // Every syntax error but this one means "end of input inside markup".
         quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
-            at.malformed(SyntaxError::InvalidBangMarkup.to_string())
+            at.malformed(crate::import::xml::syntax_text(&SyntaxError::InvalidBangMarkup))
         }
         quick_xml::Error::Syntax(s) => {
             let start = locate(at.0);
-            Here(end).malformed(format!(
-                "file is truncated: {s} (markup starts at line {}, column {})",
-                start.line, start.column
+            let (line, column) = (start.line, start.column);
+            let s = crate::import::xml::syntax_text(&s);
+            let (en, vi) = (s.en, s.vi);
+            Here(end).malformed(text!(
+                "file is truncated: {en} (markup starts at line {line}, column {column})",
+                "tệp bị cắt cụt: {vi} (thẻ bắt đầu ở dòng {line}, cột {column})"
             ))
         }
-        other => Here(err_at.max(at.0)).malformed(format!("not well-formed XML: {other}")),
+        other => Here(err_at.max(at.0)).malformed(text!("not well-formed XML: {other}", "XML sai cấu trúc: {other}")),
     }
 }
 
@@ -622,7 +630,11 @@ fn convert<'b>(event: Event<'b>, at: Here, state: &mut State) -> Result<Ev<'b>, 
         Event::Start(start) => {
             state.depth += 1;
             if state.depth > state.max_depth {
-                return Err(at.malformed(format!("elements nested deeper than {} levels", state.max_depth)));
+                let max = state.max_depth;
+                return Err(at.malformed(text!(
+                    "elements nested deeper than {max} levels",
+                    "các phần tử lồng sâu quá {max} cấp"
+                )));
             }
             Ev::Open(Tag { start, empty: false, at, version: state.version })
         }
@@ -644,7 +656,10 @@ fn convert<'b>(event: Event<'b>, at: Here, state: &mut State) -> Result<Ev<'b>, 
             // quick-xml never expands DTD entities, so a document that declares
             // some would silently lose content; refuse it (also: billion laughs).
             if doctype.contains("<!ENTITY") {
-                return Err(at.malformed("DTD entity declarations are not allowed"));
+                return Err(at.malformed(text!(
+                    "DTD entity declarations are not allowed",
+                    "không chấp nhận khai báo thực thể DTD"
+                )));
             }
             Ev::Other
         }
@@ -682,8 +697,14 @@ fn resolve_ref(reference: &BytesRef<'_>, at: Here) -> Result<Cow<'static, str>, 
             Ok(Cow::Borrowed(ASCII.get(i..=i).unwrap_or_default()))
         }
         Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
-        Ok(None) => Err(at.malformed(format!("undefined entity &{};", shown(name)))),
-        Err(_) => Err(at.malformed(format!("invalid character reference &{};", shown(name)))),
+        Ok(None) => {
+            let name = shown(name);
+            Err(at.malformed(text!("undefined entity &{name};", "thực thể &{name}; không được định nghĩa")))
+        }
+        Err(_) => {
+            let name = shown(name);
+            Err(at.malformed(text!("invalid character reference &{name};", "tham chiếu ký tự &{name}; không hợp lệ")))
+        }
     }
 }
 
@@ -721,11 +742,17 @@ impl Tag<'_> {
             let key = attr.key.0;
             if count >= max {
                 let name = shown(self.name());
-                return Err(self.at.malformed(format!("<{name}> has more than {max} attributes")));
+                return Err(self.at.malformed(text!(
+                    "<{name}> has more than {max} attributes",
+                    "<{name}> có nhiều hơn {max} thuộc tính"
+                )));
             }
             if seen.iter().take(count).any(|k| *k == key) {
                 let name = shown(self.name());
-                return Err(self.at.malformed(format!("duplicate attribute {key} on <{name}>")));
+                return Err(self.at.malformed(text!(
+                    "duplicate attribute {key} on <{name}>",
+                    "thuộc tính {key} bị lặp trên <{name}>"
+                )));
             }
             if let Some(slot) = seen.get_mut(count) {
                 *slot = key;
@@ -750,11 +777,13 @@ impl Tag<'_> {
     }
 
     pub(super) fn missing(&self, key: &str) -> NmapError {
-        self.at.malformed(format!("missing attribute {key} on <{}>", shown(self.name())))
+        let name = shown(self.name());
+        self.at.malformed(text!("missing attribute {key} on <{name}>", "thiếu thuộc tính {key} trên <{name}>"))
     }
 
     fn attr_error(&self, e: AttrError) -> NmapError {
-        self.at.malformed(format!("bad attribute in <{}>: {e}", shown(self.name())))
+        let name = shown(self.name());
+        self.at.malformed(text!("bad attribute in <{name}>: {e}", "thuộc tính hỏng trong <{name}>: {e}"))
     }
 }
 
@@ -788,11 +817,10 @@ impl Attr<'_, '_> {
             return Ok(None);
         }
         value.parse().map(Some).map_err(|_| {
-            self.tag.at.malformed(format!(
-                "attribute {}=\"{}\" on <{}> is not a valid number",
-                shown(self.key()),
-                shown(&value),
-                shown(self.tag.name())
+            let (key, value, name) = (shown(self.key()), shown(&value), shown(self.tag.name()));
+            self.tag.at.malformed(text!(
+                "attribute {key}=\"{value}\" on <{name}> is not a valid number",
+                "thuộc tính {key}=\"{value}\" trên <{name}> không phải số hợp lệ"
             ))
         })
     }
@@ -803,24 +831,30 @@ impl Attr<'_, '_> {
     pub(super) fn unix_time(&self) -> Result<Option<i64>, NmapError> {
         let t: Option<i64> = self.number()?;
         if t.is_some_and(|t| time::OffsetDateTime::from_unix_timestamp(t).is_err()) {
-            return Err(self.tag.at.malformed(format!(
-                "attribute {}=\"{}\" on <{}> is not a time (seconds since 1970, up to the year 9999)",
-                shown(self.key()),
-                t.unwrap_or_default(),
-                shown(self.tag.name())
+            let (key, t, name) = (shown(self.key()), t.unwrap_or_default(), shown(self.tag.name()));
+            return Err(self.tag.at.malformed(text!(
+                "attribute {key}=\"{t}\" on <{name}> is not a time (seconds since 1970, up to the year 9999)",
+                "thuộc tính {key}=\"{t}\" trên <{name}> không phải thời điểm (số giây từ năm 1970, đến năm 9999)"
             )));
         }
         Ok(t)
     }
 
     fn error(&self, e: quick_xml::Error) -> NmapError {
-        let what = match e {
-            quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
-                format!("undefined entity &{};", shown(&name))
-            }
-            other => other.to_string(),
-        };
         let (key, elem) = (shown(self.key()), shown(self.tag.name()));
-        self.tag.at.malformed(format!("{what} in attribute {key} of <{elem}>"))
+        match e {
+            quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+                let name = shown(&name);
+                self.tag.at.malformed(text!(
+                    "undefined entity &{name}; in attribute {key} of <{elem}>",
+                    "thực thể &{name}; không được định nghĩa trong thuộc tính {key} của <{elem}>"
+                ))
+            }
+            // quick-xml's own words (English) are kept as its detail.
+            other => self.tag.at.malformed(text!(
+                "{other} in attribute {key} of <{elem}>",
+                "{other} trong thuộc tính {key} của <{elem}>"
+            )),
+        }
     }
 }

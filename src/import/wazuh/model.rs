@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::super::json::{Record, Scalar, cap};
 use super::super::{CheckResult, Severity};
+use crate::i18n::Text;
 
 /// `null` read as the type's default (Wazuh writes `null` for empty lists in some versions).
 fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
@@ -494,36 +495,44 @@ impl IndexDoc {
     }
 }
 
-/// `Err` naming the first of `fields` that is `None`, as "no `field`: not KIND".
-fn require(fields: &[(&str, bool)], kind: &str) -> Result<(), String> {
+/// `Err` naming the first of `fields` that is `None`, as "no `field`: not KIND" (`kind` in English
+/// and Vietnamese).
+fn require(fields: &[(&str, bool)], kind: (&str, &str)) -> Result<(), Text> {
+    let (kind_en, kind_vi) = kind;
     match fields.iter().find(|(_, present)| !present) {
-        Some((name, _)) => Err(format!("no `{name}`: not {kind}")),
+        Some((name, _)) => Err(crate::text!("no `{name}`: not {kind_en}", "không có `{name}`: không phải {kind_vi}")),
         None => Ok(()),
     }
 }
 
 impl Record for Agent {
-    fn check(&self) -> Result<(), String> {
-        require(&[("id", self.id.is_some()), ("name", self.name.is_some())], "an agent of GET /agents")
+    fn check(&self) -> Result<(), Text> {
+        let fields = [("id", self.id.is_some()), ("name", self.name.is_some())];
+        require(&fields, ("an agent of GET /agents", "một tác tử của GET /agents"))
     }
 }
 
 impl Record for ScaCheck {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), Text> {
         let result = self.result.is_some() || self.status.is_some();
         let fields = [("id", self.id.is_some()), ("title", self.title.is_some()), ("result", result)];
-        require(&fields, "an SCA check of GET /sca/{agent}/checks/{policy}")
+        let kind = (
+            "an SCA check of GET /sca/{agent}/checks/{policy}",
+            "một mục kiểm tra SCA của GET /sca/{agent}/checks/{policy}",
+        );
+        require(&fields, kind)
     }
 }
 
 impl Record for ApiVuln {
-    fn check(&self) -> Result<(), String> {
-        require(&[("cve", self.cve.is_some())], "a vulnerability of the 4.7 API")
+    fn check(&self) -> Result<(), Text> {
+        require(&[("cve", self.cve.is_some())], ("a vulnerability of the 4.7 API", "một lỗ hổng của API 4.7"))
     }
 }
 
 impl Record for IndexDoc {
-    fn check(&self) -> Result<(), String> {
-        require(&[("vulnerability.id", self.vulnerability.id.is_some())], "a wazuh-states-vulnerabilities document")
+    fn check(&self) -> Result<(), Text> {
+        let kind = ("a wazuh-states-vulnerabilities document", "một tài liệu wazuh-states-vulnerabilities");
+        require(&[("vulnerability.id", self.vulnerability.id.is_some())], kind)
     }
 }
