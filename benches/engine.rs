@@ -66,7 +66,11 @@ fn host_records() -> tuanthu::evidence::file::EvidenceInput {
             result: if i % 4 == 0 { CheckResult::Fail } else { CheckResult::Pass },
             severity: Some(Severity::Medium),
             title: format!("Bench rule {i}"),
-            references: [("nist".to_string(), vec![refs[i % refs.len()].to_string()])].into_iter().collect(),
+            references: std::collections::BTreeMap::from([(
+                "nist".to_string(),
+                vec![refs[i % refs.len()].to_string()],
+            )])
+            .into(),
         })
         .collect();
     let audit = HostAuditFacts {

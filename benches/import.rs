@@ -9,7 +9,8 @@
 //! 1 GB per file). Files are generated into `BENCH_DIR` (kept) or a temporary folder (removed).
 //!
 //! Run: `cargo bench --bench import` (1 GB each); `IMPORT_BENCH_HOSTS=2000 cargo bench --bench
-//! import` for about 200 MB each. Each format is read at a tenth of the size and then at the full
+//! import` for about 200 MB each; `IMPORT_BENCH_ONLY=arf` (or `nessus`) for one format, and
+//! `IMPORT_BENCH_FULL_ONLY=1` to skip the tenth-size pass. Each format is read at a tenth of the size and then at the full
 //! size, and MB/s and the peak resident set size of the import alone are printed: equal peaks show
 //! that memory does not grow with the file. Each file is then converted into evidence records and
 //! written as JSON Lines (`tuanthu import FILE -o out.jsonl`), with its own time and peak.
@@ -230,22 +231,34 @@ fn main() {
     let temp = tempfile::tempdir().expect("tempdir");
     let dir = std::env::var_os("BENCH_DIR").map_or_else(|| temp.path().to_path_buf(), PathBuf::from);
     std::fs::create_dir_all(&dir).expect("bench dir");
-    for n in [(hosts / 10).max(1), hosts] {
-        let arf = dir.join(format!("bench-{n}-hosts.arf.xml"));
-        if !arf.exists() {
-            generate_arf(&arf, n).expect("generate ARF");
+    let only = std::env::var("IMPORT_BENCH_ONLY").unwrap_or_default();
+    let sizes = if std::env::var_os("IMPORT_BENCH_FULL_ONLY").is_some() {
+        vec![hosts]
+    } else {
+        vec![(hosts / 10).max(1), hosts]
+    };
+    for n in sizes {
+        if only.is_empty() || only == "arf" {
+            let arf = dir.join(format!("bench-{n}-hosts.arf.xml"));
+            if !arf.exists() {
+                generate_arf(&arf, n).expect("generate ARF");
+            }
+            import_arf(&arf);
+            convert("ARF→ev", &arf, &dir.join("arf.jsonl"));
+            if std::env::var_os("BENCH_DIR").is_none() {
+                let _ = std::fs::remove_file(&arf);
+            }
         }
-        import_arf(&arf);
-        convert("ARF→ev", &arf, &dir.join("arf.jsonl"));
-        let nessus = dir.join(format!("bench-{n}-hosts.nessus"));
-        if !nessus.exists() {
-            generate_nessus(&nessus, n).expect("generate .nessus");
-        }
-        import_nessus(&nessus);
-        convert("Nes→ev", &nessus, &dir.join("nessus.jsonl"));
-        if std::env::var_os("BENCH_DIR").is_none() {
-            let _ = std::fs::remove_file(&arf);
-            let _ = std::fs::remove_file(&nessus);
+        if only.is_empty() || only == "nessus" {
+            let nessus = dir.join(format!("bench-{n}-hosts.nessus"));
+            if !nessus.exists() {
+                generate_nessus(&nessus, n).expect("generate .nessus");
+            }
+            import_nessus(&nessus);
+            convert("Nes→ev", &nessus, &dir.join("nessus.jsonl"));
+            if std::env::var_os("BENCH_DIR").is_none() {
+                let _ = std::fs::remove_file(&nessus);
+            }
         }
     }
 }

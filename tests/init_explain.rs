@@ -100,7 +100,7 @@ fn init_never_replaces_a_file() {
     assert_eq!(
         stderr(&o),
         format!(
-            "error: {f} đã tồn tại; tuanthu init không bao giờ ghi đè tệp (chọn tên khác với -o, hoặc chuyển tệp đi nơi khác)\n"
+            "lỗi: {f} đã tồn tại; tuanthu init không bao giờ ghi đè tệp (chọn tên khác với -o, hoặc chuyển tệp đi nơi khác)\n"
         )
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
@@ -125,7 +125,7 @@ at most 64, not starting with a hyphen); did you mean `so-khcn`?\n"
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: --agency: `sở-khcn` không phải là mã cơ quan: chỉ dùng chữ thường, chữ số và dấu gạch ngang \
+        "lỗi: --agency: `sở-khcn` không phải là mã cơ quan: chỉ dùng chữ thường, chữ số và dấu gạch ngang \
 ([a-z0-9-], tối đa 64 ký tự, không bắt đầu bằng dấu gạch ngang)\n"
     );
 }
@@ -250,7 +250,7 @@ fn explain_suggests_the_nearest_ids_for_an_unknown_one() {
     assert_eq!(stderr(&o), "error: no control `POL.1` in nd331-2026 or tt12-2022; did you mean `POL.01`?\n");
     let o = tuanthu(&["explain", "POL.1", "--lang", "vi"]);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(stderr(&o), "error: không có biện pháp `POL.1` trong nd331-2026 hoặc tt12-2022; có phải là `POL.01`?\n");
+    assert_eq!(stderr(&o), "lỗi: không có biện pháp `POL.1` trong nd331-2026 hoặc tt12-2022; có phải là `POL.01`?\n");
     let o = tuanthu(&["explain", "XYZZY"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
@@ -272,7 +272,7 @@ fn explain_says_when_an_id_belongs_to_the_other_catalogue() {
     let o = tuanthu(&["explain", "POL.01", "--catalogue", "nd331-2026", "--lang", "vi"]);
     assert_eq!(
         stderr(&o),
-        "error: không có biện pháp `POL.01` trong nd331-2026: đây là mã của tt12-2022; yêu cầu tương ứng trong nd331-2026: `MGT.01`\n"
+        "lỗi: không có biện pháp `POL.01` trong nd331-2026: đây là mã của tt12-2022; yêu cầu tương ứng trong nd331-2026: `MGT.01`\n"
     );
     let o = tuanthu(&["explain", "POL.01", "--catalogue", "nd331"]);
     assert_eq!(o.status.code(), Some(2));

@@ -55,15 +55,15 @@ fn validate_lists_every_problem_once_in_the_chosen_language() {
     assert_eq!(code(&o), 2);
     assert_eq!(
         stderr(&o),
-        "error: inv.yaml:9:5: trường `operater` không hợp lệ (có phải là `operator`?)\n\
-         error: inv.yaml:13:12: cấp độ phải là 1, 2, 3, 4 hoặc 5 (Nghị định 85/2016), gặp 7\n\
-         error: inv.yaml:18:15: approval.status là `approved` nhưng không có `decision:` (số quyết định, ví dụ \"123/QĐ-UBND\")\n\
+        "lỗi: inv.yaml:9:5: trường `operater` không hợp lệ (có phải là `operator`?)\n\
+         lỗi: inv.yaml:13:12: cấp độ phải là 1, 2, 3, 4 hoặc 5 (Nghị định 85/2016), gặp 7\n\
+         lỗi: inv.yaml:18:15: approval.status là `approved` nhưng không có `decision:` (số quyết định, ví dụ \"123/QĐ-UBND\")\n\
          3 lỗi trong 1 tệp\n"
     );
     let o = tuanthu_in(d.path(), &["check", "--inventory", "inv.yaml", "--lang", "vi"]);
     assert_eq!(code(&o), 2, "check loads the same way");
     assert_eq!(stderr(&o).lines().count(), 3, "{}", stderr(&o));
-    assert!(stderr(&o).starts_with("error: inv.yaml:9:5: trường `operater` không hợp lệ"), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("lỗi: inv.yaml:9:5: trường `operater` không hợp lệ"), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
 }
 
@@ -93,7 +93,7 @@ fn a_tailoring_next_to_a_relative_inventory_names_the_folder_and_is_reported_onc
     let o = tuanthu_in(d.path(), &["validate", "--lang", "vi", "inv.yaml"]);
     assert!(
         stderr(&o)
-            .starts_with("error: inv.yaml:11:17: không tìm thấy tinh chỉnh `nowhere` (đã tìm nowhere.yaml trong .)\n"),
+            .starts_with("lỗi: inv.yaml:11:17: không tìm thấy tinh chỉnh `nowhere` (đã tìm nowhere.yaml trong .)\n"),
         "{}",
         stderr(&o)
     );
@@ -116,7 +116,7 @@ fn a_missing_nmap_file_is_a_clear_error_and_no_report() {
     ]);
     assert_eq!(
         stderr(&o),
-        "error: no-such-scan.xml: không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)\n"
+        "lỗi: no-such-scan.xml: không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)\n"
     );
 }
 
@@ -151,7 +151,7 @@ fn warnings_are_printed_by_validate_and_check_and_change_no_exit_code() {
     assert_eq!((code(&o), stderr(&o).as_str()), (1, warning), "the report is made, the exit code is the verdict's");
     let o = tuanthu_in(d.path(), &["validate", "--lang", "vi", "inv.yaml"]);
     assert!(
-        stderr(&o).starts_with("warning: inv.yaml:12:15: `0.0.0.0/0` rộng hơn mọi hệ thống thực tế"),
+        stderr(&o).starts_with("cảnh báo: inv.yaml:12:15: `0.0.0.0/0` rộng hơn mọi hệ thống thực tế"),
         "{}",
         stderr(&o)
     );
@@ -176,12 +176,12 @@ fn check_refuses_a_date_after_the_evaluation_date() {
 fn usage_errors_follow_the_language() {
     let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--as-of", "2026-02-30", "--lang", "vi"]);
     assert_eq!(code(&o), 2);
-    assert_eq!(stderr(&o), "error: --as-of: `2026-02-30` không phải ngày có thật (tháng 2/2026 có 28 ngày)\n");
+    assert_eq!(stderr(&o), "lỗi: --as-of: `2026-02-30` không phải ngày có thật (tháng 2/2026 có 28 ngày)\n");
     let o = tuanthu(&["check", "--inventory", "examples/demo/inventory.yaml", "--sign", "k.key", "--lang", "vi"]);
-    assert_eq!(stderr(&o), "error: --sign: chỉ báo cáo JSON được ký: thêm --format json\n");
+    assert_eq!(stderr(&o), "lỗi: --sign: chỉ báo cáo JSON được ký: thêm --format json\n");
     let o = tuanthu(&["gate", "--inventory", "examples/demo/inventory.yaml", "--system", "x", "--lang", "vi"]);
     assert_eq!(
         stderr(&o),
-        "error: cổng kiểm tra cần bằng chứng: dùng --nmap, --evidence hoặc --live (không bao giờ đạt khi không có gì)\n"
+        "lỗi: cổng kiểm tra cần bằng chứng: dùng --nmap, --evidence hoặc --live (không bao giờ đạt khi không có gì)\n"
     );
 }

@@ -29,7 +29,7 @@ pub mod writer;
 
 pub use agent::AgentFacts;
 pub use error::{ErrorClass, ProbeError};
-pub use host::{Check, Counts, HostAuditFacts, HostState};
+pub use host::{Check, Counts, HostAuditFacts, HostState, References};
 pub use http::{Cookie, Csp, HeaderChecks, Hop, Hsts, HttpFacts, LegacyTls};
 pub use record::{Facts, Record, RecordKind, Source};
 pub use ssh::{EndOfLife, HostKey, SshFacts, WeakAlgorithm};

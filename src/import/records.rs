@@ -17,7 +17,8 @@ use super::format::Format;
 use super::{ImportError, Limits};
 use crate::evidence::file::{EvidenceInput, Tool};
 use crate::evidence::{
-    AgentFacts, Check, Counts, Facts, HostAuditFacts, Record, SeverityCounts, Source, Vulnerability, VulnerabilityFacts,
+    AgentFacts, Check, Counts, Facts, HostAuditFacts, Record, References, SeverityCounts, Source, Vulnerability,
+    VulnerabilityFacts,
 };
 use crate::i18n::Text;
 use crate::text;
@@ -242,39 +243,37 @@ fn xccdf_tool(test_system: Option<&str>) -> (String, Option<String>) {
 
 fn xccdf(reader: impl std::io::BufRead, limits: &Limits, out: &mut Out) -> Result<(), ImportError> {
     out.tool("XCCDF", None);
-    let mut refs_cache: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
-    let run = super::xccdf::read_xccdf(reader, limits, |bench, tr| {
-        let rule_refs = |id: &str, cache: &mut HashMap<String, BTreeMap<String, Vec<String>>>| {
-            cache
-                .entry(id.to_string())
-                .or_insert_with(|| {
-                    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                    if let Some(info) = bench.rules.get(id) {
-                        for r in &info.references {
-                            m.entry(source_name(&r.source)).or_default().extend(r.ids.iter().cloned());
-                        }
-                        for i in &info.idents {
-                            m.entry(source_name(&i.system)).or_default().push(i.id.clone());
-                        }
-                    }
-                    m
-                })
-                .clone()
+    // A rule's references, grouped once and shared by every host's check of it.
+    let mut refs_cache: HashMap<String, References> = HashMap::new();
+    let run = super::xccdf::read_xccdf(reader, limits, |bench, mut tr| {
+        let rule_refs = |id: &str, cache: &mut HashMap<String, References>| {
+            if let Some(refs) = cache.get(id) {
+                return refs.clone();
+            }
+            let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            if let Some(info) = bench.rules.get(id) {
+                for r in &info.references {
+                    m.entry(source_name(&r.source)).or_default().extend(r.ids.iter().cloned());
+                }
+                for i in &info.idents {
+                    m.entry(source_name(&i.system)).or_default().push(i.id.clone());
+                }
+            }
+            cache.entry(id.to_string()).or_insert_with(|| References::new(m)).clone()
         };
         // `notselected`: the rule was not part of the profile evaluated, so it is no result of the
         // audit at all (a profile leaves most of a benchmark's rules out).
-        let results: Vec<Check> = tr
-            .rule_results
-            .iter()
+        let results: Vec<Check> = std::mem::take(&mut tr.rule_results)
+            .into_iter()
             .filter(|rr| rr.tool_result != "notselected")
             .map(|rr| {
                 let info = bench.rules.get(&rr.idref);
                 Check {
-                    check: rr.idref.clone(),
                     result: rr.result,
                     severity: rr.severity.or(info.and_then(|i| i.severity)),
                     title: info.map(|i| i.title.clone()).unwrap_or_default(),
                     references: rule_refs(&rr.idref, &mut refs_cache),
+                    check: rr.idref,
                 }
             })
             .collect();
@@ -352,7 +351,7 @@ fn lynis_record(r: super::lynis::LynisReport, out: &mut Out) -> Result<(), Impor
             check: t.test_id,
             result: t.result,
             severity: None,
-            references: BTreeMap::new(),
+            references: References::default(),
         })
         .collect();
     let fqdn = r.hostname.as_deref().zip(r.domainname.as_deref()).map(|(h, d)| format!("{h}.{d}"));
@@ -520,7 +519,7 @@ fn wazuh_sca(reader: impl std::io::Read, limits: &Limits, out: &mut Out) -> Resu
             result: c.check_result(),
             severity: None,
             title: c.title.clone().unwrap_or_default(),
-            references,
+            references: references.into(),
         });
         Ok(())
     })?;

@@ -231,7 +231,12 @@ impl Step {
 }
 
 fn required(tag: &Tag<'_>, key: &str) -> Result<String, ImportError> {
-    tag.attr(key)?.ok_or_else(|| {
+    present(tag, key, tag.attr(key)?)
+}
+
+/// `value` of attribute `key`, which `tag` must have.
+fn present(tag: &Tag<'_>, key: &str, value: Option<String>) -> Result<String, ImportError> {
+    value.ok_or_else(|| {
         let name = shown(tag.local());
         super::xml::malformed(
             tag.at(),
@@ -321,15 +326,18 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
                 "target-address" => TestChild::Address,
                 "target-facts" => TestChild::Facts,
                 "rule-result" => {
-                    let severity = tag.attr("severity")?;
+                    // One pass over the attributes of the most frequent element, read in the order
+                    // (and with the errors) of one lookup per key.
+                    let attrs = tag.attrs(["severity", "idref", "time", "weight"]);
+                    let severity = attrs.get(0)?;
                     TestChild::RuleResult(RuleResult {
-                        idref: required(&tag, "idref")?,
+                        idref: present(&tag, "idref", attrs.get(1)?)?,
                         result: CheckResult::Unknown,
                         tool_result: String::new(),
                         severity: severity.as_deref().and_then(severity_of),
                         tool_severity: severity,
-                        time: tag.attr("time")?,
-                        weight: number(&tag, "weight")?,
+                        time: attrs.get(2)?,
+                        weight: parsed(&tag, "weight", attrs.get(3)?)?,
                         idents: Vec::new(),
                     })
                 }
@@ -383,8 +391,9 @@ fn test_result<R: BufRead>(r: &mut XmlReader<R>, limits: &Limits, test: &mut Tes
     }
 }
 
-fn number(tag: &Tag<'_>, key: &str) -> Result<Option<f64>, ImportError> {
-    match tag.attr(key)? {
+/// `value` of attribute `key` of `tag` as a number, when it is there.
+fn parsed(tag: &Tag<'_>, key: &str, value: Option<String>) -> Result<Option<f64>, ImportError> {
+    match value {
         None => Ok(None),
         Some(v) => v.trim().parse().map(Some).map_err(|_| {
             let (v, name) = (shown(&v), tag.local());

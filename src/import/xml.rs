@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
 
 use quick_xml::errors::{IllFormedError, SyntaxError};
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -196,35 +197,56 @@ pub struct Tag<'a> {
     max_text: usize,
 }
 
-impl Tag<'_> {
+impl<'a> Tag<'a> {
     /// The element's name without its namespace prefix.
     pub fn local(&self) -> &str {
-        let name = self.start.name().0;
-        name.rsplit_once(':').map_or(name, |(_, local)| local)
+        local_part(self.start.name().0)
     }
 
     /// The value of the attribute whose local name is `key` (decoded, cut at `max_text_bytes`).
     pub fn attr(&self, key: &str) -> Result<Option<String>, ImportError> {
+        self.attrs([key]).get(0)
+    }
+
+    /// The attributes whose local names are `keys`, found in one pass over the tag and decoded
+    /// by [`Attrs::get`]: the same values and errors, in the same order, as [`Tag::attr`] called
+    /// for each key in turn (which walks the attributes again for every key).
+    pub fn attrs<'k, const N: usize>(&self, keys: [&'k str; N]) -> Attrs<'_, 'a, 'k, N> {
+        let mut found: [Option<Attribute<'_>>; N] = [const { None }; N];
+        let mut missing = N;
+        let mut broken = None;
         for attr in self.start.attributes().with_checks(false) {
-            let attr = attr.map_err(|e| {
-                let tag = shown(self.local());
-                malformed(self.at, text!("bad attribute in <{tag}>: {e}", "thuộc tính hỏng trong <{tag}>: {e}"))
-            })?;
-            let name = attr.key.0;
-            let local = name.rsplit_once(':').map_or(name, |(_, l)| l);
-            if local == key {
-                let value = attr.normalized_value(self.version).map_err(|e| {
-                    let (why, tag) = (entity_message(e), shown(self.local()));
-                    let (en, vi) = (&why.en, &why.vi);
-                    malformed(
-                        self.at,
-                        text!("{en} in attribute {key} of <{tag}>", "{vi} trong thuộc tính {key} của <{tag}>"),
-                    )
-                })?;
-                return Ok(Some(capped(&value, self.max_text)));
+            let attr = match attr {
+                Ok(a) => a,
+                Err(e) => {
+                    broken = Some(e);
+                    break;
+                }
+            };
+            let local = local_part(attr.key.0);
+            if let Some(slot @ None) = keys.iter().position(|k| *k == local).and_then(|i| found.get_mut(i)) {
+                *slot = Some(attr);
+                missing -= 1;
+                if missing == 0 {
+                    break;
+                }
             }
         }
-        Ok(None)
+        Attrs { tag: self, keys, found, broken }
+    }
+
+    /// An attribute's value decoded and cut at `max_text_bytes`.
+    fn decode(&self, key: &str, attr: &Attribute<'_>) -> Result<String, ImportError> {
+        let value = attr.normalized_value(self.version).map_err(|e| {
+            let (why, tag) = (entity_message(e), shown(self.local()));
+            let (en, vi) = (&why.en, &why.vi);
+            malformed(self.at, text!("{en} in attribute {key} of <{tag}>", "{vi} trong thuộc tính {key} của <{tag}>"))
+        })?;
+        Ok(match value {
+            // Decoded into a new string already: kept rather than copied.
+            Cow::Owned(s) if s.len() <= self.max_text => s,
+            other => capped(&other, self.max_text),
+        })
     }
 
     /// The format this tag names when it is a root element (see [`detect`]).
@@ -254,6 +276,43 @@ fn entity_message(e: quick_xml::Error) -> Text {
             let other = other.to_string();
             Text::new(other.clone(), other)
         }
+    }
+}
+
+/// Attributes of a tag found in one pass ([`Tag::attrs`]), decoded one by one.
+pub struct Attrs<'t, 'a, 'k, const N: usize> {
+    tag: &'t Tag<'a>,
+    keys: [&'k str; N],
+    found: [Option<Attribute<'t>>; N],
+    /// The first attribute that does not parse: the pass stopped there, so a key not found
+    /// before it is that error (as a walk looking for that key alone would have met it).
+    broken: Option<quick_xml::events::attributes::AttrError>,
+}
+
+impl<const N: usize> Attrs<'_, '_, '_, N> {
+    /// The value of the `i`th key (as [`Tag::attr`] gives it).
+    pub fn get(&self, i: usize) -> Result<Option<String>, ImportError> {
+        let (Some(key), Some(attr)) = (self.keys.get(i), self.found.get(i)) else { return Ok(None) };
+        match (attr, &self.broken) {
+            (Some(attr), _) => self.tag.decode(key, attr).map(Some),
+            (None, Some(e)) => {
+                let tag = shown(self.tag.local());
+                Err(malformed(
+                    self.tag.at,
+                    text!("bad attribute in <{tag}>: {e}", "thuộc tính hỏng trong <{tag}>: {e}"),
+                ))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// A qualified name without its namespace prefix (after the last `:`). A byte scan: names are
+/// short, and this runs for every tag and attribute of a file.
+fn local_part(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => name.get(i + 1..).unwrap_or(name),
+        None => name,
     }
 }
 
