@@ -340,3 +340,41 @@ fn the_newest_scan_not_after_the_evaluation_date_is_used() {
     assert_eq!(status(&a, "NET.06"), Status::Pass, "judged on the newest scan up to the evaluation date");
     assert_eq!(status(&a, "NET.01"), Status::Pass, "the later scan's mysql is not seen as of 2026-11-25");
 }
+
+/// A rule that speaks for several controls gives each of them its findings (the last control to
+/// read them takes them, the others copy them); a control attested not applicable reads none, and
+/// the controls judged after it still get theirs.
+#[test]
+fn a_rule_feeding_several_controls_gives_each_its_findings() {
+    let d = common::dir_with(&[("scan.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(23, "telnet")]))]);
+    let mut att = attest_all(3, "2026-06-01", &["NET.06"]);
+    att.push_str("      NET.06: {status: not-applicable, reason: \"thiết bị do đơn vị khác quản lý\"}\n");
+    let text = common::inventory(3, &format!("    assets: {{hosts: [203.0.113.5]}}\n{att}"));
+    let a = eval(&inv(&text), &[&d.path().join("scan.xml")], date!(2026 - 11 - 25));
+    let p = policy();
+    let rule = p.rules.get("nmap-cleartext-admin").unwrap();
+    let s = &a.agencies[0].systems[0];
+    let expected: Vec<&str> = s
+        .controls
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| *id != "NET.06" && rule.controls.iter().any(|c| c == id))
+        .collect();
+    assert!(expected.len() >= 2, "the rule feeds several controls at level 3: {expected:?}");
+    for c in &s.controls {
+        let found: Vec<String> = c
+            .findings
+            .iter()
+            .filter(|f| f.rule == "nmap-cleartext-admin")
+            .map(|f| format!("{:?} {:?} {:?}", f.outcome, f.asset, f.evidence))
+            .collect();
+        if expected.contains(&c.id.as_str()) {
+            let evidence = format!("{}#host=203.0.113.5;port=tcp/23", d.path().join("scan.xml").display());
+            assert_eq!(found, [format!("Fail Some(\"203.0.113.5:23/tcp\") Some({evidence:?})")], "{}", c.id);
+            assert_eq!(c.status, Status::Fail, "{}", c.id);
+        } else {
+            assert_eq!(found, Vec::<String>::new(), "{}", c.id);
+        }
+    }
+    assert_eq!(status(&a, "NET.06"), Status::NotApplicable);
+}

@@ -73,25 +73,94 @@ fn finding(rule: &str, outcome: Outcome, message: Message, evidence: Option<Stri
     Finding { rule: rule.into(), outcome, severity: None, asset: None, message, evidence, observed: BTreeMap::new() }
 }
 
+/// How many of the controls still to judge read each rule's findings. The last reader takes the
+/// findings rather than copying them, so a rule that speaks for one control (most do) has its
+/// findings moved into it; a rule shared by several controls is copied for all but the last.
+pub struct Readers<'a> {
+    left: HashMap<&'a str, usize>,
+}
+
+impl<'a> Readers<'a> {
+    /// Counts the reads [`judge`] will make for the controls `ids`, in any order: every rule of a
+    /// control of the catalogue that applies at the system's level, unless an attestation makes
+    /// the control not applicable (it is then decided without its rules).
+    pub fn count<'i>(cx: &SystemCx<'a>, ids: impl Iterator<Item = &'i str>) -> Readers<'a> {
+        let mut left: HashMap<&'a str, usize> = HashMap::new();
+        for id in ids.filter(|id| cx.catalogue.get(id).is_some()) {
+            let att = cx.attestations.get(id).copied();
+            if att.is_some_and(|a| a.status == AttestationStatus::NotApplicable) {
+                continue;
+            }
+            for r in cx.policy.rules.for_control(id).filter(|r| r.applies_at(cx.system.level)) {
+                *left.entry(r.id.as_str()).or_default() += 1;
+            }
+        }
+        Readers { left }
+    }
+
+    /// One read of `rule`'s findings: whether it is the last (the reader may then take them).
+    fn read(&mut self, rule: &str) -> bool {
+        match self.left.get_mut(rule) {
+            Some(n) => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            // Not counted: never taken, so a miscount can only cost a copy.
+            None => false,
+        }
+    }
+}
+
 /// Judges one control (or obligation) for the system, with the catalogue's verification marking
 /// and its caveat, so that every report can say how far the requirement's text was checked.
-pub fn judge(cx: &SystemCx, id: &str, tailored: bool, rules: &HashMap<String, RuleResult>) -> ControlResult {
+pub fn judge(
+    cx: &SystemCx,
+    id: &str,
+    tailored: bool,
+    rules: &mut HashMap<String, RuleResult>,
+    readers: &mut Readers,
+) -> ControlResult {
     let Some(control) = cx.catalogue.get(id) else {
         let msg = Message::NotInCatalogue { control: id.to_string(), catalogue: cx.catalogue.id.clone() };
         return result(id, Status::Unknown, tailored, vec![finding("catalogue", Outcome::Unknown, msg, None)]);
     };
-    let mut r = judge_control(cx, control, tailored, rules);
+    let mut r = judge_control(cx, control, tailored, rules, readers);
     r.verification = Some(control.verification.clone());
     r.caveat = cx.catalogue.caveat(control).cloned();
     r
+}
+
+/// The findings of one control, each kept once: two rules fed by the same missing scan report
+/// the same gap. Findings are grouped by a hash of their rule and asset, so that each is compared
+/// with the few that could be the same: a tarpit host gives tens of thousands of findings,
+/// compared pairwise otherwise.
+#[derive(Default)]
+struct Distinct {
+    findings: Vec<Finding>,
+    by_rule_asset: HashMap<u64, Vec<usize>>,
+}
+
+impl Distinct {
+    /// Adds `f` unless an equal finding is already there; `f` is copied only when added.
+    fn add(&mut self, f: std::borrow::Cow<'_, Finding>) {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let key = BuildHasherDefault::<DefaultHasher>::default().hash_one((&f.rule, &f.asset));
+        let same = self.by_rule_asset.entry(key).or_default();
+        if !same.iter().any(|&i| same_finding(&self.findings[i], &f)) {
+            same.push(self.findings.len());
+            self.findings.push(f.into_owned());
+        }
+    }
 }
 
 fn judge_control(
     cx: &SystemCx,
     control: &Control,
     tailored: bool,
-    rules: &HashMap<String, RuleResult>,
+    rules: &mut HashMap<String, RuleResult>,
+    readers: &mut Readers,
 ) -> ControlResult {
+    use std::borrow::Cow;
     let id = control.id.as_str();
     let att = cx.attestations.get(id).copied();
     if let Some(a) = att.filter(|a| a.status == AttestationStatus::NotApplicable) {
@@ -103,24 +172,23 @@ fn judge_control(
             vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))],
         );
     }
-    let mut findings: Vec<Finding> = Vec::new();
-    // Findings by rule and asset, so that each is compared with the few that could be the same:
-    // a tarpit host gives tens of thousands of findings, compared pairwise otherwise.
-    let mut seen: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
+    // Before the findings are taken: it reads the rules' notes.
+    let measured = measured_sufficiency(cx, control, rules);
+    let mut distinct = Distinct::default();
     for r in cx.policy.rules.for_control(id).filter(|r| r.applies_at(cx.system.level)) {
-        let Some(res) = rules.get(&r.id) else { continue };
+        let last = readers.read(&r.id);
+        let Some(res) = rules.get_mut(&r.id) else { continue };
         if res.not_applicable {
             continue;
         }
-        for f in res.failures.iter().chain(res.unknowns.iter()).chain(res.notes.iter()) {
-            let same = seen.entry((f.rule.as_str(), f.asset.as_deref())).or_default();
-            if !same.iter().any(|&i| same_finding(&findings[i], f)) {
-                same.push(findings.len());
-                findings.push(f.clone());
-            }
+        if last {
+            let taken = [&mut res.failures, &mut res.unknowns, &mut res.notes].map(std::mem::take);
+            taken.into_iter().flatten().for_each(|f| distinct.add(Cow::Owned(f)));
+        } else {
+            res.failures.iter().chain(&res.unknowns).chain(&res.notes).for_each(|f| distinct.add(Cow::Borrowed(f)));
         }
     }
-    let measured = measured_sufficiency(cx, control, rules);
+    let mut findings = distinct.findings;
     findings.extend(attestation_findings(cx, control, att));
     let attested = att_passes(&findings);
     let status = decide(control, &findings, attested, measured.is_ok());
@@ -264,7 +332,7 @@ fn recorded(cx: &SystemCx, control: &Control) -> Option<Finding> {
     let kind = control.evidence.records?;
     let a = cx.system.assessments.iter().filter(|a| a.kind == kind && a.date <= cx.as_of).max_by_key(|a| a.date)?;
     let ok = Message::Recorded { kind, date: a.date, by: a.by.clone() };
-    Some(dated(cx, control, a.date, Some(cx.system.origin.to_string()), ok, String::new()))
+    Some(dated(cx, control, a.date, Some(cx.system.origin.to_string()), ok, ""))
 }
 
 /// An `implemented` attestation passes only with an evidence reference and a review date that the
@@ -279,14 +347,15 @@ fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
         return unknown(Message::NoReviewDate);
     };
     let ok = Message::Implemented { evidence: evidence.to_string(), reviewed };
-    dated(cx, control, reviewed, at, ok, evidence.to_string())
+    dated(cx, control, reviewed, at, ok, evidence)
 }
 
 /// Judges evidence dated `day` by the control's renewal rule: not after the evaluation date, not
 /// after go-live where it had to come first, not before a serious incident that renews it, and
 /// within its period or yearly deadline. `ok` is the message of a pass.
-fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Message, evidence: String) -> Finding {
-    let with = |outcome, m: Message| finding("attestation", outcome, m, at.clone());
+fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Message, evidence: &str) -> Finding {
+    // Called once, on whichever path decides: `at` is moved into the finding, not copied.
+    let with = move |outcome, m: Message| finding("attestation", outcome, m, at);
     if day > cx.as_of {
         return with(Outcome::Unknown, Message::ReviewedAfterEvaluation { reviewed: day });
     }
@@ -322,7 +391,7 @@ fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Me
             if day <= crate::dates::year_before(deadline) {
                 return with(Outcome::Unknown, Message::DeadlineMissed { sent: day, deadline });
             }
-            with(Outcome::Pass, Message::SentOnTime { evidence, sent: day, deadline })
+            with(Outcome::Pass, Message::SentOnTime { evidence: evidence.to_string(), sent: day, deadline })
         }
     }
 }

@@ -40,10 +40,17 @@ impl Memo {
         vars: &Vars,
         ctx: impl FnOnce() -> &'c cel::Context<'p, 'v>,
     ) -> Verdict {
-        let Some(key) = key(rule, vars) else { return rule.judge(ctx()) };
-        if let Some(v) = self.lock().get(&key) {
-            return v.clone();
-        }
+        // The key is built in a buffer kept by the thread: most lookups find a verdict, and
+        // only a new key is copied into the map.
+        let found = SCRATCH.with_borrow_mut(|k| {
+            k.clear();
+            key(rule, vars, k).then(|| self.lock().get(k.as_slice()).cloned().ok_or_else(|| k.clone()))
+        });
+        let key = match found {
+            None => return rule.judge(ctx()),
+            Some(Ok(v)) => return v,
+            Some(Err(key)) => key,
+        };
         let verdict = rule.judge(ctx());
         let mut map = self.lock();
         if map.len() < MAX_ENTRIES {
@@ -58,11 +65,16 @@ impl Memo {
     }
 }
 
-/// The rule's address, then per path it reads: how far the path could be walked and the value
-/// where the walk ended (a missing field and a field of a non-object fail differently in CEL, so
-/// both the depth and what stopped it are part of the key).
-fn key(rule: &Rule, vars: &Vars) -> Option<Vec<u8>> {
-    let mut k = Vec::with_capacity(64);
+thread_local! {
+    /// The key being built, reused by every lookup of the thread.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes the key of `rule` on `vars` into the empty `k`: the rule's address, then per path it
+/// reads, how far the path could be walked and the value where the walk ended (a missing field
+/// and a field of a non-object fail differently in CEL, so both the depth and what stopped it are
+/// part of the key). False when the key is too long to remember.
+fn key(rule: &Rule, vars: &Vars, k: &mut Vec<u8>) -> bool {
     k.extend_from_slice(&(std::ptr::from_ref(rule) as usize).to_le_bytes());
     for path in rule.reads() {
         let Some((_, root)) = vars.iter().find(|(n, _)| *n == path[0]) else {
@@ -82,17 +94,19 @@ fn key(rule: &Rule, vars: &Vars) -> Option<Vec<u8>> {
         }
         k.push(depth);
         if depth as usize == path.len() || !at.is_object() {
-            serde_json::to_writer(&mut k, at).ok()?;
+            if serde_json::to_writer(&mut *k, at).is_err() {
+                return false;
+            }
         } else {
             // Stopped at an object lacking the field: only the field's absence matters.
             k.push(0xfe);
         }
         k.push(0);
         if k.len() > MAX_KEY {
-            return None;
+            return false;
         }
     }
-    Some(k)
+    true
 }
 
 #[cfg(test)]

@@ -64,7 +64,13 @@ pub fn evaluate(inv: &Inventory, policy: &Policy, evidence: &Evidence, opts: &Op
     let host_records = hosts::HostRecords::new(&evidence.probes);
     let selections = host_rules::Selections::new(&policy.rules, &evidence.probes);
     let memo = memo::Memo::default();
+    // `params` is the same for every system of a profile: its facts and their rule-language
+    // value are built once per profile, not once per system.
+    let params: Vec<serde_json::Value> = policy.profiles.iter().map(|p| facts::params(&p.params)).collect();
+    let param_vals: Vec<_> = params.iter().map(crate::policy::rules::to_val).collect();
     let shared = Shared {
+        params: &params,
+        param_vals: &param_vals,
         memo: &memo,
         index: &index,
         probes: &probes,
@@ -100,6 +106,9 @@ struct Shared<'a> {
     host_records: &'a hosts::HostRecords,
     selections: &'a host_rules::Selections,
     memo: &'a memo::Memo,
+    /// `params` of each profile of the policy, in the policy's order.
+    params: &'a [serde_json::Value],
+    param_vals: &'a [Box<dyn cel::common::value::Val + 'a>],
 }
 
 /// Everything needed to judge one system.
@@ -129,6 +138,8 @@ pub(crate) struct SystemCx<'a> {
     pub units: Vec<hosts::Unit>,
     /// Declared networks none of whose addresses was seen up, and why that matters.
     pub unit_gaps: Vec<(String, Text)>,
+    /// The profile's `params` facts and their rule-language value, shared by its systems.
+    pub params: (&'a serde_json::Value, &'a (dyn cel::common::value::Val + 'a)),
 }
 
 impl SystemCx<'_> {
@@ -166,6 +177,10 @@ fn evaluate_system(
     let Some((catalogue, profile)) = found else {
         return unevaluable(system, regime);
     };
+    let Some(at) = policy.profiles.iter().position(|p| std::ptr::eq(p, profile)) else {
+        // invariant: `profile` was found among the policy's profiles just above.
+        return unevaluable(system, regime);
+    };
     let matched = shared.index.matched(system, evidence, opts.as_of);
     let cx = SystemCx {
         agency,
@@ -187,13 +202,16 @@ fn evaluate_system(
         memo: shared.memo,
         units: Vec::new(),
         unit_gaps: Vec::new(),
+        params: (&shared.params[at], shared.param_vals[at].as_ref()),
     };
     let (mut units, unit_gaps) = hosts::units(&cx);
     shared.host_records.enrich(&evidence.probes, &mut units);
     let cx = SystemCx { units, unit_gaps, ..cx };
     let sel = control::required_controls(&cx);
-    let rule_results = rules_eval::evaluate_rules(&cx, &sel.required, &sel.optional);
-    let judge = |id: &String, tailored: bool| control::judge(&cx, id, tailored, &rule_results);
+    let mut rule_results = rules_eval::evaluate_rules(&cx, &sel.required, &sel.optional);
+    let ids = sel.required.iter().map(|(id, _)| id).chain(&profile.obligations).chain(&sel.optional);
+    let mut readers = control::Readers::count(&cx, ids.map(String::as_str));
+    let mut judge = |id: &String, tailored: bool| control::judge(&cx, id, tailored, &mut rule_results, &mut readers);
     let controls: Vec<_> = sel.required.iter().map(|(id, tailored)| judge(id, *tailored)).collect();
     let obligations: Vec<_> = profile.obligations.iter().map(|id| judge(id, false)).collect();
     let optional = sel.optional.iter().map(|id| judge(id, false)).collect();

@@ -101,9 +101,9 @@ pub struct ProbeValues<'a> {
 }
 
 /// Binds one shared value to a variable name of a rule's scope, by reference.
-struct Shared<'a> {
-    name: &'static str,
-    val: &'a (dyn Val + 'a),
+pub(super) struct Shared<'a> {
+    pub name: &'static str,
+    pub val: &'a (dyn Val + 'a),
 }
 
 impl VariableResolver for Shared<'_> {

@@ -48,7 +48,8 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
         return HashMap::new();
     }
     let system = facts::system(cx.agency, cx.system, &cx.catalogue.id);
-    let params = facts::params(&cx.profile.params);
+    let (params, params_val) = cx.params;
+    let params_var = super::probes::Shared { name: "params", val: params_val };
     let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
     let nmap: Vec<&Rule> = wanted
         .iter()
@@ -57,8 +58,8 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
         .collect();
     let mut root = new_context();
     root.add_variable_as_val("system", to_val(&system));
-    root.add_variable_as_val("params", to_val(&params));
-    let root = Base { ctx: &root, system: &system, params: &params };
+    root.set_variable_resolver(&params_var);
+    let root = Base { ctx: &root, system: &system, params };
     if !nmap.is_empty() {
         run_nmap(cx, &root, &nmap, &mut out);
     }

@@ -331,22 +331,27 @@ fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, ExprError> {
     }
 }
 
-/// All loaded rules, with an index from control id to the rules that speak for it.
+/// All loaded rules, with an index from control id to the rules that speak for it, and one by
+/// rule id (the engine looks rules up by id for every finding of every control).
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     by_control: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, usize>,
 }
 
 impl RuleSet {
     pub fn new(rules: Vec<Rule>) -> Self {
         let mut by_control: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_id = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
             for c in &r.controls {
                 by_control.entry(c.clone()).or_default().push(i);
             }
+            // The first of two rules with one id wins, as a search in load order would find it.
+            by_id.entry(r.id.clone()).or_insert(i);
         }
-        RuleSet { rules, by_control }
+        RuleSet { rules, by_control, by_id }
     }
 
     /// Rules that speak for `control`, in load order.
@@ -355,7 +360,7 @@ impl RuleSet {
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
+        self.by_id.get(id).map(|&i| &self.rules[i])
     }
 
     /// A fingerprint of the rule set, recorded in reports so that readers can tell which rules
