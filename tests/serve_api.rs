@@ -49,10 +49,16 @@ fn accepted_duplicate_superseded(db: &Db) {
         let id = body["id"].as_str().unwrap().to_string();
 
         let (status, again) = server.post(first.clone()).await;
-        assert_eq!((status, again["status"].as_str(), again["id"].as_str()), (201, Some("duplicate"), Some(id.as_str())));
+        assert_eq!(
+            (status, again["status"].as_str(), again["id"].as_str()),
+            (201, Some("duplicate"), Some(id.as_str()))
+        );
         // The same signed report without its trailing newline is the same report.
         let (status, trimmed) = server.post(first.trim_end().to_string()).await;
-        assert_eq!((status, trimmed["status"].as_str(), trimmed["id"].as_str()), (201, Some("duplicate"), Some(id.as_str())));
+        assert_eq!(
+            (status, trimmed["status"].as_str(), trimmed["id"].as_str()),
+            (201, Some("duplicate"), Some(id.as_str()))
+        );
 
         let newer = sign_as(&genuine("so-a", "2026-11-21T08:00:00Z"), &key, "so-a");
         let (status, body) = server.post(newer).await;
@@ -84,7 +90,11 @@ fn accepted_duplicate_superseded(db: &Db) {
 }
 
 /// The body, its expected status and error code.
-fn refusal_cases(key: &ed25519_dalek::SigningKey, other: &ed25519_dalek::SigningKey, unknown: &ed25519_dalek::SigningKey) -> Vec<(&'static str, String, u16, &'static str)> {
+fn refusal_cases(
+    key: &ed25519_dalek::SigningKey,
+    other: &ed25519_dalek::SigningKey,
+    unknown: &ed25519_dalek::SigningKey,
+) -> Vec<(&'static str, String, u16, &'static str)> {
     let good = genuine("so-a", "2026-11-20T08:00:00Z");
     let signed = |v: &Value| sign_as(v, key, "so-a");
     let mut out = vec![
@@ -97,8 +107,18 @@ fn refusal_cases(key: &ed25519_dalek::SigningKey, other: &ed25519_dalek::Signing
     out.push(("tampered", signed(&good).replace("Agency so-a", "Agency so-z"), 422, "bad_signature"));
     out.push(("foreign key", sign_as(&good, other, "so-b"), 422, "bad_signature"));
     out.push(("wrong key of the agency", sign_as(&good, other, "so-a"), 422, "bad_signature"));
-    out.push(("unknown agency", sign_as(&genuine("so-x", "2026-11-20T08:00:00Z"), unknown, "so-x"), 422, "unknown_key"));
-    out.push(("not canonical", serde_json::to_string_pretty(&serde_json::from_str::<Value>(&signed(&good)).unwrap()).unwrap(), 422, "not_canonical"));
+    out.push((
+        "unknown agency",
+        sign_as(&genuine("so-x", "2026-11-20T08:00:00Z"), unknown, "so-x"),
+        422,
+        "unknown_key",
+    ));
+    out.push((
+        "not canonical",
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&signed(&good)).unwrap()).unwrap(),
+        422,
+        "not_canonical",
+    ));
     let mut two = good.clone();
     let a = two["agencies"][0].clone();
     two["agencies"] = json!([a.clone(), a]);
@@ -126,7 +146,9 @@ fn refusals(db: &Db) {
         let mut wrong = Vec::new();
         for (name, body, status, code) in refusal_cases(&key, &other, &unknown) {
             let (s, b) = server.post(body).await;
-            if (s, b["error"]["code"].as_str()) != (status, Some(code)) || b["error"]["message"].as_str().is_none_or(str::is_empty) {
+            if (s, b["error"]["code"].as_str()) != (status, Some(code))
+                || b["error"]["message"].as_str().is_none_or(str::is_empty)
+            {
                 wrong.push(format!("{name}: expected {status} {code}, got {s} {b}"));
             }
         }
@@ -150,7 +172,10 @@ fn refusals(db: &Db) {
         }
         let center = server.token(Role::Center).await;
         let (_, national) = server.get("/api/v1/national?period=2026", Some(&center)).await;
-        assert_eq!(national["agencies"][0]["report"], before["id"], "the revoked key's earlier submission still counts");
+        assert_eq!(
+            national["agencies"][0]["report"], before["id"],
+            "the revoked key's earlier submission still counts"
+        );
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         // Refusals of a report (422) are audited with the claimed agency and the code; a body
         // that is not a report (400) is not.
@@ -288,7 +313,11 @@ fn hostile_ids(db: &Db) {
         let bad = report("x' OR '1'='1", "2026-11-20T08:00:00Z", vec![system("a1", 3, "approved", "full", &[])]);
         let (s, b) = server.post(sign_as(&bad, &key, "x' OR '1'='1")).await;
         assert_eq!((s, b["error"]["code"].as_str()), (422, Some("unknown_key")), "{b}");
-        for path in ["/api/v1/agencies/x'%20OR%20'1'='1", "/api/v1/reports/1'%20OR%20'1'='1", "/api/v1/reports/..%2F..%2Fetc%2Fpasswd"] {
+        for path in [
+            "/api/v1/agencies/x'%20OR%20'1'='1",
+            "/api/v1/reports/1'%20OR%20'1'='1",
+            "/api/v1/reports/..%2F..%2Fetc%2Fpasswd",
+        ] {
             let (s, b) = server.get(path, Some(&center)).await;
             assert_eq!((s, b["error"]["code"].as_str()), (404, Some("not_found")), "{path}: {b}");
         }

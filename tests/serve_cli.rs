@@ -20,11 +20,7 @@ fn tuanthu(args: &[&str]) -> std::process::Output {
 }
 
 fn genuine(generated_at: &str) -> Value {
-    common::reports::report(
-        "so-a",
-        generated_at,
-        vec![common::reports::system("a1", 3, "approved", "full", &[])],
-    )
+    common::reports::report("so-a", generated_at, vec![common::reports::system("a1", 3, "approved", "full", &[])])
 }
 
 /// A `tuanthu serve` process; killed if still running when dropped.
@@ -95,7 +91,10 @@ fn commands(db: &Db) {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     let token = out.lines().last().unwrap().to_string();
-    assert!(token.starts_with("tt_") && out.ends_with(&format!("\n{token}\n")), "the token alone on the last line: {out}");
+    assert!(
+        token.starts_with("tt_") && out.ends_with(&format!("\n{token}\n")),
+        "the token alone on the last line: {out}"
+    );
     let o = tuanthu(&["serve", "tokens", "create", "--role", "agency", "--database", url]);
     assert_eq!(code(&o), 2, "an agency token needs --agency: {}", stderr(&o));
 
@@ -115,7 +114,8 @@ fn commands(db: &Db) {
     let key = tuanthu::report::sign::read_signing_key(&private).unwrap();
     let good = write(d, "good.json", &sign_as(&genuine("2026-11-20T08:00:00Z"), &key, "so-a"));
     let good = good.to_str().unwrap();
-    let tampered = write(d, "tampered.json", &std::fs::read_to_string(good).unwrap().replace("Agency so-a", "Agency so-z"));
+    let tampered =
+        write(d, "tampered.json", &std::fs::read_to_string(good).unwrap().replace("Agency so-a", "Agency so-z"));
     let tampered = tampered.to_str().unwrap();
     let not_report = write(d, "not-report.json", "{}");
     let not_report = not_report.to_str().unwrap();
@@ -128,11 +128,15 @@ fn commands(db: &Db) {
     });
     assert_eq!(stdout(&o), format!("{good}: counted (id {id}, agency so-a, period 2026, key {fingerprint})\n"));
     let o = tuanthu(&["submit", good, "--to", &format!("{base}/")]);
-    assert_eq!((code(&o), stdout(&o)), (0, format!("{good}: duplicate (id {id}, agency so-a, period 2026, key {fingerprint})\n")));
+    assert_eq!(
+        (code(&o), stdout(&o)),
+        (0, format!("{good}: duplicate (id {id}, agency so-a, period 2026, key {fingerprint})\n"))
+    );
     let o = tuanthu(&["submit", good, tampered, "--to", &base]);
     assert_eq!(code(&o), 1);
     assert!(
-        stdout(&o).ends_with(&format!("{tampered}: rejected: bad_signature: bad signature (content altered or wrong key)\n")),
+        stdout(&o)
+            .ends_with(&format!("{tampered}: rejected: bad_signature: bad signature (content altered or wrong key)\n")),
         "{}",
         stdout(&o)
     );
@@ -142,7 +146,10 @@ fn commands(db: &Db) {
     assert!(stderr(&o).starts_with(&format!("error: {}: ", missing.display())), "{}", stderr(&o));
     let o = tuanthu(&["submit", not_report, "--to", &base]);
     assert_eq!(code(&o), 2);
-    assert_eq!(stderr(&o), format!("error: {not_report}: not_a_report: not a tuanthu/report/v1 document (no or another `schema`)\n"));
+    assert_eq!(
+        stderr(&o),
+        format!("error: {not_report}: not_a_report: not a tuanthu/report/v1 document (no or another `schema`)\n")
+    );
 
     let o = tuanthu(&["serve", "keys", "revoke", "--agency", "so-a", "--key", &fingerprint, "--database", url]);
     assert_eq!((code(&o), stdout(&o)), (0, format!("revoked key of so-a: {fingerprint}\n")), "{}", stderr(&o));

@@ -83,7 +83,8 @@ fn equivalence(db: &Db) {
     files.push(write(&reports, "so-4-2025.json", &sign_as(&last_year, &a4.1, &a4.0)));
 
     let aggregate = |extra: &[&str]| {
-        let mut args = vec!["aggregate", reports.to_str().unwrap(), "--keys", keys.to_str().unwrap(), "--format", "json"];
+        let mut args =
+            vec!["aggregate", reports.to_str().unwrap(), "--keys", keys.to_str().unwrap(), "--format", "json"];
         args.extend(extra);
         let o = common::tuanthu(&args);
         assert_eq!(common::code(&o), 1, "aggregate rejects the forgeries: {}", common::stderr(&o));
@@ -116,7 +117,8 @@ fn equivalence(db: &Db) {
         assert_eq!(national["superseded"].as_array().unwrap().len(), 1, "the older so-1 report");
         assert_eq!(outcomes.get("422 bad_signature").copied(), Some(2), "{outcomes:?}");
         let (_, history) = server.get("/api/v1/agencies/so-4?period=2026", Some(&center)).await;
-        let periods: Vec<&str> = history["history"].as_array().unwrap().iter().map(|h| h["period"].as_str().unwrap()).collect();
+        let periods: Vec<&str> =
+            history["history"].as_array().unwrap().iter().map(|h| h["period"].as_str().unwrap()).collect();
         assert_eq!(periods, ["2025", "2026"], "the replayed 2025 report is kept in its own period");
         server.stop().await;
     });

@@ -114,10 +114,7 @@ fn a_missing_nmap_file_is_a_clear_error_and_no_report() {
         "--lang",
         "vi",
     ]);
-    assert_eq!(
-        stderr(&o),
-        "lỗi: no-such-scan.xml: không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)\n"
-    );
+    assert_eq!(stderr(&o), "lỗi: no-such-scan.xml: không tìm thấy tệp --nmap (hãy đưa tệp XML do nmap ghi với -oX)\n");
 }
 
 #[test]

@@ -78,8 +78,12 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let shown = tuanthu::sanitize::one_line(&a.report.display().to_string());
     let bytes = verify::read(&a.report).map_err(|e| Problems::one(Problem::file(shown.as_str(), e)))?;
     let policy = verify::bundled_policy()?;
-    let verifier =
-        Verifier { keys: Some(&verify::KeyDir(&a.keys)), allow_unsigned: false, policy: &policy, now: time::OffsetDateTime::now_utc() };
+    let verifier = Verifier {
+        keys: Some(&verify::KeyDir(&a.keys)),
+        allow_unsigned: false,
+        policy: &policy,
+        now: time::OffsetDateTime::now_utc(),
+    };
     match verify::verify(&bytes, &verifier) {
         Ok(v) => {
             println!(

@@ -132,12 +132,14 @@ modified after signing, not canonical, off its schema, figures that do not re-de
     Verify(keys::VerifyArgs),
     /// Run the national monitoring center's service: agencies submit signed reports, the center
     /// reads national, agency and system views (see docs/national-service.md)
-    #[command(after_help = "Two-minute set-up (SQLite):\n  tuanthu serve keys add --agency stttt-lao-cai stttt-lao-cai.pub\n  \
+    #[command(
+        after_help = "Two-minute set-up (SQLite):\n  tuanthu serve keys add --agency stttt-lao-cai stttt-lao-cai.pub\n  \
 tuanthu serve tokens create --role center\n  tuanthu serve            # listens on 127.0.0.1:8650, database sqlite:tuanthu.db\n\n\
 PostgreSQL: --database postgres://tuanthu@db.example/tuanthu. Migrations are applied at every start \
 (--migrate-only: apply and exit). SIGINT/SIGTERM stop accepting and finish the submissions in flight.\n\n\
 Exit codes: 0 stopped cleanly (or the admin command succeeded); 2 invalid usage or input; 3 the database or the \
-listener failed.")]
+listener failed."
+    )]
     Serve(serve::ServeArgs),
     /// Send signed reports to the national service
     #[command(after_help = "Example:\n  tuanthu submit report-2026.json --to https://giamsat.example.gov.vn\n\n\

@@ -53,7 +53,9 @@ pub enum KeysCommand {
     /// Register an agency's public key (the ID.pub `tuanthu keys generate` wrote). An agency may
     /// have several keys (rotation): a submission is accepted if any unrevoked key of the agency
     /// valid on the day of receipt verifies it
-    #[command(after_help = "Example:\n  tuanthu serve keys add --agency stttt-lao-cai stttt-lao-cai.pub --from 2026-01-01 --database sqlite:center.db")]
+    #[command(
+        after_help = "Example:\n  tuanthu serve keys add --agency stttt-lao-cai stttt-lao-cai.pub --from 2026-01-01 --database sqlite:center.db"
+    )]
     Add {
         /// Agency id (the report's agency id and signature key id)
         #[arg(long, value_name = "ID")]
@@ -133,7 +135,9 @@ async fn run_async(a: ServeArgs) -> Result<ExitCode, Error> {
 /// Opens the database and applies its migrations.
 async fn open(url: &str) -> Result<Store, Error> {
     let store = Store::open(url).map_err(|e| match e {
-        tuanthu::serve::StoreError::BadUrl(_) => Error::Invalid(Problems::one(Problem::file("--database", e.to_string()))),
+        tuanthu::serve::StoreError::BadUrl(_) => {
+            Error::Invalid(Problems::one(Problem::file("--database", e.to_string())))
+        }
         e => Error::run(e),
     })?;
     let applied = store.migrate().await.map_err(Error::run)?;
@@ -146,7 +150,8 @@ async fn open(url: &str) -> Result<Store, Error> {
 
 async fn serve(store: Store, a: &ServeArgs) -> Result<ExitCode, Error> {
     let policy = tuanthu::report::verify::bundled_policy()?;
-    let limits = Limits { max_body: a.max_body_mib << 20, burst: a.burst, per_minute: a.per_minute, ..Limits::default() };
+    let limits =
+        Limits { max_body: a.max_body_mib << 20, burst: a.burst, per_minute: a.per_minute, ..Limits::default() };
     let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| {
         Error::run(format!("{} {}: {e}", tr(a.lang, "cannot listen on", "không thể lắng nghe trên"), a.listen))
     })?;
@@ -160,7 +165,11 @@ fn bad(option: &str, msg: impl std::fmt::Display) -> Error {
 }
 
 fn check_agency(agency: &str) -> Result<(), Error> {
-    if sign::valid_key_id(agency) { Ok(()) } else { Err(bad("--agency", format!("`{}` is not an agency id", tuanthu::sanitize::one_line(agency)))) }
+    if sign::valid_key_id(agency) {
+        Ok(())
+    } else {
+        Err(bad("--agency", format!("`{}` is not an agency id", tuanthu::sanitize::one_line(agency))))
+    }
 }
 
 fn check_date(option: &str, d: &Option<String>) -> Result<(), Error> {
@@ -212,7 +221,8 @@ async fn keys(store: &Store, cmd: KeysCommand, lang: Lang) -> Result<ExitCode, E
         KeysCommand::List { agency } => {
             let list = store.tx(move |c| records::keys(c, agency.as_deref())).await.map_err(Error::run)?;
             for k in list {
-                let window = format!("{}..{}", k.valid_from.as_deref().unwrap_or(""), k.valid_until.as_deref().unwrap_or(""));
+                let window =
+                    format!("{}..{}", k.valid_from.as_deref().unwrap_or(""), k.valid_until.as_deref().unwrap_or(""));
                 let state = k.revoked_at.map_or("active".to_string(), |r| format!("revoked {r}"));
                 println!("{}\t{}\t{window}\t{state}", k.agency, k.fingerprint);
             }
@@ -224,7 +234,9 @@ async fn keys(store: &Store, cmd: KeysCommand, lang: Lang) -> Result<ExitCode, E
 async fn token(store: &Store, role: TokenRole, agency: Option<String>) -> Result<ExitCode, Error> {
     let role = match (role, agency) {
         (TokenRole::Center, None) => Role::Center,
-        (TokenRole::Center, Some(_)) => return Err(bad("--agency", "a center token reads every agency; give no --agency")),
+        (TokenRole::Center, Some(_)) => {
+            return Err(bad("--agency", "a center token reads every agency; give no --agency"));
+        }
         (TokenRole::Agency, Some(a)) => {
             check_agency(&a)?;
             Role::Agency(a)

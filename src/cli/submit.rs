@@ -68,8 +68,9 @@ pub fn run(a: SubmitArgs) -> Result<ExitCode, Error> {
 fn endpoint(to: &str) -> Result<reqwest::Url, Error> {
     let base = to.trim_end_matches('/');
     let full = if base.ends_with("/api/v1/reports") { base.to_string() } else { format!("{base}/api/v1/reports") };
-    let url = reqwest::Url::parse(&full)
-        .map_err(|e| Error::Invalid(tuanthu::diag::Problem::file("--to", format!("`{}` is not a URL: {e}", one_line(to))).into()))?;
+    let url = reqwest::Url::parse(&full).map_err(|e| {
+        Error::Invalid(tuanthu::diag::Problem::file("--to", format!("`{}` is not a URL: {e}", one_line(to))).into())
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Invalid(tuanthu::diag::Problem::file("--to", "expected an http:// or https:// URL").into()));
     }
@@ -91,7 +92,10 @@ fn print(shown: &str, sent: Sent, lang: Lang) -> ExitCode {
             ExitCode::Invalid
         }
         Sent::Unreachable(m) => {
-            eprintln!("error: {shown}: {}: {m}", tr(lang, "the service could not be reached", "không kết nối được dịch vụ"));
+            eprintln!(
+                "error: {shown}: {}: {m}",
+                tr(lang, "the service could not be reached", "không kết nối được dịch vụ")
+            );
             ExitCode::Failed
         }
     }
@@ -103,7 +107,8 @@ async fn send(client: &reqwest::Client, url: &reqwest::Url, bytes: Vec<u8>, retr
     let mut attempt = 0;
     loop {
         let last = attempt >= retries;
-        let result = client.post(url.clone()).header("content-type", "application/json").body(bytes.clone()).send().await;
+        let result =
+            client.post(url.clone()).header("content-type", "application/json").body(bytes.clone()).send().await;
         let retry_reason = match result {
             Ok(r) => {
                 let status = r.status();

@@ -134,7 +134,11 @@ impl ExportQuery {
 /// The role of the request's bearer token; `401` without a valid one.
 async fn access(svc: &Service, headers: &HeaderMap) -> Result<Role, ApiError> {
     let unauthorized = || {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "reads need `Authorization: Bearer TOKEN` with a valid token")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "reads need `Authorization: Bearer TOKEN` with a valid token",
+        )
     };
     let token = headers
         .get(header::AUTHORIZATION)
@@ -151,7 +155,9 @@ fn allow(role: &Role, agency: Option<&str>) -> Result<(), ApiError> {
     match (role, agency) {
         (Role::Center, _) => Ok(()),
         (Role::Agency(a), Some(b)) if a == b => Ok(()),
-        (Role::Agency(_), Some(_)) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this token reads only its own agency")),
+        (Role::Agency(_), Some(_)) => {
+            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this token reads only its own agency"))
+        }
         (Role::Agency(_), None) => {
             Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "the national view is for the center's tokens only"))
         }
@@ -173,7 +179,11 @@ async fn national_csv(State(svc): Svc, headers: HeaderMap, Query(q): Query<Expor
 }
 
 /// `aggregate --format xlsx` of the same view.
-async fn national_xlsx(State(svc): Svc, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+async fn national_xlsx(
+    State(svc): Svc,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     allow(&access(&svc, &headers).await?, None)?;
     let lang = q.lang()?;
     let national = svc.national(q.period.as_deref()).await?;

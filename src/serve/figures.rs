@@ -86,28 +86,36 @@ impl StoredFigures {
             .map(|s| {
                 let mut controls = found.as_mut().and_then(Iterator::next).map(|f| f.controls.into_iter());
                 SystemRecord {
-                id: s.id.to_string(),
-                name: s.name.to_string(),
-                level: s.level,
-                catalogue: s.catalogue.to_string(),
-                approval: s.approval,
-                compliant: s.compliant,
-                fully_implemented: s.fully_implemented,
-                deployment: s.deployment,
-                controls_measured: s.controls_measured(),
-                missing_controls: s.missing().map(str::to_string).collect(),
-                controls: s
-                    .controls
-                    .iter()
-                    .map(|c| {
-                        let mut findings = controls.as_mut().and_then(Iterator::next).map(|f| f.findings).unwrap_or_default();
-                        let total = findings.len();
-                        findings.truncate(MAX_FINDINGS);
-                        let findings_total = (total > MAX_FINDINGS).then_some(total);
-                        ControlRecord { id: c.id.to_string(), status: c.status, basis: c.basis, findings, findings_total }
-                    })
-                    .collect(),
-            }})
+                    id: s.id.to_string(),
+                    name: s.name.to_string(),
+                    level: s.level,
+                    catalogue: s.catalogue.to_string(),
+                    approval: s.approval,
+                    compliant: s.compliant,
+                    fully_implemented: s.fully_implemented,
+                    deployment: s.deployment,
+                    controls_measured: s.controls_measured(),
+                    missing_controls: s.missing().map(str::to_string).collect(),
+                    controls: s
+                        .controls
+                        .iter()
+                        .map(|c| {
+                            let mut findings =
+                                controls.as_mut().and_then(Iterator::next).map(|f| f.findings).unwrap_or_default();
+                            let total = findings.len();
+                            findings.truncate(MAX_FINDINGS);
+                            let findings_total = (total > MAX_FINDINGS).then_some(total);
+                            ControlRecord {
+                                id: c.id.to_string(),
+                                status: c.status,
+                                basis: c.basis,
+                                findings,
+                                findings_total,
+                            }
+                        })
+                        .collect(),
+                }
+            })
             .collect();
         StoredFigures { tally: ReportTally::of(&a.systems), systems }
     }

@@ -78,9 +78,10 @@ pub fn revoke_key(c: &mut dyn Conn, agency: &str, fingerprint: &str, actor: &str
 pub fn keys(c: &mut dyn Conn, agency: Option<&str>) -> Result<Vec<KeyRecord>, StoreError> {
     const COLS: &str = "fingerprint, agency, public_pem, valid_from, valid_until, added_at, revoked_at";
     let rows = match agency {
-        Some(a) => {
-            c.query(&format!("SELECT {COLS} FROM keys WHERE agency = $1 ORDER BY added_at, fingerprint"), &[Param::Text(a)])?
-        }
+        Some(a) => c.query(
+            &format!("SELECT {COLS} FROM keys WHERE agency = $1 ORDER BY added_at, fingerprint"),
+            &[Param::Text(a)],
+        )?,
         None => c.query(&format!("SELECT {COLS} FROM keys ORDER BY agency, added_at, fingerprint"), &[])?,
     };
     rows.iter()
@@ -127,7 +128,8 @@ pub fn add_token(c: &mut dyn Conn, hash: &str, role: &Role, actor: &str) -> Resu
 
 /// The role of the token with this hash, if it exists and is not revoked.
 pub fn token(c: &mut dyn Conn, hash: &str) -> Result<Option<Role>, StoreError> {
-    let rows = c.query("SELECT role, agency FROM tokens WHERE hash = $1 AND revoked_at IS NULL", &[Param::Text(hash)])?;
+    let rows =
+        c.query("SELECT role, agency FROM tokens WHERE hash = $1 AND revoked_at IS NULL", &[Param::Text(hash)])?;
     let Some(r) = rows.first() else { return Ok(None) };
     Ok(match (r.text(0)?.as_str(), r.opt_text(1)?) {
         ("center", _) => Some(Role::Center),
@@ -223,7 +225,10 @@ pub fn submit(c: &mut dyn Conn, s: &NewSubmission) -> Result<Receipt, StoreError
         ],
     )?;
     if status == "counted" {
-        c.execute("UPDATE agencies SET name = $1 WHERE id = $2", &[Param::Text(&s.agency_name), Param::Text(&s.agency)])?;
+        c.execute(
+            "UPDATE agencies SET name = $1 WHERE id = $2",
+            &[Param::Text(&s.agency_name), Param::Text(&s.agency)],
+        )?;
     }
     let detail = format!("agency={} period={} id={} status={status} key={}", s.agency, s.period, s.id, s.key);
     audit(c, "agency", "submission", &detail)?;

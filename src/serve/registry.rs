@@ -20,10 +20,8 @@ pub struct Registry {
 impl Registry {
     /// Keys whose stored PEM does not parse are left out (they can verify nothing).
     pub fn new(agency: String, records: Vec<KeyRecord>, today: Date) -> Registry {
-        let keys = records
-            .into_iter()
-            .filter_map(|r| sign::parse_verifying_key(&r.public_pem).ok().map(|k| (r, k)))
-            .collect();
+        let keys =
+            records.into_iter().filter_map(|r| sign::parse_verifying_key(&r.public_pem).ok().map(|k| (r, k))).collect();
         Registry { agency, keys, today }
     }
 
@@ -59,7 +57,10 @@ impl KeySource for Registry {
 pub fn new_token() -> Result<String, sign::SignError> {
     use base64::Engine;
     let mut bytes = [0u8; 32];
-    rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut bytes).map_err(|_| sign::SignError::Random)?;
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut bytes)
+        .map_err(|_| sign::SignError::Random)?;
     Ok(format!("tt_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
 }
 

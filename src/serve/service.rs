@@ -138,7 +138,12 @@ impl Service {
         result
     }
 
-    async fn verify_and_store(&self, body: Vec<u8>, key_id: String, received: OffsetDateTime) -> Result<Receipt, SubmitError> {
+    async fn verify_and_store(
+        &self,
+        body: Vec<u8>,
+        key_id: String,
+        received: OffsetDateTime,
+    ) -> Result<Receipt, SubmitError> {
         let keys = {
             let agency = key_id.clone();
             self.store.tx(move |c| records::keys(c, Some(&agency))).await?
@@ -163,7 +168,10 @@ impl Service {
     pub async fn period(&self, asked: Option<&str>) -> Result<String, ReadError> {
         if let Some(p) = asked {
             if !crate::aggregate::input::is_year(p) {
-                return Err(ReadError::BadRequest(format!("period `{}` is not a year (YYYY)", crate::sanitize::one_line(p))));
+                return Err(ReadError::BadRequest(format!(
+                    "period `{}` is not a year (YYYY)",
+                    crate::sanitize::one_line(p)
+                )));
             }
             return Ok(p.to_string());
         }
@@ -192,9 +200,11 @@ impl Service {
         for s in &reports {
             let f = StoredFigures::read(s)?;
             let systems = f.systems.clone();
-            let view = national::build(&[loaded(s, f)?], Vec::new(), Vec::new(), None, &s.period, String::new(), self.top);
+            let view =
+                national::build(&[loaded(s, f)?], Vec::new(), Vec::new(), None, &s.period, String::new(), self.top);
             let figures = view.agencies.into_iter().next();
-            history.push(json!({"period": s.period, "report": s.id, "generated_at": s.generated_at, "figures": figures}));
+            history
+                .push(json!({"period": s.period, "report": s.id, "generated_at": s.generated_at, "figures": figures}));
             if s.period == period {
                 current = Some((figures, systems, s));
             }
@@ -205,7 +215,9 @@ impl Service {
                 crate::sanitize::one_line(id)
             )));
         };
-        Ok(json!({"period": period, "agency": figures, "report": s.id, "key": s.key, "systems": systems, "history": history}))
+        Ok(
+            json!({"period": period, "agency": figures, "report": s.id, "key": s.key, "systems": systems, "history": history}),
+        )
     }
 
     /// One system of an agency in a period, with its record in every period.

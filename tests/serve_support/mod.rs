@@ -57,7 +57,9 @@ impl Cluster {
     pub fn start() -> Option<Cluster> {
         let Some(bin) = pg_bin() else {
             assert!(std::env::var_os("CI").is_none(), "PostgreSQL (initdb, pg_ctl) is not installed");
-            crate::common::skipped("the PostgreSQL half: PostgreSQL (initdb, pg_ctl) is not installed; the SQLite half runs");
+            crate::common::skipped(
+                "the PostgreSQL half: PostgreSQL (initdb, pg_ctl) is not installed; the SQLite half runs",
+            );
             return None;
         };
         let dir = tempfile::tempdir().expect("temp dir");
@@ -254,7 +256,8 @@ impl Server {
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
         let bytes = r.bytes().await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, body)
     }
 }

@@ -143,10 +143,7 @@ impl Store {
     }
 
     /// [`Store::tx`] for callers already on a blocking thread (the CLI's admin commands).
-    pub fn tx_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
             Store::Sqlite(s) => s.tx(f),
             Store::Postgres(p) => p.tx(f),
