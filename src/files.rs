@@ -93,6 +93,21 @@ pub enum ReadError {
     TooLarge(u64),
 }
 
+impl ReadError {
+    /// The reason in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            ReadError::Open(e) => e.text(),
+            ReadError::Read(e) => text!("cannot read: {e}", "không đọc được: {e}"),
+            ReadError::TooLarge(n) => {
+                let n = size(*n);
+                text!("larger than {n}", "lớn hơn {n}")
+            }
+        }
+    }
+}
+
 /// Why a directory walk ([`walk`]) stopped. Each names the path it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
@@ -108,6 +123,40 @@ pub enum WalkError {
     /// A pipe, device or socket where a regular file was expected.
     #[error("{}: {kind} (a folder walk reads regular files only)", path.display())]
     NotRegular { path: PathBuf, kind: String },
+}
+
+impl WalkError {
+    /// The reason in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            WalkError::CannotList { dir, source } => {
+                let dir = dir.display();
+                text!("{dir}: cannot list: {source}", "{dir}: không liệt kê được: {source}")
+            }
+            WalkError::TooDeep { dir, root } => {
+                let (dir, root) = (dir.display(), root.display());
+                text!(
+                    "{dir}: more than {MAX_WALK_DEPTH} directory levels below {root}; name a shallower directory",
+                    "{dir}: sâu hơn {MAX_WALK_DEPTH} cấp thư mục dưới {root}; hãy chỉ một thư mục nông hơn"
+                )
+            }
+            WalkError::TooManyEntries { root, max } => {
+                let root = root.display();
+                text!(
+                    "{root}: more than {max} entries; name a smaller directory",
+                    "{root}: nhiều hơn {max} mục; hãy chỉ một thư mục nhỏ hơn"
+                )
+            }
+            WalkError::NotRegular { path, kind } => {
+                let path = path.display();
+                text!(
+                    "{path}: {kind} (a folder walk reads regular files only)",
+                    "{path}: {kind} (khi duyệt thư mục chỉ đọc tệp thường)"
+                )
+            }
+        }
+    }
 }
 
 impl From<OpenError> for std::io::Error {

@@ -59,6 +59,25 @@ pub enum NoVerdict {
     NoUsableEvidence(String),
 }
 
+impl NoVerdict {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            NoVerdict::EmptyEvidence(files) => {
+                let files = files.join(", ");
+                crate::text!(
+                    "empty evidence file: {files} (a gate never passes on nothing)",
+                    "tệp bằng chứng rỗng: {files} (cổng kiểm tra không bao giờ đạt khi không có gì)"
+                )
+            }
+            NoVerdict::NoUsableEvidence(id) => crate::text!(
+                "no usable evidence about `{id}`: no scan or probe record of its declared assets could be judged (missing, stale, unreachable, or about other hosts); a gate never passes on nothing",
+                "không có bằng chứng dùng được về `{id}`: không bản ghi quét hay đo nào về tài sản đã khai báo của hệ thống đánh giá được (thiếu, quá cũ, không kết nối được, hoặc về máy khác); cổng kiểm tra không bao giờ đạt khi không có gì"
+            ),
+        }
+    }
+}
+
 /// The system's statuses in an earlier report.
 #[derive(Debug, Clone)]
 pub struct Baseline {

@@ -61,7 +61,8 @@ fn options_with(duplicates: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::O
 /// bounded too) and a UTF-8 check.
 pub fn read_text(path: &Path) -> Result<String, Problem> {
     let name = path.display().to_string();
-    let bytes = crate::files::read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| Problem::file(&name, e))?;
+    let bytes =
+        crate::files::read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| Problem::file_text(&name, e.text()))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::text(&name, line, column, crate::text!("file is not valid UTF-8", "tệp không phải UTF-8 hợp lệ"))

@@ -389,3 +389,23 @@ fn nessus_and_ssh_audit_refusals_follow_lang() {
         )
     );
 }
+
+#[test]
+fn rule_authors_key_commands_and_command_errors_follow_lang_too() {
+    // A rule file, checked by `validate`: the loader's own words and the parser's, in both.
+    let rule = "schema: tuanthu/rule/v1\nid: x\n";
+    let (en, vi) = in_dir(&[("rules/x.yaml", rule)], &["validate", "rules/x.yaml"]);
+    assert_eq!(
+        en,
+        (2, "error: rules/x.yaml:2:1: `version` is required but missing\n1 problem(s) in 1 file(s)\n".into())
+    );
+    assert_eq!(vi, (2, "lỗi: rules/x.yaml:2:1: thiếu trường bắt buộc `version`\n1 lỗi trong 1 tệp\n".into()));
+
+    let (en, vi) = both(&["keys", "generate", "--agency", "bad id", "-o", "/nonexistent-dir/keys"]);
+    assert_eq!(en, (2, "error: --agency: `bad id` is not an agency id (letters, digits, `-`, `_`, `.`)\n".into()));
+    assert_eq!(vi, (2, "lỗi: --agency: `bad id` không phải mã cơ quan (chữ cái, chữ số, `-`, `_`, `.`)\n".into()));
+
+    let (en, vi) = both(&["controls", "--catalogue", "nope"]);
+    assert_eq!(en, (2, "error: unknown catalogue `nope` (known: nd331-2026, tt12-2022)\n".into()));
+    assert_eq!(vi, (2, "lỗi: không có danh mục `nope` (các danh mục có: nd331-2026, tt12-2022)\n".into()));
+}

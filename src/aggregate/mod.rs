@@ -32,6 +32,20 @@ pub enum AggregateError {
     BundledPolicy(#[from] crate::report::verify::BundledPolicyError),
 }
 
+impl AggregateError {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            AggregateError::NotFound(p) => {
+                let p = p.display();
+                crate::text!("{p}: no such file or directory", "{p}: không có tệp hay thư mục này")
+            }
+            AggregateError::Walk(e) => e.text(),
+            AggregateError::BundledPolicy(e) => e.text(),
+        }
+    }
+}
+
 /// What to aggregate and how.
 pub struct Options<'a> {
     pub keys: Option<&'a Path>,

@@ -101,7 +101,12 @@ pub fn run(a: AggregateArgs) -> Result<ExitCode, Error> {
     let listed = a.format == Format::Table && a.output.is_none();
     if !a.quiet && !listed {
         for r in &national.rejected {
-            eprintln!("rejected: {}: {}", tuanthu::sanitize::one_line(&r.file), tuanthu::sanitize::one_line(&r.reason));
+            let rejected = tuanthu::i18n::tr(a.lang, "rejected", "bị từ chối");
+            eprintln!(
+                "{rejected}: {}: {}",
+                tuanthu::sanitize::one_line(&r.file),
+                tuanthu::sanitize::one_line(&r.reason)
+            );
         }
     }
     Ok(if national.rejected.is_empty() { ExitCode::Ok } else { ExitCode::No })
@@ -115,7 +120,7 @@ fn glossary(policy: &Option<tuanthu::policy::Policy>, lang: Lang) -> Glossary<'_
 fn read_previous(path: &std::path::Path) -> Result<serde_json::Value, Problems> {
     let file = path.display().to_string();
     let bytes = tuanthu::files::read_capped(path, aggregate::input::MAX_REPORT_BYTES)
-        .map_err(|e| Problem::file(file.as_str(), e))?;
+        .map_err(|e| Problem::file_text(file.as_str(), e.text()))?;
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| Problem::new(file.as_str(), e.line() as u64, e.column() as u64, &e))?;
     if v.get("schema").and_then(|s| s.as_str()) != Some(aggregate::national::SCHEMA) {

@@ -150,6 +150,12 @@ fn lines(e: &Error, lang: Lang) -> Vec<String> {
         Error::Invalid(problems) => problems.iter().map(|p| format!("{error} {}", p.render(lang))).collect(),
         Error::Failed(text) => vec![format!("{error} {}", one_line(text.get(lang)))],
         Error::Output(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::Catalogue(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::NoVerdict(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::Aggregate(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::Render(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::Sign(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
+        Error::BundledPolicy(e) => vec![format!("{error} {}", one_line(e.text().get(lang)))],
         other => vec![format!("{error} {}", one_line(&other.to_string()))],
     }
 }

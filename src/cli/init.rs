@@ -209,10 +209,12 @@ fn create(path: &Path, text: &str, l: Lang) -> Result<ExitCode, Error> {
     let mut file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return exists(),
-        Err(e) => return Err(Error::run(format!("cannot create {shown}: {e}"))),
+        Err(e) => {
+            return Err(Error::Failed(tuanthu::text!("cannot create {shown}: {e}", "không tạo được {shown}: {e}")));
+        }
     };
     if let Err(e) = file.write_all(text.as_bytes()) {
-        return Err(Error::run(format!("cannot write {shown}: {e}")));
+        return Err(Error::Failed(tuanthu::text!("cannot write {shown}: {e}", "không ghi được {shown}: {e}")));
     }
     eprintln!(
         "tuanthu: {} {shown}; {} `tuanthu validate {shown}`",

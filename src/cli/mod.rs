@@ -247,10 +247,10 @@ pub fn main() -> std::process::ExitCode {
 /// printed) with the error's exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let lang = cli.command.lang(cli.lang);
-    dispatch(cli.command).unwrap_or_else(|e| error::report(&e, lang))
+    dispatch(cli.command, lang).unwrap_or_else(|e| error::report(&e, lang))
 }
 
-fn dispatch(command: Command) -> Result<ExitCode, Error> {
+fn dispatch(command: Command, lang: Lang) -> Result<ExitCode, Error> {
     use tuanthu::text;
     match command {
         Command::Check(a) => check::run(a),
@@ -263,9 +263,9 @@ fn dispatch(command: Command) -> Result<ExitCode, Error> {
         Command::Aggregate(a) => aggregate::run(a),
         Command::Gate(a) => gate::run(a),
         Command::Import(a) => import::run(a),
-        Command::Keys(k) => keys::run(k),
+        Command::Keys(k) => keys::run(k, lang),
         Command::Rules(c) => rules::run(c),
-        Command::Verify(a) => keys::verify(a),
+        Command::Verify(a) => keys::verify(a, lang),
         Command::Serve(a) => serve::run(a),
         Command::Submit(a) => submit::run(a),
         Command::Completions { shell } => {

@@ -53,7 +53,10 @@ pub fn run(a: SubmitArgs) -> Result<ExitCode, Error> {
         let bytes = match tuanthu::report::verify::read(path) {
             Ok(b) => b,
             Err(e) => {
-                super::error::print(&Error::Invalid(tuanthu::diag::Problem::file(shown.as_str(), e).into()), a.lang);
+                super::error::print(
+                    &Error::Invalid(tuanthu::diag::Problem::file_text(shown.as_str(), e.text()).into()),
+                    a.lang,
+                );
                 code = code.max(ExitCode::Invalid);
                 continue;
             }

@@ -144,7 +144,7 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
         if path.is_dir() {
             match tuanthu::policy::bundle::yaml_files(path) {
                 Ok(found) => files.extend(found),
-                Err(e) => p.push(Problem::file(path.display().to_string(), e)),
+                Err(e) => p.push(Problem::file_text(path.display().to_string(), e.text())),
             }
         } else {
             files.push(path.clone());

@@ -235,7 +235,7 @@ fn expand(paths: &[PathBuf], p: &mut Collector) -> Vec<PathBuf> {
         if path.is_dir() {
             match crate::files::yaml_files(path) {
                 Ok(files) => out.extend(files),
-                Err(e) => p.push(Problem::file(path.display().to_string(), e)),
+                Err(e) => p.push(Problem::file_text(path.display().to_string(), e.text())),
             }
         } else {
             out.push(path.clone());

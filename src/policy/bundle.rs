@@ -83,7 +83,15 @@ impl Policy {
                     Err(e) => p.extend(e),
                 },
                 Ok(k) if k == super::profile::SCHEMA => profile_srcs.push(s),
-                Ok(k) => p.push(Problem::new(&s.origin, 1, 1, format!("unexpected `schema: {k}` among profiles"))),
+                Ok(k) => p.push(Problem::text(
+                    &s.origin,
+                    1,
+                    1,
+                    crate::i18n::Text::new(
+                        format!("unexpected `schema: {k}` among profiles"),
+                        format!("`schema: {k}` không thuộc loại hồ sơ cấp độ"),
+                    ),
+                )),
                 Err(e) => p.push(e),
             }
         }
@@ -98,9 +106,12 @@ impl Policy {
         for s in rule_files.iter().filter(|s| super::pack::is_header(s)) {
             match super::pack::parse(&s.origin, &s.text) {
                 Ok(pk) => match packs.iter().find(|x| x.id == pk.id) {
-                    Some(first) => p.push(Problem::file(
+                    Some(first) => p.push(Problem::file_text(
                         &pk.origin,
-                        format!("duplicate pack id `{}` (also in {})", pk.id, first.origin),
+                        crate::i18n::Text::new(
+                            format!("duplicate pack id `{}` (also in {})", pk.id, first.origin),
+                            format!("mã bộ quy tắc `{}` bị trùng (cũng có trong {})", pk.id, first.origin),
+                        ),
                     )),
                     None => packs.push(pk),
                 },
@@ -128,12 +139,24 @@ impl Policy {
         let mut ids = std::collections::BTreeMap::new();
         for r in &self.rules.rules {
             if let Some(first) = ids.insert(r.id.as_str(), r.origin.as_str()) {
-                p.push(Problem::file(&r.origin, format!("duplicate rule id `{}` (also in {first})", r.id)));
+                p.push(Problem::file_text(
+                    &r.origin,
+                    crate::i18n::Text::new(
+                        format!("duplicate rule id `{}` (also in {first})", r.id),
+                        format!("mã quy tắc `{}` bị trùng (cũng có trong {first})", r.id),
+                    ),
+                ));
             }
         }
         let known = |c: &str| self.catalogues.iter().any(|cat| cat.get(c).is_some());
         for (origin, controls) in unknown_controls(&self.rules, &known) {
-            p.push(Problem::file(origin, format!("unknown control id(s): {}", controls.join(", "))));
+            p.push(Problem::file_text(
+                origin,
+                crate::i18n::Text::new(
+                    format!("unknown control id(s): {}", controls.join(", ")),
+                    format!("mã biện pháp không tồn tại: {}", controls.join(", ")),
+                ),
+            ));
         }
         for cat in &self.catalogues {
             self.check_maps(cat, p);
@@ -144,9 +167,12 @@ impl Policy {
         for cat in &self.catalogues {
             for level in 1..=5u8 {
                 let Some(this) = self.profile(&cat.id, level) else {
-                    p.push(Problem::file(
+                    p.push(Problem::file_text(
                         &cat.origin,
-                        format!("catalogue {} has no profile for level {level}", cat.id),
+                        crate::i18n::Text::new(
+                            format!("catalogue {} has no profile for level {level}", cat.id),
+                            format!("danh mục {} không có hồ sơ cho cấp độ {level}", cat.id),
+                        ),
                     ));
                     continue;
                 };
@@ -163,12 +189,19 @@ impl Policy {
                         .map(String::as_str)
                         .collect();
                     if !missing.is_empty() {
-                        p.push(Problem::file(
+                        p.push(Problem::file_text(
                             &this.origin,
-                            format!(
-                                "level {level} must include every control of level {}; missing {}",
-                                level - 1,
-                                missing.join(", ")
+                            crate::i18n::Text::new(
+                                format!(
+                                    "level {level} must include every control of level {}; missing {}",
+                                    level - 1,
+                                    missing.join(", ")
+                                ),
+                                format!(
+                                    "cấp độ {level} phải gồm mọi biện pháp của cấp độ {}; còn thiếu {}",
+                                    level - 1,
+                                    missing.join(", ")
+                                ),
                             ),
                         ));
                     }
@@ -186,9 +219,12 @@ impl Policy {
                 let Some(other) = self.catalogue(other_id) else { continue };
                 let unknown: Vec<&str> = ids.iter().filter(|i| other.get(i).is_none()).map(String::as_str).collect();
                 if !unknown.is_empty() {
-                    p.push(Problem::file(
+                    p.push(Problem::file_text(
                         &cat.origin,
-                        format!("{}: maps_to {other_id} names unknown id(s) {}", c.id, unknown.join(", ")),
+                        crate::i18n::Text::new(
+                            format!("{}: maps_to {other_id} names unknown id(s) {}", c.id, unknown.join(", ")),
+                            format!("{}: maps_to {other_id} nêu mã không tồn tại {}", c.id, unknown.join(", ")),
+                        ),
                     ));
                 }
             }
@@ -197,25 +233,49 @@ impl Policy {
         let Some(old) = self.catalogue(&sup.catalogue) else { return };
         for (old_id, to) in &sup.routing {
             if old.get(old_id).is_none() {
-                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} is not in {}", old.id)));
+                p.push(Problem::file_text(
+                    &cat.origin,
+                    crate::i18n::Text::new(
+                        format!("supersedes: {old_id} is not in {}", old.id),
+                        format!("supersedes: {old_id} không có trong {}", old.id),
+                    ),
+                ));
             }
             if cat.get(old_id).is_some() {
-                p.push(Problem::file(
+                p.push(Problem::file_text(
                     &cat.origin,
-                    format!("supersedes: {old_id} is reused here, so it needs no routing"),
+                    crate::i18n::Text::new(
+                        format!("supersedes: {old_id} is reused here, so it needs no routing"),
+                        format!("supersedes: {old_id} được dùng lại ở đây nên không cần chuyển hướng"),
+                    ),
                 ));
             }
             for t in to.iter().filter(|t| cat.get(t).is_none()) {
-                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} is routed to unknown {t}")));
+                p.push(Problem::file_text(
+                    &cat.origin,
+                    crate::i18n::Text::new(
+                        format!("supersedes: {old_id} is routed to unknown {t}"),
+                        format!("supersedes: {old_id} được chuyển tới mã không tồn tại {t}"),
+                    ),
+                ));
             }
             if to.is_empty() && !sup.notes.contains_key(old_id) {
-                p.push(Problem::file(&cat.origin, format!("supersedes: {old_id} goes nowhere; say why in `notes`")));
+                p.push(Problem::file_text(
+                    &cat.origin,
+                    crate::i18n::Text::new(
+                        format!("supersedes: {old_id} goes nowhere; say why in `notes`"),
+                        format!("supersedes: {old_id} không được chuyển đi đâu; hãy ghi lý do trong `notes`"),
+                    ),
+                ));
             }
         }
         for c in old.controls.iter().filter(|c| cat.get(&c.id).is_none() && !sup.routing.contains_key(&c.id)) {
-            p.push(Problem::file(
+            p.push(Problem::file_text(
                 &cat.origin,
-                format!("supersedes: {} of {} is neither reused nor routed", c.id, old.id),
+                crate::i18n::Text::new(
+                    format!("supersedes: {} of {} is neither reused nor routed", c.id, old.id),
+                    format!("supersedes: {} của {} không được dùng lại cũng không được chuyển hướng", c.id, old.id),
+                ),
             ));
         }
     }
@@ -234,9 +294,9 @@ impl Policy {
                     None => false,
                 };
                 if listed && !ok {
-                    p.push(Problem::file(
+                    p.push(Problem::file_text(
                         &prof.origin,
-                        format!("{}: its validity reads `params.{param}`, which must be whole months or null", c.id),
+                        crate::i18n::Text::new(format!("{}: its validity reads `params.{param}`, which must be whole months or null", c.id), format!("{}: thời hạn hiệu lực đọc `params.{param}`, tham số này phải là số tháng nguyên hoặc null", c.id)),
                     ));
                 }
             }
@@ -341,7 +401,7 @@ pub fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Sourc
         None => bundled_sources(prefix),
         Some(d) => {
             let files = yaml_files(d).unwrap_or_else(|e| {
-                p.push(Problem::file(d.display().to_string(), e));
+                p.push(Problem::file_text(d.display().to_string(), e.text()));
                 Vec::new()
             });
             files

@@ -130,21 +130,42 @@ pub fn parse(origin: &str, text: &str) -> Result<CaseFile, Problems> {
     let f: FileDe = crate::yaml::parse_all(origin, text)?;
     let mut p = Collector::default();
     if f.schema.value != SCHEMA {
-        p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
+        p.push(Problem::at_text(
+            origin,
+            f.schema.referenced,
+            crate::i18n::Text::new(format!("expected `schema: {SCHEMA}`"), format!("cần `schema: {SCHEMA}`")),
+        ));
     }
     if f.cases.is_empty() {
-        p.push(Problem::at(origin, f.rule.referenced, "a case file needs at least one case under `cases:`"));
+        p.push(Problem::at_text(
+            origin,
+            f.rule.referenced,
+            crate::i18n::Text::new(
+                "a case file needs at least one case under `cases:`",
+                "tệp ca kiểm thử cần ít nhất một ca trong `cases:`",
+            ),
+        ));
     }
     let mut cases = Vec::with_capacity(f.cases.len());
     for c in f.cases {
         let at = c.name.referenced;
         match (c.expect, &c.error) {
-            (Expect::Error, None) => {
-                p.push(Problem::at(origin, at, "an `expect: error` case names the error in `error:`"))
-            }
-            (e, Some(_)) if e != Expect::Error => {
-                p.push(Problem::at(origin, at, "`error:` belongs to `expect: error` cases only"))
-            }
+            (Expect::Error, None) => p.push(Problem::at_text(
+                origin,
+                at,
+                crate::i18n::Text::new(
+                    "an `expect: error` case names the error in `error:`",
+                    "ca `expect: error` phải nêu lỗi trong `error:`",
+                ),
+            )),
+            (e, Some(_)) if e != Expect::Error => p.push(Problem::at_text(
+                origin,
+                at,
+                crate::i18n::Text::new(
+                    "`error:` belongs to `expect: error` cases only",
+                    "`error:` chỉ dành cho ca `expect: error`",
+                ),
+            )),
             _ => {}
         }
         let given =

@@ -362,14 +362,21 @@ impl Catalogue {
         let file: CatalogueFile = crate::yaml::parse_all(origin, text)?;
         let mut problems = Collector::default();
         if file.schema.value != SCHEMA {
-            problems.push(Problem::at(
+            problems.push(Problem::at_text(
                 origin,
                 file.schema.referenced,
-                format!("expected `schema: {SCHEMA}`, found `{}`", file.schema.value),
+                crate::i18n::Text::new(
+                    format!("expected `schema: {SCHEMA}`, found `{}`", file.schema.value),
+                    format!("cần `schema: {SCHEMA}`, gặp `{}`", file.schema.value),
+                ),
             ));
         }
         let effective = crate::dates::parse(&file.effective.value).unwrap_or_else(|e| {
-            problems.push(Problem::at(origin, file.effective.referenced, format!("effective: {e}")));
+            problems.push(Problem::at_text(
+                origin,
+                file.effective.referenced,
+                crate::i18n::Text::new(format!("effective: {e}"), format!("effective: {e}")),
+            ));
             time::Date::MIN
         });
         let mut controls = Vec::new();
@@ -380,10 +387,21 @@ impl Catalogue {
             let at = spanned.referenced;
             let c = spanned.value;
             for msg in check_control(&c, in_obligations) {
-                problems.push(Problem::at(origin, at, format!("control {}: {msg}", c.id)));
+                problems.push(Problem::at_text(
+                    origin,
+                    at,
+                    crate::i18n::Text::new(format!("control {}: {msg}", c.id), format!("biện pháp {}: {msg}", c.id)),
+                ));
             }
             if index.insert(c.id.clone(), controls.len()).is_some() {
-                problems.push(Problem::at(origin, at, format!("duplicate control id {}", c.id)));
+                problems.push(Problem::at_text(
+                    origin,
+                    at,
+                    crate::i18n::Text::new(
+                        format!("duplicate control id {}", c.id),
+                        format!("mã biện pháp {} bị trùng", c.id),
+                    ),
+                ));
             }
             controls.push(c);
         }

@@ -224,6 +224,25 @@ pub enum DiffError {
     NoProfile { catalogue: String, level: u8 },
 }
 
+impl DiffError {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            DiffError::UnknownCatalogue { id, known } => {
+                let known = known.join(", ");
+                crate::text!(
+                    "unknown catalogue `{id}` (known: {known})",
+                    "không có danh mục `{id}` (các danh mục có: {known})"
+                )
+            }
+            DiffError::NoProfile { catalogue, level } => crate::text!(
+                "catalogue {catalogue} has no profile for level {level}",
+                "danh mục {catalogue} không có hồ sơ cho cấp độ {level}"
+            ),
+        }
+    }
+}
+
 /// Compares catalogue `from` with `to` at `levels`. Both need a profile at each level.
 pub fn diff(policy: &Policy, from: &str, to: &str, levels: &[u8]) -> Result<CatalogueDiff, DiffError> {
     let (fc, tc) = match (policy.catalogue(from), policy.catalogue(to)) {

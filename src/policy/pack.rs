@@ -48,7 +48,11 @@ pub fn parse(origin: &str, text: &str) -> Result<Pack, Problems> {
     let f: PackFile = crate::yaml::parse_all(origin, text)?;
     let mut p = Collector::default();
     if f.schema.value != SCHEMA {
-        p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
+        p.push(Problem::at_text(
+            origin,
+            f.schema.referenced,
+            crate::i18n::Text::new(format!("expected `schema: {SCHEMA}`"), format!("cần `schema: {SCHEMA}`")),
+        ));
     }
     let id_ok = !f.id.value.is_empty()
         && f.id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -76,7 +80,11 @@ pub fn parse(origin: &str, text: &str) -> Result<Pack, Problems> {
         ));
     }
     if !f.title.is_complete() {
-        p.push(Problem::at(origin, f.id.referenced, "title needs both `en` and `vi` text"));
+        p.push(Problem::at_text(
+            origin,
+            f.id.referenced,
+            crate::i18n::Text::new("title needs both `en` and `vi` text", "title cần cả văn bản `en` và `vi`"),
+        ));
     }
     p.finish(Pack {
         id: f.id.value,

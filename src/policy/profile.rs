@@ -90,18 +90,32 @@ impl Profile {
         let f: ProfileFile = crate::yaml::parse_all(origin, text)?;
         let mut problems = Collector::default();
         if f.schema.value != SCHEMA {
-            problems.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
+            problems.push(Problem::at_text(
+                origin,
+                f.schema.referenced,
+                crate::i18n::Text::new(format!("expected `schema: {SCHEMA}`"), format!("cần `schema: {SCHEMA}`")),
+            ));
         }
         let Some(cat) = catalogues.iter().find(|c| c.id == f.catalogue.value) else {
-            return Err(problems.fail_with(Problem::at(
+            return Err(problems.fail_with(Problem::at_text(
                 origin,
                 f.catalogue.referenced,
-                format!("unknown catalogue `{}`", f.catalogue.value),
+                crate::i18n::Text::new(
+                    format!("unknown catalogue `{}`", f.catalogue.value),
+                    format!("không có danh mục `{}`", f.catalogue.value),
+                ),
             )));
         };
         let level = f.level.value;
         if !(1..=5).contains(&level) {
-            problems.push(Problem::at(origin, f.level.referenced, format!("level must be 1..=5, found {level}")));
+            problems.push(Problem::at_text(
+                origin,
+                f.level.referenced,
+                crate::i18n::Text::new(
+                    format!("level must be 1..=5, found {level}"),
+                    format!("cấp độ phải từ 1 đến 5, gặp {level}"),
+                ),
+            ));
         }
         let lists = [
             (Section::Management, &f.management),
@@ -161,41 +175,67 @@ fn check_entry(
 ) {
     let at = id.referenced;
     match cat.get(&id.value) {
-        None => {
-            problems.push(Problem::at(origin, at, format!("unknown control `{}` in catalogue {}", id.value, cat.id)))
-        }
+        None => problems.push(Problem::at_text(
+            origin,
+            at,
+            crate::i18n::Text::new(
+                format!("unknown control `{}` in catalogue {}", id.value, cat.id),
+                format!("biện pháp `{}` không có trong danh mục {}", id.value, cat.id),
+            ),
+        )),
         Some(c) => {
             match section {
-                Some(s) if c.section != s => problems.push(Problem::at(
+                Some(s) if c.section != s => problems.push(Problem::at_text(
                     origin,
                     at,
-                    format!("{} belongs to section {:?}, not {s:?}", c.id, c.section),
+                    crate::i18n::Text::new(
+                        format!("{} belongs to section {:?}, not {s:?}", c.id, c.section),
+                        format!("{} thuộc mục {:?}, không phải {s:?}", c.id, c.section),
+                    ),
                 )),
-                None if c.is_criterion() => {
-                    problems.push(Problem::at(origin, at, format!("{} is a level criterion, never evaluated", c.id)))
-                }
+                None if c.is_criterion() => problems.push(Problem::at_text(
+                    origin,
+                    at,
+                    crate::i18n::Text::new(
+                        format!("{} is a level criterion, never evaluated", c.id),
+                        format!("{} là tiêu chí xác định cấp độ, không bao giờ được đánh giá", c.id),
+                    ),
+                )),
                 _ => {}
             }
             if c.optional_at(level) != section.is_none() {
                 let (want, list) =
                     if c.optional_at(level) { ("optional", "`optional:`") } else { ("required", "its section's list") };
-                problems.push(Problem::at(
+                problems.push(Problem::at_text(
                     origin,
                     at,
-                    format!("{} is {want} at level {level} in the catalogue: list it under {list}", c.id),
+                    crate::i18n::Text::new(
+                        format!("{} is {want} at level {level} in the catalogue: list it under {list}", c.id),
+                        format!("{} là {want} ở cấp độ {level} trong danh mục: hãy liệt kê trong {list}", c.id),
+                    ),
                 ));
             }
             if !c.levels.contains(&level) {
-                problems.push(Problem::at(
+                problems.push(Problem::at_text(
                     origin,
                     at,
-                    format!("{} is not listed at level {level} in the catalogue", c.id),
+                    crate::i18n::Text::new(
+                        format!("{} is not listed at level {level} in the catalogue", c.id),
+                        format!("{} không có ở cấp độ {level} trong danh mục", c.id),
+                    ),
                 ));
             }
         }
     }
     if !seen.insert(id.value.clone()) {
-        problems.push(Problem::at(origin, at, format!("{} is listed twice", id.value)));
+        problems.push(Problem::at_text(
+            origin,
+            at,
+            crate::i18n::Text::new(
+                format!("{} is listed twice", id.value),
+                format!("{} được liệt kê hai lần", id.value),
+            ),
+        ));
     }
 }
 
@@ -230,10 +270,13 @@ fn report_count_drift(
 ) {
     for &(name, got, want) in actual {
         if got != want {
-            problems.push(Problem::at(
+            problems.push(Problem::at_text(
                 origin,
                 f.level.referenced,
-                format!("{key}.{name} is {want} but the profile lists {got}"),
+                crate::i18n::Text::new(
+                    format!("{key}.{name} is {want} but the profile lists {got}"),
+                    format!("{key}.{name} là {want} nhưng hồ sơ liệt kê {got}"),
+                ),
             ));
         }
     }
@@ -251,9 +294,15 @@ fn check_complete(
 ) {
     for c in cat.listed_at(level).filter(|c| !c.is_criterion()) {
         if !seen.contains(&c.id) {
-            problems.push(Problem::file(
+            problems.push(Problem::file_text(
                 origin,
-                format!("{} is listed at level {level} in catalogue {} but missing from this profile", c.id, cat.id),
+                crate::i18n::Text::new(
+                    format!(
+                        "{} is listed at level {level} in catalogue {} but missing from this profile",
+                        c.id, cat.id
+                    ),
+                    format!("{} có ở cấp độ {level} trong danh mục {} nhưng thiếu trong hồ sơ này", c.id, cat.id),
+                ),
             ));
         }
     }

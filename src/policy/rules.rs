@@ -385,17 +385,31 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
     let f: RuleFile = crate::yaml::parse_all(origin, text)?;
     let mut p = Collector::default();
     if f.schema.value != SCHEMA {
-        p.push(Problem::at(origin, f.schema.referenced, format!("expected `schema: {SCHEMA}`")));
+        p.push(Problem::at_text(
+            origin,
+            f.schema.referenced,
+            crate::i18n::Text::new(format!("expected `schema: {SCHEMA}`"), format!("cần `schema: {SCHEMA}`")),
+        ));
     }
     if f.id.value != stem {
-        p.push(Problem::at(
+        p.push(Problem::at_text(
             origin,
             f.id.referenced,
-            format!("rule id `{}` must equal the file name `{stem}`", f.id.value),
+            crate::i18n::Text::new(
+                format!("rule id `{}` must equal the file name `{stem}`", f.id.value),
+                format!("mã quy tắc `{}` phải trùng tên tệp `{stem}`", f.id.value),
+            ),
         ));
     }
     if f.controls.is_empty() {
-        p.push(Problem::at(origin, f.id.referenced, "a rule must name at least one control in `controls:`"));
+        p.push(Problem::at_text(
+            origin,
+            f.id.referenced,
+            crate::i18n::Text::new(
+                "a rule must name at least one control in `controls:`",
+                "quy tắc phải nêu ít nhất một biện pháp trong `controls:`",
+            ),
+        ));
     }
     for (what, t) in [
         ("info.title", &f.info.title),
@@ -405,41 +419,92 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
         ("message", &f.message),
     ] {
         if !t.is_complete() {
-            p.push(Problem::at(origin, f.id.referenced, format!("{what} needs both `en` and `vi` text")));
+            p.push(Problem::at_text(
+                origin,
+                f.id.referenced,
+                crate::i18n::Text::new(
+                    format!("{what} needs both `en` and `vi` text"),
+                    format!("{what} cần cả văn bản `en` và `vi`"),
+                ),
+            ));
         }
     }
     if let Some(levels) = &f.levels
         && (levels.is_empty() || levels.iter().any(|l| !(1..=5).contains(l)))
     {
-        p.push(Problem::at(origin, f.id.referenced, "levels must be a non-empty list within 1..=5"));
+        p.push(Problem::at_text(
+            origin,
+            f.id.referenced,
+            crate::i18n::Text::new(
+                "levels must be a non-empty list within 1..=5",
+                "levels phải là danh sách không rỗng trong khoảng 1..=5",
+            ),
+        ));
     }
     check_fact_paths(origin, &f, &mut p);
     let applies_when = f.applies_when.as_ref().and_then(|e| compile(origin, "applies_when", e, f.evidence, &mut p));
     let (fail_when, select) = match (&f.fail_when, &f.select) {
         (Some(e), None) => match compile(origin, "fail_when", e, f.evidence, &mut p) {
             Some(x) => (Some(x), None),
-            None => return Err(p.failed(|| Problem::at(origin, e.referenced, "fail_when: cannot be compiled"))),
+            None => {
+                return Err(p.failed(|| {
+                    Problem::at_text(
+                        origin,
+                        e.referenced,
+                        crate::i18n::Text::new("fail_when: cannot be compiled", "fail_when: không biên dịch được"),
+                    )
+                }));
+            }
         },
         (None, Some(e)) if f.evidence == EvidenceKind::HostAudit => {
             match compile_with(origin, "select", e, &["check"], f.evidence, &mut p) {
                 Some(x) => (None, Some(x)),
-                None => return Err(p.failed(|| Problem::at(origin, e.referenced, "select: cannot be compiled"))),
+                None => {
+                    return Err(p.failed(|| {
+                        Problem::at_text(
+                            origin,
+                            e.referenced,
+                            crate::i18n::Text::new("select: cannot be compiled", "select: không biên dịch được"),
+                        )
+                    }));
+                }
             }
         }
         (None, Some(e)) => {
-            return Err(
-                p.failed(|| Problem::at(origin, e.referenced, "`select:` is for `evidence: host-audit` rules only"))
-            );
+            return Err(p.failed(|| {
+                Problem::at_text(
+                    origin,
+                    e.referenced,
+                    crate::i18n::Text::new(
+                        "`select:` is for `evidence: host-audit` rules only",
+                        "`select:` chỉ dành cho quy tắc `evidence: host-audit`",
+                    ),
+                )
+            }));
         }
         (Some(_), Some(e)) => {
-            return Err(
-                p.failed(|| Problem::at(origin, e.referenced, "give either `fail_when:` or `select:`, not both"))
-            );
+            return Err(p.failed(|| {
+                Problem::at_text(
+                    origin,
+                    e.referenced,
+                    crate::i18n::Text::new(
+                        "give either `fail_when:` or `select:`, not both",
+                        "chỉ dùng `fail_when:` hoặc `select:`, không dùng cả hai",
+                    ),
+                )
+            }));
         }
         (None, None) => {
             let at = f.id.referenced;
             return Err(p.failed(|| {
-                Problem::at(origin, at, "a rule needs `fail_when:` (or, for host-audit rules, `select:`)")
+                Problem::at_text(
+                    origin,
+                    at,
+                    crate::i18n::Text::new(
+                        "a rule needs `fail_when:` (or, for host-audit rules, `select:`)",
+                        "quy tắc cần `fail_when:` (hoặc `select:` với quy tắc host-audit)",
+                    ),
+                )
             }));
         }
     };
@@ -532,14 +597,13 @@ fn compile_with(
                 .map(str::to_string)
                 .collect();
             if !bad.is_empty() {
-                p.push(Problem::at(
+                let (bad, kind, allowed) = (bad.join(", "), kind.as_str(), allowed.join(", "));
+                p.push(Problem::at_text(
                     origin,
                     at,
-                    format!(
-                        "{field}: unknown variable(s) {} (evidence `{}` provides {})",
-                        bad.join(", "),
-                        kind.as_str(),
-                        allowed.join(", ")
+                    crate::text!(
+                        "{field}: unknown variable(s) {bad} (evidence `{kind}` provides {allowed})",
+                        "{field}: biến không có {bad} (bằng chứng `{kind}` cung cấp {allowed})"
                     ),
                 ));
                 return None;

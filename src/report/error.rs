@@ -17,6 +17,22 @@ pub enum RenderError {
 }
 
 impl RenderError {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            RenderError::Serialise { what, source } => {
+                text!("cannot serialise {what}: {source}", "không tuần tự hoá được {what}: {source}")
+            }
+            RenderError::Workbook(e) => text!("cannot write the workbook: {e}", "không ghi được tệp bảng tính: {e}"),
+            RenderError::AsOf(e) => {
+                let why = e.text();
+                let (en, vi) = (&why.en, &why.vi);
+                text!("the report's as_of: {en}", "as_of của báo cáo: {vi}")
+            }
+        }
+    }
+
     /// A serialisation failure of `what`, for `map_err`.
     pub fn serialise(what: &'static str) -> impl FnOnce(serde_json::Error) -> RenderError {
         move |source| RenderError::Serialise { what, source }

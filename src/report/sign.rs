@@ -48,6 +48,58 @@ pub enum SignError {
 }
 
 impl SignError {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            SignError::Random => {
+                text!("the system random number generator failed", "bộ sinh số ngẫu nhiên của hệ thống bị lỗi")
+            }
+            SignError::Encode { which, detail } => {
+                let which_vi = if *which == "private" { "bí mật" } else { "công khai" };
+                text!("cannot encode the {which} key: {detail}", "không mã hoá được khoá {which_vi}: {detail}")
+            }
+            SignError::Read { path, source } => {
+                let (path, why) = (path.display(), source.text());
+                let (en, vi) = (&why.en, &why.vi);
+                text!("{path}: {en}", "{path}: {vi}")
+            }
+            SignError::NotText { path } => {
+                let path = path.display();
+                text!(
+                    "{path}: not a PEM key (not UTF-8 text)",
+                    "{path}: không phải khoá PEM (không phải văn bản UTF-8)"
+                )
+            }
+            SignError::NotPrivateKey { path, detail } => {
+                let path = path.display();
+                text!(
+                    "{path}: not an ed25519 private key in PKCS#8 PEM: {detail}",
+                    "{path}: không phải khoá bí mật ed25519 dạng PKCS#8 PEM: {detail}"
+                )
+            }
+            SignError::NotPublicKey { path, detail } => {
+                let path = path.display();
+                text!(
+                    "{path}: not an ed25519 public key in SPKI PEM: {detail}",
+                    "{path}: không phải khoá công khai ed25519 dạng SPKI PEM: {detail}"
+                )
+            }
+            SignError::Canonical(e) => {
+                text!("cannot canonicalise the report: {e}", "không chuẩn hoá được báo cáo: {e}")
+            }
+            SignError::NoAgencyId => text!("the agency has no `id`", "cơ quan không có `id`"),
+            SignError::SeveralAgencies(n) => text!(
+                "a signed report holds exactly one agency; this one has {n}",
+                "báo cáo được ký chỉ chứa đúng một cơ quan; báo cáo này có {n}"
+            ),
+            SignError::NotAReport => text!(
+                "not a tuanthu report: no `agencies` array",
+                "không phải báo cáo tuanthu: không có mảng `agencies`"
+            ),
+        }
+    }
+
     /// Whether the error is the input's fault (a key file or a report that is not what it
     /// should be) rather than the run's.
     pub fn is_bad_input(&self) -> bool {

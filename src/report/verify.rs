@@ -65,6 +65,32 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// The reason in both languages (`Display` is the English one); the detail a check found
+    /// (a member's name, a figure) is kept as written.
+    pub fn text(&self) -> crate::i18n::Text {
+        let en = self.to_string();
+        let vi = match self {
+            Rejection::Malformed(m) => format!("báo cáo hỏng: {m}"),
+            Rejection::Unsigned => "chưa được ký".to_string(),
+            Rejection::UnknownKey(a) => format!("không có khoá công khai của cơ quan `{a}`"),
+            Rejection::RevokedKey(k) => {
+                format!("được ký bằng khoá {k}, khoá đã bị thu hồi hoặc ngoài thời hạn hiệu lực lúc nhận")
+            }
+            Rejection::ForeignKey { agency, key_id } => {
+                format!("báo cáo của cơ quan `{agency}` được ký bằng khoá của `{key_id}`")
+            }
+            Rejection::NotCanonical(m) => {
+                format!("không ở dạng chuẩn khi được ký ({m}): đã bị sửa sau khi ký, hoặc ký trên dữ liệu thô")
+            }
+            Rejection::BadSignature => "chữ ký sai (nội dung bị sửa hoặc sai khoá)".to_string(),
+            Rejection::SeveralAgencies(n) => format!("báo cáo phải chứa đúng một cơ quan, báo cáo này có {n}"),
+            Rejection::Schema(m) => format!("không phải tài liệu tuanthu/report/v1 hợp lệ: {m}"),
+            Rejection::BadPeriod(m) => format!("kỳ báo cáo sai: {m}"),
+            Rejection::Inconsistent(m) => format!("số liệu không tính lại được từ trạng thái các biện pháp: {m}"),
+        };
+        crate::i18n::Text::new(en, vi)
+    }
+
     /// The service's `error.code` for this refusal.
     pub fn code(&self) -> &'static str {
         match self {
@@ -173,6 +199,17 @@ pub fn bundled_policy() -> Result<Policy, BundledPolicyError> {
 #[derive(Debug, thiserror::Error)]
 #[error("the bundled catalogues and profiles do not load: {0}")]
 pub struct BundledPolicyError(pub crate::diag::Problems);
+
+impl BundledPolicyError {
+    /// The message in both languages (`Display` is the English one).
+    pub fn text(&self) -> crate::i18n::Text {
+        let first = self.0.first();
+        crate::i18n::Text::new(
+            format!("the bundled catalogues and profiles do not load: {}", first.render(crate::i18n::Lang::En)),
+            format!("danh mục và hồ sơ cấp độ đi kèm không nạp được: {}", first.render(crate::i18n::Lang::Vi)),
+        )
+    }
+}
 
 /// Reads `path` with the report size cap (devices refused, pipes bounded), to [`verify`] it.
 pub fn read(path: &Path) -> Result<Vec<u8>, crate::files::ReadError> {
