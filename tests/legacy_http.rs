@@ -19,16 +19,7 @@ use url::Url;
 const PAGE: &str = "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nStrict-Transport-Security: max-age=31536000; includeSubDomains\r\nSet-Cookie: sid=abc123; Secure; HttpOnly; SameSite=Lax\r\nX-Content-Type-Options: nosniff\r\n\r\n<html><body>legacy</body></html>\n";
 
 fn openssl_available() -> bool {
-    match Command::new("openssl").arg("version").output() {
-        Ok(o) if o.status.success() => true,
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("openssl is not installed, but CI=true: .ci/run must install it")
-        }
-        _ => {
-            common::skipped("openssl is not installed (apt-get install openssl)");
-            false
-        }
-    }
+    common::tool_available("openssl", "version", "openssl")
 }
 
 /// An `openssl s_server -HTTP` serving `page.html`, killed when dropped.

@@ -273,19 +273,6 @@ systems:
     )
 }
 
-/// Every finding of the system's controls: (rule, asset, outcome).
-fn findings(report: &Value) -> Vec<(String, String, String)> {
-    let sys = &report["agencies"][0]["systems"][0];
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    sys["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["findings"].as_array().into_iter().flatten())
-        .map(|f| (text(&f["rule"]), text(&f["asset"]), text(&f["outcome"])))
-        .collect()
-}
-
 #[test]
 fn collect_writes_ssh_records_and_check_judges_them_without_probing() {
     if !available() {
@@ -327,7 +314,7 @@ fn collect_writes_ssh_records_and_check_judges_them_without_probing() {
     ]);
     assert_eq!(code(&check), 1, "{}", stderr(&check));
     let report: Value = serde_json::from_str(&stdout(&check)).unwrap();
-    let all = findings(&report);
+    let all = common::findings(&report);
     let legacy = format!("{} @ 127.0.0.1", w["target"].as_str().unwrap());
     let closed_t = format!("127.0.0.1:{closed}");
     let mut failed: Vec<(String, String)> =

@@ -52,16 +52,7 @@ fn rsa_cert() -> (Vec<u8>, String, String) {
 // 1. openssl s_server
 
 fn openssl_available() -> bool {
-    match Command::new("openssl").arg("version").output() {
-        Ok(o) if o.status.success() => true,
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("openssl is not installed, but CI=true: .ci/run must install it")
-        }
-        _ => {
-            common::skipped("openssl is not installed (apt-get install openssl)");
-            false
-        }
-    }
+    common::tool_available("openssl", "version", "openssl")
 }
 
 /// An `openssl s_server` child, killed when dropped.

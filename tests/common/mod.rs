@@ -184,6 +184,34 @@ pub fn skipped(why: &str) {
     let _ = writeln!(std::io::stderr().lock(), "skipped: {test}{why}");
 }
 
+/// Whether `tool` (run with `arg`, e.g. `version`) is installed: outside CI a missing tool skips
+/// the test, saying how to install it; under `CI=true` it is an error, since `.ci/run` installs it.
+pub fn tool_available(tool: &str, arg: &str, package: &str) -> bool {
+    match std::process::Command::new(tool).arg(arg).output() {
+        Ok(o) if o.status.success() => true,
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{tool} is not installed, but CI=true: .ci/run must install it")
+        }
+        _ => {
+            skipped(&format!("{tool} is not installed (apt-get install {package})"));
+            false
+        }
+    }
+}
+
+/// Every finding of the first system's controls in a JSON report: (rule, asset, outcome).
+pub fn findings(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let sys = &report["agencies"][0]["systems"][0];
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    sys["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .flat_map(|c| c["findings"].as_array().into_iter().flatten())
+        .map(|f| (text(&f["rule"]), text(&f["asset"]), text(&f["outcome"])))
+        .collect()
+}
+
 /// A minimal valid inventory with one system; `system_extra` is inserted into the system mapping
 /// (indented by 4 spaces).
 pub fn inventory(level: u8, system_extra: &str) -> String {
