@@ -132,6 +132,11 @@ fn commands(db: &Db) {
         (code(&o), stdout(&o)),
         (0, format!("{good}: duplicate (id {id}, agency so-a, period 2026, key {fingerprint})\n"))
     );
+    let o = tuanthu(&["submit", good, "--to", &base, "--lang", "vi"]);
+    assert_eq!(
+        (code(&o), stdout(&o)),
+        (0, format!("{good}: đã nhận trước đó (mã {id}, cơ quan so-a, kỳ 2026, khoá {fingerprint})\n"))
+    );
     let o = tuanthu(&["submit", good, tampered, "--to", &base]);
     assert_eq!(code(&o), 1);
     assert!(

@@ -29,7 +29,8 @@ pub struct SubmitArgs {
 
 /// What became of one report.
 enum Sent {
-    Accepted(String),
+    /// The 201 body: the receipt, printed in the user's language.
+    Accepted(Vec<u8>),
     Rejected(String),
     /// The service says the body is not a report (400): the file is at fault.
     NotAReport(String),
@@ -72,18 +73,21 @@ fn endpoint(to: &str) -> Result<reqwest::Url, Error> {
     let base = to.trim_end_matches('/');
     let full = if base.ends_with("/api/v1/reports") { base.to_string() } else { format!("{base}/api/v1/reports") };
     let url = reqwest::Url::parse(&full).map_err(|e| {
-        Error::Invalid(tuanthu::diag::Problem::file("--to", format!("`{}` is not a URL: {e}", one_line(to))).into())
+        let to = one_line(to);
+        let msg = tuanthu::text!("`{to}` is not a URL: {e}", "`{to}` không phải URL: {e}");
+        Error::Invalid(tuanthu::diag::Problem::file_text("--to", msg).into())
     })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Invalid(tuanthu::diag::Problem::file("--to", "expected an http:// or https:// URL").into()));
+        let msg = tuanthu::text!("expected an http:// or https:// URL", "cần URL http:// hoặc https://");
+        return Err(Error::Invalid(tuanthu::diag::Problem::file_text("--to", msg).into()));
     }
     Ok(url)
 }
 
 fn print(shown: &str, sent: Sent, lang: Lang) -> ExitCode {
     match sent {
-        Sent::Accepted(m) => {
-            println!("{shown}: {m}");
+        Sent::Accepted(body) => {
+            println!("{shown}: {}", receipt(&body, lang));
             ExitCode::Ok
         }
         Sent::Rejected(m) => {
@@ -91,12 +95,13 @@ fn print(shown: &str, sent: Sent, lang: Lang) -> ExitCode {
             ExitCode::No
         }
         Sent::NotAReport(m) => {
-            eprintln!("error: {shown}: {m}");
+            eprintln!("{} {shown}: {m}", super::error::Prefix::Error.get(lang));
             ExitCode::Invalid
         }
         Sent::Unreachable(m) => {
             eprintln!(
-                "error: {shown}: {}: {m}",
+                "{} {shown}: {}: {m}",
+                super::error::Prefix::Error.get(lang),
                 tr(lang, "the service could not be reached", "không kết nối được dịch vụ")
             );
             ExitCode::Failed
@@ -117,7 +122,7 @@ async fn send(client: &reqwest::Client, url: &reqwest::Url, bytes: Vec<u8>, retr
                 let status = r.status();
                 let body = r.bytes().await.unwrap_or_default();
                 match status.as_u16() {
-                    201 => return Sent::Accepted(receipt(&body)),
+                    201 => return Sent::Accepted(body.to_vec()),
                     400 => return Sent::NotAReport(reason(&body, status)),
                     413 | 422 => return Sent::Rejected(reason(&body, status)),
                     429 | 500..=599 => reason(&body, status),
@@ -135,11 +140,21 @@ async fn send(client: &reqwest::Client, url: &reqwest::Url, bytes: Vec<u8>, retr
     }
 }
 
-/// `counted (id …, key …)` from a 201 body.
-fn receipt(body: &[u8]) -> String {
+/// `counted (id …, key …)` from a 201 body, in `lang` (the status words are the API's).
+fn receipt(body: &[u8], lang: Lang) -> String {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let s = |k: &str| one_line(v.get(k).and_then(|x| x.as_str()).unwrap_or("?"));
-    format!("{} (id {}, agency {}, period {}, key {})", s("status"), s("id"), s("agency"), s("period"), s("key"))
+    let (status, id, agency, period, key) = (s("status"), s("id"), s("agency"), s("period"), s("key"));
+    let said = match (lang, status.as_str()) {
+        (Lang::Vi, "counted") => "được tính",
+        (Lang::Vi, "superseded") => "bị thay thế bởi báo cáo mới hơn",
+        (Lang::Vi, "duplicate") => "đã nhận trước đó",
+        _ => status.as_str(),
+    };
+    match lang {
+        Lang::En => format!("{said} (id {id}, agency {agency}, period {period}, key {key})"),
+        Lang::Vi => format!("{said} (mã {id}, cơ quan {agency}, kỳ {period}, khoá {key})"),
+    }
 }
 
 /// `code: message` from an error body, or the status when the body is not the service's JSON.
