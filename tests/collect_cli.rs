@@ -183,19 +183,7 @@ fn collect_measures_good_targets_and_records_hostile_ones_as_errors() {
 
     // The evidence is evaluated later without probing again: the portal's TLS/HTTP rules pass,
     // the unmeasured endpoints make the transport controls unknown (never pass).
-    let check = tuanthu(&[
-        "check",
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--evidence",
-        ev.to_str().unwrap(),
-        "--format",
-        "json",
-        "--max-evidence-age",
-        "2",
-    ]);
-    assert_eq!(code(&check), 1, "{}", stderr(&check));
-    let report: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let report = common::check_collected(&inv, &ev);
     let sys = &report["agencies"][0]["systems"][0];
     let app04 = sys["controls"].as_array().unwrap().iter().find(|c| c["id"] == "APP.04").unwrap();
     assert_eq!(app04["status"], "unknown", "{app04:#}");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{code, stderr, stdout, tuanthu};
+use common::{code, stderr, tuanthu};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -337,19 +337,7 @@ fn collect_writes_mail_records_and_check_judges_them_without_probing() {
 
     // Judged later from the file alone (the servers are gone).
     drop(rt);
-    let check = tuanthu(&[
-        "check",
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--evidence",
-        ev.to_str().unwrap(),
-        "--format",
-        "json",
-        "--max-evidence-age",
-        "2",
-    ]);
-    assert_eq!(code(&check), 1, "{}", stderr(&check));
-    let report: Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let report = common::check_collected(&inv, &ev);
     let all = common::findings(&report);
     let outcome = |rule: &str, port: u16| -> Vec<String> {
         let asset = format!("mail.localhost:{port} @ 127.0.0.1");

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{code, stderr, stdout, tuanthu};
+use common::{code, stderr, tuanthu};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -301,19 +301,7 @@ fn collect_writes_ssh_records_and_check_judges_them_without_probing() {
 
     // Judged later from the file alone (the servers are gone).
     drop((modern, weak));
-    let check = tuanthu(&[
-        "check",
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--evidence",
-        ev.to_str().unwrap(),
-        "--format",
-        "json",
-        "--max-evidence-age",
-        "2",
-    ]);
-    assert_eq!(code(&check), 1, "{}", stderr(&check));
-    let report: Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let report = common::check_collected(&inv, &ev);
     let all = common::findings(&report);
     let legacy = format!("{} @ 127.0.0.1", w["target"].as_str().unwrap());
     let closed_t = format!("127.0.0.1:{closed}");

@@ -199,6 +199,17 @@ pub fn tool_available(tool: &str, arg: &str, package: &str) -> bool {
     }
 }
 
+/// `check` of a freshly collected evidence file, judged from the file alone (the servers gone):
+/// the JSON report, after asserting the run says "no" (exit 1) — a test's servers offer weak
+/// configurations on purpose.
+pub fn check_collected(inventory: &Path, evidence: &Path) -> serde_json::Value {
+    let (inv, ev) = (inventory.to_str().expect("utf-8 path"), evidence.to_str().expect("utf-8 path"));
+    let args = ["check", "--inventory", inv, "--evidence", ev, "--format", "json", "--max-evidence-age", "2"];
+    let check = tuanthu(&args);
+    assert_eq!(code(&check), 1, "{}", stderr(&check));
+    serde_json::from_str(&stdout(&check)).expect("a JSON report")
+}
+
 /// Every finding of the first system's controls in a JSON report: (rule, asset, outcome).
 pub fn findings(report: &serde_json::Value) -> Vec<(String, String, String)> {
     let sys = &report["agencies"][0]["systems"][0];
