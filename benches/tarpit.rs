@@ -18,7 +18,8 @@ use tuanthu::import::nmap::read_scoped as import_nmap;
 use tuanthu::inventory::Inventory;
 use tuanthu::inventory::Scope;
 use tuanthu::policy::Policy;
-use tuanthu::report::{Glossary, Report, table};
+use tuanthu::report::render::{self, Render};
+use tuanthu::report::{Glossary, Report};
 
 const INVENTORY: &str = "schema: tuanthu/inventory/v1
 agency:
@@ -81,11 +82,12 @@ fn main() {
             Report::build(engine::evaluate(&inv, &policy, &evidence, &opts), Lang::En, String::new())
         });
         let findings: usize = report.systems().flat_map(|(_, s)| &s.controls).map(|c| c.findings.len()).sum();
-        let renderer = table::TableRenderer { lang: Lang::En, detail: table::Detail::Problems, width: None };
-        let (table, _) = best(iterations, || renderer.render(&report));
-        let (json, _) = best(iterations, || tuanthu::report::json::render(&report).expect("json"));
-        let (csv, _) = best(iterations, || tuanthu::report::csv::render(&report, Lang::En));
-        let (sarif, _) = best(iterations, || tuanthu::report::sarif::render(&report, &glossary).expect("sarif"));
+        let renderer = render::Table { detail: render::Detail::Problems, width: None, gate: None };
+        let bare = Glossary::empty(Lang::En);
+        let (table, _) = best(iterations, || renderer.render(&report, &bare).expect("table"));
+        let (json, _) = best(iterations, || render::Json.render(&report, &bare).expect("json"));
+        let (csv, _) = best(iterations, || render::Csv.render(&report, &bare).expect("csv"));
+        let (sarif, _) = best(iterations, || render::Sarif.render(&report, &glossary).expect("sarif"));
         let per_port = (evaluate / ports as f64) * 1e6;
         println!(
             "tarpit: {ports} ports, {findings} findings: import {import:.2} s; evaluate + summaries {evaluate:.2} s ({per_port:.1} µs/port); table {table:.2} s, json {json:.2} s, csv {csv:.2} s, sarif {sarif:.2} s (best of {iterations})"

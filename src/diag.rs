@@ -220,6 +220,12 @@ impl Collector {
     }
 }
 
+/// `line L, column C: message` in both languages.
+pub fn at_position(line: u64, column: u64, message: &Text) -> Text {
+    let (en, vi) = (&message.en, &message.vi);
+    text!("line {line}, column {column}: {en}", "dòng {line}, cột {column}: {vi}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

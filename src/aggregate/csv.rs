@@ -15,7 +15,9 @@
 
 use super::national::{Change, Figures, National};
 use crate::i18n::{Lang, tr};
-use crate::report::csv::{BOM, Field, record, row};
+use crate::report::kit::csv::{BOM, Field, record, row};
+use crate::report::render::{Csv, Render};
+use crate::report::{Glossary, RenderError};
 
 const HEADER_EN: [&str; 18] = [
     "scope",
@@ -61,7 +63,7 @@ const HEADER_VI: [&str; 18] = [
 
 /// `NET.01 (3); APP.04 (1)`.
 fn missing(f: &Figures) -> String {
-    crate::report::xlsx::missing_list(f.missing_controls.iter().map(|m| (m.control.as_str(), m.systems)))
+    crate::report::kit::words::missing_list(f.missing_controls.iter().map(|m| (m.control.as_str(), m.systems)))
 }
 
 fn figures<'a>(f: &'a Figures, change: Option<&'a Change>) -> [Field<'a>; 11] {
@@ -80,7 +82,13 @@ fn figures<'a>(f: &'a Figures, change: Option<&'a Change>) -> [Field<'a>; 11] {
     ]
 }
 
-pub fn render(n: &National, lang: Lang) -> String {
+impl Render<National> for Csv {
+    fn render(&self, n: &National, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(text(n, g.lang).into_bytes())
+    }
+}
+
+fn text(n: &National, lang: Lang) -> String {
     let mut out = String::from(BOM);
     row(&mut out, if lang == Lang::Vi { &HEADER_VI } else { &HEADER_EN });
     for a in &n.agencies {

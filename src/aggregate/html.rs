@@ -2,7 +2,7 @@
 //! shell, style sheet and charts as the agency report ([`crate::report::html`]).
 //!
 //! It opens with the ministry's headline sentences (the same as the table's,
-//! [`super::table::headlines`]) and, when it applies, a warning that unsigned reports were counted;
+//! [`super::words::headlines`]) and, when it applies, a warning that unsigned reports were counted;
 //! then the overall figures (the measured share of required controls among them) with their change
 //! since the previous period, figures per level and
 //! per catalogue, one row per agency (below 50 % approval flagged), the distribution of approval
@@ -10,19 +10,26 @@
 //! with its reason.
 
 use super::national::{AgencyView, Figures, Missing, National};
-use super::table::{change, figures_row, headlines, points};
+use super::words::{change, figures_row, headlines, points};
 use crate::i18n::{Lang, tr};
-use crate::report::Glossary;
-use crate::report::html::page::{self, Figure, Html, Row, col, figures, meta_list, notice, num, text_table};
-use crate::report::html::svg::{self, Bar, Group, Series};
-use crate::report::html::{chart, footer, titled};
-use crate::report::table::pct;
+use crate::report::kit::html::page::{self, Figure, Html, Row, col, figures, meta_list, notice, num, text_table};
+use crate::report::kit::html::svg::{self, Bar, Group, Series};
+use crate::report::kit::html::{chart, footer, titled};
+use crate::report::kit::words::pct;
+use crate::report::render::{self, Render};
+use crate::report::{Glossary, RenderError};
 
 /// How many controls the missing-controls chart shows (the table below it lists all of `--top`).
 const CHART_TOP: usize = 10;
 
 /// The national view as an HTML5 document (also well-formed XML). Control titles come from `g`.
-pub fn render(n: &National, g: &Glossary) -> String {
+impl Render<National> for render::Html {
+    fn render(&self, n: &National, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(document(n, g).into_bytes())
+    }
+}
+
+fn document(n: &National, g: &Glossary) -> String {
     let l = g.lang;
     let title = format!("{} {}", tr(l, "National view, period", "Tổng hợp toàn quốc, kỳ"), n.period);
     page::document(l, &title, |h| {

@@ -12,9 +12,19 @@ pub mod html;
 pub mod input;
 pub mod national;
 pub mod table;
+pub mod words;
 pub mod xlsx;
 
 pub use national::National;
+
+use crate::report::render::{Json, Render};
+use crate::report::{Glossary, RenderError};
+
+impl Render<National> for Json {
+    fn render(&self, n: &National, _: &Glossary) -> Result<Vec<u8>, RenderError> {
+        crate::report::render::json(n, "the national view")
+    }
+}
 
 use std::path::{Path, PathBuf};
 

@@ -3,92 +3,23 @@
 //! level's plan". Control titles come from a [`Glossary`] in `--lang`; rejected and superseded
 //! inputs end the table (the command does not list them again on stderr, see `cli::aggregate`).
 
-use super::national::{Change, Figures, National};
-use crate::i18n::{Lang, tr};
-use crate::report::Glossary;
-use crate::report::table::pct;
+use super::national::National;
+use super::words::{change, figures_row, headlines};
+use crate::i18n::tr;
+use crate::report::render::{Render, Table};
+use crate::report::{Glossary, RenderError};
 use crate::sanitize::one_line;
 use std::fmt::Write;
 
-/// A change of rate in percentage points (`+5.0`), `–` when either period had no rate.
-pub(crate) fn points(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), |v| format!("{:+.1}", v * 100.0))
-}
-
-/// "approval / fully implemented" change in points; empty without a previous period.
-pub(crate) fn change(c: &Option<Change>) -> String {
-    let Some(c) = c else { return String::new() };
-    format!("{} / {}", points(c.approval_rate), points(c.fully_implemented_rate))
-}
-
-/// The headline sentences.
-pub fn headlines(n: &National, lang: Lang) -> Vec<String> {
-    let o = &n.overall;
-    let not_full = o.figures.fully_implemented_rate.map(|r| 1.0 - r);
-    match lang {
-        Lang::En => vec![
-            format!("{} of {} agencies have an approval rate below 50%.", o.agencies_below_50pct_approval, o.agencies),
-            format!(
-                "{} of registered systems have not fully implemented their level's plan ({} of {} systems).",
-                pct(not_full),
-                o.figures.systems_total - o.figures.systems_fully_implemented,
-                o.figures.systems_total
-            ),
-            format!(
-                "{} of {} systems have an approved level dossier ({}).",
-                o.figures.systems_approved,
-                o.figures.systems_total,
-                pct(o.figures.approval_rate)
-            ),
-            format!(
-                "{} of required controls were decided by a measurement rather than paper ({} controls).",
-                pct(o.figures.measured_share),
-                o.figures.controls_measured
-            ),
-        ],
-        Lang::Vi => vec![
-            format!(
-                "{}/{} cơ quan có tỷ lệ hệ thống được phê duyệt hồ sơ cấp độ dưới 50%.",
-                o.agencies_below_50pct_approval, o.agencies
-            ),
-            format!(
-                "{} hệ thống đã đăng ký chưa triển khai đầy đủ phương án bảo đảm an toàn theo cấp độ ({}/{} hệ thống).",
-                pct(not_full),
-                o.figures.systems_total - o.figures.systems_fully_implemented,
-                o.figures.systems_total
-            ),
-            format!(
-                "{}/{} hệ thống đã được phê duyệt hồ sơ cấp độ ({}).",
-                o.figures.systems_approved,
-                o.figures.systems_total,
-                pct(o.figures.approval_rate)
-            ),
-            format!(
-                "{} biện pháp bắt buộc được xác định bằng đo kiểm thay vì hồ sơ giấy ({} biện pháp).",
-                pct(o.figures.measured_share),
-                o.figures.controls_measured
-            ),
-        ],
+/// The national view as text; `g` names the missing controls (an empty glossary leaves the
+/// titles blank).
+impl Render<National> for Table {
+    fn render(&self, n: &National, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(text(n, g).into_bytes())
     }
 }
 
-/// Name, systems, approved (rate), fully implemented (rate), partly, not implemented, measured
-/// controls (share).
-pub(crate) fn figures_row(name: String, f: &Figures) -> Vec<String> {
-    vec![
-        name,
-        f.systems_total.to_string(),
-        format!("{} ({})", f.systems_approved, pct(f.approval_rate)),
-        format!("{} ({})", f.systems_fully_implemented, pct(f.fully_implemented_rate)),
-        f.systems_partly_implemented.to_string(),
-        f.systems_not_implemented.to_string(),
-        format!("{} ({})", f.controls_measured, pct(f.measured_share)),
-    ]
-}
-
-/// The national view as text; `g` names the missing controls (an empty glossary leaves the
-/// titles blank).
-pub fn render(n: &National, g: &Glossary) -> String {
+fn text(n: &National, g: &Glossary) -> String {
     let lang = g.lang;
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", tr(lang, "National view, period", "Tổng hợp toàn quốc, kỳ"), one_line(&n.period));
@@ -116,7 +47,7 @@ pub fn render(n: &National, g: &Glossary) -> String {
         tr(lang, "Measured", "Đo kiểm"),
         tr(lang, "Change (pp)", "Thay đổi (điểm %)"),
     ];
-    let mut t = crate::report::table::new_table(None);
+    let mut t = crate::report::kit::terminal::new_table(None);
     t.set_header(head);
     for a in &n.agencies {
         let mut row = figures_row(format!("{} ({})", one_line(&a.name), one_line(&a.id)), &a.figures);
@@ -127,7 +58,7 @@ pub fn render(n: &National, g: &Glossary) -> String {
     total.push(change(&n.overall.change));
     t.add_row(total);
     let _ = writeln!(out, "\n{t}");
-    let mut levels = crate::report::table::new_table(None);
+    let mut levels = crate::report::kit::terminal::new_table(None);
     // Its rows are levels and catalogues, not agencies.
     let mut level_head = head;
     level_head[0] = tr(lang, "Level / catalogue", "Cấp độ / danh mục");
@@ -140,7 +71,7 @@ pub fn render(n: &National, g: &Glossary) -> String {
     }
     let _ = writeln!(out, "{levels}");
     if !n.missing_controls.is_empty() {
-        let mut m = crate::report::table::new_table(None);
+        let mut m = crate::report::kit::terminal::new_table(None);
         m.set_header([
             tr(lang, "Most often missing control", "Biện pháp thường thiếu nhất"),
             tr(lang, "Title", "Tên biện pháp"),

@@ -17,18 +17,26 @@
 
 use super::national::{Change, Figures, National};
 use crate::i18n::{Lang, tr};
-use crate::report::Glossary;
-use crate::report::xlsx::{Cell, Col, DataSheet, Styles, cell_text, col, data_sheet, long, missing_list, yes_no};
+use crate::report::kit::sheet::{Cell, Col, DataSheet, Styles, cell_text, col, data_sheet, long};
+use crate::report::kit::words::{missing_list, yes_no};
+use crate::report::render::{Render, Xlsx};
+use crate::report::{Glossary, RenderError};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-/// The national view as a workbook. `glossary` names the missing controls.
-pub fn render(n: &National, glossary: &Glossary) -> Result<Vec<u8>, crate::report::RenderError> {
+impl Render<National> for Xlsx {
+    /// The national view as a workbook. `glossary` names the missing controls.
+    fn render(&self, n: &National, glossary: &Glossary) -> Result<Vec<u8>, RenderError> {
+        workbook(n, glossary)
+    }
+}
+
+fn workbook(n: &National, glossary: &Glossary) -> Result<Vec<u8>, RenderError> {
     let lang = glossary.lang;
     let mut wb = Workbook::new();
     let title = format!("{} {}", tr(lang, "National view, period", "Tổng hợp toàn quốc, kỳ"), n.period);
-    crate::report::xlsx::properties(&mut wb, &title, &n.generated_at);
+    crate::report::kit::sheet::properties(&mut wb, &title, &n.generated_at);
     write(&mut wb, n, glossary, &title)?;
-    crate::report::xlsx::save(&mut wb)
+    crate::report::kit::sheet::save(&mut wb)
 }
 
 fn write(wb: &mut Workbook, n: &National, g: &Glossary, title: &str) -> Result<(), XlsxError> {
@@ -51,7 +59,7 @@ fn overview(wb: &mut Workbook, s: &Styles, n: &National, lang: Lang, title: &str
     let generated = format!("{} {}", t("Generated at:", "Thời điểm lập:"), n.generated_at);
     ws.write_string(1, 0, cell_text(&generated))?;
     let mut row = 3;
-    for h in super::table::headlines(n, lang) {
+    for h in super::words::headlines(n, lang) {
         ws.write_string(row, 0, cell_text(&h))?;
         row += 1;
     }
@@ -100,8 +108,8 @@ fn overview(wb: &mut Workbook, s: &Styles, n: &National, lang: Lang, title: &str
     ];
     for (label, value) in lines {
         row += 1;
-        crate::report::xlsx::write_cell(ws, s, (row, 0), Cell::Text(label), false, false)?;
-        crate::report::xlsx::write_cell(ws, s, (row, 1), value, false, false)?;
+        crate::report::kit::sheet::write_cell(ws, s, (row, 0), Cell::Text(label), false, false)?;
+        crate::report::kit::sheet::write_cell(ws, s, (row, 1), value, false, false)?;
     }
     Ok(())
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use tuanthu::aggregate::{self, Options};
 use tuanthu::diag::{Problem, Problems};
 use tuanthu::i18n::Lang;
-use tuanthu::report::{Glossary, RenderError};
+use tuanthu::report::Glossary;
+use tuanthu::report::render::Detail;
+use tuanthu::report::render::{self, Render};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -85,15 +87,13 @@ pub fn run(a: AggregateArgs) -> Result<ExitCode, Error> {
     let policy = matches!(a.format, Format::Table | Format::Html | Format::Xlsx)
         .then(tuanthu::policy::Policy::bundled)
         .and_then(Result::ok);
+    let g = glossary(&policy, a.lang);
     let bytes = match a.format {
-        Format::Json => {
-            let text = serde_json::to_string_pretty(&national).map_err(RenderError::serialise("the national view"))?;
-            (text + "\n").into_bytes()
-        }
-        Format::Table => aggregate::table::render(&national, &glossary(&policy, a.lang)).into_bytes(),
-        Format::Html => aggregate::html::render(&national, &glossary(&policy, a.lang)).into_bytes(),
-        Format::Csv => aggregate::csv::render(&national, a.lang).into_bytes(),
-        Format::Xlsx => aggregate::xlsx::render(&national, &glossary(&policy, a.lang))?,
+        Format::Json => render::Json.render(&national, &g)?,
+        Format::Table => render::Table { detail: Detail::Problems, width: None, gate: None }.render(&national, &g)?,
+        Format::Html => render::Html.render(&national, &g)?,
+        Format::Csv => render::Csv.render(&national, &g)?,
+        Format::Xlsx => render::Xlsx.render(&national, &g)?,
     };
     write_output(a.output.as_deref(), &bytes)?;
     // A table on stdout already ends with the rejected inputs: listing them again on stderr would

@@ -8,7 +8,7 @@ use tuanthu::diag::{Problem, Problems};
 use tuanthu::engine::{self, Evidence, Options, Status};
 use tuanthu::import::nmap::read_scoped as import_nmap;
 use tuanthu::inventory::Scope;
-use tuanthu::report::{Glossary, RenderError, Report, json, table};
+use tuanthu::report::{Glossary, RenderError, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -222,42 +222,41 @@ fn render(
     key: Option<&ed25519_dalek::SigningKey>,
     exit_line: bool,
 ) -> Result<Vec<u8>, Error> {
-    let lang = a.common.lang;
+    use tuanthu::report::render::{self, Render};
+    let g = glossary;
     Ok(match a.format {
-        Format::Xlsx => tuanthu::report::xlsx::render(report, glossary)?,
-        Format::Mau08 => {
-            let form = tuanthu::report::mau08::Return::build(report, glossary)?;
-            if a.format.is_binary(a.common.output.as_deref()) { form.xlsx(lang)? } else { form.csv(lang).into_bytes() }
-        }
-        Format::Json => render_json(report, key)?.into_bytes(),
-        Format::Csv => tuanthu::report::csv::render(report, lang).into_bytes(),
-        Format::Junit => tuanthu::report::junit::render(report).into_bytes(),
-        Format::Sarif => tuanthu::report::sarif::render(report, glossary)?.into_bytes(),
-        Format::Html => tuanthu::report::html::render(report, glossary).into_bytes(),
+        Format::Xlsx => render::Xlsx.render(report, g)?,
+        Format::Mau08 if a.format.is_binary(a.common.output.as_deref()) => render::Mau08::Xlsx.render(report, g)?,
+        Format::Mau08 => render::Mau08::Csv.render(report, g)?,
+        Format::Json => render_json(report, g, key)?,
+        Format::Csv => render::Csv.render(report, g)?,
+        Format::Junit => render::Junit.render(report, g)?,
+        Format::Sarif => render::Sarif.render(report, g)?,
+        Format::Html => render::Html.render(report, g)?,
         Format::Table => {
             let detail = if a.common.verbose {
-                table::Detail::All
+                render::Detail::All
             } else if a.common.quiet {
-                table::Detail::Summary
+                render::Detail::Summary
             } else {
-                table::Detail::Problems
+                render::Detail::Problems
             };
             let gate = exit_line.then_some(match a.fail_on {
-                FailOn::Any => table::Gate::FailOrUnknown,
-                FailOn::Fail => table::Gate::Fail,
-                FailOn::Never => table::Gate::Never,
+                FailOn::Any => render::Gate::FailOrUnknown,
+                FailOn::Fail => render::Gate::Fail,
+                FailOn::Never => render::Gate::Never,
             });
-            table::TableRenderer { lang, detail, width: None }.render_with(report, glossary, gate).into_bytes()
+            render::Table { detail, width: None, gate }.render(report, g)?
         }
     })
 }
 
 /// The JSON report, signed when a key is given.
-fn render_json(report: &Report, key: Option<&ed25519_dalek::SigningKey>) -> Result<String, Error> {
-    let serialise = RenderError::serialise("the report");
-    let Some(key) = key else { return Ok(json::render(report).map_err(serialise)?) };
-    let value = serde_json::to_value(report).map_err(serialise)?;
-    Ok(tuanthu::report::sign::sign(&value, key)?)
+fn render_json(report: &Report, g: &Glossary, key: Option<&ed25519_dalek::SigningKey>) -> Result<Vec<u8>, Error> {
+    use tuanthu::report::render::{Json, Render};
+    let Some(key) = key else { return Ok(Json.render(report, g)?) };
+    let value = serde_json::to_value(report).map_err(RenderError::serialise("the report"))?;
+    Ok(tuanthu::report::sign::sign(&value, key)?.into_bytes())
 }
 
 pub(crate) fn load_inputs(a: &CheckArgs) -> Result<Inputs, Problems> {

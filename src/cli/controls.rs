@@ -125,7 +125,7 @@ pub(super) fn control_json(
 
 fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> String {
     let rows = listed(policy, cat, level);
-    let mut t = tuanthu::report::table::new_table(None);
+    let mut t = tuanthu::report::kit::terminal::new_table(None);
     t.set_header(vec![
         tr(l, "Control", "Biện pháp"),
         tr(l, "Title", "Tên"),
@@ -188,7 +188,7 @@ fn diff_table(d: &CatalogueDiff, l: Lang) -> String {
         out.push_str(&level_table(d, lv, l));
     }
     out.push_str(&format!("\n{} {} → {}\n", tr(l, "Id mapping", "Ánh xạ mã"), d.from, d.to));
-    let mut t = tuanthu::report::table::new_table(None);
+    let mut t = tuanthu::report::kit::terminal::new_table(None);
     t.set_header(vec![d.from.as_str(), d.to.as_str(), tr(l, "How", "Cách")]);
     for m in &d.mapping {
         let how = match m.how {
@@ -241,7 +241,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         lv.params.len(),
     );
     if !lv.added.is_empty() {
-        let mut t = tuanthu::report::table::new_table(None);
+        let mut t = tuanthu::report::kit::terminal::new_table(None);
         t.set_header(vec![
             tr(l, "Added", "Thêm"),
             tr(l, "Title", "Tên"),
@@ -259,7 +259,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.dropped.is_empty() {
-        let mut t = tuanthu::report::table::new_table(None);
+        let mut t = tuanthu::report::kit::terminal::new_table(None);
         t.set_header(vec![tr(l, "Dropped", "Bỏ"), tr(l, "Title", "Tên"), tr(l, "Where it went", "Chuyển sang")]);
         for x in &lv.dropped {
             let to = match (x.kind, x.routed_to.is_empty()) {
@@ -273,7 +273,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.changed.is_empty() {
-        let mut t = tuanthu::report::table::new_table(None);
+        let mut t = tuanthu::report::kit::terminal::new_table(None);
         t.set_header(vec![tr(l, "Changed", "Thay đổi"), tr(l, "Field", "Mục"), d.from.as_str(), d.to.as_str()]);
         for c in &lv.changed {
             for f in &c.changes {
@@ -290,7 +290,7 @@ fn level_table(d: &CatalogueDiff, lv: &LevelDiff, l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     if !lv.params.is_empty() {
-        let mut t = tuanthu::report::table::new_table(None);
+        let mut t = tuanthu::report::kit::terminal::new_table(None);
         t.set_header(vec![tr(l, "Parameter", "Tham số"), d.from.as_str(), d.to.as_str()]);
         let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("—".to_string(), ToString::to_string);
         for p in &lv.params {

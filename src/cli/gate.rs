@@ -207,7 +207,7 @@ fn summary(
     }
     for b in blockers {
         let before = b.before.map(|s| format!("{} → ", s.as_str())).unwrap_or_default();
-        let status = tuanthu::report::table::status_text(b.status, lang);
+        let status = tuanthu::report::kit::words::status_text(b.status, lang);
         let title = g.control(&sys.catalogue, &b.control, sys.level).map(|c| c.title).unwrap_or_default();
         out.push_str(&format!("  {:<10} {:<24} {title}\n", b.control, format!("{before}{status}")));
     }

@@ -181,7 +181,7 @@ fn on_line(line: u64, message: &Text) -> Text {
 /// A serde_json error in `text` at its 1-based position, in both languages.
 fn json_problem(e: &serde_json::Error, text: &[u8]) -> Text {
     let (line, column) = json_error::position(e, text);
-    crate::import::at_position(line, column, &json_error::reason(e))
+    crate::diag::at_position(line, column, &json_error::reason(e))
 }
 
 fn read_document(input: &mut EvidenceInput, first: String, mut reader: impl Read) {
@@ -299,7 +299,7 @@ fn read_lines(input: &mut EvidenceInput, header: serde_json::Value, mut reader: 
                 lines_read += 1;
                 // One line read alone: serde_json's line is 1, the file's is `line_no`.
                 let (_, column) = json_error::position(&e, line.as_bytes());
-                input.problems.push(crate::import::at_position(line_no, column, &json_error::reason(&e)));
+                input.problems.push(crate::diag::at_position(line_no, column, &json_error::reason(&e)));
                 input.partial = true;
             }
         }

@@ -22,7 +22,7 @@ mod http;
 pub mod json_error;
 pub mod nmap;
 mod record;
-mod ssh;
+pub mod ssh;
 mod tls;
 mod vuln;
 pub mod writer;

@@ -87,7 +87,7 @@ impl ImportError {
         match self {
             ImportError::Io(e) => text!("read error: {e}", "lỗi đọc tệp: {e}"),
             ImportError::Malformed { line: 0, message, .. } => message.clone(),
-            ImportError::Malformed { line, column, message } => at_position(*line, *column, message),
+            ImportError::Malformed { line, column, message } => crate::diag::at_position(*line, *column, message),
             ImportError::Callback(e) => Text::new(e.clone(), e.clone()),
         }
     }
@@ -96,12 +96,6 @@ impl ImportError {
     pub fn render(&self, lang: Lang) -> String {
         self.text().get(lang).to_string()
     }
-}
-
-/// `line L, column C: message` in both languages.
-pub fn at_position(line: u64, column: u64, message: &Text) -> Text {
-    let (en, vi) = (&message.en, &message.vi);
-    text!("line {line}, column {column}: {en}", "dòng {line}, cột {column}: {vi}")
 }
 
 impl fmt::Display for ImportError {

@@ -135,7 +135,7 @@ impl NmapError {
     pub fn text(&self) -> crate::i18n::Text {
         match self {
             NmapError::Io(e) => crate::text!("read error: {e}", "lỗi đọc tệp: {e}"),
-            NmapError::Malformed { line, column, message, .. } => super::at_position(*line, *column, message),
+            NmapError::Malformed { line, column, message, .. } => crate::diag::at_position(*line, *column, message),
             NmapError::Callback(e) => crate::i18n::Text::new(e.clone(), e.clone()),
         }
     }

@@ -2,7 +2,7 @@
 //! as `ssh` facts, the same names `tuanthu collect` writes (`docs/evidence.md`).
 //!
 //! The lists are taken in the server's order as ssh-audit printed them. Weak algorithms are
-//! classified by tuanthu's copy of ssh-audit's database ([`crate::collect::ssh::weak`]) rather than
+//! classified by tuanthu's copy of ssh-audit's database ([`crate::evidence::ssh::weak`]) rather than
 //! from the notes in the file, so an import and a live probe of the same server give the same
 //! `weak` facts whatever ssh-audit version wrote the file; ssh-audit's CVE list is kept under
 //! `extra.cves`. Host keys: one per key type the `key` list names, with ssh-audit's `keysize`
@@ -13,7 +13,7 @@
 //! contract asks of every format without its own time.
 
 use super::{ImportError, Limits};
-use crate::collect::ssh::{software, weak};
+use crate::evidence::ssh::{software, weak};
 use crate::evidence::{HostKey, SshFacts};
 use crate::i18n::Text;
 use crate::text;

@@ -3,11 +3,11 @@
 //! Strings are written as received (scanned text included) — JSON escaping makes control
 //! characters inert, and consumers must sanitise before display, as the spec says.
 
-use super::Report;
+use super::render::{Json, Render, json};
+use super::{Glossary, RenderError, Report};
 
-/// Serialises a report as pretty JSON with a trailing newline.
-pub fn render(report: &Report) -> Result<String, serde_json::Error> {
-    let mut s = serde_json::to_string_pretty(report)?;
-    s.push('\n');
-    Ok(s)
+impl Render<Report> for Json {
+    fn render(&self, report: &Report, _: &Glossary) -> Result<Vec<u8>, RenderError> {
+        json(report, "the report")
+    }
 }

@@ -5,7 +5,8 @@
 //! missing evidence. `waived` and `not_applicable` are skipped, with the reason. Text comes from
 //! scanned hosts: control characters that XML 1.0 cannot carry are stripped, the rest is escaped.
 
-use super::{ControlReport, Report, SystemReport};
+use super::render::{Junit, Render};
+use super::{ControlReport, Glossary, RenderError, Report, SystemReport};
 use crate::engine::Status;
 use std::fmt::Write;
 
@@ -65,7 +66,13 @@ fn suite(out: &mut String, agency: &str, s: &SystemReport) {
     out.push_str("  </testsuite>\n");
 }
 
-pub fn render(report: &Report) -> String {
+impl Render<Report> for Junit {
+    fn render(&self, report: &Report, _: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(text(report).into_bytes())
+    }
+}
+
+fn text(report: &Report) -> String {
     let systems: Vec<_> = report.systems().collect();
     let tests: usize = systems.iter().map(|(_, s)| s.controls.len()).sum();
     let failures: usize =

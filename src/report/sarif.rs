@@ -20,7 +20,8 @@
 //!
 //! Text from scanned hosts reaches `message.text`: control characters are removed first.
 
-use super::{ControlReport, Glossary, Report, SystemReport};
+use super::render::{Render, Sarif};
+use super::{ControlReport, Glossary, RenderError, Report, SystemReport};
 use crate::engine::{Outcome, Status};
 use crate::i18n::tr;
 use crate::policy::rules::Severity;
@@ -29,8 +30,14 @@ use std::collections::BTreeMap;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The SARIF log for `report`. Fails only if serialisation fails.
-pub fn render(report: &Report, g: &Glossary) -> Result<String, super::RenderError> {
+impl Render<Report> for Sarif {
+    /// The SARIF log for `report`. Fails only if serialisation fails.
+    fn render(&self, report: &Report, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(log(report, g)?.into_bytes())
+    }
+}
+
+fn log(report: &Report, g: &Glossary) -> Result<String, RenderError> {
     let mut rules = RuleTable::default();
     let mut results = Vec::new();
     for (agency, system) in report.systems() {

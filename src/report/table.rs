@@ -4,39 +4,29 @@
 //! control row its basis: measured, attested, both or none. Every cell passes through
 //! [`crate::sanitize`]: findings quote banners and script output from scanned hosts.
 
-use super::{AgencyReport, ControlReport, Glossary, Rate, Report, ReportFinding, SystemReport};
-use crate::engine::{Basis, Outcome, Status, TransitionState};
+use super::kit::terminal::new_table;
+use super::kit::words::{approval_text, basis_text, measured_text, pct, status_text, transition_state};
+use super::render::{Detail, Gate, Render, Table};
+use super::{AgencyReport, ControlReport, Glossary, RenderError, Report, ReportFinding, SystemReport};
+use crate::engine::{Outcome, Status};
 use crate::i18n::{Lang, tr};
 use crate::sanitize::{one_line, truncate};
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
+use comfy_table::{ColumnConstraint, Width};
 
-/// How much the table shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    /// Summary rows only.
-    Summary,
-    /// Summary, plus failing and unknown controls with their reasons (the default).
-    Problems,
-    /// Every control, including passes and the evidence behind them.
-    All,
+impl Render<Report> for Table {
+    /// The report with control titles from `g`, ending with the next steps and, when `gate` is
+    /// given, what the exit code means.
+    fn render(&self, r: &Report, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        let writer = Writer { lang: g.lang, detail: self.detail, width: self.width };
+        Ok(writer.render(r, g, self.gate).into_bytes())
+    }
 }
 
-pub struct TableRenderer {
-    pub lang: Lang,
-    pub detail: Detail,
-    /// Fixed width (tests, pipes); `None` = the terminal's.
-    pub width: Option<u16>,
-}
-
-/// Which statuses make `check` exit 1 (`--fail-on`), so the report can say what its exit code means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    /// A required control is fail or unknown.
-    FailOrUnknown,
-    /// A required control is fail.
-    Fail,
-    /// Never.
-    Never,
+/// A [`Table`] at work: its options and the glossary's language.
+struct Writer {
+    lang: Lang,
+    detail: Detail,
+    width: Option<u16>,
 }
 
 /// What the officer must do about a control that is not met: the groups of the "what to do" list,
@@ -125,72 +115,8 @@ fn finding_line(f: &ReportFinding, max: usize) -> String {
     truncate(&format!("{asset}{}", one_line(&f.message)), max)
 }
 
-pub(crate) fn pct(r: Rate) -> String {
-    r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
-}
-
-/// A table in tuanthu's style, wrapped to `width` (or the terminal, or 120 columns in a pipe).
-pub fn new_table(width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    // On a terminal comfy-table wraps to its width; in a pipe or file, wrap at 120 columns.
-    match width {
-        Some(w) => {
-            t.set_width(w);
-        }
-        None if !t.is_tty() => {
-            t.set_width(120);
-        }
-        None => {}
-    }
-    t
-}
-
-pub fn status_text(s: Status, lang: Lang) -> &'static str {
-    match s {
-        Status::Pass => tr(lang, "pass", "đạt"),
-        Status::Fail => tr(lang, "FAIL", "KHÔNG ĐẠT"),
-        Status::Unknown => tr(lang, "unknown", "chưa rõ"),
-        Status::Waived => tr(lang, "waived", "miễn trừ"),
-        Status::NotApplicable => tr(lang, "n/a", "không áp dụng"),
-    }
-}
-
-/// What decided a control's status, in words.
-pub fn basis_text(b: Basis, lang: Lang) -> &'static str {
-    match b {
-        Basis::Measured => tr(lang, "measured", "đo kiểm"),
-        Basis::Attested => tr(lang, "attested", "xác nhận"),
-        Basis::Both => tr(lang, "both", "cả hai"),
-        Basis::None => tr(lang, "none", "chưa có"),
-    }
-}
-
-/// "N/M (x%)": measured required controls among all, and the share.
-pub(crate) fn measured_text(measured: usize, required: usize, share: Rate) -> String {
-    format!("{measured}/{required} ({})", pct(share))
-}
-
-pub(crate) fn approval_text(s: crate::inventory::ApprovalStatus, lang: Lang) -> &'static str {
-    use crate::inventory::ApprovalStatus::*;
-    match s {
-        Draft => tr(lang, "draft", "đang dự thảo"),
-        Submitted => tr(lang, "submitted", "đã gửi thẩm định"),
-        Appraised => tr(lang, "appraised", "đã thẩm định"),
-        Approved => tr(lang, "approved", "đã phê duyệt"),
-        Rejected => tr(lang, "rejected", "bị trả lại"),
-    }
-}
-
-impl TableRenderer {
-    /// The report with bare ids and no word on the exit code (tests, fuzzing).
-    pub fn render(&self, r: &Report) -> String {
-        self.render_with(r, &Glossary::empty(self.lang), None)
-    }
-
-    /// The report with control titles from `g`, ending with the next steps and, when `gate` is
-    /// given, what the exit code means.
-    pub fn render_with(&self, r: &Report, g: &Glossary, gate: Option<Gate>) -> String {
+impl Writer {
+    fn render(&self, r: &Report, g: &Glossary, gate: Option<Gate>) -> String {
         let l = self.lang;
         let mut out = String::new();
         for a in &r.agencies {
@@ -607,13 +533,4 @@ fn caveats(rows: &[&ControlReport]) -> String {
 fn gap_ids(gap: &[crate::engine::GapEntry], new: bool) -> String {
     let ids: Vec<&str> = gap.iter().filter(|g| g.counterparts.is_empty() == new).map(|g| g.control.as_str()).collect();
     format!("{}: {}", ids.len(), one_line(&ids.join(", ")))
-}
-
-pub(crate) fn transition_state(s: TransitionState, lang: Lang) -> &'static str {
-    match s {
-        TransitionState::Pending => tr(lang, "pending", "chưa đến hạn"),
-        TransitionState::Preview => tr(lang, "preview", "xem trước"),
-        TransitionState::Ended => tr(lang, "due: transition ended", "đã đến hạn"),
-        TransitionState::Overdue => tr(lang, "overdue, still on the old catalogue", "quá hạn, vẫn theo danh mục cũ"),
-    }
 }

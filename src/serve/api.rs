@@ -4,6 +4,7 @@
 use super::records::Role;
 use super::service::{ReadError, Service, SubmitError};
 use super::store::StoreError;
+use crate::report::render::{Csv, Render, Xlsx};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
@@ -174,7 +175,7 @@ async fn national_csv(State(svc): Svc, headers: HeaderMap, Query(q): Query<Expor
     allow(&access(&svc, &headers).await?, None)?;
     let lang = q.lang()?;
     let national = svc.national(q.period.as_deref()).await?;
-    let body = crate::aggregate::csv::render(&national, lang);
+    let body = Csv.render(&national, &crate::report::Glossary::empty(lang)).map_err(render_failed)?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
 }
 
@@ -188,12 +189,15 @@ async fn national_xlsx(
     let lang = q.lang()?;
     let national = svc.national(q.period.as_deref()).await?;
     let glossary = crate::report::Glossary::new(svc.policy(), lang);
-    let body = crate::aggregate::xlsx::render(&national, &glossary).map_err(|e| {
-        super::log("error", json!({"event": "render_error", "message": e.to_string()}));
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the workbook could not be written")
-    })?;
+    let body = Xlsx.render(&national, &glossary).map_err(render_failed)?;
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(([(header::CONTENT_TYPE, xlsx)], body).into_response())
+}
+
+/// A renderer's failure: logged, and a 500 without the detail.
+fn render_failed(e: crate::report::RenderError) -> ApiError {
+    super::log("error", json!({"event": "render_error", "message": e.to_string()}));
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the export could not be written")
 }
 
 async fn missing(State(svc): Svc, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Result<Response, ApiError> {

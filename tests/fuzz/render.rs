@@ -193,25 +193,32 @@ fn json_strings(v: &serde_json::Value, f: &mut dyn FnMut(&str)) {
     }
 }
 
+/// A text renderer's bytes as text (they are UTF-8 by construction).
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("text renderers write UTF-8")
+}
+
 /// The text outputs of a report.
 fn render_report_text(r: &Report, lang: Lang) {
     let g = Glossary::new(&DEMO.policy, lang);
-    use tuanthu::report::{csv, html, json, junit, mau08, sarif, table};
-    for detail in [table::Detail::All, table::Detail::Problems, table::Detail::Summary] {
-        let text = table::TableRenderer { lang, detail, width: Some(120) }.render(r);
-        assert_clean("table", &text, false);
+    use tuanthu::report::render::Detail;
+    use tuanthu::report::render::{Csv, Html, Json, Junit, Mau08, Render, Sarif, Table};
+    let bare = Glossary::empty(lang);
+    for detail in [Detail::All, Detail::Problems, Detail::Summary] {
+        let text = Table { detail, width: Some(120), gate: None }.render(r, &bare).expect("table");
+        assert_clean("table", &utf8(text), false);
     }
-    check_csv("csv", &csv::render(r, lang));
-    check_markup("html", &html::render(r, &g));
-    check_markup("junit", &junit::render(r));
-    if let Ok(form) = mau08::Return::build(r, &g) {
-        check_csv("mau08 csv", &form.csv(lang));
+    check_csv("csv", &utf8(Csv.render(r, &g).expect("csv")));
+    check_markup("html", &utf8(Html.render(r, &g).expect("html")));
+    check_markup("junit", &utf8(Junit.render(r, &g).expect("junit")));
+    if let Ok(form) = Mau08::Csv.render(r, &g) {
+        check_csv("mau08 csv", &utf8(form));
     }
     // JSON outputs escape controls by construction; they must still be JSON.
-    let j = json::render(r).expect("report JSON");
-    serde_json::from_str::<serde_json::Value>(&j).expect("report JSON parses");
+    let j = Json.render(r, &g).expect("report JSON");
+    serde_json::from_slice::<serde_json::Value>(&j).expect("report JSON parses");
     // SARIF is shown by code-scanning pages: its strings are clean once decoded, not only escaped.
-    if let Ok(s) = sarif::render(r, &g) {
+    if let Ok(s) = Sarif.render(r, &g).map(utf8) {
         assert_clean("sarif", &s, false);
         let v: serde_json::Value = serde_json::from_str(&s).expect("SARIF parses");
         json_strings(&v, &mut |t| assert_clean("sarif string", t, false));
@@ -221,11 +228,11 @@ fn render_report_text(r: &Report, lang: Lang) {
 /// The workbooks of a report (slow in a debug build: zip written, then read back).
 fn render_report_xlsx(r: &Report, lang: Lang) {
     let g = Glossary::new(&DEMO.policy, lang);
-    use tuanthu::report::{mau08, xlsx};
-    if let Ok(bytes) = xlsx::render(r, &g) {
+    use tuanthu::report::render::{Mau08, Render, Xlsx};
+    if let Ok(bytes) = Xlsx.render(r, &g) {
         check_xlsx("xlsx", &bytes);
     }
-    if let Ok(bytes) = mau08::Return::build(r, &g).and_then(|form| form.xlsx(lang)) {
+    if let Ok(bytes) = Mau08::Xlsx.render(r, &g) {
         check_xlsx("mau08 xlsx", &bytes);
     }
 }
@@ -310,11 +317,12 @@ proptest! {
 
 fn render_national(n: &National, lang: Lang) {
     let g = Glossary::new(&DEMO.policy, lang);
-    use tuanthu::aggregate::{csv, html, table, xlsx};
-    assert_clean("national table", &table::render(n, &g), false);
-    check_csv("national csv", &csv::render(n, lang));
-    check_markup("national html", &html::render(n, &g));
-    if let Ok(bytes) = xlsx::render(n, &g) {
+    use tuanthu::report::render::{Csv, Html, Render, Table, Xlsx};
+    let table = Table { detail: tuanthu::report::render::Detail::Problems, width: None, gate: None };
+    assert_clean("national table", &utf8(table.render(n, &g).expect("table")), false);
+    check_csv("national csv", &utf8(Csv.render(n, &g).expect("csv")));
+    check_markup("national html", &utf8(Html.render(n, &g).expect("html")));
+    if let Ok(bytes) = Xlsx.render(n, &g) {
         check_xlsx("national xlsx", &bytes);
     }
 }

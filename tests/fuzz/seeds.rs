@@ -130,7 +130,13 @@ pub static DEMO: LazyLock<Demo> = LazyLock::new(|| {
     let opts = Options { as_of: as_of(), max_evidence_age_days: None, catalogue: None };
     let assessment = engine::evaluate(&files.inventory, &policy, &evidence, &opts);
     let report = Report::build(assessment, Lang::En, "2026-11-25T09:00:00Z".into());
-    let json = tuanthu::report::json::render(&report).expect("report JSON");
+    let json = tuanthu::report::Render::render(
+        &tuanthu::report::render::Json,
+        &report,
+        &tuanthu::report::Glossary::empty(Lang::En),
+    )
+    .expect("report JSON");
+    let json = String::from_utf8(json).expect("JSON is UTF-8");
     let dir = scratch("keys");
     let (private, public) = sign::generate().expect("key pair");
     let key_path = dir.join("signer.key");

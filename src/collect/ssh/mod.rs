@@ -13,12 +13,10 @@
 //! recognised from the banner ([`software`]).
 
 mod kex;
-pub mod software;
-pub mod weak;
-mod weak_db;
 pub mod wire;
 
 use crate::collect::net::{self, Dialer};
+use crate::evidence::ssh::{software, weak};
 use crate::evidence::{ErrorClass, HostKey, ProbeError, SshFacts};
 use kex::{KexInit, Method};
 use std::net::SocketAddr;

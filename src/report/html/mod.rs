@@ -12,19 +12,25 @@
 //! it counts among the missing controls. All text — scanned data included — is escaped by
 //! [`page::esc`]. Program text follows the glossary's language (`--lang`).
 
-pub(crate) mod page;
-pub(crate) mod svg;
 mod system;
 
-use super::{AgencyReport, Glossary, Report};
+use super::render::{self, Render};
+use super::{AgencyReport, Glossary, RenderError, Report};
 use crate::engine::{Basis, Status};
 use crate::i18n::{Lang, tr};
-use crate::report::table::{approval_text, basis_text, measured_text, pct, status_text};
-use page::{Figure, Html, col, figures, meta_list, notice, num, text_table};
-use svg::{Bar, Group, Series};
+use crate::report::kit::html::page::{self, Figure, Html, col, figures, meta_list, notice, num, text_table};
+use crate::report::kit::html::svg::{self, Bar, Group, Series};
+use crate::report::kit::html::{chart, footer, titled};
+use crate::report::kit::words::{approval_text, basis_text, measured_text, pct, status_text};
 
-/// The whole report as an HTML5 document (also well-formed XML).
-pub fn render(report: &Report, g: &Glossary) -> String {
+impl Render<Report> for render::Html {
+    /// The whole report as an HTML5 document (also well-formed XML).
+    fn render(&self, report: &Report, g: &Glossary) -> Result<Vec<u8>, RenderError> {
+        Ok(document(report, g).into_bytes())
+    }
+}
+
+fn document(report: &Report, g: &Glossary) -> String {
     let l = g.lang;
     let names: Vec<&str> = report.agencies.iter().map(|a| a.name.as_str()).collect();
     let title = format!(
@@ -255,14 +261,6 @@ fn status_values(c: &super::StatusCounts) -> Vec<usize> {
     vec![c.pass, c.fail, c.unknown, c.waived, c.not_applicable]
 }
 
-/// A chart in a `<figure>` with a visible caption (the SVG's `<title>` repeats it for readers).
-pub(crate) fn chart(h: &mut Html, caption: &str, draw: impl FnOnce(&mut Html)) {
-    h.el("figure", &[("class", &"chart")], |h| {
-        h.leaf("figcaption", &[], caption);
-        draw(h);
-    });
-}
-
 /// Per level 1–5: systems registered, approved, compliant, fully implemented.
 fn level_groups(a: &AgencyReport, l: Lang) -> Vec<Group> {
     (1..=5u8)
@@ -288,11 +286,6 @@ fn missing_title<'g>(a: &AgencyReport, id: &str, g: &Glossary<'g>) -> Option<&'g
     let missing = |s: &&super::SystemReport| s.controls.iter().any(|c| c.id == id && c.status.is_missing());
     let from_system = a.systems.iter().find(missing).and_then(|s| g.control(&s.catalogue, id, s.level));
     from_system.map(|c| c.title).or_else(|| g.any_control_title(id))
-}
-
-/// "ID — title", or the bare id when the glossary does not know it.
-pub(crate) fn titled(id: &str, title: Option<&str>) -> String {
-    title.map_or_else(|| id.to_string(), |t| format!("{id} — {t}"))
 }
 
 fn charts(h: &mut Html, a: &AgencyReport, g: &Glossary) {
@@ -530,19 +523,4 @@ fn inputs(h: &mut Html, r: &Report, l: Lang) {
             rows,
         );
     });
-}
-
-pub(crate) fn footer(h: &mut Html, version: &str, generated_at: &str, l: Lang) {
-    h.leaf(
-        "footer",
-        &[("class", &"doc")],
-        &format!(
-            "tuanthu {version} · {generated_at} · {}",
-            tr(
-                l,
-                "A control with no evidence is reported as unknown, never as met.",
-                "Biện pháp không có bằng chứng được báo cáo là chưa rõ, không bao giờ là đạt."
-            )
-        ),
-    );
 }

@@ -2,13 +2,13 @@
 //! required controls (then obligations and optional controls in their own tables), tailoring and
 //! the Decree 85 → 331 transition.
 
-use super::page::{Html, col, meta_list, text_table};
 use super::{Glossary, badge};
 use crate::engine::{Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::inventory::AssessmentKind;
 use crate::policy::rules::Severity;
-use crate::report::table::{approval_text, basis_text, measured_text, status_text, transition_state};
+use crate::report::kit::html::page::{Html, col, meta_list, text_table};
+use crate::report::kit::words::{approval_text, basis_text, measured_text, status_text, transition_state};
 use crate::report::{ControlReport, Deployment, ReportFinding, SystemReport, TransitionReport};
 
 /// Mẫu 08's plan status, in words.

@@ -2,6 +2,14 @@
 //! identification string, the algorithms of its key-exchange offer in the server's order, its host
 //! keys, and the weak ones among them (names per the evidence contract, `docs/evidence.md`). Core
 //! names are required when a record is read; facts added since default to "nothing seen".
+//!
+//! The knowledge that turns what a server offers into these facts lives here too, so the live probe
+//! (`collect::ssh`) and the ssh-audit importer (`import::ssh_audit`) judge alike: [`weak`] (ssh-audit's
+//! algorithm database) and [`software`] (the identification line and end of life).
+
+pub mod software;
+pub mod weak;
+mod weak_db;
 
 use serde::{Deserialize, Serialize};
 

@@ -15,27 +15,9 @@
 //! Host keys are judged on their size too: RSA under 2048 bits fails (ssh-audit's threshold), and
 //! a DSA key always (1024 bits by its standard, FIPS 186-2; removed from OpenSSH 10.0).
 
+pub use super::weak_db::Category;
 use super::weak_db::{ALGORITHMS, REASONS};
 use crate::evidence::{HostKey, WeakAlgorithm};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Category {
-    Kex,
-    HostKeyAlgorithm,
-    Cipher,
-    Mac,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Kex => "kex",
-            Category::HostKeyAlgorithm => "host_key_algorithm",
-            Category::Cipher => "cipher",
-            Category::Mac => "mac",
-        }
-    }
-}
 
 /// Smallest RSA host key not judged weak, in bits.
 pub const MIN_RSA_BITS: u32 = 2048;

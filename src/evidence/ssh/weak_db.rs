@@ -18,7 +18,27 @@
 // DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT
 // OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 
-use super::weak::Category::{self, *};
+use Category::*;
+
+/// Where an algorithm is offered in the key exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Kex,
+    HostKeyAlgorithm,
+    Cipher,
+    Mac,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Kex => "kex",
+            Category::HostKeyAlgorithm => "host_key_algorithm",
+            Category::Cipher => "cipher",
+            Category::Mac => "mac",
+        }
+    }
+}
 
 /// ssh-audit's words for each weakness class.
 pub const REASONS: &[(&str, &str)] = &[
