@@ -3,7 +3,7 @@
 //! the same check as `tuanthu verify`), and keep only the small summary the national figures
 //! need — memory holds one report per worker thread at a time, never the whole input.
 
-use super::national::ReportTally;
+use super::tally::ReportTally;
 use crate::report::verify::{self, Verifier};
 use std::path::{Path, PathBuf};
 
@@ -29,8 +29,8 @@ pub struct Loaded {
     pub digest: Vec<u8>,
 }
 
-/// Why a file was not counted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a file was not counted (listed as such in the national view).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Rejected {
     pub file: String,
     pub reason: String,

@@ -12,6 +12,7 @@ pub mod html;
 pub mod input;
 pub mod national;
 pub mod table;
+pub mod tally;
 pub mod words;
 pub mod xlsx;
 

@@ -8,38 +8,13 @@
 //! the national share, never inflate it.
 
 use super::input::{Loaded, Rejected};
-use crate::report::Deployment;
-use crate::report::verify::SystemSummary;
-use serde::{Deserialize, Serialize};
+pub use super::tally::{Figures, Missing, ReportTally};
+use super::tally::{Tally, ranking};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 pub const SCHEMA: &str = "tuanthu/national/v1";
-
-/// Counts shared by every level of the view (overall, agency, level, catalogue).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Figures {
-    pub systems_total: usize,
-    pub systems_approved: usize,
-    pub approval_rate: Option<f64>,
-    pub systems_fully_implemented: usize,
-    pub fully_implemented_rate: Option<f64>,
-    pub systems_partly_implemented: usize,
-    pub systems_not_implemented: usize,
-    /// Required controls whose basis is `measured` or `both`.
-    pub controls_measured: usize,
-    /// `controls_measured` / required controls (`null` when there are none).
-    pub measured_share: Option<f64>,
-    pub missing_controls: Vec<Missing>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Missing {
-    pub control: String,
-    pub systems: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agencies: Option<usize>,
-}
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Change {
@@ -82,12 +57,6 @@ pub struct Superseded {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RejectedInput {
-    pub file: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct National {
     pub schema: &'static str,
     pub generated_at: String,
@@ -97,18 +66,18 @@ pub struct National {
     pub overall: Overall,
     pub agencies: Vec<AgencyView>,
     pub missing_controls: Vec<Missing>,
-    pub rejected: Vec<RejectedInput>,
+    pub rejected: Vec<Rejected>,
     pub superseded: Vec<Superseded>,
 }
 
 /// Splits the valid reports into those of `period` and the others, rejected: a report of another
 /// period — last year's replayed, or one filed for the wrong year — must neither count beside the
 /// agency's current report nor stand in for a missing one.
-pub fn of_period(loaded: Vec<Loaded>, period: Option<&str>) -> (Vec<Loaded>, Vec<super::input::Rejected>) {
+pub fn of_period(loaded: Vec<Loaded>, period: Option<&str>) -> (Vec<Loaded>, Vec<Rejected>) {
     let (keep, other): (Vec<Loaded>, Vec<Loaded>) = loaded.into_iter().partition(|l| Some(l.period.as_str()) == period);
     let rejected = other
         .into_iter()
-        .map(|l| super::input::Rejected {
+        .map(|l| Rejected {
             reason: format!(
                 "report of period {}, not of the aggregated period {} (an older report replayed, or filed for another period)",
                 crate::sanitize::one_line(&l.period),
@@ -142,119 +111,6 @@ pub fn select(loaded: Vec<Loaded>) -> (Vec<Loaded>, Vec<Superseded>) {
         kept.push(winner);
     }
     (kept, superseded)
-}
-
-/// Accumulates figures over systems. Serialisable: the national service computes a report's
-/// tallies once, at submission, and stores them beside the report's bytes.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Tally {
-    figures: Figures,
-    /// Required controls: the denominator of `measured_share`.
-    required: usize,
-    missing: HashMap<String, usize>,
-}
-
-/// One report's tallies: the agency's own, per level and per catalogue.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ReportTally {
-    total: Tally,
-    by_level: BTreeMap<String, Tally>,
-    by_catalogue: BTreeMap<String, Tally>,
-}
-
-impl ReportTally {
-    pub fn of(systems: &[SystemSummary]) -> ReportTally {
-        let mut t = ReportTally::default();
-        for s in systems {
-            t.total.add(s);
-            add_to(&mut t.by_level, LEVELS.get(usize::from(s.level)).copied().unwrap_or("?"), s);
-            add_to(&mut t.by_catalogue, &s.catalogue, s);
-        }
-        t
-    }
-}
-
-/// Level keys as the national view writes them (levels are 1–5; anything else is shown as `?`).
-const LEVELS: [&str; 6] = ["?", "1", "2", "3", "4", "5"];
-
-/// Adds `s` to the tally under `key`, created on first use. Looked up by `&str` first: a hundred
-/// thousand systems would otherwise allocate a key string each.
-fn add_to(map: &mut BTreeMap<String, Tally>, key: &str, s: &SystemSummary) {
-    match map.get_mut(key) {
-        Some(t) => t.add(s),
-        None => {
-            let mut t = Tally::default();
-            t.add(s);
-            map.insert(key.to_string(), t);
-        }
-    }
-}
-
-impl Tally {
-    fn merge(&mut self, o: &Tally) {
-        let (f, g) = (&mut self.figures, &o.figures);
-        f.systems_total += g.systems_total;
-        f.systems_approved += g.systems_approved;
-        f.systems_fully_implemented += g.systems_fully_implemented;
-        f.systems_partly_implemented += g.systems_partly_implemented;
-        f.systems_not_implemented += g.systems_not_implemented;
-        f.controls_measured += g.controls_measured;
-        self.required += o.required;
-        for (c, n) in &o.missing {
-            *self.missing.entry(c.clone()).or_default() += n;
-        }
-    }
-
-    fn add(&mut self, s: &SystemSummary) {
-        let f = &mut self.figures;
-        f.systems_total += 1;
-        f.systems_approved += usize::from(s.approval == crate::inventory::ApprovalStatus::Approved);
-        f.systems_fully_implemented += usize::from(s.fully_implemented);
-        match s.deployment {
-            Deployment::Full => {}
-            Deployment::Partial => f.systems_partly_implemented += 1,
-            Deployment::None => f.systems_not_implemented += 1,
-        }
-        f.controls_measured += s.controls_measured();
-        self.required += s.controls.len();
-        for c in s.missing() {
-            match self.missing.get_mut(c) {
-                Some(n) => *n += 1,
-                None => {
-                    self.missing.insert(c.to_string(), 1);
-                }
-            }
-        }
-    }
-
-    fn finish(mut self, top: usize) -> Figures {
-        let f = &mut self.figures;
-        f.approval_rate = rate(f.systems_approved, f.systems_total);
-        f.fully_implemented_rate = rate(f.systems_fully_implemented, f.systems_total);
-        f.measured_share = rate(f.controls_measured, self.required);
-        f.missing_controls = ranking(self.missing, None, top);
-        self.figures
-    }
-}
-
-pub fn rate(n: usize, d: usize) -> Option<f64> {
-    (d > 0).then(|| n as f64 / d as f64)
-}
-
-/// Most often missing first, then by control id; at most `top` entries (0 = all).
-fn ranking(counts: HashMap<String, usize>, agencies: Option<&HashMap<String, usize>>, top: usize) -> Vec<Missing> {
-    let mut v: Vec<Missing> = counts
-        .into_iter()
-        .map(|(control, systems)| {
-            let agencies = agencies.map(|a| a.get(&control).copied().unwrap_or(0));
-            Missing { control, systems, agencies }
-        })
-        .collect();
-    v.sort_by(|a, b| b.systems.cmp(&a.systems).then_with(|| a.control.cmp(&b.control)));
-    if top > 0 {
-        v.truncate(top);
-    }
-    v
 }
 
 /// Builds the national view from the counted reports. `previous` is an earlier national view
@@ -312,7 +168,7 @@ pub fn build(
         },
         agencies,
         missing_controls,
-        rejected: rejected.into_iter().map(|r| RejectedInput { file: r.file, reason: r.reason }).collect(),
+        rejected,
         superseded,
     };
     if let Some(prev) = previous {

@@ -63,9 +63,11 @@
 //! or deserialize the whole file, are unmaintained, and have no memory bound
 //! or entity policy. On top of quick-xml the grammar is small.
 
+mod cut;
 mod packed;
 mod parse;
 mod scoped;
+mod sink;
 mod split;
 mod xml;
 
@@ -172,7 +174,7 @@ fn read_with_workers<R: BufRead>(
 ) -> (RunInfo, Option<NmapError>) {
     let mut parser = parse::Parser::new(reader, limits);
     let error = match workers {
-        None => parser.run(&mut split::Direct::new(on_host)),
+        None => parser.run(&mut sink::Direct::new(on_host)),
         Some(workers) => std::thread::scope(|scope| {
             let mut pipeline = split::Pipeline::new(scope, limits, on_host, workers);
             let error = parser.run(&mut pipeline);

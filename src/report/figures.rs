@@ -10,12 +10,61 @@
 //! status a measurement decided (basis `measured` or `both`) among all required controls; a
 //! control without a basis (a report written before bases existed) counts as unmeasured.
 
-use super::model::{CatalogueFigures, Deployment, MissingControl, Rate, StatusCounts, rate};
 use crate::engine::{Basis, Status};
 use crate::inventory::ApprovalStatus;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use crate::engine::model::compliant;
+
+/// A rate: `None` when its denominator is 0.
+///
+/// Invariant: a `Some` value lies in [0, 1] (enforced by [`rate`]).
+pub type Rate = Option<f64>;
+
+pub fn rate(numerator: usize, denominator: usize) -> Rate {
+    (denominator > 0).then(|| numerator.min(denominator) as f64 / denominator as f64)
+}
+
+/// A control missing on some systems, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingControl {
+    pub control: String,
+    pub systems: usize,
+}
+
+/// An agency's figures for the systems evaluated under one catalogue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueFigures {
+    pub systems_total: usize,
+    pub systems_approved: usize,
+    pub systems_compliant: usize,
+    pub systems_fully_implemented: usize,
+}
+
+/// Mẫu 08's plan status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployment {
+    /// Compliant: "Đã triển khai đầy đủ".
+    Full,
+    /// Not compliant, at least one required control pass: "Đã triển khai một số hạng mục".
+    Partial,
+    /// "Chưa triển khai".
+    None,
+}
+
+/// How many controls have each status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusCounts {
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub waived: usize,
+    pub not_applicable: usize,
+}
 
 /// One system's figures.
 #[derive(Debug, Clone, PartialEq, Eq)]

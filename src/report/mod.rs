@@ -16,6 +16,7 @@ pub mod junit;
 pub mod kit;
 pub mod mau08;
 mod model;
+pub mod rejection;
 pub mod render;
 pub mod sarif;
 pub mod sign;
@@ -24,6 +25,7 @@ pub mod verify;
 pub mod xlsx;
 
 pub use error::RenderError;
+pub use figures::{CatalogueFigures, Deployment, MissingControl, Rate, StatusCounts, rate};
 pub use glossary::Glossary;
 pub use model::*;
 pub use render::Render;

@@ -2,7 +2,9 @@
 //!
 //! Rates are fractions in [0, 1] at full precision; a rate whose denominator is 0 is `null`.
 
-use super::figures::{AgencyTally, SystemFigures};
+use super::figures::{
+    AgencyTally, CatalogueFigures, Deployment, MissingControl, Rate, StatusCounts, SystemFigures, rate,
+};
 use crate::engine::{
     Assessment, Basis, ControlResult, Finding, GapEntry, InputInfo, Status, SystemResult, TailoringEntry,
     TransitionResult, TransitionState, UnregisteredAsset,
@@ -12,15 +14,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const SCHEMA: &str = "tuanthu/report/v1";
-
-/// A rate: `None` when its denominator is 0.
-///
-/// Invariant: a `Some` value lies in [0, 1] (enforced by [`rate`]).
-pub type Rate = Option<f64>;
-
-pub fn rate(numerator: usize, denominator: usize) -> Rate {
-    (denominator > 0).then(|| numerator.min(denominator) as f64 / denominator as f64)
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -48,12 +41,6 @@ pub struct Report {
     pub inputs: Vec<InputInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MissingControl {
-    pub control: String,
-    pub systems: usize,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct AgencyReport {
     pub id: String,
@@ -77,38 +64,6 @@ pub struct AgencyReport {
     /// The same figures per catalogue (regime), while agencies run both.
     pub by_catalogue: BTreeMap<String, CatalogueFigures>,
     pub systems: Vec<SystemReport>,
-}
-
-/// An agency's figures for the systems evaluated under one catalogue.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogueFigures {
-    pub systems_total: usize,
-    pub systems_approved: usize,
-    pub systems_compliant: usize,
-    pub systems_fully_implemented: usize,
-}
-
-/// Mẫu 08's plan status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Deployment {
-    /// Compliant: "Đã triển khai đầy đủ".
-    Full,
-    /// Not compliant, at least one required control pass: "Đã triển khai một số hạng mục".
-    Partial,
-    /// "Chưa triển khai".
-    None,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatusCounts {
-    pub pass: usize,
-    pub fail: usize,
-    pub unknown: usize,
-    pub waived: usize,
-    pub not_applicable: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -8,7 +8,7 @@
 //! * Signed reports are written in canonical form, so a verifier checks the very bytes it read:
 //!   a copy that was re-formatted (or edited in any byte) after signing is refused.
 
-use super::verify::Rejection;
+use super::rejection::Rejection;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;

@@ -4,7 +4,7 @@
 
 use super::records::Stored;
 use crate::aggregate::input::Loaded;
-use crate::aggregate::national::ReportTally;
+use crate::aggregate::tally::ReportTally;
 use crate::engine::{Basis, Status};
 use crate::inventory::ApprovalStatus;
 use crate::report::Deployment;

@@ -11,7 +11,7 @@
 use std::io::BufRead;
 
 use super::model::{Address, ExtraPorts, Host, Hostname, OsMatch, Port, RunInfo, Script, ScriptNode, Service};
-use super::split::{Hosts, Job};
+use super::sink::{Hosts, Job};
 use super::xml::{Attr, Ev, Events, Here, HostStream, Origin, Tag, XmlStream, shown};
 use super::{Limits, NmapError, TRUNCATION_MARK};
 use crate::text;

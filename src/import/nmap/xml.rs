@@ -20,7 +20,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::NmapError;
-use super::split::{BodyScanner, CUT_CAP, Scan};
+use super::cut::{BodyScanner, CUT_CAP, Scan};
 use crate::i18n::Text;
 use crate::text;
 
