@@ -14,7 +14,7 @@
 
 pub(crate) mod page;
 pub(crate) mod svg;
-mod system;
+pub(crate) mod system;
 
 use super::{AgencyReport, Glossary, Report};
 use crate::engine::{Basis, Status};
@@ -45,7 +45,7 @@ pub fn render(report: &Report, g: &Glossary) -> String {
 }
 
 /// The status as a coloured badge that also says it in words.
-fn badge(h: &mut Html, s: Status, l: Lang) {
+pub(crate) fn badge(h: &mut Html, s: Status, l: Lang) {
     h.leaf("span", &[("class", &format!("badge st-{}", s.as_str()))], status_text(s, l));
 }
 

@@ -12,7 +12,7 @@ use crate::report::table::{approval_text, basis_text, measured_text, status_text
 use crate::report::{ControlReport, Deployment, ReportFinding, SystemReport, TransitionReport};
 
 /// Mẫu 08's plan status, in words.
-pub(super) fn deployment_text(d: Deployment, l: Lang) -> &'static str {
+pub(crate) fn deployment_text(d: Deployment, l: Lang) -> &'static str {
     match d {
         Deployment::Full => tr(l, "full: every required control met", "Đã triển khai đầy đủ"),
         Deployment::Partial => tr(l, "partial: some required controls met", "Đã triển khai một số hạng mục"),
