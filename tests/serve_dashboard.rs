@@ -291,6 +291,13 @@ fn drill_down(db: &Db) {
         ));
         assert!(system.body.contains("<span class=\"badge st-fail\">FAIL</span>"), "{}", system.body);
         assert!(system.body.contains("<code>10.0.0.1:23/tcp</code>: &lt;img src=x onerror=alert(1)&gt;"));
+        assert!(
+            system
+                .body
+                .contains("<li class=\"o-fail\"><span class=\"outcome\">fail</span> <strong>telnet-open</strong>")
+        );
+        let vi = get(&base, "/agencies/so-1/systems/mail?period=2026&lang=vi", center, &[]).await.body;
+        assert!(vi.contains("<span class=\"outcome\">không đạt</span>"), "the outcome in the page's language");
         let history = between(&system.body, "<h2>Across periods</h2>", "</table>");
         assert_eq!(history.matches("<tr>").count(), 3, "a heading and two periods: {history}");
         // The control page: its findings and its status in each period.

@@ -231,7 +231,7 @@ fn requirement(h: &mut Html, s: &SystemReport, id: &str, g: &Glossary) {
     }
 }
 
-fn outcome_text(o: Outcome, l: Lang) -> &'static str {
+pub(crate) fn outcome_text(o: Outcome, l: Lang) -> &'static str {
     match o {
         Outcome::Fail => tr(l, "fail", "không đạt"),
         Outcome::Unknown => tr(l, "unknown", "chưa rõ"),
@@ -251,7 +251,7 @@ fn severity_text(s: Severity, l: Lang) -> &'static str {
 }
 
 /// What produced a finding that no rule produced, in words.
-fn evidence_kind(kind: &str, l: Lang) -> Option<&'static str> {
+pub(crate) fn evidence_kind(kind: &str, l: Lang) -> Option<&'static str> {
     match kind {
         "attestation" => Some(tr(l, "Attestation", "Tự đánh giá, xác nhận")),
         "waiver" => Some(tr(l, "Waiver", "Miễn trừ")),

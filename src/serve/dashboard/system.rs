@@ -11,12 +11,12 @@
 use super::agency::{country, measured};
 use super::layout::{self, Cell, Crumb, Heading, PageError, Row, read_error};
 use super::{Ctx, level_text};
-use crate::engine::{Basis, Status};
+use crate::engine::{Basis, Outcome, Status};
 use crate::i18n::{Lang, Text, tr};
 use crate::report::Glossary;
 use crate::report::html::badge;
 use crate::report::html::page::Html;
-use crate::report::html::system::deployment_text;
+use crate::report::html::system::{deployment_text, evidence_kind, outcome_text};
 use crate::report::table::{approval_text, basis_text, status_text};
 use crate::serve::Service;
 use crate::serve::figures::{ControlRecord, SystemRecord};
@@ -239,14 +239,18 @@ fn findings(h: &mut Html, c: &ControlRecord, limit: usize, g: &Glossary) {
     }
     h.el("ul", &[("class", &"findings")], |h| {
         for f in c.findings.iter().take(limit) {
-            let outcome = member(f, "outcome").unwrap_or_default();
-            let class = match outcome.as_str() {
-                "fail" | "unknown" | "pass" | "info" => format!("o-{outcome}"),
-                _ => String::new(),
+            // Verified at submission: the outcome is one of the schema's four.
+            let outcome = match f.get("outcome").and_then(|o| o.as_str()) {
+                Some("fail") => Some(Outcome::Fail),
+                Some("unknown") => Some(Outcome::Unknown),
+                Some("pass") => Some(Outcome::Pass),
+                Some("info") => Some(Outcome::Info),
+                _ => None,
             };
+            let class = outcome.map_or(String::new(), |o| format!("o-{}", o.as_str()));
             h.el("li", &[("class", &class)], |h| {
-                if !outcome.is_empty() {
-                    h.leaf("span", &[("class", &"outcome")], &outcome).text(" ");
+                if let Some(o) = outcome {
+                    h.leaf("span", &[("class", &"outcome")], outcome_text(o, l)).text(" ");
                 }
                 let rule = member(f, "rule").unwrap_or_default();
                 match g.rule(&rule) {
@@ -258,7 +262,7 @@ fn findings(h: &mut Html, c: &ControlRecord, limit: usize, g: &Glossary) {
                         );
                     }
                     None => {
-                        h.leaf("strong", &[], &rule);
+                        h.leaf("strong", &[], evidence_kind(&rule, l).unwrap_or(&rule));
                     }
                 }
                 h.void("br", &[]);
