@@ -226,7 +226,7 @@ fn status(h: &mut Html, s: Status, basis: Option<Basis>, l: Lang) {
 }
 
 /// A stored finding's string member, cut to [`MAX_TEXT`].
-fn member<'a>(f: &'a serde_json::Value, key: &str) -> Option<String> {
+fn member(f: &serde_json::Value, key: &str) -> Option<String> {
     f.get(key).and_then(|v| v.as_str()).map(|s| crate::sanitize::truncate(s, MAX_TEXT))
 }
 
