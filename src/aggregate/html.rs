@@ -90,7 +90,7 @@ fn rate_figure(n: usize, rate: Option<f64>, change: Option<Option<f64>>, l: Lang
     (format!("{n} ({})", pct(rate)), note)
 }
 
-fn overall(h: &mut Html, n: &National, l: Lang) {
+pub(crate) fn overall(h: &mut Html, n: &National, l: Lang) {
     let o = &n.overall;
     let f = &o.figures;
     let (approved, approved_note) =
@@ -150,7 +150,7 @@ fn figure_columns(l: Lang) -> [page::Column<'static>; 7] {
     ]
 }
 
-fn levels(h: &mut Html, n: &National, l: Lang) {
+pub(crate) fn levels(h: &mut Html, n: &National, l: Lang) {
     let o = &n.overall;
     h.leaf("h2", &[], tr(l, "Per level", "Theo cấp độ"));
     let series = [
@@ -219,7 +219,7 @@ fn agencies(h: &mut Html, n: &National, l: Lang) {
 }
 
 /// Agencies per tenth of approval rate (agencies without systems have no rate and are left out).
-fn distribution(h: &mut Html, n: &National, l: Lang) {
+pub(crate) fn distribution(h: &mut Html, n: &National, l: Lang) {
     let mut buckets = [0usize; 10];
     for r in n.agencies.iter().filter_map(|a| a.figures.approval_rate) {
         // A rate lies in [0, 1]; 100 % joins the last tenth.
@@ -239,7 +239,7 @@ fn distribution(h: &mut Html, n: &National, l: Lang) {
     chart(h, caption, |h| svg::grouped_columns(h, caption, &series, &groups));
 }
 
-fn missing(h: &mut Html, n: &National, g: &Glossary) {
+pub(crate) fn missing(h: &mut Html, n: &National, g: &Glossary) {
     let l = g.lang;
     h.leaf("h2", &[], tr(l, "Controls most often missing", "Biện pháp thường thiếu nhất"));
     if n.missing_controls.is_empty() {

@@ -32,6 +32,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/missing", get(missing))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(super::dashboard::router(service.clone()))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(access_log))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -9,11 +9,13 @@
 //! [`service`] (operations, no HTTP) → [`api`] (axum handlers, thin).
 
 pub mod api;
+pub mod dashboard;
 pub mod figures;
 pub mod limit;
 pub mod records;
 pub mod registry;
 pub mod service;
+pub mod session;
 pub mod store;
 
 pub use service::{Limits, Service};

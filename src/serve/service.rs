@@ -179,6 +179,14 @@ impl Service {
         Ok(crate::aggregate::usual_period_of(pairs.iter().map(|(p, a)| (p.as_str(), a.as_str()))).unwrap_or_default())
     }
 
+    /// Every period with a stored submission, oldest first (the dashboard's period selector and
+    /// trend lines).
+    pub async fn periods(&self) -> Result<Vec<String>, StoreError> {
+        let pairs = self.store.tx(records::period_agencies).await?;
+        let periods: std::collections::BTreeSet<String> = pairs.into_iter().map(|(p, _)| p).collect();
+        Ok(periods.into_iter().collect())
+    }
+
     /// The national view of a period, built by `aggregate`'s own code from the stored figures.
     pub async fn national(&self, period: Option<&str>) -> Result<National, ReadError> {
         let period = self.period(period).await?;

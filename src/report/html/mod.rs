@@ -20,8 +20,8 @@ use crate::engine::{Basis, Status};
 use crate::i18n::{Lang, tr};
 use crate::report::kit::html::page::{self, Figure, Html, col, figures, meta_list, notice, num, text_table};
 use crate::report::kit::html::svg::{self, Bar, Group, Series};
-use crate::report::kit::html::{chart, footer, titled};
-use crate::report::kit::words::{approval_text, basis_text, measured_text, pct, status_text};
+use crate::report::kit::html::{badge, chart, footer, titled};
+use crate::report::kit::words::{approval_text, basis_text, deployment_text, measured_text, pct, status_text};
 
 impl Render<Report> for render::Html {
     /// The whole report as an HTML5 document (also well-formed XML).
@@ -48,11 +48,6 @@ fn document(report: &Report, g: &Glossary) -> String {
         inputs(h, report, l);
         footer(h, report.tool.version, &report.generated_at, l);
     })
-}
-
-/// The status as a coloured badge that also says it in words.
-fn badge(h: &mut Html, s: Status, l: Lang) {
-    h.leaf("span", &[("class", &format!("badge st-{}", s.as_str()))], status_text(s, l));
 }
 
 fn header(h: &mut Html, r: &Report, title: &str, l: Lang) {
@@ -378,7 +373,7 @@ fn overview(h: &mut Html, ai: usize, a: &AgencyReport, l: Lang) {
                     h.leaf("td", &[("class", &"num")], &s.level.to_string());
                     h.leaf("td", &[("class", &"nowrap")], &s.catalogue);
                     h.leaf("td", &[], approval_text(s.approval, l));
-                    h.leaf("td", &[], system::deployment_text(s.deployment, l));
+                    h.leaf("td", &[], deployment_text(s.deployment, l));
                     h.el("td", &[], |h| {
                         let (status, text) = if s.compliant {
                             (Status::Pass, tr(l, "yes", "có"))

@@ -2,27 +2,17 @@
 //! required controls (then obligations and optional controls in their own tables), tailoring and
 //! the Decree 85 → 331 transition.
 
-use super::{Glossary, badge};
+use super::Glossary;
 use crate::engine::{Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
 use crate::inventory::AssessmentKind;
-use crate::policy::rules::Severity;
+use crate::report::kit::html::badge;
 use crate::report::kit::html::page::{Html, col, meta_list, text_table};
-use crate::report::kit::words::{approval_text, basis_text, measured_text, status_text, transition_state};
-use crate::report::{ControlReport, Deployment, ReportFinding, SystemReport, TransitionReport};
-
-/// Mẫu 08's plan status, in words.
-pub(super) fn deployment_text(d: Deployment, l: Lang) -> &'static str {
-    match d {
-        Deployment::Full => tr(l, "full: every required control met", "Đã triển khai đầy đủ"),
-        Deployment::Partial => tr(l, "partial: some required controls met", "Đã triển khai một số hạng mục"),
-        Deployment::None => tr(l, "none: no required control met", "Chưa triển khai"),
-    }
-}
-
-fn yes_no(b: bool, l: Lang) -> &'static str {
-    if b { tr(l, "yes", "có") } else { tr(l, "no", "không") }
-}
+use crate::report::kit::words::{
+    approval_text, basis_text, deployment_text, evidence_kind, measured_text, outcome_text, severity_text, status_text,
+    transition_state, yes_no,
+};
+use crate::report::{ControlReport, ReportFinding, SystemReport, TransitionReport};
 
 pub(super) fn section(h: &mut Html, anchor: &str, s: &SystemReport, g: &Glossary) {
     let l = g.lang;
@@ -228,36 +218,6 @@ fn requirement(h: &mut Html, s: &SystemReport, id: &str, g: &Glossary) {
     }
     if let Some(tcvn) = info.tcvn {
         h.leaf("span", &[("class", &"clause")], &format!("TCVN: {tcvn}"));
-    }
-}
-
-fn outcome_text(o: Outcome, l: Lang) -> &'static str {
-    match o {
-        Outcome::Fail => tr(l, "fail", "không đạt"),
-        Outcome::Unknown => tr(l, "unknown", "chưa rõ"),
-        Outcome::Pass => tr(l, "pass", "đạt"),
-        Outcome::Info => tr(l, "info", "thông tin"),
-    }
-}
-
-fn severity_text(s: Severity, l: Lang) -> &'static str {
-    match s {
-        Severity::Info => tr(l, "info", "thông tin"),
-        Severity::Low => tr(l, "low", "thấp"),
-        Severity::Medium => tr(l, "medium", "trung bình"),
-        Severity::High => tr(l, "high", "cao"),
-        Severity::Critical => tr(l, "critical", "nghiêm trọng"),
-    }
-}
-
-/// What produced a finding that no rule produced, in words.
-fn evidence_kind(kind: &str, l: Lang) -> Option<&'static str> {
-    match kind {
-        "attestation" => Some(tr(l, "Attestation", "Tự đánh giá, xác nhận")),
-        "waiver" => Some(tr(l, "Waiver", "Miễn trừ")),
-        "nmap" => Some(tr(l, "nmap scan", "Kết quả quét nmap")),
-        "profile" => Some(tr(l, "Level profile", "Hồ sơ cấp độ")),
-        _ => None,
     }
 }
 

@@ -2,8 +2,10 @@
 //! transition states, rates as percentages, yes/no, missing-control rankings. One place, so the
 //! table, the HTML page, the workbook and the national view never disagree on a word.
 
-use crate::engine::{Basis, Status, TransitionState};
+use crate::engine::{Basis, Outcome, Status, TransitionState};
 use crate::i18n::{Lang, tr};
+use crate::policy::rules::Severity;
+use crate::report::Deployment;
 use crate::report::Rate;
 
 /// A rate as a percentage with one decimal; "—" when there is no denominator.
@@ -64,4 +66,47 @@ pub(crate) fn yes_no(b: bool, lang: Lang) -> &'static str {
 /// `NET.01 (3); APP.04 (1)`: a ranking in one cell.
 pub(crate) fn missing_list<'a>(items: impl Iterator<Item = (&'a str, usize)>) -> String {
     items.map(|(c, n)| format!("{c} ({n})")).collect::<Vec<_>>().join("; ")
+}
+
+/// Mẫu 08's plan status in words.
+/// Mẫu 08's plan status, in words.
+pub fn deployment_text(d: Deployment, l: Lang) -> &'static str {
+    match d {
+        Deployment::Full => tr(l, "full: every required control met", "Đã triển khai đầy đủ"),
+        Deployment::Partial => tr(l, "partial: some required controls met", "Đã triển khai một số hạng mục"),
+        Deployment::None => tr(l, "none: no required control met", "Chưa triển khai"),
+    }
+}
+
+/// A finding's outcome in words.
+pub fn outcome_text(o: Outcome, l: Lang) -> &'static str {
+    match o {
+        Outcome::Fail => tr(l, "fail", "không đạt"),
+        Outcome::Unknown => tr(l, "unknown", "chưa rõ"),
+        Outcome::Pass => tr(l, "pass", "đạt"),
+        Outcome::Info => tr(l, "info", "thông tin"),
+    }
+}
+
+/// A rule's severity in words.
+pub fn severity_text(s: Severity, l: Lang) -> &'static str {
+    match s {
+        Severity::Info => tr(l, "info", "thông tin"),
+        Severity::Low => tr(l, "low", "thấp"),
+        Severity::Medium => tr(l, "medium", "trung bình"),
+        Severity::High => tr(l, "high", "cao"),
+        Severity::Critical => tr(l, "critical", "nghiêm trọng"),
+    }
+}
+
+/// The words for a finding that no rule raised (its `rule` is the evidence kind).
+/// What produced a finding that no rule produced, in words.
+pub fn evidence_kind(kind: &str, l: Lang) -> Option<&'static str> {
+    match kind {
+        "attestation" => Some(tr(l, "Attestation", "Tự đánh giá, xác nhận")),
+        "waiver" => Some(tr(l, "Waiver", "Miễn trừ")),
+        "nmap" => Some(tr(l, "nmap scan", "Kết quả quét nmap")),
+        "profile" => Some(tr(l, "Level profile", "Hồ sơ cấp độ")),
+        _ => None,
+    }
 }

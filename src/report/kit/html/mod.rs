@@ -5,7 +5,9 @@
 pub mod page;
 pub mod svg;
 
+use crate::engine::Status;
 use crate::i18n::{Lang, tr};
+use crate::report::kit::words::status_text;
 use page::Html;
 
 /// A chart in a `<figure>` with a visible caption (the SVG's `<title>` repeats it for readers).
@@ -35,4 +37,9 @@ pub(crate) fn footer(h: &mut Html, version: &str, generated_at: &str, l: Lang) {
             )
         ),
     );
+}
+
+/// The status as a coloured badge that also says it in words.
+pub fn badge(h: &mut Html, s: Status, l: Lang) {
+    h.leaf("span", &[("class", &format!("badge st-{}", s.as_str()))], status_text(s, l));
 }

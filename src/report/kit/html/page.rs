@@ -17,7 +17,7 @@ pub type Attr<'a> = (&'static str, &'a dyn Display);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
 /// HTML elements that have no content and are written `<tag/>`.
-const VOID: [&str; 4] = ["meta", "br", "col", "hr"];
+const VOID: [&str; 5] = ["meta", "br", "col", "hr", "input"];
 
 /// Elements after whose end tag a line break keeps the source readable.
 const BLOCKS: [&str; 22] = [
@@ -155,6 +155,13 @@ pub fn lang_code(lang: Lang) -> &'static str {
 /// A whole document: doctype, head (charset, viewport, title, style sheet) and a `<main>` that
 /// `body` fills.
 pub fn document(lang: Lang, title: &str, body: impl FnOnce(&mut Html)) -> String {
+    document_with(lang, title, "", body)
+}
+
+/// [`document`] with `extra_css` (program text, never data: it must contain no `<` or `&`)
+/// after the shared style sheet: the service's dashboard adds its navigation this way.
+pub fn document_with(lang: Lang, title: &str, extra_css: &str, body: impl FnOnce(&mut Html)) -> String {
+    debug_assert!(!extra_css.contains(['<', '&']), "the extra style sheet must stay XML text");
     let mut h = Html::new();
     h.raw("<!DOCTYPE html>\n");
     h.el("html", &[("xmlns", &XHTML_NS), ("lang", &lang_code(lang)), ("xml:lang", &lang_code(lang))], |h| {
@@ -163,7 +170,7 @@ pub fn document(lang: Lang, title: &str, body: impl FnOnce(&mut Html)) -> String
             h.void("meta", &[("name", &"viewport"), ("content", &"width=device-width, initial-scale=1")]);
             h.void("meta", &[("name", &"generator"), ("content", &concat!("tuanthu ", env!("CARGO_PKG_VERSION")))]);
             h.leaf("title", &[], title);
-            h.open("style", &[]).raw(&style_sheet()).close();
+            h.open("style", &[]).raw(&style_sheet()).raw(extra_css).close();
         });
         h.el("body", &[], |h| {
             h.el("main", &[], body);

@@ -12,15 +12,15 @@ use crate::sanitize::truncate;
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// Width of every chart's view box; the page scales it down to fit (`max-width: 100%`).
 pub const WIDTH: f64 = 760.0;
-const FONT: f64 = 12.0;
-const SMALL: f64 = 10.0;
+pub(crate) const FONT: f64 = 12.0;
+pub(crate) const SMALL: f64 = 10.0;
 const ROW: f64 = 22.0;
 /// A generous average width of one character at [`FONT`]: SVG cannot measure text, so labels
 /// are cut to what fits by this estimate.
 const CHAR_W: f64 = 7.5;
-const TEXT: &str = "#1a1a1a";
-const GRID: &str = "#cfd8dc";
-const AXIS: &str = "#546e7a";
+pub(crate) const TEXT: &str = "#1a1a1a";
+pub(crate) const GRID: &str = "#cfd8dc";
+pub(crate) const AXIS: &str = "#546e7a";
 
 /// A value series: its legend text, its colour and the colour of text written on it.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +44,7 @@ pub struct Group {
     pub values: Vec<usize>,
 }
 
-fn open_svg(h: &mut Html, height: f64, title: &str) {
+pub(crate) fn open_svg(h: &mut Html, height: f64, title: &str) {
     let view_box = format!("0 0 {} {}", Px(WIDTH), Px(height));
     h.open(
         "svg",
@@ -60,7 +60,7 @@ fn open_svg(h: &mut Html, height: f64, title: &str) {
     h.leaf("title", &[], title);
 }
 
-fn text(h: &mut Html, x: f64, y: f64, anchor: &'static str, size: f64, fill: &str, s: &str) {
+pub(crate) fn text(h: &mut Html, x: f64, y: f64, anchor: &'static str, size: f64, fill: &str, s: &str) {
     h.leaf(
         "text",
         &[("x", &Px(x)), ("y", &Px(y)), ("text-anchor", &anchor), ("font-size", &Px(size)), ("fill", &fill)],
@@ -68,11 +68,11 @@ fn text(h: &mut Html, x: f64, y: f64, anchor: &'static str, size: f64, fill: &st
     );
 }
 
-fn rect(h: &mut Html, x: f64, y: f64, w: f64, height: f64, fill: &str) {
+pub(crate) fn rect(h: &mut Html, x: f64, y: f64, w: f64, height: f64, fill: &str) {
     h.void("rect", &[("x", &Px(x)), ("y", &Px(y)), ("width", &Px(w)), ("height", &Px(height)), ("fill", &fill)]);
 }
 
-fn line(h: &mut Html, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str) {
+pub(crate) fn line(h: &mut Html, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str) {
     h.void(
         "line",
         &[
@@ -87,7 +87,7 @@ fn line(h: &mut Html, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str) 
 }
 
 /// Colour swatches with their labels, left to right from `x`.
-fn legend(h: &mut Html, series: &[Series<'_>], x: f64, y: f64) {
+pub(crate) fn legend(h: &mut Html, series: &[Series<'_>], x: f64, y: f64) {
     let mut x = x;
     for s in series {
         rect(h, x, y - 10.0, 12.0, 12.0, s.colour);
