@@ -18,8 +18,9 @@
 //! ([`crate::collect::mail::dialogue`]) on every connection before its hello ([`enumerate_with`]).
 
 use super::handshake::{self, Capture, Outcome, Refusal, Ssl2Outcome, alert};
-use super::hello::{self, MAX_SUITES, SSL2, SSL3, TLS10, TLS11, TLS12, TLS13, version_key};
+use super::hello::{self, MAX_SUITES};
 use super::suites::{self, class as weak};
+use super::version::{SSL2, SSL3, TLS10, TLS11, TLS12, TLS13, version_key};
 use crate::collect::mail::dialogue::{self, Upgrade};
 use crate::collect::net::{self, Connection, Dialer};
 use crate::evidence::{ErrorClass, ProbeError, TlsFacts};

@@ -6,8 +6,9 @@
 //! Nothing here trusts a length from the network: records, handshake messages and SSLv2 fields
 //! are bounds-checked before use, and every byte count is capped.
 
-use super::hello::{self, TLS13};
+use super::hello;
 use super::suites;
+use super::version::{self, TLS13};
 use crate::collect::net::{self, Connection, Limits};
 use crate::evidence::Negotiated;
 use crate::evidence::{ErrorClass, ProbeError};
@@ -358,7 +359,7 @@ fn parse_ssl2_server_hello(buf: &[u8]) -> Result<Option<Ssl2Outcome>, ProbeError
     else {
         return Err(protocol("not an SSLv2 SERVER-HELLO"));
     };
-    if version != usize::from(hello::SSL2) {
+    if version != usize::from(version::SSL2) {
         return Ok(Some(Ssl2Outcome::Refused));
     }
     let (Some(cert), Some(specs)) = (msg.get(11..11 + cert_len), msg.get(11 + cert_len..11 + cert_len + specs_len))
@@ -402,7 +403,7 @@ pub async fn capture(conn: &mut Connection, name: ServerName<'static>, limits: &
 }
 
 fn negotiated(conn: &rustls::ClientConnection) -> Option<Negotiated> {
-    let version = hello::version_key(u16::from(conn.protocol_version()?)).to_string();
+    let version = version::version_key(u16::from(conn.protocol_version()?)).to_string();
     let cipher = suites::name(u16::from(conn.negotiated_cipher_suite()?.suite()));
     let group = conn.negotiated_key_exchange_group().map(|g| group_name(u16::from(g.name())));
     Some(Negotiated { version, cipher, group })
@@ -479,7 +480,8 @@ impl ServerCertVerifier for Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::tls::hello::{SSL3, TLS12, handshake, record};
+    use crate::collect::tls::hello::{handshake, record};
+    use crate::collect::tls::version::{SSL3, TLS12};
 
     fn server_hello(version: u16, cipher: u16, random: [u8; 32], exts: &[u8]) -> Vec<u8> {
         let mut b = version.to_be_bytes().to_vec();

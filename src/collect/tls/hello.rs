@@ -3,29 +3,11 @@
 //! SSLv3–TLS 1.2 hellos, and a TLS 1.3 hello (supported_versions + an x25519 key share).
 //! No handshake is ever completed with them: the ServerHello flight is all the enumerator needs.
 
-pub const SSL2: u16 = 0x0002;
-pub const SSL3: u16 = 0x0300;
-pub const TLS10: u16 = 0x0301;
-pub const TLS11: u16 = 0x0302;
-pub const TLS12: u16 = 0x0303;
-pub const TLS13: u16 = 0x0304;
+use super::version::{SSL2, SSL3, TLS10, TLS12, TLS13};
 
 /// Most suites in one hello: some servers and middleboxes mishandle longer suite lists. With 120
 /// suites a TLS 1.2 hello is about 400 bytes, padded to 512.
 pub const MAX_SUITES: usize = 120;
-
-/// Protocol key of a version in the evidence facts (`protocols`, `ciphers`).
-pub fn version_key(version: u16) -> &'static str {
-    match version {
-        SSL2 => "ssl2",
-        SSL3 => "ssl3",
-        TLS10 => "tls1.0",
-        TLS11 => "tls1.1",
-        TLS12 => "tls1.2",
-        TLS13 => "tls1.3",
-        _ => "unknown",
-    }
-}
 
 mod ext {
     pub const SERVER_NAME: u16 = 0;

@@ -9,3 +9,4 @@ pub mod hello;
 pub mod hostname;
 pub mod suites;
 pub mod trust;
+pub mod version;

@@ -1,7 +1,7 @@
 //! Cipher-suite knowledge: IANA names and properties (from tls-parser's copy of the IANA registry),
 //! the suites offered per protocol version, forward secrecy and the weak classes rules judge.
 
-use super::hello::{SSL3, TLS10, TLS12, TLS13};
+use super::version::{SSL3, TLS10, TLS12, TLS13};
 use tls_parser::{TlsCipherAu as Au, TlsCipherEnc as Enc, TlsCipherEncMode as Mode, TlsCipherKx as Kx};
 use tls_parser::{TlsCipherMac as Mac, TlsCipherSuite};
 
@@ -158,7 +158,7 @@ pub fn ssl2_cipher(code: [u8; 3]) -> Option<&'static Ssl2Cipher> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::tls::hello::TLS11;
+    use crate::collect::tls::version::TLS11;
 
     fn id(name: &str) -> u16 {
         TlsCipherSuite::from_name(name).unwrap_or_else(|| panic!("{name} not in the registry")).id.0
