@@ -262,6 +262,8 @@ fn controls_table_lists_every_rule_of_a_control() {
         assert_eq!(got, want, "{cat}");
         if cat == "tt12-2022" {
             let net06 = [
+                "dns-dnssec-bogus",
+                "dns-dnssec-unsigned",
                 "nmap-cleartext-admin",
                 "nmap-remote-admin-exposed",
                 "nmap-smbv1",

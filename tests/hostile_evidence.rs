@@ -164,7 +164,7 @@ fn an_unknown_record_kind_is_a_warning() {
     let evidence = evidence_lines(&[tls_record(1), odd.to_string()]);
     let o = check_with(&[("e.jsonl", &evidence)], &["--evidence", "e.jsonl", "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let warning = "line 3: 1 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`): kept, but no rule reads them";
+    let warning = "line 3: 1 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): kept, but no rule reads them";
     assert_eq!(stderr(&o), format!("warning: e.jsonl: {warning}\n"));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["inputs"][0]["note"], warning);

@@ -162,7 +162,7 @@ fn damaged_json_lines_their_warnings_and_the_report_s_input_notes_follow_lang() 
             "error: cut.jsonl: line 3, column 20: EOF while parsing a string\n\
 error: cut.jsonl: no trailer line: the run was interrupted; the records before it are used\n\
 warning: cut.jsonl: line 2: 1 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, \
-`http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`): kept, but no rule reads them\n"
+`http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): kept, but no rule reads them\n"
                 .into()
         )
     );
@@ -173,7 +173,7 @@ warning: cut.jsonl: line 2: 1 record(s) of kind `quantum`, which this version do
             "lỗi: cut.jsonl: dòng 3, cột 20: tệp kết thúc giữa một chuỗi\n\
 lỗi: cut.jsonl: không có dòng kết thúc: lần đo đã bị ngắt giữa chừng; các bản ghi trước đó được dùng\n\
 cảnh báo: cut.jsonl: dòng 2: 1 bản ghi loại `quantum`, loại mà phiên bản này không đánh giá (phiên bản này đọc `tls`, \
-`http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`): được giữ lại, nhưng không quy tắc nào đọc\n"
+`http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): được giữ lại, nhưng không quy tắc nào đọc\n"
                 .into()
         )
     );
@@ -206,7 +206,7 @@ cảnh báo: cut.jsonl: dòng 2: 1 bản ghi loại `quantum`, loại mà phiên
         (
             "line 3, column 20: EOF while parsing a string; no trailer line: the run was interrupted; the records before it are used".to_string(),
             "line 2: 1 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, \
-`host-audit`, `vulnerabilities`, `agent`, `ssh`): kept, but no rule reads them"
+`host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): kept, but no rule reads them"
                 .to_string()
         )
     );
@@ -215,7 +215,7 @@ cảnh báo: cut.jsonl: dòng 2: 1 bản ghi loại `quantum`, loại mà phiên
         (
             "dòng 3, cột 20: tệp kết thúc giữa một chuỗi; không có dòng kết thúc: lần đo đã bị ngắt giữa chừng; các bản ghi trước đó được dùng".to_string(),
             "dòng 2: 1 bản ghi loại `quantum`, loại mà phiên bản này không đánh giá (phiên bản này đọc `tls`, `http`, \
-`host-audit`, `vulnerabilities`, `agent`, `ssh`): được giữ lại, nhưng không quy tắc nào đọc"
+`host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): được giữ lại, nhưng không quy tắc nào đọc"
                 .to_string()
         )
     );

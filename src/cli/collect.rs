@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tuanthu::collect::dns::DnsSettings;
 use tuanthu::collect::live::{self, Filter, Kind, LiveProber, Settings, Summary};
 use tuanthu::collect::net::{Dialer, Limits, Politeness};
 use tuanthu::collect::tls::trust::TrustStore;
@@ -25,6 +26,8 @@ pub enum ProbeKind {
     Ssh,
     /// Mail endpoints only (declared `mail:` entries, STARTTLS or implicit TLS)
     Mail,
+    /// Declared domains only (`domains:`: SPF, DMARC, MTA-STS, CAA, DNSSEC, MX)
+    Dns,
 }
 
 /// Which systems `collect` and `scan` probe (`gate` names exactly one, its own way).
@@ -66,6 +69,14 @@ pub struct ProbeArgs {
     /// Seconds the whole run may take; targets not measured by then are recorded as errors
     #[arg(long, value_name = "SECONDS")]
     pub deadline: Option<f64>,
+    /// Ask this DNS resolver about the declared domains (ADDR or ADDR:PORT, [IPv6]:PORT) instead
+    /// of the system's (/etc/resolv.conf) / Hỏi máy chủ phân giải DNS này thay cho máy chủ của hệ thống
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub resolver: Option<String>,
+    /// Validate DNSSEC from the DNSKEY lines of this file instead of the built-in root key /
+    /// Xác thực DNSSEC từ các dòng DNSKEY của tệp này thay cho khóa gốc có sẵn
+    #[arg(long, value_name = "FILE")]
+    pub dnssec_anchor: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +146,7 @@ impl Planned {
                 ProbeKind::Http => Kind::Http,
                 ProbeKind::Ssh => Kind::Ssh,
                 ProbeKind::Mail => Kind::Mail,
+                ProbeKind::Dns => Kind::Dns,
             }),
         };
         let known = |s: &String| inv.systems().any(|(ag, sy)| *s == sy.id || *s == format!("{}/{}", ag.id, sy.id));
@@ -142,12 +154,15 @@ impl Planned {
             return Err(Problems::one(Problem::file("--system", format!("no system `{s}` in the inventory"))));
         }
         let dialer = Arc::new(Dialer::new(limits, politeness));
-        Ok(Planned {
-            targets: live::plan(inv, &filter),
-            prober: Arc::new(LiveProber::new(dialer.clone(), Arc::new(trust), live::declared_hosts(inv))),
-            dialer,
-            settings: Settings { deadline, progress: !quiet },
-        })
+        let mut targets = live::plan(inv, &filter);
+        let mut prober = LiveProber::new(dialer.clone(), Arc::new(trust), live::declared_hosts(inv));
+        // The resolver is needed (and its configuration read) only when a domain is declared.
+        if targets.iter().any(|t| t.kind == Kind::Dns) {
+            let dns = dns_settings(a)?;
+            live::pin_resolver(&mut targets, dns.resolver);
+            prober = prober.with_dns(dns, live::declared_mail_hosts(inv));
+        }
+        Ok(Planned { targets, prober: Arc::new(prober), dialer, settings: Settings { deadline, progress: !quiet } })
     }
 
     /// Probes the targets and hands each record to `sink` as it is known.
@@ -193,6 +208,42 @@ fn trust_store(bundles: &[PathBuf]) -> Result<TrustStore, Problems> {
         }
     }
     problems.finish(trust)
+}
+
+/// The resolver (`--resolver` or the system's) and the DNSSEC trust anchor (`--dnssec-anchor` or
+/// the root key).
+fn dns_settings(a: &ProbeArgs) -> Result<DnsSettings, Problems> {
+    let mut s = match &a.resolver {
+        Some(r) => {
+            let addr = parse_resolver(r).ok_or_else(|| {
+                Problems::one(Problem::file(
+                    "--resolver",
+                    format!("`{r}` is not an address with an optional port (e.g. 192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:53)"),
+                ))
+            })?;
+            DnsSettings::at(addr, r.clone())
+        }
+        None => DnsSettings::system().map_err(|e| Problems::one(Problem::file("--resolver", e)))?,
+    };
+    if let Some(path) = &a.dnssec_anchor {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Problems::one(Problem::file(&name, format!("cannot read: {e}"))))?;
+        let anchors =
+            tuanthu::collect::dns::anchor::parse(&name, &text).map_err(|e| Problems::one(Problem::file(&name, e)))?;
+        s.anchor = Arc::new(anchors);
+        s.anchor_label = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+    }
+    Ok(s)
+}
+
+/// `ADDR`, `ADDR:PORT` or `[IPv6]:PORT` (port 53 when none is given).
+fn parse_resolver(s: &str) -> Option<std::net::SocketAddr> {
+    let s = s.trim();
+    if let Ok(a) = s.parse::<std::net::SocketAddr>() {
+        return (a.port() != 0).then_some(a);
+    }
+    s.parse::<std::net::IpAddr>().ok().map(|ip| std::net::SocketAddr::new(ip, 53))
 }
 
 fn seconds(flag: &str, v: f64) -> Result<Duration, Problem> {

@@ -217,6 +217,11 @@ fn kind_source(k: EvidenceKind, l: Lang) -> &'static str {
             "SSH endpoints (evidence file of tuanthu collect, or ssh-audit -j), --evidence",
             "điểm kết nối SSH (tệp bằng chứng của tuanthu collect, hoặc ssh-audit -j), --evidence",
         ),
+        EvidenceKind::Dns => tr(
+            l,
+            "declared domains (evidence file of tuanthu collect), --evidence",
+            "tên miền đã khai báo (tệp bằng chứng của tuanthu collect), --evidence",
+        ),
     }
 }
 

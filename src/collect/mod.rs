@@ -2,6 +2,7 @@
 //! evidence records ([`crate::evidence`]). Collectors only ever look at assets the inventory
 //! declares.
 
+pub mod dns;
 pub mod http;
 pub mod live;
 pub mod mail;

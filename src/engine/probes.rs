@@ -1,5 +1,5 @@
-//! Rules over probe evidence (`tls`, `http` and `ssh` records of evidence files): each declared
-//! TLS endpoint, URL and SSH endpoint of a system is judged on its newest record. A declared target without a
+//! Rules over probe evidence (`tls`, `http`, `ssh` and `dns` records of evidence files): each declared
+//! TLS endpoint, URL, SSH endpoint and domain of a system is judged on its newest record. A declared target without a
 //! record, with an error record (the probe could not measure it) or with a record older than the
 //! maximum evidence age is `unknown`, never `pass`.
 
@@ -40,7 +40,8 @@ impl ProbeIndex {
             .flat_map(|s| {
                 let tls = tls_targets(s).into_iter().map(|t| (EvidenceKind::Tls, t.target));
                 let ssh = ssh_targets(s).into_iter().map(|t| (EvidenceKind::Ssh, t.target));
-                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target))).chain(ssh)
+                let dns = dns_targets(s).into_iter().map(|t| (EvidenceKind::Dns, t.target));
+                tls.chain(http_targets(s).into_iter().map(|t| (EvidenceKind::Http, t.target))).chain(ssh).chain(dns)
             })
             .map(|(kind, target)| (kind, normalise(kind, &target)))
             .collect();
@@ -52,6 +53,7 @@ impl ProbeIndex {
                     RecordKind::Tls => EvidenceKind::Tls,
                     RecordKind::Http => EvidenceKind::Http,
                     RecordKind::Ssh => EvidenceKind::Ssh,
+                    RecordKind::Dns => EvidenceKind::Dns,
                     _ => continue,
                 };
                 let key = (kind, normalise(kind, &rec.target));
@@ -162,6 +164,11 @@ pub fn ssh_targets(s: &System) -> Vec<Target> {
     with_sibling_pins(EvidenceKind::Ssh, s.assets.ssh.iter().map(|t| (t.target(), t.address)).collect())
 }
 
+/// The system's declared domains (never pinned: a domain is asked of a resolver).
+pub fn dns_targets(s: &System) -> Vec<Target> {
+    with_sibling_pins(EvidenceKind::Dns, s.assets.domains.iter().map(|d| (d.clone(), None)).collect())
+}
+
 fn with_sibling_pins(kind: EvidenceKind, entries: Vec<(String, Option<IpAddr>)>) -> Vec<Target> {
     let keys: Vec<String> = entries.iter().map(|(t, _)| normalise(kind, t)).collect();
     entries
@@ -191,6 +198,7 @@ pub fn run(
     let targets = match kind {
         EvidenceKind::Tls => tls_targets(cx.system),
         EvidenceKind::Ssh => ssh_targets(cx.system),
+        EvidenceKind::Dns => dns_targets(cx.system),
         _ => http_targets(cx.system),
     };
     if targets.is_empty() {
@@ -208,10 +216,10 @@ pub fn run(
             let why = if cx.evidence.probes.is_empty() {
                 Text::new(
                     format!(
-                        "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP/SSH probe run)"
+                        "no evidence file was given, so {target} was not measured (use --evidence with a file from a TLS/HTTP/SSH/DNS probe run)"
                     ),
                     format!(
-                        "không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP/SSH)"
+                        "không có tệp bằng chứng nên {target} chưa được đo (dùng --evidence với tệp kết quả đo TLS/HTTP/SSH/DNS)"
                     ),
                 )
             } else {

@@ -63,7 +63,7 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     if !nmap.is_empty() {
         run_nmap(cx, &root, &nmap, &mut out);
     }
-    for kind in [EvidenceKind::Tls, EvidenceKind::Http, EvidenceKind::Ssh] {
+    for kind in [EvidenceKind::Tls, EvidenceKind::Http, EvidenceKind::Ssh, EvidenceKind::Dns] {
         let rules: Vec<&Rule> = wanted.iter().copied().filter(|r| r.evidence == kind).collect();
         if !rules.is_empty() {
             super::probes::run(cx, cx.probes, &root, kind, &rules, &mut out);

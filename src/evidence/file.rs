@@ -476,7 +476,7 @@ mod tests {
         assert_eq!(
             en(&e.warnings),
             [
-                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`): kept, but no rule reads them",
+                "line 2: 2 record(s) of kind `quantum`, which this version does not evaluate (it reads `tls`, `http`, `host-audit`, `vulnerabilities`, `agent`, `ssh`, `dns`): kept, but no rule reads them",
                 "line 5: 1 record(s) with the unknown error class `gremlins`: kept; their targets count as not measured",
             ]
         );

@@ -15,6 +15,7 @@
 //! nothing but the inventory (for names) so that every stage after it can depend on it.
 
 mod agent;
+mod dns;
 mod error;
 pub mod file;
 mod host;
@@ -28,6 +29,7 @@ mod vuln;
 pub mod writer;
 
 pub use agent::AgentFacts;
+pub use dns::{Caa, Dmarc, DnsFacts, MtaSts, Mx, Spf};
 pub use error::{ErrorClass, ProbeError};
 pub use host::{Check, Counts, HostAuditFacts, HostState, References};
 pub use http::{Cookie, Csp, HeaderChecks, Hop, Hsts, HttpFacts, LegacyTls};

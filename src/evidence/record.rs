@@ -3,6 +3,7 @@
 //! constructors are the only way to make one).
 
 use super::agent::AgentFacts;
+use super::dns::DnsFacts;
 use super::host::HostAuditFacts;
 use super::http::HttpFacts;
 use super::ssh::SshFacts;
@@ -34,19 +35,22 @@ pub enum RecordKind {
     Agent,
     /// An SSH endpoint (`host:port`), measured by `tuanthu collect` or imported from ssh-audit.
     Ssh,
+    /// A declared domain's DNS records, measured by `tuanthu collect`.
+    Dns,
     /// A kind this version does not know, as written.
     Other(String),
 }
 
 impl RecordKind {
     /// Every kind this version evaluates.
-    pub const KNOWN: [RecordKind; 6] = [
+    pub const KNOWN: [RecordKind; 7] = [
         RecordKind::Tls,
         RecordKind::Http,
         RecordKind::HostAudit,
         RecordKind::Vulnerabilities,
         RecordKind::Agent,
         RecordKind::Ssh,
+        RecordKind::Dns,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -57,6 +61,7 @@ impl RecordKind {
             RecordKind::Vulnerabilities => "vulnerabilities",
             RecordKind::Agent => "agent",
             RecordKind::Ssh => "ssh",
+            RecordKind::Dns => "dns",
             RecordKind::Other(s) => s,
         }
     }
@@ -86,6 +91,7 @@ pub enum Facts {
     Vulnerabilities(Box<VulnerabilityFacts>),
     Agent(Box<AgentFacts>),
     Ssh(Box<SshFacts>),
+    Dns(Box<DnsFacts>),
     /// The facts of a kind this version does not know, kept verbatim.
     Other(String, Value),
 }
@@ -100,6 +106,7 @@ impl Serialize for Facts {
             Facts::Vulnerabilities(f) => f.serialize(s),
             Facts::Agent(f) => f.serialize(s),
             Facts::Ssh(f) => f.serialize(s),
+            Facts::Dns(f) => f.serialize(s),
             Facts::Other(_, v) => v.serialize(s),
         }
     }
@@ -114,6 +121,7 @@ impl Facts {
             Facts::Vulnerabilities(_) => RecordKind::Vulnerabilities,
             Facts::Agent(_) => RecordKind::Agent,
             Facts::Ssh(_) => RecordKind::Ssh,
+            Facts::Dns(_) => RecordKind::Dns,
             Facts::Other(kind, _) => RecordKind::Other(kind.clone()),
         }
     }
@@ -148,6 +156,7 @@ impl Facts {
             RecordKind::Vulnerabilities => Facts::Vulnerabilities(typed(facts)?),
             RecordKind::Agent => Facts::Agent(typed(facts)?),
             RecordKind::Ssh => Facts::Ssh(typed(facts)?),
+            RecordKind::Dns => Facts::Dns(typed(facts)?),
             RecordKind::Other(k) => Facts::Other(k.clone(), facts),
         })
     }
@@ -169,7 +178,7 @@ macro_rules! typed_facts {
         }
     )*};
 }
-typed_facts!(HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts);
+typed_facts!(HostAuditFacts, VulnerabilityFacts, AgentFacts, SshFacts, DnsFacts);
 
 impl Typed for HttpFacts {
     const OPTIONAL: &'static [&'static str] = HttpFacts::OPTIONAL_FACTS;

@@ -28,6 +28,8 @@ pub enum AssetError {
     SshEndpoint(String),
     #[error("`{0}` is not a mail endpoint `host:port` (e.g. mail.example.gov.vn:25, [2001:db8::1]:993)")]
     MailEndpoint(String),
+    #[error("`{0}` is not a domain name (e.g. laocai.gov.vn): letters, digits and hyphens in dot-separated labels")]
+    Domain(String),
     /// The pinned `address:` of a URL or TLS endpoint.
     #[error("address `{0}` is not a valid IP address")]
     Address(String),
@@ -56,6 +58,9 @@ impl AssetError {
             ),
             AssetError::MailEndpoint(s) => format!(
                 "`{s}` không phải điểm cuối thư điện tử `host:port` (ví dụ mail.example.gov.vn:25, [2001:db8::1]:993)"
+            ),
+            AssetError::Domain(s) => format!(
+                "`{s}` không phải tên miền (ví dụ laocai.gov.vn): chữ cái, chữ số và dấu gạch ngang trong các nhãn cách nhau bởi dấu chấm"
             ),
             AssetError::Address(s) => format!("địa chỉ `{s}` không phải địa chỉ IP hợp lệ"),
             AssetError::Port(s) => format!("`{s}` không phải cổng dạng tcp/443 hay udp/161"),
@@ -138,6 +143,16 @@ pub fn valid_hostname(s: &str) -> Result<String, AssetError> {
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
     if ok { Ok(name.to_ascii_lowercase()) } else { Err(AssetError::Host(s.to_string())) }
+}
+
+/// A declared domain (`domains:`): a DNS name, never an address, written lower case without the
+/// trailing dot so that one domain declared twice is checked once.
+pub fn parse_domain(s: &str) -> Result<String, AssetError> {
+    let s = s.trim();
+    if looks_like_ip(s) || s.contains('/') {
+        return Err(AssetError::Domain(s.to_string()));
+    }
+    valid_hostname(s).map_err(|_| AssetError::Domain(s.to_string()))
 }
 
 /// A URL to probe over HTTP(S), optionally pinned to an address.
@@ -372,6 +387,12 @@ mod tests {
             "`mail.example.vn` is not a mail endpoint `host:port` (e.g. mail.example.gov.vn:25, [2001:db8::1]:993)"
         );
         assert_eq!(MailProtocol::Submission.as_str(), "submission");
+        assert_eq!(parse_domain(" LaoCai.gov.vn. ").unwrap(), "laocai.gov.vn");
+        assert_eq!(
+            parse_domain("10.0.0.1").unwrap_err().to_string(),
+            "`10.0.0.1` is not a domain name (e.g. laocai.gov.vn): letters, digits and hyphens in dot-separated labels"
+        );
+        assert_eq!(parse_domain("mail_.vn").unwrap_err(), AssetError::Domain("mail_.vn".into()));
         assert_eq!(MailProtocol::Submission.starttls(), Some(Starttls::Smtp));
         assert_eq!(MailProtocol::Imaps.starttls(), None);
         assert_eq!(

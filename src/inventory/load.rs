@@ -48,7 +48,7 @@ const SYSTEM: &[&str] = &[
 const APPROVAL: &[&str] = &["status", "decision", "date"];
 const ASSESSMENT: &[&str] = &["kind", "date", "by"];
 const INCIDENT: &[&str] = &["id", "detected", "severity", "notified", "reported", "reference"];
-const ASSETS: &[&str] = &["hosts", "urls", "tls", "ssh", "mail", "allowed_ports"];
+const ASSETS: &[&str] = &["hosts", "urls", "tls", "ssh", "mail", "domains", "allowed_ports"];
 const PINNED_URL: &[&str] = &["url", "address"];
 const PINNED_TLS: &[&str] = &["target", "address"];
 const MAIL: &[&str] = &["target", "protocol", "address"];
@@ -632,6 +632,14 @@ fn assets(cx: &mut Cx, n: &Node) -> (Assets, Hosts) {
     out.tls = endpoints(cx, &f, "tls", TlsAsset::parse);
     out.ssh = endpoints(cx, &f, "ssh", TlsAsset::parse_ssh);
     out.mail = mail(cx, &f);
+    for d in f.get("domains").map(|v| cx.list(v, "domains")).unwrap_or_default() {
+        let Some(s) = cx.string(d, "domains") else { continue };
+        match super::assets::parse_domain(&s) {
+            Ok(x) if !out.domains.contains(&x) => out.domains.push(x),
+            Ok(_) => {}
+            Err(e) => cx.err(d.referenced, e.text()),
+        }
+    }
     for port in f.get("allowed_ports").map(|v| cx.list(v, "allowed_ports")).unwrap_or_default() {
         let Some(s) = cx.string(port, "allowed_ports") else { continue };
         match PortSpec::parse(&s) {

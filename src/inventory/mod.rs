@@ -16,7 +16,8 @@ mod scope;
 pub mod tailoring;
 
 pub use assets::{
-    AssetError, HostAsset, MailAsset, MailProtocol, PortSpec, Starttls, TlsAsset, UrlAsset, same_name, same_name_key,
+    AssetError, HostAsset, MailAsset, MailProtocol, PortSpec, Starttls, TlsAsset, UrlAsset, parse_domain, same_name,
+    same_name_key,
 };
 pub use load::{FIELDS, InventoryFiles, SCHEMA, load_paths, load_paths_with, parse_file, parse_file_with};
 pub use model::*;

@@ -179,6 +179,8 @@ pub struct Assets {
     pub ssh: Vec<TlsAsset>,
     /// Mail endpoints (`host:port` and how they speak: STARTTLS or implicit TLS).
     pub mail: Vec<MailAsset>,
+    /// Domains whose DNS records are checked (lower case, no trailing dot, each once).
+    pub domains: Vec<String>,
     pub allowed_ports: Vec<PortSpec>,
 }
 

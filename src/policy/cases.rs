@@ -29,8 +29,8 @@ use serde_saphyr::Spanned;
 pub const SCHEMA: &str = "tuanthu/rule-cases/v1";
 
 /// The variables a case may set; each overlays the default facts of its name.
-const VARIABLES: [&str; 12] =
-    ["system", "params", "host", "port", "tls", "http", "incident", "audit", "vulns", "agent", "check", "ssh"];
+const VARIABLES: [&str; 13] =
+    ["system", "params", "host", "port", "tls", "http", "incident", "audit", "vulns", "agent", "check", "ssh", "dns"];
 
 /// What a case expects the rule to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -103,6 +103,8 @@ struct CaseDe {
     check: Value,
     #[serde(default)]
     ssh: Value,
+    #[serde(default)]
+    dns: Value,
 }
 
 /// One loaded case file.
@@ -168,8 +170,10 @@ pub fn parse(origin: &str, text: &str) -> Result<CaseFile, Problems> {
             )),
             _ => {}
         }
-        let given =
-            [c.system, c.params, c.host, c.port, c.tls, c.http, c.incident, c.audit, c.vulns, c.agent, c.check, c.ssh];
+        let given = [
+            c.system, c.params, c.host, c.port, c.tls, c.http, c.incident, c.audit, c.vulns, c.agent, c.check, c.ssh,
+            c.dns,
+        ];
         let facts = VARIABLES.iter().zip(given).filter(|(_, v)| !v.is_null()).map(|(k, v)| (*k, v)).collect();
         cases.push(Case {
             name: c.name.value,
@@ -485,6 +489,21 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
                 "macs": ["hmac-sha2-256-etm@openssh.com"], "host_keys": [], "weak": [], "comments": null,
                 "openssh_version": null, "end_of_life": null, "compression": ["none"], "strict_kex": true,
                 "host_key_errors": [], "connections": 1}),
+        ),
+        (
+            "dns",
+            // A well-run domain: strict SPF, enforced DMARC with reports, MTA-STS enforced,
+            // CAA, DNSSEC secure, one MX.
+            json!({"target": "example.vn", "address": "", "sni": "",
+                "spf": {"record": "v=spf1 mx -all", "records": 1, "all": "-", "lookups": 1, "result": "pass",
+                        "problems": []},
+                "dmarc": {"record": "v=DMARC1; p=reject; rua=mailto:dmarc@example.vn", "records": 1, "valid": true,
+                          "p": "reject", "sp": "reject", "rua": true, "pct": 100},
+                "mta_sts": {"record": "v=STSv1; id=1", "id": "1", "mode": "enforce", "mx": ["mx.example.vn"],
+                            "max_age": 604800, "error": ""},
+                "caa": {"records": 1, "issuers": ["letsencrypt.org"], "issuewild": [], "iodef": []},
+                "dnssec": "secure", "mx": [{"host": "mx.example.vn", "preference": 10, "declared": true}],
+                "dnssec_anchor": "root", "resolver": "system", "queries": 8}),
         ),
     ]
 }

@@ -61,6 +61,9 @@ pub enum EvidenceKind {
     /// One record per declared SSH endpoint (evidence files): variables `system`, `params`, `ssh`.
     #[serde(rename = "ssh")]
     Ssh,
+    /// One record per declared domain (evidence files): variables `system`, `params`, `dns`.
+    #[serde(rename = "dns")]
+    Dns,
 }
 
 impl EvidenceKind {
@@ -75,6 +78,7 @@ impl EvidenceKind {
             EvidenceKind::Vulnerabilities => "vulnerabilities",
             EvidenceKind::Agent => "agent",
             EvidenceKind::Ssh => "ssh",
+            EvidenceKind::Dns => "dns",
         }
     }
 
@@ -107,6 +111,7 @@ impl EvidenceKind {
             EvidenceKind::Vulnerabilities => &["system", "params", "vulns"],
             EvidenceKind::Agent => &["system", "params", "agent"],
             EvidenceKind::Ssh => &["system", "params", "ssh"],
+            EvidenceKind::Dns => &["system", "params", "dns"],
         }
     }
 }

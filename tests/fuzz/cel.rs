@@ -87,6 +87,17 @@ static TEMPLATES: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
                              "classes": ["small-modulus", "logjam", "sha1"], "reasons": ["using small 1024-bit modulus"]}]}),
         ),
         (
+            "dns",
+            json!({"target": "binhan.gov.vn", "address": "10.0.0.53", "sni": "",
+                   "spf": {"record": "v=spf1 +all", "records": 1, "all": "+", "lookups": 0, "result": "pass", "problems": []},
+                   "dmarc": {"record": "v=DMARC1; p=none", "records": 1, "valid": true, "p": "none", "sp": "none",
+                             "rua": false, "pct": 100},
+                   "mta_sts": {"record": "", "id": "", "mode": "", "mx": [], "max_age": 0, "error": ""},
+                   "caa": {"records": 0, "issuers": [], "issuewild": [], "iodef": []}, "dnssec": "insecure",
+                   "mx": [{"host": "mail.binhan.gov.vn", "preference": 10, "declared": true}],
+                   "dnssec_anchor": "root", "resolver": "system", "queries": 7}),
+        ),
+        (
             "incident",
             json!({"id": "SC-1", "severity": "serious", "detected": "2026-09-14T22:10:00+07:00", "notified": "",
                    "reported": "", "has_notice": false, "notice_after_minutes": -1, "has_report": false,
@@ -204,8 +215,9 @@ fn edited(name: &str, edits: &[(Index, Option<Value>)]) -> Value {
 
 /// Facts for every variable, each edited.
 fn facts() -> impl Strategy<Value = Vec<(&'static str, Value)>> {
-    let names =
-        ["system", "params", "host", "port", "tls", "http", "ssh", "incident", "audit", "check", "vulns", "agent"];
+    let names = [
+        "system", "params", "host", "port", "tls", "http", "ssh", "dns", "incident", "audit", "check", "vulns", "agent",
+    ];
     proptest::collection::vec(edits(), names.len())
         .prop_map(move |all| names.iter().zip(all).map(|(n, e)| (*n, edited(n, &e))).collect())
 }

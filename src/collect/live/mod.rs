@@ -6,6 +6,6 @@ pub mod plan;
 pub mod probers;
 pub mod runner;
 
-pub use plan::{Filter, Kind, Target, declared_hosts, plan};
+pub use plan::{Filter, Kind, Target, declared_hosts, declared_mail_hosts, pin_resolver, plan};
 pub use probers::LiveProber;
 pub use runner::{Prober, Settings, Summary, run};

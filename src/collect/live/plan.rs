@@ -12,6 +12,8 @@ pub enum Kind {
     Ssh,
     /// A mail endpoint: TLS reached through its protocol (STARTTLS or implicit), `tls` records.
     Mail,
+    /// A declared domain, asked of the resolver: `dns` records.
+    Dns,
 }
 
 impl Kind {
@@ -21,6 +23,7 @@ impl Kind {
             Kind::Http => "http",
             Kind::Ssh => "ssh",
             Kind::Mail => "mail",
+            Kind::Dns => "dns",
         }
     }
 
@@ -30,6 +33,7 @@ impl Kind {
             Kind::Tls | Kind::Mail => crate::evidence::RecordKind::Tls,
             Kind::Http => crate::evidence::RecordKind::Http,
             Kind::Ssh => crate::evidence::RecordKind::Ssh,
+            Kind::Dns => crate::evidence::RecordKind::Dns,
         }
     }
 }
@@ -120,10 +124,43 @@ pub fn plan(inv: &Inventory, filter: &Filter) -> Vec<Target> {
                 out.add(Target { kind: Kind::Mail, mail: Some(m.protocol), ..tls_target(&m.endpoint) }, &owner);
             }
         }
+        if filter.takes(Kind::Dns) {
+            for d in &system.assets.domains {
+                let target = Target {
+                    kind: Kind::Dns,
+                    name: d.clone(),
+                    host: d.clone(),
+                    port: 53,
+                    address: None,
+                    url: None,
+                    mail: None,
+                    systems: Vec::new(),
+                };
+                out.add(target, &owner);
+            }
+        }
     }
     let mut out = out.targets;
     out.sort_by(|a, b| (a.kind, &a.name, a.address).cmp(&(b.kind, &b.name, b.address)));
     out
+}
+
+/// Points every DNS target at the resolver that will be asked: the runner then waits for that
+/// address's target slot (the per-resolver politeness) and records where it asked.
+pub fn pin_resolver(targets: &mut [Target], resolver: std::net::SocketAddr) {
+    for t in targets.iter_mut().filter(|t| t.kind == Kind::Dns) {
+        t.address = Some(resolver.ip());
+        t.port = resolver.port();
+    }
+}
+
+/// The host names declared as `mail:` endpoints: an MX host among them is probed as one.
+pub fn declared_mail_hosts(inv: &Inventory) -> Vec<String> {
+    let mut hosts = BTreeSet::new();
+    for (_, system) in inv.systems() {
+        hosts.extend(system.assets.mail.iter().map(|m| same_name_key(&m.endpoint.host)));
+    }
+    hosts.into_iter().collect()
 }
 
 fn tls_target(t: &TlsAsset) -> Target {
@@ -191,6 +228,10 @@ pub fn declared_hosts(inv: &Inventory) -> Vec<String> {
         for t in a.tls.iter().chain(&a.ssh).chain(a.mail.iter().map(|m| &m.endpoint)) {
             hosts.insert(same_name_key(&t.host));
         }
+        // A declared domain allows its MTA-STS policy host (and only that fetch).
+        for d in &a.domains {
+            hosts.insert(format!("mta-sts.{d}"));
+        }
     }
     hosts.into_iter().collect()
 }
@@ -224,5 +265,18 @@ mod tests {
         assert!(declared_hosts(&inv).contains(&"mx.example.vn".to_string()));
         let t = &plan(&inv, &Filter::default())[1];
         assert_eq!((t.sni(), t.kind.record_kind().as_str()), (Some("mx.example.vn"), "tls"));
+    }
+
+    #[test]
+    fn domains_are_planned_once_at_the_resolver_and_allow_their_mta_sts_host() {
+        let inv = inventory("{domains: [Example.vn, example.vn.], mail: [{target: mx.example.vn:25, protocol: smtp}]}");
+        let mut dns: Vec<Target> =
+            plan(&inv, &Filter { kind: Some(Kind::Dns), ..Filter::default() }).into_iter().collect();
+        assert_eq!(dns.iter().map(|t| (t.kind, t.name.as_str())).collect::<Vec<_>>(), [(Kind::Dns, "example.vn")]);
+        pin_resolver(&mut dns, "192.0.2.53:5353".parse().unwrap());
+        assert_eq!((dns[0].address, dns[0].port, dns[0].sni()), (Some("192.0.2.53".parse().unwrap()), 5353, None));
+        assert_eq!(dns[0].kind.record_kind().as_str(), "dns");
+        assert!(declared_hosts(&inv).contains(&"mta-sts.example.vn".to_string()));
+        assert_eq!(declared_mail_hosts(&inv), ["mx.example.vn"]);
     }
 }

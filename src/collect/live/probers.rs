@@ -5,6 +5,7 @@
 
 use super::plan::{Kind, Target};
 use super::runner::{ProbeFuture, ProbeResult, Prober};
+use crate::collect::dns::DnsSettings;
 use crate::collect::http::{self, UrlTarget};
 use crate::collect::net::Dialer;
 use crate::collect::tls::certificate;
@@ -18,11 +19,26 @@ pub struct LiveProber {
     dialer: Arc<Dialer>,
     trust: Arc<TrustStore>,
     declared_hosts: Vec<String>,
+    /// The resolver and trust anchor of DNS targets, and the declared mail hosts MX records
+    /// are matched against.
+    dns: Option<(DnsSettings, Vec<String>)>,
 }
 
 impl LiveProber {
     pub fn new(dialer: Arc<Dialer>, trust: Arc<TrustStore>, declared_hosts: Vec<String>) -> LiveProber {
-        LiveProber { dialer, trust, declared_hosts }
+        LiveProber { dialer, trust, declared_hosts, dns: None }
+    }
+
+    /// Sets how DNS targets are asked (without it, a DNS target is an internal error).
+    pub fn with_dns(mut self, settings: DnsSettings, declared_mail: Vec<String>) -> LiveProber {
+        self.dns = Some((settings, declared_mail));
+        self
+    }
+
+    async fn dns(&self, t: &Target) -> ProbeResult {
+        let (settings, mail) =
+            self.dns.as_ref().ok_or_else(|| crate::collect::net::error(ErrorClass::Internal, "no resolver was set"))?;
+        Ok(Facts::Dns(Box::new(crate::collect::dns::probe(&self.dialer, settings, &t.host, mail).await?)))
     }
 
     async fn tls(&self, t: &Target, addr: SocketAddr) -> ProbeResult {
@@ -57,6 +73,7 @@ impl Prober for LiveProber {
             match target.kind {
                 Kind::Tls | Kind::Mail => self.tls(&target, addr).await,
                 Kind::Http => self.http(&target, addr).await,
+                Kind::Dns => self.dns(&target).await,
                 Kind::Ssh => Ok(Facts::Ssh(Box::new(crate::collect::ssh::probe(&self.dialer, addr).await?))),
             }
         })
