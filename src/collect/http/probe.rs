@@ -498,6 +498,15 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         None => (Some(https), chain.hops.clone(), None, Vec::new()),
     };
     let banners = version_banners(chain.fetched.iter().chain(&plain_fetched));
+    // RFC 6797 §8.1: a Strict-Transport-Security header over plain HTTP is ignored.
+    let hsts = if https {
+        headers::parse_hsts(&headers::values(&last.fields, "strict-transport-security"))
+    } else {
+        Hsts { result: Some("hsts-not-implemented-no-https".into()), ..Hsts::default() }
+    };
+    let csp = headers::analyse_csp(&headers::values(&last.fields, "content-security-policy"), https);
+    let cookies = cookies(&chain.fetched);
+    let hsts_passes = hsts.valid && hsts.max_age >= Hsts::SIX_MONTHS;
     Ok(HttpFacts {
         status: last.status,
         final_url: last.url.to_string(),
@@ -510,16 +519,12 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         http_redirect_chain: redirect_strings(&http_hops),
         http_hops,
         http_redirect_error,
-        // RFC 6797 §8.1: a Strict-Transport-Security header over plain HTTP is ignored.
-        hsts: if https {
-            headers::parse_hsts(&headers::values(&last.fields, "strict-transport-security"))
-        } else {
-            Hsts::default()
-        },
+        hsts,
         headers: headers::reported(&last.fields),
-        csp: headers::analyse_csp(&headers::values(&last.fields, "content-security-policy"), https),
-        header_checks: headers::header_checks(&last.fields),
-        cookies: cookies(&chain.fetched),
+        header_checks: headers::header_checks(&last.fields, &csp),
+        csp,
+        cookie_checks: super::cookies::judge(&cookies, hsts_passes),
+        cookies,
         server_banner: headers::joined(&last.fields, "server"),
         version_disclosed: !banners.is_empty(),
         version_banners: banners,
