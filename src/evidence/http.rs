@@ -145,9 +145,12 @@ impl Hsts {
 pub struct Csp {
     #[serde(default)]
     pub present: bool,
-    /// Number of policies enforced.
+    /// Number of policies enforced, `<meta>` ones included.
     #[serde(default)]
     pub policies: usize,
+    /// Some policy came from a `<meta http-equiv="Content-Security-Policy">` of the page.
+    #[serde(default)]
+    pub meta: bool,
     pub default_src: Option<String>,
     /// The effective script sources (`script-src`, else `default-src`).
     pub script_src: Option<String>,
@@ -216,7 +219,8 @@ pub struct HeaderChecks {
     /// `DENY` or `SAMEORIGIN` when every X-Frame-Options value agrees on one of them; browsers
     /// ignore conflicting values and the obsolete `ALLOW-FROM`.
     pub frame_options: Option<String>,
-    /// The effective Referrer-Policy: the last token browsers recognise.
+    /// The effective Referrer-Policy: the last token browsers recognise, the page's
+    /// `<meta name="referrer">` read after the header.
     pub referrer_policy: Option<String>,
     /// That policy never sends the path cross-origin (Observatory's "private" policies).
     #[serde(default)]

@@ -390,34 +390,46 @@ fn policy_texts<'a>(fields: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Analyses the Content-Security-Policy fields of a response; `https` says whether the page came
-/// over HTTPS (only then are `http:` sources a downgrade).
-pub fn analyse_csp(fields: &[&str], https: bool) -> Csp {
-    let texts = policy_texts(fields);
+/// Analyses the Content-Security-Policy fields of a response and the policies of its `<meta>`
+/// elements (`meta`, see [`meta_headers`]); `https` says whether the page came over HTTPS (only
+/// then are `http:` sources a downgrade). Browsers ignore `frame-ancestors` in `<meta>`.
+pub fn analyse_csp(fields: &[&str], meta: &[String], https: bool) -> Csp {
+    let mut texts: Vec<(&str, bool)> = policy_texts(fields).into_iter().map(|t| (t, false)).collect();
+    texts.extend(meta.iter().map(|m| (m.as_str(), true)));
     if texts.is_empty() {
         return Csp { result: Some("csp-not-implemented".into()), ..Csp::default() };
     }
     let mut error = None;
     let mut policies = Vec::new();
-    for t in &texts {
+    for (t, in_meta) in &texts {
         match Policy::parse(t) {
-            Ok(p) => policies.push(p),
+            Ok(p) => policies.push((p, *in_meta)),
             Err(e) => error = error.or(Some(e)),
         }
     }
-    let flags = policies.iter().map(|p| judge(p, https)).reduce(Flags::and).unwrap_or_default();
+    let flags = policies
+        .iter()
+        .map(|(p, in_meta)| Flags {
+            anti_clickjacking: !in_meta && judge(p, https).anti_clickjacking,
+            ..judge(p, https)
+        })
+        .reduce(Flags::and)
+        .unwrap_or_default();
     if flags.dynamic_without_nonce {
         error = error.or(Some("'strict-dynamic' without a nonce or hash".into()));
     }
     let result = if error.is_some() { "csp-header-invalid" } else { flags.result() };
-    let shown = |name: &str| policies.iter().find_map(|p| p.get(name)).map(|s| s.join(" "));
-    let script = |p: &Policy| p.get("script-src").or_else(|| p.get("default-src")).map(|s| s.join(" "));
+    let shown = |name: &str| policies.iter().find_map(|(p, _)| p.get(name)).map(|s| s.join(" "));
+    let script = |(p, _): &(Policy, bool)| p.get("script-src").or_else(|| p.get("default-src")).map(|s| s.join(" "));
+    let header_only =
+        |name: &str| policies.iter().filter(|(_, m)| !m).find_map(|(p, _)| p.get(name)).map(|s| s.join(" "));
     Csp {
         present: true,
         policies: texts.len(),
+        meta: !meta.is_empty(),
         default_src: shown("default-src"),
         script_src: policies.iter().find_map(script),
-        frame_ancestors: shown("frame-ancestors"),
+        frame_ancestors: header_only("frame-ancestors"),
         result: Some(result.into()),
         error,
         unsafe_inline: flags.unsafe_inline,
@@ -455,8 +467,9 @@ const UNSAFE_REFERRER_POLICIES: [&str; 3] = ["origin", "origin-when-cross-origin
 
 /// The simpler security headers, judged as browsers read them and named as the Observatory
 /// names its results. `csp` is the page's analysed Content-Security-Policy (its
-/// `frame-ancestors` supersedes X-Frame-Options).
-pub fn header_checks(fields: &Fields, csp: &Csp) -> HeaderChecks {
+/// `frame-ancestors` supersedes X-Frame-Options); `meta_referrer` the page's
+/// `<meta name="referrer">`, which comes after the header.
+pub fn header_checks(fields: &Fields, csp: &Csp, meta_referrer: Option<&str>) -> HeaderChecks {
     let list = |name: &str| -> Vec<String> {
         values(fields, name).iter().flat_map(|v| v.split(',')).map(|t| t.trim().to_ascii_lowercase()).collect()
     };
@@ -481,10 +494,12 @@ pub fn header_checks(fields: &Fields, csp: &Csp) -> HeaderChecks {
     } else {
         "x-frame-options-header-invalid"
     };
-    let referrer_policy = list("referrer-policy").into_iter().rev().find(|t| REFERRER_POLICIES.contains(&t.as_str()));
+    let mut referrer_tokens = list("referrer-policy");
+    referrer_tokens.extend(meta_referrer.iter().flat_map(|m| m.split(',')).map(|t| t.trim().to_ascii_lowercase()));
+    let referrer_policy = referrer_tokens.into_iter().rev().find(|t| REFERRER_POLICIES.contains(&t.as_str()));
     let referrer_policy_private = referrer_policy.as_deref().is_some_and(|p| PRIVATE_REFERRER_POLICIES.contains(&p));
     let referrer_policy_result = match referrer_policy.as_deref() {
-        _ if !present("referrer-policy") => "referrer-policy-not-implemented",
+        _ if !present("referrer-policy") && meta_referrer.is_none() => "referrer-policy-not-implemented",
         None => "referrer-policy-header-invalid",
         Some("no-referrer-when-downgrade") => "referrer-policy-no-referrer-when-downgrade",
         Some(p) if UNSAFE_REFERRER_POLICIES.contains(&p) => "referrer-policy-unsafe",
@@ -515,6 +530,102 @@ fn frame_options(values: &[String]) -> Option<String> {
             Some("DENY".into())
         }
         _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// <meta> elements that act as headers
+
+/// The most `<meta http-equiv="Content-Security-Policy">` policies read from one page: a hostile
+/// page cannot make the analysis quadratic.
+const MAX_META_POLICIES: usize = 16;
+
+/// What a page's `<head>` declares in `<meta>` elements that browsers treat like headers: CSP
+/// policies (`http-equiv="Content-Security-Policy"`, in order) and the referrer policy
+/// (`name="referrer"`, the last one).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub csp: Vec<String>,
+    pub referrer: Option<String>,
+}
+
+/// Reads the `<meta>` elements of the head of `html` (the first bytes of a page: the caller
+/// bounds them). A lenient scanner, not an HTML parser: it stops at `</head>` or `<body`, and
+/// reads quoted, single-quoted and bare attribute values.
+pub fn meta_headers(html: &[u8]) -> Meta {
+    let text = String::from_utf8_lossy(html);
+    // ASCII lowercasing keeps byte offsets, so `lower`'s positions index `text`.
+    let lower = text.to_ascii_lowercase();
+    let end = ["</head", "<body"].iter().filter_map(|t| lower.find(t)).min().unwrap_or(lower.len());
+    let mut out = Meta::default();
+    let mut at = 0;
+    while let Some(i) = lower[at..end].find("<meta") {
+        let start = at + i + "<meta".len();
+        let (attrs, close) = attributes(&text[start..end]);
+        at = start + close;
+        let get = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let Some(content) = get("content") else { continue };
+        if get("http-equiv").is_some_and(|e| e.trim().eq_ignore_ascii_case("content-security-policy")) {
+            if out.csp.len() < MAX_META_POLICIES {
+                out.csp.push(content.to_string());
+            }
+        } else if get("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("referrer")) {
+            out.referrer = Some(content.to_string());
+        }
+    }
+    out
+}
+
+/// The attributes of a tag whose name has been read: (lowercase name, value) pairs, and the
+/// offset just past the closing `>` (or the end of `tag`).
+fn attributes(tag: &str) -> (Vec<(String, String)>, usize) {
+    let b = tag.as_bytes();
+    let mut attrs = Vec::new();
+    let mut i = 0;
+    let skip_space = |i: &mut usize| {
+        while *i < b.len() && (b[*i].is_ascii_whitespace() || b[*i] == b'/') {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_space(&mut i);
+        if i >= b.len() {
+            return (attrs, b.len());
+        }
+        if b[i] == b'>' {
+            return (attrs, i + 1);
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = tag[name_start..i].to_ascii_lowercase();
+        skip_space(&mut i);
+        let mut value = String::new();
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let (from, to, next) = match b.get(i) {
+                Some(q @ (b'"' | b'\'')) => {
+                    let close = tag[i + 1..].find(*q as char).map_or(b.len(), |j| i + 1 + j);
+                    (i + 1, close, (close + 1).min(b.len()))
+                }
+                _ => {
+                    let mut j = i;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    (i, j, j)
+                }
+            };
+            value = tag[from..to].to_string();
+            i = next;
+        }
+        if !name.is_empty() {
+            attrs.push((name, value));
+        }
     }
 }
 
@@ -590,7 +701,7 @@ mod tests {
 
     #[test]
     fn csp_table() {
-        let a = |f: &[&str]| analyse_csp(f, true);
+        let a = |f: &[&str]| analyse_csp(f, &[], true);
         let r = |f: &[&str]| a(f).result.unwrap();
         let strict = a(&["default-src 'none'; script-src 'self'; object-src 'none'; frame-ancestors 'self'"]);
         assert!(strict.present && !strict.unsafe_inline && !strict.unsafe_eval && !strict.broad_sources);
@@ -628,7 +739,7 @@ mod tests {
         );
         // Insecure schemes count for HTTPS pages only, active apart from passive.
         assert_eq!(r(&["default-src 'none'; script-src ftp://a.example"]), "csp-implemented-with-insecure-scheme");
-        assert!(!analyse_csp(&["default-src 'self' http://cdn.example"], false).insecure_sources);
+        assert!(!analyse_csp(&["default-src 'self' http://cdn.example"], &[], false).insecure_sources);
         let passive = a(&["default-src 'self'; img-src http:"]);
         assert!(!passive.insecure_sources && passive.insecure_sources_passive);
         assert_eq!(passive.result.as_deref(), Some("csp-implemented-with-insecure-scheme-in-passive-content-only"));
@@ -661,7 +772,35 @@ mod tests {
         assert!(f.insecure_base_uri && !f.insecure_form_action && !f.anti_clickjacking && !f.unsafe_objects);
         assert!(a(&["default-src *"]).unsafe_objects && a(&["default-src 'none'"]).insecure_form_action);
         // Absent.
-        assert_eq!(analyse_csp(&[], true), Csp { result: Some("csp-not-implemented".into()), ..Csp::default() });
+        assert_eq!(analyse_csp(&[], &[], true), Csp { result: Some("csp-not-implemented".into()), ..Csp::default() });
+    }
+
+    #[test]
+    fn meta_elements_of_the_head_act_as_headers() {
+        let html = br#"<!DOCTYPE html><html><HEAD><meta charset="utf-8">
+<meta http-equiv=" Content-SECURITY-Policy " content="default-src 'none'; img-src 'self'">
+<meta name=referrer content='no-referrer'><meta http-equiv="content-security-policy" content="a>b">
+<meta http-equiv="Content-Security-Policy"></head><body><meta name="referrer" content="unsafe-url">"#;
+        let m = meta_headers(html);
+        assert_eq!(m.csp, ["default-src 'none'; img-src 'self'", "a>b"]);
+        assert_eq!(m.referrer.as_deref(), Some("no-referrer"), "a <meta> in the body does not count");
+        assert_eq!(
+            meta_headers(b"<meta content=x http-equiv=content-security-policy"),
+            Meta { csp: vec!["x".into()], referrer: None }
+        );
+        assert_eq!(meta_headers(b"\xff<meta\x00 name=\"referrer"), Meta::default());
+        let many = "<meta http-equiv=content-security-policy content=x>".repeat(100);
+        assert_eq!(meta_headers(many.as_bytes()).csp.len(), MAX_META_POLICIES);
+        // A header and a <meta> policy are both enforced; frame-ancestors counts only in the header.
+        let both = analyse_csp(&["img-src 'none'"], &["default-src 'none'; frame-ancestors 'none'".into()], true);
+        assert_eq!(both.result.as_deref(), Some("csp-implemented-with-no-unsafe-default-src-none"));
+        assert!(both.meta && !both.anti_clickjacking && both.frame_ancestors.is_none());
+        let c = header_checks(
+            &[("referrer-policy".into(), "unsafe-url".into())],
+            &Csp::default(),
+            Some("no-referrer, same-origin"),
+        );
+        assert_eq!(c.referrer_policy.as_deref(), Some("same-origin"));
     }
 
     #[test]
@@ -677,6 +816,7 @@ mod tests {
                 ("referrer-policy", "no-referrer, strict-origin-when-cross-origin, made-up"),
             ]),
             &none,
+            None,
         );
         assert!(c.nosniff && c.referrer_policy_private);
         assert_eq!(c.frame_options.as_deref(), Some("SAMEORIGIN"));
@@ -692,19 +832,20 @@ mod tests {
                 ("referrer-policy", "unsafe-url"),
             ]),
             &none,
+            None,
         );
         assert!(!c.nosniff && !c.referrer_policy_private);
         assert_eq!(c.frame_options.as_deref(), Some("DENY"), "conflicting values refuse every framing");
         assert_eq!(c.content_type_options_result.as_deref(), Some("x-content-type-options-header-invalid"));
         assert_eq!(c.referrer_policy_result.as_deref(), Some("referrer-policy-unsafe"));
-        let allow = header_checks(&f(&[("x-frame-options", "ALLOW-FROM https://a.example")]), &none);
+        let allow = header_checks(&f(&[("x-frame-options", "ALLOW-FROM https://a.example")]), &none, None);
         assert!(allow.frame_options.is_none());
         assert_eq!(allow.frame_options_result.as_deref(), Some("x-frame-options-allow-from-origin"));
-        let via_csp = analyse_csp(&["frame-ancestors 'self'"], true);
-        let c = header_checks(&f(&[("x-frame-options", "whimsy"), ("referrer-policy", "whimsy")]), &via_csp);
+        let via_csp = analyse_csp(&["frame-ancestors 'self'"], &[], true);
+        let c = header_checks(&f(&[("x-frame-options", "whimsy"), ("referrer-policy", "whimsy")]), &via_csp, None);
         assert_eq!(c.frame_options_result.as_deref(), Some("x-frame-options-implemented-via-csp"));
         assert_eq!(c.referrer_policy_result.as_deref(), Some("referrer-policy-header-invalid"));
-        let empty = header_checks(&[], &none);
+        let empty = header_checks(&[], &none, None);
         assert_eq!(empty.content_type_options_result.as_deref(), Some("x-content-type-options-not-implemented"));
         assert_eq!(empty.frame_options_result.as_deref(), Some("x-frame-options-not-implemented"));
         assert_eq!(empty.referrer_policy_result.as_deref(), Some("referrer-policy-not-implemented"));
