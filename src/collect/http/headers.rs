@@ -409,9 +409,10 @@ pub fn analyse_csp(fields: &[&str], meta: &[String], https: bool) -> Csp {
     }
     let flags = policies
         .iter()
-        .map(|(p, in_meta)| Flags {
-            anti_clickjacking: !in_meta && judge(p, https).anti_clickjacking,
-            ..judge(p, https)
+        .map(|(p, in_meta)| {
+            // Browsers ignore frame-ancestors in <meta>.
+            let f = judge(p, https);
+            Flags { anti_clickjacking: f.anti_clickjacking && !in_meta, ..f }
         })
         .reduce(Flags::and)
         .unwrap_or_default();
