@@ -34,7 +34,10 @@ fn http_record(observed: &str) -> String {
   "facts": {{"status": 200, "redirect_chain": ["http://portal.example.vn/ -> https://portal.example.vn/"], "http_redirects_to_https": true,
    "hsts": {{"present": true, "max_age": 31536000, "include_subdomains": true, "preload": false}},
    "headers": {{"content-security-policy": "default-src 'self'; frame-ancestors 'none'", "x-content-type-options": "nosniff", "x-frame-options": null, "referrer-policy": "no-referrer", "permissions-policy": null}},
-   "cookies": [{{"name": "sid", "secure": true, "http_only": true, "same_site": "Strict"}}], "server_banner": "nginx", "version_disclosed": false}}}}"#
+   "csp": {{"present": true, "result": "csp-implemented-with-no-unsafe", "anti_clickjacking": true, "frame_ancestors": "'none'", "default_src": "'self'", "script_src": "'self'"}},
+   "header_checks": {{"content_type_options_result": "x-content-type-options-nosniff", "frame_options_result": "x-frame-options-implemented-via-csp", "referrer_policy_result": "referrer-policy-private", "frame_options": null, "referrer_policy": "no-referrer"}},
+   "cookies": [{{"name": "sid", "secure": true, "http_only": true, "same_site": "Strict"}}], "cookie_checks": {{"result": "cookies-secure-with-httponly-sessions-and-samesite"}},
+   "server_banner": "nginx", "version_disclosed": false}}}}"#
     )
 }
 

@@ -47,6 +47,9 @@ pub struct HttpFacts {
     pub header_checks: HeaderChecks,
     /// Cookies set by any response of the declared URL's chain.
     pub cookies: Vec<Cookie>,
+    /// The judgement of those cookies as a whole.
+    #[serde(default)]
+    pub cookie_checks: CookieChecks,
     /// The final response's `Server` header.
     pub server_banner: Option<String>,
     /// Some response tuanthu fetched for this URL names a software version.
@@ -120,39 +123,89 @@ pub struct Hsts {
     pub fields: usize,
     /// Why the header is invalid, when it is.
     pub error: Option<String>,
+    /// The Observatory's judgement: `hsts-not-implemented`, `hsts-header-invalid`,
+    /// `hsts-implemented-max-age-less-than-six-months` or
+    /// `hsts-implemented-max-age-at-least-six-months` (six months counted as 15 552 000 s, as the
+    /// Observatory does). Null in evidence written before judgements were recorded.
+    #[serde(default)]
+    pub result: Option<String>,
 }
 
-/// Content-Security-Policy analysis. When several policies are sent (repeated fields or a comma
-/// list) browsers enforce all of them, so a behaviour counts as allowed only if every policy
-/// allows it; the shown directive values are the first policy's that has the directive.
+impl Hsts {
+    /// The Observatory's six months (180 days; it accepts this "white lie" for 15 768 000).
+    pub const SIX_MONTHS: u64 = 15_552_000;
+}
+
+/// Content-Security-Policy analysis, judged as the Mozilla HTTP Observatory judges it (its result
+/// names and policy flags; `docs/http-checks.md`). Each Content-Security-Policy field, and each
+/// comma-separated part of one, is a policy; browsers enforce all of them, so a weakness counts
+/// only if every policy has it and a protection if any policy gives it. The shown directive
+/// values are the first policy's that has the directive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Csp {
     #[serde(default)]
     pub present: bool,
-    /// Number of policies enforced.
+    /// Number of policies enforced, `<meta>` ones included.
     #[serde(default)]
     pub policies: usize,
+    /// Some policy came from a `<meta http-equiv="Content-Security-Policy">` of the page.
+    #[serde(default)]
+    pub meta: bool,
     pub default_src: Option<String>,
     /// The effective script sources (`script-src`, else `default-src`).
     pub script_src: Option<String>,
     pub frame_ancestors: Option<String>,
-    /// Inline or `data:` scripts may run: `'unsafe-inline'` not neutralised by a nonce or hash,
-    /// `data:` in the script sources, or no script restriction at all.
+    /// The Observatory's judgement of the whole policy, worst first: `csp-not-implemented`,
+    /// `csp-header-invalid`, `csp-implemented-with-unsafe-inline`,
+    /// `csp-implemented-with-insecure-scheme`, `csp-implemented-with-unsafe-eval`,
+    /// `csp-implemented-with-insecure-scheme-in-passive-content-only`,
+    /// `csp-implemented-with-unsafe-inline-in-style-src-only`,
+    /// `csp-implemented-with-no-unsafe-default-src-none`, `csp-implemented-with-no-unsafe`.
+    /// Null in evidence written before judgements were recorded.
+    #[serde(default)]
+    pub result: Option<String>,
+    /// Why the policy is invalid (`csp-header-invalid`): too short to hold a directive, a
+    /// directive repeated, `'strict-dynamic'` without a nonce or hash.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Scripts are not restricted (the Observatory's `unsafeInline`): `'unsafe-inline'` not
+    /// cancelled by a nonce or hash, `data:`, a source matching any host (`*`, `https:`, `http:`,
+    /// `ftp:` …) in the script sources, such a source in the object sources, or no
+    /// `script-src`/`object-src`/`default-src` at all.
     #[serde(default)]
     pub unsafe_inline: bool,
-    /// `eval()` may run: `'unsafe-eval'`, or no script restriction at all.
+    /// `'unsafe-eval'` in the script or style sources.
     #[serde(default)]
     pub unsafe_eval: bool,
-    /// Inline styles are allowed (the Observatory tolerates this one).
+    /// Inline, `data:` or any-host styles are allowed (the Observatory tolerates this one).
     #[serde(default)]
     pub unsafe_inline_style: bool,
-    /// Scripts or plugins may load from anywhere (`*`, `https:`, `http:` …, or no restriction).
+    /// Scripts or plugins may load from any host (`*`, `https:`, `http:` …, or no restriction).
     #[serde(default)]
     pub broad_sources: bool,
-    /// An https page allows active content over `http:` or `ftp:`.
+    /// An HTTPS page allows active content over `http:` or `ftp:` (`insecureSchemeActive`).
     #[serde(default)]
     pub insecure_sources: bool,
-    /// `frame-ancestors` is set and does not allow every origin.
+    /// An HTTPS page allows images or media over `http:` or `ftp:` (`insecureSchemePassive`).
+    #[serde(default)]
+    pub insecure_sources_passive: bool,
+    /// Plugins (`object-src`, else `default-src`) may load from any host (`unsafeObjects`).
+    #[serde(default)]
+    pub unsafe_objects: bool,
+    /// `base-uri` is absent or allows any host (`insecureBaseUri`).
+    #[serde(default)]
+    pub insecure_base_uri: bool,
+    /// `form-action` is absent or allows any host (`insecureFormAction`).
+    #[serde(default)]
+    pub insecure_form_action: bool,
+    /// `default-src` is `'none'` and nothing else (`defaultNone`).
+    #[serde(default)]
+    pub default_none: bool,
+    /// `'strict-dynamic'` with a nonce or hash: host and scheme script sources are ignored.
+    #[serde(default)]
+    pub strict_dynamic: bool,
+    /// `frame-ancestors` is set (in a header: browsers ignore it in `<meta>`) and does not allow
+    /// any host.
     #[serde(default)]
     pub anti_clickjacking: bool,
 }
@@ -166,11 +219,41 @@ pub struct HeaderChecks {
     /// `DENY` or `SAMEORIGIN` when every X-Frame-Options value agrees on one of them; browsers
     /// ignore conflicting values and the obsolete `ALLOW-FROM`.
     pub frame_options: Option<String>,
-    /// The effective Referrer-Policy: the last token browsers recognise.
+    /// The effective Referrer-Policy: the last token browsers recognise, the page's
+    /// `<meta name="referrer">` read after the header.
     pub referrer_policy: Option<String>,
     /// That policy never sends the path cross-origin (Observatory's "private" policies).
     #[serde(default)]
     pub referrer_policy_private: bool,
+    /// The Observatory's judgement of X-Content-Type-Options: `x-content-type-options-nosniff`,
+    /// `x-content-type-options-header-invalid` or `x-content-type-options-not-implemented`.
+    #[serde(default)]
+    pub content_type_options_result: Option<String>,
+    /// The Observatory's judgement of framing: `x-frame-options-implemented-via-csp` (a
+    /// Content-Security-Policy header sets `frame-ancestors`), `x-frame-options-sameorigin-or-deny`,
+    /// `x-frame-options-allow-from-origin`, `x-frame-options-header-invalid` or
+    /// `x-frame-options-not-implemented`.
+    #[serde(default)]
+    pub frame_options_result: Option<String>,
+    /// The Observatory's judgement of Referrer-Policy: `referrer-policy-private`,
+    /// `referrer-policy-no-referrer-when-downgrade`, `referrer-policy-unsafe` (`origin`,
+    /// `origin-when-cross-origin`, `unsafe-url`), `referrer-policy-header-invalid` (no value
+    /// browsers know) or `referrer-policy-not-implemented`.
+    #[serde(default)]
+    pub referrer_policy_result: Option<String>,
+}
+
+/// The judgement of a response chain's cookies as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieChecks {
+    /// The Observatory's judgement, the worst of every cookie not [`Cookie::ignored`]:
+    /// `cookies-not-found`, `cookies-secure-with-httponly-sessions-and-samesite`,
+    /// `cookies-secure-with-httponly-sessions`, `cookies-without-secure-flag-but-protected-by-hsts`,
+    /// `cookies-without-secure-flag`, `cookies-session-without-secure-flag-but-protected-by-hsts`,
+    /// `cookies-samesite-flag-invalid`, `cookies-anticsrf-without-samesite-flag`,
+    /// `cookies-session-without-httponly-flag`, `cookies-session-without-secure-flag`.
+    /// Null in evidence written before judgements were recorded.
+    pub result: Option<String>,
 }
 
 /// One cookie as a browser would store it from one Set-Cookie field.
@@ -186,4 +269,23 @@ pub struct Cookie {
     /// and no Domain. Browsers reject cookies that break this. True for unprefixed names.
     #[serde(default)]
     pub prefix_ok: bool,
+    /// `SameSite` is absent or names a value browsers know (`Strict`, `Lax`, or `None` together
+    /// with `Secure`); an empty or unknown value, or `None` without `Secure`, is invalid.
+    #[serde(default = "yes")]
+    pub same_site_valid: bool,
+    /// A session or login cookie by its name (`sess` or `login` in it, any case), as the
+    /// Observatory recognises them: it must be HttpOnly.
+    #[serde(default)]
+    pub session: bool,
+    /// An anti-CSRF token by its name (`csrf` in it, any case): it must carry `SameSite`.
+    #[serde(default)]
+    pub anticsrf: bool,
+    /// A load-balancer or CDN cookie the site does not control (`__cfduid`,
+    /// `heroku-session-affinity`), which the Observatory and the rules leave out.
+    #[serde(default)]
+    pub ignored: bool,
+}
+
+fn yes() -> bool {
+    true
 }

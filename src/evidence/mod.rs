@@ -32,7 +32,7 @@ pub use agent::AgentFacts;
 pub use dns::{Caa, Dmarc, DnsFacts, MtaSts, Mx, Spf};
 pub use error::{ErrorClass, ProbeError};
 pub use host::{Check, Counts, HostAuditFacts, HostState, References};
-pub use http::{Cookie, Csp, HeaderChecks, Hop, Hsts, HttpFacts, LegacyTls};
+pub use http::{Cookie, CookieChecks, Csp, HeaderChecks, Hop, Hsts, HttpFacts, LegacyTls};
 pub use record::{Facts, Record, RecordKind, Source};
 pub use ssh::{EndOfLife, HostKey, SshFacts, WeakAlgorithm};
 pub use tls::{CertificateFacts, ChainEntry, Negotiated, TlsFacts};

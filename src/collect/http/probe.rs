@@ -58,10 +58,10 @@ pub async fn probe(dialer: &Dialer, target: &UrlTarget) -> Result<HttpFacts, Pro
     let scope = Scope::new(target, deadline);
     let mut legacy = Legacy::default();
     let (mut chain, mut last) = within(deadline, limits, &target.url, follow(dialer, &scope, &mut legacy)).await??;
-    // The body is not evidence; it is read (bounded) only to see the answer complete, and a
-    // trickling body must not eat the time the plain-HTTP test needs.
+    // The body is read (bounded) to see the answer complete and for the `<meta>` elements of its
+    // head; a trickling body must not eat the time the plain-HTTP test needs.
     let body_deadline = deadline.min(Instant::now() + limits.read_timeout * 2);
-    (chain.body_bytes, chain.body_error) = drain(&mut last, limits, body_deadline).await;
+    (chain.body_bytes, chain.body_error, chain.body_head) = drain(&mut last, limits, body_deadline).await;
     drop(last);
     chain.legacy_tls = legacy.facts();
     let plain = match target.url.scheme() {
@@ -296,23 +296,34 @@ fn head_bytes(r: &reqwest::Response) -> usize {
     STATUS_LINE + r.headers().iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
-/// Reads and discards the body, up to `max_body_bytes` and until `until`.
-async fn drain(ex: &mut Exchange, limits: &Limits, until: Instant) -> (u64, Option<ProbeError>) {
+/// The first bytes of a page kept for its `<meta>` elements: a head is rarely longer.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Reads the body, up to `max_body_bytes` and until `until`, keeping its first [`HEAD_BYTES`]
+/// (none from the legacy fallback, which counts the body without keeping it).
+async fn drain(ex: &mut Exchange, limits: &Limits, until: Instant) -> (u64, Option<ProbeError>, Vec<u8>) {
     let response = match &mut ex.body {
         Body::Wire(r) => r,
-        Body::Read { bytes, error } => return (*bytes, error.take()),
+        Body::Read { bytes, error } => return (*bytes, error.take(), Vec::new()),
     };
     let cap = limits.max_body_bytes as u64;
-    let mut read = 0u64;
+    let (mut read, mut head) = (0u64, Vec::new());
     while read < cap {
         match tokio::time::timeout_at(until, response.chunk()).await {
-            Ok(Ok(Some(chunk))) => read = (read + chunk.len() as u64).min(cap),
+            Ok(Ok(Some(chunk))) => {
+                let keep = HEAD_BYTES.saturating_sub(head.len()).min(chunk.len()).min((cap - read) as usize);
+                head.extend_from_slice(&chunk[..keep]);
+                read = (read + chunk.len() as u64).min(cap);
+            }
             Ok(Ok(None)) => break,
-            Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer), limits))),
-            Err(_) => return (read, Some(error(ErrorClass::Timeout, format!("body incomplete after {read} bytes")))),
+            Ok(Err(e)) => return (read, Some(classify(&e, &format!("body from {}", ex.peer), limits)), head),
+            Err(_) => {
+                let e = error(ErrorClass::Timeout, format!("body incomplete after {read} bytes"));
+                return (read, Some(e), head);
+            }
         }
     }
-    (read, None)
+    (read, None, head)
 }
 
 async fn within<T>(
@@ -403,6 +414,8 @@ struct Chain {
     connected_to: Option<SocketAddr>,
     body_bytes: u64,
     body_error: Option<ProbeError>,
+    /// The first bytes of the last response's body.
+    body_head: Vec<u8>,
     legacy_tls: Option<LegacyTls>,
 }
 
@@ -498,6 +511,16 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         None => (Some(https), chain.hops.clone(), None, Vec::new()),
     };
     let banners = version_banners(chain.fetched.iter().chain(&plain_fetched));
+    // RFC 6797 §8.1: a Strict-Transport-Security header over plain HTTP is ignored.
+    let hsts = if https {
+        headers::parse_hsts(&headers::values(&last.fields, "strict-transport-security"))
+    } else {
+        Hsts { result: Some("hsts-not-implemented-no-https".into()), ..Hsts::default() }
+    };
+    let meta = headers::meta_headers(&chain.body_head);
+    let csp = headers::analyse_csp(&headers::values(&last.fields, "content-security-policy"), &meta.csp, https);
+    let cookies = cookies(&chain.fetched);
+    let hsts_passes = hsts.valid && hsts.max_age >= Hsts::SIX_MONTHS;
     Ok(HttpFacts {
         status: last.status,
         final_url: last.url.to_string(),
@@ -510,16 +533,12 @@ fn assemble(chain: Chain, plain: Option<PlainTest>) -> Result<HttpFacts, ProbeEr
         http_redirect_chain: redirect_strings(&http_hops),
         http_hops,
         http_redirect_error,
-        // RFC 6797 §8.1: a Strict-Transport-Security header over plain HTTP is ignored.
-        hsts: if https {
-            headers::parse_hsts(&headers::values(&last.fields, "strict-transport-security"))
-        } else {
-            Hsts::default()
-        },
+        hsts,
         headers: headers::reported(&last.fields),
-        csp: headers::analyse_csp(&headers::values(&last.fields, "content-security-policy"), https),
-        header_checks: headers::header_checks(&last.fields),
-        cookies: cookies(&chain.fetched),
+        header_checks: headers::header_checks(&last.fields, &csp, meta.referrer.as_deref()),
+        csp,
+        cookie_checks: super::cookies::judge(&cookies, hsts_passes),
+        cookies,
         server_banner: headers::joined(&last.fields, "server"),
         version_disclosed: !banners.is_empty(),
         version_banners: banners,
