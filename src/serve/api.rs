@@ -43,18 +43,28 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (`429`, `503`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), retry_after: None }
+    }
+
+    fn retry_after(self, seconds: u64) -> ApiError {
+        ApiError { retry_after: Some(seconds.max(1)), ..self }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": crate::sanitize::one_line(&self.message)}});
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        response
     }
 }
 
@@ -70,7 +80,11 @@ impl From<SubmitError> for ApiError {
         match e {
             SubmitError::NotAReport { code, message } => ApiError::new(StatusCode::BAD_REQUEST, code, message),
             SubmitError::Rejected(r) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), r.to_string()),
-            SubmitError::RateLimited(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()),
+            SubmitError::RateLimited { retry, .. } => {
+                let seconds = retry.as_secs_f64().ceil() as u64;
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()).retry_after(seconds)
+            }
+            SubmitError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()).retry_after(2),
             SubmitError::Store(s) => s.into(),
         }
     }
@@ -96,8 +110,14 @@ async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError>
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
+    let client = client_address(&request, svc.limits().trust_forwarded_for);
+    let admitted = svc.admit(&client, declared).map_err(|e| {
+        super::log("info", json!({"event": "submission_refused", "client": client, "reason": e.to_string()}));
+        ApiError::from(e)
+    })?;
     let body = axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())?;
     let outcome = svc.submit(body.to_vec()).await;
+    drop(admitted);
     match &outcome {
         Ok(r) => super::log(
             "info",
@@ -107,6 +127,23 @@ async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError>
     }
     let receipt = outcome?;
     Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
+}
+
+/// The client's address for the per-client limit: the connection's peer, or — behind a trusted
+/// reverse proxy — the last `X-Forwarded-For` entry (the one the proxy appended; earlier ones are
+/// whatever the client sent). `-` when neither is known (a router served without connection
+/// information).
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last();
+        if let Some(last) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
+            return last.chars().take(64).collect();
+        }
+    }
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "-".to_string(), |c| c.0.ip().to_string())
 }
 
 #[derive(Deserialize)]

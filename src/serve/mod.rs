@@ -60,7 +60,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     log("info", serde_json::json!({"event": "listening", "address": addr.to_string()}));
-    axum::serve(listener, api::router(service)).with_graceful_shutdown(shutdown).await?;
+    let app = api::router(service).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     log("info", serde_json::json!({"event": "stopped"}));
     Ok(())
 }
