@@ -18,19 +18,39 @@ use std::time::Duration;
 /// Longest a request may take, body included (a slow client cannot hold a connection forever).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Declares the API's routes once: the router is built from the list, and [`ROUTES`] (method,
+/// path) is what the OpenAPI document must describe (tests/serve_openapi.rs holds the two equal).
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:ident),* $(,)?) => {
+        /// Every route of the API, as (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn api_routes(r: Router<Arc<Service>>) -> Router<Arc<Service>> {
+            r$(.route($path, $method($handler)))*
+        }
+    };
+}
+
+routes! {
+    post "/api/v1/reports" => submit,
+    get "/api/v1/reports/{id}" => report,
+    get "/api/v1/national" => national,
+    get "/api/v1/national.csv" => national_csv,
+    get "/api/v1/national.xlsx" => national_xlsx,
+    get "/api/v1/agencies/{id}" => agency,
+    get "/api/v1/agencies/{id}/systems/{system}" => system,
+    get "/api/v1/missing" => missing,
+    get "/api/v1/openapi.json" => openapi,
+    get "/healthz" => healthz,
+    get "/readyz" => readyz,
+}
+
+/// The OpenAPI 3.1 document of the API, written by hand as data.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
 /// The service's routes.
 pub fn router(service: Arc<Service>) -> Router {
-    Router::new()
-        .route("/api/v1/reports", post(submit))
-        .route("/api/v1/reports/{id}", get(report))
-        .route("/api/v1/national", get(national))
-        .route("/api/v1/national.csv", get(national_csv))
-        .route("/api/v1/national.xlsx", get(national_xlsx))
-        .route("/api/v1/agencies/{id}", get(agency))
-        .route("/api/v1/agencies/{id}/systems/{system}", get(system))
-        .route("/api/v1/missing", get(missing))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    api_routes(Router::new())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(access_log))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -263,6 +283,10 @@ async fn report(State(svc): Svc, headers: HeaderMap, Path(id): Path<String>) -> 
     let (agency, bytes) = svc.report(&id).await?;
     allow(&role, Some(&agency))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], Body::from(bytes)).into_response())
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 async fn healthz() -> Response {
