@@ -43,6 +43,13 @@ pub struct ServeArgs {
     /// least --max-body-mib
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub in_flight_mib: usize,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first); needs
+    /// --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Take the client address from the last X-Forwarded-For entry (only behind a reverse proxy
     /// that appends it and is the only way in)
     #[arg(long)]
@@ -178,11 +185,21 @@ async fn serve(store: Store, a: &ServeArgs) -> Result<ExitCode, Error> {
         trust_forwarded_for: a.trust_forwarded_for,
         ..Limits::default()
     };
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(tuanthu::serve::tls::server_config(cert, key).map_err(|e| {
+            let option = match e {
+                tuanthu::serve::tls::TlsError::Key { .. } => "--tls-key",
+                _ => "--tls-cert",
+            };
+            bad(option, e)
+        })?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| {
         Error::run(format!("{} {}: {e}", tr(a.lang, "cannot listen on", "không thể lắng nghe trên"), a.listen))
     })?;
     let service = std::sync::Arc::new(Service::new(store, policy, limits));
-    tuanthu::serve::run(listener, service, tuanthu::serve::shutdown_signal()).await.map_err(Error::run)?;
+    tuanthu::serve::run_with(listener, tls, service, tuanthu::serve::shutdown_signal()).await.map_err(Error::run)?;
     Ok(ExitCode::Ok)
 }
 

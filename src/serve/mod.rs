@@ -15,6 +15,7 @@ pub mod records;
 pub mod registry;
 pub mod service;
 pub mod store;
+pub mod tls;
 
 pub use service::{Limits, Service};
 pub use store::{Store, StoreError};
@@ -51,17 +52,36 @@ pub fn log(level: &str, event: serde_json::Value) {
     eprintln!("{line}");
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves; then stops accepting connections and
+/// Serves the API on `listener` until `shutdown` resolves; then stops accepting connections and
 /// lets the requests in flight (submissions included) finish.
 pub async fn run(
     listener: tokio::net::TcpListener,
     service: std::sync::Arc<Service>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, None, service, shutdown).await
+}
+
+/// [`run`], over TLS when `tls` is given ([`tls::server_config`]).
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    service: std::sync::Arc<Service>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let addr = listener.local_addr()?;
-    log("info", serde_json::json!({"event": "listening", "address": addr.to_string()}));
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    log("info", serde_json::json!({"event": "listening", "address": addr.to_string(), "scheme": scheme}));
+    // The peer address reaches the handlers (the per-client limit) either way.
     let app = api::router(service).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    match tls {
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await?,
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| {});
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await?
+        }
+    }
     log("info", serde_json::json!({"event": "stopped"}));
     Ok(())
 }
