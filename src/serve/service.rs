@@ -229,8 +229,9 @@ impl Service {
     pub async fn national(&self, period: Option<&str>) -> Result<National, ReadError> {
         let period = self.period(period).await?;
         let p = period.clone();
-        let stored = self.store.tx(move |c| records::of_period(c, &p)).await?;
-        let all = stored.iter().map(|s| loaded(s, StoredFigures::read(s)?)).collect::<Result<Vec<_>, _>>()?;
+        let stored = self.store.tx(move |c| records::tallies_of_period(c, &p)).await?;
+        let all =
+            stored.iter().map(|(s, tally)| loaded(s, tallies(s, tally.as_deref())?)).collect::<Result<Vec<_>, _>>()?;
         let (counted, superseded) = national::select(all);
         Ok(national::build(&counted, Vec::new(), superseded, None, &period, crate::dates::now(), self.top))
     }
@@ -297,9 +298,9 @@ impl Service {
         let period = self.period(period).await?;
         let p = period.clone();
         let (registered, stored) =
-            self.store.tx(move |c| Ok((records::registered(c)?, records::of_period(c, &p)?))).await?;
+            self.store.tx(move |c| Ok((records::registered(c)?, records::tallies_of_period(c, &p)?))).await?;
         let reported: std::collections::HashSet<&str> =
-            stored.iter().filter(|s| s.status == "counted").map(|s| s.agency.as_str()).collect();
+            stored.iter().filter(|(s, _)| s.status == "counted").map(|(s, _)| s.agency.as_str()).collect();
         let missing: Vec<Value> = registered
             .iter()
             .filter(|(id, _)| !reported.contains(id.as_str()))
@@ -318,6 +319,18 @@ impl Service {
     }
 }
 
+/// A stored submission's figures for the national view: its tallies alone (no systems), read from
+/// their own column, or from its full figures when it was stored before that column existed.
+fn tallies(s: &records::Stored, tally: Option<&str>) -> Result<StoredFigures, StoreError> {
+    let tally = match tally {
+        Some(t) => {
+            serde_json::from_str(t).map_err(|e| StoreError::Corrupt(format!("tallies of submission {}: {e}", s.id)))?
+        }
+        None => StoredFigures::read(s)?.tally,
+    };
+    Ok(StoredFigures { tally, systems: Vec::new() })
+}
+
 /// Verifies the body (blocking: CPU-bound) and prepares its stored record.
 fn prepare(
     body: Vec<u8>,
@@ -327,8 +340,10 @@ fn prepare(
 ) -> Result<records::NewSubmission, SubmitError> {
     let verifier = Verifier { keys: Some(registry), allow_unsigned: false, policy, now: received };
     let v = verify::verify(&body, &verifier)?;
-    let figures = serde_json::to_string(&StoredFigures::of(&v, &body))
-        .map_err(|e| StoreError::Corrupt(format!("figures do not serialise: {e}")))?;
+    let stored = StoredFigures::of(&v, &body);
+    let unserialisable = |e: serde_json::Error| StoreError::Corrupt(format!("figures do not serialise: {e}"));
+    let figures = serde_json::to_string(&stored).map_err(unserialisable)?;
+    let tally = serde_json::to_string(&stored.tally).map_err(unserialisable)?;
     let agency = v.agency();
     let new = records::NewSubmission {
         id: submission_id(&v.digest),
@@ -342,6 +357,7 @@ fn prepare(
         key: v.key.clone().unwrap_or_default(),
         digest: v.digest.clone(),
         figures,
+        tally,
         raw: Vec::new(),
     };
     drop(v);
