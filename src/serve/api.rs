@@ -155,7 +155,7 @@ async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError>
 /// information).
 fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
-        let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last();
+        let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
         if let Some(last) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
             return last.chars().take(64).collect();
         }
