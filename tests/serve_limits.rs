@@ -54,7 +54,8 @@ fn junk_cannot_lock_out(db: &Db) {
             assert_eq!(post_from(&server, "127.0.0.2", junk.clone()).await, (422, "bad_signature".into(), None));
         }
         let (status, code, retry) = post_from(&server, "127.0.0.2", junk.clone()).await;
-        assert_eq!((status, code.as_str(), retry.as_deref()), (429, "rate_limited", Some("60")));
+        assert_eq!((status, code.as_str()), (429, "rate_limited"));
+        assert_retry_within_a_minute(retry);
 
         // so-a, from its own address, is not affected: both of its submissions are counted.
         let first = sign_as(&genuine("so-a", "2026-11-21T08:00:00Z"), &key, "so-a");
@@ -63,9 +64,18 @@ fn junk_cannot_lock_out(db: &Db) {
         assert_eq!(post_from(&server, "127.0.0.1", second).await, (201, "counted".into(), None));
         // Its own bucket is still charged once its signature verified: a third is over the rate.
         let third = sign_as(&genuine("so-a", "2026-11-23T08:00:00Z"), &key, "so-a");
-        assert_eq!(post_from(&server, "127.0.0.1", third).await, (429, "rate_limited".into(), Some("60".into())));
+        let (status, code, retry) = post_from(&server, "127.0.0.1", third).await;
+        assert_eq!((status, code.as_str()), (429, "rate_limited"));
+        assert_retry_within_a_minute(retry);
         server.stop().await;
     });
+}
+
+/// At one submission per minute, a token is back within 60 s (how much less depends on how long
+/// the requests took, so the exact value is not asserted).
+fn assert_retry_within_a_minute(retry: Option<String>) {
+    let seconds: u64 = retry.as_deref().expect("Retry-After").parse().expect("Retry-After is seconds");
+    assert!((1..=60).contains(&seconds), "Retry-After: {seconds}");
 }
 
 fn in_flight_cap(db: &Db) {
