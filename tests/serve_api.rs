@@ -22,6 +22,7 @@ fn service_api_on_sqlite_and_postgres() {
         ("hostile ids are stored verbatim or refused", hostile_ids),
         ("oversized body", oversized),
         ("migrations are versioned and idempotent", migrations),
+        ("rows stored before the tallies column count the same", rows_without_tallies),
     ]);
 }
 
@@ -368,7 +369,34 @@ async fn chunked_post(base: &str, size: usize) -> String {
 fn migrations(db: &Db) {
     runtime().block_on(async {
         let store = tuanthu::serve::Store::open(&db.url).unwrap();
-        assert_eq!(store.migrate().await.unwrap(), vec![1]);
+        assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
         assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new(), "a second start applies nothing");
+    });
+}
+
+/// Submissions stored before schema version 2 have no `tally`: the national view then reads their
+/// full figures, with the same result.
+fn rows_without_tallies(db: &Db) {
+    runtime().block_on(async {
+        let server = Server::start(&db.url, Limits::default()).await;
+        for (agency, generated_at) in [("so-a", "2026-11-20T08:00:00Z"), ("so-b", "2026-11-21T08:00:00Z")] {
+            let (key, public) = keypair();
+            server.add_key(agency, &public, None, None).await;
+            assert_eq!(server.post(sign_as(&genuine(agency, generated_at), &key, agency)).await.0, 201);
+        }
+        let center = server.token(Role::Center).await;
+        let (_, before) = server.get("/api/v1/national?period=2026", Some(&center)).await;
+        assert_eq!(before["overall"]["agencies"], 2, "{before}");
+        let cleared =
+            server.store().tx(|c| c.execute("UPDATE submissions SET tally = NULL WHERE agency = 'so-a'", &[])).await;
+        assert_eq!(cleared.unwrap(), 1);
+        let (status, after) = server.get("/api/v1/national?period=2026", Some(&center)).await;
+        assert_eq!(status, 200, "{after}");
+        let without_time = |mut v: Value| {
+            v.as_object_mut().unwrap().remove("generated_at");
+            v
+        };
+        assert_eq!(without_time(after), without_time(before));
+        server.stop().await;
     });
 }

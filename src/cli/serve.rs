@@ -33,6 +33,27 @@ pub struct ServeArgs {
     /// Submissions per minute one agency may make after its burst
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub per_minute: u32,
+    /// Submissions one client address may make in a burst, verified or not (429 beyond)
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub client_burst: u32,
+    /// Submissions per minute one client address may make after its burst
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    pub client_per_minute: u32,
+    /// Memory budget, in MiB, of the report bodies received at once (503 busy when full); at
+    /// least --max-body-mib
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub in_flight_mib: usize,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first); needs
+    /// --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Take the client address from the last X-Forwarded-For entry (only behind a reverse proxy
+    /// that appends it and is the only way in)
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
     /// Language of the command's messages
     #[arg(long, value_parser = super::lang_parser(), default_value = "en", env = "TUANTHU_LANG", global = true)]
     pub lang: Lang,
@@ -150,13 +171,35 @@ async fn open(url: &str) -> Result<Store, Error> {
 
 async fn serve(store: Store, a: &ServeArgs) -> Result<ExitCode, Error> {
     let policy = tuanthu::report::verify::bundled_policy()?;
-    let limits =
-        Limits { max_body: a.max_body_mib << 20, burst: a.burst, per_minute: a.per_minute, ..Limits::default() };
+    if a.in_flight_mib < a.max_body_mib {
+        let msg = format!("must be at least --max-body-mib ({}): one largest report must fit", a.max_body_mib);
+        return Err(bad("--in-flight-mib", msg));
+    }
+    let limits = Limits {
+        max_body: a.max_body_mib << 20,
+        burst: a.burst,
+        per_minute: a.per_minute,
+        client_burst: a.client_burst,
+        client_per_minute: a.client_per_minute,
+        in_flight: a.in_flight_mib << 20,
+        trust_forwarded_for: a.trust_forwarded_for,
+        ..Limits::default()
+    };
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(tuanthu::serve::tls::server_config(cert, key).map_err(|e| {
+            let option = match e {
+                tuanthu::serve::tls::TlsError::Key { .. } => "--tls-key",
+                _ => "--tls-cert",
+            };
+            bad(option, e)
+        })?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| {
         Error::run(format!("{} {}: {e}", tr(a.lang, "cannot listen on", "không thể lắng nghe trên"), a.listen))
     })?;
     let service = std::sync::Arc::new(Service::new(store, policy, limits));
-    tuanthu::serve::run(listener, service, tuanthu::serve::shutdown_signal()).await.map_err(Error::run)?;
+    tuanthu::serve::run_with(listener, tls, service, tuanthu::serve::shutdown_signal()).await.map_err(Error::run)?;
     Ok(ExitCode::Ok)
 }
 

@@ -19,6 +19,10 @@ pub struct SubmitArgs {
     /// The service's address, e.g. https://giamsat.example.gov.vn (the path /api/v1/reports is added)
     #[arg(long, value_name = "URL", env = "TUANTHU_SERVICE")]
     pub to: String,
+    /// Trust only the CAs in this PEM bundle for an https:// service (a private CA), instead of
+    /// the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
     /// Attempts after the first when the service cannot answer (waits 0.5 s, 1 s, 2 s, … between)
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub retries: u32,
@@ -43,11 +47,12 @@ pub fn run(a: SubmitArgs) -> Result<ExitCode, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::run(format!("cannot start the async runtime: {e}")))?;
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(300))
-        .build()
-        .map_err(|e| Error::run(format!("cannot make an HTTP client: {e}")))?;
+    let mut builder =
+        reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(300));
+    if let Some(bundle) = &a.ca_bundle {
+        builder = builder.tls_certs_only(ca_bundle(bundle)?);
+    }
+    let client = builder.build().map_err(|e| Error::run(format!("cannot make an HTTP client: {e}")))?;
     let mut code = ExitCode::Ok;
     for path in &a.reports {
         let shown = one_line(&path.display().to_string());
@@ -66,6 +71,23 @@ pub fn run(a: SubmitArgs) -> Result<ExitCode, Error> {
         code = code.max(print(&shown, sent, a.lang));
     }
     Ok(code)
+}
+
+/// The certificates of a PEM CA bundle (`--ca-bundle`); an error names the file.
+fn ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Error> {
+    let shown = one_line(&path.display().to_string());
+    let bad = |msg: tuanthu::i18n::Text| Error::Invalid(tuanthu::diag::Problem::file_text(shown.as_str(), msg).into());
+    let bytes = std::fs::read(path).map_err(|e| {
+        let e = e.to_string();
+        bad(tuanthu::text!("cannot read the CA bundle: {e}", "không đọc được tệp CA: {e}"))
+    })?;
+    match reqwest::Certificate::from_pem_bundle(&bytes) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        _ => Err(bad(tuanthu::text!(
+            "no PEM certificate in the CA bundle (expected -----BEGIN CERTIFICATE----- blocks)",
+            "tệp CA không có chứng thư PEM nào (cần các khối -----BEGIN CERTIFICATE-----)"
+        ))),
+    }
 }
 
 /// `URL` → `URL/api/v1/reports` (unless it already ends so).

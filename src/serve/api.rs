@@ -19,19 +19,40 @@ use std::time::Duration;
 /// Longest a request may take, body included (a slow client cannot hold a connection forever).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Declares the API's routes once: the router is built from the list, and [`ROUTES`] (method,
+/// path) is what the OpenAPI document must describe (tests/serve_openapi.rs holds the two equal).
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:ident),* $(,)?) => {
+        /// Every route of the API, as (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn api_routes(r: Router<Arc<Service>>) -> Router<Arc<Service>> {
+            r$(.route($path, $method($handler)))*
+        }
+    };
+}
+
+routes! {
+    post "/api/v1/reports" => submit,
+    get "/api/v1/reports/{id}" => report,
+    get "/api/v1/national" => national,
+    get "/api/v1/national.csv" => national_csv,
+    get "/api/v1/national.xlsx" => national_xlsx,
+    get "/api/v1/agencies/{id}" => agency,
+    get "/api/v1/agencies/{id}/systems/{system}" => system,
+    get "/api/v1/missing" => missing,
+    get "/api/v1/openapi.json" => openapi,
+    get "/healthz" => healthz,
+    get "/readyz" => readyz,
+}
+
+/// The OpenAPI 3.1 document of the API, written by hand as data.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
 /// The service's routes.
 pub fn router(service: Arc<Service>) -> Router {
-    Router::new()
-        .route("/api/v1/reports", post(submit))
-        .route("/api/v1/reports/{id}", get(report))
-        .route("/api/v1/national", get(national))
-        .route("/api/v1/national.csv", get(national_csv))
-        .route("/api/v1/national.xlsx", get(national_xlsx))
-        .route("/api/v1/agencies/{id}", get(agency))
-        .route("/api/v1/agencies/{id}/systems/{system}", get(system))
-        .route("/api/v1/missing", get(missing))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    api_routes(Router::new())
+        // The dashboard's pages (HTML, not part of the API document).
         .merge(super::dashboard::router(service.clone()))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(access_log))
@@ -45,18 +66,28 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (`429`, `503`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), retry_after: None }
+    }
+
+    fn retry_after(self, seconds: u64) -> ApiError {
+        ApiError { retry_after: Some(seconds.max(1)), ..self }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": crate::sanitize::one_line(&self.message)}});
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        response
     }
 }
 
@@ -72,7 +103,11 @@ impl From<SubmitError> for ApiError {
         match e {
             SubmitError::NotAReport { code, message } => ApiError::new(StatusCode::BAD_REQUEST, code, message),
             SubmitError::Rejected(r) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), r.to_string()),
-            SubmitError::RateLimited(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()),
+            SubmitError::RateLimited { retry, .. } => {
+                let seconds = retry.as_secs_f64().ceil() as u64;
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()).retry_after(seconds)
+            }
+            SubmitError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()).retry_after(2),
             SubmitError::Store(s) => s.into(),
         }
     }
@@ -98,8 +133,14 @@ async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError>
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
+    let client = client_address(&request, svc.limits().trust_forwarded_for);
+    let admitted = svc.admit(&client, declared).map_err(|e| {
+        super::log("info", json!({"event": "submission_refused", "client": client, "reason": e.to_string()}));
+        ApiError::from(e)
+    })?;
     let body = axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())?;
     let outcome = svc.submit(body.to_vec()).await;
+    drop(admitted);
     match &outcome {
         Ok(r) => super::log(
             "info",
@@ -109,6 +150,23 @@ async fn submit(State(svc): Svc, request: Request) -> Result<Response, ApiError>
     }
     let receipt = outcome?;
     Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
+}
+
+/// The client's address for the per-client limit: the connection's peer, or — behind a trusted
+/// reverse proxy — the last `X-Forwarded-For` entry (the one the proxy appended; earlier ones are
+/// whatever the client sent). `-` when neither is known (a router served without connection
+/// information).
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
+        if let Some(last) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
+            return last.chars().take(64).collect();
+        }
+    }
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "-".to_string(), |c| c.0.ip().to_string())
 }
 
 #[derive(Deserialize)]
@@ -231,6 +289,10 @@ async fn report(State(svc): Svc, headers: HeaderMap, Path(id): Path<String>) -> 
     let (agency, bytes) = svc.report(&id).await?;
     allow(&role, Some(&agency))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], Body::from(bytes)).into_response())
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 async fn healthz() -> Response {

@@ -17,6 +17,7 @@ pub mod registry;
 pub mod service;
 pub mod session;
 pub mod store;
+pub mod tls;
 
 pub use service::{Limits, Service};
 pub use store::{Store, StoreError};
@@ -53,16 +54,42 @@ pub fn log(level: &str, event: serde_json::Value) {
     eprintln!("{line}");
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves; then stops accepting connections and
+/// Serves the API on `listener` until `shutdown` resolves; then stops accepting connections and
 /// lets the requests in flight (submissions included) finish.
 pub async fn run(
     listener: tokio::net::TcpListener,
     service: std::sync::Arc<Service>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, None, service, shutdown).await
+}
+
+/// [`run`], over TLS when `tls` is given ([`tls::server_config`]).
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    service: std::sync::Arc<Service>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let addr = listener.local_addr()?;
-    log("info", serde_json::json!({"event": "listening", "address": addr.to_string()}));
-    axum::serve(listener, api::router(service)).with_graceful_shutdown(shutdown).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    log("info", serde_json::json!({"event": "listening", "address": addr.to_string(), "scheme": scheme}));
+    // The peer address reaches the handlers (the per-client limit) either way.
+    let router = api::router(service);
+    match tls {
+        None => {
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await?
+        }
+        Some(config) => {
+            // Every request of a TLS listener is marked so, for the session cookie's `Secure`.
+            let router = router.layer(axum::Extension(dashboard::ServedOverTls));
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| {});
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await?
+        }
+    }
     log("info", serde_json::json!({"event": "stopped"}));
     Ok(())
 }

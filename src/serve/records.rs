@@ -152,6 +152,8 @@ pub struct NewSubmission {
     pub digest: Vec<u8>,
     /// [`super::figures::StoredFigures`] as JSON.
     pub figures: String,
+    /// Its `tally` alone as JSON (what the national view reads).
+    pub tally: String,
     pub raw: Vec<u8>,
 }
 
@@ -208,7 +210,7 @@ pub fn submit(c: &mut dyn Conn, s: &NewSubmission) -> Result<Receipt, StoreError
     }
     c.execute(
         "INSERT INTO submissions (id, agency, period, generated_at, received_at, key_fingerprint, status, superseded_by, \
-         agency_name, digest, figures, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         agency_name, digest, figures, raw, tally) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         &[
             Param::Text(&s.id),
             Param::Text(&s.agency),
@@ -222,6 +224,7 @@ pub fn submit(c: &mut dyn Conn, s: &NewSubmission) -> Result<Receipt, StoreError
             Param::Bytes(&s.digest),
             Param::Text(&s.figures),
             Param::Bytes(&s.raw),
+            Param::Text(&s.tally),
         ],
     )?;
     if status == "counted" {
@@ -269,6 +272,16 @@ fn stored(r: &Row) -> Result<Stored, StoreError> {
 pub fn of_period(c: &mut dyn Conn, period: &str) -> Result<Vec<Stored>, StoreError> {
     let sql = format!("SELECT {STORED} FROM submissions WHERE period = $1 ORDER BY agency, id");
     c.query(&sql, &[Param::Text(period)])?.iter().map(stored).collect()
+}
+
+/// Every submission of a period as the national view needs it: with its tallies (JSON) and
+/// without its systems (`figures` is empty), except for rows stored before the tallies had their
+/// own column (schema version 2), which come with their full figures and no tallies.
+pub fn tallies_of_period(c: &mut dyn Conn, period: &str) -> Result<Vec<(Stored, Option<String>)>, StoreError> {
+    let sql = "SELECT id, agency, agency_name, period, generated_at, key_fingerprint, status, digest, \
+               CASE WHEN tally IS NULL THEN figures ELSE '' END, tally FROM submissions WHERE period = $1 \
+               ORDER BY agency, id";
+    c.query(sql, &[Param::Text(period)])?.iter().map(|r| Ok((stored(r)?, r.opt_text(9)?))).collect()
 }
 
 /// The counted submissions of an agency, every period, oldest period first.

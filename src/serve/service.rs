@@ -2,7 +2,7 @@
 //! wrappers over [`Service`].
 
 use super::figures::{StoredFigures, loaded};
-use super::limit::RateLimit;
+use super::limit::{Admitted, InFlight, RateLimit};
 use super::records::{self, Receipt, Role};
 use super::registry::Registry;
 use super::store::{Store, StoreError};
@@ -14,22 +14,40 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// Limits of the submission endpoint.
+/// Limits of the submission endpoint (the order they apply in: [`super::limit`]).
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest accepted body, in bytes (`413` beyond).
     pub max_body: usize,
-    /// Submissions per agency: a burst, then so many per minute (`429` beyond).
+    /// Submissions per verified agency: a burst, then so many per minute (`429` beyond).
     pub burst: u32,
     pub per_minute: u32,
+    /// Submissions per client address, verified or not: a burst, then so many per minute (`429`).
+    pub client_burst: u32,
+    pub client_per_minute: u32,
+    /// Memory budget of the bodies in flight, in bytes (`503 busy` when a body does not fit);
+    /// at least `max_body`.
+    pub in_flight: usize,
     /// Verifications running at once (each holds a report in memory and a CPU).
     pub verifying: usize,
+    /// The client address is the last one in `X-Forwarded-For` (set only behind a reverse proxy
+    /// that appends it: otherwise a client could choose its own address).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Limits { max_body: 64 << 20, burst: 20, per_minute: 60, verifying: cpus * 2 }
+        Limits {
+            max_body: 64 << 20,
+            burst: 20,
+            per_minute: 60,
+            client_burst: 100,
+            client_per_minute: 600,
+            in_flight: 512 << 20,
+            verifying: cpus * 2,
+            trust_forwarded_for: false,
+        }
     }
 }
 
@@ -42,9 +60,12 @@ pub enum SubmitError {
     /// A report that fails verification (`422`, the rejection's own code).
     #[error(transparent)]
     Rejected(#[from] Rejection),
-    /// Over the agency's rate (`429`).
-    #[error("too many submissions for agency `{0}`; retry later")]
-    RateLimited(String),
+    /// Over a rate (`429`): `who` says whose (an address or an agency), `retry` when to retry.
+    #[error("too many submissions {who}; retry in {} s", retry.as_secs().max(1))]
+    RateLimited { who: String, retry: std::time::Duration },
+    /// The bodies in flight fill the memory budget (`503`).
+    #[error("the service is receiving as many reports as it can hold; retry in a few seconds")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -64,7 +85,10 @@ pub struct Service {
     pub store: Store,
     policy: Arc<Policy>,
     limits: Limits,
+    /// Per verified agency, per client address (see [`super::limit`]).
     rate: RateLimit,
+    clients: RateLimit,
+    in_flight: InFlight,
     verifying: Arc<tokio::sync::Semaphore>,
     /// Longest missing-control rankings of the national view (`aggregate`'s default).
     pub top: usize,
@@ -88,6 +112,8 @@ impl Service {
             store,
             policy: Arc::new(policy),
             rate: RateLimit::new(limits.burst, limits.per_minute),
+            clients: RateLimit::new(limits.client_burst, limits.client_per_minute),
+            in_flight: InFlight::new(limits.in_flight.max(limits.max_body)),
             verifying: Arc::new(tokio::sync::Semaphore::new(limits.verifying.max(1))),
             limits,
             top: 20,
@@ -101,6 +127,23 @@ impl Service {
     /// The catalogues reports are verified against (and views take control titles from).
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// Admits a submission from `client` whose body is `declared` bytes long (`None`: not
+    /// declared, so up to the largest body): charges the client's bucket and reserves the bytes
+    /// of the in-flight budget, held until the returned guard is dropped.
+    pub fn admit(&self, client: &str, declared: Option<u64>) -> Result<Admitted, SubmitError> {
+        let client = crate::sanitize::one_line(client);
+        self.clients
+            .allow(&client, std::time::Instant::now())
+            .map_err(|retry| SubmitError::RateLimited { who: format!("from address {client}"), retry })?;
+        let bytes = declared.unwrap_or(self.limits.max_body as u64);
+        self.in_flight.try_admit(bytes).ok_or(SubmitError::Busy)
+    }
+
+    /// Bytes of the in-flight budget reserved now (tests and monitoring).
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight.in_use()
     }
 
     /// Receives one report: verified by the one verification against the agency's registered
@@ -123,9 +166,6 @@ impl Service {
         }
         let key_id = probe.signature.and_then(|s| s.key_id);
         let claimed = key_id.as_deref().map_or("-".to_string(), crate::sanitize::one_line);
-        if !self.rate.allow(&claimed, std::time::Instant::now()) {
-            return Err(SubmitError::RateLimited(claimed));
-        }
         let result = match key_id {
             Some(k) => self.verify_and_store(body, k, received).await,
             None => Err(Rejection::Unsigned.into()),
@@ -149,11 +189,17 @@ impl Service {
             self.store.tx(move |c| records::keys(c, Some(&agency))).await?
         };
         let registry = Registry::new(key_id, keys, received.date());
-        let _slot = self.verifying.clone().acquire_owned().await.map_err(|e| StoreError::Worker(e.to_string()))?;
+        let slot = self.verifying.clone().acquire_owned().await.map_err(|e| StoreError::Worker(e.to_string()))?;
         let policy = self.policy.clone();
         let new = tokio::task::spawn_blocking(move || prepare(body, &registry, &policy, received))
             .await
             .map_err(|e| StoreError::Worker(e.to_string()))??;
+        drop(slot);
+        // Only now is the agency known to be the sender: its bucket is charged (see limit.rs).
+        self.rate.allow(&new.agency, std::time::Instant::now()).map_err(|retry| SubmitError::RateLimited {
+            who: format!("for agency `{}`", crate::sanitize::one_line(&new.agency)),
+            retry,
+        })?;
         Ok(self.store.tx(move |c| records::submit(c, &new)).await?)
     }
 
@@ -191,8 +237,9 @@ impl Service {
     pub async fn national(&self, period: Option<&str>) -> Result<National, ReadError> {
         let period = self.period(period).await?;
         let p = period.clone();
-        let stored = self.store.tx(move |c| records::of_period(c, &p)).await?;
-        let all = stored.iter().map(|s| loaded(s, StoredFigures::read(s)?)).collect::<Result<Vec<_>, _>>()?;
+        let stored = self.store.tx(move |c| records::tallies_of_period(c, &p)).await?;
+        let all =
+            stored.iter().map(|(s, tally)| loaded(s, tallies(s, tally.as_deref())?)).collect::<Result<Vec<_>, _>>()?;
         let (counted, superseded) = national::select(all);
         Ok(national::build(&counted, Vec::new(), superseded, None, &period, crate::dates::now(), self.top))
     }
@@ -259,9 +306,9 @@ impl Service {
         let period = self.period(period).await?;
         let p = period.clone();
         let (registered, stored) =
-            self.store.tx(move |c| Ok((records::registered(c)?, records::of_period(c, &p)?))).await?;
+            self.store.tx(move |c| Ok((records::registered(c)?, records::tallies_of_period(c, &p)?))).await?;
         let reported: std::collections::HashSet<&str> =
-            stored.iter().filter(|s| s.status == "counted").map(|s| s.agency.as_str()).collect();
+            stored.iter().filter(|(s, _)| s.status == "counted").map(|(s, _)| s.agency.as_str()).collect();
         let missing: Vec<Value> = registered
             .iter()
             .filter(|(id, _)| !reported.contains(id.as_str()))
@@ -280,6 +327,18 @@ impl Service {
     }
 }
 
+/// A stored submission's figures for the national view: its tallies alone (no systems), read from
+/// their own column, or from its full figures when it was stored before that column existed.
+fn tallies(s: &records::Stored, tally: Option<&str>) -> Result<StoredFigures, StoreError> {
+    let tally = match tally {
+        Some(t) => {
+            serde_json::from_str(t).map_err(|e| StoreError::Corrupt(format!("tallies of submission {}: {e}", s.id)))?
+        }
+        None => StoredFigures::read(s)?.tally,
+    };
+    Ok(StoredFigures { tally, systems: Vec::new() })
+}
+
 /// Verifies the body (blocking: CPU-bound) and prepares its stored record.
 fn prepare(
     body: Vec<u8>,
@@ -289,8 +348,10 @@ fn prepare(
 ) -> Result<records::NewSubmission, SubmitError> {
     let verifier = Verifier { keys: Some(registry), allow_unsigned: false, policy, now: received };
     let v = verify::verify(&body, &verifier)?;
-    let figures = serde_json::to_string(&StoredFigures::of(&v, &body))
-        .map_err(|e| StoreError::Corrupt(format!("figures do not serialise: {e}")))?;
+    let stored = StoredFigures::of(&v, &body);
+    let unserialisable = |e: serde_json::Error| StoreError::Corrupt(format!("figures do not serialise: {e}"));
+    let figures = serde_json::to_string(&stored).map_err(unserialisable)?;
+    let tally = serde_json::to_string(&stored.tally).map_err(unserialisable)?;
     let agency = v.agency();
     let new = records::NewSubmission {
         id: submission_id(&v.digest),
@@ -304,6 +365,7 @@ fn prepare(
         key: v.key.clone().unwrap_or_default(),
         digest: v.digest.clone(),
         figures,
+        tally,
         raw: Vec::new(),
     };
     drop(v);

@@ -55,6 +55,12 @@ impl Cluster {
     /// Starts a cluster, or `None` when PostgreSQL is not installed outside CI (CI installs it:
     /// there its absence fails the test).
     pub fn start() -> Option<Cluster> {
+        Cluster::start_with(false)
+    }
+
+    /// [`Cluster::start`]; `durable`: with `fsync` on, as production runs (benchmarks), instead
+    /// of off (tests: faster, and a test cluster need not survive a power loss).
+    pub fn start_with(durable: bool) -> Option<Cluster> {
         let Some(bin) = pg_bin() else {
             assert!(std::env::var_os("CI").is_none(), "PostgreSQL (initdb, pg_ctl) is not installed");
             crate::common::skipped(
@@ -73,7 +79,8 @@ impl Cluster {
         let data = c.data();
         let out = c.run("initdb", &["-D", &data, "-U", "tuanthu", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
-        let opts = format!("-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off", c.dir.path().display());
+        let fsync = if durable { "on" } else { "off" };
+        let opts = format!("-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync={fsync}", c.dir.path().display());
         let log = c.dir.path().join("log").display().to_string();
         let out = c.run("pg_ctl", &["-D", &data, "-l", &log, "-o", &opts, "-w", "start"]);
         if !out.status.success() {

@@ -91,7 +91,16 @@ CREATE TABLE audit (
 );
 ";
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 1, sqlite: V1_SQLITE, postgres: V1_POSTGRES }];
+/// Version 2: each submission's tallies (its figures for the national view: a few hundred bytes,
+/// `aggregate`'s `ReportTally`) in their own column, so the national view reads those and not
+/// every system's controls and findings (measured: docs/national-service.md, "Performance").
+/// Rows stored before it have none; the view then reads their full figures.
+const V2: &str = "ALTER TABLE submissions ADD COLUMN tally TEXT;";
+
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, sqlite: V1_SQLITE, postgres: V1_POSTGRES },
+    Migration { version: 2, sqlite: V2, postgres: V2 },
+];
 
 /// Common tables of version 1 (same SQL in both back ends), applied before the per-back-end part.
 fn common(version: i64) -> &'static str {
@@ -99,7 +108,7 @@ fn common(version: i64) -> &'static str {
 }
 
 /// The schema version this tuanthu writes.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Applies the missing migrations in the caller's transaction; returns the versions applied.
 pub fn apply(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
