@@ -13,12 +13,10 @@
 //! being stored. The cache lives for one evaluation: rules are identified by their address in
 //! the policy, which the evaluation borrows for its whole duration.
 
-use crate::evidence::nmap::Port;
 use crate::policy::rules::{Rule, Verdict};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Longest key remembered, in bytes.
 const MAX_KEY: usize = 4096;
@@ -28,21 +26,9 @@ const MAX_ENTRIES: usize = 1 << 20;
 /// The variables bound for one record, by name, as the rule's context binds them.
 pub type Vars<'a> = [(&'a str, &'a Value)];
 
+#[derive(Default)]
 pub struct Memo {
-    /// Tells this evaluation's verdicts apart from another's in a thread's own copy ([`LOCAL`]).
-    id: u64,
     verdicts: Mutex<HashMap<Vec<u8>, Verdict>>,
-    /// The facts of each distinct nmap port, by the port's serialised form.
-    ports: Mutex<HashMap<Vec<u8>, Arc<Value>>>,
-}
-
-/// The id of the next [`Memo`].
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-impl Default for Memo {
-    fn default() -> Memo {
-        Memo { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), verdicts: Mutex::default(), ports: Mutex::default() }
-    }
 }
 
 impl Memo {
@@ -55,24 +41,10 @@ impl Memo {
         ctx: impl FnOnce() -> &'c cel::Context<'p, 'v>,
     ) -> Verdict {
         // The key is built in a buffer kept by the thread: most lookups find a verdict, and
-        // only a new key is copied into the map. The thread's own copy answers first, so the
-        // shared map's lock is taken once per distinct key and thread, not once per record.
+        // only a new key is copied into the map.
         let found = SCRATCH.with_borrow_mut(|k| {
             k.clear();
-            if !key(rule, vars, k) {
-                return None;
-            }
-            if let Some(v) = self.local(|map| map.get(k.as_slice()).cloned()) {
-                return Some(Ok(v));
-            }
-            let shared = self.lock().get(k.as_slice()).cloned();
-            Some(match shared {
-                Some(v) => {
-                    self.remember_locally(k.clone(), &v);
-                    Ok(v)
-                }
-                None => Err(k.clone()),
-            })
+            key(rule, vars, k).then(|| self.lock().get(k.as_slice()).cloned().ok_or_else(|| k.clone()))
         });
         let key = match found {
             None => return rule.judge(ctx()),
@@ -80,7 +52,6 @@ impl Memo {
             Some(Err(key)) => key,
         };
         let verdict = rule.judge(ctx());
-        self.remember_locally(key.clone(), &verdict);
         let mut map = self.lock();
         if map.len() < MAX_ENTRIES {
             map.insert(key, verdict.clone());
@@ -88,66 +59,15 @@ impl Memo {
         verdict
     }
 
-    /// `f` on this thread's copy of this evaluation's verdicts (emptied first when it holds
-    /// another evaluation's).
-    fn local<R>(&self, f: impl FnOnce(&mut HashMap<Vec<u8>, Verdict>) -> R) -> R {
-        LOCAL.with_borrow_mut(|(id, map)| {
-            if *id != self.id {
-                *id = self.id;
-                map.clear();
-            }
-            f(map)
-        })
-    }
-
-    fn remember_locally(&self, key: Vec<u8>, verdict: &Verdict) {
-        self.local(|map| {
-            if map.len() < MAX_ENTRIES {
-                map.insert(key, verdict.clone());
-            }
-        });
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, Verdict>> {
         // A worker that panicked holding the lock left a map of complete entries: keep using it.
         self.verdicts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The facts of nmap port `p` ([`super::facts::port`]), built once per distinct port: the
-    /// same service seen on thousands of hosts is one set of facts, shared by all of them. The
-    /// facts are a function of the port alone, so the key is the whole port, serialised; a port
-    /// whose form is longer than [`MAX_KEY`] (long script output) gets its own facts.
-    pub fn port_facts(&self, p: &Port) -> Arc<Value> {
-        let found = SCRATCH.with_borrow_mut(|k| {
-            k.clear();
-            if serde_json::to_writer(&mut *k, p).is_err() || k.len() > MAX_KEY {
-                return Err(None);
-            }
-            let ports = self.ports.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            ports.get(k.as_slice()).cloned().ok_or_else(|| Some(k.clone()))
-        });
-        let key = match found {
-            Ok(facts) => return facts,
-            Err(key) => key,
-        };
-        let facts = Arc::new(super::facts::port(p));
-        if let Some(key) = key {
-            let mut ports = self.ports.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if ports.len() < MAX_ENTRIES {
-                ports.insert(key, facts.clone());
-            }
-        }
-        facts
     }
 }
 
 thread_local! {
     /// The key being built, reused by every lookup of the thread.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// The verdicts this thread fetched or judged, and the id of the [`Memo`] they belong to.
-    /// Workers are threads of one evaluation, so this lives as long as the evaluation.
-    static LOCAL: std::cell::RefCell<(u64, HashMap<Vec<u8>, Verdict>)> =
-        std::cell::RefCell::new((0, HashMap::new()));
 }
 
 /// Writes the key of `rule` on `vars` into the empty `k`: the rule's address, then per path it

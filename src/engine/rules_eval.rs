@@ -183,19 +183,18 @@ fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Strin
             continue;
         }
         for p in &host.host.ports {
-            let port_facts = cx.memo.port_facts(p);
-            let port_facts: &Value = &port_facts;
+            let port_facts = facts::port(p);
             let asset = format!("{}:{}/{}", host.label, p.portid, p.protocol);
             let ctx = LazyCell::new(|| {
                 let mut ctx = host_ctx.new_inner_scope();
-                ctx.add_variable_as_val("port", to_val(port_facts));
+                ctx.add_variable_as_val("port", to_val(&port_facts));
                 ctx
             });
             // The record (for messages and `show:`) refers to the host's facts, never copies them.
             let parts =
-                [("host", Part::Facts(&host_facts)), ("port", Part::Facts(port_facts)), ("asset", Part::Text(&asset))];
+                [("host", Part::Facts(&host_facts)), ("port", Part::Facts(&port_facts)), ("asset", Part::Text(&asset))];
             let ev = format!("{evidence};port={}/{}", p.protocol, p.portid);
-            let vars = root.vars([("host", &host_facts), ("port", port_facts)]);
+            let vars = root.vars([("host", &host_facts), ("port", &port_facts)]);
             let judged = Judged { record: &Record::new(&parts), asset: &asset, evidence: &ev };
             judge_all(cx, &port_rules, &vars, &ctx, &judged, out);
         }
