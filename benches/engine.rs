@@ -30,6 +30,11 @@ const SYSTEMS: usize = 100;
 
 #[path = "support/synth.rs"]
 mod synth;
+#[path = "support/alloc_count.rs"]
+mod alloc_count;
+
+#[global_allocator]
+static ALLOC: alloc_count::Counting = alloc_count::Counting;
 
 fn nmap_text() -> String {
     let mut x =
@@ -162,8 +167,9 @@ fn run(what: &str, inv: &Inventory, policy: &Policy, evidence: &Evidence, load: 
     let opts = Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
     let (mut best_eval, mut best_total, mut best_cpu) = (f64::MAX, f64::MAX, f64::MAX);
     let mut controls = 0;
+    let mut digest = String::new();
     let iterations: usize = std::env::var("BENCH_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
-    for _ in 0..iterations {
+    for i in 0..iterations {
         let (t, cpu) = (Instant::now(), cpu_seconds());
         let a = engine::evaluate(inv, policy, evidence, &opts);
         let evaluated = t.elapsed().as_secs_f64();
@@ -174,13 +180,63 @@ fn run(what: &str, inv: &Inventory, policy: &Policy, evidence: &Evidence, load: 
         best_total = best_total.min(t.elapsed().as_secs_f64());
         best_eval = best_eval.min(evaluated);
         controls = r.systems().map(|(_, s)| s.controls.len() + s.obligations.len()).sum();
+        // The digest of the JSON report, to show that a change of the engine changes no result
+        // (compare it between two builds).
+        if i + 1 == iterations {
+            use sha2::Digest;
+            let json = tuanthu::report::json::render(&r).expect("json");
+            digest = sha2::Sha256::digest(json.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+        }
     }
+    // One more evaluation with the allocation counter on: counting costs an atomic add per
+    // allocation, so the timed runs above leave it off.
+    let (a, allocs) = alloc_count::counted(|| engine::evaluate(inv, policy, evidence, &opts));
+    let floor = floor(&a, iterations);
     let host_records: usize = evidence.probes.iter().map(|i| i.records.len()).sum();
     let cpu = if best_cpu < f64::MAX { format!("{best_cpu:.2} s") } else { "not known".to_string() };
     println!(
-        "engine ({what}): {AGENCIES} agencies, {systems} systems, {controls} control verdicts, {records} port records, {host_records} host records: load {load:.2} s; evaluate {best_eval:.3} s (CPU time of all threads {cpu}); evaluate + report summaries {best_total:.3} s (best of {iterations}, {} threads)",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        "engine ({what}): {AGENCIES} agencies, {systems} systems, {controls} control verdicts, {records} port records, {host_records} host records: load {load:.2} s; evaluate {best_eval:.3} s (CPU time of all threads {cpu}); evaluate + report summaries {best_total:.3} s (best of {iterations}, {} threads); {:.1} M allocations per evaluation; JSON report digest {digest}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        allocs as f64 / 1e6
     );
+    println!(
+        "  floor: copying the result (every verdict and finding, on the same threads) takes {:.3} s (CPU time {}; {:.1} M allocations; {:.2} M findings)",
+        floor.seconds,
+        floor.cpu.map_or("not known".to_string(), |c| format!("{c:.2} s")),
+        floor.allocs as f64 / 1e6,
+        floor.findings as f64 / 1e6
+    );
+}
+
+/// What the output alone costs: a deep copy of every system's result, spread over the threads
+/// as the evaluation is. Whatever the engine does, it must at least allocate and fill these.
+struct Floor {
+    seconds: f64,
+    cpu: Option<f64>,
+    allocs: u64,
+    findings: usize,
+}
+
+fn floor(a: &engine::Assessment, iterations: usize) -> Floor {
+    let systems: Vec<&engine::SystemResult> = a.agencies.iter().flat_map(|g| g.systems.iter()).collect();
+    let copy = || tuanthu::par::map(&systems, |s| (*s).clone());
+    let (mut seconds, mut cpu) = (f64::MAX, None::<f64>);
+    for _ in 0..iterations {
+        let (t, before) = (Instant::now(), cpu_seconds());
+        let copied = copy();
+        seconds = seconds.min(t.elapsed().as_secs_f64());
+        if let (Some(b), Some(after)) = (before, cpu_seconds()) {
+            cpu = Some(cpu.map_or(after - b, |c: f64| c.min(after - b)));
+        }
+        drop(copied);
+    }
+    let allocs = alloc_count::counted(copy).1;
+    let findings = systems
+        .iter()
+        .flat_map(|s| s.controls.iter().chain(&s.obligations).chain(&s.optional))
+        .map(|c| c.findings.len())
+        .sum();
+    Floor { seconds, cpu, allocs, findings }
 }
 
 /// User + system CPU time of the whole process so far (Linux `/proc/self/stat`, 100 ticks a

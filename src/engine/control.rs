@@ -238,8 +238,8 @@ fn measured_sufficiency(
         .filter_map(|r| rules.get(&r.id).map(|res| (r, res)))
         .collect();
     let max_age = cx.param_days(&m.max_age).map(|d| cx.max_age_override.map_or(d, |o| o.min(d)));
-    for unit in &cx.units {
-        let clean = measuring.iter().any(|(r, res)| res.passed.contains(&unit.label) && fresh(cx, unit, r, max_age));
+    for (at, unit) in cx.units.iter().enumerate() {
+        let clean = measuring.iter().any(|(r, res)| res.passed.contains(&at) && fresh(cx, unit, r, max_age));
         let unmeasured =
             measuring.iter().any(|(_, res)| res.notes.iter().any(|n| n.asset.as_deref() == Some(unit.label.as_str())));
         if !clean || unmeasured {

@@ -41,6 +41,9 @@ struct Bits {
     /// The check as first seen, and its facts ([`facts::check`]).
     seen: crate::evidence::Check,
     facts: Value,
+    /// The display texts of the `check` paths the select rules' messages and `show:` name, on
+    /// `facts`: the same for every host where the check failed, so made once.
+    texts: Vec<(String, String)>,
 }
 
 impl Bits {
@@ -66,6 +69,7 @@ impl Selections {
         if select.is_empty() {
             return s;
         }
+        let paths = check_paths(&select);
         for input in inputs {
             for rec in &input.records {
                 let Some(Typed::HostAudit(audit)) = rec.facts() else { continue };
@@ -83,6 +87,7 @@ impl Selections {
                         failed: vec![false; select.len()],
                         seen: c.clone(),
                         facts: Value::Null,
+                        texts: Vec::new(),
                     };
                     for (i, r) in select.iter().enumerate() {
                         match r.selects(&ctx) {
@@ -91,6 +96,9 @@ impl Selections {
                         }
                     }
                     drop(ctx);
+                    let parts = [("check", Part::Facts(&check))];
+                    let record = Facts::new(&parts);
+                    bits.texts = paths.iter().map(|p| (p.clone(), record.fact_text(p))).collect();
                     bits.facts = check;
                     checks.insert(c.check.clone(), bits);
                 }
@@ -98,6 +106,24 @@ impl Selections {
         }
         s
     }
+}
+
+/// The `check` paths (`check.title`, `check.id`…) that the messages and `show:` of `select`
+/// rules name: their texts are made once per distinct check.
+fn check_paths(select: &[&Rule]) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    let mut note = |p: &str| {
+        if (p == "check" || p.starts_with("check.")) && !paths.iter().any(|x| x == p) {
+            paths.push(p.to_string());
+        }
+    };
+    for r in select {
+        for template in [&r.message.en, &r.message.vi] {
+            crate::policy::rules::fill_placeholders_with(template, |p, _| note(p));
+        }
+        r.show.iter().for_each(|p| note(p));
+    }
+    paths
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
@@ -115,7 +141,7 @@ pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out:
     for (label, why) in &cx.unit_gaps {
         note_all(rules, out, note(record_kind.as_str(), Some(label.clone()), why.clone(), None));
     }
-    for unit in &cx.units {
+    for (at, unit) in cx.units.iter().enumerate() {
         let inputs = &cx.evidence.probes;
         let Some((file, rec)) = cx.host_records.best(inputs, unit, &record_kind, cx.as_of) else {
             let why = Text::new(
@@ -130,15 +156,16 @@ pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out:
             note_all(rules, out, note(record_kind.as_str(), Some(unit.label.clone()), why, Some(evidence)));
             continue;
         }
-        judge_host(cx, root, unit, rec, &evidence, rules, out);
+        judge_host(cx, root, (at, unit), rec, &evidence, rules, out);
     }
 }
 
-/// Judges one host's record: record rules on its facts, `select:` rules on its checks.
+/// Judges one host's record (the `at`th unit of the system): record rules on its facts,
+/// `select:` rules on its checks.
 fn judge_host(
     cx: &SystemCx,
     root: &Base,
-    unit: &Unit,
+    (at, unit): (usize, &Unit),
     rec: &Record,
     evidence: &str,
     rules: &[&Rule],
@@ -174,7 +201,7 @@ fn judge_host(
                 && res.unknowns.len() == unknowns
                 && res.judged > judged
             {
-                res.passed.insert(unit.label.clone());
+                res.passed.insert(at);
             }
         }
     }
@@ -185,7 +212,7 @@ fn judge_host(
         let bits: Vec<Option<&Bits>> = audit.results.iter().map(|c| checks.and_then(|m| m.get(&c.check))).collect();
         for r in rules.iter().filter(|r| r.select.is_some()) {
             if let Some(res) = out.get_mut(&r.id) {
-                select_checks(cx, r, unit, audit, &bits, &value, evidence, res);
+                select_checks(cx, r, (at, unit), audit, &bits, &value, evidence, res);
             }
         }
     }
@@ -197,7 +224,7 @@ fn judge_host(
 fn select_checks(
     cx: &SystemCx,
     r: &Rule,
-    unit: &Unit,
+    (at, unit): (usize, &Unit),
     audit: &crate::evidence::HostAuditFacts,
     bits: &[Option<&Bits>],
     audit_value: &Value,
@@ -206,6 +233,8 @@ fn select_checks(
 ) {
     let Some(&bit) = cx.selections.rules.get(&r.id) else { return };
     let bench = audit.benchmark.as_deref().unwrap_or_default();
+    // The host's name as messages show it, made once for all its failed checks.
+    let mut asset_text: Option<[(String, String); 1]> = None;
     let (mut passed, mut failed, mut unmeasured) = (0usize, 0usize, Vec::new());
     for (c, bits) in audit.results.iter().zip(bits) {
         let Some(bits) = bits else { continue };
@@ -227,7 +256,16 @@ fn select_checks(
                     ("asset", Part::Text(&unit.label)),
                 ];
                 let record = Facts::new(&parts);
-                let mut texts = record.texts();
+                // The check's texts are made once per check, valid when its facts are the
+                // prepared ones (the check described as first seen).
+                let shared: &[(String, String)] =
+                    if matches!(check, std::borrow::Cow::Borrowed(_)) { &bits.texts } else { &[] };
+                let asset = asset_text.get_or_insert_with(|| {
+                    let part = [("asset", Part::Text(&unit.label))];
+                    [("asset".to_string(), Facts::new(&part).fact_text("asset"))]
+                });
+                let known = [shared, &asset[..]];
+                let mut texts = record.texts_with(&known);
                 let message = Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into();
                 res.failures.push(Finding {
                     rule: r.id.clone(),
@@ -258,7 +296,7 @@ fn select_checks(
             Some(evidence.to_string()),
         ));
     } else if passed > 0 && failed == 0 {
-        res.passed.insert(unit.label.clone());
+        res.passed.insert(at);
     } else if passed == 0 && failed == 0 {
         res.notes.push(note(
             &r.id,

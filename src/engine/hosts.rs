@@ -114,20 +114,23 @@ impl HostRecords {
         kind: &RecordKind,
         as_of: Date,
     ) -> Option<(&'a str, &'a Record)> {
-        let of_kind = |list: Vec<At>| -> Vec<At> {
-            list.into_iter().filter(|&(i, r)| inputs[i].records[r].kind() == kind).collect()
-        };
-        let by_addr = of_kind(unit.addresses.iter().flat_map(|a| self.by_addr.get(a)).flatten().copied().collect());
-        let hits = if by_addr.is_empty() {
-            of_kind(unit.names.iter().flat_map(|n| self.by_name.get(&same_name_key(n))).flatten().copied().collect())
-        } else {
-            by_addr
-        };
         let rank = |&(i, r): &At| {
             let t = inputs[i].records[r].observed();
             (t.is_some_and(|t| t.date() <= as_of), t)
         };
-        let (i, r) = hits.into_iter().max_by_key(rank)?;
+        // Judged for every host of every system (and again by measured sufficiency): walked in
+        // place rather than collected.
+        let of_kind = |&&(i, r): &&At| inputs[i].records[r].kind() == kind;
+        let by_addr = unit.addresses.iter().flat_map(|a| self.by_addr.get(a)).flatten().filter(of_kind);
+        // `max_by_key` keeps the last of equal maxima, as it did over the collected list.
+        let best = match by_addr.max_by_key(|at| rank(at)) {
+            Some(at) => *at,
+            None => {
+                let by_name = unit.names.iter().flat_map(|n| self.by_name.get(&same_name_key(n))).flatten();
+                *by_name.filter(of_kind).max_by_key(|at| rank(at))?
+            }
+        };
+        let (i, r) = best;
         Some((inputs[i].file.as_str(), &inputs[i].records[r]))
     }
 

@@ -7,7 +7,7 @@
 //! of one fact is also bounded in work, not only in length: a `show:` of a whole list is
 //! serialised only as far as the 200 characters a finding keeps.
 
-use crate::policy::rules::{fill_placeholders, lookup};
+use crate::policy::rules::{fill_placeholders_with, lookup};
 use serde_json::Value;
 use std::io::Write;
 
@@ -54,29 +54,47 @@ impl<'a> Record<'a> {
     /// A view that computes each path's text once: a finding's English and Vietnamese messages
     /// and its `show:` values mostly name the same facts.
     pub fn texts(&self) -> Texts<'_> {
-        Texts { record: self, done: Vec::new() }
+        self.texts_with(&[])
+    }
+
+    /// [`Record::texts`] that first looks paths up in `known`: texts of this record's paths
+    /// computed once for many records (a check's title, shared by every host where it failed).
+    /// Each list holds `(path, fact_text(path))` pairs that this record would give too.
+    pub fn texts_with<'k>(&'k self, known: &'k [&'k [(String, String)]]) -> Texts<'k> {
+        Texts { record: self, known, done: Vec::new() }
     }
 }
 
 /// [`Record::fact_text`] remembered per path, for the texts of one finding.
 pub struct Texts<'a> {
     record: &'a Record<'a>,
+    known: &'a [&'a [(String, String)]],
     done: Vec<(String, String)>,
 }
 
 impl Texts<'_> {
-    pub fn fact_text(&mut self, path: &str) -> String {
-        if let Some((_, t)) = self.done.iter().find(|(p, _)| p == path) {
-            return t.clone();
+    fn text(&mut self, path: &str) -> &str {
+        if let Some((_, t)) = self.known.iter().flat_map(|k| k.iter()).find(|(p, _)| p == path) {
+            return t;
         }
-        let t = self.record.fact_text(path);
-        self.done.push((path.to_string(), t.clone()));
-        t
+        let at = match self.done.iter().position(|(p, _)| p == path) {
+            Some(at) => at,
+            None => {
+                let t = self.record.fact_text(path);
+                self.done.push((path.to_string(), t));
+                self.done.len() - 1
+            }
+        };
+        &self.done[at].1
+    }
+
+    pub fn fact_text(&mut self, path: &str) -> String {
+        self.text(path).to_string()
     }
 
     /// Fills `{dotted.path}` placeholders of a message template, as `rules::render_message` does.
     pub fn render(&mut self, template: &str) -> String {
-        fill_placeholders(template, |path| self.fact_text(path))
+        fill_placeholders_with(template, |path, out| out.push_str(self.text(path)))
     }
 }
 

@@ -22,8 +22,9 @@ pub struct RuleResult {
     pub failures: Vec<Finding>,
     /// Unknown findings: evidence missing, stale, or a record the rule could not evaluate.
     pub unknowns: Vec<Finding>,
-    /// Host evidence: the declared hosts (their labels) this rule measured clean.
-    pub passed: std::collections::HashSet<String>,
+    /// Host evidence: the declared hosts this rule measured clean (their places in the system's
+    /// [`super::hosts::Unit`] list, whose labels are distinct).
+    pub passed: std::collections::HashSet<usize>,
     /// Host evidence: what was not measured and why (shown, changes no status).
     pub notes: Vec<Finding>,
 }

@@ -813,14 +813,20 @@ pub fn render_message(template: &str, facts: &serde_json::Value) -> String {
 /// Replaces each `{dotted.path}` of a message template with `text(path)`; an unclosed `{` and
 /// what follows it are kept as written. One loop for every way a record's facts are held.
 pub fn fill_placeholders(template: &str, mut text: impl FnMut(&str) -> String) -> String {
-    let mut out = String::with_capacity(template.len());
+    fill_placeholders_with(template, |path, out| out.push_str(&text(path)))
+}
+
+/// [`fill_placeholders`] where `text(path, out)` appends the text of `path` to `out`, so that
+/// texts already held elsewhere are copied once, into the message, and nowhere else.
+pub fn fill_placeholders_with(template: &str, mut text: impl FnMut(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(2 * template.len() + 32);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) => {
-                out.push_str(&text(&after[..end]));
+                text(&after[..end], &mut out);
                 rest = &after[end + 1..];
             }
             None => {
