@@ -29,10 +29,10 @@ use tuanthu::report::{Glossary, Report};
 const AGENCIES: usize = 100;
 const SYSTEMS: usize = 100;
 
-#[path = "support/synth.rs"]
-mod synth;
 #[path = "support/alloc_count.rs"]
 mod alloc_count;
+#[path = "support/synth.rs"]
+mod synth;
 
 #[global_allocator]
 static ALLOC: alloc_count::Counting = alloc_count::Counting;

@@ -2,9 +2,9 @@
 //! not_applicable → fail → unknown → pass, then a valid waiver turns fail/unknown into waived.
 
 use super::SystemCx;
+use super::judge::RuleResult;
 use super::messages::Message;
 use super::model::*;
-use super::rules_eval::RuleResult;
 use crate::inventory::{Attestation, AttestationStatus, IncidentSeverity};
 use crate::policy::catalogue::{AttestationNeed, Control, RenewEvent, Renewal};
 use std::collections::{BTreeMap, HashMap};

@@ -14,9 +14,9 @@
 use super::SystemCx;
 use super::facts;
 use super::hosts::Unit;
+use super::judge::{Base, Judged, RuleResult, judge_all, mark_not_applicable};
 use super::model::{Finding, Outcome};
 use super::record::{Part, Record as Facts};
-use super::rules_eval::{Base, Judged, RuleResult, judge_all, mark_not_applicable};
 use crate::evidence::file::EvidenceInput;
 use crate::evidence::{CheckResult, Facts as Typed, Record, RecordKind};
 use crate::i18n::Text;

@@ -11,6 +11,7 @@ mod facts;
 mod host_index;
 mod host_rules;
 mod hosts;
+mod judge;
 mod memo;
 pub mod messages;
 pub mod model;

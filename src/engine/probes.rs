@@ -4,16 +4,15 @@
 //! maximum evidence age is `unknown`, never `pass`.
 
 use super::SystemCx;
-use super::record::{Part, Record as Facts};
-use super::rules_eval::{
-    Base, Judged, RuleResult, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
+use super::judge::{
+    Base, Judged, RuleResult, Shared, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
 };
+use super::record::{Part, Record as Facts};
 use crate::evidence::{Record, RecordKind};
 use crate::i18n::Text;
 use crate::inventory::{System, same_name_key};
 use crate::policy::rules::{EvidenceKind, Rule, to_val};
-use cel::common::value::{CowVal, Val};
-use cel::context::VariableResolver;
+use cel::common::value::Val;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -100,18 +99,6 @@ impl ProbeIndex {
 /// The prepared facts of [`ProbeIndex`] as rule-language values, shared by every system's rules.
 pub struct ProbeValues<'a> {
     vals: HashMap<At, Box<dyn Val + 'a>>,
-}
-
-/// Binds one shared value to a variable name of a rule's scope, by reference.
-pub(super) struct Shared<'a> {
-    pub name: &'static str,
-    pub val: &'a (dyn Val + 'a),
-}
-
-impl VariableResolver for Shared<'_> {
-    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        (variable == self.name).then_some(CowVal::Borrowed(self.val))
-    }
 }
 
 /// A declared probe target: its name (`host:port` or URL) and, when pinned, the address it must

@@ -2,32 +2,15 @@
 
 use super::SystemCx;
 use super::facts;
-use super::model::{Finding, Outcome};
+use super::judge::{
+    Base, Judged, RuleResult, Shared, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
+};
 use super::record::{Part, Record};
 use crate::evidence::nmap::ScannedHost;
 use crate::i18n::Text;
-use crate::policy::rules::{EvidenceKind, Rule, Verdict, new_context, to_val};
-use serde_json::Value;
+use crate::policy::rules::{EvidenceKind, Rule, new_context, to_val};
 use std::cell::LazyCell;
-use std::collections::{BTreeMap, HashMap};
-
-/// What one rule concluded for one system.
-#[derive(Debug, Clone, Default)]
-pub struct RuleResult {
-    /// The system has no asset this rule's evidence could describe: the rule is silent.
-    pub not_applicable: bool,
-    /// Records judged without error (passed or failed).
-    pub judged: usize,
-    /// Fail findings, one per failing record.
-    pub failures: Vec<Finding>,
-    /// Unknown findings: evidence missing, stale, or a record the rule could not evaluate.
-    pub unknowns: Vec<Finding>,
-    /// Host evidence: the declared hosts this rule measured clean (their places in the system's
-    /// [`super::hosts::Unit`] list, whose labels are distinct).
-    pub passed: std::collections::HashSet<usize>,
-    /// Host evidence: what was not measured and why (shown, changes no status).
-    pub notes: Vec<Finding>,
-}
+use std::collections::HashMap;
 
 /// Runs every rule that speaks for one of `required` or `optional` controls (or an obligation of
 /// the profile).
@@ -50,7 +33,7 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     }
     let system = facts::system(cx.agency, cx.system, &cx.catalogue.id);
     let (params, params_val) = cx.params;
-    let params_var = super::probes::Shared { name: "params", val: params_val };
+    let params_var = Shared { name: "params", val: params_val };
     let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
     let nmap: Vec<&Rule> = wanted
         .iter()
@@ -83,23 +66,6 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     out
 }
 
-/// What every record of a system is judged with: the context binding `system` and `params`, and
-/// the facts bound there (the keys of remembered verdicts).
-pub(super) struct Base<'a, 'p, 'v> {
-    pub ctx: &'a cel::Context<'p, 'v>,
-    pub system: &'a Value,
-    pub params: &'a Value,
-}
-
-impl<'a> Base<'a, '_, '_> {
-    /// The record's variables for [`super::memo::Memo`]: `system`, `params` and `more`.
-    pub fn vars<const N: usize>(&self, more: [(&'a str, &'a Value); N]) -> Vec<(&'a str, &'a Value)> {
-        let mut v = vec![("system", self.system), ("params", self.params)];
-        v.extend(more);
-        v
-    }
-}
-
 /// Incident rules: one record per incident detected up to the evaluation date. A system that
 /// records none gives the rules nothing to judge; the control then rests on its attestation.
 fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
@@ -120,18 +86,6 @@ fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<
         let vars = root.vars([("incident", &incident)]);
         let judged = Judged { record: &Record::new(&parts), asset: &label, evidence: &i.origin.to_string() };
         judge_all(cx, rules, &vars, &ctx, &judged, out);
-    }
-}
-
-pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
-    Finding {
-        rule: rule.into(),
-        outcome: Outcome::Unknown,
-        severity: None,
-        asset,
-        message: message.into(),
-        evidence,
-        observed: BTreeMap::new(),
     }
 }
 
@@ -201,60 +155,6 @@ fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Strin
     }
 }
 
-/// One record as findings name it: its facts (for messages and `show:`), asset and evidence.
-pub(super) struct Judged<'a> {
-    pub record: &'a Record<'a>,
-    pub asset: &'a str,
-    pub evidence: &'a str,
-}
-
-/// Judges one record by every rule of `rules`. `vars` are the facts `ctx` binds; `ctx` is built
-/// only if some verdict is not already known from an identical record.
-pub(super) fn judge_all<'p, 'v>(
-    cx: &SystemCx,
-    rules: &[&Rule],
-    vars: &super::memo::Vars,
-    ctx: &LazyCell<cel::Context<'p, 'v>, impl FnOnce() -> cel::Context<'p, 'v>>,
-    judged: &Judged,
-    out: &mut HashMap<String, RuleResult>,
-) {
-    let Judged { record, asset, evidence } = *judged;
-    for r in rules {
-        let Some(res) = out.get_mut(&r.id) else { continue };
-        match cx.memo.judge(r, vars, || LazyCell::force(ctx)) {
-            Verdict::Skipped => {}
-            Verdict::Pass => res.judged += 1,
-            Verdict::Fail => {
-                res.judged += 1;
-                res.failures.push(failure(r, record, asset, evidence));
-            }
-            Verdict::Error(e) => res.unknowns.push(unknown(
-                &r.id,
-                Some(asset.to_string()),
-                Text::new(
-                    format!("rule could not be evaluated on this record: {e}"),
-                    format!("không đánh giá được quy tắc trên bản ghi này: {e}"),
-                ),
-                Some(evidence.to_string()),
-            )),
-        }
-    }
-}
-
-fn failure(r: &Rule, record: &Record, asset: &str, evidence: &str) -> Finding {
-    let mut texts = record.texts();
-    let observed = r.show.iter().map(|path| (path.clone(), texts.fact_text(path))).collect();
-    Finding {
-        rule: r.id.clone(),
-        outcome: Outcome::Fail,
-        severity: Some(r.severity),
-        asset: Some(asset.to_string()),
-        message: Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into(),
-        evidence: Some(evidence.to_string()),
-        observed,
-    }
-}
-
 /// Why the system's hosts have no usable scan, if they have none.
 fn coverage_gap(cx: &SystemCx) -> Option<Text> {
     let declared: Vec<String> = cx.system.assets.hosts.iter().map(ToString::to_string).collect();
@@ -281,49 +181,4 @@ fn staleness(cx: &SystemCx, host: &ScannedHost) -> Option<Text> {
         "kết quả quét không có thời điểm bắt đầu nên không xác định được độ cũ",
     );
     age_problem(cx, host.observed.and_then(crate::dates::date_of_unix), ("scanned", "quét"), missing)
-}
-
-/// Why evidence dated `day` cannot be used at the evaluation date: no date, dated after it, or
-/// older than the maximum evidence age. `verb` says how the evidence was taken ("scanned").
-pub(super) fn age_problem(cx: &SystemCx, day: Option<time::Date>, verb: (&str, &str), missing: Text) -> Option<Text> {
-    let Some(day) = day else { return Some(missing) };
-    let (en, vi) = verb;
-    let shown = crate::dates::format(day);
-    if day > cx.as_of {
-        let as_of = crate::dates::format(cx.as_of);
-        return Some(Text::new(
-            format!("{en} on {shown}, after the evaluation date {as_of}"),
-            format!("{vi} ngày {shown}, sau ngày đánh giá {as_of}"),
-        ));
-    }
-    let (age, max) = ((cx.as_of - day).whole_days(), cx.max_age_days);
-    (age > max as i64).then(|| {
-        Text::new(
-            format!(
-                "{en} on {shown}, {age} days before the evaluation date; evidence older than {max} days is not used"
-            ),
-            format!(
-                "{vi} ngày {shown}, cách ngày đánh giá {age} ngày; bằng chứng cũ hơn {max} ngày không được sử dụng"
-            ),
-        )
-    })
-}
-
-/// Marks every rule in `rules` silent for this system (it has no asset of their evidence kind).
-pub(super) fn mark_not_applicable(rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
-    for r in rules {
-        if let Some(res) = out.get_mut(&r.id) {
-            res.not_applicable = true;
-        }
-    }
-}
-
-/// Records the same unknown finding for every rule in `rules` (missing or unusable evidence is a
-/// fact about the evidence, shared by all rules that needed it).
-pub(super) fn unknown_for_all(rules: &[&Rule], out: &mut HashMap<String, RuleResult>, finding: &Finding) {
-    for r in rules {
-        if let Some(res) = out.get_mut(&r.id) {
-            res.unknowns.push(finding.clone());
-        }
-    }
 }
