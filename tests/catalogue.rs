@@ -131,17 +131,17 @@ fn cross_catalogue_ids_are_known() {
             assert!(tt12.get(id).is_some(), "{} maps to unknown tt12-2022 id {id}", c.id);
         }
     }
-    let mut files = tuanthu::policy::bundle::bundled_sources("profiles/");
+    let mut files = tuanthu::policy::source::bundled_sources("profiles/");
     let nd = files.iter_mut().find(|s| s.origin.ends_with("nd331-2026/catalogue.yaml")).unwrap();
     nd.text = nd.text.replacen("maps_to: {tt12-2022: [POL.01,", "maps_to: {tt12-2022: [POL.09,", 1);
-    let e = Policy::from_sources(&files, &tuanthu::policy::bundle::bundled_sources("rules/")).unwrap_err();
+    let e = Policy::from_sources(&files, &tuanthu::policy::source::bundled_sources("rules/")).unwrap_err();
     assert!(e.to_string().contains("MGT.01: maps_to tt12-2022 names unknown id(s) POL.09"), "{e}");
 }
 
 #[test]
 fn an_nd331_profile_must_list_optional_controls_as_optional() {
     let p = policy();
-    let text = tuanthu::policy::bundle::bundled_sources("profiles/")
+    let text = tuanthu::policy::source::bundled_sources("profiles/")
         .into_iter()
         .find(|s| s.origin.ends_with("nd331-2026/level-1.yaml"))
         .unwrap()
@@ -251,7 +251,7 @@ fn scan_visible_controls_are_fed_by_rules() {
 #[test]
 fn a_profile_missing_a_control_is_rejected() {
     let p = policy();
-    let text = tuanthu::policy::bundle::bundled_sources("profiles/")
+    let text = tuanthu::policy::source::bundled_sources("profiles/")
         .into_iter()
         .find(|s| s.origin.ends_with("tt12-2022/level-2.yaml"))
         .unwrap()
@@ -265,7 +265,7 @@ fn a_profile_missing_a_control_is_rejected() {
 #[test]
 fn a_profile_with_a_control_of_another_level_is_rejected() {
     let p = policy();
-    let text = tuanthu::policy::bundle::bundled_sources("profiles/")
+    let text = tuanthu::policy::source::bundled_sources("profiles/")
         .into_iter()
         .find(|s| s.origin.ends_with("tt12-2022/level-1.yaml"))
         .unwrap()
@@ -304,13 +304,13 @@ fn nd331_scan_visible_controls_are_fed_by_rules() {
 #[test]
 fn level_parameters_are_typed_by_the_catalogue() {
     let edit = |suffix: &str, from: &str, to: &str| {
-        let mut files = tuanthu::policy::bundle::bundled_sources("profiles/");
+        let mut files = tuanthu::policy::source::bundled_sources("profiles/");
         let f = files.iter_mut().find(|s| s.origin.ends_with(suffix)).unwrap();
         assert!(f.text.contains(from), "{suffix}: {from}");
         f.text = f.text.replacen(from, to, 1);
         files
     };
-    let rules = tuanthu::policy::bundle::bundled_sources("rules/");
+    let rules = tuanthu::policy::source::bundled_sources("rules/");
     let cases = [
         (
             edit("tt12-2022/level-3.yaml", "  cert_min_days_left: 30", "  cert_min_day_left: 30"),
@@ -341,10 +341,10 @@ fn level_parameters_are_typed_by_the_catalogue() {
         let got: Vec<String> = e.iter().map(|p| p.to_string()).collect();
         assert_eq!(got, expected);
     }
-    let mut rules = tuanthu::policy::bundle::bundled_sources("rules/");
+    let mut rules = tuanthu::policy::source::bundled_sources("rules/");
     let r = rules.iter_mut().find(|s| s.origin.ends_with("/tls-certificate-expiry.yaml")).unwrap();
     r.text = r.text.replace("params.cert_min_days_left", "params.cert_min_day_left");
-    let e = Policy::from_sources(&tuanthu::policy::bundle::bundled_sources("profiles/"), &rules).unwrap_err();
+    let e = Policy::from_sources(&tuanthu::policy::source::bundled_sources("profiles/"), &rules).unwrap_err();
     let got: Vec<String> = e.iter().map(|p| p.to_string()).collect();
     assert_eq!(
         got,

@@ -276,9 +276,9 @@ fn tailoring_adds_and_drops_with_reasons() {
 fn a_rule_that_cannot_be_evaluated_makes_unknown() {
     // A third-party rule reading a fact nmap never gives: its records are unmeasured, not passed.
     let rule = "schema: tuanthu/rule/v1\nid: broken-rule\nversion: 1\ncontrols: [POL.01]\nevidence: nmap.port\nseverity: low\nfail_when: 'port.service.nonexistent == \"x\"'\ninfo:\n  title: {en: t, vi: t}\n  description: {en: d, vi: d}\n  rationale: {en: r, vi: r}\n  remediation: {en: m, vi: m}\nmessage: {en: m, vi: m}\n";
-    let mut rules = tuanthu::policy::bundle::bundled_sources("rules/");
-    rules.push(tuanthu::policy::bundle::Source { origin: "broken-rule.yaml".into(), text: rule.into() });
-    let p = Policy::from_sources(&tuanthu::policy::bundle::bundled_sources("profiles/"), &rules).unwrap();
+    let mut rules = tuanthu::policy::source::bundled_sources("rules/");
+    rules.push(tuanthu::policy::source::Source { origin: "broken-rule.yaml".into(), text: rule.into() });
+    let p = Policy::from_sources(&tuanthu::policy::source::bundled_sources("profiles/"), &rules).unwrap();
     let d = common::dir_with(&[("scan.xml", &nmap_xml(NOV_2026, "203.0.113.5", &[(443, "https")]))]);
     let inventory = inv(&common::inventory(
         1,

@@ -26,7 +26,7 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 /// Every `*.yaml` under `dir` whose `schema:` is `kind`.
 fn files_of(dir: &Path, kind: &str) -> Vec<(String, Value)> {
     let mut out = Vec::new();
-    for path in tuanthu::policy::bundle::yaml_files(dir).unwrap() {
+    for path in tuanthu::policy::source::yaml_files(dir).unwrap() {
         let text = std::fs::read_to_string(&path).unwrap();
         let doc = yaml(&text);
         if doc["schema"] == kind {

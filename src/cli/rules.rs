@@ -64,7 +64,7 @@ fn test(a: TestArgs) -> Result<ExitCode, Error> {
         cases::bundled()
     } else {
         let sources: Vec<_> =
-            a.dirs.iter().flat_map(|d| tuanthu::policy::bundle::sources(Some(d), "rules/", &mut p)).collect();
+            a.dirs.iter().flat_map(|d| tuanthu::policy::source::sources(Some(d), "rules/", &mut p)).collect();
         cases::from_sources(&sources)
     };
     let files = files.map_err(|e| p.extend(e)).ok();

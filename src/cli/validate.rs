@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tuanthu::diag::{Collector, Problem, Problems};
 use tuanthu::i18n::{Lang, tr};
 use tuanthu::policy::Policy;
-use tuanthu::policy::bundle::Source;
+use tuanthu::policy::source::Source;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -48,7 +48,7 @@ pub fn run(a: ValidateArgs) -> Result<ExitCode, Error> {
         + sorted.tailoring.len();
     // Files not given are taken from the bundled policy, so a single rule or inventory can be
     // checked against the catalogues it refers to.
-    let bundled = tuanthu::policy::bundle::bundled_sources;
+    let bundled = tuanthu::policy::source::bundled_sources;
     let policy_src = with_bundled_catalogues(&sorted.policy_files);
     let rule_src = if sorted.rule_files.is_empty() { bundled("rules/") } else { sorted.rule_files.clone() };
     let policy = Policy::from_sources(&policy_src, &rule_src).map_err(|e| p.extend(e)).ok();
@@ -131,7 +131,7 @@ fn with_bundled_catalogues(given: &[Source]) -> Vec<Source> {
     };
     let mut out = given.to_vec();
     out.extend(
-        tuanthu::policy::bundle::bundled_sources("profiles/")
+        tuanthu::policy::source::bundled_sources("profiles/")
             .into_iter()
             .filter(|b| !names(b).is_some_and(|n| replaced(&n))),
     );
@@ -142,7 +142,7 @@ fn sort_files(paths: &[PathBuf], p: &mut Collector) -> Sorted {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match tuanthu::policy::bundle::yaml_files(path) {
+            match tuanthu::policy::source::yaml_files(path) {
                 Ok(found) => files.extend(found),
                 Err(e) => p.push(Problem::file_text(path.display().to_string(), e.text())),
             }

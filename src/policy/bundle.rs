@@ -4,19 +4,9 @@
 use super::catalogue::Catalogue;
 use super::profile::Profile;
 use super::rules::{RuleSet, parse_rule, unknown_controls};
+use super::source::{Source, sources};
 use crate::diag::{Collector, Problem, Problems};
 use std::path::{Path, PathBuf};
-
-mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
-}
-
-/// One policy file: where it came from and its text.
-#[derive(Debug, Clone)]
-pub struct Source {
-    pub origin: String,
-    pub text: String,
-}
 
 /// Everything the engine needs to know about requirements.
 #[derive(Debug, Clone)]
@@ -384,41 +374,4 @@ impl Policy {
     pub fn profile(&self, catalogue: &str, level: u8) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.catalogue == catalogue && p.level == level)
     }
-}
-
-/// The bundled policy files under `prefix` (`rules/` or `profiles/`).
-pub fn bundled_sources(prefix: &str) -> Vec<Source> {
-    bundled::FILES
-        .iter()
-        .filter(|(path, _)| path.starts_with(prefix))
-        .map(|(path, text)| Source { origin: format!("<bundled>/{path}"), text: (*text).to_string() })
-        .collect()
-}
-
-/// Policy files from a directory (recursively, `*.yaml`), or the bundled ones under `prefix`.
-pub fn sources(dir: Option<&Path>, prefix: &str, p: &mut Collector) -> Vec<Source> {
-    match dir {
-        None => bundled_sources(prefix),
-        Some(d) => {
-            let files = yaml_files(d).unwrap_or_else(|e| {
-                p.push(Problem::file_text(d.display().to_string(), e.text()));
-                Vec::new()
-            });
-            files
-                .into_iter()
-                .filter_map(|f| match crate::yaml::read_text(&f) {
-                    Ok(text) => Some(Source { origin: f.display().to_string(), text }),
-                    Err(e) => {
-                        p.push(e);
-                        None
-                    }
-                })
-                .collect()
-        }
-    }
-}
-
-/// All `*.yaml`/`*.yml` files below `dir`, each once, in a stable order (see [`crate::files::walk`]).
-pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, crate::files::WalkError> {
-    crate::files::yaml_files(dir)
 }

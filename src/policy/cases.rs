@@ -18,8 +18,8 @@
 //! placeholder would print `?` in every finding).
 
 use super::Policy;
-use super::bundle::Source;
-use super::rules::{Rule, Verdict, lookup, new_context, render_message, to_val};
+use super::rules::{Rule, Verdict, lookup, new_context, placeholders, render_message, to_val};
+use super::source::Source;
 use crate::diag::{Collector, Problem, Problems};
 use crate::i18n::Text;
 use serde::Deserialize;
@@ -207,7 +207,7 @@ pub fn from_sources(sources: &[Source]) -> Result<Vec<CaseFile>, Problems> {
 
 /// The bundled pack's case files (shipped in the binary beside its rules).
 pub fn bundled() -> Result<Vec<CaseFile>, Problems> {
-    from_sources(&super::bundle::bundled_sources("rules/"))
+    from_sources(&super::source::bundled_sources("rules/"))
 }
 
 /// Why a case (or a rule's testing) fails.
@@ -380,11 +380,6 @@ fn check_finding(rule: &Rule, case: &Case, vars: &[(&'static str, Value)]) -> Op
         )),
         _ => None,
     }
-}
-
-/// The `{dotted.path}` placeholders of a message template.
-pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(path, _)| path))
 }
 
 /// The facts a case's rule sees: the defaults, with the case's facts laid over them. Parameters

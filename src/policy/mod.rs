@@ -10,6 +10,7 @@ pub mod diff;
 pub mod pack;
 pub mod profile;
 pub mod rules;
+pub mod source;
 
 pub use bundle::Policy;
 pub use catalogue::{Catalogue, Control, Section};

@@ -3,7 +3,7 @@
 //! `--rules DIR`, `--add-rules DIR`, `tuanthu rules test DIR` — carries one, so a report's rules and
 //! a failing case can be traced to a named, versioned pack rather than to a folder.
 
-use super::bundle::Source;
+use super::source::Source;
 use crate::diag::{Collector, Problem, Problems};
 use crate::i18n::Text;
 use serde::Deserialize;

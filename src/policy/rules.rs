@@ -544,9 +544,9 @@ fn check_fact_paths(origin: &str, f: &RuleFile, p: &mut Collector) {
     if f.select.is_some() {
         roots.push("check");
     }
-    let paths = super::cases::placeholders(&f.message.en)
+    let paths = placeholders(&f.message.en)
         .map(|x| ("message.en", x))
-        .chain(super::cases::placeholders(&f.message.vi).map(|x| ("message.vi", x)))
+        .chain(placeholders(&f.message.vi).map(|x| ("message.vi", x)))
         .chain(f.show.iter().map(|x| ("show", x.as_str())));
     for (field, path) in paths {
         let root = path.split('.').next().unwrap_or_default();
@@ -866,6 +866,11 @@ pub fn unknown_controls<'a>(rules: &'a RuleSet, known: &dyn Fn(&str) -> bool) ->
         }
     }
     out
+}
+
+/// The `{dotted.path}` placeholders of a message template.
+pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(path, _)| path))
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ impl<'a> Verified<'a> {
 /// The catalogues and profiles a verifier re-derives figures against: the bundled ones, without
 /// the rules (a verifier needs none, and compiling them would cost every run).
 pub fn bundled_policy() -> Result<Policy, BundledPolicyError> {
-    let profiles = crate::policy::bundle::bundled_sources("profiles/");
+    let profiles = crate::policy::source::bundled_sources("profiles/");
     Policy::from_sources(&profiles, &[]).map_err(BundledPolicyError)
 }
 

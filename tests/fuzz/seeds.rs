@@ -50,7 +50,7 @@ pub static TAILORINGS: LazyLock<Seeds> = LazyLock::new(|| {
 });
 
 fn bundled(prefix: &str, schema: Option<&str>) -> Seeds {
-    let items = tuanthu::policy::bundle::bundled_sources(prefix)
+    let items = tuanthu::policy::source::bundled_sources(prefix)
         .into_iter()
         .filter(|s| schema.is_none_or(|k| s.text.contains(k)))
         .map(|s| (s.origin, s.text.into_bytes()))
