@@ -89,9 +89,9 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
     for (m, text) in &mods {
         let parent = m.rsplit_once("::").map_or("", |(p, _)| p);
         let mut targets: Vec<String> = named(text, "crate::");
-        targets.extend(named(text, "super::").into_iter().map(|p| {
-            if parent.is_empty() { p } else { format!("{parent}::{p}") }
-        }));
+        targets.extend(
+            named(text, "super::").into_iter().map(|p| if parent.is_empty() { p } else { format!("{parent}::{p}") }),
+        );
         let set = edges.entry(m.clone()).or_default();
         for t in targets {
             if let Some(t) = resolve(&mods, &t) {
@@ -176,15 +176,16 @@ fn no_import_cycle_between_source_files() {
 #[test]
 fn no_stage_imports_a_later_one() {
     // Each stage may use the stages before it and the shared helpers, never one after it.
-    let order = ["inventory", "evidence", "collect", "import", "policy", "engine", "report", "gate", "aggregate", "serve"];
+    let order =
+        ["inventory", "evidence", "collect", "import", "policy", "engine", "report", "gate", "aggregate", "serve"];
     let rank = |m: &str| order.iter().position(|s| m == *s || m.starts_with(&format!("{s}::")));
     let mut backward = Vec::new();
     for (from, tos) in graph() {
         for to in tos {
-            if let (Some(a), Some(b)) = (rank(&from), rank(&to)) {
-                if b > a {
-                    backward.push(format!("{from} -> {to}"));
-                }
+            if let (Some(a), Some(b)) = (rank(&from), rank(&to))
+                && b > a
+            {
+                backward.push(format!("{from} -> {to}"));
             }
         }
     }
