@@ -235,7 +235,10 @@ fn demo_evidence_leaves_no_declared_target_unmeasured() {
     let with = report(true);
     let mut gaps_before = 0;
     for sys in ["qlvb-email", "cong-dvc", "ttdl-tinh", "phan-anh-kien-nghi"] {
-        let gap = |f: &Value| f["outcome"] == "unknown" && ["tls", "http", "ssh", "mail", "dns"].contains(&f["rule"].as_str().unwrap_or(""));
+        let gap = |f: &Value| {
+            f["outcome"] == "unknown"
+                && ["tls", "http", "ssh", "mail", "dns"].contains(&f["rule"].as_str().unwrap_or(""))
+        };
         gaps_before += all_findings(&without, sys).iter().filter(|f| gap(f)).count();
         let left: Vec<_> = all_findings(&with, sys).into_iter().filter(gap).collect();
         assert!(left.is_empty(), "{sys}: targets without usable evidence: {left:?}");

@@ -39,7 +39,12 @@ fn demo_terminal_report_tells_what_to_do_in_english() {
     let out = golden("en");
     // Titles beside ids, the groups, the obligations section, the next steps.
     // The attested `partial` is overtaken by a measured failure of the domain (no MTA-STS).
-    assert!(out.contains("    DES.06 E-mail system security — binhan.gov.vn.example receives mail without an enforced MTA-STS policy"), "{out}");
+    assert!(
+        out.contains(
+            "    DES.06 E-mail system security — binhan.gov.vn.example receives mail without an enforced MTA-STS policy"
+        ),
+        "{out}"
+    );
     assert!(
         out.contains("  Attest: no attestation; record status, evidence and review date in the inventory"),
         "{out}"
