@@ -1,7 +1,7 @@
 //! The demo evaluated with its recorded evidence file (`examples/demo/evidence.json`, recorded by
 //! `record-evidence.sh` with the real collector against loopback stand-ins): the file reads
-//! cleanly, the TLS/HTTP findings appear exactly where the stand-ins were configured badly, and no
-//! declared TLS endpoint or URL is left unmeasured.
+//! cleanly, the TLS/HTTP/SSH/mail/DNS findings appear exactly where the stand-ins were configured
+//! badly, and no declared TLS, SSH or mail endpoint, URL or domain is left unmeasured.
 
 mod common;
 
@@ -72,6 +72,9 @@ const MAIL: &str = "mail.binhan.gov.vn.example:993";
 const VPN: &str = "vpn.binhan.gov.vn.example:443";
 const PHANANH_URL: &str = "https://phananh.binhan.gov.vn.example/";
 const PHANANH_TLS: &str = "phananh.binhan.gov.vn.example:443";
+const SUBMISSION: &str = "mail.binhan.gov.vn.example:587";
+const BASTION: &str = "bastion.binhan.gov.vn.example:22 @ 203.0.113.18";
+const DOMAIN: &str = "binhan.gov.vn.example";
 
 #[test]
 fn demo_evidence_reads_without_problems_and_the_verdict_stays_1() {
@@ -83,7 +86,7 @@ fn demo_evidence_reads_without_problems_and_the_verdict_stays_1() {
         doc["inputs"].as_array().unwrap().iter().find(|i| i["file"] == EVIDENCE).expect("evidence input listed");
     assert_eq!(input["kind"], "evidence");
     assert_eq!(input["partial"], false);
-    assert_eq!(input["records"], 10);
+    assert_eq!(input["records"], 13);
     assert!(input["observed_at"].as_str().unwrap().starts_with("2026-11-25T"), "{input}");
     // The level-1 site declares no URL or TLS endpoint and stays compliant, as does the Decree 331
     // portal (which declares none either).
@@ -114,6 +117,14 @@ fn demo_evidence_file_matches_the_inventory_and_its_ca() {
     at("tls", VPN, "203.0.113.17");
     at("tls", MAIL, "10.50.2.6");
     at("http", PHANANH_URL, "203.0.113.40");
+    // A real sshd, a STARTTLS submission stand-in and a real unbound, measured by the same run.
+    let ssh = &at("ssh", "bastion.binhan.gov.vn.example:22", "203.0.113.18")["facts"];
+    assert!(ssh["banner"].as_str().unwrap().starts_with("SSH-2.0-OpenSSH_"), "{ssh}");
+    let submission = &at("tls", SUBMISSION, "10.50.2.6")["facts"];
+    assert_eq!((&submission["starttls"], &submission["starttls_offered"]), (&Value::from("smtp"), &Value::from(true)));
+    let dns = &at("dns", DOMAIN, "10.50.0.53")["facts"];
+    assert_eq!((&dns["dnssec"], &dns["dnssec_anchor"]), (&Value::from("insecure"), &Value::from("demo-root.key")));
+    assert_eq!(dns["mx"][0]["declared"], true, "the MX is the declared submission server: {dns}");
     for r in records {
         assert!(r["error"].is_null(), "every target was measured: {r}");
         assert!(r["observed_at"].as_str().unwrap().starts_with("2026-11-25T"));
@@ -168,6 +179,24 @@ fn demo_evidence_findings_appear_where_the_stand_ins_are_bad() {
     }
     assert_eq!(status(&doc, "qlvb-email", "APP.01"), "unknown", "measured clean but not attested");
 
+    // Its mail domain: SPF, DMARC with reports and CAA are published (their rules pass); no
+    // MTA-STS policy and an unsigned zone fail. The submission port's TLS is clean.
+    let f = failures(&doc, "qlvb-email", "DES.06");
+    assert!(has(&f, "dns-mta-sts-missing", DOMAIN), "{f:?}");
+    for rule in ["dns-spf-missing", "dns-spf-permissive", "dns-dmarc-missing", "dns-dmarc-no-reports"] {
+        assert!(!has(&f, rule, DOMAIN), "{rule}: {f:?}");
+    }
+    assert_eq!(failures(&doc, "qlvb-email", "NET.06"), vec![("dns-dnssec-unsigned".to_string(), DOMAIN.to_string())]);
+    assert!(!rules.iter().any(|f| f["outcome"] == "fail" && f["asset"].as_str().unwrap_or("").starts_with(SUBMISSION)));
+
+    // ttdl-tinh (level 4): the SSH bastion keeps CBC ciphers, SHA-1 MACs and a SHA-1 key exchange
+    // (and a NIST-curve one, as ssh-audit judges) for old clients.
+    for c in ["DES.02", "NET.06"] {
+        let ssh: Vec<_> = failures(&doc, "ttdl-tinh", c).into_iter().filter(|(r, _)| r.starts_with("ssh-")).collect();
+        let want = ["ssh-weak-ciphers", "ssh-weak-kex", "ssh-weak-macs"].map(|r| (r.to_string(), BASTION.to_string()));
+        assert_eq!(ssh, want, "{c}");
+    }
+
     // ttdl-tinh (level 4): the SSL VPN's certificate expires in 20 days (minimum 30).
     for c in ["APP.04", "DAT.02"] {
         assert_eq!(status(&doc, "ttdl-tinh", c), "fail");
@@ -206,10 +235,13 @@ fn demo_evidence_leaves_no_declared_target_unmeasured() {
     let with = report(true);
     let mut gaps_before = 0;
     for sys in ["qlvb-email", "cong-dvc", "ttdl-tinh", "phan-anh-kien-nghi"] {
-        let gap = |f: &Value| f["outcome"] == "unknown" && (f["rule"] == "tls" || f["rule"] == "http");
+        let gap = |f: &Value| {
+            f["outcome"] == "unknown"
+                && ["tls", "http", "ssh", "mail", "dns"].contains(&f["rule"].as_str().unwrap_or(""))
+        };
         gaps_before += all_findings(&without, sys).iter().filter(|f| gap(f)).count();
         let left: Vec<_> = all_findings(&with, sys).into_iter().filter(gap).collect();
-        assert!(left.is_empty(), "{sys}: TLS/HTTP targets without usable evidence: {left:?}");
+        assert!(left.is_empty(), "{sys}: targets without usable evidence: {left:?}");
     }
     assert!(gaps_before > 0, "without the file, the same targets are reported as not measured");
     // What the measurement changes on the portal: unknown for lack of evidence -> judged.

@@ -12,7 +12,7 @@ use common::{code, stderr, stdout, tuanthu};
 use serde_json::{Value, json};
 use std::path::Path;
 
-/// The README's main command: the demo with its scan and its recorded TLS/HTTP evidence.
+/// The README's main command: the demo with its scan and its recorded TLS/HTTP/SSH/mail/DNS evidence.
 const DEMO: [&str; 9] = [
     "check",
     "--inventory",
@@ -27,7 +27,7 @@ const DEMO: [&str; 9] = [
 
 /// The demo's required controls (7 systems) and those a measurement decided.
 const DEMO_REQUIRED: u64 = 351;
-const DEMO_MEASURED: u64 = 19;
+const DEMO_MEASURED: u64 = 21;
 
 fn demo(extra: &[&str]) -> std::process::Output {
     tuanthu(&[&DEMO[..], extra].concat())
@@ -51,7 +51,7 @@ fn the_demo_states_its_bases_and_measured_figures() {
     assert_eq!(agency["measured_share"], json!(DEMO_MEASURED as f64 / DEMO_REQUIRED as f64));
     let figures: Vec<(&str, u64, f64)> = vec![
         ("tin-noi-bo", 0, 0.0),
-        ("qlvb-email", 2, 2.0 / 46.0),
+        ("qlvb-email", 4, 4.0 / 46.0),
         ("cong-dvc", 8, 8.0 / 65.0),
         ("csdl-cong-dan", 0, 0.0),
         ("ttdl-tinh", 7, 7.0 / 66.0),
@@ -93,12 +93,12 @@ fn the_demo_states_its_bases_and_measured_figures() {
 #[test]
 fn the_demo_table_and_csv_show_the_basis_and_the_share() {
     let table = stdout(&demo(&[]));
-    assert!(table.contains("· controls measured: 19/351 (5.4%)"), "{table}");
+    assert!(table.contains("· controls measured: 21/351 (6.0%)"), "{table}");
     // The Basis column is in the per-control table, which `-v` shows.
     let verbose = stdout(&demo(&["-v"]));
     assert!(verbose.contains("┆ Status  ┆ Basis    ┆ Why"), "{verbose}");
     let vi = stdout(&demo(&["--lang", "vi"]));
-    assert!(vi.contains("· biện pháp đo kiểm: 19/351 (5.4%)"), "{vi}");
+    assert!(vi.contains("· biện pháp đo kiểm: 21/351 (6.0%)"), "{vi}");
     let csv = stdout(&demo(&["--format", "csv"]));
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",evidence,basis,controls_measured,measured_share"), "{header}");
@@ -158,31 +158,31 @@ fn the_national_view_counts_an_old_report_as_unmeasured() {
     let demo_agency = agency("skhcn-binh-an");
     assert_eq!(demo_agency["measured_share"], json!(DEMO_MEASURED as f64 / DEMO_REQUIRED as f64));
     // Per level: level 4 is ttdl-tinh alone (7 of 66); level 2 holds so-b's b1 (0 of 46) beside
-    // three demo systems (2 of 46, 2 of 40, 0 of 40).
+    // three demo systems (4 of 46, 2 of 40, 0 of 40).
     let level = |l: &str| {
         (overall["by_level"][l]["controls_measured"].as_u64(), overall["by_level"][l]["measured_share"].as_f64())
     };
     assert_eq!(level("4"), (Some(7), Some(7.0 / 66.0)));
-    assert_eq!(level("2"), (Some(4), Some(4.0 / (46.0 + 46.0 + 40.0 + 40.0))));
+    assert_eq!(level("2"), (Some(6), Some(6.0 / (46.0 + 46.0 + 40.0 + 40.0))));
     let cat = &overall["by_catalogue"]["tt12-2022"];
-    assert_eq!(cat["controls_measured"], 17, "cong-dvc 8, ttdl-tinh 7, qlvb-email 2");
+    assert_eq!(cat["controls_measured"], 19, "cong-dvc 8, ttdl-tinh 7, qlvb-email 4");
 
     // The same figures in the other formats of the aggregate.
     let share = DEMO_MEASURED as f64 / total as f64;
     let table = stdout(&tuanthu(&["aggregate", d, "--keys", k]));
     assert!(
-        table.contains("4.8% of required controls were decided by a measurement rather than paper (19 controls)."),
+        table.contains("5.3% of required controls were decided by a measurement rather than paper (21 controls)."),
         "{table}"
     );
-    assert!(table.lines().any(|l| l.starts_with("│ All agencies") && l.contains("┆ 19 (4.8%)")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("│ All agencies") && l.contains("┆ 21 (5.3%)")), "{table}");
     let csv = stdout(&tuanthu(&["aggregate", d, "--keys", k, "--format", "csv"]));
     let header: Vec<&str> = csv.lines().next().unwrap().trim_start_matches('\u{FEFF}').split(',').collect();
     let overall_row: Vec<&str> = csv.lines().find(|l| l.starts_with("overall,")).unwrap().split(',').collect();
     let col = |name: &str| overall_row[header.iter().position(|h| *h == name).unwrap()];
-    assert_eq!((col("controls_measured"), col("measured_share")), ("19", share.to_string().as_str()));
+    assert_eq!((col("controls_measured"), col("measured_share")), ("21", share.to_string().as_str()));
     let html = stdout(&tuanthu(&["aggregate", d, "--keys", k, "--format", "html"]));
     assert!(
-        html.contains("<span class=\"value\">19 (4.8%)</span><span class=\"label\">Measured controls</span>"),
+        html.contains("<span class=\"value\">21 (5.3%)</span><span class=\"label\">Measured controls</span>"),
         "{html}"
     );
 }

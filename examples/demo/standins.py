@@ -46,6 +46,11 @@ KIND is one of:
                    PHPSESSID cookie without Secure/HttpOnly, no security
                    headers; the http:// kind serves the page, no redirect
     imaps-dovecot  IMAP over TLS (port 993): Dovecot greeting, LOGOUT
+    submission-postfix
+                   SMTP submission (port 587) with STARTTLS (RFC 3207), as a
+                   stock Postfix answers: greeting, EHLO listing STARTTLS,
+                   "220 2.0.0 Ready to start TLS", then the TLS handshake,
+                   EHLO again (AUTH offered only under TLS), QUIT
 
 TLS-PROFILE is one of:
     python         Python's defaults (TLS 1.2-1.3)
@@ -412,6 +417,50 @@ class IMAPSHandler(BannerHandler):
         return tag + b" BAD Error in IMAP command received by server.\r\n"
 
 
+class SubmissionHandler(BannerHandler):
+    """Postfix on Ubuntu, submission port: plaintext until STARTTLS, then TLS on the same socket."""
+
+    name = b"mail.binhan.gov.vn.example"
+    greeting = b"220 " + name + b" ESMTP Postfix (Ubuntu)\r\n"
+    plain_ehlo = (b"250-" + name + b"\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n"
+                  b"250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+                  b"250 CHUNKING\r\n")
+    tls_ehlo = (b"250-" + name + b"\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n"
+                b"250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+                b"250 CHUNKING\r\n")
+
+    def handle(self):
+        sock = self.request
+        sock.settimeout(CONN_TIMEOUT)
+        under_tls = False
+        try:
+            sock.sendall(self.greeting)
+            while True:
+                data = sock.recv(4096)
+                if not data:
+                    return
+                cmd = data.strip().split(b" ", 1)[0].upper()
+                if cmd in (b"EHLO", b"HELO"):
+                    sock.sendall(self.tls_ehlo if under_tls else self.plain_ehlo)
+                elif cmd == b"STARTTLS" and not under_tls:
+                    sock.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                    try:
+                        sock = self.server.tls_context.wrap_socket(sock, server_side=True)
+                    except (ssl.SSLError, OSError):
+                        return  # a probe's refused handshake: Postfix drops the connection too
+                    under_tls = True
+                elif cmd == b"QUIT":
+                    sock.sendall(b"221 2.0.0 Bye\r\n")
+                    return
+                elif cmd in (b"NOOP", b"RSET"):
+                    sock.sendall(b"250 2.0.0 Ok\r\n")
+                else:
+                    sock.sendall(b"530 5.7.0 Must issue a STARTTLS command first\r\n" if not under_tls
+                                 else b"502 5.5.2 Error: command not recognized\r\n")
+        except OSError:
+            return
+
+
 class TCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -428,6 +477,13 @@ class TCPServer(socketserver.ThreadingTCPServer):
 
     def handle_error(self, request, client_address):
         pass
+
+
+class StartTLSServer(TCPServer):
+    """TLS negotiated by the handler itself (STARTTLS), so the accept path does not wrap."""
+
+    def finish_request(self, request, client_address):
+        self.RequestHandlerClass(request, client_address, self)
 
 
 KINDS = {
@@ -449,6 +505,7 @@ KINDS = {
     "https-apache-php": (HTTPServer, ApachePHPHandler, True),
     "http-apache-php": (HTTPServer, ApachePHPHandler, False),
     "imaps-dovecot": (TCPServer, IMAPSHandler, True),
+    "submission-postfix": (StartTLSServer, SubmissionHandler, True),
 }
 
 # name -> (minimum version, maximum version, OpenSSL cipher string for TLS <= 1.2); None = Python's defaults
