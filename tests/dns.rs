@@ -13,33 +13,22 @@ mod common;
 
 use common::{code, stderr, tuanthu};
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A running unbound, killed when dropped.
 struct Unbound {
-    child: Child,
+    _daemon: common::Daemon,
     port: u16,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Unbound {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn available() -> bool {
     common::tool_available("unbound", "-V", "unbound")
         && common::tool_available("ldns-keygen", "-v", "ldnsutils")
         && common::tool_available("ldns-signzone", "-v", "ldnsutils")
-}
-
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 fn run(dir: &Path, cmd: &str, args: &[&str]) -> String {
@@ -140,38 +129,9 @@ fn start() -> Unbound {
         ));
     }
     write("unbound.conf", conf);
-    let root = is_root();
-    if root {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
-        for e in std::fs::read_dir(d).unwrap() {
-            std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
-    }
-    let mut cmd = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "unbound"]);
-        c
-    } else {
-        Command::new("unbound")
-    };
-    cmd.args(["-d", "-c"]).arg(d.join("unbound.conf"));
-    let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut ub = Unbound { child, port, dir };
-    // Wait until it listens (or has exited with its reason): readiness, not a timed assertion.
-    for _ in 0..200 {
-        if let Ok(Some(status)) = ub.child.try_wait() {
-            let mut err = String::new();
-            use std::io::Read;
-            ub.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            panic!("unbound exited with {status}: {err}");
-        }
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return ub;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("unbound did not listen on 127.0.0.1:{port}");
+    let conf_path = d.join("unbound.conf");
+    let daemon = common::start_daemon("unbound", [OsStr::new("-d"), "-c".as_ref(), conf_path.as_ref()], d, port);
+    Unbound { _daemon: daemon, port, dir }
 }
 
 fn inventory(level: u8, domains: &str) -> String {

@@ -13,8 +13,9 @@ mod common;
 
 use common::{code, stderr, tuanthu};
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use tuanthu::collect::net::{Dialer, Limits, Politeness};
@@ -23,16 +24,9 @@ const SSHD: &str = "/usr/sbin/sshd";
 
 /// A running sshd, killed when dropped.
 struct Sshd {
-    child: Child,
+    _daemon: common::Daemon,
     port: u16,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Sshd {
@@ -61,10 +55,6 @@ fn available() -> bool {
     false
 }
 
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
-}
-
 /// Starts sshd with `keys` (name, ssh-keygen type, bits) and extra configuration lines.
 fn start(keys: &[(&str, &str, &str)], config: &str) -> Sshd {
     let dir = tempfile::tempdir().unwrap();
@@ -85,40 +75,11 @@ fn start(keys: &[(&str, &str, &str)], config: &str) -> Sshd {
     conf.push_str(config);
     let conf_path = dir.path().join("sshd_config");
     std::fs::write(&conf_path, conf).unwrap();
-    let root = is_root();
-    if root {
-        // sshd as nobody reads the keys as "someone else's" files; the directory must be readable.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        for e in std::fs::read_dir(dir.path()).unwrap() {
-            std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
-    }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut cmd = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", SSHD]);
-        c
-    } else {
-        Command::new(SSHD)
-    };
-    cmd.args(["-D", "-e", "-f"]).arg(&conf_path).args(["-p", &port.to_string()]);
-    let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut sshd = Sshd { child, port, dir };
-    // Wait until it listens (or has exited with its reason): readiness, not a timed assertion.
-    for _ in 0..200 {
-        if let Ok(Some(status)) = sshd.child.try_wait() {
-            let mut err = String::new();
-            use std::io::Read;
-            sshd.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            panic!("sshd exited with {status}: {err}");
-        }
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return sshd;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("sshd did not listen on 127.0.0.1:{port}");
+    let port_arg = port.to_string();
+    let args = [OsStr::new("-D"), "-e".as_ref(), "-f".as_ref(), conf_path.as_ref(), "-p".as_ref(), port_arg.as_ref()];
+    let daemon = common::start_daemon(SSHD, args, dir.path(), port);
+    Sshd { _daemon: daemon, port, dir }
 }
 
 const MODERN_KEYS: &[(&str, &str, &str)] =

@@ -335,3 +335,57 @@ pub fn check_one_host(
         })
         .collect()
 }
+
+/// A loopback daemon a test started itself (sshd, unbound): killed and reaped when dropped.
+pub struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether the tests run as root (CI does).
+pub fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+}
+
+/// Starts `program args…`, which must listen on 127.0.0.1:`port`, and returns once it does (or
+/// panics with the daemon's own reason if it exits first): readiness, not a timed assertion. As
+/// root it runs as `nobody` through `setpriv` — daemons refuse root or insist on the system's own
+/// directories — and `dir` (its configuration and keys) is made readable for that user.
+pub fn start_daemon<I>(program: &str, args: I, dir: &Path, port: u16) -> Daemon
+where
+    I: IntoIterator,
+    I::Item: AsRef<std::ffi::OsStr>,
+{
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut cmd = if is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for e in std::fs::read_dir(dir).unwrap() {
+            std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", program]);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut daemon = Daemon(cmd.spawn().unwrap_or_else(|e| panic!("{program}: {e}")));
+    for _ in 0..200 {
+        if let Ok(Some(status)) = daemon.0.try_wait() {
+            let mut err = String::new();
+            daemon.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            panic!("{program} exited with {status}: {err}");
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return daemon;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{program} did not listen on 127.0.0.1:{port}");
+}
