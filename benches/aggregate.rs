@@ -16,45 +16,13 @@
 mod synth;
 
 use std::time::Instant;
-use time::macros::date;
 use tuanthu::aggregate::{self, Options};
-use tuanthu::engine::{self, Evidence};
-use tuanthu::i18n::Lang;
-use tuanthu::inventory::Inventory;
 use tuanthu::policy::Policy;
-use tuanthu::report::{Report, sign};
 
 const SYSTEMS: usize = 100;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
-
-/// Writes one signed report per agency; returns the bytes written.
-fn generate(policy: &Policy, agencies: usize, reports: &std::path::Path, keys: &std::path::Path) -> u64 {
-    let opts = engine::Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
-    let mut bytes = 0u64;
-    for a in 0..agencies {
-        let agency = tuanthu::inventory::parse_file(
-            &format!("agency-{a}.yaml"),
-            &synth::inventory_text(policy, a, SYSTEMS),
-            &[],
-        )
-        .expect("valid inventory");
-        let inv = Inventory { agencies: vec![agency] };
-        let report = Report::build(
-            engine::evaluate(&inv, policy, &Evidence::default(), &opts),
-            Lang::En,
-            "2026-11-25T08:00:00Z".into(),
-        );
-        let (private, public) = sign::generate().expect("key");
-        std::fs::write(keys.join(format!("agency-{a}.pub")), public).expect("write key");
-        let key = ed25519_dalek::pkcs8::DecodePrivateKey::from_pkcs8_pem(&private).expect("key");
-        let text = sign::sign(&serde_json::to_value(&report).expect("json"), &key).expect("sign");
-        bytes += text.len() as u64;
-        std::fs::write(reports.join(format!("agency-{a}.json")), text).expect("write report");
-    }
-    bytes
 }
 
 /// Peak resident set size (VmHWM) in MiB; `reset` starts a new peak (Linux).
@@ -89,7 +57,7 @@ fn main() {
         std::fs::create_dir_all(&reports).expect("mkdir");
         std::fs::create_dir_all(&keys).expect("mkdir");
         let t = Instant::now();
-        let bytes = generate(&policy, agencies, &reports, &keys);
+        let bytes = synth::signed_reports(&policy, agencies, SYSTEMS, &reports, &keys);
         println!(
             "generated {agencies} signed reports, {} systems, {:.0} MB in {:.1} s",
             agencies * SYSTEMS,

@@ -30,13 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use time::macros::date;
 use tuanthu::aggregate::national;
-use tuanthu::engine::{self, Evidence};
-use tuanthu::i18n::Lang;
-use tuanthu::inventory::Inventory;
 use tuanthu::policy::Policy;
-use tuanthu::report::{Report, sign};
 use tuanthu::serve::Limits;
 use tuanthu::serve::figures;
 use tuanthu::serve::records::{self, Role};
@@ -45,30 +40,6 @@ const SYSTEMS: usize = 100;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
-
-/// Writes one signed report and public key per agency (as the aggregate benchmark does).
-fn generate(policy: &Policy, agencies: usize, reports: &Path, keys: &Path) {
-    let opts = engine::Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
-    for a in 0..agencies {
-        let agency = tuanthu::inventory::parse_file(
-            &format!("agency-{a}.yaml"),
-            &synth::inventory_text(policy, a, SYSTEMS),
-            &[],
-        )
-        .expect("valid inventory");
-        let inv = Inventory { agencies: vec![agency] };
-        let report = Report::build(
-            engine::evaluate(&inv, policy, &Evidence::default(), &opts),
-            Lang::En,
-            "2026-11-25T08:00:00Z".into(),
-        );
-        let (private, public) = sign::generate().expect("key");
-        std::fs::write(keys.join(format!("agency-{a}.pub")), public).expect("write key");
-        let key = ed25519_dalek::pkcs8::DecodePrivateKey::from_pkcs8_pem(&private).expect("key");
-        let text = sign::sign(&serde_json::to_value(&report).expect("json"), &key).expect("sign");
-        std::fs::write(reports.join(format!("agency-{a}.json")), text).expect("write report");
-    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -191,7 +162,7 @@ fn main() {
         std::fs::create_dir_all(&reports).expect("mkdir");
         std::fs::create_dir_all(&keys).expect("mkdir");
         let t = Instant::now();
-        generate(&policy, agencies, &reports, &keys);
+        synth::signed_reports(&policy, agencies, SYSTEMS, &reports, &keys);
         println!("generated {agencies} signed reports in {:.1} s", t.elapsed().as_secs_f64());
     }
 

@@ -1,7 +1,13 @@
 //! Synthetic inventories shared by the benchmarks.
 
 use std::fmt::Write as _;
+use std::path::Path;
+use time::macros::date;
+use tuanthu::engine::{self, Evidence};
+use tuanthu::i18n::Lang;
+use tuanthu::inventory::Inventory;
 use tuanthu::policy::Policy;
+use tuanthu::report::{Report, sign};
 
 /// One agency's inventory: `systems` systems, levels 1–5 in turn, a quarter of them not approved,
 /// each attesting about 90 % of its level's controls (some partial, some stale), with 2 hosts.
@@ -33,4 +39,30 @@ pub fn inventory_text(policy: &Policy, agency: usize, systems: usize) -> String 
         }
     }
     t
+}
+
+/// Writes one signed report (`agency-N.json`) and public key (`agency-N.pub`) per agency, each of
+/// `systems` systems evaluated without evidence; returns the report bytes written.
+#[allow(dead_code)] // the engine bench signs nothing
+pub fn signed_reports(policy: &Policy, agencies: usize, systems: usize, reports: &Path, keys: &Path) -> u64 {
+    let opts = engine::Options { as_of: date!(2026 - 11 - 25), max_evidence_age_days: None, catalogue: None };
+    let mut bytes = 0u64;
+    for a in 0..agencies {
+        let agency =
+            tuanthu::inventory::parse_file(&format!("agency-{a}.yaml"), &inventory_text(policy, a, systems), &[])
+                .expect("valid inventory");
+        let inv = Inventory { agencies: vec![agency] };
+        let report = Report::build(
+            engine::evaluate(&inv, policy, &Evidence::default(), &opts),
+            Lang::En,
+            "2026-11-25T08:00:00Z".into(),
+        );
+        let (private, public) = sign::generate().expect("key");
+        std::fs::write(keys.join(format!("agency-{a}.pub")), public).expect("write key");
+        let key = ed25519_dalek::pkcs8::DecodePrivateKey::from_pkcs8_pem(&private).expect("key");
+        let text = sign::sign(&serde_json::to_value(&report).expect("json"), &key).expect("sign");
+        bytes += text.len() as u64;
+        std::fs::write(reports.join(format!("agency-{a}.json")), text).expect("write report");
+    }
+    bytes
 }
