@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
@@ -71,26 +70,11 @@ fn page(v: &Vector) -> Response<Full<Bytes>> {
     r.body(Full::new(Bytes::from(body))).unwrap()
 }
 
-fn tls_acceptor() -> TlsAcceptor {
-    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![ck.cert.der().clone()], key)
-        .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    TlsAcceptor::from(Arc::new(config))
-}
-
 /// Serves vector `i` at `/v/i` on a loopback HTTPS port, on `rt`; returns the port.
 fn serve(rt: &tokio::runtime::Runtime, vectors: Arc<Vec<Vector>>) -> u16 {
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let acceptor = tls_acceptor();
+    let acceptor = common::https_acceptor("localhost");
     rt.spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let (acceptor, vectors) = (acceptor.clone(), vectors.clone());

@@ -1,6 +1,8 @@
 //! The HTTP probe against real servers on loopback: hyper over plain TCP and over tokio-rustls
 //! (self-signed rcgen certificate), and raw TCP servers that misbehave on purpose.
 
+mod common;
+
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -11,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 use tuanthu::collect::http::{UrlTarget, probe};
 use tuanthu::collect::net::{Dialer, Limits, Politeness};
 use tuanthu::evidence::{ErrorClass, HttpFacts, ProbeError};
@@ -78,22 +79,6 @@ fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Full<B
     r.body(Full::new(Bytes::from(body.to_string()))).unwrap()
 }
 
-fn tls_acceptor() -> TlsAcceptor {
-    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let ck = rcgen::generate_simple_self_signed(vec!["portal.example.gov.vn".to_string()]).unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![ck.cert.der().clone()], key)
-        .unwrap();
-    // The test server speaks HTTP/1 only.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    TlsAcceptor::from(Arc::new(config))
-}
-
 async fn serve_connection<IO>(io: IO, handler: Handler, seen: Arc<Mutex<Vec<Seen>>>)
 where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -121,7 +106,7 @@ async fn serve(tls: bool, handler: impl Fn(&Seen) -> Response<Full<Bytes>> + Sen
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let handler: Handler = Arc::new(handler);
-    let acceptor = tls.then(tls_acceptor);
+    let acceptor = tls.then(|| common::https_acceptor("portal.example.gov.vn"));
     let log = seen.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {

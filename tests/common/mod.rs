@@ -389,3 +389,20 @@ where
     }
     panic!("{program} did not listen on 127.0.0.1:{port}");
 }
+
+/// A TLS acceptor for an in-process HTTPS test server: a fresh self-signed certificate for `name`,
+/// HTTP/1.1 only (the test servers speak HTTP/1), aws-lc-rs as everywhere in tuanthu.
+pub fn https_acceptor(name: &str) -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let ck = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))
+}
