@@ -169,7 +169,7 @@ pub fn usable_evidence(report: &Report, system: &SystemReport) -> Result<(), NoV
 
 /// A system's required controls with their statuses, as the gate judges them.
 pub fn required(system: &SystemReport) -> impl Iterator<Item = (&str, Status)> {
-    system.controls.iter().map(|c| (c.id.as_str(), c.status))
+    system.controls.iter().map(|c| (&*c.id, c.status))
 }
 
 /// Required controls whose status matches `fails` (e.g. fail or unknown).

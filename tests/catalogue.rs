@@ -89,7 +89,7 @@ fn nd331_law_art10_choices_are_data() {
         .controls
         .iter()
         .filter(|c| !c.optional_levels.is_empty())
-        .map(|c| (c.id.as_str(), c.optional_levels.as_slice()))
+        .map(|c| (&*c.id, c.optional_levels.as_slice()))
         .collect();
     let want: BTreeMap<&str, &[u8]> =
         [("ASM.02", &[1, 2, 3, 4][..]), ("BAK.01", &[1, 2][..]), ("IRP.01", &[1, 2][..]), ("OBL.03", &[1, 2][..])]
@@ -110,9 +110,9 @@ fn nd331_rows_say_how_sure_they_are() {
     let cat = p.catalogue("nd331-2026").unwrap();
     let mut by: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &cat.controls {
-        *by.entry(c.verification.as_str()).or_default() += 1;
+        *by.entry(&*c.verification).or_default() += 1;
         let caveat = cat.caveat(c);
-        assert_eq!(caveat.is_some(), c.verification != "primary", "{}: caveat for {}", c.id, c.verification);
+        assert_eq!(caveat.is_some(), &*c.verification != "primary", "{}: caveat for {}", c.id, c.verification);
     }
     assert_eq!(by, [("inferred", 1), ("primary", 45), ("secondary", 44)].into());
     let controls = cat.controls.iter().filter(|c| !c.is_obligation() && !c.is_criterion()).count();
@@ -183,7 +183,7 @@ fn nd331_follows_the_researched_draft() {
     for d in rows {
         let c = cat.get(&d.id).unwrap_or_else(|| panic!("{} of the draft is missing", d.id));
         assert_eq!(c.levels, d.levels, "{} levels", d.id);
-        assert_eq!(c.verification, d.verification, "{} verification", d.id);
+        assert_eq!(*c.verification, *d.verification, "{} verification", d.id);
         let ours = c.maps_to.get("tt12-2022").cloned().unwrap_or_default();
         assert_eq!(ours, d.maps_to_tt12, "{} maps_to", d.id);
     }
@@ -241,7 +241,7 @@ fn scan_visible_controls_are_fed_by_rules() {
     let cat = p.catalogue("tt12-2022").unwrap();
     for c in cat.controls.iter().filter(|c| c.automation == tuanthu::policy::catalogue::Automation::Partial) {
         let nmap_visible = c.observable_notes.is_some()
-            && ["DES.02", "DES.03", "DES.08", "NET.01", "NET.06", "SRV.04"].contains(&c.id.as_str());
+            && ["DES.02", "DES.03", "DES.08", "NET.01", "NET.06", "SRV.04"].contains(&&*c.id);
         if nmap_visible {
             assert!(p.rules.for_control(&c.id).next().is_some(), "{} has no rule", c.id);
         }

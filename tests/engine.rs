@@ -47,7 +47,7 @@ fn status(a: &Assessment, control: &str) -> Status {
     s.controls
         .iter()
         .chain(s.obligations.iter())
-        .find(|c| c.id == control)
+        .find(|c| &*c.id == control)
         .unwrap_or_else(|| panic!("{control} not evaluated"))
         .status
 }
@@ -139,13 +139,13 @@ fn waivers_valid_expired_and_on_passing_controls() {
     let waivers = "    waivers:\n      - {control: POL.01, reason: \"đang mua sắm\", approved_by: \"Giám đốc\", expires: 2026-11-25}\n      - {control: POL.02, reason: \"hết hạn\", expires: 2026-11-24}\n      - {control: POL.03, reason: \"không cần\", expires: 2027-01-01}\n";
     let a = eval(&inv(&common::inventory(1, &format!("{att}{waivers}"))), &[], date!(2026 - 11 - 25));
     let s = &a.agencies[0].systems[0];
-    let pol01 = s.controls.iter().find(|c| c.id == "POL.01").unwrap();
+    let pol01 = s.controls.iter().find(|c| &*c.id == "POL.01").unwrap();
     assert_eq!(
         (pol01.status, pol01.waived_status),
         (Status::Waived, Some(Status::Unknown)),
         "valid through its expiry day"
     );
-    let pol02 = s.controls.iter().find(|c| c.id == "POL.02").unwrap();
+    let pol02 = s.controls.iter().find(|c| &*c.id == "POL.02").unwrap();
     assert_eq!(pol02.status, Status::Unknown, "an expired waiver is no waiver");
     assert!(
         pol02
@@ -266,8 +266,8 @@ fn tailoring_adds_and_drops_with_reasons() {
     let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
     let a = eval(&files.inventory, &[], date!(2026 - 11 - 25));
     let s = &a.agencies[0].systems[0];
-    assert!(s.controls.iter().any(|c| c.id == "DES.18" && c.tailored));
-    assert!(!s.controls.iter().any(|c| c.id == "DES.17"));
+    assert!(s.controls.iter().any(|c| &*c.id == "DES.18" && c.tailored));
+    assert!(!s.controls.iter().any(|c| &*c.id == "DES.17"));
     let drop = s.tailoring.iter().find(|t| t.action == "drop").unwrap();
     assert_eq!(drop.reason.as_deref(), Some("Không có mạng không dây"));
 }
@@ -318,7 +318,7 @@ fn every_declared_host_must_be_seen_up() {
     );
     let a = eval(&inv(&text), &[&d.path().join("scan.xml")], date!(2026 - 11 - 25));
     assert_eq!(status(&a, "NET.01"), Status::Unknown);
-    let c = a.agencies[0].systems[0].controls.iter().find(|c| c.id == "NET.01").unwrap();
+    let c = a.agencies[0].systems[0].controls.iter().find(|c| &*c.id == "NET.01").unwrap();
     assert!(c.findings.iter().any(|f| f.asset.as_deref() == Some("203.0.113.6")));
 }
 
@@ -357,7 +357,7 @@ fn a_rule_feeding_several_controls_gives_each_its_findings() {
     let expected: Vec<&str> = s
         .controls
         .iter()
-        .map(|c| c.id.as_str())
+        .map(|c| &*c.id)
         .filter(|id| *id != "NET.06" && rule.controls.iter().any(|c| c == id))
         .collect();
     assert!(expected.len() >= 2, "the rule feeds several controls at level 3: {expected:?}");
@@ -368,7 +368,7 @@ fn a_rule_feeding_several_controls_gives_each_its_findings() {
             .filter(|f| f.rule == "nmap-cleartext-admin")
             .map(|f| format!("{:?} {:?} {:?}", f.outcome, f.asset, f.evidence))
             .collect();
-        if expected.contains(&c.id.as_str()) {
+        if expected.contains(&&*c.id) {
             let evidence = format!("{}#host=203.0.113.5;port=tcp/23", d.path().join("scan.xml").display());
             assert_eq!(found, [format!("Fail Some(\"203.0.113.5:23/tcp\") Some({evidence:?})")], "{}", c.id);
             assert_eq!(c.status, Status::Fail, "{}", c.id);

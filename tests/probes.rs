@@ -61,7 +61,7 @@ fn eval(doc: Option<&str>, as_of: time::Date) -> Assessment {
 }
 
 fn control(a: &Assessment, id: &str) -> (Status, Vec<String>) {
-    let c = a.agencies[0].systems[0].controls.iter().find(|c| c.id == id).unwrap();
+    let c = a.agencies[0].systems[0].controls.iter().find(|c| &*c.id == id).unwrap();
     (
         c.status,
         c.findings.iter().map(|f| format!("{}: {}", f.rule, f.message.render(tuanthu::i18n::Lang::En))).collect(),
@@ -193,7 +193,7 @@ fn an_unpinned_entry_is_not_judged_on_a_pinned_siblings_record() {
     let a = engine::evaluate(&inv, &Policy::bundled().unwrap(), &evidence, &opts);
     let (status, findings) = control(&a, "APP.04");
     assert_eq!(status, Status::Fail, "the pinned node accepts TLS 1.0: {findings:#?}");
-    let app04 = a.agencies[0].systems[0].controls.iter().find(|c| c.id == "APP.04").unwrap();
+    let app04 = a.agencies[0].systems[0].controls.iter().find(|c| &*c.id == "APP.04").unwrap();
     let legacy: Vec<&str> = app04
         .findings
         .iter()

@@ -48,7 +48,7 @@ fn system(a: &Assessment) -> &SystemResult {
 }
 
 fn find<'a>(s: &'a SystemResult, id: &str) -> &'a ControlResult {
-    s.controls.iter().chain(&s.obligations).chain(&s.optional).find(|c| c.id == id).unwrap_or_else(|| panic!("{id}"))
+    s.controls.iter().chain(&s.obligations).chain(&s.optional).find(|c| &*c.id == id).unwrap_or_else(|| panic!("{id}"))
 }
 
 fn status(a: &Assessment, id: &str) -> Status {
@@ -63,7 +63,7 @@ fn messages(a: &Assessment, id: &str) -> String {
 fn optional_controls_do_not_break_compliance() {
     let a = eval_with(&inv("nd331-2026", 1, &attest_all("nd331-2026", 1, "2026-06-01", &[])), None, AS_OF);
     let s = system(&a);
-    let optional: Vec<(&str, Status)> = s.optional.iter().map(|c| (c.id.as_str(), c.status)).collect();
+    let optional: Vec<(&str, Status)> = s.optional.iter().map(|c| (&*c.id, c.status)).collect();
     assert_eq!(
         optional,
         [
@@ -74,7 +74,7 @@ fn optional_controls_do_not_break_compliance() {
         ]
     );
     assert!(s.compliant(), "{:?}", s.controls.iter().filter(|c| !c.status.is_satisfied()).collect::<Vec<_>>());
-    assert!(s.controls.iter().all(|c| !["BAK.01", "IRP.01"].contains(&c.id.as_str())));
+    assert!(s.controls.iter().all(|c| !["BAK.01", "IRP.01"].contains(&&*c.id)));
     // At level 3 backup and incident response are required: the same gap breaks compliance.
     let l3 = eval_with(&inv("nd331-2026", 3, &attest_all("nd331-2026", 3, "2026-06-01", &["BAK.01"])), None, AS_OF);
     assert_eq!(status(&l3, "BAK.01"), Status::Unknown);
@@ -97,8 +97,8 @@ fn tailoring_can_require_an_optional_control() {
     let files = tuanthu::inventory::load_paths(&[d.path().join("inv.yaml")], &[]).unwrap();
     let a = eval_with(&files.inventory, None, AS_OF);
     let s = system(&a);
-    assert!(s.controls.iter().any(|c| c.id == "BAK.01" && c.tailored && c.status == Status::Unknown));
-    assert!(s.optional.iter().all(|c| c.id != "BAK.01"));
+    assert!(s.controls.iter().any(|c| &*c.id == "BAK.01" && c.tailored && c.status == Status::Unknown));
+    assert!(s.optional.iter().all(|c| &*c.id != "BAK.01"));
     assert!(!s.compliant(), "the owner chose to require backup and has not shown it");
 }
 

@@ -39,7 +39,7 @@ fn bundled_rules_are_far_from_the_limits() {
             let a = e.analysis();
             assert!(a.nesting < MAX_COMPREHENSION_NESTING, "{}: {a:?}", r.id);
             if a.depth > deepest.0 {
-                deepest = (a.depth, r.id.clone());
+                deepest = (a.depth, r.id.to_string());
             }
         }
     }

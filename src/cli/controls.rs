@@ -141,9 +141,9 @@ fn list_table(policy: &Policy, cat: &Catalogue, level: Option<u8>, l: Lang) -> S
             }
             None => c.clause(*c.levels.first().unwrap_or(&1)).unwrap_or("—").to_string(),
         };
-        let rules: Vec<String> = policy.rules.for_control(&c.id).map(|r| r.id.clone()).collect();
+        let rules: Vec<String> = policy.rules.for_control(&c.id).map(|r| r.id.to_string()).collect();
         let levels: Vec<String> = c.levels.iter().map(ToString::to_string).collect();
-        let id = if cat.caveat(c).is_some() { format!("{} †", c.id) } else { c.id.clone() };
+        let id = if cat.caveat(c).is_some() { format!("{} †", c.id) } else { c.id.to_string() };
         // At a level, say when the control is not simply required there.
         let need = match need {
             Some(n @ (Need::Optional | Need::Obligation)) => format!("\n({})", need_text(*n, l)),

@@ -158,7 +158,7 @@ fn not_found(cats: &[&Catalogue], id: &str, l: Lang) -> String {
 
 /// Up to three ids of `cats` closest to `id` (see [`tuanthu::suggest::nearest`]).
 fn nearest(cats: &[&Catalogue], id: &str) -> Vec<String> {
-    let ids = cats.iter().flat_map(|cat| cat.controls.iter()).map(|c| c.id.as_str());
+    let ids = cats.iter().flat_map(|cat| cat.controls.iter()).map(|c| &*c.id);
     tuanthu::suggest::nearest(id, ids).into_iter().map(str::to_string).collect()
 }
 
@@ -169,12 +169,12 @@ fn counterparts<'a>(policy: &'a Policy, cat: &Catalogue, c: &Control) -> Vec<(&'
     for other in policy.catalogues.iter().filter(|o| o.id != cat.id) {
         let mut ids: Vec<String> = Vec::new();
         if let Ok(d) = tuanthu::policy::diff::diff(policy, &cat.id, &other.id, &[])
-            && let Some(m) = d.mapping.iter().find(|m| m.from == c.id)
+            && let Some(m) = d.mapping.iter().find(|m| *m.from == *c.id)
         {
             ids.extend(m.to.iter().cloned());
         }
         if let Ok(d) = tuanthu::policy::diff::diff(policy, &other.id, &cat.id, &[]) {
-            ids.extend(d.mapping.iter().filter(|m| m.to.contains(&c.id)).map(|m| m.from.clone()));
+            ids.extend(d.mapping.iter().filter(|m| m.to.iter().any(|t| **t == *c.id)).map(|m| m.from.clone()));
         }
         let mut controls: Vec<&Control> = Vec::new();
         for id in ids {

@@ -117,8 +117,8 @@ fn other_catalogue(system: &System, policy: &Policy, cat: &Catalogue, why: &Text
 fn successors(old: &Catalogue, new: &Catalogue, id: &str) -> Vec<String> {
     let mut out: Vec<String> = old.get(id).and_then(|c| c.maps_to.get(&new.id)).cloned().unwrap_or_default();
     for c in new.controls.iter().filter(|c| c.maps_to.get(&old.id).is_some_and(|m| m.iter().any(|x| x == id))) {
-        if !out.contains(&c.id) {
-            out.push(c.id.clone());
+        if !out.iter().any(|o| **o == *c.id) {
+            out.push(c.id.to_string());
         }
     }
     out

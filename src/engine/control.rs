@@ -8,6 +8,7 @@ use super::model::*;
 use crate::inventory::{Attestation, AttestationStatus, IncidentSeverity};
 use crate::policy::catalogue::{AttestationNeed, Control, RenewEvent, Renewal};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use time::Date;
 
 /// What a system must and may show: the profile's required and optional controls after
@@ -69,8 +70,8 @@ pub fn required_controls(cx: &SystemCx) -> Selection {
     sel
 }
 
-fn finding(rule: &str, outcome: Outcome, message: Message, evidence: Option<String>) -> Finding {
-    Finding { rule: rule.into(), outcome, severity: None, asset: None, message, evidence, observed: BTreeMap::new() }
+fn finding(rule: Source, outcome: Outcome, message: Message, evidence: Option<String>) -> Finding {
+    Finding { rule, outcome, severity: None, asset: None, message, evidence, observed: BTreeMap::new() }
 }
 
 /// How many of the controls still to judge read each rule's findings. The last reader takes the
@@ -92,7 +93,7 @@ impl<'a> Readers<'a> {
                 continue;
             }
             for r in cx.policy.rules.for_control(id).filter(|r| r.applies_at(cx.system.level)) {
-                *left.entry(r.id.as_str()).or_default() += 1;
+                *left.entry(&*r.id).or_default() += 1;
             }
         }
         Readers { left }
@@ -117,15 +118,20 @@ pub fn judge(
     cx: &SystemCx,
     id: &str,
     tailored: bool,
-    rules: &mut HashMap<String, RuleResult>,
+    rules: &mut HashMap<Arc<str>, RuleResult>,
     readers: &mut Readers,
 ) -> ControlResult {
     let Some(control) = cx.catalogue.get(id) else {
         let msg = Message::NotInCatalogue { control: id.to_string(), catalogue: cx.catalogue.id.clone() };
-        return result(id, Status::Unknown, tailored, vec![finding("catalogue", Outcome::Unknown, msg, None)]);
+        return result(
+            &Arc::from(id),
+            Status::Unknown,
+            tailored,
+            vec![finding(Source::Catalogue, Outcome::Unknown, msg, None)],
+        );
     };
     let mut r = judge_control(cx, control, tailored, rules, readers);
-    r.verification = Some(control.verification.clone());
+    r.verification = Some(Arc::clone(&control.verification));
     r.caveat = cx.catalogue.caveat(control).cloned();
     r
 }
@@ -157,19 +163,19 @@ fn judge_control(
     cx: &SystemCx,
     control: &Control,
     tailored: bool,
-    rules: &mut HashMap<String, RuleResult>,
+    rules: &mut HashMap<Arc<str>, RuleResult>,
     readers: &mut Readers,
 ) -> ControlResult {
     use std::borrow::Cow;
-    let id = control.id.as_str();
+    let id = &*control.id;
     let att = cx.attestations.get(id).copied();
     if let Some(a) = att.filter(|a| a.status == AttestationStatus::NotApplicable) {
         let msg = Message::NotApplicable { reason: a.reason.clone().unwrap_or_default() };
         return result(
-            id,
+            &control.id,
             Status::NotApplicable,
             tailored,
-            vec![finding("attestation", Outcome::Info, msg, Some(a.origin.to_string()))],
+            vec![finding(Source::Attestation, Outcome::Info, msg, Some(a.origin.to_string()))],
         );
     }
     // Before the findings are taken: it reads the rules' notes.
@@ -194,12 +200,12 @@ fn judge_control(
     let status = decide(control, &findings, attested, measured.is_ok());
     if status == Status::Unknown && findings.iter().all(|f| f.outcome != Outcome::Unknown) {
         match &measured {
-            Err(Some(why)) => findings.push(finding("measured", Outcome::Unknown, why.clone().into(), None)),
-            _ => findings.push(finding("evidence", Outcome::Unknown, Message::NoEvidence, None)),
+            Err(Some(why)) => findings.push(finding(Source::Measured, Outcome::Unknown, why.clone().into(), None)),
+            _ => findings.push(finding(Source::Evidence, Outcome::Unknown, Message::NoEvidence, None)),
         }
     }
     let basis = basis(cx, status, &findings, attested, measured.is_ok());
-    let mut r = apply_waiver(cx, id, status, tailored, findings);
+    let mut r = apply_waiver(cx, &control.id, status, tailored, findings);
     r.basis = basis;
     r
 }
@@ -211,7 +217,7 @@ fn judge_control(
 fn measured_sufficiency(
     cx: &SystemCx,
     control: &Control,
-    rules: &HashMap<String, RuleResult>,
+    rules: &HashMap<Arc<str>, RuleResult>,
 ) -> Result<(), Option<crate::i18n::Text>> {
     use crate::i18n::Text;
     let Some(m) = &control.evidence.measured else { return Err(None) };
@@ -264,7 +270,8 @@ fn fresh(cx: &SystemCx, unit: &super::hosts::Unit, r: &crate::policy::rules::Rul
 /// What decided `status`: a failing rule over measured evidence is a measurement; a pass is
 /// attested, measured (measured sufficiency), or both when each alone would pass it.
 fn basis(cx: &SystemCx, status: Status, findings: &[Finding], attested: bool, measured: bool) -> Basis {
-    let by_measurement = |f: &Finding| cx.policy.rules.get(&f.rule).is_some_and(|r| r.evidence.is_measured());
+    let by_measurement =
+        |f: &Finding| f.rule.rule().and_then(|id| cx.policy.rules.get(id)).is_some_and(|r| r.evidence.is_measured());
     match status {
         Status::Fail if findings.iter().any(|f| f.outcome == Outcome::Fail && by_measurement(f)) => Basis::Measured,
         Status::Fail => Basis::Attested,
@@ -286,14 +293,14 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
 }
 
 fn att_passes(findings: &[Finding]) -> bool {
-    findings.iter().any(|f| f.rule == "attestation" && f.outcome == Outcome::Pass)
+    findings.iter().any(|f| f.rule == Source::Attestation && f.outcome == Outcome::Pass)
 }
 
 fn decide(control: &Control, findings: &[Finding], attested: bool, measured: bool) -> Status {
     if findings.iter().any(|f| f.outcome == Outcome::Fail) {
         return Status::Fail;
     }
-    if findings.iter().any(|f| f.outcome == Outcome::Unknown && f.rule != "attestation") {
+    if findings.iter().any(|f| f.outcome == Outcome::Unknown && f.rule != Source::Attestation) {
         return Status::Unknown;
     }
     match control.evidence.attestation {
@@ -313,13 +320,13 @@ fn attestation_findings(cx: &SystemCx, control: &Control, att: Option<&Attestati
             return vec![f];
         }
         if control.evidence.attestation == AttestationNeed::Required {
-            return vec![finding("attestation", Outcome::Unknown, Message::NoAttestation, None)];
+            return vec![finding(Source::Attestation, Outcome::Unknown, Message::NoAttestation, None)];
         }
         return Vec::new();
     };
     match a.status {
         AttestationStatus::Partial | AttestationStatus::Planned | AttestationStatus::NotImplemented => {
-            vec![finding("attestation", Outcome::Fail, Message::AttestedAs(a.status), Some(a.origin.to_string()))]
+            vec![finding(Source::Attestation, Outcome::Fail, Message::AttestedAs(a.status), Some(a.origin.to_string()))]
         }
         AttestationStatus::NotApplicable => Vec::new(),
         AttestationStatus::Implemented => vec![implemented(cx, control, a)],
@@ -339,7 +346,7 @@ fn recorded(cx: &SystemCx, control: &Control) -> Option<Finding> {
 /// control's renewal rule accepts at the evaluation date.
 fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
     let at = Some(a.origin.to_string());
-    let unknown = |m: Message| finding("attestation", Outcome::Unknown, m, at.clone());
+    let unknown = |m: Message| finding(Source::Attestation, Outcome::Unknown, m, at.clone());
     let Some(evidence) = a.evidence.as_deref() else {
         return unknown(Message::NoEvidenceReference);
     };
@@ -355,7 +362,7 @@ fn implemented(cx: &SystemCx, control: &Control, a: &Attestation) -> Finding {
 /// within its period or yearly deadline. `ok` is the message of a pass.
 fn dated(cx: &SystemCx, control: &Control, day: Date, at: Option<String>, ok: Message, evidence: &str) -> Finding {
     // Called once, on whichever path decides: `at` is moved into the finding, not copied.
-    let with = move |outcome, m: Message| finding("attestation", outcome, m, at);
+    let with = move |outcome, m: Message| finding(Source::Attestation, outcome, m, at);
     if day > cx.as_of {
         return with(Outcome::Unknown, Message::ReviewedAfterEvaluation { reviewed: day });
     }
@@ -420,15 +427,21 @@ fn renewing_incident(cx: &SystemCx, control: &Control) -> Option<Date> {
 
 /// A waiver that has not expired turns fail/unknown into waived; an expired one is shown and
 /// changes nothing.
-fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut findings: Vec<Finding>) -> ControlResult {
-    let waivers = cx.system.waivers.iter().filter(|w| w.control == id);
+fn apply_waiver(
+    cx: &SystemCx,
+    id: &Arc<str>,
+    status: Status,
+    tailored: bool,
+    mut findings: Vec<Finding>,
+) -> ControlResult {
+    let waivers = cx.system.waivers.iter().filter(|w| *w.control == **id);
     let mut valid = None;
     for w in waivers {
         if w.expires >= cx.as_of {
             valid = valid.or(Some(w));
         } else {
             findings.push(finding(
-                "waiver",
+                Source::Waiver,
                 Outcome::Info,
                 Message::WaiverExpired { expires: w.expires },
                 Some(w.origin.to_string()),
@@ -450,9 +463,9 @@ fn apply_waiver(cx: &SystemCx, id: &str, status: Status, tailored: bool, mut fin
     r
 }
 
-fn result(id: &str, status: Status, tailored: bool, findings: Vec<Finding>) -> ControlResult {
+fn result(id: &Arc<str>, status: Status, tailored: bool, findings: Vec<Finding>) -> ControlResult {
     ControlResult {
-        id: id.to_string(),
+        id: Arc::clone(id),
         status,
         basis: if status == Status::Unknown { Basis::None } else { Basis::Attested },
         waived_status: None,

@@ -15,7 +15,7 @@ use super::SystemCx;
 use super::facts;
 use super::hosts::Unit;
 use super::judge::{Base, Judged, RuleResult, judge_all, mark_not_applicable};
-use super::model::{Finding, Outcome};
+use super::model::{Finding, Outcome, Source};
 use super::record::{Part, Record as Facts};
 use crate::evidence::file::EvidenceInput;
 use crate::evidence::{CheckResult, Facts as Typed, Record, RecordKind};
@@ -23,12 +23,13 @@ use crate::i18n::Text;
 use crate::policy::rules::{EvidenceKind, Rule, RuleSet, new_context, to_val};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Which checks each `select:` rule selects, decided once per distinct (benchmark, check id).
 #[derive(Default)]
 pub struct Selections {
     /// Index of each `select:` rule in the bit sets.
-    rules: HashMap<String, usize>,
+    rules: HashMap<Arc<str>, usize>,
     by_check: HashMap<String, HashMap<String, Bits>>,
 }
 
@@ -127,7 +128,7 @@ fn check_paths(select: &[&Rule]) -> Vec<String> {
 }
 
 /// Runs `rules` (all of one host kind) over the system's declared hosts.
-pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>) {
     let Some(record_kind) = kind.host_record() else { return };
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
@@ -135,11 +136,11 @@ pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out:
     }
     if !cx.host_records.has(&record_kind) {
         let why = not_given(&record_kind);
-        note_all(rules, out, note(record_kind.as_str(), None, why, None));
+        note_all(rules, out, note(Source::Kind(kind.as_str()), None, why, None));
         return;
     }
     for (label, why) in &cx.unit_gaps {
-        note_all(rules, out, note(record_kind.as_str(), Some(label.clone()), why.clone(), None));
+        note_all(rules, out, note(Source::Kind(kind.as_str()), Some(label.clone()), why.clone(), None));
     }
     for (at, unit) in cx.units.iter().enumerate() {
         let inputs = &cx.evidence.probes;
@@ -148,12 +149,12 @@ pub fn run(cx: &SystemCx, root: &Base, kind: EvidenceKind, rules: &[&Rule], out:
                 format!("no {record_kind} record for {}, so it was not measured", unit.label),
                 format!("không có bản ghi {record_kind} cho {} nên máy chưa được đo", unit.label),
             );
-            note_all(rules, out, note(record_kind.as_str(), Some(unit.label.clone()), why, None));
+            note_all(rules, out, note(Source::Kind(kind.as_str()), Some(unit.label.clone()), why, None));
             continue;
         };
         let evidence = format!("{file}#{}", rec.position);
         if let Some(why) = too_old(cx, rec, &record_kind) {
-            note_all(rules, out, note(record_kind.as_str(), Some(unit.label.clone()), why, Some(evidence)));
+            note_all(rules, out, note(Source::Kind(kind.as_str()), Some(unit.label.clone()), why, Some(evidence)));
             continue;
         }
         judge_host(cx, root, (at, unit), rec, &evidence, rules, out);
@@ -169,7 +170,7 @@ fn judge_host(
     rec: &Record,
     evidence: &str,
     rules: &[&Rule],
-    out: &mut HashMap<String, RuleResult>,
+    out: &mut HashMap<Arc<str>, RuleResult>,
 ) {
     let (name, value) = match rec.facts() {
         Some(Typed::HostAudit(f)) => ("audit", facts::audit(rec, f, cx.as_of)),
@@ -187,7 +188,7 @@ fn judge_host(
             ctx
         });
         let parts = [(name, Part::Facts(&value)), ("asset", Part::Text(&unit.label))];
-        let counts = |out: &HashMap<String, RuleResult>, r: &Rule| {
+        let counts = |out: &HashMap<Arc<str>, RuleResult>, r: &Rule| {
             out.get(&r.id).map_or((0, 0, 0), |x| (x.failures.len(), x.unknowns.len(), x.judged))
         };
         let before: Vec<(usize, usize, usize)> = record_rules.iter().map(|r| counts(out, r)).collect();
@@ -268,7 +269,7 @@ fn select_checks(
                 let mut texts = record.texts_with(&known);
                 let message = Text::new(texts.render(&r.message.en), texts.render(&r.message.vi)).into();
                 res.failures.push(Finding {
-                    rule: r.id.clone(),
+                    rule: Source::Rule(r.id.clone()),
                     outcome: Outcome::Fail,
                     severity: Some(r.severity),
                     asset: Some(unit.label.clone()),
@@ -287,7 +288,7 @@ fn select_checks(
     if !unmeasured.is_empty() {
         let shown = crate::sanitize::truncate(&unmeasured.join(", "), 300);
         res.notes.push(note(
-            &r.id,
+            Source::Rule(r.id.clone()),
             Some(unit.label.clone()),
             Text::new(
                 format!("{} selected check(s) were not evaluated on {}: {shown}", unmeasured.len(), unit.label),
@@ -299,7 +300,7 @@ fn select_checks(
         res.passed.insert(at);
     } else if passed == 0 && failed == 0 {
         res.notes.push(note(
-            &r.id,
+            Source::Rule(r.id.clone()),
             Some(unit.label.clone()),
             Text::new(
                 format!("the audit of {} has no evaluated check this rule maps to the control", unit.label),
@@ -356,9 +357,9 @@ fn not_given(kind: &RecordKind) -> Text {
     Text::new(en, vi)
 }
 
-fn note(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+fn note(rule: Source, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
     Finding {
-        rule: rule.into(),
+        rule,
         outcome: Outcome::Info,
         severity: None,
         asset,
@@ -369,7 +370,7 @@ fn note(rule: &str, asset: Option<String>, message: Text, evidence: Option<Strin
 }
 
 /// Records the same note for every rule in `rules`.
-fn note_all(rules: &[&Rule], out: &mut HashMap<String, RuleResult>, finding: Finding) {
+fn note_all(rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>, finding: Finding) {
     for r in rules {
         if let Some(res) = out.get_mut(&r.id) {
             res.notes.push(finding.clone());

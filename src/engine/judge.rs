@@ -5,7 +5,7 @@
 //! or too old.
 
 use super::SystemCx;
-use super::model::{Finding, Outcome};
+use super::model::{Finding, Outcome, Source};
 use super::record::Record;
 use crate::i18n::Text;
 use crate::policy::rules::{Rule, Verdict};
@@ -14,6 +14,7 @@ use cel::context::VariableResolver;
 use serde_json::Value;
 use std::cell::LazyCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// What one rule concluded for one system.
 #[derive(Debug, Clone, Default)]
@@ -50,9 +51,9 @@ impl<'a> Base<'a, '_, '_> {
     }
 }
 
-pub(super) fn unknown(rule: &str, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
+pub(super) fn unknown(rule: Source, asset: Option<String>, message: Text, evidence: Option<String>) -> Finding {
     Finding {
-        rule: rule.into(),
+        rule,
         outcome: Outcome::Unknown,
         severity: None,
         asset,
@@ -77,7 +78,7 @@ pub(super) fn judge_all<'p, 'v>(
     vars: &super::memo::Vars,
     ctx: &LazyCell<cel::Context<'p, 'v>, impl FnOnce() -> cel::Context<'p, 'v>>,
     judged: &Judged,
-    out: &mut HashMap<String, RuleResult>,
+    out: &mut HashMap<Arc<str>, RuleResult>,
 ) {
     let Judged { record, asset, evidence } = *judged;
     for r in rules {
@@ -90,7 +91,7 @@ pub(super) fn judge_all<'p, 'v>(
                 res.failures.push(failure(r, record, asset, evidence));
             }
             Verdict::Error(e) => res.unknowns.push(unknown(
-                &r.id,
+                Source::Rule(r.id.clone()),
                 Some(asset.to_string()),
                 Text::new(
                     format!("rule could not be evaluated on this record: {e}"),
@@ -106,7 +107,7 @@ fn failure(r: &Rule, record: &Record, asset: &str, evidence: &str) -> Finding {
     let mut texts = record.texts();
     let observed = r.show.iter().map(|path| (path.clone(), texts.fact_text(path))).collect();
     Finding {
-        rule: r.id.clone(),
+        rule: Source::Rule(r.id.clone()),
         outcome: Outcome::Fail,
         severity: Some(r.severity),
         asset: Some(asset.to_string()),
@@ -143,7 +144,7 @@ pub(super) fn age_problem(cx: &SystemCx, day: Option<time::Date>, verb: (&str, &
 }
 
 /// Marks every rule in `rules` silent for this system (it has no asset of their evidence kind).
-pub(super) fn mark_not_applicable(rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+pub(super) fn mark_not_applicable(rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>) {
     for r in rules {
         if let Some(res) = out.get_mut(&r.id) {
             res.not_applicable = true;
@@ -153,7 +154,7 @@ pub(super) fn mark_not_applicable(rules: &[&Rule], out: &mut HashMap<String, Rul
 
 /// Records the same unknown finding for every rule in `rules` (missing or unusable evidence is a
 /// fact about the evidence, shared by all rules that needed it).
-pub(super) fn unknown_for_all(rules: &[&Rule], out: &mut HashMap<String, RuleResult>, finding: &Finding) {
+pub(super) fn unknown_for_all(rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>, finding: &Finding) {
     for r in rules {
         if let Some(res) = out.get_mut(&r.id) {
             res.unknowns.push(finding.clone());

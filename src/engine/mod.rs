@@ -256,14 +256,14 @@ fn unevaluable(system: &System, regime: regime::Regime) -> SystemResult {
         catalogue_reason: regime.reason,
         approval: system.approval.status,
         controls: vec![ControlResult {
-            id: format!("{cat_id}/level-{}", system.level),
+            id: format!("{cat_id}/level-{}", system.level).into(),
             status: Status::Unknown,
             basis: Basis::None,
             waived_status: None,
             waiver: None,
             tailored: false,
             findings: vec![Finding {
-                rule: "profile".into(),
+                rule: Source::Profile,
                 outcome: Outcome::Unknown,
                 severity: None,
                 asset: None,

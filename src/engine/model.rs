@@ -6,6 +6,7 @@ use crate::inventory::ApprovalStatus;
 use crate::policy::rules::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The status of one required control (or obligation) for one system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -109,10 +110,82 @@ impl Outcome {
     }
 }
 
+/// Who speaks in a finding: a rule, or — where no rule could — the evidence itself. Reports
+/// write it as one string (the spec's `rule` field): the rule's id or the evidence's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A rule, by id (shared with the loaded rule).
+    Rule(Arc<str>),
+    /// The system's attestation of the control, or its absence (`attestation`).
+    Attestation,
+    /// A waiver of the control (`waiver`).
+    Waiver,
+    /// The level profile: none for the system's catalogue and level (`profile`).
+    Profile,
+    /// The catalogue: the control is not in it (`catalogue`).
+    Catalogue,
+    /// The control's measured sufficiency, and why measurement falls short (`measured`).
+    Measured,
+    /// Nothing shows the control at all (`evidence`).
+    Evidence,
+    /// Evidence of this kind (`nmap`, `tls`, `host-audit` …) is missing or unusable for every
+    /// rule that needed it.
+    Kind(&'static str),
+}
+
+impl Source {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Source::Rule(id) => id,
+            Source::Attestation => "attestation",
+            Source::Waiver => "waiver",
+            Source::Profile => "profile",
+            Source::Catalogue => "catalogue",
+            Source::Measured => "measured",
+            Source::Evidence => "evidence",
+            Source::Kind(kind) => kind,
+        }
+    }
+
+    /// The rule's id, when a rule speaks.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Source::Rule(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Compares with the string reports write (`f.rule == "attestation"`), for readers of reports
+/// and tests.
+impl PartialEq<str> for Source {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Source {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Rule id, or the kind of evidence for non-rule findings (`attestation`, `waiver`, `nmap`).
-    pub rule: String,
+    /// The rule that found it, or the evidence that speaks for itself.
+    pub rule: Source,
     pub outcome: Outcome,
     pub severity: Option<Severity>,
     /// `ip:port/proto`, a URL or `host:port`; absent for system-wide evidence.
@@ -134,7 +207,8 @@ pub struct WaiverUse {
 
 #[derive(Debug, Clone)]
 pub struct ControlResult {
-    pub id: String,
+    /// The catalogue's id, shared with it and with every other system's verdict on the control.
+    pub id: Arc<str>,
     pub status: Status,
     /// What decided `status` (for a waived control: the status beneath the waiver).
     pub basis: Basis,
@@ -145,9 +219,9 @@ pub struct ControlResult {
     pub tailored: bool,
     pub findings: Vec<Finding>,
     /// The catalogue's verification marking of the control (how far its text was checked).
-    pub verification: Option<String>,
+    pub verification: Option<Arc<str>>,
     /// What that marking means for a finding, when it weakens it (e.g. a secondary paraphrase).
-    pub caveat: Option<crate::i18n::Text>,
+    pub caveat: Option<Arc<crate::i18n::Text>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

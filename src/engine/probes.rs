@@ -7,6 +7,7 @@ use super::SystemCx;
 use super::judge::{
     Base, Judged, RuleResult, Shared, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
 };
+use super::model::Source;
 use super::record::{Part, Record as Facts};
 use crate::evidence::{Record, RecordKind};
 use crate::i18n::Text;
@@ -16,6 +17,7 @@ use cel::common::value::Val;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 use time::Date;
 
 /// Where a record is: (input index, record index).
@@ -180,7 +182,7 @@ pub fn run(
     root: &Base,
     kind: EvidenceKind,
     rules: &[&Rule],
-    out: &mut HashMap<String, RuleResult>,
+    out: &mut HashMap<Arc<str>, RuleResult>,
 ) {
     let targets = match kind {
         EvidenceKind::Tls => tls_targets(cx.system),
@@ -193,8 +195,8 @@ pub fn run(
         return;
     }
     let name = kind.as_str();
-    let gap = |target: &str, evidence: Option<String>, why: Text, out: &mut HashMap<String, RuleResult>| {
-        unknown_for_all(rules, out, &unknown(name, Some(target.to_string()), why, evidence));
+    let gap = |target: &str, evidence: Option<String>, why: Text, out: &mut HashMap<Arc<str>, RuleResult>| {
+        unknown_for_all(rules, out, &unknown(Source::Kind(name), Some(target.to_string()), why, evidence));
     };
     for t in &targets {
         let target = t.label();

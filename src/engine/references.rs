@@ -21,7 +21,7 @@ pub fn check(inv: &Inventory, policy: &Policy, forced: Option<&str>, as_of: time
     let mut out = Vec::new();
     let known: Vec<&str> = policy.catalogues.iter().map(|c| c.id.as_str()).collect();
     let unknown = |id: &str| policy.catalogues.iter().all(|c| c.get(id).is_none());
-    let ids = || policy.catalogues.iter().flat_map(|c| c.controls.iter().map(|x| x.id.as_str()));
+    let ids = || policy.catalogues.iter().flat_map(|c| c.controls.iter().map(|x| &*x.id));
     // "`X` (did you mean `Y`?) in no installed catalogue: …", in both languages.
     let unknown_msg = |what: (&str, &str), id: &str| {
         let hint = crate::yaml::did_you_mean(id, ids());

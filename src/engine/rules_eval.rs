@@ -5,16 +5,22 @@ use super::facts;
 use super::judge::{
     Base, Judged, RuleResult, Shared, age_problem, judge_all, mark_not_applicable, unknown, unknown_for_all,
 };
+use super::model::Source;
 use super::record::{Part, Record};
 use crate::evidence::nmap::ScannedHost;
 use crate::i18n::Text;
 use crate::policy::rules::{EvidenceKind, Rule, new_context, to_val};
 use std::cell::LazyCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Runs every rule that speaks for one of `required` or `optional` controls (or an obligation of
 /// the profile).
-pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[String]) -> HashMap<String, RuleResult> {
+pub fn evaluate_rules(
+    cx: &SystemCx,
+    required: &[(String, bool)],
+    optional: &[String],
+) -> HashMap<Arc<str>, RuleResult> {
     let mut wanted: Vec<&Rule> = Vec::new();
     let ids = required
         .iter()
@@ -34,7 +40,7 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
     let system = facts::system(cx.agency, cx.system, &cx.catalogue.id);
     let (params, params_val) = cx.params;
     let params_var = Shared { name: "params", val: params_val };
-    let mut out: HashMap<String, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
+    let mut out: HashMap<Arc<str>, RuleResult> = wanted.iter().map(|r| (r.id.clone(), RuleResult::default())).collect();
     let nmap: Vec<&Rule> = wanted
         .iter()
         .copied()
@@ -68,7 +74,7 @@ pub fn evaluate_rules(cx: &SystemCx, required: &[(String, bool)], optional: &[St
 
 /// Incident rules: one record per incident detected up to the evaluation date. A system that
 /// records none gives the rules nothing to judge; the control then rests on its attestation.
-fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>) {
     let mut seen = cx.system.incidents.iter().filter(|i| i.detected.date() <= cx.as_of).peekable();
     if seen.peek().is_none() {
         mark_not_applicable(rules, out);
@@ -92,7 +98,7 @@ fn run_incidents(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<
 /// nmap rules: one record per host (`nmap.host`) and one per port (`nmap.port`) of the system's
 /// hosts. Each host's facts are built once and shared by both kinds of rule, and by every
 /// finding on the host's ports: the work per port does not grow with the host's port count.
-fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<String, RuleResult>) {
+fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Arc<str>, RuleResult>) {
     if cx.system.assets.hosts.is_empty() {
         mark_not_applicable(rules, out);
         return;
@@ -100,7 +106,7 @@ fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Strin
     // Missing or stale evidence is a fact about the system's scans, not about one rule: the
     // finding names the evidence kind, so a control fed by several rules shows it once.
     if let Some(reason) = coverage_gap(cx) {
-        unknown_for_all(rules, out, &unknown("nmap", None, reason, None));
+        unknown_for_all(rules, out, &unknown(Source::Kind("nmap"), None, reason, None));
         return;
     }
     for asset in &cx.host_gaps {
@@ -110,14 +116,14 @@ fn run_nmap(cx: &SystemCx, root: &Base, rules: &[&Rule], out: &mut HashMap<Strin
                 "máy đã khai báo {asset} không xuất hiện (đang hoạt động) trong kết quả quét nmap nên chưa biết mức độ phơi nhiễm"
             ),
         );
-        unknown_for_all(rules, out, &unknown("nmap", Some(asset.clone()), why, None));
+        unknown_for_all(rules, out, &unknown(Source::Kind("nmap"), Some(asset.clone()), why, None));
     }
     let host_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapHost).collect();
     let port_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.evidence == EvidenceKind::NmapPort).collect();
     for (input, host) in &cx.hosts {
         let evidence = format!("{}#host={}", input.file, host.label);
         if let Some(why) = staleness(cx, host) {
-            unknown_for_all(rules, out, &unknown("nmap", Some(host.label.clone()), why, Some(evidence)));
+            unknown_for_all(rules, out, &unknown(Source::Kind("nmap"), Some(host.label.clone()), why, Some(evidence)));
             continue;
         }
         let host_facts = facts::host(host);

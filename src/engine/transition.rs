@@ -44,7 +44,7 @@ fn entry(cx: &SystemCx, old: &Catalogue, c: &ControlResult, obligation: bool) ->
         .filter(|id| cx.attestations.get(id.as_str()).is_some_and(|a| a.status == AttestationStatus::Implemented))
         .cloned()
         .collect();
-    GapEntry { control: c.id.clone(), status: c.status, obligation, counterparts, attested_counterparts }
+    GapEntry { control: c.id.to_string(), status: c.status, obligation, counterparts, attested_counterparts }
 }
 
 /// The old catalogue's ids for the same requirement: the same id when the old catalogue has it,

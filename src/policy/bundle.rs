@@ -128,7 +128,7 @@ impl Policy {
     fn check_whole(&self, p: &mut Collector) {
         let mut ids = std::collections::BTreeMap::new();
         for r in &self.rules.rules {
-            if let Some(first) = ids.insert(r.id.as_str(), r.origin.as_str()) {
+            if let Some(first) = ids.insert(&*r.id, r.origin.as_str()) {
                 p.push(Problem::file_text(
                     &r.origin,
                     crate::i18n::Text::new(
@@ -259,7 +259,7 @@ impl Policy {
                 ));
             }
         }
-        for c in old.controls.iter().filter(|c| cat.get(&c.id).is_none() && !sup.routing.contains_key(&c.id)) {
+        for c in old.controls.iter().filter(|c| cat.get(&c.id).is_none() && !sup.routing.contains_key(&*c.id)) {
             p.push(Problem::file_text(
                 &cat.origin,
                 crate::i18n::Text::new(
@@ -277,7 +277,7 @@ impl Policy {
         for c in &cat.controls {
             let Some(Validity::Param { param }) = &c.evidence.validity_months else { continue };
             for prof in self.profiles.iter().filter(|pr| pr.catalogue == cat.id) {
-                let listed = prof.controls.iter().chain(&prof.obligations).chain(&prof.optional).any(|i| i == &c.id);
+                let listed = prof.controls.iter().chain(&prof.obligations).chain(&prof.optional).any(|i| **i == *c.id);
                 let ok = match prof.params.get(param) {
                     Some(serde_json::Value::Null) => true,
                     Some(v) => v.as_u64().is_some_and(|m| m > 0),

@@ -239,7 +239,7 @@ pub fn run(policy: &Policy, files: &[CaseFile]) -> Result<Outcome, Problems> {
     let mut p = Collector::default();
     for f in files {
         if policy.rules.get(&f.rule).is_none() {
-            let hint = crate::yaml::did_you_mean(&f.rule, policy.rules.rules.iter().map(|r| r.id.as_str()));
+            let hint = crate::yaml::did_you_mean(&f.rule, policy.rules.rules.iter().map(|r| &*r.id));
             p.push(Problem::file_text(
                 &f.origin,
                 Text::new(
@@ -253,7 +253,7 @@ pub fn run(policy: &Policy, files: &[CaseFile]) -> Result<Outcome, Problems> {
     let mut covered = std::collections::BTreeSet::new();
     for f in files {
         let Some(rule) = policy.rules.get(&f.rule) else { continue };
-        covered.insert(rule.id.as_str());
+        covered.insert(&*rule.id);
         if let Some(m) = missing_kind(rule, f) {
             out.failures.push(Failure {
                 origin: f.origin.clone(),
@@ -278,11 +278,11 @@ pub fn run(policy: &Policy, files: &[CaseFile]) -> Result<Outcome, Problems> {
         }
     }
     for r in &policy.rules.rules {
-        if !covered.contains(r.id.as_str()) {
+        if !covered.contains(&*r.id) {
             out.failures.push(Failure {
                 origin: r.origin.clone(),
                 line: 0,
-                rule: r.id.clone(),
+                rule: r.id.to_string(),
                 case: String::new(),
                 message: Text::new(
                     format!("no case file: add {}.cases.yaml beside the rule", r.id),

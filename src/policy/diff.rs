@@ -276,7 +276,7 @@ fn level_diff(old: &Side, new: &Side) -> LevelDiff {
         .filter_map(|c| {
             let before = old.cat.get(&c.id).filter(|_| old.need(&c.id).is_some())?;
             let changes = field_changes(old, new, before, c);
-            (!changes.is_empty()).then(|| Changed { id: c.id.clone(), title: c.title.clone(), changes })
+            (!changes.is_empty()).then(|| Changed { id: c.id.to_string(), title: c.title.clone(), changes })
         })
         .collect();
     LevelDiff {
@@ -303,12 +303,12 @@ fn added(old: &Side, new: &Side, c: &Control) -> Added {
         }
     };
     Added {
-        id: c.id.clone(),
+        id: c.id.to_string(),
         title: c.title.clone(),
         need: new.need(&c.id).unwrap_or(Need::Required),
         kind,
         counterparts,
-        verification: c.verification.clone(),
+        verification: c.verification.to_string(),
     }
 }
 
@@ -317,7 +317,7 @@ fn dropped(old: &Side, new: &Side, c: &Control) -> Dropped {
     if let Some(after) = new.cat.get(&c.id) {
         let kind = DroppedKind::LevelChange;
         return Dropped {
-            id: c.id.clone(),
+            id: c.id.to_string(),
             title: c.title.clone(),
             need,
             kind,
@@ -327,8 +327,8 @@ fn dropped(old: &Side, new: &Side, c: &Control) -> Dropped {
     }
     let routed = successors(old.cat, new.cat, &c.id);
     let note =
-        new.cat.supersedes.as_ref().filter(|s| s.catalogue == old.cat.id).and_then(|s| s.notes.get(&c.id).cloned());
-    Dropped { id: c.id.clone(), title: c.title.clone(), need, kind: DroppedKind::Removed, routed_to: routed, note }
+        new.cat.supersedes.as_ref().filter(|s| s.catalogue == old.cat.id).and_then(|s| s.notes.get(&*c.id).cloned());
+    Dropped { id: c.id.to_string(), title: c.title.clone(), need, kind: DroppedKind::Removed, routed_to: routed, note }
 }
 
 /// Old ids of the same requirement as `id` of the new catalogue: its `maps_to`, and the old ids
@@ -361,7 +361,7 @@ fn successors(old: &Catalogue, new: &Catalogue, id: &str) -> Vec<String> {
         to.iter().for_each(&mut push);
     }
     for c in new.controls.iter().filter(|c| c.maps_to.get(&old.id).is_some_and(|m| m.iter().any(|x| x == id))) {
-        push(&c.id);
+        push(&c.id.to_string());
     }
     if let Some(m) = old.get(id).and_then(|c| c.maps_to.get(&new.id)) {
         m.iter().for_each(&mut push);
@@ -420,7 +420,7 @@ fn mapping(old: &Catalogue, new: &Catalogue) -> Vec<Mapping> {
             } else {
                 How::Mapped
             };
-            Mapping { from: c.id.clone(), to, how, note: notes.and_then(|n| n.get(&c.id).cloned()) }
+            Mapping { from: c.id.to_string(), to, how, note: notes.and_then(|n| n.get(&*c.id).cloned()) }
         })
         .collect()
 }

@@ -293,7 +293,7 @@ fn check_complete(
     problems: &mut Collector,
 ) {
     for c in cat.listed_at(level).filter(|c| !c.is_criterion()) {
-        if !seen.contains(&c.id) {
+        if !seen.contains(&*c.id) {
             problems.push(Problem::file_text(
                 origin,
                 crate::i18n::Text::new(

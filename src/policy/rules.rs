@@ -206,7 +206,8 @@ impl std::fmt::Debug for Expr {
 /// A loaded, compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: String,
+    /// Shared (`Arc`) with every finding of the rule.
+    pub id: std::sync::Arc<str>,
     pub version: u32,
     pub controls: Vec<String>,
     pub evidence: EvidenceKind,
@@ -342,7 +343,7 @@ fn eval_bool(expr: &Expr, ctx: &cel::Context) -> Result<bool, ExprError> {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     by_control: HashMap<String, Vec<usize>>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<Arc<str>, usize>,
 }
 
 impl RuleSet {
@@ -519,7 +520,7 @@ pub fn parse_rule(origin: &str, stem: &str, text: &str) -> Result<Rule, Problems
     p.finish(Rule {
         reads,
         content: <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).into(),
-        id: f.id.value,
+        id: f.id.value.into(),
         version: f.version,
         controls: f.controls.into_iter().map(|c| c.value).collect(),
         evidence: f.evidence,

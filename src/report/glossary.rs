@@ -54,7 +54,7 @@ impl<'p> Glossary<'p> {
 
     /// The control `id` of `catalogue`, with its clause at `level`.
     pub fn control(&self, catalogue: &str, id: &str, level: u8) -> Option<ControlInfo<'p>> {
-        let c = self.policy?.catalogue(catalogue)?.controls.iter().find(|c| c.id == id)?;
+        let c = self.policy?.catalogue(catalogue)?.controls.iter().find(|c| *c.id == *id)?;
         Some(ControlInfo {
             title: c.title.get(self.lang),
             group: &c.group,
@@ -72,7 +72,7 @@ impl<'p> Glossary<'p> {
         policy
             .catalogues
             .iter()
-            .find_map(|cat| cat.controls.iter().find(|c| c.id == id))
+            .find_map(|cat| cat.controls.iter().find(|c| *c.id == *id))
             .map(|c| c.title.get(self.lang))
     }
 
@@ -83,7 +83,7 @@ impl<'p> Glossary<'p> {
     pub fn validity_months(&self, catalogue: &str, id: &str, level: u8) -> Option<u32> {
         let policy = self.policy?;
         let cat = policy.catalogue(catalogue)?;
-        let control = cat.controls.iter().find(|c| c.id == id)?;
+        let control = cat.controls.iter().find(|c| *c.id == *id)?;
         let params = policy.profile(catalogue, level).map(|p| &p.params)?;
         match control.renewal(level, params, cat.defaults.validity_months) {
             crate::policy::catalogue::Renewal::Months(m) => Some(m),

@@ -68,7 +68,7 @@ pub struct AgencyReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportFinding {
-    pub rule: String,
+    pub rule: crate::engine::Source,
     pub outcome: crate::engine::Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<crate::policy::rules::Severity>,
@@ -88,7 +88,7 @@ pub struct ReportFinding {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlReport {
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     pub status: Status,
     /// What decided the status: `measured`, `attested`, `both` or `none` (for a waived control,
     /// the status beneath the waiver).
@@ -101,7 +101,7 @@ pub struct ControlReport {
     pub tailored: bool,
     /// The catalogue's verification marking (e.g. `primary`, `secondary`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification: Option<String>,
+    pub verification: Option<std::sync::Arc<str>>,
     /// What the marking means for this control's findings, when it weakens them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caveat: Option<String>,
@@ -189,7 +189,7 @@ fn agency(id: String, name: String, systems: Vec<SystemResult>, lang: Lang) -> A
     let figures: Vec<SystemFigures> = systems.iter().map(figures_of).collect();
     let mut tally = AgencyTally::default();
     for (s, f) in systems.iter().zip(&figures) {
-        let missing = s.controls.iter().filter(|c| c.status.is_missing()).map(|c| c.id.as_str());
+        let missing = s.controls.iter().filter(|c| c.status.is_missing()).map(|c| &*c.id);
         tally.add(&s.catalogue, s.approval, f, missing);
     }
     let a = tally.finish();

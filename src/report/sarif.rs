@@ -175,7 +175,7 @@ fn message(
     info: Option<super::glossary::ControlInfo>,
 ) -> String {
     let lang = g.lang;
-    let title = info.map(|i| i.title).unwrap_or(control.id.as_str());
+    let title = info.map(|i| i.title).unwrap_or(&control.id);
     let what =
         if status == Status::Fail { tr(lang, "fails", "không đạt") } else { tr(lang, "unknown", "chưa rõ") };
     let on = group.asset.map(|a| format!(" [{a}]")).unwrap_or_default();

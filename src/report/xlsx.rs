@@ -294,7 +294,7 @@ fn finding_row(
     c: &ControlReport,
     f: &ReportFinding,
 ) -> Result<(), XlsxError> {
-    let rule = g.rule(&f.rule);
+    let rule = g.rule(f.rule.as_str());
     sheet.push(&[
         Cell::Text(agency),
         Cell::Text(&sys.id),
@@ -305,7 +305,7 @@ fn finding_row(
         Cell::Text(kind),
         Cell::Text(&c.id),
         Cell::Text(c.status.as_str()),
-        Cell::Text(&f.rule),
+        Cell::Text(f.rule.as_str()),
         Cell::Text(rule.map_or("", |r| r.title)),
         Cell::Text(f.outcome.as_str()),
         Cell::Text(f.severity.map_or("", |s| s.as_str())),

@@ -101,17 +101,29 @@ fn report_strings(r: &mut Report, f: &mut dyn FnMut(&mut String)) {
 }
 
 fn control_strings(c: &mut ControlReport, f: &mut dyn FnMut(&mut String)) {
-    c.verification.iter_mut().chain(c.caveat.iter_mut()).for_each(&mut *f);
+    c.verification.iter_mut().for_each(|v| shared(v, f));
+    c.caveat.iter_mut().for_each(&mut *f);
     if let Some(w) = &mut c.waiver {
         f(&mut w.reason);
         w.approved_by.iter_mut().for_each(&mut *f);
     }
     for x in &mut c.findings {
-        f(&mut x.rule);
+        // A rule id is text from a rule pack: poisoned as a rule's id.
+        let mut rule = x.rule.to_string();
+        f(&mut rule);
+        x.rule = tuanthu::engine::Source::Rule(rule.into());
         f(&mut x.message);
         x.asset.iter_mut().chain(x.evidence.iter_mut()).for_each(&mut *f);
         x.observed.values_mut().for_each(&mut *f);
     }
+}
+
+/// Calls `f` on a text the report shares with the catalogue (`Arc<str>`), then stores the
+/// possibly changed text back.
+fn shared(a: &mut std::sync::Arc<str>, f: &mut dyn FnMut(&mut String)) {
+    let mut s = a.to_string();
+    f(&mut s);
+    *a = s.into();
 }
 
 /// A function that calls its closure on every text field of a `T`.

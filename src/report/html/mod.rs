@@ -278,7 +278,7 @@ fn level_groups(a: &AgencyReport, l: Lang) -> Vec<Group> {
 /// The title of a missing control, looked up in the catalogue and at the level of the first
 /// system that misses it.
 fn missing_title<'g>(a: &AgencyReport, id: &str, g: &Glossary<'g>) -> Option<&'g str> {
-    let missing = |s: &&super::SystemReport| s.controls.iter().any(|c| c.id == id && c.status.is_missing());
+    let missing = |s: &&super::SystemReport| s.controls.iter().any(|c| *c.id == *id && c.status.is_missing());
     let from_system = a.systems.iter().find(missing).and_then(|s| g.control(&s.catalogue, id, s.level));
     from_system.map(|c| c.title).or_else(|| g.any_control_title(id))
 }

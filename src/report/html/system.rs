@@ -247,13 +247,13 @@ fn finding(h: &mut Html, f: &ReportFinding, g: &Glossary) {
     let l = g.lang;
     h.leaf("span", &[("class", &"outcome")], outcome_text(f.outcome, l));
     h.text(" ");
-    match g.rule(&f.rule) {
+    match g.rule(f.rule.as_str()) {
         Some(rule) => {
             h.leaf("strong", &[], rule.title);
             h.text(" ").leaf("span", &[("class", &"muted")], &format!("({})", f.rule));
         }
         None => {
-            h.leaf("strong", &[], evidence_kind(&f.rule, l).unwrap_or(&f.rule));
+            h.leaf("strong", &[], evidence_kind(f.rule.as_str(), l).unwrap_or(f.rule.as_str()));
         }
     }
     if let Some(sev) = f.severity.filter(|_| f.outcome == Outcome::Fail) {
@@ -301,8 +301,8 @@ fn remediation(h: &mut Html, c: &ControlReport, g: &Glossary) {
         if seen.contains(&f.rule.as_str()) {
             continue;
         }
-        seen.push(&f.rule);
-        let Some(rule) = g.rule(&f.rule).filter(|r| !r.remediation.trim().is_empty()) else { continue };
+        seen.push(f.rule.as_str());
+        let Some(rule) = g.rule(f.rule.as_str()).filter(|r| !r.remediation.trim().is_empty()) else { continue };
         h.el("p", &[("class", &"fix")], |h| {
             h.leaf("strong", &[], &format!("{} {}:", tr(l, "How to fix", "Cách khắc phục"), rule.title));
             h.text(" ").text(rule.remediation.trim());
