@@ -72,9 +72,12 @@ pub async fn fetch(dialer: &Dialer, settings: &DnsSettings, domain: &str, addr: 
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
+/// Where the verifier leaves its reason when it refuses a certificate.
+type Rejection = Arc<Mutex<Option<String>>>;
+
 /// A rustls client configuration that checks the chain and the name against `trust`, and the
 /// slot where the verifier leaves its reason when it refuses.
-fn verifying_config(trust: &TrustStore) -> Result<(rustls::ClientConfig, Arc<Mutex<Option<String>>>), String> {
+fn verifying_config(trust: &TrustStore) -> Result<(rustls::ClientConfig, Rejection), String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let roots = rustls::RootCertStore { roots: trust.anchors().to_vec() };
     let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
@@ -95,7 +98,7 @@ fn verifying_config(trust: &TrustStore) -> Result<(rustls::ClientConfig, Arc<Mut
 #[derive(Debug)]
 struct Recording {
     inner: Arc<WebPkiServerVerifier>,
-    rejected: Arc<Mutex<Option<String>>>,
+    rejected: Rejection,
 }
 
 impl ServerCertVerifier for Recording {
