@@ -3,8 +3,10 @@
 //! writes and signs with `ldns-keygen`/`ldns-signzone` (apt `ldnsutils`): a signed root holding
 //! the delegations and DS records, a signed zone, a zone whose SOA signature the test breaks
 //! (bogus) and an unsigned one. tuanthu validates DNSSEC itself from `--dnssec-anchor` (the
-//! test's own root key), never from unbound's answer. The MTA-STS policy is served by an
-//! in-process HTTPS server on loopback, the domain's `mta-sts.` name pointing at it.
+//! test's own root key, as its DNSKEY line or as the DS line `ldns-key2ds` makes of it), never
+//! from unbound's answer. The MTA-STS policy is served by an in-process HTTPS server on loopback,
+//! the domain's `mta-sts.` name pointing at it, with a certificate from the test's own CA (trusted
+//! the way `--ca-bundle` trusts it), or one for another name, or the CA left untrusted.
 //!
 //! unbound runs as the test's user, or as `nobody` through `setpriv` when the tests run as root;
 //! it listens only on 127.0.0.1 and is never the system's unbound.
@@ -29,6 +31,7 @@ fn available() -> bool {
     common::tool_available("unbound", "-V", "unbound")
         && common::tool_available("ldns-keygen", "-v", "ldnsutils")
         && common::tool_available("ldns-signzone", "-v", "ldnsutils")
+    // ldns-key2ds comes in the same package (and has no option that exits 0 without a key).
 }
 
 fn run(dir: &Path, cmd: &str, args: &[&str]) -> String {
@@ -197,6 +200,11 @@ fn collect_reads_the_records_and_validates_dnssec_itself_then_check_judges_them(
         (signed["mta_sts"]["record"].as_str(), signed["mta_sts"]["mode"].as_str()),
         (Some("v=STSv1; id=20261201"), Some(""))
     );
+    assert_eq!(
+        (signed["mta_sts"]["policy_error"].as_str(), signed["mta_sts"]["missing"]["en"].as_str()),
+        (Some("connect"), Some("the `_mta-sts` record exists but no policy was fetched"))
+    );
+    assert_eq!(signed["dnssec_reason"], "");
     assert!(
         signed["mta_sts"]["error"]
             .as_str()
@@ -208,8 +216,13 @@ fn collect_reads_the_records_and_validates_dnssec_itself_then_check_judges_them(
     assert_eq!((plain["spf"]["all"].as_str(), plain["spf"]["result"].as_str()), (Some("+"), Some("pass")));
     assert_eq!((plain["dmarc"]["records"].as_u64(), plain["dmarc"]["valid"].as_bool()), (Some(2), Some(false)));
     assert_eq!((plain["caa"]["records"].as_u64(), plain["mta_sts"]["record"].as_str()), (Some(0), Some("")));
+    assert_eq!(plain["mta_sts"]["missing"]["vi"], "không có bản ghi TXT `_mta-sts`");
     let bogus = facts(&evidence, "bogus.vn");
     assert_eq!(bogus["dnssec"], "bogus", "the SOA signature was broken");
+    assert_eq!(
+        bogus["dnssec_reason"],
+        "the SOA answer of bogus.vn does not validate from root-anchor.key: DNS error: DNSSEC validation failed"
+    );
     assert_eq!(bogus["spf"]["record"], "v=spf1 -all", "a bogus zone's records are still reported");
 
     // Judged from the file alone, the server gone.
@@ -238,19 +251,36 @@ fn collect_reads_the_records_and_validates_dnssec_itself_then_check_judges_them(
     assert_eq!(got, want);
 }
 
-/// An HTTPS server on loopback answering every request with `body` (one connection at a time).
-async fn policy_server(body: &'static str) -> u16 {
+/// The test's CA and the PEM file `--ca-bundle` would be given.
+struct Ca {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    pem: std::path::PathBuf,
+}
+
+fn ca(dir: &Path) -> Ca {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.distinguished_name.push(rcgen::DnType::CommonName, "tuanthu test CA");
+    let issuer = rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap();
+    let pem = dir.join("test-ca.pem");
+    std::fs::write(&pem, issuer.pem()).unwrap();
+    Ca { issuer, pem }
+}
+
+/// An HTTPS server on loopback answering every request with `body`, its certificate for `name`
+/// issued by `ca` (one connection at a time).
+async fn policy_server(ca: &Ca, name: &str, body: &'static str) -> u16 {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["mta-sts.signed.vn".to_string()]).unwrap().self_signed(&key).unwrap();
+    let cert = rcgen::CertificateParams::new(vec![name.to_string()]).unwrap().signed_by(&key, &ca.issuer).unwrap();
     let provider = rustls::crypto::aws_lc_rs::default_provider();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(
-            vec![CertificateDer::from(cert.der().to_vec())],
+            vec![CertificateDer::from(cert.der().to_vec()), CertificateDer::from(ca.issuer.der().to_vec())],
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         )
         .unwrap();
@@ -274,33 +304,139 @@ async fn policy_server(body: &'static str) -> u16 {
     port
 }
 
+const POLICY: &str = "version: STSv1\r\nmode: enforce\r\nmx: mx.signed.vn\r\nmx: *.signed.vn\r\nmax_age: 604800\r\n";
+
+/// Probes signed.vn with its policy served on `port`, the roots Mozilla's plus `bundle` when
+/// given (as `--ca-bundle` adds them), and returns the MTA-STS facts and the query count.
+async fn probe_signed(ub: &Unbound, port: u16, bundle: Option<&Path>) -> (Value, usize, String) {
+    let dialer = tuanthu::collect::net::Dialer::new(Default::default(), Default::default());
+    let text = std::fs::read_to_string(ub.dir.path().join("root-anchor.key")).unwrap();
+    let mut settings = tuanthu::collect::dns::DnsSettings::at(([127, 0, 0, 1], ub.port).into(), "test".into());
+    settings.anchor = Arc::new(tuanthu::collect::dns::anchor::parse("root-anchor.key", &text).unwrap());
+    settings.https_port = port;
+    let mut trust = tuanthu::collect::tls::trust::TrustStore::mozilla();
+    if let Some(b) = bundle {
+        assert_eq!(trust.add_pem_file(b), Ok(1));
+    }
+    settings.trust = Arc::new(trust);
+    let f = tuanthu::collect::dns::probe(&dialer, &settings, "signed.vn", &[]).await.unwrap();
+    (serde_json::to_value(&f.mta_sts).unwrap(), f.queries, f.dnssec)
+}
+
 #[test]
-fn the_mta_sts_policy_is_fetched_once_over_https_from_the_name_the_resolver_gives() {
+fn the_mta_sts_policy_is_read_only_over_a_certificate_valid_for_its_host() {
     if !available() {
         return;
     }
     let ub = start();
+    let ca = ca(ub.dir.path());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
-        let port = policy_server(
-            "version: STSv1\r\nmode: enforce\r\nmx: mx.signed.vn\r\nmx: *.signed.vn\r\nmax_age: 604800\r\n",
-        )
-        .await;
-        let dialer = tuanthu::collect::net::Dialer::new(Default::default(), Default::default());
-        let text = std::fs::read_to_string(ub.dir.path().join("root-anchor.key")).unwrap();
-        let mut settings = tuanthu::collect::dns::DnsSettings::at(([127, 0, 0, 1], ub.port).into(), "test".into());
-        settings.anchor = Arc::new(tuanthu::collect::dns::anchor::parse("root-anchor.key", &text).unwrap());
-        settings.https_port = port;
-        let f = tuanthu::collect::dns::probe(&dialer, &settings, "signed.vn", &[]).await.unwrap();
+        // Valid: the test's CA trusted, the certificate names mta-sts.signed.vn.
+        let port = policy_server(&ca, "mta-sts.signed.vn", POLICY).await;
+        let (sts, queries, dnssec) = probe_signed(&ub, port, Some(&ca.pem)).await;
         assert_eq!(
-            serde_json::to_value(&f.mta_sts).unwrap(),
+            sts,
             serde_json::json!({"record": "v=STSv1; id=20261201", "id": "20261201", "mode": "enforce",
-                "mx": ["mx.signed.vn", "*.signed.vn"], "max_age": 604800, "error": ""})
+                "mx": ["mx.signed.vn", "*.signed.vn"], "max_age": 604800, "error": "", "policy_error": "",
+                "missing": {"en": "", "vi": ""}})
         );
-        assert_eq!(f.dnssec, "secure");
+        assert_eq!(dnssec, "secure");
         // TXT domain, _spf include, _dmarc, _mta-sts, A mta-sts, CAA, MX, and the validated SOA.
-        assert_eq!(f.queries, 8);
+        assert_eq!(queries, 8);
+
+        // The same server, the CA not given: the chain leads nowhere trusted, so there is no policy.
+        let (sts, _, _) = probe_signed(&ub, port, None).await;
+        let url = format!("https://mta-sts.signed.vn:{port}/.well-known/mta-sts.txt");
+        assert_eq!(
+            (sts["mode"].as_str(), sts["policy_error"].as_str(), sts["error"].as_str()),
+            (
+                Some(""),
+                Some("certificate"),
+                Some(format!("GET {url}: the certificate of mta-sts.signed.vn is not valid: it does not chain to a trusted root").as_str())
+            )
+        );
+        assert_eq!(sts["missing"]["en"], "no policy: the policy host's certificate is not valid (RFC 8461 §3.3)");
+
+        // The CA trusted, but the certificate is for another name.
+        let port = policy_server(&ca, "www.signed.vn", POLICY).await;
+        let (sts, _, _) = probe_signed(&ub, port, Some(&ca.pem)).await;
+        let url = format!("https://mta-sts.signed.vn:{port}/.well-known/mta-sts.txt");
+        assert_eq!(
+            (sts["mode"].as_str(), sts["policy_error"].as_str(), sts["error"].as_str()),
+            (
+                Some(""),
+                Some("certificate"),
+                Some(format!("GET {url}: the certificate of mta-sts.signed.vn is not valid: it is not valid for this name").as_str())
+            )
+        );
     });
+}
+
+/// Runs `collect --only dns` on `domains` with `anchor` as `--dnssec-anchor` and returns the
+/// evidence.
+fn collect_with_anchor(ub: &Unbound, domains: &str, anchor: &Path) -> Value {
+    let d = ub.dir.path();
+    std::fs::write(d.join("inventory.yaml"), inventory(3, domains)).unwrap();
+    let (inv, ev) = (d.join("inventory.yaml"), d.join("evidence.json"));
+    let resolver = format!("127.0.0.1:{}", ub.port);
+    let o = tuanthu(&[
+        "collect",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--only",
+        "dns",
+        "--resolver",
+        &resolver,
+        "--dnssec-anchor",
+        anchor.to_str().unwrap(),
+        "-o",
+        ev.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    serde_json::from_str(&std::fs::read_to_string(&ev).unwrap()).unwrap()
+}
+
+#[test]
+fn a_ds_anchor_from_ldns_key2ds_validates_and_a_wrong_digest_is_bogus_with_its_reason() {
+    if !available() {
+        return;
+    }
+    let ub = start();
+    let d = ub.dir.path();
+    // The DS line of the test's own root key, as ldns-key2ds writes it (`.  3600  IN  DS  …`).
+    let ds = run(d, "ldns-key2ds", &["-n", "-2", "root-anchor.key"]);
+    let fields: Vec<&str> = ds.split_whitespace().collect();
+    assert_eq!((fields[0], fields[3], fields[5], fields[6]), (".", "DS", "13", "2"), "{ds}");
+    let tag = fields[4];
+    std::fs::write(d.join("root.ds"), format!("; the test root's KSK\n{ds}\n")).unwrap();
+    let evidence = collect_with_anchor(&ub, "signed.vn, plain.vn", &d.join("root.ds"));
+    let signed = facts(&evidence, "signed.vn");
+    assert_eq!(
+        (signed["dnssec"].as_str(), signed["dnssec_reason"].as_str(), signed["dnssec_anchor"].as_str()),
+        (Some("secure"), Some(""), Some("root.ds"))
+    );
+    assert_eq!(facts(&evidence, "plain.vn")["dnssec"], "insecure");
+
+    // The same line with the digest's last digit changed: no served key matches it.
+    let last = ds.chars().last().unwrap();
+    let wrong = format!("{}{}", &ds[..ds.len() - 1], if last == '0' { '1' } else { '0' });
+    std::fs::write(d.join("wrong.ds"), format!("{wrong}\n")).unwrap();
+    let evidence = collect_with_anchor(&ub, "signed.vn", &d.join("wrong.ds"));
+    let signed = facts(&evidence, "signed.vn");
+    assert_eq!(signed["dnssec"], "bogus");
+    assert_eq!(
+        signed["dnssec_reason"],
+        format!("no DNSKEY of `.` (1 served) matches the DS anchor of wrong.ds (key tag {tag}, algorithm 13, line 1)")
+    );
+    let report = common::check_collected(&d.join("inventory.yaml"), &d.join("evidence.json"));
+    assert!(
+        common::findings(&report)
+            .iter()
+            .any(|(rule, asset, outcome)| rule == "dns-dnssec-bogus" && asset == "signed.vn" && outcome == "fail"),
+        "the bogus verdict is a finding"
+    );
 }
 
 #[test]
@@ -352,10 +488,41 @@ fn a_dead_resolver_makes_an_error_record_and_bad_options_are_refused() {
     ]);
     assert_eq!(code(&o), 2);
     let a = anchor.display().to_string();
-    assert_eq!(
-        stderr(&o),
-        format!("error: {a}: {a}, line 1: expected a DNSKEY record (`<zone>. IN DNSKEY 257 3 <alg> <key>`)\n")
-    );
+    let forms =
+        "`<zone>. IN DNSKEY 257 3 <algorithm> <key>` or `<zone>. IN DS <key tag> <algorithm> <digest type> <digest>`";
+    assert_eq!(stderr(&o), format!("error: {a}:1:1: expected a DNSKEY or DS record ({forms})\n"));
+    // A DS line with an unknown digest type and one with a short digest: refused at their place,
+    // in the language asked for.
+    let digest = "9215efb7bf54b5560788382edd816dd0b0ac7e32c963d37273b74bf75e745151";
+    for (line, en, vi) in [
+        (
+            format!(".\t3600\tIN\tDS\t2581 13 3 {digest}"),
+            "2:22: expected digest type 1 (SHA-1), 2 (SHA-256) or 4 (SHA-384), found `3`",
+            "2:22: cần loại digest 1 (SHA-1), 2 (SHA-256) hoặc 4 (SHA-384), gặp `3`",
+        ),
+        (
+            "example.vn. IN DS 2581 13 2 9215efb7".to_string(),
+            "2:29: expected a digest of 64 hexadecimal digits for digest type 2, found 8",
+            "2:29: digest của loại 2 cần 64 chữ số thập lục phân, gặp 8",
+        ),
+    ] {
+        std::fs::write(&anchor, format!("; anchors\n{line}\n")).unwrap();
+        let args = [
+            "collect",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--resolver",
+            "127.0.0.1",
+            "--dnssec-anchor",
+            anchor.to_str().unwrap(),
+            "-o",
+            ev.to_str().unwrap(),
+        ];
+        let o = tuanthu(&args);
+        assert_eq!((code(&o), stderr(&o)), (2, format!("error: {a}:{en}\n")));
+        let o = tuanthu(&[&args[..], &["--lang", "vi"]].concat());
+        assert_eq!((code(&o), stderr(&o)), (2, format!("lỗi: {a}:{vi}\n")));
+    }
 }
 
 #[test]

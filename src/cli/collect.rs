@@ -73,8 +73,8 @@ pub struct ProbeArgs {
     /// of the system's (/etc/resolv.conf) / Hỏi máy chủ phân giải DNS này thay cho máy chủ của hệ thống
     #[arg(long, value_name = "ADDR[:PORT]")]
     pub resolver: Option<String>,
-    /// Validate DNSSEC from the DNSKEY lines of this file instead of the built-in root key /
-    /// Xác thực DNSSEC từ các dòng DNSKEY của tệp này thay cho khóa gốc có sẵn
+    /// Validate DNSSEC from the DNSKEY and DS lines of this file instead of the built-in root key /
+    /// Xác thực DNSSEC từ các dòng DNSKEY và DS của tệp này thay cho khóa gốc có sẵn
     #[arg(long, value_name = "FILE")]
     pub dnssec_anchor: Option<PathBuf>,
 }
@@ -137,7 +137,7 @@ pub(crate) struct Planned {
 impl Planned {
     /// Checks the probe options against the inventory and plans the targets.
     pub(crate) fn new(inv: &Inventory, a: &ProbeArgs, systems: &[String], quiet: bool) -> Result<Planned, Problems> {
-        let trust = trust_store(&a.ca_bundle)?;
+        let trust = Arc::new(trust_store(&a.ca_bundle)?);
         let (limits, politeness, deadline) = settings(a)?;
         let filter = Filter {
             systems: systems.to_vec(),
@@ -155,10 +155,10 @@ impl Planned {
         }
         let dialer = Arc::new(Dialer::new(limits, politeness));
         let mut targets = live::plan(inv, &filter);
-        let mut prober = LiveProber::new(dialer.clone(), Arc::new(trust), live::declared_hosts(inv));
+        let mut prober = LiveProber::new(dialer.clone(), trust.clone(), live::declared_hosts(inv));
         // The resolver is needed (and its configuration read) only when a domain is declared.
         if targets.iter().any(|t| t.kind == Kind::Dns) {
-            let dns = dns_settings(a)?;
+            let dns = DnsSettings { trust, ..dns_settings(a)? };
             live::pin_resolver(&mut targets, dns.resolver);
             prober = prober.with_dns(dns, live::declared_mail_hosts(inv));
         }
@@ -229,8 +229,7 @@ fn dns_settings(a: &ProbeArgs) -> Result<DnsSettings, Problems> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| Problems::one(Problem::file(&name, format!("cannot read: {e}"))))?;
-        let anchors =
-            tuanthu::collect::dns::anchor::parse(&name, &text).map_err(|e| Problems::one(Problem::file(&name, e)))?;
+        let anchors = tuanthu::collect::dns::anchor::parse(&name, &text).map_err(Problems::one)?;
         s.anchor = Arc::new(anchors);
         s.anchor_label = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
     }

@@ -4,6 +4,7 @@
 //! (never a missing name), so a rule reads `dns.dmarc.record == ""` rather than a name that might
 //! not be there. Core names are required when a record is read.
 
+use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
 
 /// The facts of one domain.
@@ -16,6 +17,10 @@ pub struct DnsFacts {
     /// `secure`, `insecure` or `bogus` as tuanthu's own validation found the domain's SOA answer
     /// (`indeterminate` when no proof either way could be built).
     pub dnssec: String,
+    /// Why `dnssec` is `bogus` or `indeterminate`, when tuanthu knows (a DS anchor no key
+    /// matches, a signature that does not verify); empty otherwise.
+    #[serde(default)]
+    pub dnssec_reason: String,
     /// The mail exchangers, by preference then name.
     pub mx: Vec<Mx>,
     /// The trust anchor the DNSSEC verdict was reached from (`root` = the built-in root keys, or
@@ -73,7 +78,10 @@ pub struct Dmarc {
 }
 
 /// The domain's MTA-STS (RFC 8461): the `_mta-sts.` TXT record and the policy it announces.
+/// `missing` is derived from the other facts whenever a record is built or read, so a finding
+/// says what is missing even for evidence written before the fact existed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "MtaStsFacts")]
 pub struct MtaSts {
     /// The `_mta-sts.` record; empty when there is none.
     pub record: String,
@@ -90,6 +98,78 @@ pub struct MtaSts {
     /// Why the policy could not be read, when the record exists and it could not.
     #[serde(default)]
     pub error: String,
+    /// What kind of failure `error` is: `address` (the policy host has no address), `connect`,
+    /// `certificate` (the policy host's certificate is not valid for its name or does not chain
+    /// to a trusted root: RFC 8461 §3.3, such a policy is no policy), `http` (not a 200 answer),
+    /// `content` (not an STSv1 policy, or larger than 64 KiB); empty when a policy was read or
+    /// there is no record.
+    #[serde(default)]
+    pub policy_error: String,
+    /// What the domain lacks for an enforced policy, in both languages, for findings; empty when
+    /// the policy is enforced.
+    #[serde(default)]
+    pub missing: Text,
+}
+
+/// [`MtaSts`] as written, before `missing` is derived.
+#[derive(Deserialize)]
+struct MtaStsFacts {
+    record: String,
+    id: String,
+    mode: String,
+    #[serde(default)]
+    mx: Vec<String>,
+    #[serde(default)]
+    max_age: u64,
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    policy_error: String,
+}
+
+impl From<MtaStsFacts> for MtaSts {
+    fn from(f: MtaStsFacts) -> MtaSts {
+        let mut m = MtaSts {
+            record: f.record,
+            id: f.id,
+            mode: f.mode,
+            mx: f.mx,
+            max_age: f.max_age,
+            error: f.error,
+            policy_error: f.policy_error,
+            missing: Text::default(),
+        };
+        m.missing = m.what_is_missing();
+        m
+    }
+}
+
+impl MtaSts {
+    /// What stands between these facts and an enforced policy: no record, no policy read (the
+    /// certificate named apart: RFC 8461 makes it the policy's authentication), or the mode.
+    pub fn what_is_missing(&self) -> Text {
+        let mode = self.mode.as_str();
+        if self.record.is_empty() {
+            Text::new("no `_mta-sts` TXT record", "không có bản ghi TXT `_mta-sts`")
+        } else if self.policy_error == "certificate" {
+            Text::new(
+                "no policy: the policy host's certificate is not valid (RFC 8461 §3.3)",
+                "không có chính sách: chứng thư của máy chủ chính sách không hợp lệ (RFC 8461 §3.3)",
+            )
+        } else if mode.is_empty() {
+            Text::new(
+                "the `_mta-sts` record exists but no policy was fetched",
+                "có bản ghi `_mta-sts` nhưng không lấy được chính sách",
+            )
+        } else if mode == "enforce" {
+            Text::default()
+        } else {
+            crate::text!(
+                "the policy's mode is `{mode}`, not `enforce`",
+                "chính sách ở chế độ `{mode}`, chưa phải `enforce`"
+            )
+        }
+    }
 }
 
 /// The domain's CAA records (RFC 8659).
@@ -138,6 +218,12 @@ mod tests {
         let Some(Facts::Dns(f)) = rec.facts() else { panic!("{rec:?}") };
         assert_eq!((f.spf.all.as_str(), f.mx[0].preference, f.mx[0].declared), ("-", 10, false));
         assert_eq!(f.extra["newer_fact"], 1, "unknown facts are kept under extra");
+        // Evidence written before `missing` existed still says what is missing: it is derived on reading.
+        assert_eq!(
+            f.mta_sts.missing,
+            crate::i18n::Text::new("no `_mta-sts` TXT record", "không có bản ghi TXT `_mta-sts`")
+        );
+        assert_eq!(f.dnssec_reason, "");
         let mut missing = facts();
         missing.as_object_mut().unwrap().remove("dnssec");
         let err = Record::from_value(json!({"kind": "dns", "target": "example.vn", "facts": missing})).unwrap_err();

@@ -495,9 +495,10 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
                 "dmarc": {"record": "v=DMARC1; p=reject; rua=mailto:dmarc@example.vn", "records": 1, "valid": true,
                           "p": "reject", "sp": "reject", "rua": true, "pct": 100},
                 "mta_sts": {"record": "v=STSv1; id=1", "id": "1", "mode": "enforce", "mx": ["mx.example.vn"],
-                            "max_age": 604800, "error": ""},
+                            "max_age": 604800, "error": "", "policy_error": "", "missing": {"en": "", "vi": ""}},
                 "caa": {"records": 1, "issuers": ["letsencrypt.org"], "issuewild": [], "iodef": []},
-                "dnssec": "secure", "mx": [{"host": "mx.example.vn", "preference": 10, "declared": true}],
+                "dnssec": "secure", "dnssec_reason": "",
+                "mx": [{"host": "mx.example.vn", "preference": 10, "declared": true}],
                 "dnssec_anchor": "root", "resolver": "system", "queries": 8}),
         ),
     ]

@@ -1,29 +1,33 @@
 //! The DNS probe of a declared domain (`domains:`): its SPF, DMARC, MTA-STS, CAA and MX records
 //! read through one resolver (the system's, or `--resolver`), and its DNSSEC status validated by
-//! tuanthu itself from a trust anchor (the root keys built into hickory, or `--dnssec-anchor`),
-//! never taken from the resolver's AD bit.
+//! tuanthu itself from a trust anchor (the root keys built into hickory, or the DNSKEY and DS lines
+//! of `--dnssec-anchor`, [`ds`] turning DS lines into keys), never taken from the resolver's AD bit.
 //!
 //! Scope: only the declared domain and the names its own records point the evaluation at are
 //! asked (`_dmarc.`, `_mta-sts.`, `mta-sts.`, and the SPF `include:`/`redirect=` targets, which
 //! RFC 7208 counts towards the 10-lookup limit); every query goes to the resolver, never to the
-//! domain's servers. The one HTTPS fetch a domain allows is its MTA-STS policy, and only when the
-//! `_mta-sts.` record exists. MX hosts are named, never contacted here.
+//! domain's servers (a DS anchor's DNSKEY set too, over TCP). The one HTTPS fetch a domain allows
+//! is its MTA-STS policy, only when the `_mta-sts.` record exists, and read only over a certificate
+//! valid for its host (`policy`). MX hosts are named, never contacted here.
 //!
 //! Politeness: each query holds a [`Dialer`] permit for the resolver's address, so queries to one
 //! resolver are spaced and bounded like connections to any host. Answers are capped (records per
 //! answer, bytes per TXT record).
 
 pub mod anchor;
+pub mod ds;
+mod policy;
 pub mod records;
 
 use crate::collect::net::{Dialer, error};
+use crate::collect::tls::trust::TrustStore;
 use crate::evidence::{Caa, DnsFacts, ErrorClass, MtaSts, Mx, ProbeError, Spf};
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::NetError;
 use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{TokioResolver, net::runtime::TokioRuntimeProvider};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 /// Most records read from one answer; more are ignored (and said so in the count).
@@ -42,9 +46,13 @@ pub struct DnsSettings {
     pub resolver: SocketAddr,
     /// `system` or the `--resolver` value, as the records say it.
     pub resolver_label: String,
-    pub anchor: Arc<TrustAnchors>,
+    /// The DNSKEY and DS anchors DNSSEC is validated from.
+    pub anchor: Arc<anchor::Anchors>,
     /// `root`, or the `--dnssec-anchor` file.
     pub anchor_label: String,
+    /// The roots the MTA-STS policy host's certificate must chain to (Mozilla's and
+    /// `--ca-bundle`, as for the tls probe).
+    pub trust: Arc<TrustStore>,
     /// The port of the MTA-STS policy fetch (443; tests serve it elsewhere).
     pub https_port: u16,
 }
@@ -64,24 +72,25 @@ impl DnsSettings {
         DnsSettings {
             resolver,
             resolver_label: label,
-            anchor: Arc::new(TrustAnchors::default()),
+            anchor: Arc::new(anchor::Anchors::default()),
             anchor_label: "root".into(),
+            trust: Arc::new(TrustStore::mozilla()),
             https_port: 443,
         }
     }
 }
 
-/// One probe's resolvers: a plain one reads the records (a bogus zone's records are still
-/// worth reporting), a validating one decides `dnssec`.
+/// One probe's resolver: a plain one reads the records (a bogus zone's records are still worth
+/// reporting); a validating one, built from the anchors once DS anchors are resolved, decides
+/// `dnssec`.
 struct Client<'a> {
     dialer: &'a Dialer,
     plain: TokioResolver,
-    validating: TokioResolver,
     at: SocketAddr,
     queries: usize,
 }
 
-fn resolver(s: &DnsSettings, dialer: &Dialer, validate: bool) -> Result<TokioResolver, ProbeError> {
+fn resolver(s: &DnsSettings, dialer: &Dialer, anchors: Option<Arc<TrustAnchors>>) -> Result<TokioResolver, ProbeError> {
     let mut ns = NameServerConfig::udp_and_tcp(s.resolver.ip());
     for c in &mut ns.connections {
         c.port = s.resolver.port();
@@ -92,10 +101,10 @@ fn resolver(s: &DnsSettings, dialer: &Dialer, validate: bool) -> Result<TokioRes
     opts.attempts = 2;
     opts.cache_size = 64;
     opts.edns0 = true;
-    opts.validate = validate;
+    opts.validate = anchors.is_some();
     let mut b = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default()).with_options(opts);
-    if validate {
-        b = b.with_trust_anchor(s.anchor.clone());
+    if let Some(a) = anchors {
+        b = b.with_trust_anchor(a);
     }
     b.build().map_err(|e| error(ErrorClass::Internal, format!("cannot set up the resolver: {e}")))
 }
@@ -142,22 +151,40 @@ impl Client<'_> {
         })
     }
 
-    /// `secure`, `insecure`, `bogus` or `indeterminate`, from validating the domain's SOA answer.
-    async fn dnssec(&mut self, domain: &str) -> String {
+    /// `secure`, `insecure`, `bogus` or `indeterminate`, from validating the domain's SOA answer
+    /// from the anchors (DS anchors first turned into keys), and why when it is not a proof.
+    async fn dnssec(&mut self, settings: &DnsSettings, domain: &str) -> Result<(String, String), ProbeError> {
+        let keys =
+            match ds::trusted_keys(self.dialer, self.at, &settings.anchor, &settings.anchor_label, &mut self.queries)
+                .await
+            {
+                Ok(keys) => keys,
+                Err(f) => return Ok((f.dnssec.to_string(), crate::sanitize::one_line(&f.reason))),
+            };
+        let validating = resolver(settings, self.dialer, Some(Arc::new(keys)))?;
         let _permit = self.dialer.permit(self.at.ip()).await;
         self.queries += 1;
         let fqdn = format!("{}.", domain.trim_end_matches('.'));
-        let proof = match self.validating.lookup(fqdn.as_str(), RecordType::SOA).await {
-            Ok(l) => l.answers().iter().map(|r| r.proof).min_by_key(|p| proof_rank(*p)).unwrap_or(Proof::Indeterminate),
-            Err(e) => proof_of_error(&e),
+        let (proof, detail) = match validating.lookup(fqdn.as_str(), RecordType::SOA).await {
+            Ok(l) => (
+                l.answers().iter().map(|r| r.proof).min_by_key(|p| proof_rank(*p)).unwrap_or(Proof::Indeterminate),
+                String::new(),
+            ),
+            Err(e) => (proof_of_error(&e), format!(": {}", crate::sanitize::one_line(&e.to_string()))),
         };
-        match proof {
+        let anchor = &settings.anchor_label;
+        let reason = match proof {
+            Proof::Bogus => format!("the SOA answer of {domain} does not validate from {anchor}{detail}"),
+            Proof::Secure | Proof::Insecure => String::new(),
+            _ => format!("no proof either way for the SOA answer of {domain} from {anchor}{detail}"),
+        };
+        let verdict = match proof {
             Proof::Secure => "secure",
             Proof::Insecure => "insecure",
             Proof::Bogus => "bogus",
             _ => "indeterminate",
-        }
-        .to_string()
+        };
+        Ok((verdict.to_string(), reason))
     }
 }
 
@@ -219,13 +246,7 @@ pub async fn probe(
     domain: &str,
     declared_mail: &[String],
 ) -> Result<DnsFacts, ProbeError> {
-    let mut c = Client {
-        dialer,
-        plain: resolver(settings, dialer, false)?,
-        validating: resolver(settings, dialer, true)?,
-        at: settings.resolver,
-        queries: 0,
-    };
+    let mut c = Client { dialer, plain: resolver(settings, dialer, None)?, at: settings.resolver, queries: 0 };
     // The first query also tells a dead resolver apart: its error makes the record an error.
     let txt = c.txt(domain).await?;
     let spf = spf(&mut c, &txt).await?;
@@ -238,20 +259,25 @@ pub async fn probe(
     if let Some(first) = sts.first() {
         mta_sts.record = first.clone();
         mta_sts.id = records::mta_sts_id(first);
-        match fetch_policy(&mut c, settings, domain).await {
-            Ok(text) => records::mta_sts_policy(&text, &mut mta_sts),
-            Err(e) => mta_sts.error = e,
+        match policy_address(&mut c, domain).await {
+            Err(e) => (mta_sts.policy_error, mta_sts.error) = ("address".into(), e),
+            Ok(addr) => match policy::fetch(c.dialer, settings, domain, addr).await {
+                Ok(text) => records::mta_sts_policy(&text, &mut mta_sts),
+                Err(e) => (mta_sts.policy_error, mta_sts.error) = (e.class.to_string(), e.message),
+            },
         }
     }
+    mta_sts.missing = mta_sts.what_is_missing();
     let caa = caa(&mut c, domain).await?;
     let mx = mx(&mut c, domain, declared_mail).await?;
-    let dnssec = c.dnssec(domain).await;
+    let (dnssec, dnssec_reason) = c.dnssec(settings, domain).await?;
     Ok(DnsFacts {
         spf,
         dmarc,
         mta_sts,
         caa,
         dnssec,
+        dnssec_reason,
         mx,
         dnssec_anchor: settings.anchor_label.clone(),
         resolver: settings.resolver_label.clone(),
@@ -332,54 +358,16 @@ async fn mx(c: &mut Client<'_>, domain: &str, declared_mail: &[String]) -> Resul
     Ok(out)
 }
 
-/// The one HTTPS fetch a declared domain allows: `https://mta-sts.<domain>/.well-known/mta-sts.txt`,
-/// the name resolved through the same resolver, no redirects (RFC 8461 §3.3), the body capped.
-async fn fetch_policy(c: &mut Client<'_>, settings: &DnsSettings, domain: &str) -> Result<String, String> {
+/// The address of `mta-sts.<domain>` through the same resolver (A, then AAAA), or why there is
+/// none (the record then has no policy).
+async fn policy_address(c: &mut Client<'_>, domain: &str) -> Result<IpAddr, String> {
     let host = format!("mta-sts.{domain}");
-    let addr = match c.lookup(&host, RecordType::A).await.map_err(|e| e.message)? {
-        Answer::Records(rs) => rs.iter().find_map(|r| r.ip_addr()),
-        Answer::None => None,
-    };
-    let addr = match addr {
-        Some(a) => a,
-        None => match c.lookup(&host, RecordType::AAAA).await.map_err(|e| e.message)? {
-            Answer::Records(rs) => rs.iter().find_map(|r| r.ip_addr()).ok_or(format!("{host} has no address"))?,
-            Answer::None => return Err(format!("{host} has no address")),
-        },
-    };
-    let peer = SocketAddr::new(addr, settings.https_port);
-    let limits = &c.dialer.limits;
-    let _permit = c.dialer.permit(addr).await;
-    let url = if settings.https_port == 443 {
-        format!("https://{host}/.well-known/mta-sts.txt")
-    } else {
-        format!("https://{host}:{}/.well-known/mta-sts.txt", settings.https_port)
-    };
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .retry(reqwest::retry::never())
-        .no_proxy()
-        .pool_max_idle_per_host(0)
-        .connect_timeout(limits.connect_timeout)
-        .read_timeout(limits.read_timeout)
-        // The certificate is not judged here (the tls probe of a declared endpoint does that):
-        // the policy's content is the fact.
-        .tls_danger_accept_invalid_certs(true)
-        .user_agent(crate::collect::http::probe::USER_AGENT)
-        .resolve(&host, peer)
-        .build()
-        .map_err(|e| format!("cannot set up an HTTP client: {e}"))?;
-    let mut response =
-        client.get(&url).send().await.map_err(|e| crate::sanitize::one_line(&format!("GET {url}: {e}")))?;
-    if response.status().as_u16() != 200 {
-        return Err(format!("GET {url}: HTTP {}", response.status().as_u16()));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| crate::sanitize::one_line(&format!("GET {url}: {e}")))? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_POLICY_BYTES {
-            return Err(format!("GET {url}: the policy exceeds {MAX_POLICY_BYTES} bytes"));
+    for rtype in [RecordType::A, RecordType::AAAA] {
+        if let Answer::Records(rs) = c.lookup(&host, rtype).await.map_err(|e| e.message)?
+            && let Some(a) = rs.iter().find_map(|r| r.ip_addr())
+        {
+            return Ok(a);
         }
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Err(format!("{host} has no address"))
 }

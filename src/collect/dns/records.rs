@@ -109,7 +109,8 @@ pub fn mta_sts_id(record: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Reads an MTA-STS policy file (RFC 8461 §3.2) into `into`; an unusable policy sets `error`.
+/// Reads an MTA-STS policy file (RFC 8461 §3.2) into `into`; an unusable policy sets `error` (and
+/// `policy_error` to `content`).
 pub fn mta_sts_policy(text: &str, into: &mut MtaSts) {
     let mut version = false;
     for line in text.lines() {
@@ -125,6 +126,7 @@ pub fn mta_sts_policy(text: &str, into: &mut MtaSts) {
     }
     if !version || !matches!(into.mode.as_str(), "enforce" | "testing" | "none") {
         into.error = "the policy has no `version: STSv1` or no valid `mode`".into();
+        into.policy_error = "content".into();
         into.mode.clear();
     }
 }
@@ -171,6 +173,6 @@ mod tests {
         assert_eq!((m.mode.as_str(), m.mx.len(), m.max_age, m.error.as_str()), ("testing", 1, 86400, ""));
         let mut bad = MtaSts::default();
         mta_sts_policy("<html>not found</html>", &mut bad);
-        assert_eq!((bad.mode.as_str(), bad.error.is_empty()), ("", false));
+        assert_eq!((bad.mode.as_str(), bad.error.is_empty(), bad.policy_error.as_str()), ("", false, "content"));
     }
 }
