@@ -216,7 +216,7 @@ impl<'a> Session<'a> {
         }
         let modern = async {
             let (tls12, tls13) = tokio::join!(self.version(TLS12, Some(first)), self.version(TLS13, tls13_first));
-            let late = !capture_now && !(tls12.suites.is_empty() && tls13.suites.is_empty());
+            let late = !capture_now && (!tls12.suites.is_empty() || !tls13.suites.is_empty());
             let capture = if late { Some(self.capture().await) } else { None };
             (tls12, tls13, capture)
         };

@@ -29,7 +29,7 @@ pub fn merge(a: &[u16], b: &[u16], answers: &Answers) -> Result<Vec<u16>, (u16, 
     let mut out = Vec::with_capacity(a.len() + b.len());
     while !a.is_empty() && !b.is_empty() {
         if a.len() <= b.len() {
-            let (ahead, placed) = step(a, b, |s, l| ask(s, l))?;
+            let (ahead, placed) = step(a, b, ask)?;
             out.extend_from_slice(&b[..ahead]);
             b = &b[ahead..];
             if placed {
