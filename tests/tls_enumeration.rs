@@ -29,7 +29,7 @@ fn dialer() -> Dialer {
 async fn run(addr: SocketAddr, sni: Option<&str>) -> (Result<Enumeration, tuanthu::evidence::ProbeError>, usize) {
     let d = dialer();
     let r = enumerate(&d, Endpoint { addr, sni }).await;
-    assert!(d.peak(addr.ip()) <= 1, "the enumerator holds one connection at a time");
+    assert!(d.peak(addr.ip()) <= 3, "the enumerator holds at most per_host connections at once");
     (r, d.connections())
 }
 
@@ -496,7 +496,29 @@ async fn server_order_is_recovered_across_offers() {
     assert!(!e.facts.forward_secrecy && e.facts.forward_secrecy_offered);
     assert_eq!(e.chain, vec![cert], "rustls fails on the scripted flight: chain from the raw handshake");
     assert_eq!(e.facts.negotiated, None);
-    eprintln!("cross-offer server order: {connections} connections");
+    // TLS 1.2: the first offer (0xC02F), the second chunk drained (0x0034, 0x0002, a refusal),
+    // the order test on that run, then the first chunk drained with the second's suites offered
+    // alongside, each answer placing one suite (0x0034, 0xC02F, 0x0002, 0x002F, a refusal).
+    // Offering all four found suites again, as before, took two more. TLS 1.3, 1.1, 1.0, SSLv3,
+    // SSLv2: one refusal each; rustls: 1.
+    assert_eq!(connections, 1 + 3 + 1 + 5 + 5 + 1, "the order across offers costs no extra pass");
+}
+
+/// One suite from the second offer, ranked between the first offer's: placed by bisection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_suite_from_the_second_offer_is_placed_by_bisection() {
+    let (cert, _, _) = rsa_cert();
+    let order = [0xC02F, 0xC030, 0x0002, 0x002F, 0x0035];
+    let addr = scripted_server(Scripted::new(0x0303, &order, &cert)).await;
+    let (e, connections) = run(addr, Some("localhost")).await;
+    let e = e.unwrap();
+    let names: Vec<String> = order.iter().map(|&s| tuanthu::collect::tls::suites::name(s)).collect();
+    assert_eq!(e.facts.ciphers["tls1.2"], names, "{e:#?}");
+    assert_eq!(e.facts.server_cipher_order, Some(true));
+    // TLS 1.2: the first chunk drained (4 suites, a refusal), the second (0x0002, a refusal), the
+    // order test, three comparisons to place 0x0002 among four (five places); then 5 refusals
+    // and rustls. Offering the five found suites again, as before, took six.
+    assert_eq!(connections, 5 + 2 + 1 + 3 + 5 + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -327,6 +327,7 @@ def from_tuanthu(path):
         v["_suites"] = f.get("ciphers")
         v["_dh_min_bits"] = f.get("dh_min_bits")
         v["_chain_error"] = c.get("chain_error")
+        v["_connections"] = f.get("connections")
         out[r["target"]] = v
     return out
 
@@ -506,7 +507,8 @@ def compare(work):
     say("|---|---|---|---|---|---|---|")
     t_tt = times["tuanthu"]
     per_tt = t_tt["wall"] / t_tt["targets"]
-    for tool, goal in (("tuanthu", None), ("sslyze", 5), ("sslyze-scoped", None), ("testssl", 50)):
+    for tool, goal in (("tuanthu", None), ("baseline", None), ("sslyze", 10), ("sslyze-scoped", None),
+                       ("testssl", 50)):
         t = times.get(tool)
         if not t:
             continue
@@ -519,8 +521,13 @@ def compare(work):
     say("")
     say("Per-target times are wall time / targets (tuanthu and sslyze scan targets concurrently, testssl.sh "
         "one at a time). Ratios compare per-target times. Wall time: median of the runs "
-        + ", ".join(f"{k} {len(times[k]['runs'])}" for k in ("tuanthu", "sslyze", "sslyze-scoped") if k in times)
-        + "; peak RSS: largest of the runs.\n")
+        + ", ".join(f"{k} {len(times[k]['runs'])}" for k in ("tuanthu", "baseline", "sslyze", "sslyze-scoped")
+                    if k in times)
+        + "; peak RSS: largest of the runs. 1-minute load average before each run: "
+        + "; ".join(f"{k} " + ", ".join(f"{r['load1']:.1f}" for r in times[k]["runs"])
+                    for k in ("tuanthu", "baseline", "sslyze") if k in times)
+        + ".\n")
+    lines.extend(connections(work, eps, tt))
     single = {r["label"][len("single-tuanthu-"):]: r for r in (times.get("single-tuanthu") or {}).get("runs", [])}
     if times.get("testssl"):
         say("One target at a time (testssl.sh subset; tuanthu run alone on the same target just before):\n")
@@ -605,6 +612,63 @@ def compare(work):
         json.dump(report, f, indent=1)
 
 
+def connections(work, eps, tt):
+    """The connections-per-endpoint section: SYNs counted on the server side (conns.jsonl, one
+    line per counted run), the first run of each tool, and tuanthu's own count (facts.connections)
+    against it."""
+    import statistics
+    path = os.path.join(work, "conns.jsonl")
+    if not os.path.exists(path):
+        return []
+    runs = [json.loads(l) for l in open(path) if l.strip()]
+    first = {}
+    for r in runs:
+        first.setdefault(r["label"].rsplit("-", 1)[0], r["syns"])
+    tools = [t for t in ("tuanthu", "baseline", "sslyze") if t in first]
+    out = ["## Connections per endpoint (server side)\n",
+           "TCP connection attempts (SYNs) to each endpoint address, captured on lo by tcpdump during the "
+           "first run of each tool. The benchmark declares only `tls:` assets, so tuanthu sends no HTTP "
+           "request and its legacy-TLS HTTP fallback opens no connection; sslyze's count includes its "
+           "`--http_headers` request.\n"]
+    head = " | ".join(tools)
+    out.append(f"| endpoint | profile/cert | {head} |")
+    out.append("|---|---|" + "---|" * len(tools))
+    per_tool = {t: [] for t in tools}
+    for e in eps:
+        row = []
+        for t in tools:
+            n = first[t].get(e["ip"], 0)
+            per_tool[t].append(n)
+            row.append(str(n))
+        out.append(f"| {e['name']} | {e['profile']}/{e['cert']} | " + " | ".join(row) + " |")
+    for label, f in (("total", sum), ("median", statistics.median), ("max", max)):
+        out.append(f"| **{label}** | | " + " | ".join(f"{f(per_tool[t]):g}" for t in tools) + " |")
+    out.append("")
+    if "tuanthu" in first:
+        own = {f"{e['name']}:{e['port']}": e["ip"] for e in eps}
+        same = sum(1 for t, ip in own.items() if tt.get(t, {}).get("_connections") == first["tuanthu"].get(ip, 0))
+        out.append(f"tuanthu's own count (`connections` in its evidence) equals the server-side count on "
+                   f"{same} of {len(own)} endpoints.\n")
+    if os.path.exists(os.path.join(work, "baseline-1.json")):
+        a, b = same_facts(os.path.join(work, "tuanthu-1.json"), os.path.join(work, "baseline-1.json"))
+        out.append(f"tuanthu and the baseline binary wrote identical TLS facts (every field but `connections`, "
+                   f"suites in the server's order included) for {a} of {b} endpoints.\n")
+    return out
+
+
+def same_facts(path_a, path_b):
+    """(endpoints whose TLS facts are identical except `connections`, endpoints) of two evidence files."""
+    def facts(path):
+        out = {}
+        for r in json.load(open(path))["records"]:
+            f = dict(r.get("facts") or {})
+            f.pop("connections", None)
+            out[r["target"]] = (f, r.get("error"))
+        return out
+    fa, fb = facts(path_a), facts(path_b)
+    return sum(1 for t in fa if fa[t] == fb.get(t)), len(fa)
+
+
 def suite_diff(a_all, b_all, eps):
     """Endpoints whose accepted suites differ (per version; testssl.sh's default run has no
     versions, so its suites are compared as one set)."""
@@ -652,7 +716,7 @@ def times(work):
     import statistics
     rows = [json.loads(l) for l in open(os.path.join(work, "times.jsonl")) if l.strip()]
     out = {}
-    for tool in ("tuanthu", "sslyze", "sslyze-scoped", "testssl", "single-tuanthu"):
+    for tool in ("tuanthu", "baseline", "sslyze", "sslyze-scoped", "testssl", "single-tuanthu"):
         if tool in ("testssl", "single-tuanthu"):
             rs = [r for r in rows if r["label"].startswith(tool + "-")]
         else:

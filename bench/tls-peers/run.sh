@@ -8,9 +8,13 @@
 # Options (environment): WORK (scratch dir, default /tmp/tuanthu-tls-peers), REPEAT (runs of
 # tuanthu and sslyze, median reported; default 3), TESTSSL_TARGETS (endpoint numbers for
 # testssl.sh, default "1 4 13 34 61"; "none" to skip), TUANTHU (a tuanthu binary; default: build
-# target/release/tuanthu), SSLYZE (an sslyze 6 binary; default: /work/bench-venv/bin/sslyze if
-# present, else a venv made under WORK with pip install sslyze==6.3.1).
-# Results: WORK/results.md (also printed) and WORK/results.json, WORK/times.json.
+# target/release/tuanthu), TUANTHU_BASELINE (another tuanthu binary, e.g. main's, measured the same
+# way as "baseline" for a before/after comparison; default: none), SSLYZE (an sslyze 6 binary;
+# default: /work/bench-venv/bin/sslyze if present, else a venv made under WORK with pip install
+# sslyze==6.3.1).
+# Connections per endpoint are counted on the server side: tcpdump on lo counts the SYNs sent to
+# each endpoint address during every tuanthu and sslyze run (WORK/conns.json).
+# Results: WORK/results.md (also printed) and WORK/results.json, WORK/times.json, WORK/conns.json.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -33,6 +37,7 @@ need_apt=()
 command -v nginx >/dev/null || need_apt+=(nginx-core)
 command -v testssl >/dev/null || need_apt+=(testssl.sh)
 [ -x /usr/bin/time ] || need_apt+=(time)
+command -v tcpdump >/dev/null || need_apt+=(tcpdump)
 command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing: ${need_apt[*]} (apt-get install them)" >&2; exit 2; }
@@ -96,6 +101,27 @@ measure() {
   [ "$rc" -le "$maxrc" ] || { echo "$label failed (exit $rc):" >&2; tail -20 "$WORK/$label.err" >&2; }
 }
 
+# counted measure LABEL ...: the measurement, with the SYNs to each endpoint address counted by
+# tcpdump on lo (server side: every TCP connection attempt a tool makes to an endpoint) into one
+# line of conns.jsonl. The capture runs in immediate mode (buffered capture lost packets here).
+counted() {
+  local label=$2 pid
+  tcpdump -i lo -n --immediate-mode -B 65536 -w "$WORK/$label.pcap" \
+    'dst net 127.88.0.0/24 and dst port 443 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' \
+    2> "$WORK/$label.tcpdump" &
+  pid=$!
+  for _ in $(seq 1 50); do grep -q listening "$WORK/$label.tcpdump" 2>/dev/null && break; sleep 0.1; done
+  "$@"
+  sleep 0.5
+  kill -INT "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  tcpdump -n -r "$WORK/$label.pcap" 2>/dev/null | python3 -c '
+import collections, json, sys
+n = collections.Counter(l.split()[4].rsplit(".", 1)[0] for l in sys.stdin if " > " in l)
+print(json.dumps({"label": sys.argv[1], "syns": dict(sorted(n.items()))}))' "$label" >> "$WORK/conns.jsonl"
+  rm -f "$WORK/$label.pcap"
+}
+
 # sslyze: every scan command named, because naming one turns its default set off; the Mozilla
 # compliance evaluation (not a scan) is disabled. Certificates are validated against the test CA.
 SSLYZE_ALL=(--sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --certinfo --certinfo_ca_file "$WORK/certs/ca.pem"
@@ -106,12 +132,16 @@ SSLYZE_SCOPED=(--sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --certinfo 
   --mozilla_config disable --quiet)
 mapfile -t SSLYZE_TARGETS < "$WORK/sslyze-targets.txt"
 
-rm -f "$WORK/times.jsonl"
+rm -f "$WORK/times.jsonl" "$WORK/conns.jsonl"
 for r in $(seq 1 "$REPEAT"); do
   # tuanthu at its default politeness (--concurrency 64 --per-host 3 --rate 50, 5 s timeouts).
-  measure "tuanthu-$r" "$N" 1 "$TUANTHU" collect --inventory "$WORK/inventory.yaml" \
+  counted measure "tuanthu-$r" "$N" 1 "$TUANTHU" collect --inventory "$WORK/inventory.yaml" \
     --ca-bundle "$WORK/certs/ca.pem" -o "$WORK/tuanthu-$r.json" --quiet
-  measure "sslyze-$r" "$N" 1 "$SSLYZE" "${SSLYZE_ALL[@]}" --json_out "$WORK/sslyze-$r.json" "${SSLYZE_TARGETS[@]}"
+  if [ -n "${TUANTHU_BASELINE:-}" ]; then
+    counted measure "baseline-$r" "$N" 1 "$TUANTHU_BASELINE" collect --inventory "$WORK/inventory.yaml" \
+      --ca-bundle "$WORK/certs/ca.pem" -o "$WORK/baseline-$r.json" --quiet
+  fi
+  counted measure "sslyze-$r" "$N" 1 "$SSLYZE" "${SSLYZE_ALL[@]}" --json_out "$WORK/sslyze-$r.json" "${SSLYZE_TARGETS[@]}"
 done
 measure "sslyze-scoped-1" "$N" 1 "$SSLYZE" "${SSLYZE_SCOPED[@]}" --json_out "$WORK/sslyze-scoped-1.json" "${SSLYZE_TARGETS[@]}"
 cp "$WORK/tuanthu-1.json" "$WORK/tuanthu.json"

@@ -54,7 +54,9 @@ pub struct ProbeArgs {
     /// Simultaneous connections (and targets) per IP address; fragile hosts drop aggressive scanners
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub per_host: usize,
-    /// New connections per second to one IP address
+    /// New connections per second to one IP address, sustained: a token bucket of --per-host
+    /// connections, refilled at this rate, so a host's first --per-host connections start at once
+    /// and never more than --per-host + N × seconds start in any stretch of time
     #[arg(long, value_name = "N", default_value_t = 50.0)]
     pub rate: f64,
     /// Seconds to wait for a TCP connection

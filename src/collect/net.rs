@@ -4,7 +4,10 @@
 //! * a global bound on simultaneous connections;
 //! * a per-host bound, counted per resolved IP address (fragile government hosts drop scanners
 //!   that open many connections at once);
-//! * a per-host rate: connection starts to one address are spaced by at least `min_interval`;
+//! * a per-host rate: connection starts to one address are paced by a token bucket that holds at
+//!   most `per_host` tokens and gains one every `min_interval`, so a target's first connections
+//!   (at most as many as may be open at once anyway) start without waiting, and over any stretch
+//!   of time no more than `per_host` + elapsed / `min_interval` connections start;
 //! * a connect timeout, and read helpers that bound both time and bytes.
 //!
 //! Invariant: a [`Connection`] (or [`Permit`]) holds its host and global slots until dropped, so
@@ -67,7 +70,8 @@ pub struct Politeness {
     pub global: usize,
     /// Simultaneous connections per IP address.
     pub per_host: usize,
-    /// Least time between two connection starts to one IP address.
+    /// Time to earn one new connection start to one IP address (1 / `--rate`); up to `per_host`
+    /// starts may be saved up (see [`Pacer`]).
     pub min_interval: Duration,
 }
 
@@ -82,10 +86,46 @@ struct HostGate {
     slots: Arc<Semaphore>,
     /// Targets measured at once on this address (see [`Dialer::target_slot`]).
     targets: Arc<Semaphore>,
-    next_start: tokio::sync::Mutex<Instant>,
+    pacer: tokio::sync::Mutex<Pacer>,
     /// Connections open now, and the most seen at once (for tests and statistics).
     open: AtomicUsize,
     peak: AtomicUsize,
+}
+
+/// The per-address rate: a token bucket of `burst` tokens refilled one per `interval`, kept as
+/// the time the bucket would be empty again at the sustained rate (the generic cell rate
+/// algorithm). A start at `t` is allowed when `t >= tat - (burst - 1) * interval`.
+///
+/// Invariant (tested): between any two starts `s_j <= s_k`, `k - j <= burst - 1 + (s_k - s_j) /
+/// interval`, so a window of length `w` sees at most `burst + w / interval` starts, and a long
+/// run the sustained rate. `burst` is `per_host`, which the host semaphore already allows open
+/// at once: the burst never puts more connections on a host than it may hold.
+#[derive(Debug)]
+pub struct Pacer {
+    /// When the bucket would be full again with nothing taken (the theoretical arrival time).
+    tat: Instant,
+    /// How far `tat` may run ahead of now: `(burst - 1) * interval`.
+    slack: Duration,
+    interval: Duration,
+}
+
+impl Pacer {
+    /// A full bucket at `now`.
+    pub fn new(burst: usize, interval: Duration, now: Instant) -> Pacer {
+        let saved = u32::try_from(burst.max(1) - 1).unwrap_or(u32::MAX);
+        Pacer { tat: now, slack: interval.saturating_mul(saved), interval }
+    }
+
+    /// When the next start may happen, if not at `now`.
+    pub fn earliest(&self, now: Instant) -> Option<Instant> {
+        let at = self.tat.checked_sub(self.slack).unwrap_or(now);
+        (at > now).then_some(at)
+    }
+
+    /// Takes a token for a start at `now` (call only once [`Pacer::earliest`] allows it).
+    pub fn admit(&mut self, now: Instant) {
+        self.tat = self.tat.max(now) + self.interval;
+    }
 }
 
 /// Hands out connections within the politeness bounds. Cheap to share (`Arc<Dialer>`).
@@ -152,7 +192,11 @@ impl Dialer {
                 Arc::new(HostGate {
                     slots: Arc::new(Semaphore::new(self.politeness.per_host)),
                     targets: Arc::new(Semaphore::new(self.politeness.per_host)),
-                    next_start: tokio::sync::Mutex::new(Instant::now()),
+                    pacer: tokio::sync::Mutex::new(Pacer::new(
+                        self.politeness.per_host,
+                        self.politeness.min_interval,
+                        Instant::now(),
+                    )),
                     open: AtomicUsize::new(0),
                     peak: AtomicUsize::new(0),
                 })
@@ -161,7 +205,7 @@ impl Dialer {
     }
 
     /// Waits for a slot to `ip` (host slot first, then a global one: waiting for a busy host must
-    /// not hold a global slot others could use) and for the host's rate spacing.
+    /// not hold a global slot others could use) and for the host's rate ([`Pacer`]).
     pub async fn permit(&self, ip: IpAddr) -> Permit {
         let gate = self.gate(ip);
         // Acquiring fails only on a closed semaphore, and the Dialer never closes its semaphores
@@ -171,12 +215,12 @@ impl Dialer {
         // invariant: as above.
         let global = self.global.clone().acquire_owned().await.expect("global semaphore is never closed");
         {
-            let mut next = gate.next_start.lock().await;
-            let now = Instant::now();
-            if *next > now {
-                tokio::time::sleep_until(*next).await;
+            // Held while sleeping: waiters start in the order they came.
+            let mut pacer = gate.pacer.lock().await;
+            if let Some(at) = pacer.earliest(Instant::now()) {
+                tokio::time::sleep_until(at).await;
             }
-            *next = Instant::now() + self.politeness.min_interval;
+            pacer.admit(Instant::now());
         }
         let open = gate.open.fetch_add(1, Ordering::Relaxed) + 1;
         gate.peak.fetch_max(open, Ordering::Relaxed);
@@ -298,6 +342,84 @@ mod tests {
         }
         assert_eq!(dialer.connections(), 8);
         assert_eq!(dialer.peak(addr.ip()), 2, "never more than per_host connections at once");
+    }
+
+    /// Starts of requests arriving at `arrivals` (sorted), each as early as the pacer allows.
+    fn paced(burst: usize, interval: Duration, arrivals: &[Instant]) -> Vec<Instant> {
+        let mut pacer = Pacer::new(burst, interval, arrivals[0]);
+        let mut last = arrivals[0];
+        arrivals
+            .iter()
+            .map(|&arrival| {
+                // One at a time, in order, as the host's pacer lock makes them.
+                let now = arrival.max(last);
+                let start = pacer.earliest(now).unwrap_or(now);
+                pacer.admit(start);
+                last = start;
+                start
+            })
+            .collect()
+    }
+
+    /// The pacer's invariant over simulated time: between the j-th and k-th starts at most
+    /// `burst - 1` more starts than whole intervals elapsed, i.e. any window of `w` holds at most
+    /// `burst + w / interval` starts.
+    fn assert_within_rate(burst: usize, interval: Duration, starts: &[Instant]) {
+        for j in 0..starts.len() {
+            for k in j + 1..starts.len() {
+                let elapsed = starts[k] - starts[j];
+                let earned = (elapsed.as_nanos() / interval.as_nanos()) as usize;
+                assert!(k - j < burst + earned, "starts {j}..={k} within {elapsed:?}: more than {burst} + {earned}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_pacer_lets_per_host_connections_start_at_once_then_keeps_the_rate() {
+        let interval = Duration::from_millis(20);
+        let t0 = Instant::now();
+        let starts = paced(3, interval, &[t0; 200]);
+        let offsets: Vec<u128> = starts.iter().map(|s| (*s - t0).as_millis()).collect();
+        assert_eq!(offsets[..5], [0, 0, 0, 20, 40], "a burst of three, then one every 20 ms");
+        assert_eq!(offsets[199], 197 * 20, "200 starts take (200 - 3) intervals, not less");
+        assert_within_rate(3, interval, &starts);
+
+        // Idle time refills the bucket, never beyond its capacity.
+        let later = starts[199] + Duration::from_secs(10);
+        let mut arrivals = vec![t0; 10];
+        arrivals.extend([later; 5]);
+        let starts = paced(3, interval, &arrivals);
+        let offsets: Vec<u128> = starts[10..].iter().map(|s| (*s - later).as_millis()).collect();
+        assert_eq!(offsets, [0, 0, 0, 20, 40]);
+        assert_within_rate(3, interval, &starts);
+
+        // Without a burst (per_host 1) it is plain spacing, as before.
+        let starts = paced(1, interval, &[t0; 4]);
+        let offsets: Vec<u128> = starts.iter().map(|s| (*s - t0).as_millis()).collect();
+        assert_eq!(offsets, [0, 20, 40, 60]);
+    }
+
+    #[test]
+    fn the_pacer_never_exceeds_the_rate_whatever_the_arrivals() {
+        // A deterministic spread of arrival patterns: bursts, trickles and pauses.
+        let interval = Duration::from_millis(20);
+        let t0 = Instant::now();
+        for burst in 1..=4 {
+            for seed in 0u64..50 {
+                let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let mut at = t0;
+                let arrivals: Vec<Instant> = (0..120)
+                    .map(|_| {
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        at += Duration::from_millis((x >> 33) % 7 * (x >> 60));
+                        at
+                    })
+                    .collect();
+                let starts = paced(burst, interval, &arrivals);
+                assert_within_rate(burst, interval, &starts);
+                assert!(starts.iter().zip(&arrivals).all(|(s, a)| s >= a), "no start before its request");
+            }
+        }
     }
 
     #[tokio::test]

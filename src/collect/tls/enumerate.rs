@@ -1,7 +1,7 @@
 //! Protocol-version and cipher-suite enumeration of one TLS endpoint, the public entry point of
 //! the TLS probe.
 //!
-//! Strategy (few connections, one at a time — these are fragile government hosts):
+//! Strategy (few connections — these are fragile government hosts):
 //!
 //! * per version, offer every known suite in chunks of at most [`MAX_SUITES`]; take the suite the
 //!   server chose, remove it, offer again until the server refuses: the suites come out in the
@@ -11,14 +11,22 @@
 //! * TLS 1.3 through supported_versions; a HelloRetryRequest also proves support;
 //! * SSLv2 through an SSLv2 CLIENT-HELLO;
 //! * whether the server imposes its order: offer its two extreme suites the other way round;
+//!   suites found in different chunks are merged into its order by comparisons ([`merge`]);
 //! * finally one rustls handshake, for the chain (encrypted in TLS 1.3) and what a modern client
 //!   negotiates.
+//!
+//! Scheduling: the first hello goes alone (an unreachable endpoint costs one connection); then
+//! the versions, the chunks of a version (once its first offer showed it is spoken), SSLv2 and
+//! the rustls handshake run at once. Only the [`Dialer`] paces them (`--per-host` open at once,
+//! `--rate` starts per second per address), so on a slow link several hellos are in flight
+//! instead of one; running at once adds no connection to those of a one-at-a-time run.
 //!
 //! A mail endpoint upgraded with STARTTLS runs the same enumeration with the plaintext dialogue
 //! ([`crate::collect::mail::dialogue`]) on every connection before its hello ([`enumerate_with`]).
 
 use super::handshake::{self, Capture, Outcome, Refusal, Ssl2Outcome, alert};
 use super::hello::{self, MAX_SUITES};
+use super::merge;
 use super::suites::{self, class as weak};
 use super::version::{SSL2, SSL3, TLS10, TLS11, TLS12, TLS13, version_key};
 use crate::collect::mail::dialogue::{self, Upgrade};
@@ -28,6 +36,7 @@ use crate::inventory::Starttls;
 use rustls::pki_types::ServerName;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
+use std::sync::Mutex;
 
 /// The endpoint to measure: an address and the name to send as SNI (`None` for IP-literal
 /// targets, which must not be sent as SNI).
@@ -104,14 +113,22 @@ enum Stop {
     Version,
 }
 
-struct Session<'a> {
-    dialer: &'a Dialer,
-    ep: Endpoint<'a>,
+/// The answer to one hello: `None` when no connection could be opened.
+type Answer = Option<Result<Outcome, ProbeError>>;
+
+/// What one version's enumeration found.
+#[derive(Default)]
+struct Found {
+    /// Accepted suites in the server's order.
+    suites: Vec<u16>,
+    /// Whether the server imposes its order, when the version needed the test.
+    order: Option<Option<bool>>,
+}
+
+/// Everything the connections taught besides the suites, shared by the steps that run at once.
+#[derive(Default)]
+struct Tally {
     connections: usize,
-    /// The plaintext dialogue run on each connection before its hello (mail endpoints).
-    starttls: Option<Starttls>,
-    /// Set when the very first connection cannot be opened: nothing else is tried.
-    unreachable: Option<Stopped>,
     /// Refusals seen: an alert proves a TLS peer, a clean close at least a peer that answers.
     alerts: usize,
     closes: usize,
@@ -119,99 +136,147 @@ struct Session<'a> {
     errors: BTreeMap<u16, ProbeError>,
     /// The first probe error, the most telling when nothing works.
     first_error: Option<ProbeError>,
-    /// Accepted suites per version, in server order.
-    accepted: BTreeMap<u16, Vec<u16>>,
-    /// Per version, whether the server imposes its suite order, where it was tested.
-    order: BTreeMap<u16, Option<bool>>,
-    ssl2: Vec<&'static suites::Ssl2Cipher>,
-    raw_chain: Vec<Vec<u8>>,
+    /// The first chain each version's offers were shown (the first offer of a version is always
+    /// answered before its other offers are sent, so this does not depend on timing).
+    chains: BTreeMap<u16, Vec<Vec<u8>>>,
     dh_min_bits: Option<u32>,
 }
 
-impl<'a> Session<'a> {
-    fn new(dialer: &'a Dialer, ep: Endpoint<'a>) -> Session<'a> {
-        Session {
-            dialer,
-            ep,
-            connections: 0,
-            starttls: None,
-            unreachable: None,
-            alerts: 0,
-            closes: 0,
-            errors: BTreeMap::new(),
-            first_error: None,
-            accepted: BTreeMap::new(),
-            order: BTreeMap::new(),
-            ssl2: Vec::new(),
-            raw_chain: Vec::new(),
-            dh_min_bits: None,
-        }
-    }
-
-    async fn run(mut self) -> Result<Enumeration, Stopped> {
-        // The modern versions first: any TLS server answers one of them, even a legacy one
-        // (with an alert or a lower-version ServerHello).
-        for version in [TLS12, TLS13] {
-            self.version(version).await;
-            if let Some(e) = self.unreachable.take() {
-                return Err(e);
-            }
-        }
-        if self.accepted.is_empty() && self.alerts + self.closes == 0 {
-            // Both probes ended in errors (silence, garbage, endless data): the endpoint does not
-            // speak TLS in a way that can be measured; more probes would only cost time.
-            return Err(self.failure().into());
-        }
-        for version in [TLS11, TLS10, SSL3] {
-            self.version(version).await;
-        }
-        self.ssl2().await;
-        if self.accepted.is_empty() && self.ssl2.is_empty() {
-            return Err(self.failure().into());
-        }
-        let server_cipher_order = self.server_order().await;
-        let capture = self.capture().await;
-        Ok(self.facts(server_cipher_order, capture))
-    }
-
-    /// The error for an endpoint that accepted nothing.
-    fn failure(&mut self) -> ProbeError {
-        if self.alerts > 0 {
-            return net::error(ErrorClass::Tls, "the server refused every protocol version and cipher suite offered");
-        }
-        match self.first_error.take() {
-            Some(e) => e,
-            None => net::error(ErrorClass::Closed, "the server closed the connection on every ClientHello"),
-        }
-    }
-
+impl Tally {
     /// Records the first error of a version (key 0: a connection that did not open).
     fn note_error(&mut self, key: u16, e: ProbeError) {
         self.first_error.get_or_insert_with(|| e.clone());
         self.errors.entry(key).or_insert(e);
     }
 
-    async fn connect(&mut self) -> Option<Connection> {
-        let first = self.connections == 0;
-        self.connections += 1;
-        let opened = match self.dialer.connect(self.ep.addr).await {
-            Ok(c) => self.upgrade(c).await,
-            Err(e) => Err(Stopped::Failed(e)),
-        };
-        match opened {
-            Ok(c) => Some(c),
-            Err(stop) if first => {
-                self.unreachable = Some(stop);
-                None
+    /// Learns from the answer to a hello of `version`.
+    fn learn(&mut self, version: u16, answer: &Result<Outcome, ProbeError>) {
+        match answer {
+            Ok(Outcome::Accepted(f)) => {
+                if !f.chain.is_empty() {
+                    self.chains.entry(version).or_insert_with(|| f.chain.clone());
+                }
+                if let Some(bits) = f.dh_bits {
+                    self.dh_min_bits = Some(self.dh_min_bits.map_or(bits, |m| m.min(bits)));
+                }
             }
+            Ok(Outcome::Refused(Refusal::Alert(_))) => self.alerts += 1,
+            Ok(Outcome::Refused(Refusal::Closed)) => self.closes += 1,
+            Err(_) => {}
+        }
+    }
+
+    /// The chain of the first accepted flight, in the order the versions used to be probed
+    /// one after another.
+    fn chain(&self) -> Vec<Vec<u8>> {
+        [TLS12, TLS13, TLS11, TLS10, SSL3].iter().find_map(|v| self.chains.get(v)).cloned().unwrap_or_default()
+    }
+}
+
+/// One endpoint's enumeration. Its steps run concurrently where they do not depend on each
+/// other (versions, chunks of one version, SSLv2, the rustls handshake); the [`Dialer`] keeps
+/// them within `--per-host` connections at once and the per-address rate, so they share the
+/// address's budget as one queue instead of waiting for each other.
+struct Session<'a> {
+    dialer: &'a Dialer,
+    ep: Endpoint<'a>,
+    /// The plaintext dialogue run on each connection before its hello (mail endpoints).
+    starttls: Option<Starttls>,
+    tally: Mutex<Tally>,
+}
+
+impl<'a> Session<'a> {
+    fn new(dialer: &'a Dialer, ep: Endpoint<'a>) -> Session<'a> {
+        Session { dialer, ep, starttls: None, tally: Mutex::new(Tally::default()) }
+    }
+
+    /// The tally; never held across an await. A poisoned lock still holds consistent counts.
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn run(&self) -> Result<Enumeration, Stopped> {
+        // The first hello alone (TLS 1.2, the most widely spoken): an endpoint that cannot be
+        // reached costs one connection, and its answer decides whether more is worth trying.
+        let tls12 = first_chunk(TLS12);
+        let first = self.first_hello(TLS12, &tls12).await?;
+        let capture_now = matches!(&first, Some(Ok(Outcome::Accepted(f))) if f.hello.version == TLS12);
+        let mut tls13_first = None;
+        if !answered(&first) {
+            // TLS 1.3 next: any TLS server answers one of the two, even a legacy one (with an
+            // alert or a lower-version ServerHello). Both ended in errors (silence, garbage,
+            // endless data): the endpoint does not speak TLS in a way that can be measured.
+            self.note(TLS12, &first);
+            let answer = self.probe(TLS13, &first_chunk(TLS13)).await;
+            if !answered(&answer) {
+                self.note(TLS13, &answer);
+                return Err(self.failure().into());
+            }
+            tls13_first = Some(answer);
+        }
+        let modern = async {
+            let (tls12, tls13) = tokio::join!(self.version(TLS12, Some(first)), self.version(TLS13, tls13_first));
+            let late = !capture_now && (!tls12.suites.is_empty() || !tls13.suites.is_empty());
+            let capture = if late { Some(self.capture().await) } else { None };
+            (tls12, tls13, capture)
+        };
+        let early_capture = async { if capture_now { Some(self.capture().await) } else { None } };
+        let ((tls12, tls13, late_capture), tls11, tls10, ssl3, ssl2, early_capture) = tokio::join!(
+            modern,
+            self.version(TLS11, None),
+            self.version(TLS10, None),
+            self.version(SSL3, None),
+            self.ssl2(),
+            early_capture,
+        );
+        let found: BTreeMap<u16, Found> =
+            [(TLS12, tls12), (TLS13, tls13), (TLS11, tls11), (TLS10, tls10), (SSL3, ssl3)].into_iter().collect();
+        if found.values().all(|f| f.suites.is_empty()) && ssl2.ciphers.is_empty() {
+            return Err(self.failure().into());
+        }
+        let server_cipher_order = self.server_order(&found).await;
+        let capture = early_capture.or(late_capture).unwrap_or_default();
+        Ok(self.facts(found, ssl2, server_cipher_order, capture))
+    }
+
+    /// Notes the error of an answer that was one (noting twice keeps the first).
+    fn note(&self, version: u16, answer: &Answer) {
+        if let Some(Err(e)) = answer {
+            self.tally().note_error(version, e.clone());
+        }
+    }
+
+    /// The error for an endpoint that accepted nothing.
+    fn failure(&self) -> ProbeError {
+        let mut tally = self.tally();
+        if tally.alerts > 0 {
+            return net::error(ErrorClass::Tls, "the server refused every protocol version and cipher suite offered");
+        }
+        match tally.first_error.take() {
+            Some(e) => e,
+            None => net::error(ErrorClass::Closed, "the server closed the connection on every ClientHello"),
+        }
+    }
+
+    /// Opens a connection, ready for a hello (after the STARTTLS dialogue, if any).
+    async fn open(&self) -> Result<Connection, Stopped> {
+        self.tally().connections += 1;
+        let conn = self.dialer.connect(self.ep.addr).await?;
+        self.upgrade(conn).await
+    }
+
+    /// A connection after the first: one that does not open is noted, not fatal.
+    async fn connect(&self) -> Option<Connection> {
+        match self.open().await {
+            Ok(c) => Some(c),
             Err(Stopped::Failed(e)) => {
-                self.note_error(0, e);
+                self.tally().note_error(0, e);
                 None
             }
             Err(Stopped::NotOffered(why)) => {
                 // Offered on the first connection, not on this one: a flaky or balanced server.
                 let msg = format!("STARTTLS was no longer offered: {why}");
-                self.note_error(0, net::error(ErrorClass::Protocol, msg));
+                self.tally().note_error(0, net::error(ErrorClass::Protocol, msg));
                 None
             }
         }
@@ -226,140 +291,241 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Enumerates the suites of one version into `self.accepted`.
-    async fn version(&mut self, version: u16) {
-        let pool = suites::candidates(version);
-        // Suites found per chunk, each run in the server's order.
-        let mut runs: Vec<Vec<u16>> = Vec::new();
-        for chunk in chunks(&pool) {
-            let mut run = Vec::new();
-            let stop = self.drain(version, chunk.to_vec(), &mut run).await;
-            if !run.is_empty() {
-                runs.push(run);
-            }
-            if matches!(stop, Stop::Version) || self.unreachable.is_some() {
-                break;
+    /// The very first hello: a connection that does not open stops the enumeration.
+    async fn first_hello(&self, version: u16, offer: &[u16]) -> Result<Answer, Stopped> {
+        let mut conn = self.open().await?;
+        Ok(Some(self.hello(&mut conn, version, offer).await))
+    }
+
+    /// One connection, one hello.
+    async fn probe(&self, version: u16, offer: &[u16]) -> Answer {
+        let mut conn = self.connect().await?;
+        Some(self.hello(&mut conn, version, offer).await)
+    }
+
+    async fn hello(&self, conn: &mut Connection, version: u16, offer: &[u16]) -> Result<Outcome, ProbeError> {
+        let hello = hello::client_hello(version, offer, self.ep.sni);
+        let answer = handshake::exchange(conn, &hello, &self.dialer.limits).await;
+        self.tally().learn(version, &answer);
+        answer
+    }
+
+    /// Enumerates the suites of one version. `first` is the answer to the first chunk's first
+    /// offer when it was already sent; that answer decides whether the version is spoken, so a
+    /// version that is not costs one connection.
+    ///
+    /// With several chunks, the later ones are drained first (they hold the suites offered last,
+    /// which servers seldom accept), then the first chunk is drained with the best suite found
+    /// so far offered alongside ([`Session::drain_merging`]): each answer places one suite in
+    /// the server's order, so the order across chunks costs one connection per suite of the later
+    /// chunks instead of offering every suite found once more.
+    async fn version(&self, version: u16, first: Option<Answer>) -> Found {
+        let chunks: Vec<Vec<u16>> = chunks(&suites::candidates(version)).map(<[u16]>::to_vec).collect();
+        let Some((head, rest)) = chunks.split_first() else { return Found::default() };
+        let mut pool = head.clone();
+        let mut run = Vec::new();
+        let answer = match first {
+            Some(answer) => answer,
+            None => self.probe(version, &pool).await,
+        };
+        match self.take(version, answer, &mut pool, &mut run) {
+            Some(Stop::Version) => return Found { suites: run, order: None },
+            Some(Stop::Exhausted) => pool.clear(),
+            None => {}
+        }
+        let later = self.later_chunks(version, rest).await;
+        // `run` holds the first chunk's best suite, if it had any.
+        if later.is_empty() || (run.is_empty() && pool.is_empty()) {
+            self.drain(version, pool, &mut run).await;
+            let suites = [run, later].concat();
+            return Found { suites, order: None };
+        }
+        if later.len() == 1 {
+            // One suite to place: drain the first chunk alone, then place it by bisection.
+            self.drain(version, pool, &mut run).await;
+            return self.order_runs(version, vec![run, later]).await;
+        }
+        // Whether the server imposes its order (the first chunk's run is not known yet).
+        let imposes = self.order_test(version, &later).await;
+        if imposes == Some(false) {
+            // The server follows our order: the first chunk's suites come first.
+            self.drain(version, pool, &mut run).await;
+            return Found { suites: [run, later].concat(), order: Some(imposes) };
+        }
+        let suites = self.drain_merging(version, run.pop(), pool, later).await;
+        Found { suites, order: Some(imposes) }
+    }
+
+    /// Drains the chunks after the first, at once, into one run in the server's order.
+    async fn later_chunks(&self, version: u16, chunks: &[Vec<u16>]) -> Vec<u16> {
+        let drains: Vec<Drain<'_>> = chunks
+            .iter()
+            .map(|chunk| -> Drain<'_> {
+                Box::pin(async move {
+                    let mut run = Vec::new();
+                    self.drain(version, chunk.clone(), &mut run).await;
+                    run
+                })
+            })
+            .collect();
+        let runs: Vec<Vec<u16>> = join_all(drains).await.into_iter().filter(|r| !r.is_empty()).collect();
+        let mut merged = Vec::new();
+        for run in runs {
+            merged = self.merge(version, merged, run).await;
+        }
+        merged
+    }
+
+    /// Drains `pool` with the head of `known` (suites found in later chunks, in the server's
+    /// order) and `best` (the server's first choice from the first chunk, ahead of the rest of
+    /// `pool`) offered alongside: each answer is the server's next suite overall. Offered in
+    /// chunk order, so a server that follows the client's order, or ranks suites equal, keeps
+    /// ours. A server that stops choosing what it chose before (flaky) leaves the suites not
+    /// placed yet at the end, still accepted.
+    async fn drain_merging(&self, version: u16, best: Option<u16>, mut pool: Vec<u16>, known: Vec<u16>) -> Vec<u16> {
+        let mut best = best;
+        let mut known = std::collections::VecDeque::from(known);
+        let mut found = Vec::new();
+        while best.is_some() || !known.is_empty() {
+            let mut offer: Vec<u16> = best.iter().chain(&pool).chain(known.front()).copied().collect();
+            let answer = self.probe(version, &offer).await;
+            let placed = found.len();
+            // A refusal or an error places nothing: stop there.
+            let _ = self.take(version, answer, &mut offer, &mut found);
+            let Some(&chosen) = found.get(placed) else { break };
+            if best == Some(chosen) {
+                best = None;
+            } else if known.front() == Some(&chosen) {
+                known.pop_front();
+            } else {
+                pool.retain(|&s| s != chosen);
             }
         }
-        let mut found = runs.concat();
-        if runs.len() > 1 {
-            // Runs follow each other in offer order. That is the server's order only if the
-            // server follows the client's: otherwise find the order across runs.
-            let sample = runs.iter().find(|r| r.len() >= 2);
-            let imposes = match sample {
-                Some(run) => self.order_test(version, run).await,
-                None => None,
+        if best.is_none() && known.is_empty() {
+            self.drain(version, pool, &mut found).await;
+        }
+        found.extend(best);
+        found.extend(known);
+        found
+    }
+
+    /// Puts the runs of several chunks into one list in the server's order (they were found
+    /// chunk by chunk, so the order between chunks is ours, not the server's).
+    async fn order_runs(&self, version: u16, runs: Vec<Vec<u16>>) -> Found {
+        let runs: Vec<Vec<u16>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
+        if runs.len() <= 1 {
+            return Found { suites: runs.concat(), order: None };
+        }
+        // Runs follow each other in offer order. That is the server's order only if the server
+        // follows the client's: otherwise merge the runs by asking the server.
+        let sample = runs.iter().find(|r| r.len() >= 2);
+        let imposes = match sample {
+            Some(run) => self.order_test(version, run).await,
+            None => None,
+        };
+        if imposes == Some(false) {
+            return Found { suites: runs.concat(), order: Some(imposes) };
+        }
+        let mut merged = Vec::new();
+        for run in runs {
+            merged = self.merge(version, merged, run).await;
+        }
+        Found { suites: merged, order: Some(imposes) }
+    }
+
+    /// Merges two runs ([`merge`]), one connection per comparison. A comparison the server does
+    /// not answer with one of the two (flaky server) stops the merge: the suites are all still
+    /// accepted, and keep the offer order from there.
+    async fn merge(&self, version: u16, a: Vec<u16>, b: Vec<u16>) -> Vec<u16> {
+        let mut answers = merge::Answers::new();
+        loop {
+            let (x, y) = match merge::merge(&a, &b, &answers) {
+                Ok(merged) => return merged,
+                Err(question) => question,
             };
-            self.order.insert(version, imposes);
-            if imposes != Some(false) {
-                found = self.reorder(version, found).await;
+            let chosen = match self.probe(version, &[x, y]).await {
+                Some(Ok(Outcome::Accepted(f))) if f.hello.version == version => f.hello.cipher,
+                _ => return [a, b].concat(),
+            };
+            if chosen != x && chosen != y {
+                return [a, b].concat();
             }
+            answers.insert((x, y), chosen == x);
         }
-        if !found.is_empty() {
-            self.accepted.insert(version, found);
+    }
+
+    /// Reads one answer of a drain: the chosen suite moves from `offer` to `found`. `None`: offer
+    /// the rest again.
+    fn take(&self, version: u16, answer: Answer, offer: &mut Vec<u16>, found: &mut Vec<u16>) -> Option<Stop> {
+        let outcome = match answer {
+            Some(Ok(o)) => o,
+            Some(Err(e)) => {
+                self.tally().note_error(version, e);
+                return Some(Stop::Version);
+            }
+            None => return Some(Stop::Version),
+        };
+        match outcome {
+            Outcome::Accepted(f) if f.hello.version == version && offer.contains(&f.hello.cipher) => {
+                offer.retain(|&s| s != f.hello.cipher);
+                found.push(f.hello.cipher);
+                if offer.is_empty() { Some(Stop::Exhausted) } else { None }
+            }
+            Outcome::Accepted(f) if f.hello.version == version => {
+                let msg = format!("the server chose suite {:#06x}, which was not offered", f.hello.cipher);
+                self.tally().note_error(version, net::error(ErrorClass::Protocol, msg));
+                Some(Stop::Version)
+            }
+            // A lower (or other) version: the offered one is not spoken.
+            Outcome::Accepted(_) => Some(Stop::Version),
+            Outcome::Refused(Refusal::Alert(alert::PROTOCOL_VERSION)) => Some(Stop::Version),
+            Outcome::Refused(_) => Some(Stop::Exhausted),
         }
     }
 
     /// Offers `offer` again and again, each time without the suite the server chose, until the
     /// server refuses; the chosen suites are appended to `found` in the server's order.
-    async fn drain(&mut self, version: u16, mut offer: Vec<u16>, found: &mut Vec<u16>) -> Stop {
+    async fn drain(&self, version: u16, mut offer: Vec<u16>, found: &mut Vec<u16>) -> Stop {
         while !offer.is_empty() {
-            let outcome = match self.probe(version, &offer).await {
-                Some(Ok(o)) => o,
-                Some(Err(e)) => {
-                    self.note_error(version, e);
-                    return Stop::Version;
-                }
-                None => return Stop::Version,
-            };
-            match outcome {
-                Outcome::Accepted(f) if f.hello.version == version && offer.contains(&f.hello.cipher) => {
-                    offer.retain(|&s| s != f.hello.cipher);
-                    found.push(f.hello.cipher);
-                }
-                Outcome::Accepted(f) if f.hello.version == version => {
-                    let msg = format!("the server chose suite {:#06x}, which was not offered", f.hello.cipher);
-                    self.note_error(version, net::error(ErrorClass::Protocol, msg));
-                    return Stop::Version;
-                }
-                // A lower (or other) version: the offered one is not spoken.
-                Outcome::Accepted(_) => return Stop::Version,
-                Outcome::Refused(Refusal::Alert(alert::PROTOCOL_VERSION)) => return Stop::Version,
-                Outcome::Refused(_) => return Stop::Exhausted,
+            let answer = self.probe(version, &offer).await;
+            if let Some(stop) = self.take(version, answer, &mut offer, found) {
+                return stop;
             }
         }
         Stop::Exhausted
     }
 
-    /// Puts suites found across several chunks in the server's order (they were found chunk by
-    /// chunk, so the order between chunks is ours, not the server's).
-    async fn reorder(&mut self, version: u16, found: Vec<u16>) -> Vec<u16> {
-        let mut ordered = Vec::new();
-        for chunk in chunks(&found) {
-            self.drain(version, chunk.to_vec(), &mut ordered).await;
-        }
-        // A suite the server no longer chose (flaky server) is still accepted: keep it, last.
-        let missing: Vec<u16> = found.iter().filter(|s| !ordered.contains(s)).copied().collect();
-        ordered.extend(missing);
-        ordered
-    }
-
-    /// One connection, one hello. `None` when no connection could be opened.
-    async fn probe(&mut self, version: u16, offer: &[u16]) -> Option<Result<Outcome, ProbeError>> {
-        let mut conn = self.connect().await?;
-        let hello = hello::client_hello(version, offer, self.ep.sni);
-        let result = handshake::exchange(&mut conn, &hello, &self.dialer.limits).await;
-        match &result {
-            Ok(Outcome::Accepted(f)) => self.absorb(f),
-            Ok(Outcome::Refused(Refusal::Alert(_))) => self.alerts += 1,
-            Ok(Outcome::Refused(Refusal::Closed)) => self.closes += 1,
-            Err(_) => {}
-        }
-        Some(result)
-    }
-
-    /// Keeps what every accepted flight teaches beyond the suite: chain and DH group size.
-    fn absorb(&mut self, flight: &handshake::Flight) {
-        if self.raw_chain.is_empty() {
-            self.raw_chain = flight.chain.clone();
-        }
-        if let Some(bits) = flight.dh_bits {
-            self.dh_min_bits = Some(self.dh_min_bits.map_or(bits, |m| m.min(bits)));
-        }
-    }
-
     /// SSLv2. Its errors never make the endpoint unmeasurable: many servers simply hang up.
-    async fn ssl2(&mut self) {
-        let Some(mut conn) = self.connect().await else { return };
+    async fn ssl2(&self) -> Ssl2Found {
+        let Some(mut conn) = self.connect().await else { return Ssl2Found::default() };
         match handshake::exchange_ssl2(&mut conn, &self.dialer.limits).await {
             Ok(Ssl2Outcome::Accepted { ciphers, certificate }) => {
-                self.ssl2 = ciphers.into_iter().filter_map(suites::ssl2_cipher).collect();
+                let ciphers: Vec<_> = ciphers.into_iter().filter_map(suites::ssl2_cipher).collect();
                 // A SERVER-HELLO without a cipher in common does not make SSLv2 usable.
-                if !self.ssl2.is_empty() && self.raw_chain.is_empty() {
-                    self.raw_chain.extend(certificate);
-                }
+                let certificate = if ciphers.is_empty() { Vec::new() } else { certificate.into_iter().collect() };
+                Ssl2Found { ciphers, certificate }
             }
-            Ok(Ssl2Outcome::Refused) => {}
+            Ok(Ssl2Outcome::Refused) => Ssl2Found::default(),
             Err(e) => {
-                self.note_error(SSL2, e);
+                self.tally().note_error(SSL2, e);
+                Ssl2Found::default()
             }
         }
     }
 
     /// Whether the server imposes its order, judged at the highest version with two suites.
-    async fn server_order(&mut self) -> Option<bool> {
-        let (version, found) = self.accepted.iter().rev().find(|(_, s)| s.len() >= 2)?;
-        let (version, found) = (*version, found.clone());
-        match self.order.get(&version) {
-            Some(known) => *known,
-            None => self.order_test(version, &found).await,
+    async fn server_order(&self, found: &BTreeMap<u16, Found>) -> Option<bool> {
+        let (version, f) = found.iter().rev().find(|(_, f)| f.suites.len() >= 2)?;
+        match f.order {
+            Some(known) => known,
+            None => self.order_test(*version, &f.suites).await,
         }
     }
 
     /// Offers the first and last suites of `run` (suites in the order the server chose them from
     /// one offer) the other way round: a server that imposes its order still picks the first, a
     /// server that follows the client's picks the last.
-    async fn order_test(&mut self, version: u16, run: &[u16]) -> Option<bool> {
+    async fn order_test(&self, version: u16, run: &[u16]) -> Option<bool> {
         let (first, last) = (*run.first()?, *run.last()?);
         match self.probe(version, &[last, first]).await? {
             Ok(Outcome::Accepted(f)) if f.hello.version == version => Some(f.hello.cipher == first),
@@ -367,44 +533,54 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The rustls handshake, only when the server speaks a version rustls does.
-    async fn capture(&mut self) -> Capture {
-        if !self.accepted.contains_key(&TLS12) && !self.accepted.contains_key(&TLS13) {
-            return Capture::default();
-        }
+    /// The rustls handshake (called only when the server speaks a version rustls does).
+    async fn capture(&self) -> Capture {
         let Some(mut conn) = self.connect().await else { return Capture::default() };
         let ip = ServerName::IpAddress(self.ep.addr.ip().into());
         let name = self.ep.sni.and_then(|h| ServerName::try_from(h.to_string()).ok()).unwrap_or(ip);
         handshake::capture(&mut conn, name, &self.dialer.limits).await
     }
 
-    fn facts(self, server_cipher_order: Option<bool>, capture: Capture) -> Enumeration {
+    fn facts(
+        &self,
+        found: BTreeMap<u16, Found>,
+        ssl2: Ssl2Found,
+        server_cipher_order: Option<bool>,
+        capture: Capture,
+    ) -> Enumeration {
+        let tally = std::mem::take(&mut *self.tally());
         // A version whose probe failed (timeout, garbage) rather than being refused was not
         // measured: `None`, so that rules over it say unknown instead of reading a refusal.
         let mut protocols: BTreeMap<String, Option<bool>> = [SSL2, SSL3, TLS10, TLS11, TLS12, TLS13]
             .iter()
-            .map(|&v| (version_key(v).to_string(), (!self.errors.contains_key(&v)).then_some(false)))
+            .map(|&v| (version_key(v).to_string(), (!tally.errors.contains_key(&v)).then_some(false)))
             .collect();
         let mut ciphers = BTreeMap::new();
         let mut classes = BTreeSet::new();
-        for (&version, found) in &self.accepted {
+        let accepted: BTreeMap<u16, Vec<u16>> =
+            found.into_iter().filter(|(_, f)| !f.suites.is_empty()).map(|(v, f)| (v, f.suites)).collect();
+        for (&version, suites) in &accepted {
             protocols.insert(version_key(version).to_string(), Some(true));
-            ciphers.insert(version_key(version).to_string(), found.iter().map(|&s| suites::name(s)).collect());
-            classes.extend(found.iter().flat_map(|&s| suites::weak_classes(s, version)));
+            ciphers.insert(version_key(version).to_string(), suites.iter().map(|&s| suites::name(s)).collect());
+            classes.extend(suites.iter().flat_map(|&s| suites::weak_classes(s, version)));
         }
-        if !self.ssl2.is_empty() {
+        if !ssl2.ciphers.is_empty() {
             protocols.insert(version_key(SSL2).to_string(), Some(true));
-            ciphers.insert(version_key(SSL2).to_string(), self.ssl2.iter().map(|c| c.name.to_string()).collect());
-            classes.extend(self.ssl2.iter().flat_map(|c| c.classes.iter().copied()));
+            ciphers.insert(version_key(SSL2).to_string(), ssl2.ciphers.iter().map(|c| c.name.to_string()).collect());
+            classes.extend(ssl2.ciphers.iter().flat_map(|c| c.classes.iter().copied()));
         }
-        if self.dh_min_bits.is_some_and(|b| b < suites::DH_STRONG_BITS) {
+        if tally.dh_min_bits.is_some_and(|b| b < suites::DH_STRONG_BITS) {
             classes.insert(weak::DH_WEAK);
         }
         // SSLv2 has no forward-secret cipher.
-        let all: Vec<u16> = self.accepted.values().flatten().copied().collect();
-        let forward_secrecy = self.ssl2.is_empty() && all.iter().all(|&s| suites::forward_secret(s));
+        let all: Vec<u16> = accepted.values().flatten().copied().collect();
+        let forward_secrecy = ssl2.ciphers.is_empty() && all.iter().all(|&s| suites::forward_secret(s));
         let forward_secrecy_offered = all.iter().any(|&s| suites::forward_secret(s));
-        let chain = if capture.chain.is_empty() { self.raw_chain } else { capture.chain };
+        let raw_chain = match tally.chain() {
+            chain if chain.is_empty() => ssl2.certificate,
+            chain => chain,
+        };
+        let chain = if capture.chain.is_empty() { raw_chain } else { capture.chain };
         let facts = TlsFacts {
             protocols,
             ciphers,
@@ -412,10 +588,10 @@ impl<'a> Session<'a> {
             forward_secrecy,
             forward_secrecy_offered,
             weak_cipher_classes: classes.into_iter().map(str::to_string).collect(),
-            dh_min_bits: self.dh_min_bits,
+            dh_min_bits: tally.dh_min_bits,
             negotiated: capture.negotiated,
-            probe_errors: self.errors.into_iter().map(|(v, e)| (probe_key(v), e)).collect(),
-            connections: self.connections,
+            probe_errors: tally.errors.into_iter().map(|(v, e)| (probe_key(v), e)).collect(),
+            connections: tally.connections,
             certificate: None,
             mail_protocol: None,
             starttls: self.starttls.map(|p| p.as_str().to_string()),
@@ -424,6 +600,46 @@ impl<'a> Session<'a> {
         };
         Enumeration { facts, chain }
     }
+}
+
+/// What the SSLv2 probe found: the usable ciphers, and the certificate when there are any.
+#[derive(Default)]
+struct Ssl2Found {
+    ciphers: Vec<&'static suites::Ssl2Cipher>,
+    certificate: Vec<Vec<u8>>,
+}
+
+/// A drain of one chunk, run alongside the others: the suites it found, in the server's order.
+type Drain<'s> = std::pin::Pin<Box<dyn Future<Output = Vec<u16>> + Send + 's>>;
+
+/// Whether an answer shows a peer that answers hellos (a suite at any version, an alert, a clean
+/// close), as opposed to silence, garbage or no connection at all.
+fn answered(answer: &Answer) -> bool {
+    matches!(answer, Some(Ok(_)))
+}
+
+/// Runs `futures` at once on the current task; their outputs in the given order.
+async fn join_all<F: Future + Unpin>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<Option<F>> = futures.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot
+                && let std::task::Poll::Ready(out) = std::pin::Pin::new(future).poll(cx)
+            {
+                *output = Some(out);
+                *slot = None;
+            }
+        }
+        if pending.iter().all(Option::is_none) { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// The first chunk of a version's candidates: its first offer.
+fn first_chunk(version: u16) -> Vec<u16> {
+    chunks(&suites::candidates(version)).next().map(<[u16]>::to_vec).unwrap_or_default()
 }
 
 /// Key of a probe error: the version, or "connect" for connections that failed to open.

@@ -7,6 +7,7 @@ pub mod enumerate;
 pub mod handshake;
 pub mod hello;
 pub mod hostname;
+pub mod merge;
 pub mod suites;
 pub mod trust;
 pub mod version;
