@@ -1,9 +1,8 @@
 //! A global allocator that counts allocations when asked to, for the benchmarks' "allocations
-//! per evaluation": the binary's allocator (mimalloc) underneath, so times are those of the binary. Counting
+//! per evaluation": the system allocator underneath, so times are those of the binary. Counting
 //! is off unless [`counted`] runs, which costs one relaxed load per allocation otherwise.
 
-use mimalloc::MiMalloc as Inner;
-use std::alloc::{GlobalAlloc, Layout};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub struct Counting;
@@ -16,13 +15,13 @@ unsafe impl GlobalAlloc for Counting {
         if ON.load(Ordering::Relaxed) {
             COUNT.fetch_add(1, Ordering::Relaxed);
         }
-        // SAFETY: forwarded unchanged to the binary's allocator, under the caller's contract.
-        unsafe { Inner.alloc(layout) }
+        // SAFETY: forwarded unchanged to the system allocator, under the caller's contract.
+        unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `MiMalloc.alloc` with this layout (every allocation goes there).
-        unsafe { Inner.dealloc(ptr, layout) }
+        // SAFETY: `ptr` came from `System.alloc` with this layout (every allocation goes there).
+        unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
@@ -30,7 +29,7 @@ unsafe impl GlobalAlloc for Counting {
             COUNT.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: as `alloc`.
-        unsafe { Inner.alloc_zeroed(layout) }
+        unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -38,7 +37,7 @@ unsafe impl GlobalAlloc for Counting {
             COUNT.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: as `dealloc`; the new size is the caller's.
-        unsafe { Inner.realloc(ptr, layout, new_size) }
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
 
