@@ -100,7 +100,8 @@ const V2: &str = "ALTER TABLE submissions ADD COLUMN tally TEXT;";
 /// Version 3: the tallies move to a table of their own. In SQLite the `tally` column of version 2
 /// sits after the 2 MB `raw` value of its row (`ALTER TABLE` appends), so reading it followed
 /// every row's overflow pages: 2.7 s for the national view of 1 000 agencies (measured:
-/// docs/national-service.md, "Performance"). Here the view reads a few hundred bytes per report.
+/// docs/national-service.md, "Performance"). Now the view reads the tallies (about 6 KB per report)
+/// and the small columns at the start of each row.
 /// The tallies of version 2 are copied over; rows stored before version 2 have none and keep
 /// being read from their full figures (computing them here would need JSON functions that fail the
 /// whole migration, and so the server's start, on one unreadable row). The old column stays,
