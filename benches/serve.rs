@@ -9,7 +9,8 @@
 //! `BENCH_CLIENTS` (default 32) client tasks POST every report (each verified against its key and
 //! stored with its figures in one transaction). Measured: sustained submissions/s and MB/s,
 //! p50/p99/max latency of one submission, and `GET /api/v1/national?period=2026` afterwards (the
-//! first call and the best of 3), plus the database's size.
+//! first call and the best of 3; for SQLite once more after a restart with the database's files
+//! dropped from the OS page cache, as after a reboot), plus the database's size.
 //!
 //! Run: `cargo bench --bench serve` (BENCH_AGENCIES=N, BENCH_CLIENTS=N; BENCH_DIR=DIR keeps the
 //! generated reports and keys and reuses them; BENCH_BACKENDS=sqlite or postgres for one only).
@@ -48,7 +49,19 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Submits every report to a fresh server on `url`, then times the national view.
-fn run(backend: &str, url: &str, agencies: usize, clients: usize, reports: &Path, keys: &Path, size: impl Fn() -> u64) {
+/// `cold`: the database's files, to time the view once more after a restart with them out of the
+/// OS page cache (SQLite; PostgreSQL keeps its own buffers, so it is not measured cold).
+#[allow(clippy::too_many_arguments)]
+fn run(
+    backend: &str,
+    url: &str,
+    agencies: usize,
+    clients: usize,
+    reports: &Path,
+    keys: &Path,
+    size: impl Fn() -> u64,
+    cold: &[PathBuf],
+) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
         let limits = Limits {
@@ -59,7 +72,7 @@ fn run(backend: &str, url: &str, agencies: usize, clients: usize, reports: &Path
             in_flight: 1 << 30,
             ..Limits::default()
         };
-        let server = serve_support::Server::start(url, limits).await;
+        let server = serve_support::Server::start(url, limits.clone()).await;
         for a in 0..agencies {
             let public = std::fs::read_to_string(keys.join(format!("agency-{a}.pub"))).expect("key");
             server.add_key(&format!("agency-{a}"), &public, None, None).await;
@@ -142,8 +155,49 @@ fn run(backend: &str, url: &str, agencies: usize, clients: usize, reports: &Path
             stored.iter().map(|s| s.figures.len()).sum::<usize>() as f64 / 1e6
         );
         server.stop().await;
+        if !cold.is_empty() {
+            drop_cached(cold);
+            let server = serve_support::Server::start(url, limits).await;
+            let t = Instant::now();
+            let (status, national) = server.get("/api/v1/national?period=2026", Some(&center)).await;
+            assert_eq!((status, national["overall"]["agencies"].as_u64()), (200, Some(agencies as u64)), "{national}");
+            println!(
+                "{backend}: GET /api/v1/national after a restart, the database out of the page cache: {:.3} s ({})",
+                t.elapsed().as_secs_f64(),
+                cached(cold)
+            );
+            server.stop().await;
+        }
     });
     println!("{backend}: database {:.0} MB", size() as f64 / 1e6);
+}
+
+/// Drops `files` from the OS page cache (GNU dd: `iflag=nocache count=0` advises the kernel to
+/// drop the whole file), as after a reboot, without touching the rest of the machine's cache.
+fn drop_cached(files: &[PathBuf]) {
+    for f in files.iter().filter(|f| f.exists()) {
+        let done = std::process::Command::new("dd")
+            .arg(format!("if={}", f.display()))
+            .args(["iflag=nocache", "count=0", "status=none"])
+            .status();
+        assert!(done.is_ok_and(|s| s.success()), "dd could not drop {} from the page cache", f.display());
+    }
+}
+
+/// How much of `files` the page cache holds (util-linux `fincore`), to show the drop worked.
+fn cached(files: &[PathBuf]) -> String {
+    let out = std::process::Command::new("fincore")
+        .args(["--bytes", "--noheadings", "--output", "RES"])
+        .args(files.iter().filter(|f| f.exists()))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let bytes: u64 =
+                String::from_utf8_lossy(&o.stdout).split_whitespace().filter_map(|n| n.parse::<u64>().ok()).sum();
+            format!("{:.1} MB of its files in the page cache afterwards", bytes as f64 / 1e6)
+        }
+        _ => "fincore not available".to_string(),
+    }
 }
 
 fn main() {
@@ -176,7 +230,9 @@ fn main() {
                 .map(|s| std::fs::metadata(format!("{}{s}", file.display())).map_or(0, |m| m.len()))
                 .sum()
         };
-        run("SQLite", &url, agencies, clients, &reports, &keys, size);
+        let files: Vec<PathBuf> =
+            ["", "-wal", "-shm"].iter().map(|s| PathBuf::from(format!("{}{s}", file.display()))).collect();
+        run("SQLite", &url, agencies, clients, &reports, &keys, size, &files);
     }
     if backends.contains("postgres") {
         // Durable commits, as in production (the tests' clusters run with fsync off).
@@ -200,8 +256,7 @@ fn main() {
         };
         let fsync = sql("SELECT CASE WHEN current_setting('fsync') = 'on' THEN 1 ELSE 0 END", admin);
         println!("PostgreSQL fsync on: {}", fsync == Some(1));
-        run("PostgreSQL", &url, agencies, clients, &reports, &keys, || {
-            sql("SELECT pg_database_size(current_database())", size_url.clone()).unwrap_or(0) as u64
-        });
+        let size = || sql("SELECT pg_database_size(current_database())", size_url.clone()).unwrap_or(0) as u64;
+        run("PostgreSQL", &url, agencies, clients, &reports, &keys, size, &[]);
     }
 }

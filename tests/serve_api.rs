@@ -22,7 +22,8 @@ fn service_api_on_sqlite_and_postgres() {
         ("hostile ids are stored verbatim or refused", hostile_ids),
         ("oversized body", oversized),
         ("migrations are versioned and idempotent", migrations),
-        ("rows stored before the tallies column count the same", rows_without_tallies),
+        ("rows stored before the tallies were kept count the same", rows_without_tallies),
+        ("a version 2 database migrates to 3 with the same national view", version_2_migrates),
     ]);
 }
 
@@ -369,12 +370,12 @@ async fn chunked_post(base: &str, size: usize) -> String {
 fn migrations(db: &Db) {
     runtime().block_on(async {
         let store = tuanthu::serve::Store::open(&db.url).unwrap();
-        assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
+        assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3]);
         assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new(), "a second start applies nothing");
     });
 }
 
-/// Submissions stored before schema version 2 have no `tally`: the national view then reads their
+/// Submissions stored before schema version 2 have no tallies: the national view then reads their
 /// full figures, with the same result.
 fn rows_without_tallies(db: &Db) {
     runtime().block_on(async {
@@ -387,9 +388,115 @@ fn rows_without_tallies(db: &Db) {
         let center = server.token(Role::Center).await;
         let (_, before) = server.get("/api/v1/national?period=2026", Some(&center)).await;
         assert_eq!(before["overall"]["agencies"], 2, "{before}");
-        let cleared =
-            server.store().tx(|c| c.execute("UPDATE submissions SET tally = NULL WHERE agency = 'so-a'", &[])).await;
+        let cleared = server
+            .store()
+            .tx(|c| {
+                c.execute(
+                    "DELETE FROM submission_tallies WHERE id IN (SELECT id FROM submissions WHERE agency = 'so-a')",
+                    &[],
+                )
+            })
+            .await;
         assert_eq!(cleared.unwrap(), 1);
+        let (status, after) = server.get("/api/v1/national?period=2026", Some(&center)).await;
+        assert_eq!(status, 200, "{after}");
+        let without_time = |mut v: Value| {
+            v.as_object_mut().unwrap().remove("generated_at");
+            v
+        };
+        assert_eq!(without_time(after), without_time(before));
+        server.stop().await;
+    });
+}
+
+/// The columns of `keys`.
+const KEYS: &str = "fingerprint, agency, public_pem, valid_from, valid_until, added_at, revoked_at";
+
+/// The columns of `submissions` at schema version 2, `tally` last.
+const SUBMISSIONS_V2: &str = "id, agency, period, generated_at, received_at, key_fingerprint, status, superseded_by, \
+                              agency_name, digest, figures, raw, tally";
+
+/// A database as schema version 2 left it (the tallies in the `tally` column of `submissions`,
+/// and an agency whose rows were stored before version 2, without any) migrates to version 3, and
+/// the national view is the one the same reports give when stored by this version.
+fn version_2_migrates(db: &Db) {
+    use tuanthu::serve::store::{Cell, Param, Row};
+    runtime().block_on(async {
+        // The reports stored by this version: the rows a version 2 database holds for them.
+        let server = Server::start(&db.url, Limits::default()).await;
+        for agency in ["so-a", "so-b", "so-c"] {
+            let (key, public) = keypair();
+            server.add_key(agency, &public, None, None).await;
+            for generated_at in ["2026-11-20T08:00:00Z", "2026-11-21T08:00:00Z"] {
+                assert_eq!(server.post(sign_as(&genuine(agency, generated_at), &key, agency)).await.0, 201);
+            }
+        }
+        let center = server.token(Role::Center).await;
+        let (_, before) = server.get("/api/v1/national?period=2026", Some(&center)).await;
+        let superseded = before["superseded"].as_array().map(Vec::len);
+        assert_eq!((before["overall"]["agencies"].as_u64(), superseded), (Some(3), Some(3)), "{before}");
+        let rows = server
+            .store()
+            .tx(|c| {
+                let tally = ", (SELECT tally FROM submission_tallies t WHERE t.id = submissions.id)";
+                let v2 = SUBMISSIONS_V2.replace(", tally", tally);
+                Ok((
+                    c.query("SELECT id, name, registered_at FROM agencies", &[])?,
+                    c.query(&format!("SELECT {KEYS} FROM keys"), &[])?,
+                    c.query(&format!("SELECT {v2} FROM submissions"), &[])?,
+                ))
+            })
+            .await
+            .unwrap();
+        server.stop().await;
+
+        // The same database rebuilt at version 2 by the real migrations, holding those rows.
+        let store = tuanthu::serve::Store::open(&db.url).unwrap();
+        let dropped = "DROP TABLE submission_tallies; DROP TABLE audit; DROP TABLE tokens; DROP TABLE submissions; \
+                       DROP TABLE keys; DROP TABLE agencies; DROP TABLE schema_migrations;";
+        store.tx(|c| c.batch(dropped)).await.unwrap();
+        assert_eq!(store.migrate_to(2).await.unwrap(), vec![1, 2]);
+        fn params(r: &Row) -> Vec<Param<'_>> {
+            r.0.iter()
+                .map(|cell| match cell {
+                    Cell::Null => Param::Opt(None),
+                    Cell::Text(t) => Param::Text(t),
+                    Cell::Bytes(b) => Param::Bytes(b),
+                    Cell::Int(n) => panic!("no integer column is copied: {n}"),
+                })
+                .collect()
+        }
+        let (agencies, keys, submissions) = rows;
+        store
+            .tx(move |c| {
+                for r in &agencies {
+                    c.execute("INSERT INTO agencies (id, name, registered_at) VALUES ($1, $2, $3)", &params(r))?;
+                }
+                for r in &keys {
+                    c.execute(&format!("INSERT INTO keys ({KEYS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"), &params(r))?;
+                }
+                for r in &submissions {
+                    let mut p = params(r);
+                    if r.0[1] == Cell::Text("so-c".into()) {
+                        p[12] = Param::Opt(None); // stored before version 2: no tallies
+                    }
+                    let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13";
+                    let sql = format!("INSERT INTO submissions ({SUBMISSIONS_V2}) VALUES ({values})");
+                    c.execute(&sql, &p)?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+
+        assert_eq!(store.migrate().await.unwrap(), vec![3]);
+        let kept = store
+            .tx(|c| c.query("SELECT CAST(COUNT(*) AS TEXT) FROM submission_tallies", &[])?[0].text(0))
+            .await
+            .unwrap();
+        assert_eq!(kept, "4", "the tallies of so-a and so-b moved, so-c has none");
+        let server = Server::start(&db.url, Limits::default()).await;
+        let center = server.token(Role::Center).await;
         let (status, after) = server.get("/api/v1/national?period=2026", Some(&center)).await;
         assert_eq!(status, 200, "{after}");
         let without_time = |mut v: Value| {

@@ -210,7 +210,7 @@ pub fn submit(c: &mut dyn Conn, s: &NewSubmission) -> Result<Receipt, StoreError
     }
     c.execute(
         "INSERT INTO submissions (id, agency, period, generated_at, received_at, key_fingerprint, status, superseded_by, \
-         agency_name, digest, figures, raw, tally) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         agency_name, digest, figures, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             Param::Text(&s.id),
             Param::Text(&s.agency),
@@ -224,8 +224,12 @@ pub fn submit(c: &mut dyn Conn, s: &NewSubmission) -> Result<Receipt, StoreError
             Param::Bytes(&s.digest),
             Param::Text(&s.figures),
             Param::Bytes(&s.raw),
-            Param::Text(&s.tally),
         ],
+    )?;
+    // In the same transaction: a submission is never stored without its tallies.
+    c.execute(
+        "INSERT INTO submission_tallies (id, tally) VALUES ($1, $2)",
+        &[Param::Text(&s.id), Param::Text(&s.tally)],
     )?;
     if status == "counted" {
         c.execute(
@@ -275,12 +279,15 @@ pub fn of_period(c: &mut dyn Conn, period: &str) -> Result<Vec<Stored>, StoreErr
 }
 
 /// Every submission of a period as the national view needs it: with its tallies (JSON) and
-/// without its systems (`figures` is empty), except for rows stored before the tallies had their
-/// own column (schema version 2), which come with their full figures and no tallies.
+/// without its systems (`figures` is empty), except for rows stored before the tallies were kept
+/// (schema version 2), which come with their full figures and no tallies. The tallies are read
+/// from their own table (schema version 3), not from the row that holds the raw report: in SQLite
+/// a value after the 2 MB `raw` is reached only through the row's overflow pages.
 pub fn tallies_of_period(c: &mut dyn Conn, period: &str) -> Result<Vec<(Stored, Option<String>)>, StoreError> {
-    let sql = "SELECT id, agency, agency_name, period, generated_at, key_fingerprint, status, digest, \
-               CASE WHEN tally IS NULL THEN figures ELSE '' END, tally FROM submissions WHERE period = $1 \
-               ORDER BY agency, id";
+    let sql = "SELECT s.id, s.agency, s.agency_name, s.period, s.generated_at, s.key_fingerprint, s.status, s.digest, \
+               CASE WHEN t.tally IS NULL THEN s.figures ELSE '' END, t.tally \
+               FROM submissions s LEFT JOIN submission_tallies t ON t.id = s.id WHERE s.period = $1 \
+               ORDER BY s.agency, s.id";
     c.query(sql, &[Param::Text(period)])?.iter().map(|r| Ok((stored(r)?, r.opt_text(9)?))).collect()
 }
 

@@ -328,7 +328,7 @@ impl Service {
 }
 
 /// A stored submission's figures for the national view: its tallies alone (no systems), read from
-/// their own column, or from its full figures when it was stored before that column existed.
+/// their own table, or from its full figures when it was stored before the tallies were kept.
 fn tallies(s: &records::Stored, tally: Option<&str>) -> Result<StoredFigures, StoreError> {
     let tally = match tally {
         Some(t) => {

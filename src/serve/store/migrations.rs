@@ -97,9 +97,45 @@ CREATE TABLE audit (
 /// Rows stored before it have none; the view then reads their full figures.
 const V2: &str = "ALTER TABLE submissions ADD COLUMN tally TEXT;";
 
+/// Version 3: the tallies move to a table of their own. In SQLite the `tally` column of version 2
+/// sits after the 2 MB `raw` value of its row (`ALTER TABLE` appends), so reading it followed
+/// every row's overflow pages: 2.7 s for the national view of 1 000 agencies (measured:
+/// docs/national-service.md, "Performance"). Now the view reads the tallies (about 6 KB per report)
+/// and the small columns at the start of each row.
+/// The tallies of version 2 are copied over; rows stored before version 2 have none and keep
+/// being read from their full figures (computing them here would need JSON functions that fail the
+/// whole migration, and so the server's start, on one unreadable row). The old column stays,
+/// no longer written or read: dropping it would rewrite every row of the table in SQLite.
+/// SQLite keeps the table `WITHOUT ROWID`, so a lookup by id is one B-tree, not two.
+///
+/// The index on (agency, period) becomes one on (agency, period, status): the submission's own
+/// lookup of its agency's counted report names all three, and without statistics SQLite chose the
+/// index on (period, status) for it, reading the row of every counted report of the period to
+/// check its agency, in every submission's transaction (found with `EXPLAIN QUERY PLAN`).
+const V3_SQLITE: &str = "
+CREATE TABLE submission_tallies (
+    id TEXT PRIMARY KEY REFERENCES submissions(id),
+    tally TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO submission_tallies (id, tally) SELECT id, tally FROM submissions WHERE tally IS NOT NULL;
+CREATE INDEX submissions_agency_period_status ON submissions(agency, period, status);
+DROP INDEX submissions_agency_period;
+";
+
+const V3_POSTGRES: &str = "
+CREATE TABLE submission_tallies (
+    id TEXT PRIMARY KEY REFERENCES submissions(id),
+    tally TEXT NOT NULL
+);
+INSERT INTO submission_tallies (id, tally) SELECT id, tally FROM submissions WHERE tally IS NOT NULL;
+CREATE INDEX submissions_agency_period_status ON submissions(agency, period, status);
+DROP INDEX submissions_agency_period;
+";
+
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, sqlite: V1_SQLITE, postgres: V1_POSTGRES },
     Migration { version: 2, sqlite: V2, postgres: V2 },
+    Migration { version: 3, sqlite: V3_SQLITE, postgres: V3_POSTGRES },
 ];
 
 /// Common tables of version 1 (same SQL in both back ends), applied before the per-back-end part.
@@ -108,10 +144,15 @@ fn common(version: i64) -> &'static str {
 }
 
 /// The schema version this tuanthu writes.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 /// Applies the missing migrations in the caller's transaction; returns the versions applied.
 pub fn apply(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
+    apply_to(c, LATEST)
+}
+
+/// Applies the missing migrations up to `target` (at most [`LATEST`]); returns the versions applied.
+pub fn apply_to(c: &mut dyn Conn, target: i64) -> Result<Vec<i64>, StoreError> {
     if c.backend() == Backend::Postgres {
         // Two servers starting at once against one empty database: one migrates, the other waits.
         c.query("SELECT pg_advisory_xact_lock(8650)", &[])?;
@@ -126,7 +167,7 @@ pub fn apply(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
         return Err(StoreError::TooNew { found: current, known: LATEST });
     }
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for m in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= target) {
         c.batch(common(m.version))?;
         c.batch(if c.backend() == Backend::Sqlite { m.sqlite } else { m.postgres })?;
         let v = m.version.to_string();
