@@ -352,6 +352,9 @@ struct Scripted {
     suites: Vec<u16>,
     /// Pick the client's first acceptable suite rather than the server's.
     follow_client: bool,
+    /// Suites the server chooses but then aborts on (alert internal_error), as a server with DHE
+    /// suites and no DH parameters does.
+    broken: Vec<u16>,
     cert: Vec<u8>,
 }
 
@@ -369,7 +372,7 @@ async fn read_record(s: &mut TcpStream) -> Option<Vec<u8>> {
 
 impl Scripted {
     fn new(version: u16, suites: &[u16], cert: &[u8]) -> Scripted {
-        Scripted { version, suites: suites.to_vec(), follow_client: false, cert: cert.to_vec() }
+        Scripted { version, suites: suites.to_vec(), follow_client: false, broken: Vec::new(), cert: cert.to_vec() }
     }
 
     /// Answers like an old server: its version if the client's is at least as high, and a suite
@@ -390,6 +393,9 @@ impl Scripted {
             self.suites.iter().find(|c| offered.contains(c))
         };
         let Some(&suite) = choice else { return alert(40) };
+        if self.broken.contains(&suite) {
+            return alert(80);
+        }
         let mut sh = self.version.to_be_bytes().to_vec();
         sh.extend_from_slice(&[0x42; 32]);
         sh.push(0);
@@ -519,6 +525,24 @@ async fn a_single_suite_from_the_second_offer_is_placed_by_bisection() {
     // order test, three comparisons to place 0x0002 among four (five places); then 5 refusals
     // and rustls. Offering the five found suites again, as before, took six.
     assert_eq!(connections, 5 + 2 + 1 + 3 + 5 + 1);
+}
+
+/// A server that aborts on the suites it prefers (DHE without DH parameters: internal_error
+/// before its ServerHello) still has its other suites found, the anonymous one included. Read as a
+/// refusal, the first abort hid them all (found on dovecot by bench/ssh-mail: 1 suite of 29).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suites_hidden_behind_one_the_server_aborts_on_are_found() {
+    let (cert, _, _) = rsa_cert();
+    // DHE-RSA-AES128-SHA and DHE-RSA-AES256-SHA first in the server's order, both broken; then
+    // ECDHE-RSA-AES128-GCM-SHA256, ADH-AES128-SHA and AES128-SHA.
+    let order = [0x0033, 0x0039, 0xC02F, 0x0034, 0x002F];
+    let script = Scripted { broken: vec![0x0033, 0x0039], ..Scripted::new(0x0303, &order, &cert) };
+    let addr = scripted_server(script).await;
+    let e = run(addr, Some("localhost")).await.0.unwrap();
+    let names: Vec<String> = order[2..].iter().map(|&s| tuanthu::collect::tls::suites::name(s)).collect();
+    assert_eq!(e.facts.ciphers["tls1.2"], names, "{e:#?}");
+    assert_eq!(e.facts.weak_cipher_classes, names_of(&["ANON"]));
+    assert!(e.facts.probe_errors.is_empty(), "{:?}", e.facts.probe_errors);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

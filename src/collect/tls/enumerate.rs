@@ -116,6 +116,15 @@ enum Stop {
 /// The answer to one hello: `None` when no connection could be opened.
 type Answer = Option<Result<Outcome, ProbeError>>;
 
+/// Most suites per version that the server may abort on before the version is given up with an
+/// error: each costs about log2 of the offer in connections ([`Session::ask`]).
+const MAX_BROKEN: usize = 64;
+
+/// The server aborted the handshake on its side (alert internal_error) instead of answering.
+fn aborted(answer: &Answer) -> bool {
+    matches!(answer, Some(Ok(Outcome::Refused(Refusal::Alert(alert::INTERNAL_ERROR)))))
+}
+
 /// What one version's enumeration found.
 #[derive(Default)]
 struct Found {
@@ -140,6 +149,8 @@ struct Tally {
     /// answered before its other offers are sent, so this does not depend on timing).
     chains: BTreeMap<u16, Vec<Vec<u8>>>,
     dh_min_bits: Option<u32>,
+    /// Per version, the suites the server aborts on after choosing them ([`Session::ask`]).
+    broken: BTreeMap<u16, std::collections::BTreeSet<u16>>,
 }
 
 impl Tally {
@@ -297,6 +308,61 @@ impl<'a> Session<'a> {
         Ok(Some(self.hello(&mut conn, version, offer).await))
     }
 
+    /// One hello of `offer` without the suites the server is known to abort on. A server that
+    /// chooses a suite it cannot complete (DHE without DH parameters) aborts with internal_error
+    /// instead of answering. That refuses nothing: the suite is isolated by halving the offer
+    /// (about log2 of its length in connections), left out, and the rest offered again. Read as a
+    /// refusal, as it once was, one broken suite hid every suite offered with it, weak ones too.
+    /// Never answers with an abort: an offer of broken suites only is refused without a
+    /// connection, and a server that aborts on more than [`MAX_BROKEN`] suites (or answers the
+    /// halving with errors) gets an error for the version, so that its list reads as unmeasured.
+    async fn ask(&self, version: u16, offer: &[u16]) -> Answer {
+        loop {
+            let offer: Vec<u16> = {
+                let tally = self.tally();
+                let broken = tally.broken.get(&version);
+                offer.iter().copied().filter(|s| broken.is_none_or(|b| !b.contains(s))).collect()
+            };
+            if offer.is_empty() {
+                return Some(Ok(Outcome::Refused(Refusal::Alert(alert::HANDSHAKE_FAILURE))));
+            }
+            let answer = self.probe(version, &offer).await;
+            if !aborted(&answer) {
+                return answer;
+            }
+            let aborts = |what: String| Some(Err(net::error(ErrorClass::Protocol, what)));
+            let Some(suite) = self.isolate(version, offer).await else {
+                return aborts("the server aborted the handshake (alert internal_error) and its suites could not be told apart".into());
+            };
+            let mut tally = self.tally();
+            let broken = tally.broken.entry(version).or_default();
+            broken.insert(suite);
+            if broken.len() > MAX_BROKEN {
+                let n = broken.len();
+                return aborts(format!(
+                    "the server aborted the handshake (alert internal_error) on {n} suites it chose; its other suites of this version were not all enumerated"
+                ));
+            }
+        }
+    }
+
+    /// The suite of `offer` (on which the server aborts) that the server aborts on: the half it
+    /// still aborts on, until one suite is left. A server that prefers its own order picks the
+    /// same suite from the half holding it, and one that follows the client's the first it has,
+    /// so the abort stays in one half. `None` when a half is answered with an error.
+    async fn isolate(&self, version: u16, mut offer: Vec<u16>) -> Option<u16> {
+        while offer.len() > 1 {
+            let back = offer.split_off(offer.len() / 2);
+            let answer = self.probe(version, &offer).await;
+            match answer {
+                _ if aborted(&answer) => {}
+                Some(Ok(_)) => offer = back,
+                _ => return None,
+            }
+        }
+        offer.first().copied()
+    }
+
     /// One connection, one hello.
     async fn probe(&self, version: u16, offer: &[u16]) -> Answer {
         let mut conn = self.connect().await?;
@@ -388,7 +454,7 @@ impl<'a> Session<'a> {
         let mut found = Vec::new();
         while best.is_some() || !known.is_empty() {
             let mut offer: Vec<u16> = best.iter().chain(&pool).chain(known.front()).copied().collect();
-            let answer = self.probe(version, &offer).await;
+            let answer = self.ask(version, &offer).await;
             let placed = found.len();
             // A refusal or an error places nothing: stop there.
             let _ = self.take(version, answer, &mut offer, &mut found);
@@ -479,6 +545,9 @@ impl<'a> Session<'a> {
             // A lower (or other) version: the offered one is not spoken.
             Outcome::Accepted(_) => Some(Stop::Version),
             Outcome::Refused(Refusal::Alert(alert::PROTOCOL_VERSION)) => Some(Stop::Version),
+            // The server failed on the suite it chose: not a refusal of the offer. Offer it again
+            // through [`Session::ask`], which leaves that suite out.
+            Outcome::Refused(Refusal::Alert(alert::INTERNAL_ERROR)) => None,
             Outcome::Refused(_) => Some(Stop::Exhausted),
         }
     }
@@ -487,7 +556,7 @@ impl<'a> Session<'a> {
     /// server refuses; the chosen suites are appended to `found` in the server's order.
     async fn drain(&self, version: u16, mut offer: Vec<u16>, found: &mut Vec<u16>) -> Stop {
         while !offer.is_empty() {
-            let answer = self.probe(version, &offer).await;
+            let answer = self.ask(version, &offer).await;
             if let Some(stop) = self.take(version, answer, &mut offer, found) {
                 return stop;
             }

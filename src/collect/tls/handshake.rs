@@ -31,7 +31,11 @@ const READ_CHUNK: usize = 16 << 10;
 
 pub mod alert {
     pub const CLOSE_NOTIFY: u8 = 0;
+    /// No suite (or other parameter) of the hello is acceptable: a refusal.
+    pub const HANDSHAKE_FAILURE: u8 = 40;
     pub const PROTOCOL_VERSION: u8 = 70;
+    /// The server failed on its side, e.g. on the suite it chose (DHE without DH parameters).
+    pub const INTERNAL_ERROR: u8 = 80;
 }
 
 /// What the server chose.
