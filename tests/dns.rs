@@ -475,7 +475,7 @@ fn a_dead_resolver_makes_an_error_record_and_bad_options_are_refused() {
     );
     std::fs::write(d.join("anchor.key"), "example.vn. IN A 192.0.2.1\n").unwrap();
     let anchor = d.join("anchor.key");
-    let o = tuanthu(&[
+    let with_anchor = [
         "collect",
         "--inventory",
         inv.to_str().unwrap(),
@@ -485,7 +485,8 @@ fn a_dead_resolver_makes_an_error_record_and_bad_options_are_refused() {
         anchor.to_str().unwrap(),
         "-o",
         ev.to_str().unwrap(),
-    ]);
+    ];
+    let o = tuanthu(&with_anchor);
     assert_eq!(code(&o), 2);
     let a = anchor.display().to_string();
     let forms =
@@ -507,20 +508,9 @@ fn a_dead_resolver_makes_an_error_record_and_bad_options_are_refused() {
         ),
     ] {
         std::fs::write(&anchor, format!("; anchors\n{line}\n")).unwrap();
-        let args = [
-            "collect",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--resolver",
-            "127.0.0.1",
-            "--dnssec-anchor",
-            anchor.to_str().unwrap(),
-            "-o",
-            ev.to_str().unwrap(),
-        ];
-        let o = tuanthu(&args);
+        let o = tuanthu(&with_anchor);
         assert_eq!((code(&o), stderr(&o)), (2, format!("error: {a}:{en}\n")));
-        let o = tuanthu(&[&args[..], &["--lang", "vi"]].concat());
+        let o = tuanthu(&[&with_anchor[..], &["--lang", "vi"]].concat());
         assert_eq!((code(&o), stderr(&o)), (2, format!("lỗi: {a}:{vi}\n")));
     }
 }

@@ -400,11 +400,7 @@ fn rows_without_tallies(db: &Db) {
         assert_eq!(cleared.unwrap(), 1);
         let (status, after) = server.get("/api/v1/national?period=2026", Some(&center)).await;
         assert_eq!(status, 200, "{after}");
-        let without_time = |mut v: Value| {
-            v.as_object_mut().unwrap().remove("generated_at");
-            v
-        };
-        assert_eq!(without_time(after), without_time(before));
+        assert_eq!(without_generated_at(after), without_generated_at(before));
         server.stop().await;
     });
 }
@@ -499,11 +495,13 @@ fn version_2_migrates(db: &Db) {
         let center = server.token(Role::Center).await;
         let (status, after) = server.get("/api/v1/national?period=2026", Some(&center)).await;
         assert_eq!(status, 200, "{after}");
-        let without_time = |mut v: Value| {
-            v.as_object_mut().unwrap().remove("generated_at");
-            v
-        };
-        assert_eq!(without_time(after), without_time(before));
+        assert_eq!(without_generated_at(after), without_generated_at(before));
         server.stop().await;
     });
+}
+
+/// A national document without its `generated_at`, to compare two views of the same data.
+fn without_generated_at(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("generated_at");
+    v
 }

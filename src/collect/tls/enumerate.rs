@@ -332,7 +332,10 @@ impl<'a> Session<'a> {
             }
             let aborts = |what: String| Some(Err(net::error(ErrorClass::Protocol, what)));
             let Some(suite) = self.isolate(version, offer).await else {
-                return aborts("the server aborted the handshake (alert internal_error) and its suites could not be told apart".into());
+                return aborts(
+                    "the server aborted the handshake (alert internal_error) and its suites could not be told apart"
+                        .into(),
+                );
             };
             let mut tally = self.tally();
             let broken = tally.broken.entry(version).or_default();
